@@ -1,0 +1,8 @@
+//! argus: Prometheus, Loki and Grafana for the terminal.
+//!
+//! Map of the modules (each file opens with a `//!` saying what it owns):
+//! - [`model`]: labels, matchers, samples, metadata, durations and times. No I/O.
+//! - [`promql`]: the PromQL syntax tree, parser and engine.
+
+pub mod model;
+pub mod promql;

@@ -1,0 +1,275 @@
+//! The PromQL syntax tree: what the parser produces and the engine evaluates.
+//!
+//! It mirrors Prometheus' `parser/ast.go` in meaning, not in shape: a plain enum of owned
+//! nodes. Durations and timestamps are milliseconds. Printing (`Display`) lives in
+//! `printer.rs`; the function signature table in `functions.rs`.
+
+use crate::model::Matcher;
+
+/// The four types a PromQL expression can evaluate to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValueType {
+    Scalar,
+    Vector,
+    Matrix,
+    String,
+}
+
+impl ValueType {
+    /// The name Prometheus uses in messages and in the API's `resultType`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ValueType::Scalar => "scalar",
+            ValueType::Vector => "vector",
+            ValueType::Matrix => "matrix",
+            ValueType::String => "string",
+        }
+    }
+}
+
+/// Byte offsets `[start, end)` of a node in the query text, for error messages.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PosRange {
+    pub start: usize,
+    pub end: usize,
+}
+
+/// The `@` modifier.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum AtModifier {
+    /// `@ <unix seconds>`, stored as milliseconds.
+    Timestamp(i64),
+    /// `@ start()`: the start of a range query (the time of an instant query).
+    Start,
+    /// `@ end()`: the end of a range query (the time of an instant query).
+    End,
+}
+
+/// `name{matchers} offset d @ t`. `matchers` always includes the `__name__` matcher when a name
+/// was written, so the engine only looks at `matchers`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VectorSelector {
+    pub name: Option<String>,
+    pub matchers: Vec<Matcher>,
+    /// Offset in milliseconds; negative for `offset -5m`.
+    pub offset: i64,
+    pub at: Option<AtModifier>,
+    pub pos: PosRange,
+}
+
+/// `selector[range]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MatrixSelector {
+    pub selector: VectorSelector,
+    /// Range in milliseconds.
+    pub range: i64,
+}
+
+/// `expr[range:step] offset d @ t`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SubqueryExpr {
+    pub expr: Box<Expr>,
+    pub range: i64,
+    /// `None` means "the default evaluation interval" (the engine's resolution default).
+    pub step: Option<i64>,
+    pub offset: i64,
+    pub at: Option<AtModifier>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BinOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Mod,
+    Pow,
+    Atan2,
+    Eql,
+    Neq,
+    Gtr,
+    Lss,
+    Gte,
+    Lte,
+    And,
+    Or,
+    Unless,
+}
+
+impl BinOp {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "*",
+            BinOp::Div => "/",
+            BinOp::Mod => "%",
+            BinOp::Pow => "^",
+            BinOp::Atan2 => "atan2",
+            BinOp::Eql => "==",
+            BinOp::Neq => "!=",
+            BinOp::Gtr => ">",
+            BinOp::Lss => "<",
+            BinOp::Gte => ">=",
+            BinOp::Lte => "<=",
+            BinOp::And => "and",
+            BinOp::Or => "or",
+            BinOp::Unless => "unless",
+        }
+    }
+
+    pub fn is_comparison(self) -> bool {
+        matches!(
+            self,
+            BinOp::Eql | BinOp::Neq | BinOp::Gtr | BinOp::Lss | BinOp::Gte | BinOp::Lte
+        )
+    }
+
+    pub fn is_set(self) -> bool {
+        matches!(self, BinOp::And | BinOp::Or | BinOp::Unless)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cardinality {
+    OneToOne,
+    /// `group_left`
+    ManyToOne,
+    /// `group_right`
+    OneToMany,
+    /// Set operators.
+    ManyToMany,
+}
+
+/// `on(...)`/`ignoring(...)` and `group_left(...)`/`group_right(...)`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VectorMatching {
+    pub card: Cardinality,
+    /// True for `on(...)`, false for `ignoring(...)` (or neither).
+    pub on: bool,
+    pub labels: Vec<String>,
+    /// Extra labels copied from the "one" side by `group_left(...)`/`group_right(...)`.
+    pub include: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct BinaryExpr {
+    pub op: BinOp,
+    pub lhs: Box<Expr>,
+    pub rhs: Box<Expr>,
+    /// `bool` modifier on a comparison.
+    pub return_bool: bool,
+    /// Set when both sides are vectors (the parser fills a default one-to-one matching).
+    pub matching: Option<VectorMatching>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AggOp {
+    Sum,
+    Avg,
+    Count,
+    Min,
+    Max,
+    Group,
+    Stddev,
+    Stdvar,
+    Topk,
+    Bottomk,
+    CountValues,
+    Quantile,
+    Limitk,
+    LimitRatio,
+}
+
+impl AggOp {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AggOp::Sum => "sum",
+            AggOp::Avg => "avg",
+            AggOp::Count => "count",
+            AggOp::Min => "min",
+            AggOp::Max => "max",
+            AggOp::Group => "group",
+            AggOp::Stddev => "stddev",
+            AggOp::Stdvar => "stdvar",
+            AggOp::Topk => "topk",
+            AggOp::Bottomk => "bottomk",
+            AggOp::CountValues => "count_values",
+            AggOp::Quantile => "quantile",
+            AggOp::Limitk => "limitk",
+            AggOp::LimitRatio => "limit_ratio",
+        }
+    }
+
+    pub fn from_name(s: &str) -> Option<AggOp> {
+        Some(match s {
+            "sum" => AggOp::Sum,
+            "avg" => AggOp::Avg,
+            "count" => AggOp::Count,
+            "min" => AggOp::Min,
+            "max" => AggOp::Max,
+            "group" => AggOp::Group,
+            "stddev" => AggOp::Stddev,
+            "stdvar" => AggOp::Stdvar,
+            "topk" => AggOp::Topk,
+            "bottomk" => AggOp::Bottomk,
+            "count_values" => AggOp::CountValues,
+            "quantile" => AggOp::Quantile,
+            "limitk" => AggOp::Limitk,
+            "limit_ratio" => AggOp::LimitRatio,
+            _ => return None,
+        })
+    }
+
+    /// Aggregations that take a parameter before the vector.
+    pub fn takes_param(self) -> bool {
+        matches!(
+            self,
+            AggOp::Topk
+                | AggOp::Bottomk
+                | AggOp::CountValues
+                | AggOp::Quantile
+                | AggOp::Limitk
+                | AggOp::LimitRatio
+        )
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct AggregateExpr {
+    pub op: AggOp,
+    pub expr: Box<Expr>,
+    pub param: Option<Box<Expr>>,
+    /// Labels of `by (...)` or `without (...)`.
+    pub grouping: Vec<String>,
+    /// True for `without`, false for `by` (and for no clause, with empty `grouping`).
+    pub without: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Call {
+    /// The function's name as written (looked up in `functions.rs`).
+    pub func: String,
+    pub args: Vec<Expr>,
+    pub pos: PosRange,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnaryOp {
+    Neg,
+    Pos,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Expr {
+    Number(f64),
+    String(String),
+    VectorSelector(VectorSelector),
+    MatrixSelector(MatrixSelector),
+    Subquery(SubqueryExpr),
+    Paren(Box<Expr>),
+    Unary(UnaryOp, Box<Expr>),
+    Binary(BinaryExpr),
+    Aggregate(AggregateExpr),
+    Call(Call),
+}

@@ -1,0 +1,71 @@
+//! Exit codes: the one place that maps outcomes to the numbers cron and scripts see.
+//!
+//! | code | meaning |
+//! |---|---|
+//! | 0 | success (a broken pipe on stdout also counts as success) |
+//! | 1 | runtime failure: store I/O, disk full, remote server unreachable or answering an error |
+//! | 2 | usage error: unknown flag, bad flag value, bad time or duration |
+//! | 3 | input rejected: a file, line or query could not be parsed or evaluated; nothing from it was stored |
+//! | 4 | partial success: some scrape targets were down, or `--skip-invalid` skipped records |
+//! | 5 | `argus store check` found damage |
+
+use std::fmt;
+
+pub const OK: i32 = 0;
+pub const FAILURE: i32 = 1;
+pub const USAGE: i32 = 2;
+pub const INPUT_REJECTED: i32 = 3;
+pub const PARTIAL: i32 = 4;
+pub const STORE_DAMAGED: i32 = 5;
+
+/// An error on its way to `main`, carrying the exit code it maps to.
+#[derive(Debug)]
+pub struct CliError {
+    pub code: i32,
+    pub message: String,
+}
+
+impl CliError {
+    pub fn new(code: i32, message: impl Into<String>) -> CliError {
+        CliError {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn usage(message: impl Into<String>) -> CliError {
+        CliError::new(USAGE, message)
+    }
+
+    pub fn input(message: impl Into<String>) -> CliError {
+        CliError::new(INPUT_REJECTED, message)
+    }
+
+    pub fn failure(message: impl Into<String>) -> CliError {
+        CliError::new(FAILURE, message)
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for CliError {}
+
+impl From<std::io::Error> for CliError {
+    fn from(e: std::io::Error) -> CliError {
+        CliError::failure(e.to_string())
+    }
+}
+
+/// What a subcommand returns: an exit code on success paths that are not plain 0 (partial
+/// results), or an error.
+pub type CliResult = Result<i32, CliError>;
+
+/// True when an error chain ends in a broken pipe: the reader went away (`| head`), which is
+/// not a failure of ours.
+pub fn is_broken_pipe(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::BrokenPipe
+}

@@ -1,0 +1,318 @@
+//! `argus export`: stream raw samples out of the store.
+//!
+//! Memory stays bounded by one series at a time (the store's `select_iter`), whatever the range.
+//! OpenMetrics output is re-ingestable by `argus ingest` and by Prometheus' `promtool tsdb
+//! create-blocks-from openmetrics`; to satisfy OpenMetrics' rule that a metric family's samples
+//! are contiguous, the export walks family by family (see `families`).
+
+use super::exit::{self, CliError, CliResult};
+use super::output::OutputFormat;
+use super::timeargs::RangeArgs;
+use super::GlobalArgs;
+use crate::expo::OpenMetricsWriter;
+use crate::model::time::now_ms;
+use crate::model::{is_stale_nan, Labels, Matcher, MetricMetadata, MetricType, Series};
+use crate::store::Snapshot;
+use clap::Args;
+use std::collections::{BTreeMap, HashSet};
+use std::io::{BufWriter, Write};
+
+/// Write raw samples as CSV, JSON lines or OpenMetrics.
+///
+/// `argus export '{job="node"}' --since 1d -o openmetrics > node.om` writes every sample of the
+/// matching series in the range; with no selector, every series. Staleness markers have no
+/// OpenMetrics spelling and are left out of that format (counted on stderr); CSV and JSON lines
+/// keep them as `NaN` rows flagged `stale`.
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    /// Series selectors such as `up` or `{job="node", instance=~"web.*"}` (all series when none).
+    #[arg(value_name = "SELECTOR")]
+    pub selectors: Vec<String>,
+    #[command(flatten)]
+    pub range: RangeArgs,
+}
+
+pub fn run(global: &GlobalArgs, args: &ExportArgs) -> CliResult {
+    let format = global.output_or(
+        OutputFormat::Jsonl,
+        &[OutputFormat::Jsonl, OutputFormat::Csv, OutputFormat::Openmetrics],
+        "export",
+    )?;
+    let range = args.range.resolve(now_ms(), i64::MIN / 2)?;
+    let mut selectors = Vec::new();
+    for s in &args.selectors {
+        let m = crate::promql::parse_metric_selector(s)
+            .map_err(|e| CliError::input(format!("invalid selector {s:?}: {e}")))?;
+        selectors.push(m);
+    }
+    if selectors.is_empty() {
+        selectors.push(Vec::new());
+    }
+    let store = global.open_store()?;
+    let snapshot = store
+        .snapshot()
+        .map_err(|e| CliError::failure(format!("cannot read store: {e}")))?;
+    let stdout = std::io::stdout();
+    let out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    let bar = super::progress::count_bar("series exported", global.quiet);
+    let mut stats = ExportStats::default();
+    let r = match format {
+        OutputFormat::Openmetrics => {
+            export_openmetrics(&snapshot, &selectors, range.from, range.to, out, &mut stats, &bar)
+        }
+        _ => export_rows(&snapshot, &selectors, range.from, range.to, out, format, &mut stats, &bar),
+    };
+    bar.finish_and_clear();
+    match r {
+        Ok(()) => {}
+        Err(ExportError::Io(e)) if exit::is_broken_pipe(&e) => return Ok(exit::OK),
+        Err(ExportError::Io(e)) => {
+            return Err(CliError::failure(format!("cannot write to stdout: {e}")))
+        }
+        Err(ExportError::Store(e)) => {
+            return Err(CliError::failure(format!("cannot read store: {e}")))
+        }
+    }
+    global.note(format!(
+        "exported {} samples of {} series",
+        stats.samples, stats.series
+    ));
+    if stats.stale_skipped > 0 {
+        global.note(format!(
+            "left out {} staleness markers, which OpenMetrics cannot express",
+            stats.stale_skipped
+        ));
+    }
+    Ok(exit::OK)
+}
+
+#[derive(Default)]
+struct ExportStats {
+    series: u64,
+    samples: u64,
+    stale_skipped: u64,
+}
+
+enum ExportError {
+    Io(std::io::Error),
+    Store(crate::store::StoreError),
+}
+
+impl From<std::io::Error> for ExportError {
+    fn from(e: std::io::Error) -> Self {
+        ExportError::Io(e)
+    }
+}
+
+impl From<crate::store::StoreError> for ExportError {
+    fn from(e: crate::store::StoreError) -> Self {
+        ExportError::Store(e)
+    }
+}
+
+/// Calls `f` once per series matched by any selector, each series once, in store order per
+/// selector.
+fn for_each_series(
+    snapshot: &Snapshot,
+    selectors: &[Vec<Matcher>],
+    from: i64,
+    to: i64,
+    mut f: impl FnMut(Series) -> Result<(), ExportError>,
+) -> Result<(), ExportError> {
+    // With several selectors a series may match more than one; remember what was written.
+    // One hash per series is the only state that grows with the export.
+    let mut seen: HashSet<u64> = HashSet::new();
+    for matchers in selectors {
+        for series in snapshot.select_iter(matchers, from, to)? {
+            let series = series?;
+            if selectors.len() > 1 && !seen.insert(series.labels.stable_hash()) {
+                continue;
+            }
+            f(series)?;
+        }
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn export_rows(
+    snapshot: &Snapshot,
+    selectors: &[Vec<Matcher>],
+    from: i64,
+    to: i64,
+    out: impl Write,
+    format: OutputFormat,
+    stats: &mut ExportStats,
+    bar: &indicatif::ProgressBar,
+) -> Result<(), ExportError> {
+    let mut w = crate::ingest::rows::RowWriter::new(out, format == OutputFormat::Csv)?;
+    for_each_series(snapshot, selectors, from, to, |series| {
+        stats.series += 1;
+        stats.samples += series.samples.len() as u64;
+        bar.inc(1);
+        w.write_series(&series)?;
+        Ok(())
+    })?;
+    w.finish()?;
+    Ok(())
+}
+
+/// One OpenMetrics family: its metadata (if any) and the metric names of its samples.
+struct Family {
+    metadata: Option<MetricMetadata>,
+    names: Vec<String>,
+}
+
+/// Groups metric names into OpenMetrics families using the stored metadata. A name joins a
+/// typed family only when OpenMetrics' naming rules for that type allow it (a counter's samples
+/// end in `_total`/`_created`, a histogram's in `_bucket`/`_count`/`_sum`/`_created`, ...);
+/// everything else is a family of its own without a TYPE line (OpenMetrics' `unknown`).
+fn families(names: &[String], metadata: &[MetricMetadata]) -> BTreeMap<String, Family> {
+    let md: BTreeMap<&str, &MetricMetadata> =
+        metadata.iter().map(|m| (m.metric.as_str(), m)).collect();
+    let mut out: BTreeMap<String, Family> = BTreeMap::new();
+    for name in names {
+        let (family, meta) = family_of(name, &md);
+        out.entry(family)
+            .or_insert_with(|| Family {
+                metadata: meta,
+                names: Vec::new(),
+            })
+            .names
+            .push(name.clone());
+    }
+    out
+}
+
+fn family_of(name: &str, md: &BTreeMap<&str, &MetricMetadata>) -> (String, Option<MetricMetadata>) {
+    let typed = |family: &str, kind: MetricType, m: &MetricMetadata| {
+        let mut m = m.clone();
+        m.metric = family.to_string();
+        m.kind = kind;
+        (family.to_string(), Some(m))
+    };
+    for (suffix, kinds) in [
+        ("_total", &[MetricType::Counter][..]),
+        (
+            "_created",
+            &[MetricType::Counter, MetricType::Histogram, MetricType::Summary][..],
+        ),
+        ("_bucket", &[MetricType::Histogram][..]),
+        ("_count", &[MetricType::Histogram, MetricType::Summary][..]),
+        ("_sum", &[MetricType::Histogram, MetricType::Summary][..]),
+    ] {
+        if let Some(base) = name.strip_suffix(suffix) {
+            // Text format 0.0.4 names a counter's metadata after the sample (`x_total`);
+            // OpenMetrics after the family (`x`). Accept both.
+            for key in [base, name] {
+                if let Some(m) = md.get(key) {
+                    if kinds.contains(&m.kind) {
+                        return typed(base, m.kind, m);
+                    }
+                }
+            }
+        }
+    }
+    match md.get(name) {
+        Some(m) if matches!(m.kind, MetricType::Gauge | MetricType::Unknown) => {
+            typed(name, m.kind, m)
+        }
+        // A summary's quantile series carry the family name itself.
+        Some(m) if m.kind == MetricType::Summary => typed(name, m.kind, m),
+        _ => (name.to_string(), None),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn export_openmetrics(
+    snapshot: &Snapshot,
+    selectors: &[Vec<Matcher>],
+    from: i64,
+    to: i64,
+    out: impl Write,
+    stats: &mut ExportStats,
+    bar: &indicatif::ProgressBar,
+) -> Result<(), ExportError> {
+    let mut names: Vec<String> = Vec::new();
+    for m in selectors {
+        names.extend(snapshot.label_values(crate::model::METRIC_NAME, m, from, to)?);
+    }
+    names.sort();
+    names.dedup();
+    let metadata = snapshot.metadata()?;
+    let mut w = OpenMetricsWriter::new(out);
+    let mut seen: HashSet<u64> = HashSet::new();
+    for family in families(&names, &metadata).values() {
+        if let Some(md) = &family.metadata {
+            w.write_metadata(md)?;
+        }
+        for name in &family.names {
+            for matchers in selectors {
+                let mut m = matchers.clone();
+                m.push(Matcher::equal(crate::model::METRIC_NAME, name.clone()));
+                for series in snapshot.select_iter(&m, from, to)? {
+                    let series = series?;
+                    if selectors.len() > 1 && !seen.insert(series.labels.stable_hash()) {
+                        continue;
+                    }
+                    stats.series += 1;
+                    bar.inc(1);
+                    write_om_series(&mut w, &series.labels, &series, stats)?;
+                }
+            }
+        }
+    }
+    w.finish()?;
+    Ok(())
+}
+
+fn write_om_series<W: Write>(
+    w: &mut OpenMetricsWriter<W>,
+    labels: &Labels,
+    series: &Series,
+    stats: &mut ExportStats,
+) -> std::io::Result<()> {
+    for s in &series.samples {
+        if is_stale_nan(s.v) {
+            stats.stale_skipped += 1;
+            continue;
+        }
+        stats.samples += 1;
+        w.write_sample(labels, s.t, s.v)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn md(name: &str, kind: MetricType) -> MetricMetadata {
+        MetricMetadata {
+            metric: name.into(),
+            kind,
+            help: String::new(),
+            unit: String::new(),
+        }
+    }
+
+    #[test]
+    fn families_follow_openmetrics_naming() {
+        let names: Vec<String> = ["h_bucket", "h_count", "h_sum", "c_total", "g", "x_total", "t_total"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let meta = vec![
+            md("h", MetricType::Histogram),
+            md("c", MetricType::Counter),
+            md("g", MetricType::Gauge),
+            md("t_total", MetricType::Counter),
+        ];
+        let f = families(&names, &meta);
+        assert_eq!(f["h"].names, vec!["h_bucket", "h_count", "h_sum"]);
+        assert_eq!(f["c"].metadata.as_ref().unwrap().kind, MetricType::Counter);
+        assert_eq!(f["t"].names, vec!["t_total"]);
+        assert!(f["x_total"].metadata.is_none());
+        assert_eq!(f["g"].metadata.as_ref().unwrap().kind, MetricType::Gauge);
+    }
+}

@@ -1,0 +1,129 @@
+//! `argus ingest`: push metric files or stdin into the store.
+//!
+//! One invocation is one commit: either every input is accepted and becomes visible at once, or
+//! (on the first bad record, without `--skip-invalid`) nothing does. Inputs stream, so memory
+//! stays flat whatever their size; the store spills to temporary files on large inputs.
+
+use super::exit::{self, CliError, CliResult};
+use super::GlobalArgs;
+use crate::ingest::{ingest_metrics, IngestOptions, InputFormat};
+use crate::model::time::now_ms;
+use clap::{Args, ValueEnum};
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+
+/// Store metric samples from files or stdin: Prometheus text, OpenMetrics, CSV or JSON lines.
+///
+/// Samples keep their own timestamps (backfill of history); samples without one get the time
+/// of the run. Give `-` or no file to read stdin. See docs/format/csv-jsonl.md for the CSV and
+/// JSON-lines layouts.
+#[derive(Args, Debug)]
+pub struct IngestArgs {
+    /// Input files (`-` for stdin; stdin when none is given).
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Input format; `auto` decides by file extension and content.
+    #[arg(long, value_enum, default_value_t = FormatArg::Auto)]
+    pub format: FormatArg,
+    /// Add a label to every sample (repeatable), e.g. `--label env=prod`. It overrides a label
+    /// of the same name in the input.
+    #[arg(long = "label", value_name = "NAME=VALUE", value_parser = parse_label)]
+    pub labels: Vec<(String, String)>,
+    /// Store the valid records and report the invalid ones (exit 4) instead of rejecting the
+    /// whole invocation.
+    #[arg(long)]
+    pub skip_invalid: bool,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum FormatArg {
+    Auto,
+    /// Prometheus text format 0.0.4.
+    Prom,
+    Openmetrics,
+    Csv,
+    Jsonl,
+}
+
+/// Parses `name=value` for `--label`.
+pub fn parse_label(s: &str) -> Result<(String, String), String> {
+    let (k, v) = s
+        .split_once('=')
+        .ok_or_else(|| format!("{s:?} is not NAME=VALUE"))?;
+    if !crate::model::labels::is_valid_label_name(k) {
+        return Err(format!("{k:?} is not a valid label name ([a-zA-Z_][a-zA-Z0-9_]*)"));
+    }
+    Ok((k.to_string(), v.to_string()))
+}
+
+pub fn run(global: &GlobalArgs, args: &IngestArgs) -> CliResult {
+    let opts = IngestOptions {
+        format: match args.format {
+            FormatArg::Auto => InputFormat::Auto,
+            FormatArg::Prom => InputFormat::PrometheusText,
+            FormatArg::Openmetrics => InputFormat::OpenMetrics,
+            FormatArg::Csv => InputFormat::Csv,
+            FormatArg::Jsonl => InputFormat::JsonLines,
+        },
+        extra_labels: args.labels.clone(),
+        skip_invalid: args.skip_invalid,
+        default_timestamp: now_ms(),
+        max_errors_reported: 10,
+    };
+    let store = global.open_store()?;
+    let mut writer = store.writer();
+    let inputs: Vec<PathBuf> = if args.files.is_empty() {
+        vec![PathBuf::from("-")]
+    } else {
+        args.files.clone()
+    };
+    let (mut samples, mut invalid) = (0u64, 0u64);
+    let mut first_errors = Vec::new();
+    for path in &inputs {
+        let (name, size, mut reader): (String, Option<u64>, Box<dyn BufRead>) =
+            if path.as_os_str() == "-" {
+                ("<stdin>".into(), None, Box::new(BufReader::new(std::io::stdin())))
+            } else {
+                let f = File::open(path).map_err(|e| {
+                    CliError::input(format!("cannot open {}: {e}", path.display()))
+                })?;
+                let size = f.metadata().ok().map(|m| m.len());
+                (
+                    path.display().to_string(),
+                    size,
+                    Box::new(BufReader::with_capacity(1 << 16, f)),
+                )
+            };
+        let bar = super::progress::bytes_bar(size, global.quiet, &name);
+        let report = ingest_metrics(&mut reader, &name, &opts, &mut writer, &mut |n| {
+            bar.set_position(n)
+        });
+        bar.finish_and_clear();
+        // Without --skip-invalid the first error rejects the invocation: the writer is dropped
+        // uncommitted, so nothing from any input becomes visible.
+        let report = report.map_err(|e| {
+            CliError::input(format!("{e}\nnothing was stored (use --skip-invalid to store the valid records)"))
+        })?;
+        samples += report.samples;
+        invalid += report.invalid;
+        first_errors.extend(report.first_errors);
+    }
+    let stats = writer
+        .commit()
+        .map_err(|e| CliError::failure(format!("cannot store the samples: {e}")))?;
+    global.note(format!(
+        "stored {} samples of {} series from {} input(s)",
+        samples,
+        stats.series,
+        inputs.len()
+    ));
+    if invalid > 0 {
+        eprintln!("argus: skipped {invalid} invalid record(s); the first ones:");
+        for e in first_errors.iter().take(10) {
+            eprintln!("  {e}");
+        }
+        return Ok(exit::PARTIAL);
+    }
+    Ok(exit::OK)
+}

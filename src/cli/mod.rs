@@ -1,0 +1,159 @@
+//! The command line: one file per subcommand, each the same shape (help text that explains
+//! costs and trade-offs, an `Args` struct, a `run`). This file holds the global options, the
+//! subcommand list and the single place where errors become exit codes (`exit.rs`).
+
+pub mod exit;
+pub mod export;
+pub mod ingest;
+pub mod output;
+pub mod progress;
+pub mod query;
+pub mod scrape;
+pub mod store;
+pub mod timeargs;
+
+use clap::{Args, Parser, Subcommand};
+use exit::{CliError, CliResult};
+use output::OutputFormat;
+use std::path::PathBuf;
+
+/// argus: Prometheus, Loki and Grafana for the terminal.
+///
+/// Every subcommand works on one store directory that many processes may use at once: cron
+/// `scrape` runs, pipeline `ingest`s, ad-hoc `query` and `export`.
+#[derive(Parser, Debug)]
+#[command(name = "argus", version, about, long_about = None, propagate_version = true)]
+#[command(after_help = EXIT_CODES_HELP)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+pub const EXIT_CODES_HELP: &str = "Exit codes: 0 success; 1 runtime failure (I/O, store, unreachable server); \
+2 usage error; 3 input rejected (bad file, line or query; nothing stored); \
+4 partial success (targets down, records skipped); 5 store damaged (store check).";
+
+/// Options every subcommand accepts.
+#[derive(Args, Debug, Clone)]
+pub struct GlobalArgs {
+    /// The store directory [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus].
+    #[arg(long, global = true, env = "ARGUS_STORE", value_name = "DIR")]
+    pub store: Option<PathBuf>,
+    /// Output format (each subcommand accepts the ones that make sense for it).
+    #[arg(short = 'o', long, global = true, value_enum, value_name = "FORMAT")]
+    pub output: Option<OutputFormat>,
+    /// Print nothing on stderr but errors.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// More detail on stderr (repeat for more).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+impl GlobalArgs {
+    /// The store directory to use.
+    pub fn store_dir(&self) -> Result<PathBuf, CliError> {
+        if let Some(p) = &self.store {
+            return Ok(p.clone());
+        }
+        if let Some(x) = std::env::var_os("XDG_DATA_HOME").filter(|x| !x.is_empty()) {
+            return Ok(PathBuf::from(x).join("argus"));
+        }
+        match std::env::var_os("HOME").filter(|x| !x.is_empty()) {
+            Some(h) => Ok(PathBuf::from(h).join(".local/share/argus")),
+            None => Err(CliError::usage(
+                "no store directory: pass --store DIR or set ARGUS_STORE (HOME is not set)",
+            )),
+        }
+    }
+
+    /// Opens (creating if needed) the store.
+    pub fn open_store(&self) -> Result<crate::store::Store, CliError> {
+        let dir = self.store_dir()?;
+        crate::store::Store::open(&dir)
+            .map_err(|e| CliError::failure(format!("cannot open store {}: {e}", dir.display())))
+    }
+
+    /// The output format, or `default`; an error when the subcommand does not support it.
+    pub fn output_or(
+        &self,
+        default: OutputFormat,
+        allowed: &[OutputFormat],
+        command: &str,
+    ) -> Result<OutputFormat, CliError> {
+        let f = self.output.unwrap_or(default);
+        if allowed.contains(&f) {
+            Ok(f)
+        } else {
+            let names: Vec<_> = allowed.iter().map(|f| f.name()).collect();
+            Err(CliError::usage(format!(
+                "`argus {command}` cannot print -o {}; choose one of: {}",
+                f.name(),
+                names.join(", ")
+            )))
+        }
+    }
+
+    /// Prints a diagnostic line on stderr unless --quiet.
+    pub fn note(&self, msg: impl AsRef<str>) {
+        if !self.quiet {
+            eprintln!("argus: {}", msg.as_ref());
+        }
+    }
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    Scrape(scrape::ScrapeArgs),
+    Ingest(ingest::IngestArgs),
+    Query(query::QueryArgs),
+    Export(export::ExportArgs),
+    Store(store::StoreArgs),
+}
+
+/// Parses the command line, runs the subcommand and returns the process exit code.
+pub fn run() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            // clap prints help/version to stdout (exit 0) and usage errors to stderr (exit 2).
+            let _ = e.print();
+            return if e.use_stderr() { exit::USAGE } else { exit::OK };
+        }
+    };
+    let result: CliResult = match &cli.command {
+        Command::Scrape(a) => scrape::run(&cli.global, a),
+        Command::Ingest(a) => ingest::run(&cli.global, a),
+        Command::Query(a) => query::run(&cli.global, a),
+        Command::Export(a) => export::run(&cli.global, a),
+        Command::Store(a) => store::run(&cli.global, a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("argus: error: {}", e.message);
+            e.code
+        }
+    }
+}
+
+/// Maps a write error on stdout: a broken pipe (`argus query ... | head`) ends quietly with
+/// success; anything else is a failure.
+pub fn stdout_result(r: std::io::Result<()>) -> CliResult {
+    match r {
+        Ok(()) => Ok(exit::OK),
+        Err(e) if exit::is_broken_pipe(&e) => Ok(exit::OK),
+        Err(e) => Err(CliError::failure(format!("cannot write to stdout: {e}"))),
+    }
+}
+
+/// A tokio runtime for the async edges (scrape, remote queries), built on demand so that
+/// purely local commands never start one.
+pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::failure(format!("cannot start the async runtime: {e}")))
+}

@@ -1,0 +1,147 @@
+//! `argus query`: evaluate PromQL against the local store or a remote server.
+//!
+//! An instant query evaluates at one time (`--time`, default now); giving `--from`, `--since`
+//! or `--step` makes it a range query. The same printers serve local and remote results.
+
+use super::exit::{CliError, CliResult};
+use super::output::{write_value, OutputFormat};
+use super::timeargs::{default_step, RangeArgs, TimeRange};
+use super::GlobalArgs;
+use crate::model::time::{now_ms, parse_duration, parse_time, MS_PER_HOUR, MS_PER_MINUTE};
+use crate::promql::engine::Engine;
+use crate::promql::value::Value;
+use crate::remote::prometheus::{PrometheusClient, RemoteError};
+use clap::Args;
+use std::io::Write;
+use std::time::Duration;
+
+/// Evaluate a PromQL expression.
+///
+/// Instant query: `argus query 'up' --time now-5m`. Range query: `argus query
+/// 'rate(http_requests_total[5m])' --since 1h --step 1m`. With `--server URL` the query runs on
+/// a Prometheus-compatible server instead of the local store, with the same output formats.
+/// A range query reads each selector's data once for the whole range, so its cost grows with
+/// the number of series and samples selected, not with the number of steps.
+#[derive(Args, Debug)]
+pub struct QueryArgs {
+    /// The PromQL expression.
+    pub expr: String,
+    /// Evaluation time of an instant query (default: now).
+    #[arg(long, value_name = "TIME", conflicts_with_all = ["from", "since", "step"])]
+    pub time: Option<String>,
+    #[command(flatten)]
+    pub range: RangeArgs,
+    /// Resolution of a range query (default: about 250 points over the range).
+    #[arg(long, value_name = "DURATION")]
+    pub step: Option<String>,
+    /// Query a Prometheus-compatible server (for example http://localhost:9090) instead of the store.
+    #[arg(long, value_name = "URL")]
+    pub server: Option<String>,
+    /// How far back an instant selector looks for a sample.
+    #[arg(long, value_name = "DURATION", default_value = "5m")]
+    pub lookback_delta: String,
+    /// Stop a query that would hold more samples than this in memory at once.
+    #[arg(long, value_name = "N", default_value_t = 50_000_000)]
+    pub max_samples: usize,
+    /// Stop a query that runs longer than this.
+    #[arg(long, value_name = "DURATION", default_value = "2m")]
+    pub timeout: String,
+}
+
+/// What to evaluate, resolved from the flags.
+enum Plan {
+    Instant(i64),
+    Range { range: TimeRange, step: i64 },
+}
+
+fn plan(args: &QueryArgs, now: i64) -> Result<Plan, CliError> {
+    if args.range.is_set() || args.step.is_some() {
+        let range = args.range.resolve(now, now - MS_PER_HOUR)?;
+        let step = match &args.step {
+            Some(s) => parse_duration(s).map_err(|e| CliError::usage(format!("--step: {e}")))?,
+            None => default_step(range),
+        };
+        if step <= 0 {
+            return Err(CliError::usage("--step must be positive"));
+        }
+        if (range.to - range.from) / step > 11_000 {
+            return Err(CliError::usage(format!(
+                "exceeded maximum resolution of 11,000 points per series: the range is {} steps of {}; use a larger --step",
+                (range.to - range.from) / step,
+                crate::model::time::format_duration(step)
+            )));
+        }
+        Ok(Plan::Range { range, step })
+    } else {
+        let t = match &args.time {
+            Some(s) => parse_time(s, now).map_err(|e| CliError::usage(format!("--time: {e}")))?,
+            None => now,
+        };
+        Ok(Plan::Instant(t))
+    }
+}
+
+pub fn run(global: &GlobalArgs, args: &QueryArgs) -> CliResult {
+    let format = global.output_or(
+        OutputFormat::Table,
+        &[
+            OutputFormat::Table,
+            OutputFormat::Json,
+            OutputFormat::Csv,
+            OutputFormat::Tsv,
+        ],
+        "query",
+    )?;
+    let timeout = parse_duration(&args.timeout)
+        .map_err(|e| CliError::usage(format!("--timeout: {e}")))?;
+    let plan = plan(args, now_ms())?;
+    let value = match &args.server {
+        Some(url) => run_remote(url, &args.expr, &plan, timeout)?,
+        None => run_local(global, args, &plan, timeout)?,
+    };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let r = write_value(&mut out, &value, format).and_then(|_| out.flush());
+    super::stdout_result(r)
+}
+
+fn run_local(global: &GlobalArgs, args: &QueryArgs, plan: &Plan, timeout: i64) -> Result<Value, CliError> {
+    let expr = crate::promql::parse(&args.expr)
+        .map_err(|e| CliError::input(format!("invalid query: {e}")))?;
+    let lookback = parse_duration(&args.lookback_delta)
+        .map_err(|e| CliError::usage(format!("--lookback-delta: {e}")))?;
+    if lookback <= 0 {
+        return Err(CliError::usage("--lookback-delta must be positive"));
+    }
+    let engine = Engine {
+        lookback_delta: lookback,
+        max_samples: args.max_samples,
+        timeout: Some(Duration::from_millis(timeout as u64)),
+        ..Engine::default()
+    };
+    let store = global.open_store()?;
+    let snapshot = store
+        .snapshot()
+        .map_err(|e| CliError::failure(format!("cannot read store: {e}")))?;
+    let result = match plan {
+        Plan::Instant(t) => engine.instant_query(&snapshot, &expr, *t),
+        Plan::Range { range, step } => engine.range_query(&snapshot, &expr, range.from, range.to, *step),
+    };
+    result.map_err(|e| CliError::input(format!("cannot evaluate query: {e}")))
+}
+
+fn run_remote(url: &str, expr: &str, plan: &Plan, timeout: i64) -> Result<Value, CliError> {
+    let client = PrometheusClient::new(url, Duration::from_millis(timeout.max(MS_PER_MINUTE / 60) as u64))
+        .map_err(|e| CliError::failure(e.to_string()))?;
+    let rt = super::runtime()?;
+    let result = rt.block_on(async {
+        match plan {
+            Plan::Instant(t) => client.instant(expr, *t).await,
+            Plan::Range { range, step } => client.range(expr, range.from, range.to, *step).await,
+        }
+    });
+    result.map_err(|e| match e {
+        RemoteError::BadQuery { .. } => CliError::input(e.to_string()),
+        _ => CliError::failure(e.to_string()),
+    })
+}

@@ -159,7 +159,7 @@ impl<'a> Cursor<'a> {
 /// Parses a sample value the way Prometheus does: Go's float syntax (decimal with optional
 /// exponent, `NaN`, `Inf`, `+Inf`, `-Inf`, `infinity`, any case) without hex floats or digit
 /// separators, and an overflowing literal such as `1e400` is an error rather than infinity.
-pub(crate) fn parse_float(s: &str) -> Result<f64, String> {
+pub fn parse_float(s: &str) -> Result<f64, String> {
     if s.contains(['p', 'P', '_']) || s.starts_with("0x") || s.starts_with("0X") {
         return Err(format!("unsupported character in float {s:?}"));
     }
@@ -202,7 +202,7 @@ pub(crate) fn parse_om_timestamp(s: &str) -> Result<i64, String> {
 
 /// `[sign] digits [. digits]` seconds to milliseconds without rounding error; `None` for any
 /// other shape or on overflow.
-pub(crate) fn exact_decimal_seconds_to_ms(s: &str) -> Option<i64> {
+pub fn exact_decimal_seconds_to_ms(s: &str) -> Option<i64> {
     let (neg, body) = match s.as_bytes().first()? {
         b'-' => (true, &s[1..]),
         b'+' => (false, &s[1..]),

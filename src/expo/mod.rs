@@ -17,7 +17,8 @@ mod write;
 #[cfg(test)]
 mod parse_tests;
 
-pub use parse::Parser;
+pub use lex::{exact_decimal_seconds_to_ms, parse_float as parse_value};
+pub use parse::{parse_series, Parser};
 pub use write::{format_om_timestamp, format_value, OpenMetricsWriter, TextWriter};
 
 use crate::model::{Labels, MetricMetadata};

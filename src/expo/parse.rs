@@ -409,6 +409,79 @@ impl Parser {
     }
 }
 
+/// Parses a series written the way the text format writes one, as used inside CSV and JSON
+/// lines records: `name`, `name{a="b",...}`, `{a="b",...}` or a bare list `a="b",c="d"`.
+/// Blanks between tokens and a trailing comma are allowed. The result includes `__name__` when
+/// a name was given; label values may be empty (the caller decides what that means).
+pub fn parse_series(s: &str) -> Result<Vec<(String, String)>, ParseError> {
+    let mut c = Cursor::new(s);
+    let mut pairs = Vec::new();
+    let res = (|| {
+        c.skip_blanks();
+        let start = c.pos;
+        if let Some(name) = c.metric_name() {
+            c.skip_blanks();
+            if c.at_end() || c.peek() == Some('{') {
+                pairs.push((METRIC_NAME.to_string(), name.to_string()));
+            } else {
+                // Not a name after all: a bare label list such as `a="b"`.
+                c.pos = start;
+                return bare_labels(&mut c, &mut pairs);
+            }
+        }
+        if c.eat('{') {
+            text_labels(&mut c, &mut pairs)?;
+        }
+        c.skip_blanks();
+        if !c.at_end() {
+            return Err(LexError::new(
+                c.pos,
+                format!("expected end of the series after '}}', found {}", c.found()),
+            ));
+        }
+        Ok(())
+    })();
+    res.map_err(|e| ParseError::from_lex(s, 1, e))?;
+    Ok(pairs)
+}
+
+/// `a="b", c="d"` without braces, up to the end of the input.
+fn bare_labels(c: &mut Cursor<'_>, pairs: &mut Vec<(String, String)>) -> Result<(), LexError> {
+    loop {
+        c.skip_blanks();
+        if c.at_end() {
+            return Ok(());
+        }
+        let npos = c.pos;
+        let name = c.label_name().ok_or_else(|| {
+            LexError::new(c.pos, format!("expected label name, found {}", c.found()))
+        })?;
+        c.skip_blanks();
+        if !c.eat('=') {
+            return Err(LexError::new(
+                c.pos,
+                format!(
+                    "expected '=' after label name {name:?}, found {}",
+                    c.found()
+                ),
+            ));
+        }
+        c.skip_blanks();
+        let value = c.quoted_value(name)?;
+        push_label(pairs, npos, name, value)?;
+        c.skip_blanks();
+        if !c.eat(',') && !c.at_end() {
+            return Err(LexError::new(
+                c.pos,
+                format!(
+                    "expected ',' or the end after the value of label {name:?}, found {}",
+                    c.found()
+                ),
+            ));
+        }
+    }
+}
+
 /// The label set of a text-format sample, after its `{`. Blanks are allowed around every
 /// token, and a trailing comma before `}` too, as Prometheus allows them.
 fn text_labels(c: &mut Cursor<'_>, pairs: &mut Vec<(String, String)>) -> Result<(), LexError> {

@@ -24,3 +24,6 @@ pub use metrics::{
     ingest_metrics, IngestError, IngestOptions, IngestReport, InputFormat, MemorySink, SampleSink,
 };
 pub use record::parse_timestamp;
+
+#[cfg(test)]
+mod tests;

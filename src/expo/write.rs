@@ -87,6 +87,8 @@ pub struct OpenMetricsWriter<W: Write> {
     pending: Option<MetricMetadata>,
     last_name: Option<String>,
     done_names: HashSet<String>,
+    /// Family names already announced: a family may be described only once per exposition.
+    families: HashSet<String>,
     skipped_stale: u64,
 }
 
@@ -98,6 +100,7 @@ impl<W: Write> OpenMetricsWriter<W> {
             pending: None,
             last_name: None,
             done_names: HashSet::new(),
+            families: HashSet::new(),
             skipped_stale: 0,
         }
     }
@@ -162,7 +165,17 @@ impl<W: Write> OpenMetricsWriter<W> {
         if !crate::model::labels::is_valid_metric_name(&md.metric) {
             return Ok(());
         }
-        let (family, kind) = om_family(&md, sample);
+        let (mut family, mut kind) = om_family(&md, sample);
+        if self.families.contains(&family) {
+            // Two text-format families can map to one OpenMetrics name (node_exporter has a
+            // gauge `go_memstats_alloc_bytes` and a counter `go_memstats_alloc_bytes_total`);
+            // the second keeps its own name, untyped, or goes without metadata.
+            if family == md.metric || self.families.contains(&md.metric) {
+                return Ok(());
+            }
+            (family, kind) = (md.metric.clone(), MetricType::Unknown);
+        }
+        self.families.insert(family.clone());
         self.buf.clear();
         let _ = writeln!(self.buf, "# TYPE {family} {}", kind.as_str());
         if !md.help.is_empty() {

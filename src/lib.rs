@@ -1,8 +1,12 @@
 //! argus: Prometheus, Loki and Grafana for the terminal.
 //!
 //! Map of the modules (each file opens with a `//!` saying what it owns):
+//! - [`expo`]: the exposition formats (Prometheus text, OpenMetrics): streaming parser, writers.
+//! - [`ingest`]: metric files and stdin (text expositions, CSV, JSON lines) into the store.
 //! - [`model`]: labels, matchers, samples, metadata, durations and times. No I/O.
 //! - [`promql`]: the PromQL syntax tree, parser and engine.
 
+pub mod expo;
+pub mod ingest;
 pub mod model;
 pub mod promql;

@@ -4,9 +4,12 @@
 //! - [`expo`]: the exposition formats (Prometheus text, OpenMetrics): streaming parser, writers.
 //! - [`ingest`]: metric files and stdin (text expositions, CSV, JSON lines) into the store.
 //! - [`model`]: labels, matchers, samples, metadata, durations and times. No I/O.
+//! - [`lex`]: the lexical core shared by the query languages and formats (strings, names,
+//!   numbers, durations, matcher lists), as nom parsers.
 //! - [`promql`]: the PromQL syntax tree, parser and engine.
 
 pub mod expo;
 pub mod ingest;
+pub mod lex;
 pub mod model;
 pub mod promql;

@@ -2,4 +2,5 @@
 //! (`engine`) and from the result values (`value`).
 
 pub mod ast;
+pub mod engine;
 pub mod value;

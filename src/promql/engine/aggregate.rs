@@ -87,16 +87,8 @@ impl Acc {
                 (self.mean, self.c) = kahan_inc(f / self.count, q * self.mean, q * self.c);
             }
             AggOp::Count => self.count += 1.0,
-            AggOp::Min => {
-                if self.value > f || self.value.is_nan() {
-                    self.value = f;
-                }
-            }
-            AggOp::Max => {
-                if self.value < f || self.value.is_nan() {
-                    self.value = f;
-                }
-            }
+            AggOp::Min if self.value > f || self.value.is_nan() => self.value = f,
+            AggOp::Max if self.value < f || self.value.is_nan() => self.value = f,
             AggOp::Stddev | AggOp::Stdvar => {
                 self.count += 1.0;
                 let delta = f - self.mean;
@@ -250,7 +242,7 @@ fn quantile_agg(
         .map(|l| StepSeries::new(l, false, n))
         .collect();
     let mut bufs: Vec<Vec<f64>> = vec![Vec::new(); out.len()];
-    for i in 0..n {
+    for (i, &qi) in q.iter().enumerate().take(n) {
         for (s, &g) in input.iter().zip(gid) {
             if let Some(v) = s.vals[i] {
                 bufs[g].push(v);
@@ -258,7 +250,7 @@ fn quantile_agg(
         }
         for (g, b) in bufs.iter_mut().enumerate() {
             if !b.is_empty() {
-                out[g].vals[i] = Some(quantile(q[i], b));
+                out[g].vals[i] = Some(quantile(qi, b));
                 b.clear();
             }
         }

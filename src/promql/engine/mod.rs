@@ -177,10 +177,12 @@ impl Engine {
                     labels: s.labels,
                 })
                 .collect(),
-            other => return Err(EvalError::invalid(format!(
+            other => {
+                return Err(EvalError::invalid(format!(
                 "invalid expression type \"{}\" for range query, must be Scalar or instant Vector",
                 other.type_name()
-            ))),
+            )))
+            }
         };
         out.sort_by(|a, b| a.labels.cmp(&b.labels));
         Ok(Value::Matrix(out))

@@ -29,6 +29,7 @@ mod errors;
 mod eval;
 mod functions;
 pub mod memory;
+pub mod script;
 mod selectors;
 mod value;
 

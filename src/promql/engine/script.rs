@@ -47,7 +47,12 @@ pub fn run_script(script: &str, parse: ParseFn) -> ScriptReport {
         let start = i;
         i += 1;
         let mut block: Vec<&str> = Vec::new();
-        while i < lines.len() && !lines[i].is_empty() && !lines[i].starts_with('#') {
+        // `clear` takes no block; `load` and `eval` run to the next empty or comment line.
+        while cmd != "clear"
+            && i < lines.len()
+            && !lines[i].is_empty()
+            && !lines[i].starts_with('#')
+        {
             block.push(lines[i]);
             i += 1;
             if cmd.starts_with("eval") && parse_number(block[block.len() - 1]).is_some() {

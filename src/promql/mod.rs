@@ -2,6 +2,7 @@
 //! (`engine`) and from the result values (`value`).
 
 pub mod ast;
+pub mod engine;
 pub mod functions;
 pub mod lexer;
 pub mod parser;

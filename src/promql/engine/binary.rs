@@ -1,0 +1,332 @@
+//! Binary operators: arithmetic, comparisons (with and without `bool`), `atan2`, and the set
+//! operators `and`/`or`/`unless`, between scalars and vectors, with vector matching
+//! (`on`/`ignoring`, `group_left`/`group_right`).
+//!
+//! Matching signatures are computed once per series and interned to small integers; the
+//! per-step loops then use arrays stamped with the step number instead of hash maps that
+//! would have to be cleared and refilled at every step. Result label sets are built once per
+//! matched pair of series.
+
+use super::eval::Evaluator;
+use super::value::{merge_same_labels, StepSeries, Val};
+use super::EvalError;
+use crate::model::{Labels, METRIC_NAME};
+use crate::promql::ast::{BinOp, BinaryExpr, Cardinality, VectorMatching};
+use std::collections::HashMap;
+
+/// Applies `op` to two floats: the result and whether a comparison holds (always true for
+/// arithmetic). For comparisons the value is the left-hand one, as in Prometheus.
+pub(crate) fn apply(op: BinOp, l: f64, r: f64) -> (f64, bool) {
+    match op {
+        BinOp::Add => (l + r, true),
+        BinOp::Sub => (l - r, true),
+        BinOp::Mul => (l * r, true),
+        BinOp::Div => (l / r, true),
+        // Rust's `%` on floats is C's fmod, like Go's math.Mod.
+        BinOp::Mod => (l % r, true),
+        BinOp::Pow => (l.powf(r), true),
+        BinOp::Atan2 => (l.atan2(r), true),
+        BinOp::Eql => (l, l == r),
+        BinOp::Neq => (l, l != r),
+        BinOp::Gtr => (l, l > r),
+        BinOp::Lss => (l, l < r),
+        BinOp::Gte => (l, l >= r),
+        BinOp::Lte => (l, l <= r),
+        BinOp::And | BinOp::Or | BinOp::Unless => (l, true),
+    }
+}
+
+/// Interns label sets to dense ids.
+#[derive(Default)]
+struct Interner {
+    ids: HashMap<Labels, u32>,
+    keys: Vec<Labels>,
+}
+
+impl Interner {
+    fn id(&mut self, l: Labels) -> u32 {
+        if let Some(&i) = self.ids.get(&l) {
+            return i;
+        }
+        let i = self.keys.len() as u32;
+        self.keys.push(l.clone());
+        self.ids.insert(l, i);
+        i
+    }
+}
+
+/// The labels two series are matched on.
+fn signature(l: &Labels, m: &VectorMatching) -> Labels {
+    if m.on {
+        l.keep_only(&m.labels)
+    } else {
+        Labels::from_sorted_unchecked(
+            l.pairs()
+                .iter()
+                .filter(|(k, _)| k != METRIC_NAME && !m.labels.iter().any(|n| n == k))
+                .cloned()
+                .collect(),
+        )
+    }
+}
+
+impl Evaluator<'_> {
+    pub fn eval_binary(&self, b: &BinaryExpr) -> Result<Val, EvalError> {
+        let lhs = self.eval(&b.lhs)?;
+        let rhs = self.eval(&b.rhs)?;
+        let op = b.op;
+        match (lhs, rhs) {
+            (Val::Scalar(mut l), Val::Scalar(r)) => {
+                for (x, y) in l.iter_mut().zip(r) {
+                    let (v, keep) = apply(op, *x, y);
+                    *x = if op.is_comparison() {
+                        if keep {
+                            1.0
+                        } else {
+                            0.0
+                        }
+                    } else {
+                        v
+                    };
+                }
+                Ok(Val::Scalar(l))
+            }
+            (Val::Vector(l), Val::Scalar(r)) if !op.is_set() => {
+                Ok(Val::Vector(vector_scalar(op, l, &r, false, b.return_bool)))
+            }
+            (Val::Scalar(l), Val::Vector(r)) if !op.is_set() => {
+                Ok(Val::Vector(vector_scalar(op, r, &l, true, b.return_bool)))
+            }
+            (Val::Vector(l), Val::Vector(r)) => {
+                let default = VectorMatching {
+                    card: if op.is_set() {
+                        Cardinality::ManyToMany
+                    } else {
+                        Cardinality::OneToOne
+                    },
+                    on: false,
+                    labels: vec![],
+                    include: vec![],
+                };
+                let m = b.matching.as_ref().unwrap_or(&default);
+                let n = self.nsteps();
+                match op {
+                    BinOp::And | BinOp::Unless => Ok(Val::Vector(and_unless(op, l, &r, m, n))),
+                    BinOp::Or => Ok(Val::Vector(or(l, r, m, n)?)),
+                    _ => Ok(Val::Vector(vector_vector(op, l, r, m, b.return_bool, n)?)),
+                }
+            }
+            (l, r) => Err(EvalError::invalid(format!(
+                "binary expression must contain only scalar and instant vector types, got {} {} {}",
+                l.type_name(),
+                op.as_str(),
+                r.type_name()
+            ))),
+        }
+    }
+}
+
+fn vector_scalar(
+    op: BinOp,
+    mut vs: Vec<StepSeries>,
+    sc: &[f64],
+    swap: bool,
+    return_bool: bool,
+) -> Vec<StepSeries> {
+    let cmp = op.is_comparison();
+    for s in &mut vs {
+        s.drop_name |= !cmp || return_bool;
+        for (v, &x) in s.vals.iter_mut().zip(sc) {
+            let Some(e) = *v else { continue };
+            let (lf, rf) = if swap { (x, e) } else { (e, x) };
+            let (mut val, mut keep) = apply(op, lf, rf);
+            // A comparison keeps the vector element's value even when the scalar is on the
+            // left.
+            if cmp && swap {
+                val = rf;
+            }
+            if return_bool {
+                val = if keep { 1.0 } else { 0.0 };
+                keep = true;
+            }
+            *v = if keep { Some(val) } else { None };
+        }
+    }
+    vs.retain(|s| !s.is_empty());
+    vs
+}
+
+/// Signature ids for both sides, from one interner so equal signatures get equal ids.
+fn signatures(
+    l: &[StepSeries],
+    r: &[StepSeries],
+    m: &VectorMatching,
+) -> (Vec<u32>, Vec<u32>, Interner) {
+    let mut int = Interner::default();
+    let ls = l.iter().map(|s| int.id(signature(&s.labels, m))).collect();
+    let rs = r.iter().map(|s| int.id(signature(&s.labels, m))).collect();
+    (ls, rs, int)
+}
+
+fn and_unless(
+    op: BinOp,
+    mut l: Vec<StepSeries>,
+    r: &[StepSeries],
+    m: &VectorMatching,
+    n: usize,
+) -> Vec<StepSeries> {
+    let (lsig, rsig, int) = signatures(&l, r, m);
+    let mut stamp = vec![usize::MAX; int.keys.len()];
+    for i in 0..n {
+        for (ri, s) in r.iter().enumerate() {
+            if s.vals[i].is_some() {
+                stamp[rsig[ri] as usize] = i;
+            }
+        }
+        for (li, s) in l.iter_mut().enumerate() {
+            let present = stamp[lsig[li] as usize] == i;
+            if present != (op == BinOp::And) {
+                s.vals[i] = None;
+            }
+        }
+    }
+    l.retain(|s| !s.is_empty());
+    l
+}
+
+fn or(
+    l: Vec<StepSeries>,
+    mut r: Vec<StepSeries>,
+    m: &VectorMatching,
+    n: usize,
+) -> Result<Vec<StepSeries>, EvalError> {
+    let (lsig, rsig, int) = signatures(&l, &r, m);
+    let mut stamp = vec![usize::MAX; int.keys.len()];
+    for i in 0..n {
+        for (li, s) in l.iter().enumerate() {
+            if s.vals[i].is_some() {
+                stamp[lsig[li] as usize] = i;
+            }
+        }
+        for (ri, s) in r.iter_mut().enumerate() {
+            if stamp[rsig[ri] as usize] == i {
+                s.vals[i] = None;
+            }
+        }
+    }
+    let mut out = l;
+    out.extend(r);
+    merge_same_labels(out)
+}
+
+/// Arithmetic and comparisons between two vectors (one-to-one, many-to-one, one-to-many).
+fn vector_vector(
+    op: BinOp,
+    lhs: Vec<StepSeries>,
+    rhs: Vec<StepSeries>,
+    m: &VectorMatching,
+    return_bool: bool,
+    n: usize,
+) -> Result<Vec<StepSeries>, EvalError> {
+    // For one-to-many, swap sides so that `many` is always the side whose series are kept
+    // and `one` the side that must be unique per signature; values are swapped back below.
+    let swapped = m.card == Cardinality::OneToMany;
+    let (many, one) = if swapped { (rhs, lhs) } else { (lhs, rhs) };
+    let (msig, osig, int) = signatures(&many, &one, m);
+    let nsig = int.keys.len();
+    let mut one_at: Vec<(usize, usize)> = vec![(usize::MAX, 0); nsig];
+    let mut matched: Vec<usize> = vec![usize::MAX; nsig];
+    let mut out: Vec<StepSeries> = Vec::new();
+    // Which signature wrote each output series at the current step.
+    let mut writer: Vec<u32> = Vec::new();
+    let mut pair_out: HashMap<(usize, usize), usize> = HashMap::new();
+    let mut out_ids: HashMap<Labels, usize> = HashMap::new();
+    let cmp = op.is_comparison();
+    for i in 0..n {
+        for (oi, s) in one.iter().enumerate() {
+            if s.vals[i].is_none() {
+                continue;
+            }
+            let sg = osig[oi] as usize;
+            if one_at[sg].0 == i {
+                let prev = &one[one_at[sg].1];
+                return Err(EvalError::ManyToMany {
+                    group: int.keys[sg].to_string(),
+                    side: if swapped { "left" } else { "right" },
+                    a: s.labels.to_string(),
+                    b: prev.labels.to_string(),
+                });
+            }
+            one_at[sg] = (i, oi);
+        }
+        for (mi, s) in many.iter().enumerate() {
+            let Some(mv) = s.vals[i] else { continue };
+            let sg = msig[mi] as usize;
+            let (st, oi) = one_at[sg];
+            if st != i {
+                continue;
+            }
+            let Some(ov) = one[oi].vals[i] else { continue };
+            let (fl, fr) = if swapped { (ov, mv) } else { (mv, ov) };
+            let (mut val, keep) = apply(op, fl, fr);
+            if return_bool {
+                val = if keep { 1.0 } else { 0.0 };
+            } else if !keep {
+                continue;
+            }
+            if m.card == Cardinality::OneToOne {
+                if matched[sg] == i {
+                    return Err(EvalError::ManyToOneImplicit);
+                }
+                matched[sg] = i;
+            }
+            let idx = match pair_out.get(&(mi, oi)) {
+                Some(&x) => x,
+                None => {
+                    let labels = result_labels(&s.labels, &one[oi].labels, m);
+                    let drop = s.drop_name || !cmp || return_bool;
+                    let x = *out_ids.entry(labels.clone()).or_insert_with(|| {
+                        out.push(StepSeries::new(labels, drop, n));
+                        writer.push(u32::MAX);
+                        out.len() - 1
+                    });
+                    pair_out.insert((mi, oi), x);
+                    x
+                }
+            };
+            if out[idx].vals[i].is_some() {
+                return Err(if writer[idx] as usize == sg {
+                    EvalError::GroupingNotUnique
+                } else {
+                    EvalError::DuplicateLabelset
+                });
+            }
+            out[idx].vals[i] = Some(val);
+            writer[idx] = sg as u32;
+        }
+    }
+    out.retain(|s| !s.is_empty());
+    Ok(out)
+}
+
+/// The labels of a result sample: the "many" side's labels, reduced to the matching labels
+/// for one-to-one `on`, without the ignored ones for one-to-one `ignoring`, plus the
+/// `group_x(...)` labels copied from the "one" side.
+fn result_labels(many: &Labels, one: &Labels, m: &VectorMatching) -> Labels {
+    let mut b = if m.card == Cardinality::OneToOne {
+        if m.on {
+            many.keep_only(&m.labels).to_builder()
+        } else {
+            many.drop_names(&m.labels).to_builder()
+        }
+    } else {
+        many.to_builder()
+    };
+    for ln in &m.include {
+        match one.get(ln) {
+            Some(v) => b.set(ln.clone(), v.to_string()),
+            None => b.del(ln),
+        };
+    }
+    b.build()
+}

@@ -1,0 +1,49 @@
+//! The errors PromQL evaluation can end with.
+//!
+//! Messages follow Prometheus' own wording so that clients (and the conformance scripts) that
+//! match on them keep working. This file owns only the error type; it does not decide HTTP
+//! status codes or exit codes (the HTTP and CLI layers map variants to those).
+
+/// Why an evaluation failed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum EvalError {
+    /// The `max_samples` limit was hit.
+    #[error("query processing would load too many samples into memory in query execution")]
+    TooManySamples,
+    /// The deadline passed between two evaluation steps.
+    #[error("query timed out in expression evaluation")]
+    Timeout,
+    /// The data source failed.
+    #[error("storage error: {0}")]
+    Storage(String),
+    /// Two series with the same match signature on the "one" side of a binary operation.
+    #[error("found duplicate series for the match group {group} on the {side} hand-side of the operation: [{a}, {b}];many-to-many matching not allowed: matching labels must be unique on one side")]
+    ManyToMany {
+        group: String,
+        side: &'static str,
+        a: String,
+        b: String,
+    },
+    /// One-to-one matching found several left-hand series for one right-hand series.
+    #[error("multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)")]
+    ManyToOneImplicit,
+    /// group_left/group_right produced the same output series twice.
+    #[error("multiple matches for labels: grouping labels must ensure unique matches")]
+    GroupingNotUnique,
+    /// An operation produced two samples with the same label set at one time.
+    #[error("vector cannot contain metrics with the same labelset")]
+    DuplicateLabelset,
+    /// A function name the engine does not implement.
+    #[error("unknown function: {0}")]
+    UnknownFunction(String),
+    /// Any other evaluation-time error (bad argument values, wrong types, unsupported
+    /// expression forms), carrying Prometheus' message.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl EvalError {
+    pub(crate) fn invalid(msg: impl Into<String>) -> EvalError {
+        EvalError::Invalid(msg.into())
+    }
+}

@@ -1,0 +1,204 @@
+//! The tree walk: evaluates each node once over the whole step grid and dispatches to
+//! selectors, operators, aggregations and functions. Subqueries are evaluated here by running
+//! a nested evaluator over their own, step-aligned grid.
+//!
+//! It does not implement any operator or function itself.
+
+use super::value::{RangeSeries, RangeVal, StepSeries, Val};
+use super::{Engine, EvalError, Queryable};
+use crate::model::Sample;
+use crate::promql::ast::{AtModifier, Expr, SubqueryExpr, UnaryOp};
+use std::time::Instant;
+
+/// The state of one evaluation over one step grid `start..=end` by `step`.
+#[derive(Clone, Copy)]
+pub(crate) struct Evaluator<'a> {
+    pub q: &'a dyn Queryable,
+    pub engine: &'a Engine,
+    pub start: i64,
+    pub end: i64,
+    pub step: i64,
+    /// The outermost query's start and end, which `@ start()` and `@ end()` refer to even
+    /// inside subqueries.
+    pub query_start: i64,
+    pub query_end: i64,
+    pub deadline: Option<Instant>,
+}
+
+impl<'a> Evaluator<'a> {
+    pub fn nsteps(&self) -> usize {
+        ((self.end - self.start) / self.step + 1) as usize
+    }
+
+    pub fn times(&self) -> impl Iterator<Item = i64> + '_ {
+        (0..self.nsteps()).map(move |i| self.start + i as i64 * self.step)
+    }
+
+    pub fn time_at(&self, i: usize) -> i64 {
+        self.start + i as i64 * self.step
+    }
+
+    pub fn check_deadline(&self) -> Result<(), EvalError> {
+        match self.deadline {
+            Some(d) if Instant::now() > d => Err(EvalError::Timeout),
+            _ => Ok(()),
+        }
+    }
+
+    pub fn check_samples(&self, n: usize) -> Result<(), EvalError> {
+        if n > self.engine.max_samples {
+            Err(EvalError::TooManySamples)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The time a selector looks at for each step: the step time, or the fixed `@` time,
+    /// moved back by `offset`.
+    pub fn effective_times(&self, at: Option<AtModifier>, offset: i64) -> Vec<i64> {
+        match at {
+            Some(a) => {
+                let t = self.resolve_at(a) - offset;
+                vec![t; self.nsteps()]
+            }
+            None => self.times().map(|t| t - offset).collect(),
+        }
+    }
+
+    fn resolve_at(&self, a: AtModifier) -> i64 {
+        match a {
+            AtModifier::Timestamp(t) => t,
+            AtModifier::Start => self.query_start,
+            AtModifier::End => self.query_end,
+        }
+    }
+
+    pub fn eval(&self, e: &Expr) -> Result<Val, EvalError> {
+        self.check_deadline()?;
+        match e {
+            Expr::Number(v) => Ok(Val::Scalar(vec![*v; self.nsteps()])),
+            Expr::String(s) => Ok(Val::String(s.clone())),
+            Expr::Paren(inner) => self.eval(inner),
+            Expr::VectorSelector(vs) => {
+                let series = self.eval_vector_selector(vs, false)?;
+                Ok(Val::Vector(series))
+            }
+            Expr::MatrixSelector(ms) => Ok(Val::Range(self.eval_matrix_selector(ms)?)),
+            Expr::Subquery(sq) => Ok(Val::Range(self.eval_subquery(sq)?)),
+            Expr::Unary(op, inner) => {
+                let v = self.eval(inner)?;
+                match (op, v) {
+                    (UnaryOp::Pos, v) => Ok(v),
+                    (UnaryOp::Neg, Val::Scalar(mut s)) => {
+                        s.iter_mut().for_each(|x| *x = -*x);
+                        Ok(Val::Scalar(s))
+                    }
+                    (UnaryOp::Neg, Val::Vector(mut vs)) => {
+                        for s in &mut vs {
+                            s.drop_name = true;
+                            s.vals.iter_mut().flatten().for_each(|x| *x = -*x);
+                        }
+                        Ok(Val::Vector(vs))
+                    }
+                    (_, v) => Err(EvalError::invalid(format!(
+                        "unary expression only allowed on expressions of type scalar or instant vector, got \"{}\"",
+                        v.type_name()
+                    ))),
+                }
+            }
+            Expr::Binary(b) => self.eval_binary(b),
+            Expr::Aggregate(a) => self.eval_aggregate(a),
+            Expr::Call(c) => super::functions::call(self, c),
+        }
+    }
+
+    /// Evaluates an argument that must be a scalar (one value per step).
+    pub fn eval_scalar(&self, e: &Expr) -> Result<Vec<f64>, EvalError> {
+        match self.eval(e)? {
+            Val::Scalar(v) => Ok(v),
+            other => Err(EvalError::invalid(format!(
+                "expected type scalar, got {}",
+                other.type_name()
+            ))),
+        }
+    }
+
+    /// Evaluates an argument that must be an instant vector.
+    pub fn eval_vector(&self, e: &Expr) -> Result<Vec<StepSeries>, EvalError> {
+        match self.eval(e)? {
+            Val::Vector(v) => Ok(v),
+            other => Err(EvalError::invalid(format!(
+                "expected type instant vector, got {}",
+                other.type_name()
+            ))),
+        }
+    }
+
+    /// Evaluates an argument that must be a range vector.
+    pub fn eval_range(&self, e: &Expr) -> Result<RangeVal, EvalError> {
+        match self.eval(e)? {
+            Val::Range(r) => Ok(r),
+            other => Err(EvalError::invalid(format!(
+                "expected type range vector, got {}",
+                other.type_name()
+            ))),
+        }
+    }
+
+    /// A subquery: the inner expression is evaluated once over a grid of absolute multiples
+    /// of the subquery step covering every window the outer steps need, then handed on as a
+    /// range vector whose samples are the inner results.
+    fn eval_subquery(&self, sq: &SubqueryExpr) -> Result<RangeVal, EvalError> {
+        let step = sq.step.unwrap_or(self.engine.default_subquery_step);
+        if step <= 0 {
+            return Err(EvalError::invalid("subquery step must be positive"));
+        }
+        let ends = self.effective_times(sq.at, sq.offset);
+        let (lo, hi) = (ends[0], ends[ends.len() - 1]);
+        let first = lo - sq.range;
+        // Go's integer division truncates toward zero, and so does Rust's; keep that so the
+        // grid matches Prometheus' for negative times too.
+        let mut start = step * (first / step);
+        if start <= first {
+            start += step;
+        }
+        let mut series = Vec::new();
+        if start <= hi {
+            let inner = Evaluator {
+                start,
+                end: hi,
+                step,
+                ..*self
+            };
+            let vals = inner.eval_vector(&sq.expr)?;
+            let mut total = 0usize;
+            for s in vals {
+                let samples: Vec<Sample> = s
+                    .vals
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, v)| {
+                        v.map(|v| Sample {
+                            t: inner.time_at(i),
+                            v,
+                        })
+                    })
+                    .collect();
+                if !samples.is_empty() {
+                    total += samples.len();
+                    series.push(RangeSeries {
+                        labels: s.labels,
+                        drop_name: s.drop_name,
+                        samples,
+                    });
+                }
+            }
+            self.check_samples(total)?;
+        }
+        Ok(RangeVal {
+            series,
+            range: sq.range,
+            ends,
+        })
+    }
+}

@@ -1,0 +1,230 @@
+//! Classic (bucket-series) histogram functions: `histogram_quantile` and
+//! `histogram_fraction`.
+//!
+//! Series are grouped by their labels without `le` and `__name__`, once per series; each step
+//! then collects the buckets present and applies Prometheus' rules: sort by bound, require a
+//! `+Inf` bucket, merge buckets with equal bounds, force the cumulative counts to be monotonic
+//! (ignoring float noise below 1e-12 relative), and interpolate linearly inside the bucket.
+//! Native histograms are not supported (the store has none).
+
+use super::arg;
+use crate::model::{Labels, METRIC_NAME};
+use crate::promql::ast::Call;
+use crate::promql::engine::eval::Evaluator;
+use crate::promql::engine::value::{StepSeries, Val};
+use crate::promql::engine::EvalError;
+use std::collections::HashMap;
+
+#[derive(Clone, Copy, Debug)]
+struct Bucket {
+    upper: f64,
+    count: f64,
+}
+
+/// The float tolerance Prometheus' `almost.Equal` uses.
+fn almost_equal(a: f64, b: f64, eps: f64) -> bool {
+    const MIN_NORMAL: f64 = f64::MIN_POSITIVE;
+    if a == b {
+        return true;
+    }
+    let d = (a - b).abs();
+    if a == 0.0 || b == 0.0 || d < MIN_NORMAL {
+        return d < eps * MIN_NORMAL;
+    }
+    d / (a.abs() + b.abs()).min(f64::MAX) < eps
+}
+
+/// Sorts, checks for +Inf, coalesces equal bounds; `None` when there is no +Inf bucket.
+fn prepare(buckets: &mut Vec<Bucket>) -> Option<()> {
+    buckets.sort_by(|a, b| {
+        a.upper
+            .partial_cmp(&b.upper)
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    if buckets.last()?.upper != f64::INFINITY {
+        return None;
+    }
+    let mut out: Vec<Bucket> = Vec::with_capacity(buckets.len());
+    for b in buckets.drain(..) {
+        match out.last_mut() {
+            Some(l) if l.upper == b.upper => l.count += b.count,
+            _ => out.push(b),
+        }
+    }
+    *buckets = out;
+    Some(())
+}
+
+fn ensure_monotonic(buckets: &mut [Bucket]) {
+    let mut prev = buckets[0].count;
+    for b in buckets.iter_mut().skip(1) {
+        let curr = b.count;
+        if curr == prev {
+            continue;
+        }
+        if almost_equal(prev, curr, 1e-12) || curr < prev {
+            b.count = prev;
+            continue;
+        }
+        prev = curr;
+    }
+}
+
+fn bucket_quantile(q: f64, buckets: &mut Vec<Bucket>) -> f64 {
+    if q.is_nan() {
+        return f64::NAN;
+    }
+    if q < 0.0 {
+        return f64::NEG_INFINITY;
+    }
+    if q > 1.0 {
+        return f64::INFINITY;
+    }
+    if prepare(buckets).is_none() {
+        return f64::NAN;
+    }
+    ensure_monotonic(buckets);
+    if buckets.len() < 2 {
+        return f64::NAN;
+    }
+    let observations = buckets[buckets.len() - 1].count;
+    if observations == 0.0 {
+        return f64::NAN;
+    }
+    let mut rank = q * observations;
+    let b = buckets[..buckets.len() - 1].partition_point(|x| x.count < rank);
+    if b == buckets.len() - 1 {
+        return buckets[buckets.len() - 2].upper;
+    }
+    if b == 0 && buckets[0].upper <= 0.0 {
+        return buckets[0].upper;
+    }
+    let (mut start, end, mut count) = (0.0, buckets[b].upper, buckets[b].count);
+    if b > 0 {
+        start = buckets[b - 1].upper;
+        count -= buckets[b - 1].count;
+        rank -= buckets[b - 1].count;
+    }
+    start + (end - start) * (rank / count)
+}
+
+fn bucket_fraction(lower: f64, upper: f64, buckets: &mut Vec<Bucket>) -> f64 {
+    if prepare(buckets).is_none() {
+        return f64::NAN;
+    }
+    let count = buckets[buckets.len() - 1].count;
+    if count == 0.0 || lower.is_nan() || upper.is_nan() {
+        return f64::NAN;
+    }
+    if lower >= upper {
+        return 0.0;
+    }
+    let (mut rank, mut lower_rank, mut upper_rank) = (0.0, 0.0, 0.0);
+    let (mut lower_set, mut upper_set) = (false, false);
+    for (i, b) in buckets.iter().enumerate() {
+        let lb = if i > 0 {
+            buckets[i - 1].upper
+        } else {
+            f64::NEG_INFINITY
+        };
+        let ub = b.upper;
+        let interp = |v: f64| rank + (b.count - rank) * (v - lb) / (ub - lb);
+        if !lower_set && lb >= lower {
+            lower_rank = rank;
+            lower_set = true;
+        }
+        if !upper_set && lb >= upper {
+            upper_rank = rank;
+            upper_set = true;
+        }
+        if lower_set && upper_set {
+            break;
+        }
+        if !lower_set && lb < lower && ub > lower {
+            lower_rank = interp(lower);
+            lower_set = true;
+        }
+        if !upper_set && lb < upper && ub > upper {
+            upper_rank = interp(upper);
+            upper_set = true;
+        }
+        if lower_set && upper_set {
+            break;
+        }
+        rank = b.count;
+    }
+    if !lower_set || lower_rank > count {
+        lower_rank = count;
+    }
+    if !upper_set || upper_rank > count {
+        upper_rank = count;
+    }
+    (upper_rank - lower_rank) / count
+}
+
+/// Groups bucket series and calls `f(step, buckets)` per group and step.
+fn per_group(
+    ev: &Evaluator,
+    v: Vec<StepSeries>,
+    mut f: impl FnMut(usize, &mut Vec<Bucket>) -> f64,
+) -> Vec<StepSeries> {
+    let n = ev.nsteps();
+    let mut ids: HashMap<Labels, usize> = HashMap::new();
+    let mut out: Vec<StepSeries> = Vec::new();
+    let mut members: Vec<(usize, f64, &StepSeries)> = Vec::new();
+    for s in &v {
+        let Some(le) = s
+            .labels
+            .get("le")
+            .and_then(|x| x.trim().parse::<f64>().ok())
+        else {
+            continue;
+        };
+        let key = s
+            .labels
+            .drop_names(&["le".to_string(), METRIC_NAME.to_string()]);
+        let g = *ids.entry(key.clone()).or_insert_with(|| {
+            let mut l = s.labels.to_builder();
+            l.del("le");
+            out.push(StepSeries::new(l.build(), true, n));
+            out.len() - 1
+        });
+        members.push((g, le, s));
+    }
+    let mut bufs: Vec<Vec<Bucket>> = vec![Vec::new(); out.len()];
+    for i in 0..n {
+        for &(g, le, s) in &members {
+            if let Some(c) = s.vals[i] {
+                bufs[g].push(Bucket {
+                    upper: le,
+                    count: c,
+                });
+            }
+        }
+        for (g, b) in bufs.iter_mut().enumerate() {
+            if !b.is_empty() {
+                out[g].vals[i] = Some(f(i, b));
+                b.clear();
+            }
+        }
+    }
+    out.retain(|s| !s.is_empty());
+    out
+}
+
+pub(super) fn histogram_quantile(ev: &Evaluator, c: &Call) -> Result<Val, EvalError> {
+    let q = ev.eval_scalar(arg(c, 0)?)?;
+    let v = ev.eval_vector(arg(c, 1)?)?;
+    Ok(Val::Vector(per_group(ev, v, |i, b| {
+        bucket_quantile(q[i], b)
+    })))
+}
+
+pub(super) fn histogram_fraction(ev: &Evaluator, c: &Call) -> Result<Val, EvalError> {
+    let lo = ev.eval_scalar(arg(c, 0)?)?;
+    let hi = ev.eval_scalar(arg(c, 1)?)?;
+    let v = ev.eval_vector(arg(c, 2)?)?;
+    Ok(Val::Vector(per_group(ev, v, |i, b| {
+        bucket_fraction(lo[i], hi[i], b)
+    })))
+}

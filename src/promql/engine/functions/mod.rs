@@ -1,0 +1,299 @@
+//! PromQL functions: dispatch by name, plus the element-wise math and date functions.
+//!
+//! Range-vector functions live in `range.rs`, label and ordering functions (and `absent`,
+//! `scalar`, `vector`) in `labels.rs`, classic-histogram functions in `histogram.rs`. The
+//! argument count and types are checked by the parser; the engine re-checks types of what it
+//! evaluates and reports a mismatch as an error rather than trusting the tree.
+
+mod histogram;
+mod labels;
+mod range;
+
+use super::eval::Evaluator;
+use super::value::{StepSeries, Val};
+use super::EvalError;
+use crate::promql::ast::{Call, Expr};
+use chrono::{DateTime, Datelike, Timelike};
+
+/// The `q`-quantile of `values` (sorted in place), interpolating between neighbours as
+/// Prometheus' `quantile` does; NaN sorts first.
+pub(crate) fn quantile(q: f64, values: &mut [f64]) -> f64 {
+    if values.is_empty() || q.is_nan() {
+        return f64::NAN;
+    }
+    if q < 0.0 {
+        return f64::NEG_INFINITY;
+    }
+    if q > 1.0 {
+        return f64::INFINITY;
+    }
+    values.sort_by(|a, b| match (a.is_nan(), b.is_nan()) {
+        (true, true) => std::cmp::Ordering::Equal,
+        (true, false) => std::cmp::Ordering::Less,
+        (false, true) => std::cmp::Ordering::Greater,
+        _ => a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal),
+    });
+    let n = values.len() as f64;
+    let rank = q * (n - 1.0);
+    let lower = rank.floor().max(0.0);
+    let upper = (lower + 1.0).min(n - 1.0);
+    let weight = rank - rank.floor();
+    values[lower as usize] * (1.0 - weight) + values[upper as usize] * weight
+}
+
+/// Strips parentheses, as Prometheus does before looking at an argument's shape.
+pub(crate) fn unwrap_parens(e: &Expr) -> &Expr {
+    match e {
+        Expr::Paren(inner) => unwrap_parens(inner),
+        other => other,
+    }
+}
+
+pub(crate) fn call(ev: &Evaluator, c: &Call) -> Result<Val, EvalError> {
+    let name = c.func.as_str();
+    if let Some(rf) = range::lookup(name) {
+        return eval_range_func(ev, c, rf);
+    }
+    let n = ev.nsteps();
+    match name {
+        "time" => Ok(Val::Scalar(ev.times().map(|t| t as f64 / 1000.0).collect())),
+        "pi" => Ok(Val::Scalar(vec![std::f64::consts::PI; n])),
+        "vector" => {
+            let s = ev.eval_scalar(arg(c, 0)?)?;
+            Ok(Val::Vector(vec![StepSeries {
+                labels: Default::default(),
+                drop_name: false,
+                vals: s.into_iter().map(Some).collect(),
+            }]))
+        }
+        "scalar" => labels::scalar(ev, c),
+        "timestamp" => {
+            let a = unwrap_parens(arg(c, 0)?);
+            let mut v = match a {
+                Expr::VectorSelector(vs) => ev.eval_vector_selector(vs, true)?,
+                other => {
+                    let mut v = ev.eval_vector(other)?;
+                    for s in &mut v {
+                        for (i, x) in s.vals.iter_mut().enumerate() {
+                            if x.is_some() {
+                                *x = Some(ev.time_at(i) as f64 / 1000.0);
+                            }
+                        }
+                    }
+                    v
+                }
+            };
+            v.iter_mut().for_each(|s| s.drop_name = true);
+            Ok(Val::Vector(v))
+        }
+        "absent" => labels::absent(ev, c),
+        "absent_over_time" => labels::absent_over_time(ev, c),
+        "label_replace" => labels::label_replace(ev, c),
+        "label_join" => labels::label_join(ev, c),
+        "sort" | "sort_desc" | "sort_by_label" | "sort_by_label_desc" => labels::sort(ev, c),
+        "histogram_quantile" => histogram::histogram_quantile(ev, c),
+        "histogram_fraction" => histogram::histogram_fraction(ev, c),
+        "round" => {
+            let to = match c.args.get(1) {
+                Some(e) => ev.eval_scalar(e)?,
+                None => vec![1.0; n],
+            };
+            map_vector(ev, c, |x, i| {
+                let inv = 1.0 / to[i];
+                Some((x * inv + 0.5).floor() / inv)
+            })
+        }
+        "clamp" => {
+            let lo = ev.eval_scalar(arg(c, 1)?)?;
+            let hi = ev.eval_scalar(arg(c, 2)?)?;
+            // An empty range (max < min) gives no output; NaN bounds propagate.
+            map_vector(ev, c, |x, i| {
+                (hi[i] >= lo[i] || hi[i].is_nan() || lo[i].is_nan())
+                    .then(|| go_max(lo[i], go_min(hi[i], x)))
+            })
+        }
+        "clamp_min" => {
+            let lo = ev.eval_scalar(arg(c, 1)?)?;
+            map_vector(ev, c, |x, i| Some(go_max(lo[i], x)))
+        }
+        "clamp_max" => {
+            let hi = ev.eval_scalar(arg(c, 1)?)?;
+            map_vector(ev, c, |x, i| Some(go_min(hi[i], x)))
+        }
+        "day_of_month" | "day_of_week" | "day_of_year" | "days_in_month" | "hour" | "minute"
+        | "month" | "year" => date_func(ev, c, name),
+        _ => match simple_fn(name) {
+            Some(f) => map_vector(ev, c, |x, _| Some(f(x))),
+            None => Err(EvalError::UnknownFunction(name.to_string())),
+        },
+    }
+}
+
+pub(crate) fn arg(c: &Call, i: usize) -> Result<&Expr, EvalError> {
+    c.args.get(i).ok_or_else(|| {
+        EvalError::invalid(format!(
+            "expected at least {} argument(s) in call to \"{}\", got {}",
+            i + 1,
+            c.func,
+            c.args.len()
+        ))
+    })
+}
+
+/// Go's `math.Max`: NaN wins, unlike `f64::max`.
+fn go_max(a: f64, b: f64) -> f64 {
+    if a.is_nan() || b.is_nan() {
+        f64::NAN
+    } else {
+        a.max(b)
+    }
+}
+
+/// Go's `math.Min`: NaN wins.
+fn go_min(a: f64, b: f64) -> f64 {
+    if a.is_nan() || b.is_nan() {
+        f64::NAN
+    } else {
+        a.min(b)
+    }
+}
+
+fn simple_fn(name: &str) -> Option<fn(f64) -> f64> {
+    Some(match name {
+        "abs" => f64::abs,
+        "ceil" => f64::ceil,
+        "floor" => f64::floor,
+        "exp" => f64::exp,
+        "ln" => f64::ln,
+        "log2" => f64::log2,
+        "log10" => f64::log10,
+        "sqrt" => f64::sqrt,
+        "sgn" => |x: f64| {
+            if x > 0.0 {
+                1.0
+            } else if x < 0.0 {
+                -1.0
+            } else {
+                x
+            }
+        },
+        "sin" => f64::sin,
+        "cos" => f64::cos,
+        "tan" => f64::tan,
+        "asin" => f64::asin,
+        "acos" => f64::acos,
+        "atan" => f64::atan,
+        "sinh" => f64::sinh,
+        "cosh" => f64::cosh,
+        "tanh" => f64::tanh,
+        "asinh" => f64::asinh,
+        "acosh" => f64::acosh,
+        "atanh" => f64::atanh,
+        "deg" => |x: f64| x * 180.0 / std::f64::consts::PI,
+        "rad" => |x: f64| x * std::f64::consts::PI / 180.0,
+        _ => return None,
+    })
+}
+
+/// Applies `f(value, step)` to every point of the first argument; drops the metric name.
+fn map_vector(
+    ev: &Evaluator,
+    c: &Call,
+    f: impl Fn(f64, usize) -> Option<f64>,
+) -> Result<Val, EvalError> {
+    let mut v = ev.eval_vector(arg(c, 0)?)?;
+    for s in &mut v {
+        s.drop_name = true;
+        for (i, x) in s.vals.iter_mut().enumerate() {
+            if let Some(val) = *x {
+                *x = f(val, i);
+            }
+        }
+    }
+    v.retain(|s| !s.is_empty());
+    Ok(Val::Vector(v))
+}
+
+fn date_func(ev: &Evaluator, c: &Call, name: &str) -> Result<Val, EvalError> {
+    let f = |secs: f64| -> f64 {
+        // Go converts with int64(f); NaN and out-of-range values give the minimum int64,
+        // which no calendar represents, so they yield NaN here.
+        let Some(t) = (secs.is_finite())
+            .then(|| DateTime::from_timestamp(secs as i64, 0))
+            .flatten()
+        else {
+            return f64::NAN;
+        };
+        match name {
+            "day_of_month" => t.day() as f64,
+            "day_of_week" => t.weekday().num_days_from_sunday() as f64,
+            "day_of_year" => t.ordinal() as f64,
+            "days_in_month" => {
+                let (y, m) = (t.year(), t.month());
+                let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+                let first_next = chrono::NaiveDate::from_ymd_opt(ny, nm, 1);
+                let first = chrono::NaiveDate::from_ymd_opt(y, m, 1);
+                match (first, first_next) {
+                    (Some(a), Some(b)) => (b - a).num_days() as f64,
+                    _ => f64::NAN,
+                }
+            }
+            "hour" => t.hour() as f64,
+            "minute" => t.minute() as f64,
+            "month" => t.month() as f64,
+            _ => t.year() as f64,
+        }
+    };
+    if c.args.is_empty() {
+        let vals = ev.times().map(|t| Some(f((t / 1000) as f64))).collect();
+        return Ok(Val::Vector(vec![StepSeries {
+            labels: Default::default(),
+            drop_name: false,
+            vals,
+        }]));
+    }
+    map_vector(ev, c, |x, _| Some(f(x)))
+}
+
+fn eval_range_func(ev: &Evaluator, c: &Call, rf: range::RangeFunc) -> Result<Val, EvalError> {
+    let n = ev.nsteps();
+    let rv = ev.eval_range(arg(c, rf.range_arg)?)?;
+    let mut scalars: Vec<Vec<f64>> = Vec::new();
+    for (i, a) in c.args.iter().enumerate() {
+        if i != rf.range_arg {
+            scalars.push(ev.eval_scalar(a)?);
+        }
+    }
+    let mut out: Vec<StepSeries> = rv
+        .series
+        .iter()
+        .map(|s| StepSeries::new(s.labels.clone(), s.drop_name || !rf.keeps_name, n))
+        .collect();
+    let mut args = vec![0.0; scalars.len()];
+    let mut err = None;
+    rv.for_each_window(|i, si, w| {
+        if w.is_empty() || err.is_some() {
+            return;
+        }
+        for (a, s) in args.iter_mut().zip(&scalars) {
+            *a = s[i];
+        }
+        let end = rv.ends[i];
+        let win = range::Win {
+            start: end - rv.range,
+            end,
+            t: ev.time_at(i),
+            range: rv.range,
+            args: &args,
+        };
+        match (rf.f)(w, &win) {
+            Ok(v) => out[si].vals[i] = v,
+            Err(e) => err = Some(e),
+        }
+    });
+    if let Some(e) = err {
+        return Err(e);
+    }
+    out.retain(|s| !s.is_empty());
+    Ok(Val::Vector(out))
+}

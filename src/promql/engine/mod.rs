@@ -1,0 +1,229 @@
+//! The PromQL evaluation engine: turns a syntax tree ([`crate::promql::ast::Expr`]) plus data
+//! from a [`Queryable`] into a [`Value`], with Prometheus 3.x semantics.
+//!
+//! Design (why it is shaped this way):
+//! - **Node by node over all steps.** Like Prometheus' engine, each node of the tree is
+//!   evaluated once for the whole step grid of the query and returns all steps at once
+//!   (`value::Val`). An instant query is a grid of one step. This lets every selector be read
+//!   from the data source exactly once per query (`select` over
+//!   `[start - offset - range/lookback, end]`), after which steps are walked with advancing
+//!   cursors, never re-reading raw data per step.
+//! - **Labels once per series.** Aggregation group keys and vector-matching signatures are
+//!   computed once per input series and interned to small integers; the per-step loops only
+//!   touch numbers.
+//! - **Delayed `__name__` removal.** Operations that drop the metric name mark the series and
+//!   the name is removed at the end, as in Prometheus' engine with delayed name removal (the
+//!   mode its own test-suite runs).
+//!
+//! What it does not do: parse (see `promql::parser`), native histograms, `info()`, or
+//! annotations (warnings/infos) — only errors are reported.
+//!
+//! Files: `eval.rs` (the tree walk, subqueries), `selectors.rs` (lookback, staleness, range
+//! windows), `binary.rs` (operators, vector matching), `aggregate.rs`, `functions/`
+//! (range functions, math and date, labels and sorting, classic histograms), `value.rs`
+//! (internal step values), `errors.rs`, `memory.rs` (in-memory data for tests).
+
+mod aggregate;
+mod binary;
+mod errors;
+mod eval;
+mod functions;
+pub mod memory;
+pub mod script;
+mod selectors;
+mod value;
+
+#[cfg(test)]
+mod tests;
+
+pub use errors::EvalError;
+pub use memory::MemoryStorage;
+
+pub use crate::promql::value::{InstantSample, Value};
+
+use crate::model::{Matcher, Sample, Series};
+use crate::promql::ast::Expr;
+use eval::Evaluator;
+use std::time::{Duration, Instant};
+use value::Val;
+
+/// The data source the engine reads. The store implements it; tests use [`MemoryStorage`].
+pub trait Queryable {
+    /// Series matching all matchers with samples in [mint, maxt] (inclusive), sorted by labels,
+    /// staleness markers included as values.
+    fn select(&self, matchers: &[Matcher], mint: i64, maxt: i64) -> Result<Vec<Series>, String>;
+}
+
+/// Evaluation settings. One engine may run many queries (it holds no per-query state).
+#[derive(Clone, Debug)]
+pub struct Engine {
+    /// How far back an instant selector looks for the latest sample (ms). Default 5m.
+    pub lookback_delta: i64,
+    /// Upper bound on the samples one query may hold at once.
+    pub max_samples: usize,
+    /// Deadline for one query, checked between evaluation steps.
+    pub timeout: Option<Duration>,
+    /// Step of subqueries written without one (`x[1h:]`), in ms. Default 1m.
+    pub default_subquery_step: i64,
+}
+
+impl Default for Engine {
+    fn default() -> Engine {
+        Engine {
+            lookback_delta: 5 * 60 * 1000,
+            max_samples: 50_000_000,
+            timeout: Some(Duration::from_secs(120)),
+            default_subquery_step: 60 * 1000,
+        }
+    }
+}
+
+impl Engine {
+    /// Evaluates `expr` at time `t` (ms). Vectors keep the order the expression produced
+    /// (for example `sort_desc` or `topk`); a range-vector expression yields a Matrix of the
+    /// raw samples in its window.
+    pub fn instant_query(
+        &self,
+        q: &dyn Queryable,
+        expr: &Expr,
+        t: i64,
+    ) -> Result<Value, EvalError> {
+        let ev = self.evaluator(q, t, t, 1);
+        let val = ev.eval(expr)?;
+        Ok(match val {
+            Val::Scalar(v) => Value::Scalar { t, v: v[0] },
+            Val::String(s) => Value::String { t, v: s },
+            Val::Vector(series) => {
+                let series = finish_names(series)?;
+                let mut out = Vec::with_capacity(series.len());
+                for s in series {
+                    if let Some(v) = s.vals[0] {
+                        out.push(InstantSample {
+                            labels: s.labels,
+                            t,
+                            v,
+                        });
+                    }
+                }
+                Value::Vector(out)
+            }
+            Val::Range(r) => {
+                let mut out = Vec::new();
+                let mut total = 0usize;
+                r.for_each_window(|_, si, w| {
+                    if !w.is_empty() {
+                        total += w.len();
+                        let s = &r.series[si];
+                        let labels = if s.drop_name {
+                            s.labels.without_metric_name()
+                        } else {
+                            s.labels.clone()
+                        };
+                        out.push(Series {
+                            labels,
+                            samples: w.to_vec(),
+                        });
+                    }
+                });
+                if total > self.max_samples {
+                    return Err(EvalError::TooManySamples);
+                }
+                out.sort_by(|a, b| a.labels.cmp(&b.labels));
+                Value::Matrix(out)
+            }
+        })
+    }
+
+    /// Evaluates `expr` at `start, start+step, ..., end` (ms). The result is a Matrix sorted by
+    /// labels; a scalar expression gives one series with no labels.
+    pub fn range_query(
+        &self,
+        q: &dyn Queryable,
+        expr: &Expr,
+        start: i64,
+        end: i64,
+        step: i64,
+    ) -> Result<Value, EvalError> {
+        if step <= 0 {
+            return Err(EvalError::invalid(
+                "zero or negative query resolution step widths are not accepted",
+            ));
+        }
+        if end < start {
+            return Err(EvalError::invalid(
+                "end timestamp must not be before start time",
+            ));
+        }
+        let ev = self.evaluator(q, start, end, step);
+        let val = ev.eval(expr)?;
+        let times: Vec<i64> = ev.times().collect();
+        let to_samples = |vals: &[Option<f64>]| -> Vec<Sample> {
+            vals.iter()
+                .zip(&times)
+                .filter_map(|(v, &t)| v.map(|v| Sample { t, v }))
+                .collect()
+        };
+        let mut out = match val {
+            Val::Scalar(v) => {
+                let vals: Vec<Option<f64>> = v.into_iter().map(Some).collect();
+                vec![Series {
+                    labels: Default::default(),
+                    samples: to_samples(&vals),
+                }]
+            }
+            Val::Vector(series) => finish_names(series)?
+                .into_iter()
+                .map(|s| Series {
+                    samples: to_samples(&s.vals),
+                    labels: s.labels,
+                })
+                .collect(),
+            other => {
+                return Err(EvalError::invalid(format!(
+                "invalid expression type \"{}\" for range query, must be Scalar or instant Vector",
+                other.type_name()
+            )))
+            }
+        };
+        out.sort_by(|a, b| a.labels.cmp(&b.labels));
+        Ok(Value::Matrix(out))
+    }
+
+    fn evaluator<'a>(
+        &'a self,
+        q: &'a dyn Queryable,
+        start: i64,
+        end: i64,
+        step: i64,
+    ) -> Evaluator<'a> {
+        Evaluator {
+            q,
+            engine: self,
+            start,
+            end,
+            step,
+            query_start: start,
+            query_end: end,
+            deadline: self.timeout.map(|d| Instant::now() + d),
+        }
+    }
+}
+
+/// Removes `__name__` from series marked by an operation that drops it, then merges series
+/// that became equal (disjoint ones merge; overlapping ones are an error, as in Prometheus).
+fn finish_names(mut series: Vec<value::StepSeries>) -> Result<Vec<value::StepSeries>, EvalError> {
+    let mut changed = false;
+    for s in &mut series {
+        if s.drop_name && s.labels.metric_name().is_some() {
+            s.labels = s.labels.without_metric_name();
+            changed = true;
+        }
+        s.drop_name = false;
+    }
+    if changed {
+        value::merge_same_labels(series)
+    } else {
+        series.retain(|s| !s.is_empty());
+        Ok(series)
+    }
+}

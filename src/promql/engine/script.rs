@@ -1,0 +1,550 @@
+//! A runner for Prometheus' PromQL test scripts (`load` / `clear` / `eval` blocks, the
+//! `promqltest` format), used to check this engine against Prometheus' own expectations.
+//!
+//! It covers float data only: series given with native-histogram samples are not loaded, and
+//! evals that mention them are reported as skipped, as are evals whose expression the given
+//! parser rejects and `load_with_nhcb`/start-timestamp features. Annotations (warnings and
+//! infos) are not produced by the engine, so `expect warn`/`expect info` lines are not
+//! checked. The extra step-invariance and range-consistency runs Prometheus' runner does are
+//! not performed. The parser is passed in, so this module does not depend on it.
+
+use super::{Engine, MemoryStorage, Value};
+use crate::model::{is_stale_nan, stale_nan, Labels, Sample};
+use crate::promql::ast::Expr;
+use std::collections::HashSet;
+
+/// Outcome of one script.
+#[derive(Debug, Default)]
+pub struct ScriptReport {
+    pub passed: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    /// `line: expression: what differed`, one per failed eval.
+    pub failures: Vec<String>,
+}
+
+type ParseFn<'a> = &'a dyn Fn(&str) -> Result<Expr, String>;
+
+/// Runs `script` with a fresh in-memory store and the test engine's settings (lookback 5m,
+/// 10 000 samples, 1m default subquery step).
+pub fn run_script(script: &str, parse: ParseFn) -> ScriptReport {
+    let mut rep = ScriptReport::default();
+    let engine = Engine {
+        max_samples: 10_000,
+        ..Engine::default()
+    };
+    let mut store = MemoryStorage::new();
+    let mut tainted: HashSet<String> = HashSet::new();
+    let lines: Vec<&str> = script.lines().map(str::trim).collect();
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        if line.is_empty() || line.starts_with('#') {
+            i += 1;
+            continue;
+        }
+        let cmd = line.split_whitespace().next().unwrap_or("").to_lowercase();
+        let start = i;
+        i += 1;
+        let mut block: Vec<&str> = Vec::new();
+        // `clear` takes no block; `load` and `eval` run to the next empty or comment line.
+        while cmd != "clear"
+            && i < lines.len()
+            && !lines[i].is_empty()
+            && !lines[i].starts_with('#')
+        {
+            block.push(lines[i]);
+            i += 1;
+            if cmd.starts_with("eval") && parse_number(block[block.len() - 1]).is_some() {
+                break;
+            }
+        }
+        if cmd == "clear" {
+            store.clear();
+            tainted.clear();
+        } else if cmd.starts_with("load") {
+            load(line, &block, &mut store, &mut tainted);
+        } else if cmd.starts_with("eval") {
+            match run_eval(line, &block, &engine, &store, &tainted, parse) {
+                Outcome::Pass => rep.passed += 1,
+                Outcome::Skip => rep.skipped += 1,
+                Outcome::Fail(why) => {
+                    rep.failed += 1;
+                    rep.failures
+                        .push(format!("line {}: {}: {}", start + 1, line, why));
+                }
+            }
+        }
+    }
+    rep
+}
+
+enum Outcome {
+    Pass,
+    Skip,
+    Fail(String),
+}
+
+fn parse_dur(s: &str) -> Option<i64> {
+    if s == "0" {
+        return Some(0);
+    }
+    let (ms, n) = crate::model::time::duration_prefix(s)?;
+    (n == s.len()).then_some(ms)
+}
+
+/// Numbers as the scripts write them: decimal, exponent, Inf/NaN in any case, signed.
+fn parse_number(s: &str) -> Option<f64> {
+    let t = s.trim();
+    let (sign, body) = match t.strip_prefix('-') {
+        Some(r) => (-1.0, r),
+        None => (1.0, t.strip_prefix('+').unwrap_or(t)),
+    };
+    let lower = body.to_ascii_lowercase();
+    if lower == "inf" {
+        return Some(sign * f64::INFINITY);
+    }
+    if lower == "nan" {
+        return Some(f64::NAN);
+    }
+    if body.is_empty()
+        || !body
+            .chars()
+            .all(|c| c.is_ascii_digit() || ".eE+-".contains(c))
+    {
+        return None;
+    }
+    if let Some(hex) = body.strip_prefix("0x") {
+        return i64::from_str_radix(hex, 16).ok().map(|v| sign * v as f64);
+    }
+    body.parse::<f64>().ok().map(|v| sign * v)
+}
+
+/// Reads a quoted string at the start of `s`; returns the value and bytes consumed.
+fn quoted(s: &str) -> Option<(String, usize)> {
+    let mut it = s.char_indices();
+    let (_, q) = it.next()?;
+    if !matches!(q, '"' | '\'' | '`') {
+        return None;
+    }
+    let mut out = String::new();
+    while let Some((i, c)) = it.next() {
+        if c == q {
+            return Some((out, i + 1));
+        }
+        if c == '\\' && q != '`' {
+            let (_, e) = it.next()?;
+            out.push(match e {
+                'n' => '\n',
+                't' => '\t',
+                'r' => '\r',
+                other => other,
+            });
+        } else {
+            out.push(c);
+        }
+    }
+    None
+}
+
+/// Parses `name{a="b", ...}` / `{...}` / `name`; returns the labels and the rest of the line.
+fn series_desc(s: &str) -> Option<(Labels, &str)> {
+    let s = s.trim_start();
+    let name_end = s
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
+        .unwrap_or(s.len());
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    if name_end > 0 {
+        pairs.push(("__name__".into(), s[..name_end].to_string()));
+    }
+    let mut rest = &s[name_end..];
+    if let Some(r) = rest.strip_prefix('{') {
+        rest = r;
+        loop {
+            rest = rest.trim_start();
+            if let Some(r) = rest.strip_prefix('}') {
+                rest = r;
+                break;
+            }
+            if let Some(r) = rest.strip_prefix(',') {
+                rest = r;
+                continue;
+            }
+            let (name, r) = if let Some((n, used)) = quoted(rest) {
+                (n, &rest[used..])
+            } else {
+                let e = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))?;
+                (rest[..e].to_string(), &rest[e..])
+            };
+            let r = r.trim_start().strip_prefix('=')?.trim_start();
+            let (val, used) = quoted(r)?;
+            rest = &r[used..];
+            pairs.push((name, val));
+        }
+    } else if name_end == 0 {
+        return None;
+    }
+    Some((Labels::from_pairs(pairs), rest))
+}
+
+/// One value-sequence item expanded: `None` for a gap.
+fn values(seq: &str) -> Result<Vec<Option<f64>>, ()> {
+    let mut out = Vec::new();
+    for item in seq.split_whitespace() {
+        if item.contains("{{") || item.contains("}}") {
+            return Err(());
+        }
+        if item == "_" {
+            out.push(None);
+            continue;
+        }
+        if item == "stale" {
+            out.push(Some(stale_nan()));
+            continue;
+        }
+        if let Some(k) = item.strip_prefix("_x") {
+            let k: usize = k.parse().map_err(|_| ())?;
+            out.extend(std::iter::repeat_n(None, k));
+            continue;
+        }
+        match item.rfind('x') {
+            Some(xi) => {
+                let k: usize = item[xi + 1..].parse().map_err(|_| ())?;
+                let head = &item[..xi];
+                // The operator is the first +/- after the start that does not follow an
+                // exponent marker.
+                let b = head.as_bytes();
+                let op = (1..b.len())
+                    .find(|&j| (b[j] == b'+' || b[j] == b'-') && !matches!(b[j - 1], b'e' | b'E'));
+                let (start, delta) = match op {
+                    Some(j) => {
+                        let d = parse_number(&head[j + 1..]).ok_or(())?;
+                        (
+                            parse_number(&head[..j]).ok_or(())?,
+                            if b[j] == b'-' { -d } else { d },
+                        )
+                    }
+                    None => (parse_number(head).ok_or(())?, 0.0),
+                };
+                let mut v = start;
+                for _ in 0..=k {
+                    out.push(Some(v));
+                    v += delta;
+                }
+            }
+            None => out.push(Some(parse_number(item).ok_or(())?)),
+        }
+    }
+    Ok(out)
+}
+
+fn load(cmd: &str, block: &[&str], store: &mut MemoryStorage, tainted: &mut HashSet<String>) {
+    let Some(step) = cmd.split_whitespace().nth(1).and_then(parse_dur) else {
+        return;
+    };
+    for line in block {
+        let Some((labels, rest)) = series_desc(line) else {
+            continue;
+        };
+        match values(rest) {
+            Ok(vals) => {
+                let samples = vals
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(k, v)| {
+                        v.map(|v| Sample {
+                            t: k as i64 * step,
+                            v,
+                        })
+                    })
+                    .collect();
+                store.add(labels, samples);
+            }
+            Err(()) => {
+                if let Some(n) = labels.metric_name() {
+                    tainted.insert(n.to_string());
+                }
+            }
+        }
+    }
+}
+
+/// The reference's float comparison (relative 1e-6, zero must match exactly).
+fn almost_equal(a: f64, b: f64) -> bool {
+    if is_stale_nan(a) || is_stale_nan(b) {
+        return is_stale_nan(a) && is_stale_nan(b);
+    }
+    if a.is_nan() && b.is_nan() {
+        return true;
+    }
+    if a == b {
+        return true;
+    }
+    let (d, s) = ((a - b).abs(), a.abs() + b.abs());
+    if a == 0.0 || b == 0.0 || s < f64::MIN_POSITIVE {
+        return d < 1e-6 * f64::MIN_POSITIVE;
+    }
+    d / s.min(f64::MAX) < 1e-6
+}
+
+struct Expect {
+    fail: Option<Option<(bool, String)>>,
+    ordered: bool,
+    range_vector: Option<(i64, i64, i64)>,
+    string: Option<String>,
+    scalar: Option<f64>,
+    series: Vec<(Labels, Vec<Option<f64>>)>,
+}
+
+fn run_eval(
+    cmd: &str,
+    block: &[&str],
+    engine: &Engine,
+    store: &MemoryStorage,
+    tainted: &HashSet<String>,
+    parse: ParseFn,
+) -> Outcome {
+    let words: Vec<&str> = cmd.split_whitespace().collect();
+    let kw = words[0].to_lowercase();
+    let mut ex = Expect {
+        fail: (kw == "eval_fail").then_some(None),
+        ordered: kw == "eval_ordered",
+        range_vector: None,
+        string: None,
+        scalar: None,
+        series: Vec::new(),
+    };
+    // instant at T expr | range from S to E step P expr
+    let (times, expr_text) = match words.get(1) {
+        Some(&"instant") if words.get(2) == Some(&"at") => {
+            let Some(t) = words.get(3).and_then(|w| parse_dur(w)) else {
+                return Outcome::Fail("bad time".into());
+            };
+            (
+                None::<(i64, i64, i64)>.or(Some((t, t, 0))),
+                rest_after(cmd, 4),
+            )
+        }
+        Some(&"range") => {
+            let p = |i: usize| words.get(i).and_then(|w| parse_dur(w));
+            match (p(3), p(5), p(7)) {
+                (Some(s), Some(e), Some(st)) => (Some((s, e, st)), rest_after(cmd, 8)),
+                _ => return Outcome::Fail("bad range".into()),
+            }
+        }
+        _ => return Outcome::Fail("bad eval command".into()),
+    };
+    let Some((start, end, step)) = times else {
+        return Outcome::Skip;
+    };
+    let is_range = kw.starts_with("eval") && words.get(1) == Some(&"range");
+    for line in block {
+        if let Some(rest) = line.strip_prefix("expect ") {
+            let rest = rest.trim();
+            if let Some(r) = rest.strip_prefix("fail") {
+                let r = r.trim();
+                ex.fail = Some(if let Some(m) = r.strip_prefix("msg:") {
+                    Some((false, m.trim().to_string()))
+                } else {
+                    r.strip_prefix("regex:")
+                        .map(|m| (true, m.trim().to_string()))
+                });
+            } else if rest == "ordered" {
+                ex.ordered = true;
+            } else if let Some(r) = rest.strip_prefix("range vector from ") {
+                let w: Vec<&str> = r.split_whitespace().collect();
+                let p = |i: usize| w.get(i).and_then(|x| parse_dur(x));
+                if let (Some(a), Some(b), Some(c)) = (p(0), p(2), p(4)) {
+                    ex.range_vector = Some((a, b, c));
+                }
+            } else if let Some(r) = rest.strip_prefix("string ") {
+                ex.string = quoted(r.trim()).map(|(s, _)| s);
+            }
+            // warn/info/no_warn/no_info: annotations are not produced, nothing to check.
+            continue;
+        }
+        if line.starts_with("expected_fail_") {
+            continue;
+        }
+        if let Some(v) = parse_number(line) {
+            ex.scalar = Some(v);
+            continue;
+        }
+        match series_desc(line).map(|(l, r)| (l, values(r))) {
+            Some((l, Ok(v))) => ex.series.push((l, v)),
+            _ => return Outcome::Skip,
+        }
+    }
+    if tainted.iter().any(|n| contains_word(expr_text, n)) {
+        return Outcome::Skip;
+    }
+    let expr = match parse(expr_text) {
+        Ok(e) => e,
+        Err(_) => return Outcome::Skip,
+    };
+    let res = if is_range {
+        engine.range_query(store, &expr, start, end, step)
+    } else {
+        engine.instant_query(store, &expr, start)
+    };
+    let val = match (res, &ex.fail) {
+        (Err(e), Some(want)) => {
+            let msg = e.to_string();
+            return match want {
+                None => Outcome::Pass,
+                Some((false, m)) if *m == msg => Outcome::Pass,
+                Some((true, re)) if regex::Regex::new(re).is_ok_and(|r| r.is_match(&msg)) => {
+                    Outcome::Pass
+                }
+                Some(_) => Outcome::Fail(format!("error {msg:?} does not match {want:?}")),
+            };
+        }
+        (Err(e), None) => return Outcome::Fail(format!("unexpected error: {e}")),
+        (Ok(_), Some(_)) => return Outcome::Fail("expected failure, got success".into()),
+        (Ok(v), None) => v,
+    };
+    compare(&ex, val, start, step, is_range)
+}
+
+fn rest_after(cmd: &str, words: usize) -> &str {
+    let mut rest = cmd;
+    for _ in 0..words {
+        rest = rest.trim_start();
+        rest = &rest[rest.find(char::is_whitespace).unwrap_or(rest.len())..];
+    }
+    rest.trim()
+}
+
+fn contains_word(text: &str, word: &str) -> bool {
+    text.match_indices(word).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + word.len()..].chars().next();
+        let ident =
+            |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':');
+        !ident(before) && !ident(after)
+    })
+}
+
+fn compare(ex: &Expect, val: Value, start: i64, step: i64, is_range: bool) -> Outcome {
+    match val {
+        Value::Scalar { v, .. } => match ex.scalar {
+            Some(want) if almost_equal(v, want) => Outcome::Pass,
+            want => Outcome::Fail(format!("scalar {v}, expected {want:?}")),
+        },
+        Value::String { v, .. } => {
+            if ex.string.as_deref() == Some(v.as_str()) {
+                Outcome::Pass
+            } else {
+                Outcome::Fail(format!("string {v:?}, expected {:?}", ex.string))
+            }
+        }
+        Value::Vector(got) => {
+            if ex.scalar.is_some() {
+                return Outcome::Fail("expected scalar, got vector".into());
+            }
+            if got.len() != ex.series.len() {
+                return Outcome::Fail(format!(
+                    "got {} series, expected {}: {:?}",
+                    got.len(),
+                    ex.series.len(),
+                    got.iter()
+                        .map(|s| format!("{} {}", s.labels, s.v))
+                        .collect::<Vec<_>>()
+                ));
+            }
+            for (k, s) in got.iter().enumerate() {
+                let pos = if ex.ordered {
+                    (ex.series[k].0 == s.labels).then_some(k)
+                } else {
+                    ex.series.iter().position(|(l, _)| *l == s.labels)
+                };
+                let Some(p) = pos else {
+                    return Outcome::Fail(format!("unexpected series {} (position {k})", s.labels));
+                };
+                let want = ex.series[p].1.first().copied().flatten();
+                if !want.is_some_and(|w| almost_equal(w, s.v)) {
+                    return Outcome::Fail(format!("{}: got {}, expected {want:?}", s.labels, s.v));
+                }
+            }
+            Outcome::Pass
+        }
+        Value::Matrix(got) => {
+            let (t0, st) = match ex.range_vector {
+                Some((a, _, s)) => (a, s),
+                None if is_range => (start, step),
+                None => return Outcome::Fail("got a matrix for an instant eval".into()),
+            };
+            if got.len() != ex.series.len() {
+                return Outcome::Fail(format!(
+                    "got {} series, expected {}: {:?}",
+                    got.len(),
+                    ex.series.len(),
+                    got.iter().map(|s| s.labels.to_string()).collect::<Vec<_>>()
+                ));
+            }
+            for s in &got {
+                let Some((_, want)) = ex.series.iter().find(|(l, _)| *l == s.labels) else {
+                    return Outcome::Fail(format!("unexpected series {}", s.labels));
+                };
+                let want: Vec<Sample> = want
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(k, v)| {
+                        v.map(|v| Sample {
+                            t: t0 + k as i64 * st,
+                            v,
+                        })
+                    })
+                    .collect();
+                let same = want.len() == s.samples.len()
+                    && want
+                        .iter()
+                        .zip(&s.samples)
+                        .all(|(a, b)| a.t == b.t && almost_equal(a.v, b.v));
+                if !same {
+                    return Outcome::Fail(format!(
+                        "{}: got {:?}, expected {:?}",
+                        s.labels,
+                        s.samples.iter().map(|p| (p.t, p.v)).collect::<Vec<_>>(),
+                        want.iter().map(|p| (p.t, p.v)).collect::<Vec<_>>()
+                    ));
+                }
+            }
+            Outcome::Pass
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn value_sequences_expand() {
+        assert_eq!(
+            values("1 _ 2+3x2 _x2 5-1x1").unwrap(),
+            vec![
+                Some(1.0),
+                None,
+                Some(2.0),
+                Some(5.0),
+                Some(8.0),
+                None,
+                None,
+                Some(5.0),
+                Some(4.0)
+            ]
+        );
+        assert!(values("{{schema:0}}").is_err());
+        assert_eq!(values("1e-3+1e-3x1").unwrap(), vec![Some(1e-3), Some(2e-3)]);
+    }
+
+    #[test]
+    fn series_descriptions_parse() {
+        let (l, rest) = series_desc(r#"m{a="x y", b='q'} 1 2"#).unwrap();
+        assert_eq!(l.to_string(), r#"m{a="x y", b="q"}"#);
+        assert_eq!(rest.trim(), "1 2");
+        let (l, _) = series_desc("{} 3").unwrap();
+        assert!(l.is_empty());
+    }
+}

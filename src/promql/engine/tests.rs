@@ -1,0 +1,420 @@
+//! Engine tests on hand-built syntax trees (independent of the parser).
+
+use super::*;
+use crate::model::{stale_nan, Labels, MatchOp, Matcher, Sample};
+use crate::promql::ast::*;
+
+const M: i64 = 60_000;
+
+fn lbl(pairs: &[(&str, &str)]) -> Labels {
+    Labels::from_pairs(pairs.iter().copied())
+}
+
+fn series(pairs: &[(&str, &str)], step: i64, vals: &[f64]) -> (Labels, Vec<Sample>) {
+    (
+        lbl(pairs),
+        vals.iter()
+            .enumerate()
+            .filter(|(_, v)| !v.is_nan() || crate::model::is_stale_nan(**v))
+            .map(|(i, &v)| Sample {
+                t: i as i64 * step,
+                v,
+            })
+            .collect(),
+    )
+}
+
+fn sel(name: &str, extra: &[(&str, &str)]) -> VectorSelector {
+    let mut matchers = vec![Matcher::equal("__name__", name)];
+    for (k, v) in extra {
+        matchers.push(Matcher::equal(*k, *v));
+    }
+    VectorSelector {
+        name: Some(name.into()),
+        matchers,
+        offset: 0,
+        at: None,
+        pos: PosRange::default(),
+    }
+}
+
+fn vs(name: &str) -> Expr {
+    Expr::VectorSelector(sel(name, &[]))
+}
+
+fn ms(name: &str, range: i64) -> Expr {
+    Expr::MatrixSelector(MatrixSelector {
+        selector: sel(name, &[]),
+        range,
+    })
+}
+
+fn call(f: &str, args: Vec<Expr>) -> Expr {
+    Expr::Call(Call {
+        func: f.into(),
+        args,
+        pos: PosRange::default(),
+    })
+}
+
+fn bin(op: BinOp, l: Expr, r: Expr, matching: Option<VectorMatching>) -> Expr {
+    Expr::Binary(BinaryExpr {
+        op,
+        lhs: Box::new(l),
+        rhs: Box::new(r),
+        return_bool: false,
+        matching,
+    })
+}
+
+fn agg(op: AggOp, e: Expr, by: &[&str], param: Option<Expr>) -> Expr {
+    Expr::Aggregate(AggregateExpr {
+        op,
+        expr: Box::new(e),
+        param: param.map(Box::new),
+        grouping: by.iter().map(|s| s.to_string()).collect(),
+        without: false,
+    })
+}
+
+fn vector(v: Value) -> Vec<(String, f64)> {
+    match v {
+        Value::Vector(v) => v.into_iter().map(|s| (s.labels.to_string(), s.v)).collect(),
+        other => panic!("expected vector, got {other:?}"),
+    }
+}
+
+fn counters() -> MemoryStorage {
+    MemoryStorage::from_series([
+        series(
+            &[("__name__", "http"), ("job", "api"), ("i", "0")],
+            M,
+            &(0..=10).map(|i| (i * 10) as f64).collect::<Vec<_>>(),
+        ),
+        series(
+            &[("__name__", "http"), ("job", "api"), ("i", "1")],
+            M,
+            &(0..=10).map(|i| (i * 20) as f64).collect::<Vec<_>>(),
+        ),
+        series(
+            &[("__name__", "http"), ("job", "db"), ("i", "0")],
+            M,
+            &(0..=10).map(|i| (i * 30) as f64).collect::<Vec<_>>(),
+        ),
+    ])
+}
+
+#[test]
+fn instant_selector_uses_lookback_and_staleness() {
+    let st = MemoryStorage::from_series([
+        series(&[("__name__", "a")], M, &[1.0, 2.0]),
+        series(&[("__name__", "b")], M, &[1.0, stale_nan()]),
+    ]);
+    let e = Engine::default();
+    let r = vector(e.instant_query(&st, &vs("a"), 5 * M).unwrap());
+    assert_eq!(r, vec![("a".to_string(), 2.0)]);
+    // Left-open lookback: at 6m the window is (1m, 6m], which excludes the sample at 1m.
+    assert!(vector(e.instant_query(&st, &vs("a"), 6 * M).unwrap()).is_empty());
+    assert_eq!(
+        vector(e.instant_query(&st, &vs("a"), 6 * M - 1).unwrap()).len(),
+        1
+    );
+    // The staleness marker at 1m ends b.
+    assert!(vector(e.instant_query(&st, &vs("b"), M).unwrap()).is_empty());
+    assert_eq!(
+        vector(e.instant_query(&st, &vs("b"), M - 1).unwrap()).len(),
+        1
+    );
+}
+
+#[test]
+fn rate_extrapolates_like_prometheus() {
+    let st = counters();
+    let e = Engine::default();
+    let q = call("rate", vec![ms("http", 5 * M)]);
+    let mut r = vector(e.instant_query(&st, &q, 5 * M).unwrap());
+    r.sort_by(|a, b| a.0.cmp(&b.0));
+    // Samples 10..50 at 1m..5m: increase 40 over 240s, extrapolated to the zero point 60s
+    // before the first sample: 50 over 300s.
+    assert_eq!(r[0].0, r#"{i="0", job="api"}"#);
+    assert!((r[0].1 - 50.0 / 300.0).abs() < 1e-12);
+    assert!((r[1].1 - 150.0 / 300.0).abs() < 1e-12);
+    assert!((r[2].1 - 100.0 / 300.0).abs() < 1e-12);
+    let inc = call("increase", vec![ms("http", 5 * M)]);
+    let r = vector(e.instant_query(&st, &inc, 10 * M).unwrap());
+    // 60..100 at 6m..10m: 40 over 240s; the window starts 60s before the first sample,
+    // within 1.1 average intervals, so it extrapolates all the way: 40 * 300/240.
+    assert!((r[0].1 - 50.0).abs() < 1e-9, "{r:?}");
+}
+
+#[test]
+fn counter_resets_are_handled() {
+    let st = MemoryStorage::from_series([series(
+        &[("__name__", "c")],
+        M,
+        &[0.0, 10.0, 20.0, 5.0, 15.0, 25.0],
+    )]);
+    let e = Engine::default();
+    let r = vector(
+        e.instant_query(&st, &call("resets", vec![ms("c", 10 * M)]), 5 * M)
+            .unwrap(),
+    );
+    assert_eq!(r[0].1, 1.0);
+    let r = vector(
+        e.instant_query(&st, &call("irate", vec![ms("c", 10 * M)]), 3 * M)
+            .unwrap(),
+    );
+    assert!((r[0].1 - 5.0 / 60.0).abs() < 1e-12);
+}
+
+#[test]
+fn range_query_sum_by_and_name_dropping() {
+    let st = counters();
+    let e = Engine::default();
+    let q = agg(AggOp::Sum, vs("http"), &["job"], None);
+    let Value::Matrix(m) = e.range_query(&st, &q, 0, 2 * M, M).unwrap() else {
+        panic!()
+    };
+    assert_eq!(m.len(), 2);
+    assert_eq!(m[0].labels, lbl(&[("job", "api")]));
+    assert_eq!(
+        m[0].samples.iter().map(|s| s.v).collect::<Vec<_>>(),
+        vec![0.0, 30.0, 60.0]
+    );
+    // Arithmetic drops the name; comparison keeps it.
+    let q = bin(BinOp::Mul, vs("http"), Expr::Number(2.0), None);
+    let r = vector(e.instant_query(&st, &q, M).unwrap());
+    assert!(r.iter().all(|(l, _)| !l.starts_with("http")));
+    let q = bin(BinOp::Gtr, vs("http"), Expr::Number(15.0), None);
+    let r = vector(e.instant_query(&st, &q, M).unwrap());
+    assert_eq!(r.len(), 2);
+    assert!(r.iter().all(|(l, _)| l.starts_with("http")));
+}
+
+#[test]
+fn vector_matching_group_left_and_errors() {
+    let st = MemoryStorage::from_series([
+        series(
+            &[("__name__", "req"), ("job", "a"), ("path", "/x")],
+            M,
+            &[10.0],
+        ),
+        series(
+            &[("__name__", "req"), ("job", "a"), ("path", "/y")],
+            M,
+            &[20.0],
+        ),
+        series(
+            &[("__name__", "info"), ("job", "a"), ("team", "t1")],
+            M,
+            &[1.0],
+        ),
+    ]);
+    let e = Engine::default();
+    let m = VectorMatching {
+        card: Cardinality::ManyToOne,
+        on: true,
+        labels: vec!["job".into()],
+        include: vec!["team".into()],
+    };
+    let q = bin(BinOp::Mul, vs("req"), vs("info"), Some(m.clone()));
+    let mut r = vector(e.instant_query(&st, &q, 0).unwrap());
+    r.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        r,
+        vec![
+            (r#"{job="a", path="/x", team="t1"}"#.to_string(), 10.0),
+            (r#"{job="a", path="/y", team="t1"}"#.to_string(), 20.0)
+        ]
+    );
+    // One-to-one on(job) with two left series is an error; swapped it is many-to-many.
+    let one = VectorMatching {
+        card: Cardinality::OneToOne,
+        ..m.clone()
+    };
+    let q = bin(BinOp::Mul, vs("req"), vs("info"), Some(one.clone()));
+    assert_eq!(
+        e.instant_query(&st, &q, 0).unwrap_err(),
+        EvalError::ManyToOneImplicit
+    );
+    let q = bin(BinOp::Mul, vs("info"), vs("req"), Some(m));
+    let err = e.instant_query(&st, &q, 0).unwrap_err().to_string();
+    assert!(err
+        .contains("many-to-many matching not allowed: matching labels must be unique on one side"));
+}
+
+#[test]
+fn set_operators() {
+    let st = MemoryStorage::from_series([
+        series(&[("__name__", "a"), ("x", "1")], M, &[1.0]),
+        series(&[("__name__", "a"), ("x", "2")], M, &[2.0]),
+        series(&[("__name__", "b"), ("x", "2")], M, &[3.0]),
+        series(&[("__name__", "b"), ("x", "3")], M, &[4.0]),
+    ]);
+    let e = Engine::default();
+    let mm = || {
+        Some(VectorMatching {
+            card: Cardinality::ManyToMany,
+            on: false,
+            labels: vec![],
+            include: vec![],
+        })
+    };
+    let r = vector(
+        e.instant_query(&st, &bin(BinOp::And, vs("a"), vs("b"), mm()), 0)
+            .unwrap(),
+    );
+    assert_eq!(r, vec![(r#"a{x="2"}"#.to_string(), 2.0)]);
+    let r = vector(
+        e.instant_query(&st, &bin(BinOp::Unless, vs("a"), vs("b"), mm()), 0)
+            .unwrap(),
+    );
+    assert_eq!(r, vec![(r#"a{x="1"}"#.to_string(), 1.0)]);
+    let r = vector(
+        e.instant_query(&st, &bin(BinOp::Or, vs("a"), vs("b"), mm()), 0)
+            .unwrap(),
+    );
+    assert_eq!(r.len(), 3);
+}
+
+#[test]
+fn subquery_aligns_to_absolute_steps() {
+    let st = MemoryStorage::from_series([series(
+        &[("__name__", "g")],
+        M,
+        &[1.0, 5.0, 2.0, 8.0, 3.0, 1.0, 1.0],
+    )]);
+    let e = Engine::default();
+    let sq = Expr::Subquery(SubqueryExpr {
+        expr: Box::new(vs("g")),
+        range: 3 * M,
+        step: Some(M),
+        offset: 0,
+        at: None,
+    });
+    let q = call("max_over_time", vec![sq]);
+    // At 5m30s the inner steps are 3m, 4m, 5m (aligned to multiples of 1m in (2m30s, 5m30s]).
+    let r = vector(e.instant_query(&st, &q, 5 * M + 30_000).unwrap());
+    assert_eq!(r[0].1, 8.0);
+    let r = vector(e.instant_query(&st, &q, 6 * M + 30_000).unwrap());
+    assert_eq!(r[0].1, 3.0);
+}
+
+#[test]
+fn offset_and_at_modifiers() {
+    let st = MemoryStorage::from_series([series(&[("__name__", "g")], M, &[1.0, 2.0, 3.0, 4.0])]);
+    let e = Engine::default();
+    let mut s = sel("g", &[]);
+    s.offset = 2 * M;
+    let r = vector(
+        e.instant_query(&st, &Expr::VectorSelector(s.clone()), 3 * M)
+            .unwrap(),
+    );
+    assert_eq!(r[0].1, 2.0);
+    s.offset = -M;
+    let r = vector(
+        e.instant_query(&st, &Expr::VectorSelector(s.clone()), M)
+            .unwrap(),
+    );
+    assert_eq!(r[0].1, 3.0);
+    s.offset = 0;
+    s.at = Some(AtModifier::Start);
+    let Value::Matrix(m) = e
+        .range_query(&st, &Expr::VectorSelector(s), M, 3 * M, M)
+        .unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(
+        m[0].samples.iter().map(|s| s.v).collect::<Vec<_>>(),
+        vec![2.0, 2.0, 2.0]
+    );
+}
+
+#[test]
+fn topk_orders_instant_results_and_histogram_quantile() {
+    let st = MemoryStorage::from_series([
+        series(&[("__name__", "v"), ("i", "a")], M, &[3.0]),
+        series(&[("__name__", "v"), ("i", "b")], M, &[9.0]),
+        series(&[("__name__", "v"), ("i", "c")], M, &[5.0]),
+        series(&[("__name__", "h_bucket"), ("le", "1")], M, &[10.0]),
+        series(&[("__name__", "h_bucket"), ("le", "2")], M, &[20.0]),
+        series(&[("__name__", "h_bucket"), ("le", "+Inf")], M, &[20.0]),
+    ]);
+    let e = Engine::default();
+    let q = agg(AggOp::Topk, vs("v"), &[], Some(Expr::Number(2.0)));
+    let r = vector(e.instant_query(&st, &q, 0).unwrap());
+    assert_eq!(r.iter().map(|x| x.1).collect::<Vec<_>>(), vec![9.0, 5.0]);
+    let q = call(
+        "histogram_quantile",
+        vec![Expr::Number(0.75), vs("h_bucket")],
+    );
+    let r = vector(e.instant_query(&st, &q, 0).unwrap());
+    assert_eq!(r, vec![("{}".to_string(), 1.5)]);
+}
+
+#[test]
+fn avg_and_stddev_match_prometheus() {
+    let st = MemoryStorage::from_series([
+        series(&[("__name__", "v"), ("i", "a")], M, &[1.0]),
+        series(&[("__name__", "v"), ("i", "b")], M, &[2.0]),
+        series(&[("__name__", "v"), ("i", "c")], M, &[4.0]),
+    ]);
+    let e = Engine::default();
+    let r = vector(
+        e.instant_query(&st, &agg(AggOp::Avg, vs("v"), &[], None), 0)
+            .unwrap(),
+    );
+    assert!((r[0].1 - 7.0 / 3.0).abs() < 1e-12);
+    let r = vector(
+        e.instant_query(&st, &agg(AggOp::Stdvar, vs("v"), &[], None), 0)
+            .unwrap(),
+    );
+    assert!((r[0].1 - 14.0 / 9.0).abs() < 1e-12);
+}
+
+#[test]
+fn limits_are_enforced() {
+    let st = counters();
+    let e = Engine {
+        max_samples: 5,
+        ..Engine::default()
+    };
+    let err = e.range_query(&st, &vs("http"), 0, 10 * M, M).unwrap_err();
+    assert_eq!(err, EvalError::TooManySamples);
+    assert_eq!(
+        err.to_string(),
+        "query processing would load too many samples into memory in query execution"
+    );
+    let e = Engine {
+        timeout: Some(std::time::Duration::ZERO),
+        ..Engine::default()
+    };
+    assert_eq!(
+        e.instant_query(&st, &vs("http"), 0).unwrap_err(),
+        EvalError::Timeout
+    );
+}
+
+#[test]
+fn label_replace_and_duplicate_labelsets() {
+    let st = counters();
+    let e = Engine::default();
+    let s = |x: &str| Expr::String(x.into());
+    let q = call(
+        "label_replace",
+        vec![vs("http"), s("dst"), s("$1-x"), s("job"), s("(.*)")],
+    );
+    let r = vector(e.instant_query(&st, &q, M).unwrap());
+    assert!(r.iter().any(|(l, _)| l.contains(r#"dst="api-x""#)));
+    // Overwriting the distinguishing label makes two series identical.
+    let q = call(
+        "label_replace",
+        vec![vs("http"), s("i"), s("z"), s("job"), s("api")],
+    );
+    assert_eq!(
+        e.instant_query(&st, &q, M).unwrap_err(),
+        EvalError::DuplicateLabelset
+    );
+    let _ = MatchOp::Equal;
+}

@@ -20,9 +20,9 @@ use std::io::{BufWriter, Write};
 /// Write raw samples as CSV, JSON lines or OpenMetrics.
 ///
 /// `argus export '{job="node"}' --since 1d -o openmetrics > node.om` writes every sample of the
-/// matching series in the range; with no selector, every series. Staleness markers have no
-/// OpenMetrics spelling and are left out of that format (counted on stderr); CSV and JSON lines
-/// keep them as `NaN` rows flagged `stale`.
+/// matching series in the range; with no selector, every series. The CSV and JSON-lines shapes
+/// are those `argus ingest` reads (docs/format/csv-jsonl.md). Staleness markers are internal
+/// bookkeeping with no spelling in these formats: they are left out and counted on stderr.
 #[derive(Args, Debug)]
 pub struct ExportArgs {
     /// Series selectors such as `up` or `{job="node", instance=~"web.*"}` (all series when none).
@@ -79,7 +79,7 @@ pub fn run(global: &GlobalArgs, args: &ExportArgs) -> CliResult {
     ));
     if stats.stale_skipped > 0 {
         global.note(format!(
-            "left out {} staleness markers, which OpenMetrics cannot express",
+            "left out {} staleness markers, which the export formats cannot express",
             stats.stale_skipped
         ));
     }
@@ -145,16 +145,51 @@ fn export_rows(
     stats: &mut ExportStats,
     bar: &indicatif::ProgressBar,
 ) -> Result<(), ExportError> {
-    let mut w = crate::ingest::rows::RowWriter::new(out, format == OutputFormat::Csv)?;
-    for_each_series(snapshot, selectors, from, to, |series| {
-        stats.series += 1;
-        stats.samples += series.samples.len() as u64;
-        bar.inc(1);
-        w.write_series(&series)?;
-        Ok(())
-    })?;
-    w.finish()?;
+    if format == OutputFormat::Csv {
+        let mut w = csv::WriterBuilder::new().from_writer(out);
+        w.write_record(crate::ingest::csv::CSV_HEADER)
+            .map_err(csv_error)?;
+        for_each_series(snapshot, selectors, from, to, |series| {
+            stats.series += 1;
+            bar.inc(1);
+            for s in &series.samples {
+                if is_stale_nan(s.v) {
+                    stats.stale_skipped += 1;
+                    continue;
+                }
+                stats.samples += 1;
+                w.write_record(crate::ingest::csv::csv_record(&series.labels, s.t, s.v))
+                    .map_err(csv_error)?;
+            }
+            Ok(())
+        })?;
+        w.flush()?;
+    } else {
+        let mut out = out;
+        for_each_series(snapshot, selectors, from, to, |series| {
+            stats.series += 1;
+            bar.inc(1);
+            for s in &series.samples {
+                if is_stale_nan(s.v) {
+                    stats.stale_skipped += 1;
+                    continue;
+                }
+                stats.samples += 1;
+                out.write_all(crate::ingest::jsonl::jsonl_record(&series.labels, s.t, s.v).as_bytes())?;
+                out.write_all(b"\n")?;
+            }
+            Ok(())
+        })?;
+        out.flush()?;
+    }
     Ok(())
+}
+
+fn csv_error(e: csv::Error) -> ExportError {
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => ExportError::Io(e),
+        other => ExportError::Io(std::io::Error::other(format!("{other:?}"))),
+    }
 }
 
 /// One OpenMetrics family: its metadata (if any) and the metric names of its samples.
@@ -213,13 +248,11 @@ fn family_of(name: &str, md: &BTreeMap<&str, &MetricMetadata>) -> (String, Optio
             }
         }
     }
+    // Gauges, unknowns, a summary's quantile series; a counter whose samples lack `_total`
+    // (the OpenMetrics writer then announces it as `unknown`, keeping its HELP).
     match md.get(name) {
-        Some(m) if matches!(m.kind, MetricType::Gauge | MetricType::Unknown) => {
-            typed(name, m.kind, m)
-        }
-        // A summary's quantile series carry the family name itself.
-        Some(m) if m.kind == MetricType::Summary => typed(name, m.kind, m),
-        _ => (name.to_string(), None),
+        Some(m) => typed(name, m.kind, m),
+        None => (name.to_string(), None),
     }
 }
 

@@ -11,6 +11,10 @@
 //! last, exemplars only on `_total` and `_bucket` samples, `UNIT` a suffix of the name. On top
 //! of what Prometheus checks, a label name repeated within one sample is an error here, because
 //! the series identity would otherwise depend on which copy wins.
+//!
+//! OpenMetrics `_created` samples are ordinary series, as in Prometheus 2.42, and metadata
+//! names the family as the `TYPE` line does (`foo` for a counter whose samples are
+//! `foo_total`); `family_of` maps sample names back to families.
 
 use super::lex::{parse_float, parse_om_timestamp, Cursor, LexError};
 use super::{Entry, ExpoSample, Format, ParseError};

@@ -813,3 +813,25 @@ fn series_notations() {
     assert!(p("up{a=\"1\",a=\"2\"}").is_err());
     assert!(p("a=1").is_err());
 }
+
+#[test]
+fn sample_names_map_to_families() {
+    let kinds = |n: &str| match n {
+        "c" => Some(MetricType::Counter),
+        "h" => Some(MetricType::Histogram),
+        "g" => Some(MetricType::Gauge),
+        "i" => Some(MetricType::Info),
+        "x_total" => Some(MetricType::Counter),
+        _ => None,
+    };
+    assert_eq!(family_of("c_total", kinds), Some("c"));
+    assert_eq!(family_of("c_created", kinds), Some("c"));
+    assert_eq!(family_of("h_bucket", kinds), Some("h"));
+    assert_eq!(family_of("h_sum", kinds), Some("h"));
+    assert_eq!(family_of("i_info", kinds), Some("i"));
+    assert_eq!(family_of("x_total", kinds), Some("x_total"));
+    assert_eq!(family_of("g", kinds), Some("g"));
+    assert_eq!(family_of("g_total", kinds), None);
+    assert_eq!(family_of("c_bucket", kinds), None);
+    assert_eq!(family_of("other", kinds), None);
+}

@@ -60,6 +60,23 @@ impl Parser {
         res.map_err(|e| ParseError::from_lex(line, line_no, e))
     }
 
+    /// Like [`Parser::feed_line`] for raw bytes (a scrape body): a line that is not UTF-8 is
+    /// an error located at the first bad byte, as Prometheus rejects such label values.
+    pub fn feed_bytes(&mut self, line: &[u8], line_no: usize) -> Result<Option<Entry>, ParseError> {
+        match std::str::from_utf8(line) {
+            Ok(s) => self.feed_line(s, line_no),
+            Err(e) => {
+                self.last_line = line_no;
+                let valid = &line[..e.valid_up_to()];
+                Err(ParseError {
+                    line: line_no,
+                    column: String::from_utf8_lossy(valid).chars().count() + 1,
+                    message: "invalid UTF-8".to_string(),
+                })
+            }
+        }
+    }
+
     /// Ends the input. For OpenMetrics it is an error when `# EOF` was never read. Metadata has
     /// already been delivered line by line, so the list is currently always empty; it exists so
     /// that a future format with trailing state needs no API change.

@@ -835,3 +835,27 @@ fn sample_names_map_to_families() {
     assert_eq!(family_of("c_bucket", kinds), None);
     assert_eq!(family_of("other", kinds), None);
 }
+
+#[test]
+fn bytes_must_be_utf8() {
+    let mut p = Parser::new(Format::PrometheusText);
+    assert!(p.feed_bytes(b"a{b=\"\xc3\xa9\"} 1", 1).unwrap().is_some());
+    let e = p.feed_bytes(b"a{b=\"\xc3\xa9\xff\"} 1", 2).unwrap_err();
+    assert_eq!(e.to_string(), "line 2:7: invalid UTF-8");
+}
+
+#[test]
+#[ignore = "throughput probe, run by hand with --release"]
+fn parse_throughput_probe() {
+    let prom = include_str!("../../tests/fixtures/expo/node_exporter.prom");
+    let start = std::time::Instant::now();
+    let mut n = 0;
+    for _ in 0..200 {
+        n += parse_all(prom, Format::PrometheusText).unwrap().len();
+    }
+    let secs = start.elapsed().as_secs_f64();
+    eprintln!(
+        "{n} entries, {:.1} MB/s",
+        prom.len() as f64 * 200.0 / secs / 1e6
+    );
+}

@@ -16,6 +16,8 @@ mod write;
 
 #[cfg(test)]
 mod parse_tests;
+#[cfg(test)]
+mod write_tests;
 
 pub use lex::{exact_decimal_seconds_to_ms, parse_float as parse_value};
 pub use parse::{parse_series, Parser};

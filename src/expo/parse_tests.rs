@@ -1,6 +1,6 @@
-//! Tests of the exposition parsers and writers: valid and broken inputs of both formats (many
-//! taken from the cases Prometheus' own `textparse` tests exercise) and write → parse round
-//! trips (the writers have `write_tests.rs`).
+//! Tests of the exposition parsers: valid and broken inputs of both formats, many taken from
+//! the cases Prometheus' own `textparse` tests exercise. The writers' tests are in
+//! `write_tests.rs`.
 
 use super::*;
 use crate::model::MetricType;

@@ -480,4 +480,13 @@ fn fixtures_ingest_completely() {
     assert_eq!(r.samples, 35);
     assert!(s.samples.iter().all(|(_, t, _)| *t != NOW));
     assert_eq!(r.metadata, 9);
+    let csv = include_str!("../../tests/fixtures/expo/samples.csv");
+    let (r, _) = run(csv, "samples.csv", &opts(InputFormat::Auto));
+    let r = r.unwrap();
+    assert_eq!((r.samples, r.series, r.invalid), (9, 5, 0));
+    let jsonl = include_str!("../../tests/fixtures/expo/samples.jsonl");
+    let (r, s) = run(jsonl, "samples.jsonl", &opts(InputFormat::Auto));
+    let r = r.unwrap();
+    assert_eq!((r.samples, r.series), (8, 5));
+    assert!(s.samples.iter().all(|(_, t, _)| *t >= 1_700_000_000_000));
 }

@@ -24,8 +24,9 @@ use crate::model::{Labels, MetricMetadata, MetricType, METRIC_NAME};
 ///
 /// Metadata is delivered as soon as a `HELP`, `TYPE` or `UNIT` line is read, as an
 /// [`Entry::Metadata`] that merges every metadata line seen so far for the same family in the
-/// same block. The last one delivered for a family is therefore the complete one; consumers
-/// upsert by `metric` (the store does), and counters of distinct families compare names.
+/// same block. The last one delivered for a family is therefore the complete one: consumers
+/// either upsert by `metric`, or (as `ingest` does) keep the latest and pass it on when the
+/// name changes. One entry per line keeps the parser streaming with no lookahead.
 #[derive(Debug)]
 pub struct Parser {
     format: Format,

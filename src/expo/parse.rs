@@ -12,6 +12,9 @@
 //! of what Prometheus checks, a label name repeated within one sample is an error here, because
 //! the series identity would otherwise depend on which copy wins.
 //!
+//! Being line-oriented, the parser does not accept a raw newline inside a quoted label value,
+//! which Prometheus' text-format lexer tolerates; exporters escape it as `\n` anyway.
+//!
 //! OpenMetrics `_created` samples are ordinary series, as in Prometheus 2.42, and metadata
 //! names the family as the `TYPE` line does (`foo` for a counter whose samples are
 //! `foo_total`); `family_of` maps sample names back to families.

@@ -163,7 +163,10 @@ pub fn parse_float(s: &str) -> Result<f64, String> {
     if s.contains(['p', 'P', '_']) || s.starts_with("0x") || s.starts_with("0X") {
         return Err(format!("unsupported character in float {s:?}"));
     }
-    let v: f64 = s.parse().map_err(|_| {
+    // Go (and so Prometheus) accepts a sign before `Inf` but not before `NaN`.
+    let signed_nan =
+        s.len() == 4 && s.starts_with(['+', '-']) && s[1..].eq_ignore_ascii_case("nan");
+    let v: f64 = s.parse().ok().filter(|_| !signed_nan).ok_or_else(|| {
         format!("invalid number {s:?}: expected a float such as 1, -2.5, 1e-3, NaN, +Inf or -Inf")
     })?;
     if v.is_infinite() {
@@ -247,6 +250,10 @@ mod tests {
         assert!(parse_float("true").is_err());
         assert!(parse_float("1e400").is_err());
         assert!(parse_float("").is_err());
+        assert!(parse_float("+NaN").is_err());
+        assert!(parse_float("-nan").is_err());
+        assert_eq!(parse_float("-Infinity").unwrap(), f64::NEG_INFINITY);
+        assert_eq!(parse_float("1.").unwrap(), 1.0);
     }
 
     #[test]

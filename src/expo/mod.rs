@@ -16,10 +16,12 @@ mod write;
 
 #[cfg(test)]
 mod parse_tests;
+#[cfg(test)]
+mod write_tests;
 
 pub use lex::{exact_decimal_seconds_to_ms, parse_float as parse_value};
 pub use parse::{parse_series, Parser};
-pub use write::{format_om_timestamp, format_value, OpenMetricsWriter, TextWriter};
+pub use write::{family_of, format_om_timestamp, format_value, OpenMetricsWriter, TextWriter};
 
 use crate::model::{Labels, MetricMetadata};
 
@@ -43,7 +45,7 @@ impl Format {
 }
 
 /// The `Accept` header Prometheus 2.42 sends when scraping: OpenMetrics first, then the text
-/// format, then anything.
+/// format, then anything. (Checked against a real Prometheus 2.42 scraping a test server.)
 pub const SCRAPE_ACCEPT_HEADER: &str = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
 
 /// Content negotiation as Prometheus does it: a media type of `application/openmetrics-text`

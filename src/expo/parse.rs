@@ -11,6 +11,13 @@
 //! last, exemplars only on `_total` and `_bucket` samples, `UNIT` a suffix of the name. On top
 //! of what Prometheus checks, a label name repeated within one sample is an error here, because
 //! the series identity would otherwise depend on which copy wins.
+//!
+//! Being line-oriented, the parser does not accept a raw newline inside a quoted label value,
+//! which Prometheus' text-format lexer tolerates; exporters escape it as `\n` anyway.
+//!
+//! OpenMetrics `_created` samples are ordinary series, as in Prometheus 2.42, and metadata
+//! names the family as the `TYPE` line does (`foo` for a counter whose samples are
+//! `foo_total`); `family_of` maps sample names back to families.
 
 use super::lex::{parse_float, parse_om_timestamp, Cursor, LexError};
 use super::{Entry, ExpoSample, Format, ParseError};
@@ -20,8 +27,9 @@ use crate::model::{Labels, MetricMetadata, MetricType, METRIC_NAME};
 ///
 /// Metadata is delivered as soon as a `HELP`, `TYPE` or `UNIT` line is read, as an
 /// [`Entry::Metadata`] that merges every metadata line seen so far for the same family in the
-/// same block. The last one delivered for a family is therefore the complete one; consumers
-/// upsert by `metric` (the store does), and counters of distinct families compare names.
+/// same block. The last one delivered for a family is therefore the complete one: consumers
+/// either upsert by `metric`, or (as `ingest` does) keep the latest and pass it on when the
+/// name changes. One entry per line keeps the parser streaming with no lookahead.
 #[derive(Debug)]
 pub struct Parser {
     format: Format,
@@ -54,6 +62,23 @@ impl Parser {
             Format::OpenMetrics => self.om_line(line),
         };
         res.map_err(|e| ParseError::from_lex(line, line_no, e))
+    }
+
+    /// Like [`Parser::feed_line`] for raw bytes (a scrape body): a line that is not UTF-8 is
+    /// an error located at the first bad byte, as Prometheus rejects such label values.
+    pub fn feed_bytes(&mut self, line: &[u8], line_no: usize) -> Result<Option<Entry>, ParseError> {
+        match std::str::from_utf8(line) {
+            Ok(s) => self.feed_line(s, line_no),
+            Err(e) => {
+                self.last_line = line_no;
+                let valid = &line[..e.valid_up_to()];
+                Err(ParseError {
+                    line: line_no,
+                    column: String::from_utf8_lossy(valid).chars().count() + 1,
+                    message: "invalid UTF-8".to_string(),
+                })
+            }
+        }
     }
 
     /// Ends the input. For OpenMetrics it is an error when `# EOF` was never read. Metadata has

@@ -31,6 +31,32 @@ pub fn format_value(v: f64) -> String {
     }
 }
 
+/// The metric family a sample name belongs to, given the types of the known families: the
+/// name itself when it is a family, else the name without a suffix that the family's type gives
+/// its samples (`foo_total` → counter `foo`, `foo_bucket` → histogram `foo`, `foo_info` → info
+/// `foo`). `None` when no known family claims the name. Exports use it to find the metadata
+/// that goes before a metric's samples.
+pub fn family_of(sample_name: &str, kind_of: impl Fn(&str) -> Option<MetricType>) -> Option<&str> {
+    if kind_of(sample_name).is_some() {
+        return Some(sample_name);
+    }
+    const SUFFIXES: [&str; 8] = [
+        "_total", "_created", "_bucket", "_count", "_sum", "_gcount", "_gsum", "_info",
+    ];
+    SUFFIXES.iter().find_map(|suffix| {
+        let base = sample_name.strip_suffix(suffix)?;
+        let fits = match kind_of(base)? {
+            MetricType::Counter => matches!(*suffix, "_total" | "_created"),
+            MetricType::Histogram => matches!(*suffix, "_bucket" | "_count" | "_sum" | "_created"),
+            MetricType::GaugeHistogram => matches!(*suffix, "_bucket" | "_gcount" | "_gsum"),
+            MetricType::Summary => matches!(*suffix, "_count" | "_sum" | "_created"),
+            MetricType::Info => *suffix == "_info",
+            _ => false,
+        };
+        fits.then_some(base)
+    })
+}
+
 /// Milliseconds as OpenMetrics seconds with at most three decimals, exactly
 /// (`1700000000123` → `1700000000.123`, `-1` → `-0.001`).
 pub fn format_om_timestamp(ms: i64) -> String {

@@ -77,6 +77,21 @@ impl Default for IngestOptions {
     }
 }
 
+/// Parses a `--label name=value` argument. The name must be a valid label name; the value is
+/// everything after the first `=` and may be empty (which removes that label from every sample).
+pub fn parse_extra_label(arg: &str) -> Result<(String, String), String> {
+    let (name, value) = arg
+        .split_once('=')
+        .ok_or_else(|| format!("invalid label {arg:?}: expected name=value"))?;
+    let name = name.trim();
+    if !crate::model::labels::is_valid_label_name(name) {
+        return Err(format!(
+            "invalid label name {name:?} in {arg:?}: label names match [a-zA-Z_][a-zA-Z0-9_]*"
+        ));
+    }
+    Ok((name.to_string(), value.to_string()))
+}
+
 /// What one input gave.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IngestReport {

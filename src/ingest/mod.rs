@@ -21,7 +21,8 @@ mod record;
 
 pub use detect::detect_format;
 pub use metrics::{
-    ingest_metrics, IngestError, IngestOptions, IngestReport, InputFormat, MemorySink, SampleSink,
+    ingest_metrics, parse_extra_label, IngestError, IngestOptions, IngestReport, InputFormat,
+    MemorySink, SampleSink,
 };
 pub use record::parse_timestamp;
 

@@ -103,16 +103,19 @@ impl<'a> Ingestor<'a> {
         progress: &'a mut dyn FnMut(u64),
     ) -> Result<Ingestor<'a>, IngestError> {
         for (k, _) in &opts.extra_labels {
-            if !is_valid_label_name(k) {
-                return Err(IngestError {
-                    source_name: source.to_string(),
-                    line: 0,
-                    column: 0,
-                    message: format!(
-                        "invalid extra label name {k:?}: label names match [a-zA-Z_][a-zA-Z0-9_]*"
-                    ),
-                });
-            }
+            let why = if k == METRIC_NAME {
+                "the metric name cannot be set for a whole input"
+            } else if !is_valid_label_name(k) {
+                "label names match [a-zA-Z_][a-zA-Z0-9_]*"
+            } else {
+                continue;
+            };
+            return Err(IngestError {
+                source_name: source.to_string(),
+                line: 0,
+                column: 0,
+                message: format!("invalid extra label name {k:?}: {why}"),
+            });
         }
         Ok(Ingestor {
             source: source.to_string(),

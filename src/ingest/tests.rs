@@ -106,6 +106,27 @@ fn extra_labels_win() {
     o.extra_labels = vec![("bad-name".into(), "x".into())];
     let (r, _) = run("up 1\n", "<stdin>", &o);
     assert!(r.unwrap_err().message.contains("invalid extra label name"));
+    o.extra_labels = vec![("__name__".into(), "x".into())];
+    let (r, _) = run("up 1\n", "<stdin>", &o);
+    assert!(r.unwrap_err().message.contains("cannot be set"));
+}
+
+#[test]
+fn extra_label_arguments() {
+    assert_eq!(
+        parse_extra_label("host=web1"),
+        Ok(("host".into(), "web1".into()))
+    );
+    assert_eq!(parse_extra_label("k=a=b"), Ok(("k".into(), "a=b".into())));
+    assert_eq!(parse_extra_label("k="), Ok(("k".into(), "".into())));
+    assert!(parse_extra_label("k").is_err());
+    assert!(parse_extra_label("1k=v").is_err());
+    // An empty value removes the label.
+    let mut o = opts(InputFormat::PrometheusText);
+    o.extra_labels = vec![parse_extra_label("job=").unwrap()];
+    let (r, s) = run("up{job=\"a\"} 1\n", "<stdin>", &o);
+    r.unwrap();
+    assert_eq!(s.samples[0].0, l(&[("__name__", "up")]));
 }
 
 #[test]
@@ -480,4 +501,13 @@ fn fixtures_ingest_completely() {
     assert_eq!(r.samples, 35);
     assert!(s.samples.iter().all(|(_, t, _)| *t != NOW));
     assert_eq!(r.metadata, 9);
+    let csv = include_str!("../../tests/fixtures/expo/samples.csv");
+    let (r, _) = run(csv, "samples.csv", &opts(InputFormat::Auto));
+    let r = r.unwrap();
+    assert_eq!((r.samples, r.series, r.invalid), (9, 5, 0));
+    let jsonl = include_str!("../../tests/fixtures/expo/samples.jsonl");
+    let (r, s) = run(jsonl, "samples.jsonl", &opts(InputFormat::Auto));
+    let r = r.unwrap();
+    assert_eq!((r.samples, r.series), (8, 5));
+    assert!(s.samples.iter().all(|(_, t, _)| *t >= 1_700_000_000_000));
 }

@@ -322,8 +322,8 @@ pub fn targets_from_urls(
                 .push(v.into_owned());
         }
         let auth = (!url.username().is_empty()).then(|| Auth::Basic {
-            username: url.username().to_string(),
-            password: url.password().map(|p| Secret::Inline(p.to_string())),
+            username: percent_decode(url.username()),
+            password: url.password().map(|p| Secret::Inline(percent_decode(p))),
         });
         let path = if has_path { url.path() } else { "/metrics" };
         let spec = TargetSpec {
@@ -349,6 +349,27 @@ pub fn targets_from_urls(
         metric_relabel_configs: Vec::new(),
         targets,
     }])
+}
+
+/// Decodes `%XX` escapes (the URL keeps user and password percent-encoded). Written here
+/// because it is ten lines and the `url` crate does not export its decoder.
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]

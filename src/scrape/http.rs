@@ -31,11 +31,15 @@ pub struct Fetched {
     pub body: Vec<u8>,
 }
 
-/// One client for all targets of a run (it pools connections).
+/// One client for all targets of a run (it pools connections, also across the rounds of a
+/// loop). Proxies from the environment (`HTTP_PROXY`...) are not used, as Prometheus does not
+/// use them unless told to: a cron environment's proxy must not capture scrapes of local
+/// exporters.
 pub fn build_client() -> Result<reqwest::Client, String> {
     reqwest::Client::builder()
         .user_agent(USER_AGENT)
         .gzip(true)
+        .no_proxy()
         .build()
         .map_err(|e| format!("cannot build the HTTP client: {}", chain(&e)))
 }

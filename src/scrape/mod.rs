@@ -20,6 +20,16 @@
 //! - [`run`]: many targets concurrently, one round (`scrape_once`) or a loop until shutdown
 //!   (`run_loop`).
 //!
+//! Use from the command line layer:
+//! ```ignore
+//! let (cfg, warnings) = scrape::load_config(path)?;          // or targets_from_urls(...)
+//! for w in &warnings { eprintln!("warning: {w}"); }
+//! let report = scrape::scrape_once(&cfg.jobs, &mut sink, now_ms(), &Default::default()).await;
+//! sink.commit()?;                                            // one commit per one-shot run
+//! for f in report.failures() { eprintln!("{f}"); }
+//! // or: scrape::run_loop(&jobs, &mut sink, &opts, now_ms, ctrl_c, |r| ...).await
+//! ```
+//!
 //! What this module deliberately does not do: service discovery (only `static_configs`), TLS
 //! client settings, native histograms, and storage itself (it writes through [`ScrapeSink`]).
 

@@ -110,7 +110,8 @@ pub async fn scrape_once(
         .enumerate()
         .flat_map(|(j, job)| (0..job.targets.len()).map(move |t| (j, t)))
         .collect();
-    scrape_round(jobs, &all, sink, now_ms, opts).await
+    let client = build_client();
+    scrape_round(client.as_ref(), jobs, &all, sink, now_ms, opts).await
 }
 
 /// What the fetch-and-parse task of one target gives back.
@@ -121,6 +122,7 @@ struct Fetch {
 }
 
 async fn scrape_round(
+    client: Result<&reqwest::Client, &String>,
     jobs: &[ScrapeJob],
     due: &[(usize, usize)],
     sink: &mut dyn ScrapeSink,
@@ -132,7 +134,7 @@ async fn scrape_round(
         ..Default::default()
     };
     let mut fetched: Vec<Option<Fetch>> = (0..due.len()).map(|_| None).collect();
-    match build_client() {
+    match client {
         Ok(client) => {
             let limit = Arc::new(Semaphore::new(opts.max_concurrency.max(1)));
             let mut set = JoinSet::new();
@@ -146,14 +148,12 @@ async fn scrape_round(
                     fetch_and_parse(index, &client, &target, body_limit).await
                 });
             }
+            // A task that panicked (a bug) leaves its slot empty; that target is reported
+            // failed below, the others are unaffected.
             while let Some(done) = set.join_next().await {
-                match done {
-                    Ok(f) => {
-                        let i = f.index;
-                        fetched[i] = Some(f);
-                    }
-                    // A panicking task is a bug; the target is reported failed below.
-                    Err(e) => eprintln!("argus: scrape task failed: {e}"),
+                if let Ok(f) = done {
+                    let i = f.index;
+                    fetched[i] = Some(f);
                 }
             }
         }
@@ -163,7 +163,7 @@ async fn scrape_round(
                     index,
                     duration: Duration::ZERO,
                     outcome: Err(ScrapeFailure {
-                        message: e.clone(),
+                        message: e.to_string(),
                         samples_scraped: 0,
                     }),
                 });
@@ -175,7 +175,7 @@ async fn scrape_round(
             index: 0,
             duration: Duration::ZERO,
             outcome: Err(ScrapeFailure {
-                message: "internal error: the scrape task did not finish".into(),
+                message: "internal error: the scrape task panicked".into(),
                 samples_scraped: 0,
             }),
         });
@@ -315,6 +315,7 @@ pub async fn run_loop(
     if targets.is_empty() {
         return summary;
     }
+    let client = build_client();
     let start = tokio::time::Instant::now();
     let mut next_due: Vec<tokio::time::Instant> = vec![start; targets.len()];
     tokio::pin!(shutdown);
@@ -331,7 +332,7 @@ pub async fn run_loop(
         let due_idx: Vec<usize> = (0..targets.len()).filter(|&i| next_due[i] <= now).collect();
         let due: Vec<(usize, usize)> = due_idx.iter().map(|&i| targets[i]).collect();
         let mut report = {
-            let round = scrape_round(jobs, &due, sink, now_ms(), opts);
+            let round = scrape_round(client.as_ref(), jobs, &due, sink, now_ms(), opts);
             tokio::pin!(round);
             loop {
                 tokio::select! {

@@ -12,9 +12,10 @@
 //!   `scrape_duration_seconds`, `scrape_samples_scraped` (samples in the body),
 //!   `scrape_samples_post_metric_relabeling` (samples left after metric relabeling),
 //!   `scrape_series_added` (series not seen in the target's previous scrape; all of them the
-//!   first time argus scrapes the target). A failed scrape stores nothing from the body and
-//!   reports 0 for the last three, except that a body that failed to parse reports how many
-//!   samples were read before the error as `scrape_samples_scraped`.
+//!   first time argus scrapes the target). A failed scrape stores nothing from the body. When
+//!   it failed on the body (a parse error, a sample without a name), the last three count
+//!   what was processed before the error, as Prometheus reports them; an HTTP failure
+//!   reports 0.
 //! - Staleness: a series of the previous scrape (without an explicit timestamp) that is not in
 //!   this one gets a staleness marker at the scrape time; after a failed scrape, all of them.
 //!
@@ -25,12 +26,21 @@ use super::state::{SeriesSet, TargetState};
 use super::target::{ScrapeJob, Target};
 use crate::model::{stale_nan, Labels, LabelsBuilder, MetricMetadata, METRIC_NAME};
 
-/// Why a scrape failed, with what was counted before it failed.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Why a scrape failed, with what was read before it failed.
+#[derive(Clone, Debug, PartialEq)]
 pub struct ScrapeFailure {
     pub message: String,
-    /// Samples read before a parse error (0 for HTTP errors).
-    pub samples_scraped: usize,
+    /// The samples read before a parse error (counted, never stored); `None` for HTTP errors.
+    pub partial: Option<ParsedBody>,
+}
+
+impl ScrapeFailure {
+    pub fn new(message: impl Into<String>) -> ScrapeFailure {
+        ScrapeFailure {
+            message: message.into(),
+            partial: None,
+        }
+    }
 }
 
 /// What to store for one target, and the numbers to report.
@@ -112,18 +122,15 @@ pub fn process(
     match outcome {
         Ok(body) => match append_body(job, target, t, body, prev, &mut out) {
             Ok(()) => out.up = true,
-            Err(message) => {
-                let scraped = out.samples_scraped;
-                out = Processed {
-                    samples_scraped: scraped,
-                    error: Some(message),
-                    ..Processed::default()
-                };
-            }
+            Err(message) => out = failed_counts(&out, message),
         },
         Err(f) => {
-            out.samples_scraped = f.samples_scraped;
-            out.error = Some(f.message);
+            let mut scratch = Processed::default();
+            if let Some(body) = f.partial {
+                // Only counted: the scrape fails anyway.
+                let _ = append_body(job, target, t, body, prev, &mut scratch);
+            }
+            out = failed_counts(&scratch, f.message);
         }
     }
     // Staleness: everything the previous scrape had that this one has not.
@@ -153,6 +160,17 @@ pub fn process(
         out.samples.push((b.build(), t, v));
     }
     out
+}
+
+/// A failed scrape: nothing to store, the counts so far, the error.
+fn failed_counts(so_far: &Processed, message: String) -> Processed {
+    Processed {
+        samples_scraped: so_far.samples_scraped,
+        samples_post_relabel: so_far.samples_post_relabel,
+        series_added: so_far.series_added,
+        error: Some(message),
+        ..Processed::default()
+    }
 }
 
 fn append_body(

@@ -249,6 +249,7 @@ fn losing_the_metric_name_fails_the_scrape() {
     assert!(!p.up);
     assert!(p.error.as_ref().unwrap().contains("no metric name"));
     assert_eq!(p.samples.len(), 5);
+    assert_eq!(value_of(&p, "scrape_samples_scraped"), 1.0);
     assert_eq!(value_of(&p, "up"), 0.0);
 }
 
@@ -323,10 +324,9 @@ fn failed_scrape_marks_everything_stale() {
         &target(),
         2000,
         0.5,
-        Err(ScrapeFailure {
-            message: "server returned HTTP status 500 Internal Server Error".into(),
-            samples_scraped: 0,
-        }),
+        Err(ScrapeFailure::new(
+            "server returned HTTP status 500 Internal Server Error",
+        )),
         Some(&prev),
     );
     assert!(!failed.up);
@@ -347,4 +347,31 @@ fn failed_scrape_marks_everything_stale() {
         Some(&prev),
     );
     assert_eq!((again.stale_markers, again.series_added), (0, 1));
+}
+
+#[test]
+fn parse_error_counts_what_came_before_and_stores_nothing() {
+    let j = job(
+        false,
+        true,
+        "- {source_labels: [__name__], regex: 'b', action: drop}",
+    );
+    let partial = body(&[(named("a", &[]), None, 1.0), (named("b", &[]), None, 2.0)]);
+    let p = process(
+        &j,
+        &target(),
+        1000,
+        0.1,
+        Err(ScrapeFailure {
+            message: "parsing the response: line 3:1: bad".into(),
+            partial: Some(partial),
+        }),
+        None,
+    );
+    assert!(!p.up);
+    assert!(p.seen.is_empty());
+    assert_eq!(p.samples.len(), 5, "only the synthetic series");
+    assert_eq!(value_of(&p, "scrape_samples_scraped"), 2.0);
+    assert_eq!(value_of(&p, "scrape_samples_post_metric_relabeling"), 1.0);
+    assert_eq!(value_of(&p, "scrape_series_added"), 1.0);
 }

@@ -29,14 +29,14 @@ pub struct ParsedBody {
 }
 
 /// A body that could not be parsed. Like Prometheus, a parse error fails the whole scrape;
-/// `samples_before` is how many samples were read before it (reported as
-/// `scrape_samples_scraped`).
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+/// `partial` holds what was read before it, which Prometheus still counts in
+/// `scrape_samples_scraped` and friends (and never stores).
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
 #[error("parsing the response ({format}): {message}")]
 pub struct BodyError {
     pub format: &'static str,
     pub message: String,
-    pub samples_before: usize,
+    pub partial: ParsedBody,
 }
 
 /// Parses a whole body.
@@ -47,15 +47,15 @@ pub fn parse_body(content_type: Option<&str>, body: &[u8]) -> Result<ParsedBody,
         crate::expo::Format::PrometheusText => "text format 0.0.4",
     };
     let mut out = ParsedBody::default();
-    let fail = |message: String, n: usize| BodyError {
+    let fail = |message: String, partial: ParsedBody| BodyError {
         format: format_name,
         message,
-        samples_before: n,
+        partial,
     };
     let text = std::str::from_utf8(body).map_err(|e| {
         fail(
             format!("the body is not valid UTF-8 (byte {})", e.valid_up_to()),
-            0,
+            ParsedBody::default(),
         )
     })?;
     let mut parser = Parser::new(format);
@@ -74,15 +74,18 @@ pub fn parse_body(content_type: Option<&str>, body: &[u8]) -> Result<ParsedBody,
             }
         },
     };
-    let err = |e: ParseError, n: usize| fail(e.to_string(), n);
+    let err = |e: ParseError, partial: ParsedBody| fail(e.to_string(), partial);
     for (i, line) in text.split_terminator('\n').enumerate() {
         match parser.feed_line(line, i + 1) {
             Ok(Some(e)) => push(e, &mut out),
             Ok(None) => {}
-            Err(e) => return Err(err(e, out.samples.len())),
+            Err(e) => return Err(err(e, out)),
         }
     }
-    let rest = parser.finish().map_err(|e| err(e, out.samples.len()))?;
+    let rest = match parser.finish() {
+        Ok(rest) => rest,
+        Err(e) => return Err(err(e, out)),
+    };
     for e in rest {
         push(e, &mut out);
     }
@@ -114,14 +117,14 @@ mod tests {
         // Without `# EOF` OpenMetrics is an error; the same text as plain text is not.
         let cut = b"# TYPE a counter\na_total 1\n";
         let e = parse_body(Some("application/openmetrics-text"), cut).unwrap_err();
-        assert_eq!(e.samples_before, 1);
+        assert_eq!(e.partial.samples.len(), 1);
         assert!(e.to_string().contains("OpenMetrics"), "{e}");
     }
 
     #[test]
     fn errors_carry_line_and_count() {
         let e = parse_body(None, b"a 1\nb{ 2\n").unwrap_err();
-        assert_eq!(e.samples_before, 1);
+        assert_eq!(e.partial.samples.len(), 1);
         assert!(e.message.starts_with("line 2:"), "{e}");
         assert!(parse_body(None, b"a 1\n\xff\n").is_err());
     }

@@ -162,10 +162,7 @@ async fn scrape_round(
                 *slot = Some(Fetch {
                     index,
                     duration: Duration::ZERO,
-                    outcome: Err(ScrapeFailure {
-                        message: e.to_string(),
-                        samples_scraped: 0,
-                    }),
+                    outcome: Err(ScrapeFailure::new(e.to_string())),
                 });
             }
         }
@@ -174,10 +171,9 @@ async fn scrape_round(
         let f = slot.unwrap_or(Fetch {
             index: 0,
             duration: Duration::ZERO,
-            outcome: Err(ScrapeFailure {
-                message: "internal error: the scrape task panicked".into(),
-                samples_scraped: 0,
-            }),
+            outcome: Err(ScrapeFailure::new(
+                "internal error: the scrape task panicked",
+            )),
         });
         report
             .targets
@@ -194,10 +190,7 @@ async fn fetch_and_parse(
 ) -> Fetch {
     let start = Instant::now();
     let outcome = match fetch(client, target, body_limit).await {
-        Err(message) => Err(ScrapeFailure {
-            message,
-            samples_scraped: 0,
-        }),
+        Err(message) => Err(ScrapeFailure::new(message)),
         Ok(f) => {
             let parsed =
                 tokio::task::spawn_blocking(move || parse_body(f.content_type.as_deref(), &f.body))
@@ -205,13 +198,12 @@ async fn fetch_and_parse(
             match parsed {
                 Ok(Ok(body)) => Ok(body),
                 Ok(Err(e)) => Err(ScrapeFailure {
-                    samples_scraped: e.samples_before,
                     message: e.to_string(),
+                    partial: Some(e.partial),
                 }),
-                Err(e) => Err(ScrapeFailure {
-                    message: format!("internal error while parsing: {e}"),
-                    samples_scraped: 0,
-                }),
+                Err(e) => Err(ScrapeFailure::new(format!(
+                    "internal error while parsing: {e}"
+                ))),
             }
         }
     };

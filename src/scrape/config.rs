@@ -11,9 +11,11 @@
 //! relative to the config file's directory.
 //!
 //! Every other key (service discovery, `tls_config`, `rule_files`, `alerting`, typos...) is
-//! reported once per load as a warning with its YAML path and "ignored by argus"; nothing is
-//! dropped silently. Errors name the file and, when the YAML parser knows it, line:column; for
-//! job-level checks the line of the job's `job_name`.
+//! reported once per load as a warning with its YAML path and "ignored by argus" (a key found
+//! in several jobs once, as a `[*]` pattern with a count); nothing is dropped silently. Errors
+//! name the file and, when the YAML parser knows it, line:column (serde_yaml_ng places a bad
+//! value at the start of its enclosing mapping); for job-level checks the line of the job's
+//! `job_name`.
 //!
 //! This file does not scrape and does not apply relabeling (see `target` and `relabel`).
 
@@ -171,7 +173,9 @@ pub fn parse_config(
         RawFile::default()
     } else {
         let value: Value = serde_yaml_ng::from_str(text).map_err(yaml_err)?;
-        unknown_keys(&value, &mut warnings);
+        let mut found = Vec::new();
+        unknown_keys(&value, &mut found);
+        warnings.extend(group_ignored(found));
         serde_yaml_ng::from_str(text).map_err(yaml_err)?
     };
     let base = path.parent().unwrap_or(Path::new("")).to_path_buf();
@@ -499,6 +503,54 @@ fn unknown_keys(doc: &Value, warnings: &mut Vec<String>) {
     }
 }
 
+/// One warning per ignored key: a key that appears in several places (`tls_config` in every
+/// job) is reported once, as a pattern with `[*]`, the number of places and the first one.
+fn group_ignored(paths: Vec<String>) -> Vec<String> {
+    let mut order: Vec<String> = Vec::new();
+    let mut groups: std::collections::HashMap<String, Vec<String>> = Default::default();
+    for p in paths {
+        let pattern = generalize(&p);
+        let entry = groups.entry(pattern.clone()).or_default();
+        if entry.is_empty() {
+            order.push(pattern);
+        }
+        entry.push(p);
+    }
+    order
+        .into_iter()
+        .map(|pattern| {
+            let places = &groups[&pattern];
+            if places.len() == 1 {
+                format!("{}: ignored by argus", places[0])
+            } else {
+                format!(
+                    "{pattern}: ignored by argus ({} places, first {})",
+                    places.len(),
+                    places[0]
+                )
+            }
+        })
+        .collect()
+}
+
+/// `scrape_configs[3].relabel_configs[0].x` → `scrape_configs[*].relabel_configs[*].x`.
+fn generalize(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut in_index = false;
+    for c in path.chars() {
+        match c {
+            '[' => {
+                in_index = true;
+                out.push_str("[*]");
+            }
+            ']' => in_index = false,
+            _ if in_index => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 fn check_map(v: &Value, known: &[&str], path: &mut Vec<String>, warnings: &mut Vec<String>) {
     let Value::Mapping(m) = v else { return };
     for k in m.keys() {
@@ -508,7 +560,7 @@ fn check_map(v: &Value, known: &[&str], path: &mut Vec<String>, warnings: &mut V
         };
         if !known.contains(&name.as_str()) {
             path.push(name);
-            warnings.push(format!("{}: ignored by argus", YamlPath(path)));
+            warnings.push(YamlPath(path).to_string());
             path.pop();
         }
     }

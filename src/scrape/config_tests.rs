@@ -244,3 +244,30 @@ fn missing_file_is_named() {
         .to_string()
         .starts_with("no/such/prometheus.yml: cannot read"));
 }
+
+#[test]
+fn scalars_that_are_not_strings_are_read_as_strings() {
+    let (cfg, _) = parse(
+        "scrape_configs:\n  - job_name: 1\n    static_configs: [{targets: ['a:1'], labels: {port: 80, on: true}}]\n    relabel_configs:\n      - {target_label: x, replacement: 9100}\n",
+    )
+    .unwrap();
+    let t = &cfg.jobs[0].targets[0];
+    assert_eq!(t.labels.get("port"), Some("80"));
+    assert_eq!(t.labels.get("x"), Some("9100"));
+    assert_eq!(t.job(), "1");
+}
+
+#[test]
+fn an_ignored_key_in_many_jobs_is_reported_once() {
+    let (_, w) = parse(
+        "scrape_configs:\n  - job_name: a\n    tls_config: {}\n  - job_name: b\n  - job_name: c\n    tls_config: {}\n    relabel_configs: [{target_label: x, foo: 1}]\n",
+    )
+    .unwrap();
+    assert_eq!(
+        w,
+        vec![
+            "scrape_configs[*].tls_config: ignored by argus (2 places, first scrape_configs[0].tls_config)",
+            "scrape_configs[2].relabel_configs[0].foo: ignored by argus",
+        ]
+    );
+}

@@ -302,6 +302,8 @@ fn build_job(
                 .to_builder();
             b.set("__address__", addr.clone());
             match build_target(b.build(), &spec) {
+                // The same target twice in a job is scraped once, as in Prometheus.
+                Ok(Some(t)) if targets.contains(&t) => {}
                 Ok(Some(t)) => targets.push(t),
                 Ok(None) => {}
                 Err(e) => warnings.push(format!("job {name:?}: {e}; target skipped")),

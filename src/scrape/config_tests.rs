@@ -271,3 +271,12 @@ fn an_ignored_key_in_many_jobs_is_reported_once() {
         ]
     );
 }
+
+#[test]
+fn duplicate_targets_in_a_job_are_scraped_once() {
+    let (cfg, _) = parse(
+        "scrape_configs:\n  - job_name: a\n    static_configs: [{targets: ['a:1', 'a:1']}, {targets: ['a:1']}, {targets: ['a:1'], labels: {x: y}}]\n",
+    )
+    .unwrap();
+    assert_eq!(cfg.jobs[0].targets.len(), 2);
+}

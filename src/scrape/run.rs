@@ -9,6 +9,9 @@
 //! body is CPU work); applying to the sink is sequential because the sink is one writer.
 //!
 //! A target's failure is data (`up 0`) and a line in the report; it never stops the others.
+//! The staleness state of a target is written right after its samples are appended, before
+//! the caller commits: if the commit then fails, the next run may write markers for series
+//! whose last samples were lost, which queries treat exactly like an absent series.
 //! Shutdown is cooperative: when the shutdown future completes during a round, the round is
 //! finished and committed, then [`run_loop`] returns.
 

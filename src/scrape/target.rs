@@ -338,6 +338,7 @@ pub fn targets_from_urls(
         };
         let labels = Labels::from_pairs([("__address__", format!("{host}:{port}"))]);
         match build_target(labels, &spec)? {
+            Some(t) if targets.contains(&t) => {}
             Some(t) => targets.push(t),
             None => return Err(err("dropped".into())),
         }

@@ -7,9 +7,12 @@
 //! - [`lex`]: the lexical core shared by the query languages and formats (strings, names,
 //!   numbers, durations, matcher lists), as nom parsers.
 //! - [`promql`]: the PromQL syntax tree, parser and engine.
+//! - [`scrape`]: pulling `/metrics` from targets: prometheus.yml scrape configs, relabeling,
+//!   synthetic series, staleness; writes through a sink.
 
 pub mod expo;
 pub mod ingest;
 pub mod lex;
 pub mod model;
 pub mod promql;
+pub mod scrape;

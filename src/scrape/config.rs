@@ -1,0 +1,573 @@
+//! The `scrape_configs` part of a Prometheus configuration file (`prometheus.yml`).
+//!
+//! Read: `global.scrape_interval` (default 1m), `global.scrape_timeout` (default 10s),
+//! `global.external_labels` (kept for callers; Prometheus does not add them to stored samples,
+//! and neither does argus), and per job `job_name`, `static_configs` (`targets`, `labels`),
+//! `scrape_interval`, `scrape_timeout` (defaults from `global`, shortened to the interval when
+//! the global timeout is longer), `metrics_path` (`/metrics`), `scheme` (`http`), `params`,
+//! `basic_auth`, `authorization`, `bearer_token(_file)`, `honor_labels` (false),
+//! `honor_timestamps` (true), `relabel_configs` and `metric_relabel_configs`. Validation and
+//! its messages follow Prometheus (and its HTTP client config). Files named in the config are
+//! relative to the config file's directory.
+//!
+//! Every other key (service discovery, `tls_config`, `rule_files`, `alerting`, typos...) is
+//! reported once per load as a warning with its YAML path and "ignored by argus" (a key found
+//! in several jobs once, as a `[*]` pattern with a count); nothing is dropped silently. Errors
+//! name the file and, when the YAML parser knows it, line:column (serde_yaml_ng places a bad
+//! value at the start of its enclosing mapping); for job-level checks the line of the job's
+//! `job_name`.
+//!
+//! This file does not scrape and does not apply relabeling (see `target` and `relabel`).
+
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde_yaml_ng::Value;
+
+use super::relabel::RelabelConfig;
+use super::target::{build_target, parse_config_duration, Auth, ScrapeJob, Secret, TargetSpec};
+use crate::model::labels::is_valid_label_name;
+use crate::model::Labels;
+
+const DEFAULT_INTERVAL_MS: i64 = 60_000;
+const DEFAULT_TIMEOUT_MS: i64 = 10_000;
+
+/// Why a configuration file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{}: cannot read: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}", located(path, *line_col, message))]
+    Invalid {
+        path: PathBuf,
+        /// 1-based line and column, when known.
+        line_col: Option<(usize, usize)>,
+        message: String,
+    },
+}
+
+fn located(path: &Path, line_col: Option<(usize, usize)>, message: &str) -> String {
+    match line_col {
+        Some((l, c)) => format!("{}:{l}:{c}: {message}", path.display()),
+        None => format!("{}: {message}", path.display()),
+    }
+}
+
+/// The `global` section, with defaults applied.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GlobalConfig {
+    pub scrape_interval_ms: i64,
+    pub scrape_timeout_ms: i64,
+    pub external_labels: Labels,
+}
+
+/// A loaded configuration: the global section and the jobs with their targets built.
+#[derive(Clone, Debug)]
+pub struct ScrapeConfigFile {
+    pub global: GlobalConfig,
+    pub jobs: Vec<ScrapeJob>,
+}
+
+/// A Prometheus duration (`15s`, `1m30s`) in the YAML.
+#[derive(Clone, Copy, Debug)]
+struct Dur(i64);
+
+impl<'de> Deserialize<'de> for Dur {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Dur, D::Error> {
+        let s = String::deserialize(d)?;
+        parse_config_duration(&s)
+            .map(Dur)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct RawFile {
+    global: Option<RawGlobal>,
+    scrape_configs: Option<Vec<RawJob>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct RawGlobal {
+    scrape_interval: Option<Dur>,
+    scrape_timeout: Option<Dur>,
+    external_labels: Option<BTreeMap<String, String>>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawJob {
+    job_name: String,
+    scrape_interval: Option<Dur>,
+    scrape_timeout: Option<Dur>,
+    metrics_path: Option<String>,
+    scheme: Option<String>,
+    params: Option<BTreeMap<String, Vec<String>>>,
+    basic_auth: Option<RawBasicAuth>,
+    authorization: Option<RawAuthorization>,
+    bearer_token: Option<String>,
+    bearer_token_file: Option<String>,
+    honor_labels: Option<bool>,
+    honor_timestamps: Option<bool>,
+    static_configs: Option<Vec<RawStatic>>,
+    relabel_configs: Option<Vec<RelabelConfig>>,
+    metric_relabel_configs: Option<Vec<RelabelConfig>>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawBasicAuth {
+    username: Option<String>,
+    password: Option<String>,
+    password_file: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawAuthorization {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    credentials: Option<String>,
+    credentials_file: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawStatic {
+    targets: Option<Vec<String>>,
+    labels: Option<BTreeMap<String, String>>,
+}
+
+/// Reads and validates a configuration file. Returns the config and the warnings (ignored
+/// keys, targets skipped because their labels are invalid after relabeling).
+pub fn load_config(path: &Path) -> Result<(ScrapeConfigFile, Vec<String>), ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    parse_config(&text, path)
+}
+
+/// Parses configuration text; `path` names it in messages and anchors relative file names.
+pub fn parse_config(
+    text: &str,
+    path: &Path,
+) -> Result<(ScrapeConfigFile, Vec<String>), ConfigError> {
+    let invalid = |line_col: Option<(usize, usize)>, message: String| ConfigError::Invalid {
+        path: path.to_path_buf(),
+        line_col,
+        message,
+    };
+    let yaml_err = |e: serde_yaml_ng::Error| {
+        let loc = e.location().map(|l| (l.line(), l.column()));
+        let mut msg = e.to_string();
+        // The location goes in front, as file:line:col; drop serde_yaml_ng's own suffix.
+        if let Some(i) = msg.rfind(" at line ") {
+            msg.truncate(i);
+        }
+        invalid(loc, msg)
+    };
+    let mut warnings = Vec::new();
+    let raw: RawFile = if text.trim().is_empty() {
+        RawFile::default()
+    } else {
+        let value: Value = serde_yaml_ng::from_str(text).map_err(yaml_err)?;
+        let mut found = Vec::new();
+        unknown_keys(&value, &mut found);
+        warnings.extend(group_ignored(found));
+        serde_yaml_ng::from_str(text).map_err(yaml_err)?
+    };
+    let base = path.parent().unwrap_or(Path::new("")).to_path_buf();
+
+    let g = raw.global.unwrap_or_default();
+    let global_interval = g.scrape_interval.map_or(DEFAULT_INTERVAL_MS, |d| d.0);
+    let global_timeout = g.scrape_timeout.map_or(DEFAULT_TIMEOUT_MS, |d| d.0);
+    if global_timeout > global_interval {
+        return Err(invalid(
+            None,
+            "global scrape timeout greater than scrape interval".into(),
+        ));
+    }
+    let ext = g.external_labels.unwrap_or_default();
+    for name in ext.keys() {
+        if !is_valid_label_name(name) {
+            return Err(invalid(
+                None,
+                format!("{name:?} is not a valid label name in global.external_labels"),
+            ));
+        }
+    }
+    let global = GlobalConfig {
+        scrape_interval_ms: global_interval,
+        scrape_timeout_ms: global_timeout,
+        external_labels: Labels::from_pairs(ext),
+    };
+
+    let mut jobs = Vec::new();
+    let mut seen = HashSet::new();
+    for (i, rj) in raw
+        .scrape_configs
+        .unwrap_or_default()
+        .into_iter()
+        .enumerate()
+    {
+        let at = job_line(text, &rj.job_name);
+        let job_err = |m: String| invalid(at, format!("scrape_configs[{i}]: {m}"));
+        if rj.job_name.is_empty() {
+            return Err(job_err("job_name is empty".into()));
+        }
+        if !seen.insert(rj.job_name.clone()) {
+            return Err(job_err(format!(
+                "found multiple scrape configs with job name {:?}",
+                rj.job_name
+            )));
+        }
+        let (job, mut w) = build_job(rj, &global, &base).map_err(job_err)?;
+        warnings.append(&mut w);
+        jobs.push(job);
+    }
+    Ok((ScrapeConfigFile { global, jobs }, warnings))
+}
+
+fn build_job(
+    rj: RawJob,
+    global: &GlobalConfig,
+    base: &Path,
+) -> Result<(ScrapeJob, Vec<String>), String> {
+    let name = rj.job_name;
+    let interval = rj
+        .scrape_interval
+        .map_or(global.scrape_interval_ms, |d| d.0);
+    let timeout = match rj.scrape_timeout {
+        Some(d) => d.0,
+        None => global.scrape_timeout_ms.min(interval),
+    };
+    if timeout > interval {
+        return Err(format!(
+            "scrape timeout greater than scrape interval for scrape config with job name {name:?}"
+        ));
+    }
+    let scheme = rj.scheme.unwrap_or_else(|| "http".into());
+    if scheme != "http" && scheme != "https" {
+        return Err(format!("scheme must be http or https, not {scheme:?}"));
+    }
+    let auth = build_auth(
+        rj.basic_auth,
+        rj.authorization,
+        rj.bearer_token,
+        rj.bearer_token_file,
+        base,
+    )?;
+    let params = rj.params.unwrap_or_default();
+    let metrics_path = rj.metrics_path.unwrap_or_else(|| "/metrics".into());
+    let relabel = rj.relabel_configs.unwrap_or_default();
+    let spec = TargetSpec {
+        job_name: &name,
+        interval_ms: interval,
+        timeout_ms: timeout,
+        metrics_path: &metrics_path,
+        scheme: &scheme,
+        params: &params,
+        relabel_configs: &relabel,
+        auth: auth.as_ref(),
+    };
+    let mut targets = Vec::new();
+    let mut warnings = Vec::new();
+    for (j, sc) in rj
+        .static_configs
+        .unwrap_or_default()
+        .into_iter()
+        .enumerate()
+    {
+        let group = sc.labels.unwrap_or_default();
+        for k in group.keys() {
+            if !is_valid_label_name(k) {
+                return Err(format!(
+                    "static_configs[{j}].labels: {k:?} is not a valid label name"
+                ));
+            }
+        }
+        for addr in sc.targets.unwrap_or_default() {
+            // As Prometheus: URLs in targets are a mistake unless relabeling rewrites them
+            // (the blackbox exporter pattern).
+            if relabel.is_empty() && addr.contains('/') {
+                return Err(format!(
+                    "static_configs[{j}].targets: {addr:?} is not a valid hostname \
+                     (write host:port; the scheme and path go in `scheme` and `metrics_path`)"
+                ));
+            }
+            // The target's own `__address__` wins over a group label of the same name.
+            let mut b = Labels::from_pairs(group.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+                .to_builder();
+            b.set("__address__", addr.clone());
+            match build_target(b.build(), &spec) {
+                // The same target twice in a job is scraped once, as in Prometheus.
+                Ok(Some(t)) if targets.contains(&t) => {}
+                Ok(Some(t)) => targets.push(t),
+                Ok(None) => {}
+                Err(e) => warnings.push(format!("job {name:?}: {e}; target skipped")),
+            }
+        }
+    }
+    Ok((
+        ScrapeJob {
+            name,
+            honor_labels: rj.honor_labels.unwrap_or(false),
+            honor_timestamps: rj.honor_timestamps.unwrap_or(true),
+            metric_relabel_configs: rj.metric_relabel_configs.unwrap_or_default(),
+            targets,
+        },
+        warnings,
+    ))
+}
+
+/// Prometheus' HTTP client checks, in its order and words.
+fn build_auth(
+    basic: Option<RawBasicAuth>,
+    authz: Option<RawAuthorization>,
+    bearer: Option<String>,
+    bearer_file: Option<String>,
+    base: &Path,
+) -> Result<Option<Auth>, String> {
+    let nonempty = |s: &Option<String>| s.as_deref().is_some_and(|s| !s.is_empty());
+    let file = |f: &str| Secret::File(base.join(f));
+    if nonempty(&bearer) && nonempty(&bearer_file) {
+        return Err("at most one of bearer_token & bearer_token_file must be configured".into());
+    }
+    let has_bearer = nonempty(&bearer) || nonempty(&bearer_file);
+    if basic.is_some() && has_bearer {
+        return Err(
+            "at most one of basic_auth, oauth2, bearer_token & bearer_token_file must be configured"
+                .into(),
+        );
+    }
+    if let Some(b) = basic {
+        if nonempty(&b.password) && nonempty(&b.password_file) {
+            return Err(
+                "at most one of basic_auth password & password_file must be configured".into(),
+            );
+        }
+        let password = match (b.password, b.password_file) {
+            (Some(p), _) if !p.is_empty() => Some(Secret::Inline(p)),
+            (_, Some(f)) if !f.is_empty() => Some(file(&f)),
+            _ => None,
+        };
+        if authz.is_some() {
+            return Err(
+                "at most one of basic_auth, oauth2 & authorization must be configured".into(),
+            );
+        }
+        return Ok(Some(Auth::Basic {
+            username: b.username.unwrap_or_default(),
+            password,
+        }));
+    }
+    if let Some(a) = authz {
+        if has_bearer {
+            return Err(
+                "authorization is not compatible with bearer_token & bearer_token_file".into(),
+            );
+        }
+        if nonempty(&a.credentials) && nonempty(&a.credentials_file) {
+            return Err(
+                "at most one of authorization credentials & credentials_file must be configured"
+                    .into(),
+            );
+        }
+        let kind = a.kind.as_deref().map(str::trim).unwrap_or("");
+        let kind = if kind.is_empty() { "Bearer" } else { kind }.to_string();
+        if kind.eq_ignore_ascii_case("basic") {
+            return Err(
+                "authorization type cannot be set to \"basic\", use \"basic_auth\" instead".into(),
+            );
+        }
+        let credentials = match (a.credentials, a.credentials_file) {
+            (Some(c), _) if !c.is_empty() => Secret::Inline(c),
+            (_, Some(f)) if !f.is_empty() => file(&f),
+            // Prometheus sends the header with empty credentials in this case.
+            _ => Secret::Inline(String::new()),
+        };
+        return Ok(Some(Auth::Header { kind, credentials }));
+    }
+    match (bearer, bearer_file) {
+        (Some(t), _) if !t.is_empty() => Ok(Some(Auth::Header {
+            kind: "Bearer".into(),
+            credentials: Secret::Inline(t),
+        })),
+        (_, Some(f)) if !f.is_empty() => Ok(Some(Auth::Header {
+            kind: "Bearer".into(),
+            credentials: file(&f),
+        })),
+        _ => Ok(None),
+    }
+}
+
+/// The 1-based line (and column of the key) of `job_name: <name>`, for job-level errors.
+fn job_line(text: &str, name: &str) -> Option<(usize, usize)> {
+    for (i, line) in text.lines().enumerate() {
+        let trimmed = line.trim_start();
+        let body = trimmed.strip_prefix("- ").unwrap_or(trimmed).trim_start();
+        if let Some(rest) = body.strip_prefix("job_name:") {
+            let v = rest.split(" #").next().unwrap_or("").trim();
+            let v = v.trim_matches(|c| c == '"' || c == '\'');
+            if v == name {
+                return Some((i + 1, line.len() - body.len() + 1));
+            }
+        }
+    }
+    None
+}
+
+/// The keys argus reads, per place in the document.
+const TOP_KEYS: &[&str] = &["global", "scrape_configs"];
+const GLOBAL_KEYS: &[&str] = &["scrape_interval", "scrape_timeout", "external_labels"];
+const JOB_KEYS: &[&str] = &[
+    "job_name",
+    "scrape_interval",
+    "scrape_timeout",
+    "metrics_path",
+    "scheme",
+    "params",
+    "basic_auth",
+    "authorization",
+    "bearer_token",
+    "bearer_token_file",
+    "honor_labels",
+    "honor_timestamps",
+    "static_configs",
+    "relabel_configs",
+    "metric_relabel_configs",
+];
+const BASIC_KEYS: &[&str] = &["username", "password", "password_file"];
+const AUTHZ_KEYS: &[&str] = &["type", "credentials", "credentials_file"];
+const STATIC_KEYS: &[&str] = &["targets", "labels"];
+const RELABEL_KEYS: &[&str] = &[
+    "source_labels",
+    "separator",
+    "regex",
+    "modulus",
+    "target_label",
+    "replacement",
+    "action",
+];
+
+struct YamlPath<'a>(&'a [String]);
+
+impl fmt::Display for YamlPath<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.0.iter().enumerate() {
+            if i > 0 && !p.starts_with('[') {
+                f.write_str(".")?;
+            }
+            f.write_str(p)?;
+        }
+        Ok(())
+    }
+}
+
+/// Walks the document and reports every key argus does not read.
+fn unknown_keys(doc: &Value, warnings: &mut Vec<String>) {
+    let mut path = Vec::new();
+    check_map(doc, TOP_KEYS, &mut path, warnings);
+    if let Some(g) = doc.get("global") {
+        path.push("global".to_string());
+        check_map(g, GLOBAL_KEYS, &mut path, warnings);
+        path.pop();
+    }
+    let Some(Value::Sequence(jobs)) = doc.get("scrape_configs") else {
+        return;
+    };
+    for (i, job) in jobs.iter().enumerate() {
+        path.push(format!("scrape_configs[{i}]"));
+        check_map(job, JOB_KEYS, &mut path, warnings);
+        for (key, known) in [("basic_auth", BASIC_KEYS), ("authorization", AUTHZ_KEYS)] {
+            if let Some(v) = job.get(key) {
+                path.push(key.to_string());
+                check_map(v, known, &mut path, warnings);
+                path.pop();
+            }
+        }
+        for (key, known) in [
+            ("static_configs", STATIC_KEYS),
+            ("relabel_configs", RELABEL_KEYS),
+            ("metric_relabel_configs", RELABEL_KEYS),
+        ] {
+            if let Some(Value::Sequence(items)) = job.get(key) {
+                for (j, item) in items.iter().enumerate() {
+                    path.push(format!("{key}[{j}]"));
+                    check_map(item, known, &mut path, warnings);
+                    path.pop();
+                }
+            }
+        }
+        path.pop();
+    }
+}
+
+/// One warning per ignored key: a key that appears in several places (`tls_config` in every
+/// job) is reported once, as a pattern with `[*]`, the number of places and the first one.
+fn group_ignored(paths: Vec<String>) -> Vec<String> {
+    let mut order: Vec<String> = Vec::new();
+    let mut groups: std::collections::HashMap<String, Vec<String>> = Default::default();
+    for p in paths {
+        let pattern = generalize(&p);
+        let entry = groups.entry(pattern.clone()).or_default();
+        if entry.is_empty() {
+            order.push(pattern);
+        }
+        entry.push(p);
+    }
+    order
+        .into_iter()
+        .map(|pattern| {
+            let places = &groups[&pattern];
+            if places.len() == 1 {
+                format!("{}: ignored by argus", places[0])
+            } else {
+                format!(
+                    "{pattern}: ignored by argus ({} places, first {})",
+                    places.len(),
+                    places[0]
+                )
+            }
+        })
+        .collect()
+}
+
+/// `scrape_configs[3].relabel_configs[0].x` → `scrape_configs[*].relabel_configs[*].x`.
+fn generalize(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut in_index = false;
+    for c in path.chars() {
+        match c {
+            '[' => {
+                in_index = true;
+                out.push_str("[*]");
+            }
+            ']' => in_index = false,
+            _ if in_index => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn check_map(v: &Value, known: &[&str], path: &mut Vec<String>, warnings: &mut Vec<String>) {
+    let Value::Mapping(m) = v else { return };
+    for k in m.keys() {
+        let name = match k {
+            Value::String(s) => s.clone(),
+            other => format!("{other:?}"),
+        };
+        if !known.contains(&name.as_str()) {
+            path.push(name);
+            warnings.push(YamlPath(path).to_string());
+            path.pop();
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "config_tests.rs"]
+mod tests;

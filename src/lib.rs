@@ -1,18 +1,26 @@
 //! argus: Prometheus, Loki and Grafana for the terminal.
 //!
 //! Map of the modules (each file opens with a `//!` saying what it owns):
+//! - [`cli`]: the command line: one file per subcommand, output printers, exit codes.
+//! - [`adapters`]: the store behind the seams of scrape, ingest and the PromQL engine.
 //! - [`expo`]: the exposition formats (Prometheus text, OpenMetrics): streaming parser, writers.
 //! - [`ingest`]: metric files and stdin (text expositions, CSV, JSON lines) into the store.
 //! - [`model`]: labels, matchers, samples, metadata, durations and times. No I/O.
 //! - [`lex`]: the lexical core shared by the query languages and formats (strings, names,
 //!   numbers, durations, matcher lists), as nom parsers.
+//! - [`remote`]: clients for remote Prometheus-compatible servers (`--server`).
+//! - [`store`]: the on-disk store shared by all processes (parts, merges, state files).
 //! - [`promql`]: the PromQL syntax tree, parser and engine.
 //! - [`scrape`]: pulling `/metrics` from targets: prometheus.yml scrape configs, relabeling,
 //!   synthetic series, staleness; writes through a sink.
 
+pub mod adapters;
+pub mod cli;
 pub mod expo;
 pub mod ingest;
 pub mod lex;
 pub mod model;
 pub mod promql;
+pub mod remote;
 pub mod scrape;
+pub mod store;

@@ -25,7 +25,8 @@ fn generated() -> BTreeMap<PathBuf, Vec<u8>> {
     files.insert(PathBuf::from("man/argus.1"), buf);
     for sub in cmd.get_subcommands() {
         let name = format!("argus-{}", sub.get_name());
-        let page = sub.clone().name(name.clone()).version(cmd.get_version().unwrap_or(""));
+        let version = cmd.get_version().unwrap_or("").to_string();
+        let page = sub.clone().name(name.clone()).version(version);
         let mut buf = Vec::new();
         clap_mangen::Man::new(page).render(&mut buf).unwrap();
         files.insert(PathBuf::from("man").join(format!("{name}.1")), buf);

@@ -2,5 +2,11 @@
 //! temporary store, the way cron jobs and pipelines use it.
 
 mod docs;
+mod export;
+mod ingest;
+mod query;
+mod remote;
+mod scrape;
+mod store;
 mod support;
 mod usage;

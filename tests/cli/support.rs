@@ -48,3 +48,54 @@ pub fn argus_with_store(store: &Path) -> Command {
 pub fn argus_bin() -> PathBuf {
     assert_cmd::cargo::cargo_bin("argus")
 }
+
+/// A tiny HTTP server on a free loopback port that answers every request with `body` and
+/// `content_type`, on a background thread, until the process ends. Returns its base URL.
+pub fn serve_fixture(content_type: &'static str, body: String) -> String {
+    serve_changing_fixture(content_type, body).0
+}
+
+/// Like [`serve_fixture`], and also returns a handle to change the body between scrapes.
+pub fn serve_changing_fixture(
+    content_type: &'static str,
+    body: String,
+) -> (String, std::sync::Arc<std::sync::Mutex<String>>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let body = std::sync::Arc::new(std::sync::Mutex::new(body));
+    let handle = body.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut s) = stream else { continue };
+            let mut buf = [0u8; 8192];
+            let mut req = Vec::new();
+            while !req.windows(4).any(|w| w == b"\r\n\r\n") {
+                match s.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => req.extend_from_slice(&buf[..n]),
+                }
+            }
+            let b = body.lock().unwrap().clone();
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                b.len()
+            );
+            let _ = s.write_all(head.as_bytes());
+            let _ = s.write_all(b.as_bytes());
+        }
+    });
+    (format!("http://{addr}"), handle)
+}
+
+/// Runs `argus` with `args` and returns stdout; panics with stderr when it fails.
+pub fn stdout_of(mut cmd: Command, args: &[&str]) -> String {
+    let out = cmd.args(args).output().expect("run argus");
+    assert!(
+        out.status.success(),
+        "argus {args:?} failed ({:?}): {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8 stdout")
+}

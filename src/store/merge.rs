@@ -1,0 +1,274 @@
+//! Merging parts: the background housekeeping that keeps the number of files small
+//! (`maybe_merge`, run after each commit), full compaction (`argus store compact`) and
+//! retention.
+//!
+//! Only runs of parts that are *contiguous* in commit order are merged, and the output takes
+//! the sequence range of its inputs, so "the newest commit wins" keeps meaning the same thing
+//! after a merge. The output is renamed into place before the inputs are deleted, both while
+//! holding `parts.lock` exclusively so that no reader lists the directory half-way through
+//! (`readdir` gives no guarantee about entries renamed or deleted during the listing).
+
+use super::error::{Result, StoreError};
+use super::fs::{lock_exclusive, sync_dir, temp_path, try_lock_exclusive};
+use super::part::{Part, PartWriter};
+use super::writer::sort_dedup_last_wins;
+use super::{part_file_name, PartName, Store};
+use crate::model::{Labels, Sample};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+use std::sync::Arc;
+
+/// A run is merged once it has this many parts.
+const MIN_RUN: usize = 4;
+/// A part joins a run of newer parts while it is at most this many times their total size:
+/// parts of similar size merge, a big old part is not rewritten for every small new one.
+const SIZE_RATIO: u64 = 2;
+
+/// What one merge wrote.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct MergeOutput {
+    pub series: u64,
+    pub samples: u64,
+    pub bytes: u64,
+}
+
+/// Merges `inputs` (ascending commit order: later inputs win on equal timestamps) into a new
+/// part file at `out`, dropping samples older than `cutoff`.
+pub fn merge_into(inputs: &[Arc<Part>], out: &Path, cutoff: Option<i64>) -> Result<MergeOutput> {
+    let mut w = PartWriter::create(out)?;
+    let mut by_labels: BTreeMap<&Labels, Vec<(usize, u32)>> = BTreeMap::new();
+    for (pi, p) in inputs.iter().enumerate() {
+        for (si, s) in p.series.iter().enumerate() {
+            by_labels.entry(&s.labels).or_default().push((pi, si as u32));
+        }
+    }
+    let mut scratch = Vec::new();
+    let mut samples: Vec<Sample> = Vec::new();
+    let mint = cutoff.unwrap_or(i64::MIN);
+    for (labels, sources) in by_labels {
+        samples.clear();
+        for &(pi, si) in &sources {
+            inputs[pi].read_series(si, mint, i64::MAX, &mut scratch, &mut samples)?;
+        }
+        if sources.len() > 1 {
+            sort_dedup_last_wins(&mut samples);
+        }
+        w.add_series(labels, &samples)?;
+    }
+    for p in inputs {
+        for md in &p.metadata {
+            w.add_metadata(md.clone());
+        }
+    }
+    let (series, samples) = (w.series_count() as u64, w.samples());
+    let bytes = w.finish()?;
+    Ok(MergeOutput { series, samples, bytes })
+}
+
+/// Replaces the parts `run` (contiguous in commit order) by one merged part. The caller holds
+/// `merge.lock`. Returns the merge output (zero samples when everything was past retention).
+fn merge_run(store: &Store, run: &[PartName], cutoff: Option<i64>) -> Result<MergeOutput> {
+    let mut parts = Vec::with_capacity(run.len());
+    for p in run {
+        parts.push(Arc::new(Part::open(&p.path, p.seq_lo, p.seq_hi)?));
+    }
+    let tmp = temp_path(store.tmp_dir(), "merge");
+    let out = match merge_into(&parts, &tmp, cutoff) {
+        Ok(o) => o,
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e);
+        }
+    };
+    let lo = run.iter().map(|p| p.seq_lo).min().unwrap_or(0);
+    let hi = run.iter().map(|p| p.seq_hi).max().unwrap_or(0);
+    let has_metadata = parts.iter().any(|p| !p.metadata.is_empty());
+    drop(parts);
+    let _swap = lock_exclusive(&store.lock_path("parts.lock"))?;
+    if out.samples > 0 || has_metadata {
+        let dest = store.parts_dir().join(part_file_name(lo, hi));
+        std::fs::rename(&tmp, &dest).map_err(|e| StoreError::io("rename", &dest, e))?;
+        // The output must be durable before any input disappears.
+        sync_dir(store.parts_dir())?;
+    } else {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    for p in run {
+        // A part with the same name as the output was just replaced by it.
+        if (p.seq_lo, p.seq_hi) != (lo, hi) || !(out.samples > 0 || has_metadata) {
+            match std::fs::remove_file(&p.path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(StoreError::io("remove", &p.path, e)),
+            }
+        }
+    }
+    sync_dir(store.parts_dir())?;
+    Ok(out)
+}
+
+/// Deletes part files that a crashed merge left next to the part that replaced them.
+fn remove_covered(store: &Store) -> Result<usize> {
+    let _swap = lock_exclusive(&store.lock_path("parts.lock"))?;
+    let all = store.list_all_parts()?;
+    let live = store.list_live_parts()?;
+    let mut removed = 0;
+    for p in all.iter().filter(|p| !live.contains(p)) {
+        std::fs::remove_file(&p.path).map_err(|e| StoreError::io("remove", &p.path, e))?;
+        removed += 1;
+    }
+    if removed > 0 {
+        sync_dir(store.parts_dir())?;
+    }
+    Ok(removed)
+}
+
+/// Picks the run to merge: starting from the newest part, older parts join while they are
+/// at most `SIZE_RATIO` times the size of the run so far. This keeps the number of parts
+/// logarithmic in the data size while rewriting each sample only a logarithmic number of
+/// times. Returns the indexes `[start, end)` into `parts`.
+fn choose_run(parts: &[PartName]) -> Option<(usize, usize)> {
+    let sizes: Vec<u64> = parts
+        .iter()
+        .map(|p| std::fs::metadata(&p.path).map(|m| m.len()).unwrap_or(0))
+        .collect();
+    let end = parts.len();
+    let mut start = end;
+    let mut total = 0u64;
+    while start > 0 {
+        let s = sizes[start - 1];
+        if start < end && s > SIZE_RATIO * total {
+            break;
+        }
+        total += s;
+        start -= 1;
+    }
+    (end - start >= MIN_RUN).then_some((start, end))
+}
+
+/// Merges if another process is not already merging and a run is due. Called after every
+/// commit; cheap when there is nothing to do.
+pub fn maybe_merge(store: &Store) -> Result<()> {
+    let Some(_merging) = try_lock_exclusive(&store.lock_path("merge.lock"))? else {
+        return Ok(());
+    };
+    remove_covered(store)?;
+    // Merge repeatedly: one merge can make the next run due (small parts joining bigger).
+    for _ in 0..8 {
+        let parts = store.list_live_parts()?;
+        match choose_run(&parts) {
+            Some((a, b)) => {
+                merge_run(store, &parts[a..b], None)?;
+            }
+            None => break,
+        }
+    }
+    Ok(())
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct CompactOptions {
+    /// Delete samples older than `now_ms - retention_ms`.
+    pub retention_ms: Option<i64>,
+    pub now_ms: i64,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct CompactReport {
+    pub parts_before: usize,
+    pub parts_after: usize,
+    pub samples: u64,
+    pub bytes: u64,
+}
+
+impl fmt::Display for CompactReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "compacted {} part(s) into {}: {} samples, {} bytes",
+            self.parts_before, self.parts_after, self.samples, self.bytes
+        )
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct RetentionReport {
+    pub parts_deleted: usize,
+    pub parts_rewritten: usize,
+}
+
+/// Merges every live part into one (waiting for a running merge to finish), applying
+/// retention when asked.
+pub fn compact(store: &Store, opts: &CompactOptions) -> Result<CompactReport> {
+    let _merging = lock_exclusive(&store.lock_path("merge.lock"))?;
+    remove_covered(store)?;
+    let parts = store.list_live_parts()?;
+    let cutoff = opts.retention_ms.map(|r| opts.now_ms - r);
+    let mut report = CompactReport {
+        parts_before: parts.len(),
+        ..Default::default()
+    };
+    if parts.is_empty() {
+        return Ok(report);
+    }
+    if parts.len() == 1 && cutoff.is_none() {
+        report.parts_after = 1;
+        let p = Part::open(&parts[0].path, parts[0].seq_lo, parts[0].seq_hi)?;
+        report.samples = p.samples;
+        report.bytes = p.file_size;
+        return Ok(report);
+    }
+    let out = merge_run(store, &parts, cutoff)?;
+    report.parts_after = store.list_live_parts()?.len();
+    report.samples = out.samples;
+    report.bytes = out.bytes;
+    Ok(report)
+}
+
+/// Deletes parts entirely older than `cutoff` and rewrites parts that straddle it.
+pub fn apply_retention(store: &Store, cutoff: i64) -> Result<RetentionReport> {
+    let _merging = lock_exclusive(&store.lock_path("merge.lock"))?;
+    remove_covered(store)?;
+    let mut report = RetentionReport::default();
+    for p in store.list_live_parts()? {
+        let part = Part::open(&p.path, p.seq_lo, p.seq_hi)?;
+        let (min_t, max_t, empty) = (part.min_t, part.max_t, part.samples == 0);
+        drop(part);
+        if empty || min_t >= cutoff {
+            continue;
+        }
+        if max_t < cutoff {
+            let _swap = lock_exclusive(&store.lock_path("parts.lock"))?;
+            std::fs::remove_file(&p.path).map_err(|e| StoreError::io("remove", &p.path, e))?;
+            sync_dir(store.parts_dir())?;
+            report.parts_deleted += 1;
+        } else {
+            merge_run(store, std::slice::from_ref(&p), Some(cutoff))?;
+            report.parts_rewritten += 1;
+        }
+    }
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(n: usize) -> Vec<PartName> {
+        (0..n)
+            .map(|i| PartName {
+                seq_lo: i as u64,
+                seq_hi: i as u64,
+                path: std::path::PathBuf::from("/nonexistent"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn equal_small_parts_form_a_run() {
+        // Sizes read as 0 for missing files: all "similar", so the whole list is one run.
+        assert_eq!(choose_run(&names(5)), Some((0, 5)));
+        assert_eq!(choose_run(&names(3)), None);
+    }
+}

@@ -1,0 +1,520 @@
+//! Part files: the immutable unit of the metrics store. Written once by [`PartWriter`]
+//! (series in label order), then only read ([`Part`], memory-mapped) until a merge retires
+//! it. The byte layout is specified in `docs/format/metrics-part.md`; keep the two in step.
+
+use super::codec::{decode_chunk, encode_chunk, get_varint, get_zvarint, put_varint, put_zvarint};
+use super::error::{Result, StoreError};
+use crate::model::{Labels, Matcher, MetricMetadata, MetricType, Sample};
+use memmap2::Mmap;
+use std::collections::{BTreeMap, HashMap};
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+pub const HEADER_MAGIC: &[u8; 8] = b"ARGSPART";
+pub const FOOTER_MAGIC: &[u8; 8] = b"ARGSEND1";
+pub const VERSION: u32 = 1;
+const HEADER_LEN: usize = 16;
+const FOOTER_LEN: usize = 60;
+/// Samples per chunk: about 8.5 hours at a 15 s interval. Large enough for zstd to find
+/// the regularities, small enough that a short query decodes little it does not need.
+pub const CHUNK_SAMPLES: usize = 2048;
+/// zstd level of chunks and index: 3 is zstd's default, fast to write, and decoding speed
+/// does not depend on the level.
+const ZSTD_LEVEL: i32 = 3;
+
+/// Where one chunk lives and what it covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChunkRef {
+    pub min_t: i64,
+    pub max_t: i64,
+    pub count: u32,
+    pub offset: u64,
+    pub len: u32,
+    pub raw_len: u32,
+    pub crc: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct SeriesEntry {
+    pub labels: Labels,
+    pub chunks: Vec<ChunkRef>,
+}
+
+/// Streams a part file. Series must be added in strictly increasing label order.
+pub struct PartWriter {
+    path: PathBuf,
+    out: BufWriter<File>,
+    offset: u64,
+    series: Vec<SeriesEntry>,
+    metadata: BTreeMap<String, MetricMetadata>,
+    samples: u64,
+    min_t: i64,
+    max_t: i64,
+    compressor: zstd::bulk::Compressor<'static>,
+    raw: Vec<u8>,
+}
+
+fn io<'a>(op: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error) -> StoreError + 'a {
+    move |e| StoreError::io(op, path, e)
+}
+
+impl PartWriter {
+    pub fn create(path: &Path) -> Result<PartWriter> {
+        let f = File::create(path).map_err(io("create", path))?;
+        let mut out = BufWriter::with_capacity(1 << 20, f);
+        let mut header = Vec::with_capacity(HEADER_LEN);
+        header.extend_from_slice(HEADER_MAGIC);
+        header.extend_from_slice(&VERSION.to_le_bytes());
+        header.extend_from_slice(&0u32.to_le_bytes());
+        out.write_all(&header).map_err(io("write", path))?;
+        let compressor = zstd::bulk::Compressor::new(ZSTD_LEVEL)
+            .map_err(|e| StoreError::io("start zstd for", path, e))?;
+        Ok(PartWriter {
+            path: path.to_path_buf(),
+            out,
+            offset: HEADER_LEN as u64,
+            series: Vec::new(),
+            metadata: BTreeMap::new(),
+            samples: 0,
+            min_t: i64::MAX,
+            max_t: i64::MIN,
+            compressor,
+            raw: Vec::new(),
+        })
+    }
+
+    /// Adds one series with its samples (sorted by time, unique timestamps). A series with no
+    /// samples is skipped.
+    pub fn add_series(&mut self, labels: &Labels, samples: &[Sample]) -> Result<()> {
+        if samples.is_empty() {
+            return Ok(());
+        }
+        if let Some(last) = self.series.last() {
+            if last.labels >= *labels {
+                return Err(StoreError::Invalid(format!(
+                    "series {labels} added out of order after {}",
+                    last.labels
+                )));
+            }
+        }
+        let mut chunks = Vec::with_capacity(samples.len().div_ceil(CHUNK_SAMPLES));
+        for piece in samples.chunks(CHUNK_SAMPLES) {
+            self.raw.clear();
+            encode_chunk(piece, &mut self.raw);
+            let compressed = self
+                .compressor
+                .compress(&self.raw)
+                .map_err(io("compress chunk for", &self.path))?;
+            self.out
+                .write_all(&compressed)
+                .map_err(io("write", &self.path))?;
+            chunks.push(ChunkRef {
+                min_t: piece[0].t,
+                max_t: piece[piece.len() - 1].t,
+                count: piece.len() as u32,
+                offset: self.offset,
+                len: compressed.len() as u32,
+                raw_len: self.raw.len() as u32,
+                crc: crc32fast::hash(&compressed),
+            });
+            self.offset += compressed.len() as u64;
+        }
+        self.samples += samples.len() as u64;
+        self.min_t = self.min_t.min(samples[0].t);
+        self.max_t = self.max_t.max(samples[samples.len() - 1].t);
+        self.series.push(SeriesEntry {
+            labels: labels.clone(),
+            chunks,
+        });
+        Ok(())
+    }
+
+    pub fn add_metadata(&mut self, md: MetricMetadata) {
+        self.metadata.insert(md.metric.clone(), md);
+    }
+
+    pub fn samples(&self) -> u64 {
+        self.samples
+    }
+
+    pub fn series_count(&self) -> usize {
+        self.series.len()
+    }
+
+    /// Writes the index and footer and fsyncs the file. Returns the file size.
+    pub fn finish(mut self) -> Result<u64> {
+        let index = encode_index(&self.series, &self.metadata);
+        let index = zstd::bulk::compress(&index, ZSTD_LEVEL).map_err(io("compress index for", &self.path))?;
+        let index_offset = self.offset;
+        self.out.write_all(&index).map_err(io("write", &self.path))?;
+        let (min_t, max_t) = if self.samples == 0 { (0, 0) } else { (self.min_t, self.max_t) };
+        let mut footer = Vec::with_capacity(FOOTER_LEN);
+        footer.extend_from_slice(&index_offset.to_le_bytes());
+        footer.extend_from_slice(&(index.len() as u64).to_le_bytes());
+        footer.extend_from_slice(&self.samples.to_le_bytes());
+        footer.extend_from_slice(&min_t.to_le_bytes());
+        footer.extend_from_slice(&max_t.to_le_bytes());
+        footer.extend_from_slice(&(self.series.len() as u32).to_le_bytes());
+        footer.extend_from_slice(&crc32fast::hash(&index).to_le_bytes());
+        let crc = crc32fast::hash(&footer);
+        footer.extend_from_slice(&crc.to_le_bytes());
+        footer.extend_from_slice(FOOTER_MAGIC);
+        self.out.write_all(&footer).map_err(io("write", &self.path))?;
+        let file = self
+            .out
+            .into_inner()
+            .map_err(|e| StoreError::io("write", &self.path, e.into_error()))?;
+        file.sync_all().map_err(io("fsync", &self.path))?;
+        Ok(index_offset + index.len() as u64 + FOOTER_LEN as u64)
+    }
+}
+
+fn put_str(out: &mut Vec<u8>, s: &str) {
+    put_varint(out, s.len() as u64);
+    out.extend_from_slice(s.as_bytes());
+}
+
+fn kind_code(k: MetricType) -> u8 {
+    match k {
+        MetricType::Unknown => 0,
+        MetricType::Counter => 1,
+        MetricType::Gauge => 2,
+        MetricType::Histogram => 3,
+        MetricType::GaugeHistogram => 4,
+        MetricType::Summary => 5,
+        MetricType::Info => 6,
+        MetricType::StateSet => 7,
+    }
+}
+
+fn kind_from_code(c: u8) -> Option<MetricType> {
+    Some(match c {
+        0 => MetricType::Unknown,
+        1 => MetricType::Counter,
+        2 => MetricType::Gauge,
+        3 => MetricType::Histogram,
+        4 => MetricType::GaugeHistogram,
+        5 => MetricType::Summary,
+        6 => MetricType::Info,
+        7 => MetricType::StateSet,
+        _ => return None,
+    })
+}
+
+fn encode_index(series: &[SeriesEntry], metadata: &BTreeMap<String, MetricMetadata>) -> Vec<u8> {
+    // Symbol table: every label name and value once, sorted.
+    let mut syms: BTreeMap<&str, u32> = BTreeMap::new();
+    for s in series {
+        for (k, v) in s.labels.iter() {
+            syms.insert(k, 0);
+            syms.insert(v, 0);
+        }
+    }
+    for (i, v) in syms.values_mut().enumerate() {
+        *v = i as u32;
+    }
+    let mut out = Vec::new();
+    put_varint(&mut out, syms.len() as u64);
+    for s in syms.keys() {
+        put_str(&mut out, s);
+    }
+    put_varint(&mut out, series.len() as u64);
+    for s in series {
+        put_varint(&mut out, s.labels.len() as u64);
+        for (k, v) in s.labels.iter() {
+            put_varint(&mut out, syms[k] as u64);
+            put_varint(&mut out, syms[v] as u64);
+        }
+        put_varint(&mut out, s.chunks.len() as u64);
+        for c in &s.chunks {
+            put_zvarint(&mut out, c.min_t);
+            put_varint(&mut out, (c.max_t - c.min_t) as u64);
+            put_varint(&mut out, c.count as u64);
+            put_varint(&mut out, c.offset);
+            put_varint(&mut out, c.len as u64);
+            put_varint(&mut out, c.raw_len as u64);
+            out.extend_from_slice(&c.crc.to_le_bytes());
+        }
+    }
+    put_varint(&mut out, metadata.len() as u64);
+    for m in metadata.values() {
+        put_str(&mut out, &m.metric);
+        out.push(kind_code(m.kind));
+        put_str(&mut out, &m.help);
+        put_str(&mut out, &m.unit);
+    }
+    out
+}
+
+/// An open, validated part file.
+pub struct Part {
+    pub path: PathBuf,
+    /// Commit order range `[seq_lo, seq_hi]` from the file name (see `store/mod.rs`).
+    pub seq_lo: u64,
+    pub seq_hi: u64,
+    map: Mmap,
+    pub series: Vec<SeriesEntry>,
+    pub metadata: Vec<MetricMetadata>,
+    pub samples: u64,
+    pub min_t: i64,
+    pub max_t: i64,
+    pub file_size: u64,
+    /// label name → label value → series indexes (ascending).
+    postings: HashMap<String, HashMap<String, Vec<u32>>>,
+}
+
+fn corrupt(path: &Path, reason: impl Into<String>) -> StoreError {
+    StoreError::corrupt(path, reason)
+}
+
+fn u64_at(b: &[u8], at: usize) -> u64 {
+    let mut a = [0u8; 8];
+    a.copy_from_slice(&b[at..at + 8]);
+    u64::from_le_bytes(a)
+}
+
+fn u32_at(b: &[u8], at: usize) -> u32 {
+    let mut a = [0u8; 4];
+    a.copy_from_slice(&b[at..at + 4]);
+    u32::from_le_bytes(a)
+}
+
+impl Part {
+    /// Opens and validates header, footer and index (chunks are checked when read).
+    pub fn open(path: &Path, seq_lo: u64, seq_hi: u64) -> Result<Part> {
+        let file = File::open(path).map_err(io("open", path))?;
+        // Safety: part files are immutable once published (they are written under a
+        // temporary name and renamed into place), so the mapping never changes under us.
+        let map = unsafe { Mmap::map(&file) }.map_err(io("mmap", path))?;
+        let b = &map[..];
+        if b.len() < HEADER_LEN + FOOTER_LEN {
+            return Err(corrupt(path, format!("file is {} bytes, too short for a part", b.len())));
+        }
+        if &b[..8] != HEADER_MAGIC {
+            return Err(corrupt(path, "bad header magic (not an argus part file)"));
+        }
+        let version = u32_at(b, 8);
+        if version != VERSION {
+            return Err(corrupt(path, format!("unsupported part version {version}")));
+        }
+        let f = b.len() - FOOTER_LEN;
+        if &b[f + 52..f + 60] != FOOTER_MAGIC {
+            return Err(corrupt(path, "bad footer magic (truncated file?)"));
+        }
+        if crc32fast::hash(&b[f..f + 48]) != u32_at(b, f + 48) {
+            return Err(corrupt(path, "footer checksum mismatch"));
+        }
+        let index_offset = u64_at(b, f) as usize;
+        let index_len = u64_at(b, f + 8) as usize;
+        let samples = u64_at(b, f + 16);
+        let min_t = u64_at(b, f + 24) as i64;
+        let max_t = u64_at(b, f + 32) as i64;
+        let nseries = u32_at(b, f + 40) as usize;
+        let index_crc = u32_at(b, f + 44);
+        if index_offset < HEADER_LEN || index_offset.checked_add(index_len) != Some(f) {
+            return Err(corrupt(path, "index offsets do not fit the file"));
+        }
+        let index_bytes = &b[index_offset..f];
+        if crc32fast::hash(index_bytes) != index_crc {
+            return Err(corrupt(path, "index checksum mismatch"));
+        }
+        let index = zstd::stream::decode_all(index_bytes)
+            .map_err(|e| corrupt(path, format!("index does not decompress: {e}")))?;
+        let (series, metadata) = decode_index(&index, index_offset as u64)
+            .map_err(|r| corrupt(path, format!("index: {r}")))?;
+        if series.len() != nseries {
+            return Err(corrupt(path, "series count in footer and index differ"));
+        }
+        let mut postings: HashMap<String, HashMap<String, Vec<u32>>> = HashMap::new();
+        for (i, s) in series.iter().enumerate() {
+            for (k, v) in s.labels.iter() {
+                postings
+                    .entry(k.to_string())
+                    .or_default()
+                    .entry(v.to_string())
+                    .or_default()
+                    .push(i as u32);
+            }
+        }
+        Ok(Part {
+            path: path.to_path_buf(),
+            seq_lo,
+            seq_hi,
+            file_size: b.len() as u64,
+            map,
+            series,
+            metadata,
+            samples,
+            min_t,
+            max_t,
+            postings,
+        })
+    }
+
+    /// Indexes of the series that satisfy every matcher, ascending.
+    pub fn matching_series(&self, matchers: &[Matcher]) -> Vec<u32> {
+        use crate::model::MatchOp;
+        // Start from the smallest posting list an equality matcher offers; a regex that does
+        // not match "" can only select series that have the label, so its values' postings
+        // are the candidates. Otherwise start from every series.
+        let mut best: Option<Vec<u32>> = None;
+        for m in matchers {
+            let cand: Option<Vec<u32>> = match m.op {
+                MatchOp::Equal if !m.value.is_empty() => Some(
+                    self.postings
+                        .get(&m.name)
+                        .and_then(|vals| vals.get(&m.value))
+                        .cloned()
+                        .unwrap_or_default(),
+                ),
+                MatchOp::RegexMatch if !m.matches_empty() => {
+                    let mut ids: Vec<u32> = self
+                        .postings
+                        .get(&m.name)
+                        .map(|vals| {
+                            vals.iter()
+                                .filter(|(v, _)| m.matches(v))
+                                .flat_map(|(_, ids)| ids.iter().copied())
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    ids.sort_unstable();
+                    Some(ids)
+                }
+                _ => None,
+            };
+            if let Some(c) = cand {
+                if best.as_ref().is_none_or(|b| c.len() < b.len()) {
+                    best = Some(c);
+                }
+            }
+        }
+        let candidates = best.unwrap_or_else(|| (0..self.series.len() as u32).collect());
+        candidates
+            .into_iter()
+            .filter(|&i| {
+                let l = &self.series[i as usize].labels;
+                matchers.iter().all(|m| m.matches_labels(l))
+            })
+            .collect()
+    }
+
+    /// All values of label `name` in this part.
+    pub fn label_values(&self, name: &str) -> impl Iterator<Item = &str> {
+        self.postings
+            .get(name)
+            .into_iter()
+            .flat_map(|vals| vals.keys().map(|s| s.as_str()))
+    }
+
+    /// Reads, verifies and decodes one chunk, appending its samples to `out`.
+    pub fn read_chunk(&self, c: &ChunkRef, scratch: &mut Vec<u8>, out: &mut Vec<Sample>) -> Result<()> {
+        let start = c.offset as usize;
+        let end = start + c.len as usize;
+        let bytes = self
+            .map
+            .get(start..end)
+            .ok_or_else(|| corrupt(&self.path, format!("chunk at {start} runs past the end")))?;
+        if crc32fast::hash(bytes) != c.crc {
+            return Err(corrupt(&self.path, format!("chunk at offset {start}: checksum mismatch")));
+        }
+        scratch.clear();
+        scratch.reserve(c.raw_len as usize);
+        zstd::stream::copy_decode(bytes, &mut *scratch)
+            .map_err(|e| corrupt(&self.path, format!("chunk at offset {start} does not decompress: {e}")))?;
+        let n = decode_chunk(scratch, out)
+            .map_err(|e| corrupt(&self.path, format!("chunk at offset {start}: {e}")))?;
+        if n != c.count as usize {
+            return Err(corrupt(&self.path, format!("chunk at offset {start}: {n} samples, index says {}", c.count)));
+        }
+        Ok(())
+    }
+
+    /// The samples of series `idx` within `[mint, maxt]`, appended to `out`.
+    pub fn read_series(&self, idx: u32, mint: i64, maxt: i64, scratch: &mut Vec<u8>, out: &mut Vec<Sample>) -> Result<()> {
+        for c in &self.series[idx as usize].chunks {
+            if c.max_t < mint || c.min_t > maxt {
+                continue;
+            }
+            let from = out.len();
+            self.read_chunk(c, scratch, out)?;
+            if c.min_t < mint || c.max_t > maxt {
+                let kept: Vec<Sample> = out[from..]
+                    .iter()
+                    .filter(|s| s.t >= mint && s.t <= maxt)
+                    .copied()
+                    .collect();
+                out.truncate(from);
+                out.extend(kept);
+            }
+        }
+        Ok(())
+    }
+}
+
+fn get_str<'a>(b: &'a [u8], pos: &mut usize) -> std::result::Result<&'a str, String> {
+    let n = get_varint(b, pos).map_err(|e| e.to_string())? as usize;
+    let s = b.get(*pos..*pos + n).ok_or("string runs past the end")?;
+    *pos += n;
+    std::str::from_utf8(s).map_err(|_| "string is not UTF-8".to_string())
+}
+
+fn decode_index(b: &[u8], chunks_end: u64) -> std::result::Result<(Vec<SeriesEntry>, Vec<MetricMetadata>), String> {
+    let mut pos = 0;
+    let v = |pos: &mut usize| get_varint(b, pos).map_err(|e| e.to_string());
+    let nsym = v(&mut pos)? as usize;
+    let mut syms = Vec::with_capacity(nsym.min(b.len()));
+    for _ in 0..nsym {
+        syms.push(get_str(b, &mut pos)?.to_string());
+    }
+    let sym = |i: u64| syms.get(i as usize).cloned().ok_or_else(|| format!("symbol {i} out of range"));
+    let nseries = v(&mut pos)? as usize;
+    let mut series = Vec::with_capacity(nseries.min(b.len()));
+    for _ in 0..nseries {
+        let nl = v(&mut pos)? as usize;
+        let mut pairs = Vec::with_capacity(nl.min(64));
+        for _ in 0..nl {
+            let k = sym(v(&mut pos)?)?;
+            let val = sym(v(&mut pos)?)?;
+            pairs.push((k, val));
+        }
+        if !pairs.windows(2).all(|w| w[0].0 < w[1].0) || pairs.iter().any(|(_, v)| v.is_empty()) {
+            return Err("label set not sorted, unique and non-empty".into());
+        }
+        let labels = Labels::from_sorted_unchecked(pairs);
+        let nc = v(&mut pos)? as usize;
+        let mut chunks = Vec::with_capacity(nc.min(b.len()));
+        for _ in 0..nc {
+            let min_t = get_zvarint(b, &mut pos).map_err(|e| e.to_string())?;
+            let span = v(&mut pos)? as i64;
+            let count = v(&mut pos)? as u32;
+            let offset = v(&mut pos)?;
+            let len = v(&mut pos)? as u32;
+            let raw_len = v(&mut pos)? as u32;
+            let crc = b.get(pos..pos + 4).ok_or("truncated chunk reference")?;
+            let crc = u32::from_le_bytes([crc[0], crc[1], crc[2], crc[3]]);
+            pos += 4;
+            if offset < HEADER_LEN as u64 || offset + len as u64 > chunks_end {
+                return Err("chunk reference outside the chunk area".into());
+            }
+            chunks.push(ChunkRef { min_t, max_t: min_t.wrapping_add(span), count, offset, len, raw_len, crc });
+        }
+        series.push(SeriesEntry { labels, chunks });
+    }
+    let nmeta = v(&mut pos)? as usize;
+    let mut metadata = Vec::with_capacity(nmeta.min(b.len()));
+    for _ in 0..nmeta {
+        let metric = get_str(b, &mut pos)?.to_string();
+        let kind = *b.get(pos).ok_or("truncated metadata")?;
+        pos += 1;
+        let kind = kind_from_code(kind).ok_or("unknown metric type code")?;
+        let help = get_str(b, &mut pos)?.to_string();
+        let unit = get_str(b, &mut pos)?.to_string();
+        metadata.push(MetricMetadata { metric, kind, help, unit });
+    }
+    if pos != b.len() {
+        return Err("trailing bytes after the index".into());
+    }
+    Ok((series, metadata))
+}

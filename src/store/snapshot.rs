@@ -1,0 +1,136 @@
+//! Reading: a [`Snapshot`] is the set of live parts at the moment it was opened, memory-mapped.
+//! It never changes afterwards, whatever other processes commit or merge, because parts are
+//! immutable and an open mapping keeps a deleted file's data alive. Series present in several
+//! parts are merged on the fly; of samples with equal timestamps, the newest commit wins.
+
+use super::error::Result;
+use super::fs::LockGuard;
+use super::part::Part;
+use super::writer::sort_dedup_last_wins;
+use super::Store;
+use crate::model::{Labels, Matcher, MetricMetadata, Series};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+/// A consistent read view of the store.
+pub struct Snapshot {
+    /// Ascending commit order: later parts win.
+    parts: Vec<Arc<Part>>,
+}
+
+/// Where the data of one series lives: (part index, series index in that part).
+type Sources = Vec<(usize, u32)>;
+
+impl Snapshot {
+    pub(crate) fn open(store: &Store) -> Result<Snapshot> {
+        // Hold parts.lock shared while listing and opening, so that a merge cannot swap
+        // its output for its inputs half-way through our directory listing.
+        let _lock: LockGuard = super::fs::lock_shared(&store.lock_path("parts.lock"))?;
+        let mut parts = Vec::new();
+        for p in store.list_live_parts()? {
+            parts.push(Arc::new(Part::open(&p.path, p.seq_lo, p.seq_hi)?));
+        }
+        Ok(Snapshot { parts })
+    }
+
+    /// The parts of this snapshot, oldest commit first.
+    pub fn parts(&self) -> &[Arc<Part>] {
+        &self.parts
+    }
+
+    /// The matching series and where their data lives, sorted by labels.
+    fn locate(&self, matchers: &[Matcher], mint: i64, maxt: i64) -> Vec<(Labels, Sources)> {
+        let mut found: BTreeMap<&Labels, Sources> = BTreeMap::new();
+        for (pi, p) in self.parts.iter().enumerate() {
+            if p.samples > 0 && (p.max_t < mint || p.min_t > maxt) {
+                continue;
+            }
+            for si in p.matching_series(matchers) {
+                let s = &p.series[si as usize];
+                if s.chunks.iter().any(|c| c.max_t >= mint && c.min_t <= maxt) {
+                    found.entry(&s.labels).or_default().push((pi, si));
+                }
+            }
+        }
+        found.into_iter().map(|(l, s)| (l.clone(), s)).collect()
+    }
+
+    fn read(&self, labels: Labels, sources: &Sources, mint: i64, maxt: i64, scratch: &mut Vec<u8>) -> Result<Series> {
+        let mut samples = Vec::new();
+        for &(pi, si) in sources {
+            self.parts[pi].read_series(si, mint, maxt, scratch, &mut samples)?;
+        }
+        if sources.len() > 1 {
+            sort_dedup_last_wins(&mut samples);
+        }
+        Ok(Series { labels, samples })
+    }
+
+    /// Series matching all matchers with their samples in `[mint, maxt]`, sorted by labels.
+    /// Series without samples in the range are left out.
+    pub fn select(&self, matchers: &[Matcher], mint: i64, maxt: i64) -> Result<Vec<Series>> {
+        let mut scratch = Vec::new();
+        let mut out = Vec::new();
+        for (labels, sources) in self.locate(matchers, mint, maxt) {
+            let s = self.read(labels, &sources, mint, maxt, &mut scratch)?;
+            if !s.samples.is_empty() {
+                out.push(s);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Like [`Snapshot::select`], decoding one series at a time: memory holds the list of
+    /// matching series (labels only) and one series' samples.
+    pub fn select_iter<'a>(
+        &'a self,
+        matchers: &[Matcher],
+        mint: i64,
+        maxt: i64,
+    ) -> Result<impl Iterator<Item = Result<Series>> + 'a> {
+        let located = self.locate(matchers, mint, maxt);
+        let mut scratch = Vec::new();
+        Ok(located
+            .into_iter()
+            .map(move |(labels, sources)| self.read(labels, &sources, mint, maxt, &mut scratch))
+            .filter(|r| r.as_ref().map(|s| !s.samples.is_empty()).unwrap_or(true)))
+    }
+
+    /// Label sets of the matching series that have samples in the range.
+    pub fn series(&self, matchers: &[Matcher], mint: i64, maxt: i64) -> Result<Vec<Labels>> {
+        Ok(self.locate(matchers, mint, maxt).into_iter().map(|(l, _)| l).collect())
+    }
+
+    /// Label names used by the matching series, sorted.
+    pub fn label_names(&self, matchers: &[Matcher], mint: i64, maxt: i64) -> Result<Vec<String>> {
+        let mut names = BTreeSet::new();
+        for l in self.series(matchers, mint, maxt)? {
+            for (k, _) in l.iter() {
+                names.insert(k.to_string());
+            }
+        }
+        Ok(names.into_iter().collect())
+    }
+
+    /// Values of label `name` among the matching series, sorted.
+    pub fn label_values(&self, name: &str, matchers: &[Matcher], mint: i64, maxt: i64) -> Result<Vec<String>> {
+        let mut values = BTreeSet::new();
+        for l in self.series(matchers, mint, maxt)? {
+            if let Some(v) = l.get(name) {
+                values.insert(v.to_string());
+            }
+        }
+        Ok(values.into_iter().collect())
+    }
+
+    /// HELP/TYPE/UNIT per metric; the newest commit's wins.
+    pub fn metadata(&self) -> Result<Vec<MetricMetadata>> {
+        let mut by_name: BTreeMap<&str, &MetricMetadata> = BTreeMap::new();
+        for p in &self.parts {
+            for m in &p.metadata {
+                by_name.insert(&m.metric, m);
+            }
+        }
+        Ok(by_name.into_values().cloned().collect())
+    }
+}

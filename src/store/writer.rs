@@ -1,0 +1,201 @@
+//! Committing samples: [`MetricWriter`] buffers appends, and `commit` publishes them as one
+//! new part, atomically (rename) and durably (fsync of file and directory).
+//!
+//! Memory stays bounded whatever the input size: past [`SPILL_SAMPLES`] buffered samples the
+//! buffer is written as a sorted temporary part in `tmp/` (a *spill*), and `commit` merges the
+//! spills into the final part. Nothing in `tmp/` is visible to readers, so a writer that is
+//! dropped, fails, or is killed leaves no trace in the data (its temporaries are removed by
+//! the next `Store::open`).
+
+use super::error::{Result, StoreError};
+use super::fs::{lock_exclusive, sync_dir, temp_path};
+use super::merge::{maybe_merge, merge_into};
+use super::part::{Part, PartWriter};
+use super::{part_file_name, Store};
+use crate::model::{Labels, MetricMetadata, Sample};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Buffered samples that trigger a spill (about 16 bytes each plus the per-series maps).
+pub const SPILL_SAMPLES: usize = 4_000_000;
+
+/// What a commit wrote.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CommitStats {
+    pub series: u64,
+    pub samples: u64,
+    pub bytes: u64,
+    /// File name of the published part; `None` when there was nothing to commit.
+    pub part: Option<String>,
+}
+
+/// One all-or-nothing batch of samples and metadata.
+pub struct MetricWriter {
+    store: Store,
+    buf: HashMap<Labels, Vec<Sample>>,
+    buffered: usize,
+    spills: Vec<PathBuf>,
+    metadata: Vec<MetricMetadata>,
+    appended: u64,
+    spill_at: usize,
+}
+
+impl MetricWriter {
+    pub(crate) fn new(store: Store) -> MetricWriter {
+        MetricWriter {
+            store,
+            buf: HashMap::new(),
+            buffered: 0,
+            spills: Vec::new(),
+            metadata: Vec::new(),
+            appended: 0,
+            spill_at: SPILL_SAMPLES,
+        }
+    }
+
+    /// Buffers one sample. Within one writer, a later sample for the same series and
+    /// timestamp replaces an earlier one.
+    pub fn append(&mut self, labels: &Labels, t: i64, v: f64) -> Result<()> {
+        if labels.is_empty() {
+            return Err(StoreError::Invalid("a sample needs at least one label".into()));
+        }
+        match self.buf.get_mut(labels) {
+            Some(samples) => samples.push(Sample { t, v }),
+            None => {
+                self.buf.insert(labels.clone(), vec![Sample { t, v }]);
+            }
+        }
+        self.buffered += 1;
+        self.appended += 1;
+        if self.buffered >= self.spill_at {
+            self.spill()?;
+        }
+        Ok(())
+    }
+
+    /// Spill after `n` buffered samples instead of [`SPILL_SAMPLES`] (tests).
+    #[cfg(test)]
+    pub(crate) fn set_spill_threshold(&mut self, n: usize) {
+        self.spill_at = n;
+    }
+
+    pub fn add_metadata(&mut self, md: MetricMetadata) {
+        self.metadata.push(md);
+    }
+
+    /// Samples appended so far.
+    pub fn samples(&self) -> u64 {
+        self.appended
+    }
+
+    /// Writes the buffer as a sorted part to `tmp/` (not published).
+    fn spill(&mut self) -> Result<()> {
+        let path = temp_path(self.store.tmp_dir(), "spill");
+        self.spills.push(path.clone());
+        self.write_buffer(&path)?;
+        Ok(())
+    }
+
+    fn write_buffer(&mut self, path: &std::path::Path) -> Result<(u64, u64, u64)> {
+        let mut w = PartWriter::create(path)?;
+        let mut series: Vec<(Labels, Vec<Sample>)> = self.buf.drain().collect();
+        series.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        for (labels, mut samples) in series {
+            sort_dedup_last_wins(&mut samples);
+            w.add_series(&labels, &samples)?;
+        }
+        for md in self.metadata.drain(..) {
+            w.add_metadata(md);
+        }
+        self.buffered = 0;
+        let (series, samples) = (w.series_count() as u64, w.samples());
+        let bytes = w.finish()?;
+        Ok((series, samples, bytes))
+    }
+
+    /// Publishes everything appended as one new part. When this returns `Ok`, the part is
+    /// durable and visible to every process. Committing an empty writer does nothing.
+    pub fn commit(mut self) -> Result<CommitStats> {
+        if self.appended == 0 && self.metadata.is_empty() {
+            return Ok(CommitStats::default());
+        }
+        let tmp = temp_path(self.store.tmp_dir(), "part");
+        let (series, samples, bytes) = if self.spills.is_empty() {
+            self.write_buffer(&tmp)?
+        } else {
+            self.spill()?;
+            let mut inputs = Vec::with_capacity(self.spills.len());
+            for p in &self.spills {
+                inputs.push(Arc::new(Part::open(p, 0, 0)?));
+            }
+            let r = merge_into(&inputs, &tmp, None)?;
+            (r.series, r.samples, r.bytes)
+        };
+        let name = match self.publish(&tmp) {
+            Ok(n) => n,
+            Err(e) => {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(e);
+            }
+        };
+        // Merging is housekeeping: the commit already succeeded, so a failure here only
+        // leaves more parts for the next merge.
+        let _ = maybe_merge(&self.store);
+        Ok(CommitStats {
+            series,
+            samples,
+            bytes,
+            part: Some(name),
+        })
+    }
+
+    /// Renames the finished temporary part into the parts directory under the next sequence
+    /// number. The publish lock makes "find the highest number, rename" atomic between
+    /// processes, so every commit gets its own number and the numbers follow commit order.
+    fn publish(&self, tmp: &std::path::Path) -> Result<String> {
+        let _guard = lock_exclusive(&self.store.lock_path("publish.lock"))?;
+        let highest = self
+            .store
+            .list_all_parts()?
+            .last()
+            .map(|p| p.seq_hi)
+            .unwrap_or(0);
+        // Wall-clock nanoseconds keep numbers increasing even if every part was deleted by
+        // retention; the +1 keeps them increasing if the clock stepped back.
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0);
+        let seq = (highest + 1).max(now);
+        let name = part_file_name(seq, seq);
+        let dest = self.store.parts_dir().join(&name);
+        std::fs::rename(tmp, &dest).map_err(|e| StoreError::io("rename", &dest, e))?;
+        sync_dir(self.store.parts_dir())?;
+        Ok(name)
+    }
+}
+
+impl Drop for MetricWriter {
+    fn drop(&mut self) {
+        for p in &self.spills {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
+/// Sorts by time; of several samples with one timestamp the last appended stays.
+pub(crate) fn sort_dedup_last_wins(samples: &mut Vec<Sample>) {
+    if samples.windows(2).all(|w| w[0].t < w[1].t) {
+        return;
+    }
+    samples.sort_by_key(|s| s.t); // stable: equal timestamps keep append order
+    let mut out: Vec<Sample> = Vec::with_capacity(samples.len());
+    for s in samples.drain(..) {
+        match out.last_mut() {
+            Some(last) if last.t == s.t => *last = s,
+            _ => out.push(s),
+        }
+    }
+    *samples = out;
+}

@@ -1,0 +1,108 @@
+//! `argus query`: instant and range queries over ingested data, every output format, errors.
+
+use super::support::{stdout_of, Workdir};
+use predicates::prelude::*;
+
+/// Two counters scraped every 15 s for 10 minutes from t=1700000000.
+fn counters(w: &Workdir) {
+    let mut om = String::from("# TYPE http_requests counter\n");
+    for (inst, inc) in [("a", 1.5), ("b", 3.0)] {
+        for i in 0..41 {
+            om.push_str(&format!(
+                "http_requests_total{{instance=\"{inst}\"}} {} {}\n",
+                inc * i as f64,
+                1_700_000_000 + 15 * i
+            ));
+        }
+    }
+    om.push_str("# EOF\n");
+    let f = w.write("c.om", &om);
+    w.argus().arg("ingest").arg(&f).assert().success();
+}
+
+#[test]
+fn instant_rate_matches_prometheus_extrapolation() {
+    let w = Workdir::new();
+    counters(&w);
+    // 5m window ending at t0+600 holds 20 samples 15 s apart (left-open): the increase over
+    // 285 s is extrapolated to the window, so the rate is exactly the per-second slope.
+    let out = stdout_of(
+        w.argus(),
+        &["query", "rate(http_requests_total[5m])", "--time", "1700000600", "-o", "csv"],
+    );
+    assert!(out.contains("{instance=\"\"a\"\"}\",1700000600,0.1\n"), "{out}");
+    assert!(out.contains("{instance=\"\"b\"\"}\",1700000600,0.2\n"), "{out}");
+}
+
+#[test]
+fn range_query_json_is_shaped_like_the_prometheus_api() {
+    let w = Workdir::new();
+    counters(&w);
+    let out = stdout_of(
+        w.argus(),
+        &[
+            "query",
+            "sum(http_requests_total)",
+            "--from",
+            "1700000000",
+            "--to",
+            "1700000060",
+            "--step",
+            "30s",
+            "-o",
+            "json",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["resultType"], "matrix");
+    assert_eq!(
+        v["result"][0]["values"],
+        serde_json::json!([[1700000000, "0"], [1700000030, "9"], [1700000060, "18"]])
+    );
+}
+
+#[test]
+fn table_output_for_people() {
+    let w = Workdir::new();
+    counters(&w);
+    w.argus()
+        .args(["query", "http_requests_total{instance=\"a\"}", "--time", "1700000600"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("http_requests_total{instance=\"a\"}").and(predicate::str::contains("2023-11-14T22:23:20Z")).and(predicate::str::contains("60")));
+}
+
+#[test]
+fn tsv_and_scalar() {
+    let w = Workdir::new();
+    let out = stdout_of(w.argus(), &["query", "1 + 2", "--time", "100", "-o", "tsv"]);
+    assert_eq!(out, "series\ttimestamp\tvalue\n\t100\t3\n");
+}
+
+#[test]
+fn parse_errors_carry_a_position_and_exit_3() {
+    let w = Workdir::new();
+    w.argus()
+        .args(["query", "sum(rate(x[5m])"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("invalid query").and(predicate::str::contains("1:")));
+}
+
+#[test]
+fn broken_pipe_is_not_an_error() {
+    let w = Workdir::new();
+    counters(&w);
+    // `head -c 1` closes the pipe after one byte; argus must still exit 0.
+    let bin = super::support::argus_bin();
+    let status = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "set -o pipefail; '{}' query 'http_requests_total' --from 1700000000 --to 1700000600 --step 1s -o csv | head -c 1 >/dev/null",
+            bin.display()
+        ))
+        .env("ARGUS_STORE", w.store())
+        .status()
+        .unwrap();
+    assert!(status.success());
+}

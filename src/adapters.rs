@@ -70,7 +70,9 @@ impl ScrapeSink for StoreScrapeSink {
     }
 
     fn write_state(&self, name: &str, data: &[u8]) -> Result<(), String> {
-        self.store.write_state(name, data).map_err(|e| e.to_string())
+        self.store
+            .write_state(name, data)
+            .map_err(|e| e.to_string())
     }
 
     fn commit(&mut self) -> Result<(), String> {

@@ -35,7 +35,11 @@ pub struct ExportArgs {
 pub fn run(global: &GlobalArgs, args: &ExportArgs) -> CliResult {
     let format = global.output_or(
         OutputFormat::Jsonl,
-        &[OutputFormat::Jsonl, OutputFormat::Csv, OutputFormat::Openmetrics],
+        &[
+            OutputFormat::Jsonl,
+            OutputFormat::Csv,
+            OutputFormat::Openmetrics,
+        ],
         "export",
     )?;
     let range = args.range.resolve(now_ms(), i64::MIN / 2)?;
@@ -57,10 +61,12 @@ pub fn run(global: &GlobalArgs, args: &ExportArgs) -> CliResult {
     let bar = super::progress::count_bar("series exported", global.quiet);
     let mut stats = ExportStats::default();
     let r = match format {
-        OutputFormat::Openmetrics => {
-            export_openmetrics(&snapshot, &selectors, range.from, range.to, out, &mut stats, &bar)
-        }
-        _ => export_rows(&snapshot, &selectors, range.from, range.to, out, format, &mut stats, &bar),
+        OutputFormat::Openmetrics => export_openmetrics(
+            &snapshot, &selectors, range.from, range.to, out, &mut stats, &bar,
+        ),
+        _ => export_rows(
+            &snapshot, &selectors, range.from, range.to, out, format, &mut stats, &bar,
+        ),
     };
     bar.finish_and_clear();
     match r {
@@ -175,7 +181,9 @@ fn export_rows(
                     continue;
                 }
                 stats.samples += 1;
-                out.write_all(crate::ingest::jsonl::jsonl_record(&series.labels, s.t, s.v).as_bytes())?;
+                out.write_all(
+                    crate::ingest::jsonl::jsonl_record(&series.labels, s.t, s.v).as_bytes(),
+                )?;
                 out.write_all(b"\n")?;
             }
             Ok(())
@@ -230,7 +238,11 @@ fn family_of(name: &str, md: &BTreeMap<&str, &MetricMetadata>) -> (String, Optio
         ("_total", &[MetricType::Counter][..]),
         (
             "_created",
-            &[MetricType::Counter, MetricType::Histogram, MetricType::Summary][..],
+            &[
+                MetricType::Counter,
+                MetricType::Histogram,
+                MetricType::Summary,
+            ][..],
         ),
         ("_bucket", &[MetricType::Histogram][..]),
         ("_count", &[MetricType::Histogram, MetricType::Summary][..]),
@@ -331,10 +343,12 @@ mod tests {
 
     #[test]
     fn families_follow_openmetrics_naming() {
-        let names: Vec<String> = ["h_bucket", "h_count", "h_sum", "c_total", "g", "x_total", "t_total"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let names: Vec<String> = [
+            "h_bucket", "h_count", "h_sum", "c_total", "g", "x_total", "t_total",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
         let meta = vec![
             md("h", MetricType::Histogram),
             md("c", MetricType::Counter),

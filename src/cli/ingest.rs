@@ -52,7 +52,9 @@ pub fn parse_label(s: &str) -> Result<(String, String), String> {
         .split_once('=')
         .ok_or_else(|| format!("{s:?} is not NAME=VALUE"))?;
     if !crate::model::labels::is_valid_label_name(k) {
-        return Err(format!("{k:?} is not a valid label name ([a-zA-Z_][a-zA-Z0-9_]*)"));
+        return Err(format!(
+            "{k:?} is not a valid label name ([a-zA-Z_][a-zA-Z0-9_]*)"
+        ));
     }
     Ok((k.to_string(), v.to_string()))
 }
@@ -83,11 +85,14 @@ pub fn run(global: &GlobalArgs, args: &IngestArgs) -> CliResult {
     for path in &inputs {
         let (name, size, mut reader): (String, Option<u64>, Box<dyn BufRead>) =
             if path.as_os_str() == "-" {
-                ("<stdin>".into(), None, Box::new(BufReader::new(std::io::stdin())))
+                (
+                    "<stdin>".into(),
+                    None,
+                    Box::new(BufReader::new(std::io::stdin())),
+                )
             } else {
-                let f = File::open(path).map_err(|e| {
-                    CliError::input(format!("cannot open {}: {e}", path.display()))
-                })?;
+                let f = File::open(path)
+                    .map_err(|e| CliError::input(format!("cannot open {}: {e}", path.display())))?;
                 let size = f.metadata().ok().map(|m| m.len());
                 (
                     path.display().to_string(),
@@ -103,7 +108,9 @@ pub fn run(global: &GlobalArgs, args: &IngestArgs) -> CliResult {
         // Without --skip-invalid the first error rejects the invocation: the writer is dropped
         // uncommitted, so nothing from any input becomes visible.
         let report = report.map_err(|e| {
-            CliError::input(format!("{e}\nnothing was stored (use --skip-invalid to store the valid records)"))
+            CliError::input(format!(
+                "{e}\nnothing was stored (use --skip-invalid to store the valid records)"
+            ))
         })?;
         samples += report.samples;
         invalid += report.invalid;

@@ -31,7 +31,8 @@ pub struct Cli {
     pub command: Command,
 }
 
-pub const EXIT_CODES_HELP: &str = "Exit codes: 0 success; 1 runtime failure (I/O, store, unreachable server); \
+pub const EXIT_CODES_HELP: &str =
+    "Exit codes: 0 success; 1 runtime failure (I/O, store, unreachable server); \
 2 usage error; 3 input rejected (bad file, line or query; nothing stored); \
 4 partial success (targets down, records skipped); 5 store damaged (store check).";
 
@@ -120,7 +121,11 @@ pub fn run() -> i32 {
         Err(e) => {
             // clap prints help/version to stdout (exit 0) and usage errors to stderr (exit 2).
             let _ = e.print();
-            return if e.use_stderr() { exit::USAGE } else { exit::OK };
+            return if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            };
         }
     };
     let result: CliResult = match &cli.command {

@@ -127,7 +127,11 @@ pub fn write_value(out: &mut dyn Write, value: &Value, format: OutputFormat) -> 
             out.write_all(b"\n")
         }
         OutputFormat::Csv | OutputFormat::Tsv => {
-            let delim = if format == OutputFormat::Csv { b',' } else { b'\t' };
+            let delim = if format == OutputFormat::Csv {
+                b','
+            } else {
+                b'\t'
+            };
             let mut w = csv::WriterBuilder::new().delimiter(delim).from_writer(out);
             w.write_record(["series", "timestamp", "value"])
                 .map_err(csv_to_io)?;
@@ -191,7 +195,10 @@ mod tests {
         );
         let m = Value::Matrix(vec![Series {
             labels: Labels::from_pairs([("a", "b")]),
-            samples: vec![Sample { t: 1000, v: f64::INFINITY }],
+            samples: vec![Sample {
+                t: 1000,
+                v: f64::INFINITY,
+            }],
         }]);
         assert_eq!(
             value_to_json(&m).to_string(),

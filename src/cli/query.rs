@@ -92,8 +92,8 @@ pub fn run(global: &GlobalArgs, args: &QueryArgs) -> CliResult {
         ],
         "query",
     )?;
-    let timeout = parse_duration(&args.timeout)
-        .map_err(|e| CliError::usage(format!("--timeout: {e}")))?;
+    let timeout =
+        parse_duration(&args.timeout).map_err(|e| CliError::usage(format!("--timeout: {e}")))?;
     let plan = plan(args, now_ms())?;
     let value = match &args.server {
         Some(url) => run_remote(url, &args.expr, &plan, timeout)?,
@@ -105,7 +105,12 @@ pub fn run(global: &GlobalArgs, args: &QueryArgs) -> CliResult {
     super::stdout_result(r)
 }
 
-fn run_local(global: &GlobalArgs, args: &QueryArgs, plan: &Plan, timeout: i64) -> Result<Value, CliError> {
+fn run_local(
+    global: &GlobalArgs,
+    args: &QueryArgs,
+    plan: &Plan,
+    timeout: i64,
+) -> Result<Value, CliError> {
     let expr = crate::promql::parse(&args.expr)
         .map_err(|e| CliError::input(format!("invalid query: {e}")))?;
     let lookback = parse_duration(&args.lookback_delta)
@@ -125,14 +130,19 @@ fn run_local(global: &GlobalArgs, args: &QueryArgs, plan: &Plan, timeout: i64) -
         .map_err(|e| CliError::failure(format!("cannot read store: {e}")))?;
     let result = match plan {
         Plan::Instant(t) => engine.instant_query(&snapshot, &expr, *t),
-        Plan::Range { range, step } => engine.range_query(&snapshot, &expr, range.from, range.to, *step),
+        Plan::Range { range, step } => {
+            engine.range_query(&snapshot, &expr, range.from, range.to, *step)
+        }
     };
     result.map_err(|e| CliError::input(format!("cannot evaluate query: {e}")))
 }
 
 fn run_remote(url: &str, expr: &str, plan: &Plan, timeout: i64) -> Result<Value, CliError> {
-    let client = PrometheusClient::new(url, Duration::from_millis(timeout.max(MS_PER_MINUTE / 60) as u64))
-        .map_err(|e| CliError::failure(e.to_string()))?;
+    let client = PrometheusClient::new(
+        url,
+        Duration::from_millis(timeout.max(MS_PER_MINUTE / 60) as u64),
+    )
+    .map_err(|e| CliError::failure(e.to_string()))?;
     let rt = super::runtime()?;
     let result = rt.block_on(async {
         match plan {

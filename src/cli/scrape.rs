@@ -8,7 +8,10 @@ use super::exit::{self, CliError, CliResult};
 use super::GlobalArgs;
 use crate::adapters::StoreScrapeSink;
 use crate::model::time::{now_ms, parse_duration};
-use crate::scrape::{load_config, run_loop, scrape_once, targets_from_urls, ScrapeJob, ScrapeOptions, ScrapeRunReport};
+use crate::scrape::{
+    load_config, run_loop, scrape_once, targets_from_urls, ScrapeJob, ScrapeOptions,
+    ScrapeRunReport,
+};
 use clap::Args;
 use std::path::PathBuf;
 
@@ -54,8 +57,8 @@ fn jobs(global: &GlobalArgs, args: &ScrapeArgs) -> Result<Vec<ScrapeJob>, CliErr
     if every == Some(0) {
         return Err(CliError::usage("--every must be longer than 0s"));
     }
-    let timeout = parse_duration(&args.timeout)
-        .map_err(|e| CliError::usage(format!("--timeout: {e}")))?;
+    let timeout =
+        parse_duration(&args.timeout).map_err(|e| CliError::usage(format!("--timeout: {e}")))?;
     let interval = every.unwrap_or(15_000);
     let mut jobs = Vec::new();
     if let Some(path) = &args.config {
@@ -115,9 +118,17 @@ pub fn run(global: &GlobalArgs, args: &ScrapeArgs) -> CliResult {
             "scraped {} target(s), {} up, {} samples",
             report.targets.len(),
             up,
-            report.targets.iter().map(|t| t.samples_post_relabel).sum::<usize>()
+            report
+                .targets
+                .iter()
+                .map(|t| t.samples_post_relabel)
+                .sum::<usize>()
         ));
-        return Ok(if report.all_up() { exit::OK } else { exit::PARTIAL });
+        return Ok(if report.all_up() {
+            exit::OK
+        } else {
+            exit::PARTIAL
+        });
     }
     let summary = rt.block_on(run_loop(
         &jobs,
@@ -131,7 +142,11 @@ pub fn run(global: &GlobalArgs, args: &ScrapeArgs) -> CliResult {
         "stopped after {} round(s); {} failed to store",
         summary.rounds, summary.failed_commits
     ));
-    Ok(if summary.failed_commits == 0 { exit::OK } else { exit::FAILURE })
+    Ok(if summary.failed_commits == 0 {
+        exit::OK
+    } else {
+        exit::FAILURE
+    })
 }
 
 /// Completes on SIGINT or SIGTERM.
@@ -139,13 +154,14 @@ async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(s) => s,
-            Err(_) => {
-                let _ = ctrl_c.await;
-                return;
-            }
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
         tokio::select! {
             _ = ctrl_c => {}
             _ = term.recv() => {}

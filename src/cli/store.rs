@@ -114,7 +114,6 @@ pub fn run(global: &GlobalArgs, args: &StoreArgs) -> CliResult {
             let opts = crate::store::CompactOptions {
                 retention_ms,
                 now_ms: now_ms(),
-                ..Default::default()
             };
             let report = store
                 .compact(&opts)

@@ -76,14 +76,26 @@ mod tests {
             since: Some("1h".into()),
             ..Default::default()
         };
-        assert_eq!(a.resolve(now, 0).unwrap(), TimeRange { from: now - 3_600_000, to: now });
+        assert_eq!(
+            a.resolve(now, 0).unwrap(),
+            TimeRange {
+                from: now - 3_600_000,
+                to: now
+            }
+        );
         let b = RangeArgs {
             from: Some("now".into()),
             to: Some("now-1h".into()),
             ..Default::default()
         };
         assert!(b.resolve(now, 0).is_err());
-        assert_eq!(default_step(TimeRange { from: 0, to: 3_600_000 }), 15_000);
+        assert_eq!(
+            default_step(TimeRange {
+                from: 0,
+                to: 3_600_000
+            }),
+            15_000
+        );
         assert_eq!(default_step(TimeRange { from: 0, to: 10 }), 1000);
     }
 }

@@ -144,7 +144,9 @@ pub fn parse_response(url: &str, json: &serde_json::Value) -> Result<Value, Remo
         }
         _ => return Err(malformed("no \"status\" member")),
     }
-    let data = json.get("data").ok_or_else(|| malformed("no \"data\" member"))?;
+    let data = json
+        .get("data")
+        .ok_or_else(|| malformed("no \"data\" member"))?;
     value_from_json(data).map_err(|r| malformed(&r))
 }
 
@@ -204,10 +206,9 @@ fn labels(metric: Option<&serde_json::Value>) -> Result<Labels, String> {
     let Some(obj) = metric.and_then(|m| m.as_object()) else {
         return Ok(Labels::new());
     };
-    Ok(Labels::from_pairs(
-        obj.iter()
-            .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())),
-    ))
+    Ok(Labels::from_pairs(obj.iter().map(|(k, v)| {
+        (k.clone(), v.as_str().unwrap_or_default().to_string())
+    })))
 }
 
 fn point(p: &serde_json::Value) -> Result<(i64, f64), String> {
@@ -258,6 +259,9 @@ mod tests {
             r#"{"status":"error","errorType":"bad_data","error":"1:5: parse error"}"#,
         )
         .unwrap();
-        assert!(matches!(parse_response("u", &e), Err(RemoteError::BadQuery { .. })));
+        assert!(matches!(
+            parse_response("u", &e),
+            Err(RemoteError::BadQuery { .. })
+        ));
     }
 }

@@ -25,8 +25,14 @@ pub fn check(store: &Store) -> Result<CheckReport> {
         for e in rd.flatten() {
             let n = e.file_name();
             let n = n.to_string_lossy();
-            if !parts.iter().any(|p| p.path.file_name().is_some_and(|f| f.to_string_lossy() == n)) {
-                report.problems.push(format!("{}: unexpected file in the parts directory", e.path().display()));
+            if !parts
+                .iter()
+                .any(|p| p.path.file_name().is_some_and(|f| f.to_string_lossy() == n))
+            {
+                report.problems.push(format!(
+                    "{}: unexpected file in the parts directory",
+                    e.path().display()
+                ));
             }
         }
     }
@@ -52,10 +58,14 @@ fn check_part(part: &Part, report: &mut CheckReport) {
     for (i, s) in part.series.iter().enumerate() {
         report.series_checked += 1;
         if i > 0 && part.series[i - 1].labels >= s.labels {
-            report.problems.push(format!("{path}: series {} is out of order", s.labels));
+            report
+                .problems
+                .push(format!("{path}: series {} is out of order", s.labels));
         }
         if s.chunks.is_empty() {
-            report.problems.push(format!("{path}: series {} has no chunks", s.labels));
+            report
+                .problems
+                .push(format!("{path}: series {} has no chunks", s.labels));
         }
         let mut last_t = i64::MIN;
         for c in &s.chunks {

@@ -76,7 +76,9 @@ fn get_u64(buf: &[u8], pos: &mut usize) -> Result<u64, DecodeError> {
         .get(*pos..*pos + 8)
         .ok_or(DecodeError("truncated value"))?;
     *pos += 8;
-    Ok(u64::from_le_bytes(b.try_into().map_err(|_| DecodeError("truncated value"))?))
+    Ok(u64::from_le_bytes(
+        b.try_into().map_err(|_| DecodeError("truncated value"))?,
+    ))
 }
 
 /// The smallest number of decimals `d` with `v == m / 10^d` exactly for an integer `m`

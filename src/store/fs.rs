@@ -80,7 +80,8 @@ pub fn write_atomic(path: &Path, tmp_dir: &Path, data: &[u8]) -> Result<()> {
     let tmp = temp_path(tmp_dir, "tmp");
     let result = (|| {
         let mut f = File::create(&tmp).map_err(|e| StoreError::io("create", &tmp, e))?;
-        f.write_all(data).map_err(|e| StoreError::io("write", &tmp, e))?;
+        f.write_all(data)
+            .map_err(|e| StoreError::io("write", &tmp, e))?;
         f.sync_all().map_err(|e| StoreError::io("fsync", &tmp, e))?;
         std::fs::rename(&tmp, path).map_err(|e| StoreError::io("rename", path, e))?;
         sync_dir(path.parent().unwrap_or(Path::new(".")))
@@ -117,7 +118,8 @@ pub fn lock_exclusive(path: &Path) -> Result<LockGuard> {
 /// Blocks until a shared lock on `path` is held (many readers, no exclusive holder).
 pub fn lock_shared(path: &Path) -> Result<LockGuard> {
     let f = open_lock_file(path)?;
-    f.lock_shared().map_err(|e| StoreError::io("lock", path, e))?;
+    f.lock_shared()
+        .map_err(|e| StoreError::io("lock", path, e))?;
     Ok(LockGuard { _file: f })
 }
 

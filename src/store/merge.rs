@@ -40,7 +40,10 @@ pub fn merge_into(inputs: &[Arc<Part>], out: &Path, cutoff: Option<i64>) -> Resu
     let mut by_labels: BTreeMap<&Labels, Vec<(usize, u32)>> = BTreeMap::new();
     for (pi, p) in inputs.iter().enumerate() {
         for (si, s) in p.series.iter().enumerate() {
-            by_labels.entry(&s.labels).or_default().push((pi, si as u32));
+            by_labels
+                .entry(&s.labels)
+                .or_default()
+                .push((pi, si as u32));
         }
     }
     let mut scratch = Vec::new();
@@ -63,7 +66,11 @@ pub fn merge_into(inputs: &[Arc<Part>], out: &Path, cutoff: Option<i64>) -> Resu
     }
     let (series, samples) = (w.series_count() as u64, w.samples());
     let bytes = w.finish()?;
-    Ok(MergeOutput { series, samples, bytes })
+    Ok(MergeOutput {
+        series,
+        samples,
+        bytes,
+    })
 }
 
 /// Replaces the parts `run` (contiguous in commit order) by one merged part. The caller holds

@@ -128,13 +128,20 @@ impl Store {
             tmp: dir.join("tmp"),
             metrics,
         };
-        for d in [&inner.root, &inner.metrics, &inner.parts, &inner.state, &inner.tmp] {
+        for d in [
+            &inner.root,
+            &inner.metrics,
+            &inner.parts,
+            &inner.state,
+            &inner.tmp,
+        ] {
             fs::create_dir_durable(d)?;
         }
         if !marker.exists() {
             fs::write_atomic(&marker, &inner.tmp, FORMAT_MARKER.as_bytes())?;
         } else {
-            let text = std::fs::read_to_string(&marker).map_err(|e| StoreError::io("read", &marker, e))?;
+            let text =
+                std::fs::read_to_string(&marker).map_err(|e| StoreError::io("read", &marker, e))?;
             if text != FORMAT_MARKER {
                 return Err(StoreError::Invalid(format!(
                     "{} says {:?}: this store was made by another version of argus",
@@ -144,7 +151,9 @@ impl Store {
             }
         }
         fs::remove_dead_temporaries(&inner.tmp);
-        Ok(Store { inner: Arc::new(inner) })
+        Ok(Store {
+            inner: Arc::new(inner),
+        })
     }
 
     pub fn dir(&self) -> &Path {
@@ -182,7 +191,11 @@ impl Store {
         for e in rd {
             let e = e.map_err(|e| StoreError::io("list", dir, e))?;
             if let Some((lo, hi)) = e.file_name().to_str().and_then(parse_part_name) {
-                out.push(PartName { seq_lo: lo, seq_hi: hi, path: e.path() });
+                out.push(PartName {
+                    seq_lo: lo,
+                    seq_hi: hi,
+                    path: e.path(),
+                });
             }
         }
         out.sort_by_key(|p| (p.seq_hi, p.seq_lo));
@@ -225,9 +238,13 @@ impl Store {
     fn state_path(&self, name: &str) -> Result<PathBuf> {
         let ok = !name.is_empty()
             && !name.starts_with('.')
-            && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
         if !ok {
-            return Err(StoreError::Invalid(format!("invalid state file name {name:?}")));
+            return Err(StoreError::Invalid(format!(
+                "invalid state file name {name:?}"
+            )));
         }
         Ok(self.inner.state.join(name))
     }

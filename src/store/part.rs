@@ -145,10 +145,17 @@ impl PartWriter {
     /// Writes the index and footer and fsyncs the file. Returns the file size.
     pub fn finish(mut self) -> Result<u64> {
         let index = encode_index(&self.series, &self.metadata);
-        let index = zstd::bulk::compress(&index, ZSTD_LEVEL).map_err(io("compress index for", &self.path))?;
+        let index = zstd::bulk::compress(&index, ZSTD_LEVEL)
+            .map_err(io("compress index for", &self.path))?;
         let index_offset = self.offset;
-        self.out.write_all(&index).map_err(io("write", &self.path))?;
-        let (min_t, max_t) = if self.samples == 0 { (0, 0) } else { (self.min_t, self.max_t) };
+        self.out
+            .write_all(&index)
+            .map_err(io("write", &self.path))?;
+        let (min_t, max_t) = if self.samples == 0 {
+            (0, 0)
+        } else {
+            (self.min_t, self.max_t)
+        };
         let mut footer = Vec::with_capacity(FOOTER_LEN);
         footer.extend_from_slice(&index_offset.to_le_bytes());
         footer.extend_from_slice(&(index.len() as u64).to_le_bytes());
@@ -160,7 +167,9 @@ impl PartWriter {
         let crc = crc32fast::hash(&footer);
         footer.extend_from_slice(&crc.to_le_bytes());
         footer.extend_from_slice(FOOTER_MAGIC);
-        self.out.write_all(&footer).map_err(io("write", &self.path))?;
+        self.out
+            .write_all(&footer)
+            .map_err(io("write", &self.path))?;
         let file = self
             .out
             .into_inner()
@@ -289,7 +298,10 @@ impl Part {
         let map = unsafe { Mmap::map(&file) }.map_err(io("mmap", path))?;
         let b = &map[..];
         if b.len() < HEADER_LEN + FOOTER_LEN {
-            return Err(corrupt(path, format!("file is {} bytes, too short for a part", b.len())));
+            return Err(corrupt(
+                path,
+                format!("file is {} bytes, too short for a part", b.len()),
+            ));
         }
         if &b[..8] != HEADER_MAGIC {
             return Err(corrupt(path, "bad header magic (not an argus part file)"));
@@ -409,7 +421,12 @@ impl Part {
     }
 
     /// Reads, verifies and decodes one chunk, appending its samples to `out`.
-    pub fn read_chunk(&self, c: &ChunkRef, scratch: &mut Vec<u8>, out: &mut Vec<Sample>) -> Result<()> {
+    pub fn read_chunk(
+        &self,
+        c: &ChunkRef,
+        scratch: &mut Vec<u8>,
+        out: &mut Vec<Sample>,
+    ) -> Result<()> {
         let start = c.offset as usize;
         let end = start + c.len as usize;
         let bytes = self
@@ -417,22 +434,42 @@ impl Part {
             .get(start..end)
             .ok_or_else(|| corrupt(&self.path, format!("chunk at {start} runs past the end")))?;
         if crc32fast::hash(bytes) != c.crc {
-            return Err(corrupt(&self.path, format!("chunk at offset {start}: checksum mismatch")));
+            return Err(corrupt(
+                &self.path,
+                format!("chunk at offset {start}: checksum mismatch"),
+            ));
         }
         scratch.clear();
         scratch.reserve(c.raw_len as usize);
-        zstd::stream::copy_decode(bytes, &mut *scratch)
-            .map_err(|e| corrupt(&self.path, format!("chunk at offset {start} does not decompress: {e}")))?;
+        zstd::stream::copy_decode(bytes, &mut *scratch).map_err(|e| {
+            corrupt(
+                &self.path,
+                format!("chunk at offset {start} does not decompress: {e}"),
+            )
+        })?;
         let n = decode_chunk(scratch, out)
             .map_err(|e| corrupt(&self.path, format!("chunk at offset {start}: {e}")))?;
         if n != c.count as usize {
-            return Err(corrupt(&self.path, format!("chunk at offset {start}: {n} samples, index says {}", c.count)));
+            return Err(corrupt(
+                &self.path,
+                format!(
+                    "chunk at offset {start}: {n} samples, index says {}",
+                    c.count
+                ),
+            ));
         }
         Ok(())
     }
 
     /// The samples of series `idx` within `[mint, maxt]`, appended to `out`.
-    pub fn read_series(&self, idx: u32, mint: i64, maxt: i64, scratch: &mut Vec<u8>, out: &mut Vec<Sample>) -> Result<()> {
+    pub fn read_series(
+        &self,
+        idx: u32,
+        mint: i64,
+        maxt: i64,
+        scratch: &mut Vec<u8>,
+        out: &mut Vec<Sample>,
+    ) -> Result<()> {
         for c in &self.series[idx as usize].chunks {
             if c.max_t < mint || c.min_t > maxt {
                 continue;
@@ -460,7 +497,10 @@ fn get_str<'a>(b: &'a [u8], pos: &mut usize) -> std::result::Result<&'a str, Str
     std::str::from_utf8(s).map_err(|_| "string is not UTF-8".to_string())
 }
 
-fn decode_index(b: &[u8], chunks_end: u64) -> std::result::Result<(Vec<SeriesEntry>, Vec<MetricMetadata>), String> {
+fn decode_index(
+    b: &[u8],
+    chunks_end: u64,
+) -> std::result::Result<(Vec<SeriesEntry>, Vec<MetricMetadata>), String> {
     let mut pos = 0;
     let v = |pos: &mut usize| get_varint(b, pos).map_err(|e| e.to_string());
     let nsym = v(&mut pos)? as usize;
@@ -468,7 +508,11 @@ fn decode_index(b: &[u8], chunks_end: u64) -> std::result::Result<(Vec<SeriesEnt
     for _ in 0..nsym {
         syms.push(get_str(b, &mut pos)?.to_string());
     }
-    let sym = |i: u64| syms.get(i as usize).cloned().ok_or_else(|| format!("symbol {i} out of range"));
+    let sym = |i: u64| {
+        syms.get(i as usize)
+            .cloned()
+            .ok_or_else(|| format!("symbol {i} out of range"))
+    };
     let nseries = v(&mut pos)? as usize;
     let mut series = Vec::with_capacity(nseries.min(b.len()));
     for _ in 0..nseries {
@@ -498,7 +542,15 @@ fn decode_index(b: &[u8], chunks_end: u64) -> std::result::Result<(Vec<SeriesEnt
             if offset < HEADER_LEN as u64 || offset + len as u64 > chunks_end {
                 return Err("chunk reference outside the chunk area".into());
             }
-            chunks.push(ChunkRef { min_t, max_t: min_t.wrapping_add(span), count, offset, len, raw_len, crc });
+            chunks.push(ChunkRef {
+                min_t,
+                max_t: min_t.wrapping_add(span),
+                count,
+                offset,
+                len,
+                raw_len,
+                crc,
+            });
         }
         series.push(SeriesEntry { labels, chunks });
     }
@@ -511,7 +563,12 @@ fn decode_index(b: &[u8], chunks_end: u64) -> std::result::Result<(Vec<SeriesEnt
         let kind = kind_from_code(kind).ok_or("unknown metric type code")?;
         let help = get_str(b, &mut pos)?.to_string();
         let unit = get_str(b, &mut pos)?.to_string();
-        metadata.push(MetricMetadata { metric, kind, help, unit });
+        metadata.push(MetricMetadata {
+            metric,
+            kind,
+            help,
+            unit,
+        });
     }
     if pos != b.len() {
         return Err("trailing bytes after the index".into());

@@ -55,7 +55,14 @@ impl Snapshot {
         found.into_iter().map(|(l, s)| (l.clone(), s)).collect()
     }
 
-    fn read(&self, labels: Labels, sources: &Sources, mint: i64, maxt: i64, scratch: &mut Vec<u8>) -> Result<Series> {
+    fn read(
+        &self,
+        labels: Labels,
+        sources: &Sources,
+        mint: i64,
+        maxt: i64,
+        scratch: &mut Vec<u8>,
+    ) -> Result<Series> {
         let mut samples = Vec::new();
         for &(pi, si) in sources {
             self.parts[pi].read_series(si, mint, maxt, scratch, &mut samples)?;
@@ -98,7 +105,11 @@ impl Snapshot {
 
     /// Label sets of the matching series that have samples in the range.
     pub fn series(&self, matchers: &[Matcher], mint: i64, maxt: i64) -> Result<Vec<Labels>> {
-        Ok(self.locate(matchers, mint, maxt).into_iter().map(|(l, _)| l).collect())
+        Ok(self
+            .locate(matchers, mint, maxt)
+            .into_iter()
+            .map(|(l, _)| l)
+            .collect())
     }
 
     /// Label names used by the matching series, sorted.
@@ -113,7 +124,13 @@ impl Snapshot {
     }
 
     /// Values of label `name` among the matching series, sorted.
-    pub fn label_values(&self, name: &str, matchers: &[Matcher], mint: i64, maxt: i64) -> Result<Vec<String>> {
+    pub fn label_values(
+        &self,
+        name: &str,
+        matchers: &[Matcher],
+        mint: i64,
+        maxt: i64,
+    ) -> Result<Vec<String>> {
         let mut values = BTreeSet::new();
         for l in self.series(matchers, mint, maxt)? {
             if let Some(v) = l.get(name) {

@@ -20,7 +20,12 @@ fn values(s: &Store, name: &str) -> Vec<(Labels, Vec<(i64, u64)>)> {
         .select(&[Matcher::equal("__name__", name)], i64::MIN, i64::MAX)
         .unwrap()
         .into_iter()
-        .map(|s| (s.labels, s.samples.iter().map(|x| (x.t, x.v.to_bits())).collect()))
+        .map(|s| {
+            (
+                s.labels,
+                s.samples.iter().map(|x| (x.t, x.v.to_bits())).collect(),
+            )
+        })
         .collect()
 }
 
@@ -30,11 +35,17 @@ fn commit_then_read_back_exactly() {
     let mut w = s.writer();
     for id in 0..3 {
         for i in 0..5000 {
-            w.append(&labels("m", id), 1000 * i, i as f64 * 0.5).unwrap();
+            w.append(&labels("m", id), 1000 * i, i as f64 * 0.5)
+                .unwrap();
         }
     }
     w.append(&labels("m", 0), 5_000_000, stale_nan()).unwrap();
-    w.add_metadata(MetricMetadata { metric: "m".into(), kind: MetricType::Gauge, help: "h".into(), unit: String::new() });
+    w.add_metadata(MetricMetadata {
+        metric: "m".into(),
+        kind: MetricType::Gauge,
+        help: "h".into(),
+        unit: String::new(),
+    });
     let st = w.commit().unwrap();
     assert_eq!((st.series, st.samples), (3, 15001));
     let got = values(&s, "m");
@@ -44,9 +55,14 @@ fn commit_then_read_back_exactly() {
     assert_eq!(got[1].1[3], (3000, 1.5f64.to_bits()));
     let snap = s.snapshot().unwrap();
     assert_eq!(snap.metadata().unwrap()[0].help, "h");
-    let part = snap.select(&[Matcher::equal("id", "2")], 10_000, 12_000).unwrap();
+    let part = snap
+        .select(&[Matcher::equal("id", "2")], 10_000, 12_000)
+        .unwrap();
     assert_eq!(part[0].samples.len(), 3);
-    assert_eq!(snap.label_values("id", &[], i64::MIN, i64::MAX).unwrap(), vec!["0", "1", "2"]);
+    assert_eq!(
+        snap.label_values("id", &[], i64::MIN, i64::MAX).unwrap(),
+        vec!["0", "1", "2"]
+    );
 }
 
 #[test]
@@ -62,7 +78,11 @@ fn last_committed_write_wins_and_backfill_merges() {
     w.append(&labels("m", 0), 500, 0.5).unwrap();
     w.append(&labels("m", 0), 2000, 20.0).unwrap();
     w.commit().unwrap();
-    let expect = vec![(500, 0.5f64.to_bits()), (1000, 1f64.to_bits()), (2000, 20f64.to_bits())];
+    let expect = vec![
+        (500, 0.5f64.to_bits()),
+        (1000, 1f64.to_bits()),
+        (2000, 20f64.to_bits()),
+    ];
     assert_eq!(values(&s, "m")[0].1, expect);
     s.compact(&CompactOptions::default()).unwrap();
     assert_eq!(values(&s, "m")[0].1, expect);
@@ -88,7 +108,8 @@ fn spills_merge_into_one_part() {
     let mut w = s.writer();
     w.set_spill_threshold(1000);
     for i in 0..10_000i64 {
-        w.append(&labels("m", (i % 7) as usize), i * 10, i as f64).unwrap();
+        w.append(&labels("m", (i % 7) as usize), i * 10, i as f64)
+            .unwrap();
     }
     // A duplicate in a later spill wins.
     w.append(&labels("m", 0), 0, 42.0).unwrap();
@@ -111,7 +132,9 @@ fn snapshot_survives_a_merge() {
     let snap = s.snapshot().unwrap();
     s.compact(&CompactOptions::default()).unwrap();
     // The old snapshot still reads its (now deleted) parts.
-    let got = snap.select(&[Matcher::equal("__name__", "m")], 0, 2000).unwrap();
+    let got = snap
+        .select(&[Matcher::equal("__name__", "m")], 0, 2000)
+        .unwrap();
     assert_eq!(got.len(), 3);
     assert_eq!(values(&s, "m").len(), 3);
 }
@@ -153,7 +176,10 @@ fn state_files_round_trip() {
     assert_eq!(s.read_state("scrape-1").unwrap(), None);
     s.write_state("scrape-1", b"abc").unwrap();
     s.write_state("scrape-1", b"def").unwrap();
-    assert_eq!(s.read_state("scrape-1").unwrap().as_deref(), Some(&b"def"[..]));
+    assert_eq!(
+        s.read_state("scrape-1").unwrap().as_deref(),
+        Some(&b"def"[..])
+    );
     assert!(s.write_state("../x", b"").is_err());
 }
 
@@ -162,7 +188,8 @@ fn check_finds_damage_and_truncation() {
     let (_d, s) = store();
     let mut w = s.writer();
     for i in 0..3000 {
-        w.append(&labels("m", 0), i * 15_000, (i * 7 % 13) as f64 + 0.25).unwrap();
+        w.append(&labels("m", 0), i * 15_000, (i * 7 % 13) as f64 + 0.25)
+            .unwrap();
     }
     let name = w.commit().unwrap().part.unwrap();
     assert!(s.check().unwrap().problems.is_empty());
@@ -171,7 +198,11 @@ fn check_finds_damage_and_truncation() {
     bytes[100] ^= 0xff;
     std::fs::write(&path, &bytes).unwrap();
     let r = s.check().unwrap();
-    assert!(r.problems.iter().any(|p| p.contains("checksum")), "{:?}", r.problems);
+    assert!(
+        r.problems.iter().any(|p| p.contains("checksum")),
+        "{:?}",
+        r.problems
+    );
     std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
     let r = s.check().unwrap();
     assert!(!r.problems.is_empty());
@@ -198,7 +229,8 @@ fn concurrent_threads_lose_nothing() {
                 for k in 0..15 {
                     let mut w = s.writer();
                     for i in 0..50 {
-                        w.append(&labels("m", t * 100 + k), i * 1000, i as f64).unwrap();
+                        w.append(&labels("m", t * 100 + k), i * 1000, i as f64)
+                            .unwrap();
                     }
                     w.commit().unwrap();
                 }
@@ -226,7 +258,8 @@ fn compression_of_node_like_counters() {
             x ^= x >> 7;
             x ^= x << 17;
             v = ((v + 13.0 + (x % 190) as f64 / 100.0) * 100.0).round() / 100.0;
-            w.append(&labels("cpu", id), 1_700_000_000_000 + i * 15_000, v).unwrap();
+            w.append(&labels("cpu", id), 1_700_000_000_000 + i * 15_000, v)
+                .unwrap();
         }
     }
     w.commit().unwrap();

@@ -58,7 +58,9 @@ impl MetricWriter {
     /// timestamp replaces an earlier one.
     pub fn append(&mut self, labels: &Labels, t: i64, v: f64) -> Result<()> {
         if labels.is_empty() {
-            return Err(StoreError::Invalid("a sample needs at least one label".into()));
+            return Err(StoreError::Invalid(
+                "a sample needs at least one label".into(),
+            ));
         }
         match self.buf.get_mut(labels) {
             Some(samples) => samples.push(Sample { t, v }),

@@ -4,7 +4,8 @@
 use super::support::{stdout_of, Workdir};
 
 fn fixture(w: &Workdir) {
-    let f = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/expo/node_exporter.prom");
+    let f = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/expo/node_exporter.prom");
     let body = std::fs::read_to_string(f).unwrap();
     // Three scrapes of the same body at different times.
     for t in ["1700000000", "1700000015", "1700000030"] {
@@ -18,7 +19,11 @@ fn fixture(w: &Workdir) {
 }
 
 fn ingest_at(w: &Workdir, body: &str) {
-    w.argus().args(["ingest", "--format", "openmetrics"]).write_stdin(body.to_string()).assert().success();
+    w.argus()
+        .args(["ingest", "--format", "openmetrics"])
+        .write_stdin(body.to_string())
+        .assert()
+        .success();
 }
 
 const DATA: &str = "# TYPE reqs counter\n# HELP reqs Requests.\nreqs_total{code=\"200\"} 1 1700000000\nreqs_total{code=\"200\"} 2.5 1700000015.5\nreqs_total{code=\"500\"} NaN 1700000000\n# TYPE temp gauge\ntemp{room=\"a b\\\"c\"} -Inf 1700000000\ntemp{room=\"x\"} 1e-300 1700000000.001\n# EOF\n";
@@ -44,7 +49,11 @@ fn csv_and_jsonl_exports_reingest() {
     for fmt in ["csv", "jsonl"] {
         let out = stdout_of(a.argus(), &["export", "-o", fmt]);
         let b = Workdir::new();
-        b.argus().args(["ingest", "--format", fmt]).write_stdin(out).assert().success();
+        b.argus()
+            .args(["ingest", "--format", fmt])
+            .write_stdin(out)
+            .assert()
+            .success();
         assert_eq!(
             stdout_of(a.argus(), &["export", "-o", "jsonl"]),
             stdout_of(b.argus(), &["export", "-o", "jsonl"]),
@@ -59,15 +68,33 @@ fn selectors_and_time_range_limit_the_export() {
     ingest_at(&a, DATA);
     let out = stdout_of(
         a.argus(),
-        &["export", "reqs_total{code=\"200\"}", "--from", "1700000010", "--to", "1700000020", "-o", "csv"],
+        &[
+            "export",
+            "reqs_total{code=\"200\"}",
+            "--from",
+            "1700000010",
+            "--to",
+            "1700000020",
+            "-o",
+            "csv",
+        ],
     );
-    assert_eq!(out, "metric,labels,timestamp,value\nreqs_total,\"{code=\"\"200\"\"}\",1700000015500,2.5\n");
+    assert_eq!(
+        out,
+        "metric,labels,timestamp,value\nreqs_total,\"{code=\"\"200\"\"}\",1700000015500,2.5\n"
+    );
 }
 
 #[test]
 fn promtool_accepts_the_openmetrics_export() {
-    if std::process::Command::new("promtool").arg("--version").output().is_err() {
-        panic!("promtool is missing: scripts/install-test-deps installs Debian's `prometheus` package");
+    if std::process::Command::new("promtool")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        panic!(
+            "promtool is missing: scripts/install-test-deps installs Debian's `prometheus` package"
+        );
     }
     let a = Workdir::new();
     fixture_node(&a);
@@ -92,17 +119,23 @@ fn promtool_accepts_the_openmetrics_export() {
         .skip(1)
         .filter_map(|l| l.split_whitespace().nth(4)?.parse::<u64>().ok())
         .sum();
-    let exported = stdout_of(a.argus(), &["export", "-o", "jsonl"]).lines().count() as u64;
+    let exported = stdout_of(a.argus(), &["export", "-o", "jsonl"])
+        .lines()
+        .count() as u64;
     assert_eq!(written, exported, "{text}");
 }
 
 /// A real node_exporter body ingested with explicit timestamps, three scrapes apart.
 fn fixture_node(w: &Workdir) {
     let _ = fixture;
-    let f = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/expo/node_exporter.prom");
+    let f = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/expo/node_exporter.prom");
     let body = std::fs::read_to_string(f).unwrap();
     let mut all = String::new();
-    for (i, t) in [1700000000000i64, 1700000015000, 1700000030000].iter().enumerate() {
+    for (i, t) in [1700000000000i64, 1700000015000, 1700000030000]
+        .iter()
+        .enumerate()
+    {
         for line in body.lines() {
             if line.starts_with('#') || line.is_empty() {
                 if i == 0 {
@@ -114,5 +147,9 @@ fn fixture_node(w: &Workdir) {
             all.push_str(&format!("{line} {t}\n"));
         }
     }
-    w.argus().args(["ingest", "--format", "prom"]).write_stdin(all).assert().success();
+    w.argus()
+        .args(["ingest", "--format", "prom"])
+        .write_stdin(all)
+        .assert()
+        .success();
 }

@@ -15,8 +15,14 @@ fn openmetrics_backfill_is_queryable() {
     let f = w.write("in.om", OM);
     w.argus().arg("ingest").arg(&f).assert().success();
     let out = count(&w, "temp", "1700000015");
-    assert!(out.contains("temp{room=\"a\"}\",1700000015,21"), "{out}");
-    assert!(out.contains("temp{room=\"b\"}\",1700000015,19"), "{out}");
+    assert!(
+        out.contains("temp{room=\"\"a\"\"}\",1700000015,21\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("temp{room=\"\"b\"\"}\",1700000015,19\n"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -28,7 +34,10 @@ fn prometheus_text_from_stdin_with_extra_label() {
         .assert()
         .success();
     let out = count(&w, "up{env=\"prod\"}", "1700000000");
-    assert!(out.contains("up{env=\"\"prod\"\", job=\"\"x\"\"}\",1700000000,1"), "{out}");
+    assert!(
+        out.contains("up{env=\"\"prod\"\", job=\"\"x\"\"}\",1700000000,1"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -42,7 +51,12 @@ fn csv_and_jsonl_inputs() {
         "in.jsonl",
         "{\"metric\":\"reqs\",\"labels\":{\"code\":\"500\"},\"timestamp\":1700000000000,\"value\":\"2\"}\n",
     );
-    w.argus().arg("ingest").arg(&csv).arg(&jsonl).assert().success();
+    w.argus()
+        .arg("ingest")
+        .arg(&csv)
+        .arg(&jsonl)
+        .assert()
+        .success();
     let out = count(&w, "sum(reqs)", "1700000000");
     assert!(out.contains(",1700000000,7"), "{out}");
 }
@@ -67,7 +81,10 @@ fn a_broken_input_stores_nothing_and_names_the_place() {
 #[test]
 fn skip_invalid_keeps_the_good_records() {
     let w = Workdir::new();
-    let bad = w.write("bad.prom", "b 1 1700000000000\nc{x=} 2\nd 4 1700000000000\n");
+    let bad = w.write(
+        "bad.prom",
+        "b 1 1700000000000\nc{x=} 2\nd 4 1700000000000\n",
+    );
     w.argus()
         .args(["ingest", "--skip-invalid"])
         .arg(&bad)

@@ -25,7 +25,11 @@ fn start_prometheus(w: &Workdir, data: &std::path::Path) -> Prometheus {
         .arg(&tsdb)
         .output()
         .expect("promtool is missing: scripts/install-test-deps installs Debian's prometheus");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let cfg = w.write("prometheus.yml", "scrape_configs: []\n");
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -78,9 +82,21 @@ fn same_answer_from_argus_and_a_real_prometheus() {
     w.argus().arg("ingest").arg(&data).assert().success();
     let prom = start_prometheus(&w, &data);
     for args in [
-        vec!["sum by (instance) (rate(req_total[5m]))", "--time", "1700001007"],
+        vec![
+            "sum by (instance) (rate(req_total[5m]))",
+            "--time",
+            "1700001007",
+        ],
         vec!["req_total", "--time", "1700001007"],
-        vec!["max(req_total) - min(req_total)", "--from", "1700000100", "--to", "1700002000", "--step", "97s"],
+        vec![
+            "max(req_total) - min(req_total)",
+            "--from",
+            "1700000100",
+            "--to",
+            "1700002000",
+            "--step",
+            "97s",
+        ],
     ] {
         for fmt in ["csv", "json"] {
             let mut local = vec!["query"];

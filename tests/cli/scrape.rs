@@ -10,10 +10,16 @@ const BODY: &str = "# HELP jobs_total Jobs.\n# TYPE jobs_total counter\njobs_tot
 fn one_shot_scrape_stores_samples_and_synthetic_series() {
     let w = Workdir::new();
     let url = serve_fixture("text/plain; version=0.0.4", BODY.to_string());
-    w.argus().args(["scrape", &format!("{url}/metrics")]).assert().success();
+    w.argus()
+        .args(["scrape", &format!("{url}/metrics")])
+        .assert()
+        .success();
     let out = stdout_of(w.argus(), &["query", "jobs_total", "-o", "csv"]);
     assert!(out.contains("jobs_total{instance=\"\"127.0.0.1:"), "{out}");
-    assert!(out.contains("job=\"\"argus\"\", queue=\"\"a\"\"}\""), "{out}");
+    assert!(
+        out.contains("job=\"\"argus\"\", queue=\"\"a\"\"}\""),
+        "{out}"
+    );
     let up = stdout_of(w.argus(), &["query", "up", "-o", "csv"]);
     assert!(up.trim_end().ends_with(",1"), "{up}");
     for name in [
@@ -34,7 +40,11 @@ fn a_dead_target_records_up_0_and_exits_4_without_stopping_others() {
     let w = Workdir::new();
     let url = serve_fixture("text/plain", BODY.to_string());
     w.argus()
-        .args(["scrape", &format!("{url}/metrics"), "http://127.0.0.1:1/metrics"])
+        .args([
+            "scrape",
+            &format!("{url}/metrics"),
+            "http://127.0.0.1:1/metrics",
+        ])
         .assert()
         .code(4)
         .stderr(predicate::str::contains("127.0.0.1:1"));
@@ -63,7 +73,10 @@ fn config_file_with_relabeling() {
         .stderr(predicate::str::contains("kubernetes_sd_configs"));
     let out = stdout_of(w.argus(), &["query", "jobs_total", "-o", "csv"]);
     assert_eq!(out.lines().count(), 2, "{out}");
-    assert!(out.contains("job=\"\"app\"\"") && out.contains("team=\"\"core\"\""), "{out}");
+    assert!(
+        out.contains("job=\"\"app\"\"") && out.contains("team=\"\"core\"\""),
+        "{out}"
+    );
 }
 
 #[test]
@@ -79,7 +92,10 @@ fn a_vanished_series_gets_a_staleness_marker_across_runs() {
     w.argus().args(["scrape", &target]).assert().success();
     let out = stdout_of(w.argus(), &["query", "jobs_total", "-o", "csv"]);
     assert_eq!(out.lines().count(), 2, "{out}");
-    assert!(out.contains("queue=\"\"a\"\"}\",") && out.trim_end().ends_with(",5"), "{out}");
+    assert!(
+        out.contains("queue=\"\"a\"\"}\",") && out.trim_end().ends_with(",5"),
+        "{out}"
+    );
     // The raw data keeps the marker: export shows it was left out (not an error).
     w.argus()
         .args(["export", "jobs_total{queue=\"b\"}", "-o", "jsonl"])
@@ -126,13 +142,21 @@ fn real_node_exporter() {
         .spawn()
     {
         Ok(c) => c,
-        Err(e) => panic!("prometheus-node-exporter is missing ({e}): run scripts/install-test-deps"),
+        Err(e) => {
+            panic!("prometheus-node-exporter is missing ({e}): run scripts/install-test-deps")
+        }
     };
     let w = Workdir::new();
     let target = format!("http://127.0.0.1:{port}/metrics");
     let mut ok = false;
     for _ in 0..100 {
-        if w.argus().args(["scrape", &target]).output().unwrap().status.success() {
+        if w.argus()
+            .args(["scrape", &target])
+            .output()
+            .unwrap()
+            .status
+            .success()
+        {
             ok = true;
             break;
         }
@@ -141,7 +165,10 @@ fn real_node_exporter() {
     let _ = exporter.kill();
     let _ = exporter.wait();
     assert!(ok, "node_exporter never answered");
-    let out = stdout_of(w.argus(), &["query", "count(node_cpu_seconds_total) > 0", "-o", "csv"]);
+    let out = stdout_of(
+        w.argus(),
+        &["query", "count(node_cpu_seconds_total) > 0", "-o", "csv"],
+    );
     assert_eq!(out.lines().count(), 2, "{out}");
     let md = stdout_of(w.argus(), &["query", "up", "-o", "csv"]);
     assert!(md.contains(",1\n"), "{md}");

@@ -39,7 +39,11 @@ fn samples_per_batch(w: &Workdir) -> std::collections::BTreeMap<usize, usize> {
 fn info_check_and_compact() {
     let w = Workdir::new();
     for id in 0..5 {
-        w.argus().args(["ingest", "--format", "prom"]).write_stdin(batch(id, 100)).assert().success();
+        w.argus()
+            .args(["ingest", "--format", "prom"])
+            .write_stdin(batch(id, 100))
+            .assert()
+            .success();
     }
     let info: serde_json::Value =
         serde_json::from_str(&stdout_of(w.argus(), &["store", "info", "-o", "json"])).unwrap();
@@ -50,7 +54,11 @@ fn info_check_and_compact() {
         serde_json::from_str(&stdout_of(w.argus(), &["store", "info", "-o", "json"])).unwrap();
     assert_eq!(info["samples"], 500);
     assert_eq!(info["parts"], 1);
-    w.argus().args(["store", "check"]).assert().success().stdout(predicate::str::contains("ok"));
+    w.argus()
+        .args(["store", "check"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("ok"));
 }
 
 #[test]
@@ -58,8 +66,15 @@ fn retention_deletes_old_samples() {
     let w = Workdir::new();
     // 100 samples 15 s apart from 2023-11-14; with a retention of 1 hour counted from now,
     // everything is older and goes.
-    w.argus().args(["ingest", "--format", "prom"]).write_stdin(batch(1, 100)).assert().success();
-    w.argus().args(["store", "compact", "--retention", "1h"]).assert().success();
+    w.argus()
+        .args(["ingest", "--format", "prom"])
+        .write_stdin(batch(1, 100))
+        .assert()
+        .success();
+    w.argus()
+        .args(["store", "compact", "--retention", "1h"])
+        .assert()
+        .success();
     let info: serde_json::Value =
         serde_json::from_str(&stdout_of(w.argus(), &["store", "info", "-o", "json"])).unwrap();
     assert_eq!(info["samples"], 0);
@@ -68,7 +83,11 @@ fn retention_deletes_old_samples() {
 #[test]
 fn check_detects_a_damaged_file() {
     let w = Workdir::new();
-    w.argus().args(["ingest", "--format", "prom"]).write_stdin(batch(1, 1000)).assert().success();
+    w.argus()
+        .args(["ingest", "--format", "prom"])
+        .write_stdin(batch(1, 1000))
+        .assert()
+        .success();
     // Flip one byte in the middle of every data file of the store.
     let mut damaged = 0;
     for entry in walk(&w.store()) {
@@ -81,7 +100,11 @@ fn check_detects_a_damaged_file() {
         }
     }
     assert!(damaged > 0);
-    w.argus().args(["store", "check"]).assert().code(5).stderr(predicate::str::contains("damaged"));
+    w.argus()
+        .args(["store", "check"])
+        .assert()
+        .code(5)
+        .stderr(predicate::str::contains("damaged"));
 }
 
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
@@ -116,7 +139,12 @@ fn eight_concurrent_writer_processes_lose_nothing() {
                         .spawn()
                         .unwrap();
                     use std::io::Write;
-                    child.stdin.take().unwrap().write_all(batch(id, 200).as_bytes()).unwrap();
+                    child
+                        .stdin
+                        .take()
+                        .unwrap()
+                        .write_all(batch(id, 200).as_bytes())
+                        .unwrap();
                     assert!(child.wait().unwrap().success(), "writer {id} failed");
                 }
             })
@@ -186,11 +214,18 @@ fn kill_9_at_random_moments_loses_no_acknowledged_write() {
     w.argus().args(["store", "check"]).assert().success();
     let per = samples_per_batch(&w);
     for id in &acknowledged {
-        assert_eq!(per.get(id), Some(&3000), "acknowledged batch {id} incomplete: {per:?}");
+        assert_eq!(
+            per.get(id),
+            Some(&3000),
+            "acknowledged batch {id} incomplete: {per:?}"
+        );
     }
     for id in &attempted {
         let n = per.get(id).copied().unwrap_or(0);
         assert!(n == 0 || n == 3000, "batch {id} half-stored: {n}");
     }
-    assert!(acknowledged.len() >= 25, "too few writers survived to prove anything");
+    assert!(
+        acknowledged.len() >= 25,
+        "too few writers survived to prove anything"
+    );
 }

@@ -1,0 +1,172 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_argus_global_optspecs
+    string join \n store= o/output= q/quiet v/verbose h/help V/version
+end
+
+function __fish_argus_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_argus_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_argus_using_subcommand
+    set -l cmd (__fish_argus_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c argus -n "__fish_argus_needs_command" -l store -d 'The store directory [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
+complete -c argus -n "__fish_argus_needs_command" -s o -l output -d 'Output format (each subcommand accepts the ones that make sense for it)' -r -f -a "table\t'Aligned table for people (the default on a terminal)'
+json\t'JSON shaped like the Prometheus HTTP API\'s `data`'
+csv\t'Comma-separated values with a header'
+tsv\t'Tab-separated values with a header'
+jsonl\t'One JSON object per line (export)'
+openmetrics\t'OpenMetrics text, re-ingestable by `argus ingest` and `promtool` (export)'"
+complete -c argus -n "__fish_argus_needs_command" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c argus -n "__fish_argus_needs_command" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c argus -n "__fish_argus_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c argus -n "__fish_argus_needs_command" -s V -l version -d 'Print version'
+complete -c argus -n "__fish_argus_needs_command" -f -a "scrape" -d 'Scrape Prometheus metrics endpoints and store the samples'
+complete -c argus -n "__fish_argus_needs_command" -f -a "ingest" -d 'Store metric samples from files or stdin: Prometheus text, OpenMetrics, CSV or JSON lines'
+complete -c argus -n "__fish_argus_needs_command" -f -a "query" -d 'Evaluate a PromQL expression'
+complete -c argus -n "__fish_argus_needs_command" -f -a "export" -d 'Write raw samples as CSV, JSON lines or OpenMetrics'
+complete -c argus -n "__fish_argus_needs_command" -f -a "store" -d 'Inspect, verify and compact the store'
+complete -c argus -n "__fish_argus_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c argus -n "__fish_argus_using_subcommand scrape" -s c -l config -d 'A prometheus.yml whose scrape_configs name the targets' -r -F
+complete -c argus -n "__fish_argus_using_subcommand scrape" -l every -d 'Keep scraping at this interval until SIGINT/SIGTERM (each job\'s scrape_interval applies to --config targets)' -r
+complete -c argus -n "__fish_argus_using_subcommand scrape" -l job -d 'The `job` label of targets given as URLs' -r
+complete -c argus -n "__fish_argus_using_subcommand scrape" -l timeout -d 'Give up on a target after this long (URL targets; --config jobs use scrape_timeout)' -r
+complete -c argus -n "__fish_argus_using_subcommand scrape" -l store -d 'The store directory [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
+complete -c argus -n "__fish_argus_using_subcommand scrape" -s o -l output -d 'Output format (each subcommand accepts the ones that make sense for it)' -r -f -a "table\t'Aligned table for people (the default on a terminal)'
+json\t'JSON shaped like the Prometheus HTTP API\'s `data`'
+csv\t'Comma-separated values with a header'
+tsv\t'Tab-separated values with a header'
+jsonl\t'One JSON object per line (export)'
+openmetrics\t'OpenMetrics text, re-ingestable by `argus ingest` and `promtool` (export)'"
+complete -c argus -n "__fish_argus_using_subcommand scrape" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c argus -n "__fish_argus_using_subcommand scrape" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c argus -n "__fish_argus_using_subcommand scrape" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c argus -n "__fish_argus_using_subcommand scrape" -s V -l version -d 'Print version'
+complete -c argus -n "__fish_argus_using_subcommand ingest" -l format -d 'Input format; `auto` decides by file extension and content' -r -f -a "auto\t''
+prom\t'Prometheus text format 0.0.4'
+openmetrics\t''
+csv\t''
+jsonl\t''"
+complete -c argus -n "__fish_argus_using_subcommand ingest" -l label -d 'Add a label to every sample (repeatable), e.g. `--label env=prod`. It overrides a label of the same name in the input' -r
+complete -c argus -n "__fish_argus_using_subcommand ingest" -l store -d 'The store directory [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
+complete -c argus -n "__fish_argus_using_subcommand ingest" -s o -l output -d 'Output format (each subcommand accepts the ones that make sense for it)' -r -f -a "table\t'Aligned table for people (the default on a terminal)'
+json\t'JSON shaped like the Prometheus HTTP API\'s `data`'
+csv\t'Comma-separated values with a header'
+tsv\t'Tab-separated values with a header'
+jsonl\t'One JSON object per line (export)'
+openmetrics\t'OpenMetrics text, re-ingestable by `argus ingest` and `promtool` (export)'"
+complete -c argus -n "__fish_argus_using_subcommand ingest" -l skip-invalid -d 'Store the valid records and report the invalid ones (exit 4) instead of rejecting the whole invocation'
+complete -c argus -n "__fish_argus_using_subcommand ingest" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c argus -n "__fish_argus_using_subcommand ingest" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c argus -n "__fish_argus_using_subcommand ingest" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c argus -n "__fish_argus_using_subcommand ingest" -s V -l version -d 'Print version'
+complete -c argus -n "__fish_argus_using_subcommand query" -l time -d 'Evaluation time of an instant query (default: now)' -r
+complete -c argus -n "__fish_argus_using_subcommand query" -l from -d 'Start of the range: RFC 3339, Unix seconds, `now-1h`, or a duration ago (`2h`)' -r
+complete -c argus -n "__fish_argus_using_subcommand query" -l to -d 'End of the range (default: now). Same syntax as --from' -r
+complete -c argus -n "__fish_argus_using_subcommand query" -l since -d 'Shorthand for `--from now-DURATION` (for example `--since 1h`)' -r
+complete -c argus -n "__fish_argus_using_subcommand query" -l step -d 'Resolution of a range query (default: about 250 points over the range)' -r
+complete -c argus -n "__fish_argus_using_subcommand query" -l server -d 'Query a Prometheus-compatible server (for example http://localhost:9090) instead of the store' -r
+complete -c argus -n "__fish_argus_using_subcommand query" -l lookback-delta -d 'How far back an instant selector looks for a sample' -r
+complete -c argus -n "__fish_argus_using_subcommand query" -l max-samples -d 'Stop a query that would hold more samples than this in memory at once' -r
+complete -c argus -n "__fish_argus_using_subcommand query" -l timeout -d 'Stop a query that runs longer than this' -r
+complete -c argus -n "__fish_argus_using_subcommand query" -l store -d 'The store directory [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
+complete -c argus -n "__fish_argus_using_subcommand query" -s o -l output -d 'Output format (each subcommand accepts the ones that make sense for it)' -r -f -a "table\t'Aligned table for people (the default on a terminal)'
+json\t'JSON shaped like the Prometheus HTTP API\'s `data`'
+csv\t'Comma-separated values with a header'
+tsv\t'Tab-separated values with a header'
+jsonl\t'One JSON object per line (export)'
+openmetrics\t'OpenMetrics text, re-ingestable by `argus ingest` and `promtool` (export)'"
+complete -c argus -n "__fish_argus_using_subcommand query" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c argus -n "__fish_argus_using_subcommand query" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c argus -n "__fish_argus_using_subcommand query" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c argus -n "__fish_argus_using_subcommand query" -s V -l version -d 'Print version'
+complete -c argus -n "__fish_argus_using_subcommand export" -l from -d 'Start of the range: RFC 3339, Unix seconds, `now-1h`, or a duration ago (`2h`)' -r
+complete -c argus -n "__fish_argus_using_subcommand export" -l to -d 'End of the range (default: now). Same syntax as --from' -r
+complete -c argus -n "__fish_argus_using_subcommand export" -l since -d 'Shorthand for `--from now-DURATION` (for example `--since 1h`)' -r
+complete -c argus -n "__fish_argus_using_subcommand export" -l store -d 'The store directory [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
+complete -c argus -n "__fish_argus_using_subcommand export" -s o -l output -d 'Output format (each subcommand accepts the ones that make sense for it)' -r -f -a "table\t'Aligned table for people (the default on a terminal)'
+json\t'JSON shaped like the Prometheus HTTP API\'s `data`'
+csv\t'Comma-separated values with a header'
+tsv\t'Tab-separated values with a header'
+jsonl\t'One JSON object per line (export)'
+openmetrics\t'OpenMetrics text, re-ingestable by `argus ingest` and `promtool` (export)'"
+complete -c argus -n "__fish_argus_using_subcommand export" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c argus -n "__fish_argus_using_subcommand export" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c argus -n "__fish_argus_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c argus -n "__fish_argus_using_subcommand export" -s V -l version -d 'Print version'
+complete -c argus -n "__fish_argus_using_subcommand store; and not __fish_seen_subcommand_from info check compact help" -l store -d 'The store directory [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
+complete -c argus -n "__fish_argus_using_subcommand store; and not __fish_seen_subcommand_from info check compact help" -s o -l output -d 'Output format (each subcommand accepts the ones that make sense for it)' -r -f -a "table\t'Aligned table for people (the default on a terminal)'
+json\t'JSON shaped like the Prometheus HTTP API\'s `data`'
+csv\t'Comma-separated values with a header'
+tsv\t'Tab-separated values with a header'
+jsonl\t'One JSON object per line (export)'
+openmetrics\t'OpenMetrics text, re-ingestable by `argus ingest` and `promtool` (export)'"
+complete -c argus -n "__fish_argus_using_subcommand store; and not __fish_seen_subcommand_from info check compact help" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c argus -n "__fish_argus_using_subcommand store; and not __fish_seen_subcommand_from info check compact help" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c argus -n "__fish_argus_using_subcommand store; and not __fish_seen_subcommand_from info check compact help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c argus -n "__fish_argus_using_subcommand store; and not __fish_seen_subcommand_from info check compact help" -s V -l version -d 'Print version'
+complete -c argus -n "__fish_argus_using_subcommand store; and not __fish_seen_subcommand_from info check compact help" -f -a "info" -d 'Series, samples, bytes on disk, bytes per sample, parts and time span'
+complete -c argus -n "__fish_argus_using_subcommand store; and not __fish_seen_subcommand_from info check compact help" -f -a "check" -d 'Verify every checksum and invariant of every file; exit 5 when anything is damaged'
+complete -c argus -n "__fish_argus_using_subcommand store; and not __fish_seen_subcommand_from info check compact help" -f -a "compact" -d 'Merge all parts that can be merged and apply retention'
+complete -c argus -n "__fish_argus_using_subcommand store; and not __fish_seen_subcommand_from info check compact help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from info" -l store -d 'The store directory [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
+complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from info" -s o -l output -d 'Output format (each subcommand accepts the ones that make sense for it)' -r -f -a "table\t'Aligned table for people (the default on a terminal)'
+json\t'JSON shaped like the Prometheus HTTP API\'s `data`'
+csv\t'Comma-separated values with a header'
+tsv\t'Tab-separated values with a header'
+jsonl\t'One JSON object per line (export)'
+openmetrics\t'OpenMetrics text, re-ingestable by `argus ingest` and `promtool` (export)'"
+complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from info" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from info" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from info" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from info" -s V -l version -d 'Print version'
+complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from check" -l store -d 'The store directory [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
+complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from check" -s o -l output -d 'Output format (each subcommand accepts the ones that make sense for it)' -r -f -a "table\t'Aligned table for people (the default on a terminal)'
+json\t'JSON shaped like the Prometheus HTTP API\'s `data`'
+csv\t'Comma-separated values with a header'
+tsv\t'Tab-separated values with a header'
+jsonl\t'One JSON object per line (export)'
+openmetrics\t'OpenMetrics text, re-ingestable by `argus ingest` and `promtool` (export)'"
+complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from check" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from check" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
+complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from compact" -l retention -d 'Delete samples older than this (for example 30d)' -r
+complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from compact" -l store -d 'The store directory [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
+complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from compact" -s o -l output -d 'Output format (each subcommand accepts the ones that make sense for it)' -r -f -a "table\t'Aligned table for people (the default on a terminal)'
+json\t'JSON shaped like the Prometheus HTTP API\'s `data`'
+csv\t'Comma-separated values with a header'
+tsv\t'Tab-separated values with a header'
+jsonl\t'One JSON object per line (export)'
+openmetrics\t'OpenMetrics text, re-ingestable by `argus ingest` and `promtool` (export)'"
+complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from compact" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from compact" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from compact" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from compact" -s V -l version -d 'Print version'
+complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from help" -f -a "info" -d 'Series, samples, bytes on disk, bytes per sample, parts and time span'
+complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from help" -f -a "check" -d 'Verify every checksum and invariant of every file; exit 5 when anything is damaged'
+complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from help" -f -a "compact" -d 'Merge all parts that can be merged and apply retention'
+complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export store help" -f -a "scrape" -d 'Scrape Prometheus metrics endpoints and store the samples'
+complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export store help" -f -a "ingest" -d 'Store metric samples from files or stdin: Prometheus text, OpenMetrics, CSV or JSON lines'
+complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export store help" -f -a "query" -d 'Evaluate a PromQL expression'
+complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export store help" -f -a "export" -d 'Write raw samples as CSV, JSON lines or OpenMetrics'
+complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export store help" -f -a "store" -d 'Inspect, verify and compact the store'
+complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export store help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c argus -n "__fish_argus_using_subcommand help; and __fish_seen_subcommand_from store" -f -a "info" -d 'Series, samples, bytes on disk, bytes per sample, parts and time span'
+complete -c argus -n "__fish_argus_using_subcommand help; and __fish_seen_subcommand_from store" -f -a "check" -d 'Verify every checksum and invariant of every file; exit 5 when anything is damaged'
+complete -c argus -n "__fish_argus_using_subcommand help; and __fish_seen_subcommand_from store" -f -a "compact" -d 'Merge all parts that can be merged and apply retention'

@@ -387,7 +387,7 @@ impl Lexer<'_> {
         let followed_by_word = |n: usize| {
             rest.as_bytes()
                 .get(n)
-                .is_some_and(|&c| c.is_ascii_alphanumeric() || c == b'_')
+                .is_some_and(|&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'.')
         };
         if let Some((_, n)) = duration_prefix(rest) {
             // A bare integer is a number, not a duration; a duration needs a unit.

@@ -104,6 +104,11 @@ pub(super) struct Parser<'a> {
     pub input: &'a str,
     toks: Vec<Token>,
     i: usize,
+    /// Set while parsing the second argument of `info()`, whose selector may match the empty
+    /// string (`info(m, {data=~".*"})`); taken by the first selector parsed.
+    pub(super) allow_empty_selector: bool,
+    /// Where a selector used that allowance, so the caller can check it was the whole argument.
+    pub(super) empty_selector_at: Option<usize>,
 }
 
 /// The precedence and associativity of a binary operator token (higher binds tighter).
@@ -141,6 +146,8 @@ impl<'a> Parser<'a> {
             input,
             toks: tokenize(input),
             i: 0,
+            allow_empty_selector: false,
+            empty_selector_at: None,
         }
     }
 
@@ -262,8 +269,17 @@ impl<'a> Parser<'a> {
         match &t.kind {
             TokKind::Number => {
                 self.next();
-                let v = number_value(text)
-                    .ok_or_else(|| self.err(t.start, format!("invalid number {text:?}")))?;
+                let v = match number_value(text) {
+                    // Like Go's ParseFloat, reject literals too large for a float.
+                    Some(v) if v.is_infinite() && !text.to_ascii_lowercase().contains("inf") => {
+                        return Err(self.err(
+                            t.start,
+                            format!("error parsing number: {text:?}: value out of range"),
+                        ))
+                    }
+                    Some(v) => v,
+                    None => return Err(self.err(t.start, format!("invalid number {text:?}"))),
+                };
                 Ok(N {
                     e: Expr::Number(v),
                     pos,
@@ -539,6 +555,7 @@ impl<'a> Parser<'a> {
 
     /// `name`, `name{...}` or `{...}`; the current token is the `{` or what follows the name.
     pub(super) fn vector_selector(&mut self, name: Option<String>, start: usize) -> PResult<N> {
+        let allow_empty = std::mem::take(&mut self.allow_empty_selector);
         let mut matchers: Vec<Matcher> = Vec::new();
         let mut end = self.last_end().max(start);
         if self.peek().kind == TokKind::LBrace {
@@ -595,10 +612,14 @@ impl<'a> Parser<'a> {
             matchers.push(Matcher::equal(METRIC_NAME, name.clone()));
         }
         if matchers.iter().all(|m| m.matches_empty()) {
-            return Err(self.err(
-                start,
-                "vector selector must contain at least one non-empty matcher",
-            ));
+            if allow_empty {
+                self.empty_selector_at = Some(start);
+            } else {
+                return Err(self.err(
+                    start,
+                    "vector selector must contain at least one non-empty matcher",
+                ));
+            }
         }
         Ok(N {
             e: Expr::VectorSelector(VectorSelector {
@@ -691,7 +712,7 @@ impl<'a> Parser<'a> {
     }
 
     /// `( expr, ... )` of a call or aggregation.
-    pub(super) fn call_args(&mut self, context: &str) -> PResult<Vec<N>> {
+    pub(super) fn call_args(&mut self, context: &str, is_info: bool) -> PResult<Vec<N>> {
         if self.peek().kind != TokKind::LParen {
             return Err(self.unexpected(context, "\"(\""));
         }
@@ -702,7 +723,22 @@ impl<'a> Parser<'a> {
             return Ok(args);
         }
         loop {
-            args.push(self.expr(0)?);
+            // Prometheus exempts a plain selector as info()'s second argument from the
+            // non-empty-matcher rule; anything else built around such a selector is still
+            // an error.
+            self.allow_empty_selector = is_info && args.len() == 1;
+            self.empty_selector_at = None;
+            let arg = self.expr(0)?;
+            self.allow_empty_selector = false;
+            if let Some(at) = self.empty_selector_at.take() {
+                if !matches!(arg.e, Expr::VectorSelector(_)) {
+                    return Err(self.err(
+                        at,
+                        "vector selector must contain at least one non-empty matcher",
+                    ));
+                }
+            }
+            args.push(arg);
             match self.peek().kind {
                 TokKind::Comma => {
                     let c = self.next();

@@ -189,7 +189,9 @@ impl fmt::Display for Expr {
                     f.write_str(" bool")?;
                 }
                 if let Some(vm) = &b.matching {
-                    if vm.on || !vm.labels.is_empty() {
+                    let grouped =
+                        matches!(vm.card, Cardinality::ManyToOne | Cardinality::OneToMany);
+                    if vm.on || !vm.labels.is_empty() || grouped {
                         f.write_str(if vm.on { " on " } else { " ignoring " })?;
                         write_grouping(f, &vm.labels)?;
                         match vm.card {

@@ -109,6 +109,7 @@ pub(super) struct Parser<'a> {
     pub(super) allow_empty_selector: bool,
     /// Where a selector used that allowance, so the caller can check it was the whole argument.
     pub(super) empty_selector_at: Option<usize>,
+    depth: usize,
 }
 
 /// The precedence and associativity of a binary operator token (higher binds tighter).
@@ -137,6 +138,9 @@ fn binop_of(t: &Token, input: &str) -> Option<(BinOp, u8, bool)> {
     })
 }
 
+/// How deeply expressions may nest (parentheses, calls, unary signs, operands).
+const MAX_DEPTH: usize = 256;
+
 /// The precedence unary minus and plus take (that of `*`), so `-a^b` is `-(a^b)`.
 const UNARY_OPERAND_PREC: u8 = 6;
 
@@ -148,6 +152,7 @@ impl<'a> Parser<'a> {
             i: 0,
             allow_empty_selector: false,
             empty_selector_at: None,
+            depth: 0,
         }
     }
 
@@ -207,6 +212,19 @@ impl<'a> Parser<'a> {
     }
 
     pub(super) fn expr(&mut self, min_prec: u8) -> PResult<N> {
+        // Recursion depth follows nesting in the query; bound it so a hostile query gets an
+        // error instead of overflowing the stack.
+        if self.depth >= MAX_DEPTH {
+            let at = self.peek().start;
+            return Err(self.err(at, "expression nested too deeply"));
+        }
+        self.depth += 1;
+        let r = self.expr_inner(min_prec);
+        self.depth -= 1;
+        r
+    }
+
+    fn expr_inner(&mut self, min_prec: u8) -> PResult<N> {
         let mut lhs = self.unary()?;
         while let Some((op, prec, right)) = binop_of(self.peek(), self.input) {
             if prec < min_prec {
@@ -432,23 +450,25 @@ impl<'a> Parser<'a> {
                 }
                 let end = self.next().end;
                 let vt = n.e.value_type();
+                let sq = Expr::Subquery(SubqueryExpr {
+                    expr: Box::new(n.e),
+                    range,
+                    step,
+                    offset: 0,
+                    at: None,
+                });
                 if vt != ValueType::Vector {
                     return Err(self.err(
                         n.pos.start,
                         format!(
-                            "subquery is only allowed on instant vector, got {} instead",
-                            vt.as_str()
+                            "subquery is only allowed on instant vector, got {} in {:?} instead",
+                            vt.as_str(),
+                            sq.to_string()
                         ),
                     ));
                 }
                 Ok(N {
-                    e: Expr::Subquery(SubqueryExpr {
-                        expr: Box::new(n.e),
-                        range,
-                        step,
-                        offset: 0,
-                        at: None,
-                    }),
+                    e: sq,
                     pos: PosRange {
                         start: n.pos.start,
                         end,

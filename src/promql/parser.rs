@@ -547,9 +547,16 @@ impl<'a> Parser<'a> {
             } * sign;
             let ms = secs * 1000.0;
             if !ms.is_finite() || ms >= i64::MAX as f64 || ms <= i64::MIN as f64 {
+                let shown = if secs.is_nan() {
+                    "NaN".to_string()
+                } else if secs.is_infinite() {
+                    if secs > 0.0 { "+Inf" } else { "-Inf" }.to_string()
+                } else {
+                    format!("{secs:.6}")
+                };
                 return Err(self.err(
                     nt.start,
-                    format!("timestamp out of bounds for @ modifier: {secs:.6}"),
+                    format!("timestamp out of bounds for @ modifier: {shown}"),
                 ));
             }
             AtModifier::Timestamp(ms.round() as i64)

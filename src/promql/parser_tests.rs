@@ -650,3 +650,64 @@ fn conformance_scripts_parse() {
     }
     println!("parsed {ok} of {total} eval expressions");
 }
+
+#[test]
+fn prometheus_string_and_keyword_cases() {
+    assert_eq!(
+        p(r#""double-quoted string \" with escaped quote""#),
+        Expr::String("double-quoted string \" with escaped quote".into())
+    );
+    assert_eq!(
+        p(r#"'single-quoted string \' with escaped quote'"#),
+        Expr::String("single-quoted string ' with escaped quote".into())
+    );
+    assert_eq!(
+        p(r#""\a\b\f\n\r\t\v\\\" - \u1234\U00010111\U0001011111☺""#),
+        Expr::String("\x07\x08\x0c\n\r\t\x0b\\\" - \u{1234}\u{10111}\u{10111}11☺".into())
+    );
+    assert_eq!(
+        p(r#"`\a\b\f\n\r\t\v\\\"\' - \xFF\377\u1234`"#),
+        Expr::String(r#"\a\b\f\n\r\t\v\\\"\' - \xFF\377\u1234"#.into())
+    );
+    // Keywords as names where Prometheus allows them.
+    assert_eq!(sel(&p(r#"foo{NaN='bc'}"#)).matchers[0].name, "NaN");
+    assert_eq!(sel(&p(r#"foo{bar='}'}"#)).matchers[0].value, "}");
+    p("sum(sum)");
+    p("a + sum");
+    p(r#"{__name__="bar", __name__="baz"}"#);
+    p(r#"{"bar", __name__="baz"}"#);
+    p(r#"{a="b", foo!="bar", "foo", test=~"test", bar!~"baz"}"#);
+    let e = p(r#"{'foo\'bar', 'a\\dos\\path'='boo\\urns'}"#);
+    assert!(sel(&e)
+        .matchers
+        .contains(&Matcher::equal("__name__", "foo'bar")));
+    assert!(sel(&e)
+        .matchers
+        .contains(&Matcher::equal(r"a\dos\path", r"boo\urns")));
+    match p(r#"sum by ("foo", bar, 'baz')({"some.metric"})"#) {
+        Expr::Aggregate(a) => assert_eq!(a.grouping, vec!["foo", "bar", "baz"]),
+        other => panic!("{other:?}"),
+    }
+    for (q, ms) in [
+        ("test[1000ms]", 1000),
+        ("test[5d] OFFSET 10s", 5 * 86_400_000),
+        (r#"test{a="b"}[5y] OFFSET 3d"#, 5 * 365 * 86_400_000),
+        ("foo[4.18] @ 2.345", 4180),
+        ("foo[4s18ms] @ 2.345", 4018),
+        ("test[5]", 5000),
+    ] {
+        match p(q) {
+            Expr::MatrixSelector(m) => assert_eq!(m.range, ms, "{q}"),
+            other => panic!("{other:?}"),
+        }
+    }
+    match p(r#"test{a="b"}[5m] OFFSET 3600"#) {
+        Expr::MatrixSelector(m) => assert_eq!(m.selector.offset, 3_600_000),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(sel(&p("foo @ 3e-1")).at, Some(AtModifier::Timestamp(300)));
+    assert_eq!(
+        sel(&p("foo @ -3.3e1")).at,
+        Some(AtModifier::Timestamp(-33_000))
+    );
+}

@@ -765,6 +765,19 @@ impl<'a> Parser<'a> {
                     ));
                 }
             }
+            // info()'s second argument selects info series by labels only.
+            if is_info && args.len() == 1 {
+                match &arg.e {
+                    Expr::VectorSelector(vs) if vs.name.is_none() => {}
+                    Expr::VectorSelector(_) => {
+                        return Err(self.err(
+                            arg.pos.start,
+                            "expected label selectors only, got vector selector instead",
+                        ))
+                    }
+                    _ => return Err(self.err(arg.pos.start, "expected label selectors only")),
+                }
+            }
             args.push(arg);
             match self.peek().kind {
                 TokKind::Comma => {

@@ -170,6 +170,9 @@ fn invalid_queries() {
         ("rate(foo[5m] foo)", "unexpected identifier \"foo\" in function call, expected \",\" or \")\""),
         ("histogram_quantile(foo, bar)", "expected type scalar in call to function \"histogram_quantile\", got instant vector"),
         ("info(foo, {x=~\".*\"} + 1)", "vector selector must contain at least one non-empty matcher"),
+        ("info(rate(c[5m]), target_info{foo=\"bar\"})", "expected label selectors only, got vector selector instead"),
+        ("info(c{namespace=\"zzz\"}, {foo=\"bar\"} == 1)", "expected label selectors only"),
+        ("info(c{namespace=\"zzz\"}, {foo=\"bar\", bar=\"baz\"})", ""),
         ("rate(foo[5m:1m] offset 1m)", ""),
         ("Rate(foo[5m])", "unknown function with name \"Rate\""),
         // Stray tokens.

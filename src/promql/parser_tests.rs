@@ -481,7 +481,6 @@ fn function_calls() {
         "sort_by_label(foo, \"a\", \"b\")",
         "info(foo)",
         r#"info(foo, {data=~".*"})"#,
-        r#"info(foo, target_info{a=~".+"})"#,
         "absent(nonexistent)",
         "timestamp(foo)",
         "rate((foo[5m]))",

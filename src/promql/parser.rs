@@ -138,6 +138,10 @@ fn binop_of(t: &Token, input: &str) -> Option<(BinOp, u8, bool)> {
     })
 }
 
+/// The longest duration Prometheus can represent (Go's `time.Duration`, nanoseconds in an i64),
+/// in milliseconds: about 292 years.
+const MAX_DURATION_MS: i64 = i64::MAX / 1_000_000;
+
 /// How deeply expressions may nest (parentheses, calls, unary signs, operands).
 const MAX_DEPTH: usize = 256;
 
@@ -395,6 +399,9 @@ impl<'a> Parser<'a> {
                 self.next();
                 match crate::model::time::duration_prefix(text) {
                     Some((0, _)) => Err(self.err(t.start, "duration must be greater than 0")),
+                    Some((ms, _)) if ms > MAX_DURATION_MS => {
+                        Err(self.err(t.start, "duration out of range"))
+                    }
                     Some((ms, n)) if n == text.len() => Ok(ms),
                     _ => Err(self.err(t.start, format!("invalid duration {text:?}"))),
                 }
@@ -402,10 +409,10 @@ impl<'a> Parser<'a> {
             TokKind::Number => {
                 self.next();
                 match number_value(text) {
-                    Some(v) if v.is_finite() && (v * 1000.0).abs() < i64::MAX as f64 => {
+                    Some(v) if (v * 1000.0).abs() <= MAX_DURATION_MS as f64 => {
                         Ok((v * 1000.0) as i64)
                     }
-                    _ => Err(self.err(t.start, format!("invalid duration {text:?}"))),
+                    _ => Err(self.err(t.start, "duration out of range")),
                 }
             }
             _ => Err(self.unexpected(context, expected)),

@@ -15,10 +15,11 @@ use super::ast::*;
 use super::lexer::{describe, is_keyword, tokenize, TokKind, Token};
 use crate::lex::number_value;
 use crate::model::{MatchOp, Matcher, METRIC_NAME};
-use std::fmt;
 
-/// A syntax or type error in a query, with where it happened.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A syntax or type error in a query, with where it happened. Displays the way Prometheus
+/// does: `1:14: parse error: unexpected <op:*>`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{line}:{column}: parse error: {message}")]
 pub struct ParseError {
     /// Byte offset in the query.
     pub pos: usize,
@@ -43,18 +44,6 @@ impl ParseError {
         }
     }
 }
-
-impl fmt::Display for ParseError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}: parse error: {}",
-            self.line, self.column, self.message
-        )
-    }
-}
-
-impl std::error::Error for ParseError {}
 
 pub(super) type PResult<T> = Result<T, ParseError>;
 

@@ -542,6 +542,8 @@ fn printer_round_trips() {
         r#"a + (b * c)"#,
         r#"-(a + b)"#,
         r#"+a"#,
+        r#"- - - SUM(x) BY (job)"#,
+        r#"-(-a)"#,
         r#"2 ^ 3 ^ 4"#,
         r#"(2 ^ 3) ^ 4"#,
         r#"-Inf + +Inf"#,
@@ -625,22 +627,33 @@ fn conformance_scripts_parse() {
         .filter(|p| p.extension().is_some_and(|x| x == "test"))
         .collect();
     files.sort();
-    let (mut total, mut ok) = (0, 0);
+    let (mut total, mut ok, mut reprint_failures) = (0, 0, 0);
     for f in files {
         let text = std::fs::read_to_string(&f).expect("read");
         for (n, line) in text.lines().enumerate() {
             let Some(q) = eval_expr(line) else { continue };
             total += 1;
             match parse(q) {
-                Ok(e) => {
+                Ok(mut e) => {
                     ok += 1;
                     let printed = e.to_string();
-                    if let Err(err) = parse(&printed) {
-                        println!(
-                            "REPRINT {}:{}: {q}\n    -> {printed}\n    {err}",
-                            f.display(),
-                            n + 1
-                        );
+                    match parse(&printed) {
+                        Err(err) => {
+                            println!("REPRINT {}:{}: {q} -> {printed}: {err}", f.display(), n + 1);
+                            reprint_failures += 1;
+                        }
+                        Ok(mut again) => {
+                            strip(&mut e);
+                            strip(&mut again);
+                            if format!("{e:?}") != format!("{again:?}") {
+                                println!(
+                                    "REPRINT {}:{}: {q} -> {printed}: other tree",
+                                    f.display(),
+                                    n + 1
+                                );
+                                reprint_failures += 1;
+                            }
+                        }
                     }
                 }
                 Err(e) => println!("FAIL {}:{}: {q}\n    {e}", f.display(), n + 1),
@@ -648,6 +661,10 @@ fn conformance_scripts_parse() {
         }
     }
     println!("parsed {ok} of {total} eval expressions");
+    assert_eq!(
+        reprint_failures, 0,
+        "printed queries must parse back to the same tree"
+    );
 }
 
 #[test]

@@ -163,7 +163,8 @@ impl fmt::Display for Expr {
                 f.write_str(if *op == UnaryOp::Neg { "-" } else { "+" })?;
                 let parens = match &**e {
                     Expr::Binary(b) => prec(b.op) < 6,
-                    Expr::Unary(..) => true,
+                    // `--x` lexes as two signs, so nested signs need no parentheses.
+                    Expr::Unary(..) => false,
                     Expr::Number(v) => v.is_sign_negative(),
                     _ => false,
                 };

@@ -244,3 +244,14 @@ fn nesting_is_bounded() {
     let long = vec!["a"; 5000].join(" + ");
     p(&long);
 }
+
+#[test]
+fn large_inputs_parse() {
+    // Linear work: a long flat sum, many matchers, many arguments.
+    let long = vec!["rate(a{b=~\"c.*\"}[5m])"; 2000].join(" + ");
+    p(&long);
+    let matchers: Vec<String> = (0..2000).map(|i| format!("l{i}=\"v{i}\"")).collect();
+    p(&format!("foo{{{}}}", matchers.join(",")));
+    let labels: Vec<String> = (0..2000).map(|i| format!("l{i}")).collect();
+    p(&format!("sum by ({}) (foo)", labels.join(",")));
+}

@@ -158,7 +158,7 @@ impl Parser<'_> {
             grouping = self.grouping_labels()?;
             have_mod = true;
         }
-        let mut args = self.call_args("aggregation")?;
+        let mut args = self.call_args("aggregation", false)?;
         if !have_mod && (self.at_kw("by") || self.at_kw("without")) {
             without = self.at_kw("without");
             self.next();
@@ -210,7 +210,7 @@ impl Parser<'_> {
             return Err(self.err(t.start, format!("unknown function with name {name:?}")));
         };
         self.next();
-        let args = self.call_args("function call")?;
+        let args = self.call_args("function call", name == "info")?;
         let end = self.last_end();
         let n = args.len();
         if n < sig.min_args() {
@@ -225,7 +225,7 @@ impl Parser<'_> {
                     sig.min_args()
                 )
             };
-            return Err(self.err(end.saturating_sub(1), msg));
+            return Err(self.err(t.start, msg));
         }
         if let Some(max) = sig.max_args() {
             if n > max {
@@ -234,7 +234,7 @@ impl Parser<'_> {
                 } else {
                     format!("expected at most {max} argument(s) in call to {name:?}, got {n}")
                 };
-                return Err(self.err(args[max].pos.start, msg));
+                return Err(self.err(t.start, msg));
             }
         }
         let context = format!("call to function {name:?}");

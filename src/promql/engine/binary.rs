@@ -250,11 +250,16 @@ fn vector_vector(
             let sg = osig[oi] as usize;
             if one_at[sg].0 == i {
                 let prev = &one[one_at[sg].1];
+                let (a, b) = if prev.labels <= s.labels {
+                    (&prev.labels, &s.labels)
+                } else {
+                    (&s.labels, &prev.labels)
+                };
                 return Err(EvalError::ManyToMany {
-                    group: int.keys[sg].to_string(),
+                    group: go_labels(&int.keys[sg]),
                     side: if swapped { "left" } else { "right" },
-                    a: s.labels.to_string(),
-                    b: prev.labels.to_string(),
+                    a: go_labels(a),
+                    b: go_labels(b),
                 });
             }
             one_at[sg] = (i, oi);
@@ -268,17 +273,19 @@ fn vector_vector(
             }
             let Some(ov) = one[oi].vals[i] else { continue };
             let (fl, fr) = if swapped { (ov, mv) } else { (mv, ov) };
-            let (mut val, keep) = apply(op, fl, fr);
-            if return_bool {
-                val = if keep { 1.0 } else { 0.0 };
-            } else if !keep {
-                continue;
-            }
+            // Checked before a comparison filters the pair out, so the error does not depend
+            // on the values (Prometheus does the same).
             if m.card == Cardinality::OneToOne {
                 if matched[sg] == i {
                     return Err(EvalError::ManyToOneImplicit);
                 }
                 matched[sg] = i;
+            }
+            let (mut val, keep) = apply(op, fl, fr);
+            if return_bool {
+                val = if keep { 1.0 } else { 0.0 };
+            } else if !keep {
+                continue;
             }
             let idx = match pair_out.get(&(mi, oi)) {
                 Some(&x) => x,
@@ -307,6 +314,15 @@ fn vector_vector(
     }
     out.retain(|s| !s.is_empty());
     Ok(out)
+}
+
+/// A label set as Go's `labels.Labels.String()` prints it: `{__name__="m", a="b"}`.
+fn go_labels(l: &Labels) -> String {
+    let inner: Vec<String> = l
+        .iter()
+        .map(|(k, v)| format!("{k}=\"{}\"", crate::model::labels::escape_label_value(v)))
+        .collect();
+    format!("{{{}}}", inner.join(", "))
 }
 
 /// The labels of a result sample: the "many" side's labels, reduced to the matching labels

@@ -214,9 +214,19 @@ impl Engine {
 fn finish_names(mut series: Vec<value::StepSeries>) -> Result<Vec<value::StepSeries>, EvalError> {
     let mut changed = false;
     for s in &mut series {
-        if s.drop_name && s.labels.metric_name().is_some() {
-            s.labels = s.labels.without_metric_name();
-            changed = true;
+        if s.drop_name {
+            // The type and unit labels (`__type__`, `__unit__`) describe the metric name and
+            // go with it.
+            let before = s.labels.len();
+            s.labels = crate::model::Labels::from_sorted_unchecked(
+                s.labels
+                    .pairs()
+                    .iter()
+                    .filter(|(k, _)| !matches!(k.as_str(), "__name__" | "__type__" | "__unit__"))
+                    .cloned()
+                    .collect(),
+            );
+            changed |= s.labels.len() != before;
         }
         s.drop_name = false;
     }

@@ -64,6 +64,19 @@ pub fn run_script(script: &str, parse: ParseFn) -> ScriptReport {
             tainted.clear();
         } else if cmd.starts_with("load") {
             load(line, &block, &mut store, &mut tainted);
+            if cmd == "load_with_nhcb" {
+                // The native histograms this would also create are not supported: evals on
+                // their names are skipped.
+                for l in &block {
+                    if let Some((labels, _)) = series_desc(l) {
+                        if let Some(base) =
+                            labels.metric_name().and_then(|n| n.strip_suffix("_bucket"))
+                        {
+                            tainted.insert(base.to_string());
+                        }
+                    }
+                }
+            }
         } else if cmd.starts_with("eval") {
             match run_eval(line, &block, &engine, &store, &tainted, parse) {
                 Outcome::Pass => rep.passed += 1,

@@ -8,7 +8,7 @@
 //! Native histograms are not supported (the store has none).
 
 use super::arg;
-use crate::model::{Labels, METRIC_NAME};
+use crate::model::Labels;
 use crate::promql::ast::Call;
 use crate::promql::engine::eval::Evaluator;
 use crate::promql::engine::value::{StepSeries, Val};
@@ -122,13 +122,24 @@ fn bucket_fraction(lower: f64, upper: f64, buckets: &mut Vec<Bucket>) -> f64 {
     let (mut rank, mut lower_rank, mut upper_rank) = (0.0, 0.0, 0.0);
     let (mut lower_set, mut upper_set) = (false, false);
     for (i, b) in buckets.iter().enumerate() {
+        // The first bucket starts at 0 when its bound is positive (observations are assumed
+        // non-negative then), else at -Inf.
         let lb = if i > 0 {
             buckets[i - 1].upper
+        } else if b.upper > 0.0 {
+            0.0
         } else {
             f64::NEG_INFINITY
         };
         let ub = b.upper;
-        let interp = |v: f64| rank + (b.count - rank) * (v - lb) / (ub - lb);
+        // No interpolation inside a bucket of infinite width: it contributes nothing.
+        let interp = |v: f64| {
+            if lb.is_infinite() || ub.is_infinite() {
+                rank
+            } else {
+                rank + (b.count - rank) * (v - lb) / (ub - lb)
+            }
+        };
         if !lower_set && lb >= lower {
             lower_rank = rank;
             lower_set = true;
@@ -180,13 +191,12 @@ fn per_group(
         else {
             continue;
         };
-        let key = s
-            .labels
-            .drop_names(&["le".to_string(), METRIC_NAME.to_string()]);
+        // The name stays in the key (it is only marked for removal), so buckets of two
+        // differently named histograms never mix; if their results collide once the names
+        // are dropped, that is the usual duplicate-labelset error.
+        let key = s.labels.drop_names(&["le".to_string()]);
         let g = *ids.entry(key.clone()).or_insert_with(|| {
-            let mut l = s.labels.to_builder();
-            l.del("le");
-            out.push(StepSeries::new(l.build(), true, n));
+            out.push(StepSeries::new(key, true, n));
             out.len() - 1
         });
         members.push((g, le, s));

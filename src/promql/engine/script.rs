@@ -21,6 +21,8 @@ pub struct ScriptReport {
     pub skipped: usize,
     /// `line: expression: what differed`, one per failed eval.
     pub failures: Vec<String>,
+    /// Why evals were skipped, with counts.
+    pub skip_reasons: std::collections::BTreeMap<String, usize>,
 }
 
 type ParseFn<'a> = &'a dyn Fn(&str) -> Result<Expr, String>;
@@ -80,7 +82,10 @@ pub fn run_script(script: &str, parse: ParseFn) -> ScriptReport {
         } else if cmd.starts_with("eval") {
             match run_eval(line, &block, &engine, &store, &tainted, parse) {
                 Outcome::Pass => rep.passed += 1,
-                Outcome::Skip => rep.skipped += 1,
+                Outcome::Skip(why) => {
+                    rep.skipped += 1;
+                    *rep.skip_reasons.entry(why).or_default() += 1;
+                }
                 Outcome::Fail(why) => {
                     rep.failed += 1;
                     rep.failures
@@ -94,7 +99,7 @@ pub fn run_script(script: &str, parse: ParseFn) -> ScriptReport {
 
 enum Outcome {
     Pass,
-    Skip,
+    Skip(String),
     Fail(String),
 }
 
@@ -328,29 +333,23 @@ fn run_eval(
         series: Vec::new(),
     };
     // instant at T expr | range from S to E step P expr
-    let (times, expr_text) = match words.get(1) {
+    let ((start, end, step), expr_text) = match words.get(1) {
         Some(&"instant") if words.get(2) == Some(&"at") => {
             let Some(t) = words.get(3).and_then(|w| parse_dur(w)) else {
                 return Outcome::Fail("bad time".into());
             };
-            (
-                None::<(i64, i64, i64)>.or(Some((t, t, 0))),
-                rest_after(cmd, 4),
-            )
+            ((t, t, 0), rest_after(cmd, 4))
         }
         Some(&"range") => {
             let p = |i: usize| words.get(i).and_then(|w| parse_dur(w));
             match (p(3), p(5), p(7)) {
-                (Some(s), Some(e), Some(st)) => (Some((s, e, st)), rest_after(cmd, 8)),
+                (Some(s), Some(e), Some(st)) => ((s, e, st), rest_after(cmd, 8)),
                 _ => return Outcome::Fail("bad range".into()),
             }
         }
         _ => return Outcome::Fail("bad eval command".into()),
     };
-    let Some((start, end, step)) = times else {
-        return Outcome::Skip;
-    };
-    let is_range = kw.starts_with("eval") && words.get(1) == Some(&"range");
+    let is_range = words.get(1) == Some(&"range");
     for line in block {
         if let Some(rest) = line.strip_prefix("expect ") {
             let rest = rest.trim();
@@ -385,15 +384,15 @@ fn run_eval(
         }
         match series_desc(line).map(|(l, r)| (l, values(r))) {
             Some((l, Ok(v))) => ex.series.push((l, v)),
-            _ => return Outcome::Skip,
+            _ => return Outcome::Skip("histogram expected".into()),
         }
     }
     if tainted.iter().any(|n| contains_word(expr_text, n)) {
-        return Outcome::Skip;
+        return Outcome::Skip("native histogram data".into());
     }
     let expr = match parse(expr_text) {
         Ok(e) => e,
-        Err(_) => return Outcome::Skip,
+        Err(e) => return Outcome::Skip(format!("parse error: {e}")),
     };
     let res = if is_range {
         engine.range_query(store, &expr, start, end, step)

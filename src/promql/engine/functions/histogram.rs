@@ -132,9 +132,12 @@ fn bucket_fraction(lower: f64, upper: f64, buckets: &mut Vec<Bucket>) -> f64 {
             f64::NEG_INFINITY
         };
         let ub = b.upper;
-        // No interpolation inside a bucket of infinite width: it contributes nothing.
+        // No interpolation inside a bucket of infinite width: the part of it inside the
+        // range contributes nothing.
         let interp = |v: f64| {
-            if lb.is_infinite() || ub.is_infinite() {
+            if lb.is_infinite() {
+                b.count
+            } else if ub.is_infinite() {
                 rank
             } else {
                 rank + (b.count - rank) * (v - lb) / (ub - lb)

@@ -92,6 +92,13 @@ pub(crate) fn call(ev: &Evaluator, c: &Call) -> Result<Val, EvalError> {
         "label_join" => labels::label_join(ev, c),
         "sort" | "sort_desc" | "sort_by_label" | "sort_by_label_desc" => labels::sort(ev, c),
         "histogram_quantile" => histogram::histogram_quantile(ev, c),
+        // These read native histograms only and ignore float samples; the store holds no
+        // native histograms, so (as Prometheus on float data) the result is empty.
+        "histogram_count" | "histogram_sum" | "histogram_avg" | "histogram_stddev"
+        | "histogram_stdvar" => {
+            ev.eval_vector(arg(c, 0)?)?;
+            Ok(Val::Vector(Vec::new()))
+        }
         "histogram_fraction" => histogram::histogram_fraction(ev, c),
         "round" => {
             let to = match c.args.get(1) {

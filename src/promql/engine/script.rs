@@ -414,45 +414,191 @@ fn run_eval(
         Ok(e) => e,
         Err(e) => return Outcome::Skip(format!("parse error: {e}")),
     };
-    let watched = Watched {
+    let run = Run {
+        engine,
         store,
         tainted,
-        hit: Cell::new(false),
+        ex: &ex,
+        expr_text,
     };
-    let res = if is_range {
-        engine.range_query(&watched, &expr, start, end, step)
+    let first = run.check(&expr, is_range, start, end, step);
+    if is_range || !matches!(first, Outcome::Pass) {
+        return first;
+    }
+    // Step invariance, as the reference runner checks: pin every selector and subquery to
+    // the eval time with `@` and evaluate at other times; the result must not change.
+    const TIME_DEPENDENT: [&str; 15] = [
+        "time",
+        "timestamp",
+        "predict_linear",
+        "day_of_month",
+        "day_of_week",
+        "day_of_year",
+        "days_in_month",
+        "hour",
+        "minute",
+        "month",
+        "year",
+        "start",
+        "end",
+        "range",
+        "step",
+    ];
+    if TIME_DEPENDENT
+        .iter()
+        .any(|f| expr_text.contains(&format!("{f}(")))
+    {
+        return first;
+    }
+    let pinned = pin_at(expr.clone(), start);
+    let times: Vec<i64> = if start == 0 {
+        vec![-1000, 0, 1000]
     } else {
-        engine.instant_query(&watched, &expr, start)
+        vec![-10 * start, 0, start / 5, start, 10 * start]
     };
-
-    if let Err(super::EvalError::UnknownFunction(f)) = &res {
-        return Outcome::Skip(format!("unsupported function {f}"));
-    }
-    if res.is_err() != ex.fail.is_some() && watched.hit.get() {
-        return Outcome::Skip("selects native histogram data".into());
-    }
-    let val = match (res, &ex.fail) {
-        (Err(e), Some(want)) => {
-            let msg = e.to_string();
-            return match want {
-                None => Outcome::Pass,
-                Some((false, m)) if *m == msg => Outcome::Pass,
-                Some((true, re)) if regex::Regex::new(re).is_ok_and(|r| r.is_match(&msg)) => {
-                    Outcome::Pass
-                }
-                Some(_) => Outcome::Fail(format!("error {msg:?} does not match {want:?}")),
-            };
+    for t in times {
+        if let Outcome::Fail(why) = run.check(&pinned, false, t, t, 0) {
+            return Outcome::Fail(format!("with @ pinned, evaluated at {t}ms: {why}"));
         }
-        (Err(e), None) => return Outcome::Fail(format!("unexpected error: {e}")),
-        (Ok(_), Some(_)) => return Outcome::Fail("expected failure, got success".into()),
-        (Ok(v), None) => v,
-    };
-    match compare(&ex, val, start, step, is_range) {
-        // The expectations may hold native-histogram results this runner could not load.
-        Outcome::Fail(_) if watched.hit.get() => {
-            Outcome::Skip("selects native histogram data".into())
+    }
+    first
+}
+
+/// Adds `@ t` to every selector and subquery without one (not descending into subqueries,
+/// whose inner selectors must keep following the subquery's steps).
+fn pin_at(e: Expr, t: i64) -> Expr {
+    use crate::promql::ast::AtModifier;
+    let at = |a: Option<AtModifier>| a.or(Some(AtModifier::Timestamp(t)));
+    match e {
+        Expr::VectorSelector(mut vs) => {
+            vs.at = at(vs.at);
+            Expr::VectorSelector(vs)
+        }
+        Expr::MatrixSelector(mut ms) => {
+            ms.selector.at = at(ms.selector.at);
+            Expr::MatrixSelector(ms)
+        }
+        Expr::Subquery(mut sq) => {
+            sq.at = at(sq.at);
+            Expr::Subquery(sq)
+        }
+        Expr::Paren(x) => Expr::Paren(Box::new(pin_at(*x, t))),
+        Expr::Unary(op, x) => Expr::Unary(op, Box::new(pin_at(*x, t))),
+        Expr::Binary(mut b) => {
+            b.lhs = Box::new(pin_at(*b.lhs, t));
+            b.rhs = Box::new(pin_at(*b.rhs, t));
+            Expr::Binary(b)
+        }
+        Expr::Aggregate(mut a) => {
+            a.expr = Box::new(pin_at(*a.expr, t));
+            a.param = a.param.map(|p| Box::new(pin_at(*p, t)));
+            Expr::Aggregate(a)
+        }
+        Expr::Call(mut c) => {
+            c.args = c.args.into_iter().map(|x| pin_at(x, t)).collect();
+            Expr::Call(c)
         }
         other => other,
+    }
+}
+
+/// What one eval checks against, shared by its several runs.
+struct Run<'a> {
+    engine: &'a Engine,
+    store: &'a MemoryStorage,
+    tainted: &'a [Labels],
+    ex: &'a Expect,
+    expr_text: &'a str,
+}
+
+impl Run<'_> {
+    fn check(&self, expr: &Expr, is_range: bool, start: i64, end: i64, step: i64) -> Outcome {
+        let (engine, ex, expr_text) = (self.engine, self.ex, self.expr_text);
+        let watched = Watched {
+            store: self.store,
+            tainted: self.tainted,
+            hit: Cell::new(false),
+        };
+        let res = if is_range {
+            engine.range_query(&watched, expr, start, end, step)
+        } else {
+            engine.instant_query(&watched, expr, start)
+        };
+
+        if let Err(super::EvalError::UnknownFunction(f)) = &res {
+            return Outcome::Skip(format!("unsupported function {f}"));
+        }
+        if res.is_err() != ex.fail.is_some() && watched.hit.get() {
+            return Outcome::Skip("selects native histogram data".into());
+        }
+        let val = match (res, &ex.fail) {
+            (Err(e), Some(want)) => {
+                let msg = e.to_string();
+                return match want {
+                    None => Outcome::Pass,
+                    Some((false, m)) if *m == msg => Outcome::Pass,
+                    Some((true, re)) if regex::Regex::new(re).is_ok_and(|r| r.is_match(&msg)) => {
+                        Outcome::Pass
+                    }
+                    Some(_) => Outcome::Fail(format!("error {msg:?} does not match {want:?}")),
+                };
+            }
+            (Err(e), None) => return Outcome::Fail(format!("unexpected error: {e}")),
+            (Ok(_), Some(_)) => return Outcome::Fail("expected failure, got success".into()),
+            (Ok(v), None) => v,
+        };
+        let mut out = compare(ex, val, start, step, is_range);
+        // Like the reference runner, also evaluate an instant eval as a range query around its
+        // time and check the point at that time, so the range path is held to the same
+        // expectations.
+        let range_check = !is_range
+            && matches!(out, Outcome::Pass)
+            && !ex.ordered
+            && ex.range_vector.is_none()
+            && ex.string.is_none()
+            && !["start()", "end()", "range()", "step()"]
+                .iter()
+                .any(|f| expr_text.contains(f));
+        if range_check {
+            out = match engine.range_query(&watched, expr, start - 60_000, start + 60_000, 60_000) {
+                Err(e) => Outcome::Fail(format!("range-mode check: unexpected error: {e}")),
+                Ok(Value::Matrix(m)) => {
+                    let at = |s: &crate::model::Series| {
+                        s.samples.iter().find(|p| p.t == start).map(|p| p.v)
+                    };
+                    let v = if ex.scalar.is_some() {
+                        match m.first().and_then(at) {
+                            Some(v) => Value::Scalar { t: start, v },
+                            None => Value::Vector(vec![]),
+                        }
+                    } else {
+                        Value::Vector(
+                            m.iter()
+                                .filter_map(|s| {
+                                    at(s).map(|v| super::InstantSample {
+                                        labels: s.labels.clone(),
+                                        t: start,
+                                        v,
+                                    })
+                                })
+                                .collect(),
+                        )
+                    };
+                    match compare(ex, v, start, step, false) {
+                        Outcome::Fail(why) => Outcome::Fail(format!("range-mode check: {why}")),
+                        other => other,
+                    }
+                }
+                Ok(other) => Outcome::Fail(format!("range-mode check: got {}", other.type_name())),
+            };
+        }
+        match out {
+            // The expectations may hold native-histogram results this runner could not load.
+            Outcome::Fail(_) if watched.hit.get() => {
+                Outcome::Skip("selects native histogram data".into())
+            }
+            other => other,
+        }
     }
 }
 

@@ -273,3 +273,28 @@ pub enum Expr {
     Aggregate(AggregateExpr),
     Call(Call),
 }
+
+impl Expr {
+    /// The type the expression evaluates to, as Prometheus' `Type()` methods define it. A call
+    /// to an unknown function (which the parser rejects) is taken to return a vector.
+    pub fn value_type(&self) -> ValueType {
+        match self {
+            Expr::Number(_) => ValueType::Scalar,
+            Expr::String(_) => ValueType::String,
+            Expr::VectorSelector(_) | Expr::Aggregate(_) => ValueType::Vector,
+            Expr::MatrixSelector(_) | Expr::Subquery(_) => ValueType::Matrix,
+            Expr::Paren(e) | Expr::Unary(_, e) => e.value_type(),
+            Expr::Binary(b) => {
+                if b.lhs.value_type() == ValueType::Scalar
+                    && b.rhs.value_type() == ValueType::Scalar
+                {
+                    ValueType::Scalar
+                } else {
+                    ValueType::Vector
+                }
+            }
+            Expr::Call(c) => crate::promql::functions::lookup(&c.func)
+                .map_or(ValueType::Vector, |f| f.return_type),
+        }
+    }
+}

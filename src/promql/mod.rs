@@ -1,6 +1,15 @@
-//! PromQL: syntax (`ast`, `parser`, `printer`, `functions`) kept apart from evaluation
+//! PromQL: syntax (`ast`, `lexer`, `parser`, `printer`, `functions`) kept apart from evaluation
 //! (`engine`) and from the result values (`value`).
 
 pub mod ast;
 pub mod engine;
+pub mod functions;
+pub mod lexer;
+pub mod parser;
+mod parser_ops;
+pub mod printer;
 pub mod value;
+
+pub use parser::{parse, parse_metric_selector, ParseError};
+#[cfg(test)]
+mod parser_tests;

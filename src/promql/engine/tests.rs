@@ -3,6 +3,7 @@
 use super::*;
 use crate::model::{stale_nan, Labels, MatchOp, Matcher, Sample};
 use crate::promql::ast::*;
+use crate::promql::engine::script;
 
 const M: i64 = 60_000;
 
@@ -417,4 +418,93 @@ fn label_replace_and_duplicate_labelsets() {
         EvalError::DuplicateLabelset
     );
     let _ = MatchOp::Equal;
+}
+
+fn parse(s: &str) -> Result<Expr, String> {
+    crate::promql::parse(s).map_err(|e| e.to_string())
+}
+
+/// A script in Prometheus' test format, written for this engine, run with the real parser.
+#[test]
+fn script_through_parser() {
+    let script = r#"
+load 1m
+    req{job="a", code="200"} 0+10x20
+    req{job="a", code="500"} 0+1x20
+    req{job="b", code="200"} 0+5x10 stale
+    up{job="a"} 1x20
+    up{job="b"} 0x20
+
+eval instant at 10m sum by (job) (rate(req[5m]))
+    {job="a"} 0.18333333333333332
+    {job="b"} 0.08333333333333333
+
+eval instant at 12m req{job="b"}
+
+eval range from 0 to 4m step 2m sum(req) by (code)
+    {code="200"} 0 30 60
+    {code="500"} 0 2 4
+
+eval instant at 10m req / on(job) group_left up
+    {job="a", code="200"} 100
+    {job="a", code="500"} 10
+    {job="b", code="200"} +Inf
+
+eval instant at 10m max_over_time(req{code="500"}[5m:2m])
+    {code="500", job="a"} 10
+
+eval instant at 10m req > on() up
+    expect fail
+
+eval instant at 5m topk(1, req)
+    expect ordered
+    req{job="a", code="200"} 50
+
+eval instant at 10m scalar(up{job="a"}) * 2
+    2
+"#;
+    let rep = script::run_script(script, &parse);
+    assert_eq!(rep.failures, Vec::<String>::new());
+    assert_eq!((rep.passed, rep.skipped), (8, 0));
+}
+
+/// Prometheus' own engine test scripts, when `ARGUS_PROMQL_TESTDATA` names their directory
+/// (a copy of `promql/promqltest/testdata`). Skipped when unset, so the default test run does
+/// not depend on files outside the repository.
+#[test]
+fn prometheus_test_scripts() {
+    let Ok(dir) = std::env::var("ARGUS_PROMQL_TESTDATA") else {
+        eprintln!("ARGUS_PROMQL_TESTDATA not set; skipping Prometheus' test scripts");
+        return;
+    };
+    // Known differences: Go's %q escaping of invalid UTF-8 in an error message.
+    const KNOWN: [&str; 1] = ["count_values(\"a\\xc5z\""];
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        .expect("ARGUS_PROMQL_TESTDATA must be a directory")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "test"))
+        .collect();
+    paths.sort();
+    let mut unexpected = Vec::new();
+    for p in paths {
+        let text = std::fs::read_to_string(&p).expect("readable test script");
+        let rep = script::run_script(&text, &parse);
+        eprintln!(
+            "{}: passed {} failed {} skipped {}",
+            p.display(),
+            rep.passed,
+            rep.failed,
+            rep.skipped
+        );
+        for (why, n) in &rep.skip_reasons {
+            eprintln!("    skipped {n}: {why}");
+        }
+        for f in rep.failures {
+            eprintln!("    FAILED {f}");
+            if !KNOWN.iter().any(|k| f.contains(k)) {
+                unexpected.push(f);
+            }
+        }
+    }
+    assert!(unexpected.is_empty(), "{unexpected:#?}");
 }

@@ -1,0 +1,242 @@
+//! `Display` for the PromQL syntax tree: canonical, single-line PromQL that parses back to the
+//! same tree (the basis of `format_query` and of the parser's round-trip tests).
+//!
+//! The layout follows Prometheus' `String()` methods: `sum by (job) (rate(x[5m]))`,
+//! `a + on (l) group_left (m) b`, `x offset 5m`, `x @ 10.000`. Parentheses in the tree are
+//! printed as written; for trees built by hand (without `Paren` nodes) the printer adds the
+//! parentheses that precedence requires, so the output always means the same thing. It does not
+//! pretty-print over several lines.
+
+use super::ast::*;
+use crate::model::labels::is_valid_label_name;
+use crate::model::time::format_duration;
+use crate::model::{MatchOp, Matcher, METRIC_NAME};
+use std::fmt::{self, Write};
+
+/// Quotes a string the way Go's `strconv.Quote` does (double quotes, escapes), which the
+/// PromQL lexer reads back to the same value.
+pub fn quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\x07' => out.push_str("\\a"),
+            '\x08' => out.push_str("\\b"),
+            '\x0c' => out.push_str("\\f"),
+            '\x0b' => out.push_str("\\v"),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A label name as PromQL writes it: bare when it is a classic name, quoted otherwise.
+fn label(name: &str) -> String {
+    if is_valid_label_name(name) {
+        name.to_string()
+    } else {
+        quote(name)
+    }
+}
+
+fn write_matcher(f: &mut fmt::Formatter<'_>, m: &Matcher) -> fmt::Result {
+    write!(f, "{}{}{}", label(&m.name), m.op.as_str(), quote(&m.value))
+}
+
+fn write_number(f: &mut fmt::Formatter<'_>, v: f64) -> fmt::Result {
+    if v.is_nan() {
+        f.write_str("NaN")
+    } else if v == f64::INFINITY {
+        f.write_str("+Inf")
+    } else if v == f64::NEG_INFINITY {
+        f.write_str("-Inf")
+    } else {
+        write!(f, "{v}")
+    }
+}
+
+fn write_mods(f: &mut fmt::Formatter<'_>, at: &Option<AtModifier>, offset: i64) -> fmt::Result {
+    match at {
+        Some(AtModifier::Timestamp(ms)) => write!(f, " @ {:.3}", *ms as f64 / 1000.0)?,
+        Some(AtModifier::Start) => f.write_str(" @ start()")?,
+        Some(AtModifier::End) => f.write_str(" @ end()")?,
+        None => {}
+    }
+    if offset != 0 {
+        write!(f, " offset {}", format_duration(offset))?;
+    }
+    Ok(())
+}
+
+/// The selector without modifiers: `name{matchers}`.
+fn write_selector_body(f: &mut fmt::Formatter<'_>, vs: &VectorSelector) -> fmt::Result {
+    let mut shown: Vec<&Matcher> = vs.matchers.iter().collect();
+    if let Some(name) = &vs.name {
+        // Hide the one matcher the parser adds for the name.
+        if let Some(i) = shown
+            .iter()
+            .rposition(|m| m.name == METRIC_NAME && m.op == MatchOp::Equal && &m.value == name)
+        {
+            shown.remove(i);
+        }
+        f.write_str(name)?;
+        if shown.is_empty() {
+            return Ok(());
+        }
+    }
+    f.write_str("{")?;
+    for (i, m) in shown.iter().enumerate() {
+        if i > 0 {
+            f.write_str(", ")?;
+        }
+        write_matcher(f, m)?;
+    }
+    f.write_str("}")
+}
+
+/// Binding strength for deciding where hand-built trees need parentheses.
+fn prec(op: BinOp) -> u8 {
+    match op {
+        BinOp::Or => 1,
+        BinOp::And | BinOp::Unless => 2,
+        BinOp::Eql | BinOp::Neq | BinOp::Gtr | BinOp::Lss | BinOp::Gte | BinOp::Lte => 3,
+        BinOp::Add | BinOp::Sub => 4,
+        BinOp::Mul | BinOp::Div | BinOp::Mod | BinOp::Atan2 => 5,
+        BinOp::Pow => 6,
+    }
+}
+
+fn write_operand(f: &mut fmt::Formatter<'_>, e: &Expr, parens: bool) -> fmt::Result {
+    if parens {
+        write!(f, "({e})")
+    } else {
+        write!(f, "{e}")
+    }
+}
+
+fn write_grouping(f: &mut fmt::Formatter<'_>, labels: &[String]) -> fmt::Result {
+    f.write_str("(")?;
+    for (i, l) in labels.iter().enumerate() {
+        if i > 0 {
+            f.write_str(", ")?;
+        }
+        f.write_str(&label(l))?;
+    }
+    f.write_str(")")
+}
+
+impl fmt::Display for Expr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Expr::Number(v) => write_number(f, *v),
+            Expr::String(s) => f.write_str(&quote(s)),
+            Expr::VectorSelector(vs) => {
+                write_selector_body(f, vs)?;
+                write_mods(f, &vs.at, vs.offset)
+            }
+            Expr::MatrixSelector(ms) => {
+                write_selector_body(f, &ms.selector)?;
+                write!(f, "[{}]", format_duration(ms.range))?;
+                write_mods(f, &ms.selector.at, ms.selector.offset)
+            }
+            Expr::Subquery(sq) => {
+                let parens = matches!(*sq.expr, Expr::Binary(_) | Expr::Unary(..));
+                write_operand(f, &sq.expr, parens)?;
+                write!(f, "[{}:", format_duration(sq.range))?;
+                if let Some(step) = sq.step {
+                    f.write_str(&format_duration(step))?;
+                }
+                f.write_str("]")?;
+                write_mods(f, &sq.at, sq.offset)
+            }
+            Expr::Paren(e) => write!(f, "({e})"),
+            Expr::Unary(op, e) => {
+                f.write_str(if *op == UnaryOp::Neg { "-" } else { "+" })?;
+                let parens = match &**e {
+                    Expr::Binary(b) => prec(b.op) < 6,
+                    Expr::Unary(..) => true,
+                    Expr::Number(v) => v.is_sign_negative(),
+                    _ => false,
+                };
+                write_operand(f, e, parens)
+            }
+            Expr::Binary(b) => {
+                let p = prec(b.op);
+                let right_assoc = b.op == BinOp::Pow;
+                let lparens = match &*b.lhs {
+                    Expr::Binary(l) => prec(l.op) < p || (prec(l.op) == p && right_assoc),
+                    // `-a ^ b` would read as `-(a ^ b)`.
+                    Expr::Unary(..) => right_assoc,
+                    Expr::Number(v) => right_assoc && v.is_sign_negative(),
+                    _ => false,
+                };
+                let rparens = match &*b.rhs {
+                    Expr::Binary(r) => prec(r.op) < p || (prec(r.op) == p && !right_assoc),
+                    _ => false,
+                };
+                write_operand(f, &b.lhs, lparens)?;
+                write!(f, " {}", b.op.as_str())?;
+                if b.return_bool {
+                    f.write_str(" bool")?;
+                }
+                if let Some(vm) = &b.matching {
+                    let grouped =
+                        matches!(vm.card, Cardinality::ManyToOne | Cardinality::OneToMany);
+                    if vm.on || !vm.labels.is_empty() || grouped {
+                        f.write_str(if vm.on { " on " } else { " ignoring " })?;
+                        write_grouping(f, &vm.labels)?;
+                        match vm.card {
+                            Cardinality::ManyToOne => {
+                                f.write_str(" group_left ")?;
+                                write_grouping(f, &vm.include)?;
+                            }
+                            Cardinality::OneToMany => {
+                                f.write_str(" group_right ")?;
+                                write_grouping(f, &vm.include)?;
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                f.write_str(" ")?;
+                write_operand(f, &b.rhs, rparens)
+            }
+            Expr::Aggregate(a) => {
+                f.write_str(a.op.as_str())?;
+                if a.without {
+                    f.write_str(" without ")?;
+                    write_grouping(f, &a.grouping)?;
+                    f.write_str(" ")?;
+                } else if !a.grouping.is_empty() {
+                    f.write_str(" by ")?;
+                    write_grouping(f, &a.grouping)?;
+                    f.write_str(" ")?;
+                }
+                f.write_str("(")?;
+                if let Some(p) = &a.param {
+                    write!(f, "{p}, ")?;
+                }
+                write!(f, "{})", a.expr)
+            }
+            Expr::Call(c) => {
+                write!(f, "{}(", c.func)?;
+                for (i, a) in c.args.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{a}")?;
+                }
+                f.write_str(")")
+            }
+        }
+    }
+}

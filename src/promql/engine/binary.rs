@@ -240,6 +240,9 @@ fn vector_vector(
     // Which signature wrote each output series at the current step.
     let mut writer: Vec<u32> = Vec::new();
     let mut pair_out: HashMap<(usize, usize), usize> = HashMap::new();
+    // The pair a "many" series matched last, and its output: series usually match the same
+    // partner at every step, so this skips the hash lookup almost always.
+    let mut last_pair: Vec<(usize, usize)> = vec![(usize::MAX, 0); many.len()];
     let mut out_ids: HashMap<Labels, usize> = HashMap::new();
     let cmp = op.is_comparison();
     for i in 0..n {
@@ -287,18 +290,22 @@ fn vector_vector(
             } else if !keep {
                 continue;
             }
-            let idx = match pair_out.get(&(mi, oi)) {
-                Some(&x) => x,
-                None => {
-                    let labels = result_labels(&s.labels, &one[oi].labels, m);
-                    let drop = s.drop_name || !cmp || return_bool;
-                    let x = *out_ids.entry(labels.clone()).or_insert_with(|| {
-                        out.push(StepSeries::new(labels, drop, n));
-                        writer.push(u32::MAX);
-                        out.len() - 1
-                    });
-                    pair_out.insert((mi, oi), x);
-                    x
+            let idx = if last_pair[mi].0 == oi {
+                last_pair[mi].1
+            } else {
+                match pair_out.get(&(mi, oi)) {
+                    Some(&x) => x,
+                    None => {
+                        let labels = result_labels(&s.labels, &one[oi].labels, m);
+                        let drop = s.drop_name || !cmp || return_bool;
+                        let x = *out_ids.entry(labels.clone()).or_insert_with(|| {
+                            out.push(StepSeries::new(labels, drop, n));
+                            writer.push(u32::MAX);
+                            out.len() - 1
+                        });
+                        pair_out.insert((mi, oi), x);
+                        x
+                    }
                 }
             };
             if out[idx].vals[i].is_some() {
@@ -308,6 +315,7 @@ fn vector_vector(
                     EvalError::DuplicateLabelset
                 });
             }
+            last_pair[mi] = (oi, idx);
             out[idx].vals[i] = Some(val);
             writer[idx] = sg as u32;
         }

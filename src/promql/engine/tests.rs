@@ -508,3 +508,40 @@ fn prometheus_test_scripts() {
     }
     assert!(unexpected.is_empty(), "{unexpected:#?}");
 }
+
+/// Rough timing of a day-long range query over 1000 counters scraped every 10s; run with
+/// `cargo test --release -- --ignored range_query_speed --nocapture`.
+#[test]
+#[ignore]
+fn range_query_speed() {
+    let n_series = 1000;
+    let n_samples = 8640;
+    let st = MemoryStorage::from_series((0..n_series).map(|i| {
+        let labels = lbl(&[
+            ("__name__", "http_requests_total"),
+            ("instance", &format!("i{i}")),
+            ("job", if i % 2 == 0 { "api" } else { "db" }),
+        ]);
+        let samples = (0..n_samples)
+            .map(|k| Sample {
+                t: k as i64 * 10_000,
+                v: (k * (i % 7 + 1)) as f64,
+            })
+            .collect();
+        (labels, samples)
+    }));
+    let e = Engine::default();
+    for q in [
+        "sum by (job) (rate(http_requests_total[5m]))",
+        "http_requests_total",
+        "histogram_quantile(0.9, sum by (job, le) (label_replace(rate(http_requests_total[5m]), \"le\", \"$1\", \"instance\", \"i(.)\")))",
+        "rate(http_requests_total[5m]) / on(instance) group_left sum by (instance) (rate(http_requests_total[5m]))",
+        "max_over_time(rate(http_requests_total[5m])[30m:1m])",
+    ] {
+        let expr = crate::promql::parse(q).unwrap();
+        let t0 = std::time::Instant::now();
+        let r = e.range_query(&st, &expr, 0, 86_400_000, 60_000).unwrap();
+        let Value::Matrix(m) = r else { panic!() };
+        eprintln!("{:>8.1} ms  {} series  {q}", t0.elapsed().as_secs_f64() * 1e3, m.len());
+    }
+}

@@ -279,7 +279,18 @@ fn eval_range_func(ev: &Evaluator, c: &Call, rf: range::RangeFunc) -> Result<Val
     let mut args = vec![0.0; scalars.len()];
     let mut err = None;
     rv.for_each_window(|i, si, w| {
-        if w.is_empty() || err.is_some() {
+        if err.is_some() {
+            return;
+        }
+        // A deadline check at the start of every 64th series keeps long queries stoppable
+        // without reading the clock per window.
+        if i == 0 && si % 64 == 63 {
+            if let Err(e) = ev.check_deadline() {
+                err = Some(e);
+                return;
+            }
+        }
+        if w.is_empty() {
             return;
         }
         for (a, s) in args.iter_mut().zip(&scalars) {

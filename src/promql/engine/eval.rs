@@ -45,6 +45,13 @@ impl<'a> Evaluator<'a> {
         }
     }
 
+    /// Values are kept densely per step, so a grid with more steps than `max_samples` could
+    /// not be held even for one series; refuse it before allocating.
+    pub fn check_grid(&self) -> Result<(), EvalError> {
+        let steps = (self.end - self.start) / self.step + 1;
+        self.check_samples(usize::try_from(steps).unwrap_or(usize::MAX))
+    }
+
     pub fn check_samples(&self, n: usize) -> Result<(), EvalError> {
         if n > self.engine.max_samples {
             Err(EvalError::TooManySamples)
@@ -170,6 +177,7 @@ impl<'a> Evaluator<'a> {
                 step,
                 ..*self
             };
+            inner.check_grid()?;
             let vals = inner.eval_vector(&sq.expr)?;
             let mut total = 0usize;
             for s in vals {

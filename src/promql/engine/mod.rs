@@ -155,6 +155,7 @@ impl Engine {
             ));
         }
         let ev = self.evaluator(q, start, end, step);
+        ev.check_grid()?;
         let val = ev.eval(expr)?;
         let times: Vec<i64> = ev.times().collect();
         let to_samples = |vals: &[Option<f64>]| -> Vec<Sample> {

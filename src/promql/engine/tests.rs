@@ -545,3 +545,18 @@ fn range_query_speed() {
         eprintln!("{:>8.1} ms  {} series  {q}", t0.elapsed().as_secs_f64() * 1e3, m.len());
     }
 }
+
+#[test]
+fn huge_grids_are_refused_before_allocation() {
+    let st = counters();
+    let e = Engine::default();
+    let err = e
+        .range_query(&st, &vs("http"), 0, i64::MAX / 2, 1)
+        .unwrap_err();
+    assert_eq!(err, EvalError::TooManySamples);
+    let q = crate::promql::parse("max_over_time(http[1y:1ms])").unwrap();
+    assert_eq!(
+        e.instant_query(&st, &q, 0).unwrap_err(),
+        EvalError::TooManySamples
+    );
+}

@@ -297,9 +297,10 @@ fn rank_cmp(top: bool, a: f64, b: f64) -> std::cmp::Ordering {
     }
 }
 
-/// A stable hash of a label set mapped to [0, 1), deciding which series `limit_ratio` keeps.
+/// Prometheus' hash of a label set mapped to [0, 1), deciding which series `limit_ratio`
+/// keeps (the same ones Prometheus keeps).
 fn ratio_offset(l: &Labels) -> f64 {
-    l.stable_hash() as f64 / u64::MAX as f64
+    super::hash::prometheus_labels_hash(l) as f64 / u64::MAX as f64
 }
 
 /// topk, bottomk, limitk and limit_ratio: each step keeps some input series unchanged.

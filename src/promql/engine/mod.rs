@@ -28,6 +28,7 @@ mod binary;
 mod errors;
 mod eval;
 mod functions;
+mod hash;
 pub mod memory;
 pub mod script;
 mod selectors;

@@ -1,12 +1,16 @@
 //! A runner for Prometheus' PromQL test scripts (`load` / `clear` / `eval` blocks, the
-//! `promqltest` format), used to check this engine against Prometheus' own expectations.
+//! `promqltest` format described in the shared conformance data's `FORMAT.md`), used to
+//! check this engine against Prometheus' own expectations.
 //!
-//! It covers float data only: series given with native-histogram samples are not loaded, and
-//! evals that mention them are reported as skipped, as are evals whose expression the given
-//! parser rejects and `load_with_nhcb`/start-timestamp features. Annotations (warnings and
-//! infos) are not produced by the engine, so `expect warn`/`expect info` lines are not
-//! checked. The extra step-invariance and range-consistency runs Prometheus' runner does are
-//! not performed. The parser is passed in, so this module does not depend on it.
+//! Like the reference runner, every instant eval is also run as a range query around its time
+//! and, with every selector pinned by `@` to that time, at other times; all runs must meet
+//! the same expectations. Float data only: series written with native-histogram samples (and
+//! the histograms `load_with_nhcb` would derive) are not loaded; an eval that selects them
+//! and does not pass is reported as skipped, as are evals the given parser rejects, evals
+//! expecting histogram values, and calls of functions the engine does not implement.
+//! Annotations (warnings and infos) are not produced by the engine, so `expect warn` and
+//! `expect info` lines are not checked. The parser is passed in, so this module does not
+//! depend on it.
 
 use super::Queryable;
 use super::{Engine, MemoryStorage, Value};

@@ -560,3 +560,72 @@ fn huge_grids_are_refused_before_allocation() {
         EvalError::TooManySamples
     );
 }
+
+/// Subqueries and `@`, whose Prometheus scripts are not in the shared corpus; expected values
+/// derived by hand from Prometheus 3.x semantics (left-open windows, absolute step alignment).
+#[test]
+fn subquery_and_at_scripts() {
+    let script = r#"
+load 10s
+    metric 1 2
+
+# Inner steps are multiples of 5s in (-40s, 10s]: -35s..10s; values exist from 0s on.
+eval instant at 10s sum_over_time(metric[50s:5s])
+    {} 4
+
+eval instant at 10s sum_over_time(metric[50s:10s])
+    {} 3
+
+# (250s, 300s] at 10s: five inner steps, all seeing the last value 2.
+eval instant at 5m sum_over_time(metric[50s:10s])
+    {} 10
+
+# The sample at 10s leaves the lookback window after 5m10s: only the inner step at 300s sees it.
+eval instant at 5m59s sum_over_time(metric[60s:10s])
+    {} 2
+
+eval instant at 20s min_over_time(metric[20s:10s] offset 10s)
+    {} 1
+
+eval instant at 1m max_over_time(metric[20s:10s] @ 10)
+    {} 2
+
+clear
+load 10s
+    metric{job="1"} 0+1x1000
+    metric{job="2"} 0+2x1000
+
+eval instant at 10s metric @ 100
+    metric{job="1"} 10
+    metric{job="2"} 20
+
+eval instant at 1000s metric @ 100 offset 50s
+    metric{job="1"} 5
+    metric{job="2"} 10
+
+eval instant at 10s sum_over_time(metric[100s] @ 100)
+    {job="1"} 55
+    {job="2"} 110
+
+eval range from 0 to 20s step 10s metric{job="1"} @ 100
+    metric{job="1"} 10 10 10
+
+eval range from 0 to 2m step 1m metric{job="1"} @ start()
+    metric{job="1"} 0 0 0
+
+eval range from 0 to 2m step 1m metric{job="1"} @ end()
+    metric{job="1"} 12 12 12
+
+eval range from 1m to 2m step 1m rate(metric{job="2"}[1m] @ end())
+    {job="2"} 0.2 0.2
+
+eval instant at 100s metric{job="1"} offset -50s
+    metric{job="1"} 15
+
+eval instant at 100s timestamp(metric{job="1"} @ 55)
+    {job="1"} 50
+"#;
+    let rep = script::run_script(script, &parse);
+    assert_eq!(rep.failures, Vec::<String>::new());
+    assert_eq!((rep.passed, rep.skipped), (15, 0));
+}

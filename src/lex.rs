@@ -72,7 +72,7 @@ pub fn scan_quoted(s: &str) -> Result<(String, usize), LexError> {
             '\n' => return Err(lex_err(i, "unterminated quoted string")),
             '\\' => {
                 let Some((j, e)) = chars.next() else {
-                    return Err(lex_err(s.len(), "unterminated quoted string"));
+                    return Err(lex_err(i, "escape sequence not terminated"));
                 };
                 let simple = match e {
                     'a' => Some(0x07u8),
@@ -106,9 +106,18 @@ pub fn scan_quoted(s: &str) -> Result<(String, usize), LexError> {
                 // Octal escapes include the first digit already read.
                 let start = if radix == 8 { j } else { j + 1 };
                 let end = start + digits;
-                let text = s.get(start..end).unwrap_or("");
-                if text.len() != digits || !text.chars().all(|c| c.is_digit(radix)) {
-                    return Err(lex_err(j, "illegal character in escape sequence"));
+                let text = s.get(start..end).unwrap_or(&s[start.min(s.len())..]);
+                if let Some(bad) = text.chars().find(|c| !c.is_digit(radix)) {
+                    return Err(lex_err(
+                        j,
+                        format!(
+                            "illegal character U+{:04X} {bad:?} in escape sequence",
+                            bad as u32
+                        ),
+                    ));
+                }
+                if text.len() != digits {
+                    return Err(lex_err(j, "escape sequence not terminated"));
                 }
                 // Consume the digits (the first octal digit was consumed as `e`).
                 let to_skip = if radix == 8 { digits - 1 } else { digits };

@@ -72,6 +72,7 @@ pub fn describe(tok: &Token, input: &str) -> String {
     let text = tok.text(input);
     match &tok.kind {
         TokKind::Eof => "end of input".to_string(),
+        TokKind::At => "<op:@>".to_string(),
         TokKind::Error(m) => m.clone(),
         TokKind::Ident | TokKind::MetricIdent => {
             let lower = text.to_ascii_lowercase();
@@ -100,7 +101,6 @@ pub fn describe(tok: &Token, input: &str) -> String {
         | TokKind::Lte
         | TokKind::Gtr
         | TokKind::Gte
-        | TokKind::Assign
         | TokKind::EqlRegex
         | TokKind::NeqRegex => format!("<op:{text}>"),
         _ => format!("{text:?}"),
@@ -317,7 +317,7 @@ impl Lexer<'_> {
                 (TokKind::LBrace, 1)
             }
             b'}' => {
-                self.error(start, "unexpected right brace '}'".into());
+                self.error(start, "unexpected character: '}'".into());
                 return false;
             }
             b'[' => {

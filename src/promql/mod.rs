@@ -7,6 +7,7 @@ pub mod functions;
 pub mod lexer;
 pub mod parser;
 mod parser_ops;
+mod parser_selectors;
 pub mod printer;
 pub mod value;
 

@@ -8,17 +8,18 @@
 //! simpler rules and matching errors. The nom pieces live in `crate::lex` and are used by the
 //! lexer. Each token is looked at a bounded number of times, so parsing is linear.
 //!
-//! Not here: the lexer (`lexer.rs`), binary/aggregation/call construction and their type checks
-//! (`parser_ops.rs`), printing (`printer.rs`) and the function table (`functions.rs`).
+//! Not here: the lexer (`lexer.rs`), selectors and label lists (`parser_selectors.rs`),
+//! binary/aggregation/call construction and their type checks (`parser_ops.rs`), printing (`printer.rs`) and the function table (`functions.rs`).
 
 use super::ast::*;
 use super::lexer::{describe, is_keyword, tokenize, TokKind, Token};
 use crate::lex::number_value;
-use crate::model::{MatchOp, Matcher, METRIC_NAME};
-use std::fmt;
+use crate::model::Matcher;
 
-/// A syntax or type error in a query, with where it happened.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A syntax or type error in a query, with where it happened. Displays the way Prometheus
+/// does: `1:14: parse error: unexpected <op:*>`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{line}:{column}: parse error: {message}")]
 pub struct ParseError {
     /// Byte offset in the query.
     pub pos: usize,
@@ -43,18 +44,6 @@ impl ParseError {
         }
     }
 }
-
-impl fmt::Display for ParseError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}: parse error: {}",
-            self.line, self.column, self.message
-        )
-    }
-}
-
-impl std::error::Error for ParseError {}
 
 pub(super) type PResult<T> = Result<T, ParseError>;
 
@@ -137,6 +126,10 @@ fn binop_of(t: &Token, input: &str) -> Option<(BinOp, u8, bool)> {
         _ => return None,
     })
 }
+
+/// The longest duration Prometheus can represent (Go's `time.Duration`, nanoseconds in an i64),
+/// in milliseconds: about 292 years.
+const MAX_DURATION_MS: i64 = i64::MAX / 1_000_000;
 
 /// How deeply expressions may nest (parentheses, calls, unary signs, operands).
 const MAX_DEPTH: usize = 256;
@@ -395,6 +388,9 @@ impl<'a> Parser<'a> {
                 self.next();
                 match crate::model::time::duration_prefix(text) {
                     Some((0, _)) => Err(self.err(t.start, "duration must be greater than 0")),
+                    Some((ms, _)) if ms > MAX_DURATION_MS => {
+                        Err(self.err(t.start, "duration out of range"))
+                    }
                     Some((ms, n)) if n == text.len() => Ok(ms),
                     _ => Err(self.err(t.start, format!("invalid duration {text:?}"))),
                 }
@@ -402,10 +398,10 @@ impl<'a> Parser<'a> {
             TokKind::Number => {
                 self.next();
                 match number_value(text) {
-                    Some(v) if v.is_finite() && (v * 1000.0).abs() < i64::MAX as f64 => {
+                    Some(v) if (v * 1000.0).abs() <= MAX_DURATION_MS as f64 => {
                         Ok((v * 1000.0) as i64)
                     }
-                    _ => Err(self.err(t.start, format!("invalid duration {text:?}"))),
+                    _ => Err(self.err(t.start, "duration out of range")),
                 }
             }
             _ => Err(self.unexpected(context, expected)),
@@ -547,9 +543,16 @@ impl<'a> Parser<'a> {
             } * sign;
             let ms = secs * 1000.0;
             if !ms.is_finite() || ms >= i64::MAX as f64 || ms <= i64::MIN as f64 {
+                let shown = if secs.is_nan() {
+                    "NaN".to_string()
+                } else if secs.is_infinite() {
+                    if secs > 0.0 { "+Inf" } else { "-Inf" }.to_string()
+                } else {
+                    format!("{secs:.6}")
+                };
                 return Err(self.err(
                     nt.start,
-                    format!("timestamp out of bounds for @ modifier: {secs:.6}"),
+                    format!("timestamp out of bounds for @ modifier: {shown}"),
                 ));
             }
             AtModifier::Timestamp(ms.round() as i64)
@@ -571,164 +574,6 @@ impl<'a> Parser<'a> {
         *slot = Some(at);
         n.pos.end = self.last_end();
         Ok(n)
-    }
-
-    /// `name`, `name{...}` or `{...}`; the current token is the `{` or what follows the name.
-    pub(super) fn vector_selector(&mut self, name: Option<String>, start: usize) -> PResult<N> {
-        let allow_empty = std::mem::take(&mut self.allow_empty_selector);
-        let mut matchers: Vec<Matcher> = Vec::new();
-        let mut end = self.last_end().max(start);
-        if self.peek().kind == TokKind::LBrace {
-            self.next();
-            loop {
-                let t = self.peek().clone();
-                match &t.kind {
-                    TokKind::RBrace => {
-                        end = self.next().end;
-                        break;
-                    }
-                    TokKind::Ident => {
-                        self.next();
-                        let m = self.matcher_rest(t.text(self.input).to_string(), t.start)?;
-                        matchers.push(m);
-                    }
-                    TokKind::Str(s) => {
-                        self.next();
-                        if matches!(
-                            self.peek().kind,
-                            TokKind::Assign | TokKind::Neq | TokKind::EqlRegex | TokKind::NeqRegex
-                        ) {
-                            let m = self.matcher_rest(s.clone(), t.start)?;
-                            matchers.push(m);
-                        } else {
-                            matchers.push(Matcher::equal(METRIC_NAME, s.clone()));
-                        }
-                    }
-                    _ => return Err(self.unexpected("label matching", "identifier or \"}\"")),
-                }
-                match self.peek().kind {
-                    TokKind::Comma => {
-                        self.next();
-                    }
-                    TokKind::RBrace => {
-                        end = self.next().end;
-                        break;
-                    }
-                    _ => return Err(self.unexpected("label matching", "\",\" or \"}\"")),
-                }
-            }
-        }
-        if let Some(name) = &name {
-            if let Some(m) = matchers.iter().find(|m| m.name == METRIC_NAME) {
-                return Err(self.err(
-                    start,
-                    format!(
-                        "metric name must not be set twice: {:?} or {:?}",
-                        name, m.value
-                    ),
-                ));
-            }
-            // As in Prometheus, the name matcher goes last.
-            matchers.push(Matcher::equal(METRIC_NAME, name.clone()));
-        }
-        if matchers.iter().all(|m| m.matches_empty()) {
-            if allow_empty {
-                self.empty_selector_at = Some(start);
-            } else {
-                return Err(self.err(
-                    start,
-                    "vector selector must contain at least one non-empty matcher",
-                ));
-            }
-        }
-        Ok(N {
-            e: Expr::VectorSelector(VectorSelector {
-                name,
-                matchers,
-                offset: 0,
-                at: None,
-                pos: PosRange { start, end },
-            }),
-            pos: PosRange { start, end },
-        })
-    }
-
-    /// The operator and value of a matcher whose label name was just read.
-    fn matcher_rest(&mut self, name: String, start: usize) -> PResult<Matcher> {
-        let op = match self.peek().kind {
-            TokKind::Assign => MatchOp::Equal,
-            TokKind::Neq => MatchOp::NotEqual,
-            TokKind::EqlRegex => MatchOp::RegexMatch,
-            TokKind::NeqRegex => MatchOp::RegexNoMatch,
-            _ => return Err(self.unexpected("label matching", "label matching operator")),
-        };
-        self.next();
-        let TokKind::Str(value) = self.peek().kind.clone() else {
-            return Err(self.unexpected("label matching", "string"));
-        };
-        self.next();
-        Matcher::new(name, op, value.clone()).map_err(|e| {
-            let detail = e
-                .to_string()
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ");
-            self.err(
-                start,
-                format!("invalid regular expression {value:?} in label matcher: {detail}"),
-            )
-        })
-    }
-
-    /// `( label, ... )` after `by`, `without`, `on`, `ignoring`, `group_left`, `group_right`.
-    pub(super) fn grouping_labels(&mut self) -> PResult<Vec<String>> {
-        if self.peek().kind != TokKind::LParen {
-            return Err(self.unexpected("grouping opts", "\"(\""));
-        }
-        self.next();
-        let mut labels = Vec::new();
-        loop {
-            let t = self.peek().clone();
-            let text = t.text(self.input);
-            match &t.kind {
-                TokKind::RParen => {
-                    self.next();
-                    break;
-                }
-                TokKind::Ident | TokKind::MetricIdent => {
-                    if !crate::model::labels::is_valid_label_name(text) {
-                        return Err(self.err(
-                            t.start,
-                            format!("invalid label name for grouping: {text:?}"),
-                        ));
-                    }
-                    labels.push(text.to_string());
-                }
-                // `Inf` and `NaN` are lexed as numbers but are fine label names.
-                TokKind::Number if text.bytes().all(|c| c.is_ascii_alphabetic()) => {
-                    labels.push(text.to_string())
-                }
-                TokKind::Str(s) => {
-                    if s.is_empty() {
-                        return Err(self.err(t.start, "invalid label name for grouping: \"\""));
-                    }
-                    labels.push(s.clone());
-                }
-                _ => return Err(self.unexpected("grouping opts", "label")),
-            }
-            self.next();
-            match self.peek().kind {
-                TokKind::Comma => {
-                    self.next();
-                }
-                TokKind::RParen => {
-                    self.next();
-                    break;
-                }
-                _ => return Err(self.unexpected("grouping opts", "\",\" or \")\"")),
-            }
-        }
-        Ok(labels)
     }
 
     /// `( expr, ... )` of a call or aggregation.
@@ -756,6 +601,19 @@ impl<'a> Parser<'a> {
                         at,
                         "vector selector must contain at least one non-empty matcher",
                     ));
+                }
+            }
+            // info()'s second argument selects info series by labels only.
+            if is_info && args.len() == 1 {
+                match &arg.e {
+                    Expr::VectorSelector(vs) if vs.name.is_none() => {}
+                    Expr::VectorSelector(_) => {
+                        return Err(self.err(
+                            arg.pos.start,
+                            "expected label selectors only, got vector selector instead",
+                        ))
+                    }
+                    _ => return Err(self.err(arg.pos.start, "expected label selectors only")),
                 }
             }
             args.push(arg);

@@ -29,7 +29,7 @@ fn invalid_queries() {
         ("1 =~ 1", "unexpected character after '=': '~'"),
         (r#"-"string""#, r#"unary expression only allowed on expressions of type scalar or instant vector, got "string""#),
         ("-test[5m]", r#"unary expression only allowed on expressions of type scalar or instant vector, got "range vector""#),
-        ("@@", "unexpected"),
+        ("@@", "1:1: parse error: unexpected <op:@>"),
         ("1 offset 1d", "offset modifier must be preceded by an instant vector selector or range vector selector or a subquery"),
         ("foo offset 1s offset 2s", "offset may not be set multiple times"),
         ("a - on(b) ignoring(c) d", "unexpected <ignoring>"),
@@ -56,9 +56,9 @@ fn invalid_queries() {
         (r#""a" + 1"#, "binary expression must contain only scalar and instant vector types"),
         // Selectors.
         ("{", "unexpected end of input inside braces"),
-        ("}", "unexpected right brace '}'"),
+        ("}", "1:1: parse error: unexpected character: '}'"),
         ("some{", "unexpected end of input inside braces"),
-        ("some}", "unexpected right brace '}'"),
+        ("some}", "1:5: parse error: unexpected character: '}'"),
         ("some_metric{a=b}", "unexpected identifier \"b\" in label matching, expected string"),
         (r#"some_metric{a:b="b"}"#, "unexpected character inside braces: ':'"),
         (r#"foo{a*"b"}"#, "unexpected character inside braces: '*'"),
@@ -93,6 +93,12 @@ fn invalid_queries() {
         ("foo[5m1h]", "bad number or duration syntax"),
         ("foo[5m1m]", "bad number or duration syntax"),
         ("foo[0m]", "duration must be greater than 0"),
+        ("foo[9.5e10]", "duration out of range"),
+        ("foo[300y]", "duration out of range"),
+        ("foo offset NaN", "duration out of range"),
+        ("foo[5s x 5s]", "unexpected identifier \"x\" in subquery or range"),
+        ("sum(", "1:5: parse error: unclosed left parenthesis"),
+        ("sum(rate(", "unclosed left parenthesis"),
         ("foo[\"5m\"]", "unexpected string \"\\\"5m\\\"\" in subquery selector, expected number or duration"),
         ("foo[]", "unexpected \"]\" in subquery selector, expected number or duration"),
         ("foo[-1]", "unexpected <op:-> in subquery selector, expected number or duration"),
@@ -118,9 +124,9 @@ fn invalid_queries() {
         ("foo @ ", "unexpected end of input in @, expected timestamp"),
         ("foo @ bar", "unexpected identifier \"bar\" in @, expected timestamp"),
         ("foo @ start", "unexpected end of input in @"),
-        ("foo @ Inf", "timestamp out of bounds for @ modifier"),
-        ("foo @ -Inf", "timestamp out of bounds for @ modifier"),
-        ("foo @ NaN", "timestamp out of bounds for @ modifier"),
+        ("foo @ +Inf", "timestamp out of bounds for @ modifier: +Inf"),
+        ("foo @ -Inf", "timestamp out of bounds for @ modifier: -Inf"),
+        ("foo @ NaN", "timestamp out of bounds for @ modifier: NaN"),
         ("foo @ 9223372036854775807", "timestamp out of bounds for @ modifier"),
         // Subqueries.
         ("foo[5m:1m:1m]", "unexpected"),
@@ -157,7 +163,7 @@ fn invalid_queries() {
         ("non_existent_function_far_bar()", "unknown function with name \"non_existent_function_far_bar\""),
         ("rate(some_metric)", "expected type range vector in call to function \"rate\", got instant vector"),
         ("label_replace(a, `b`, `c\\xff`, `d`, `.*`)", ""),
-        ("floor()", "expected 1 argument(s) in call to \"floor\", got 0"),
+        ("floor()", "1:1: parse error: expected 1 argument(s) in call to \"floor\", got 0"),
         ("floor(some_metric, other_metric)", "expected 1 argument(s) in call to \"floor\", got 2"),
         ("floor(some_metric, 1)", "expected 1 argument(s) in call to \"floor\", got 2"),
         ("floor(1)", "expected type instant vector in call to function \"floor\", got scalar"),
@@ -170,13 +176,32 @@ fn invalid_queries() {
         ("rate(foo[5m] foo)", "unexpected identifier \"foo\" in function call, expected \",\" or \")\""),
         ("histogram_quantile(foo, bar)", "expected type scalar in call to function \"histogram_quantile\", got instant vector"),
         ("info(foo, {x=~\".*\"} + 1)", "vector selector must contain at least one non-empty matcher"),
+        ("info(rate(c[5m]), target_info{foo=\"bar\"})", "expected label selectors only, got vector selector instead"),
+        ("info(c{namespace=\"zzz\"}, {foo=\"bar\"} == 1)", "expected label selectors only"),
+        ("info(c{namespace=\"zzz\"}, {foo=\"bar\", bar=\"baz\"})", ""),
         ("rate(foo[5m:1m] offset 1m)", ""),
         ("Rate(foo[5m])", "unknown function with name \"Rate\""),
         // Stray tokens.
         ("foo bar", "unexpected identifier \"bar\""),
         ("foo 1", "unexpected number \"1\""),
         ("1 2", "unexpected number \"2\""),
-        ("foo = 1", "unexpected <op:=>"),
+        ("foo = 1", "unexpected \"=\""),
+        ("-=", "1:2: parse error: unexpected \"=\""),
+        ("e-+=/(0)", "1:4: parse error: unexpected \"=\""),
+        ("++-++-+-+-<", "1:11: parse error: unexpected <op:<>"),
+        ("a>b()", "1:3: parse error: unknown function with name \"b\""),
+        ("rate(avg)", "1:6: parse error: expected type range vector in call to function \"rate\", got instant vector"),
+        ("foo{__name__= =}", "unexpected \"=\" in label matching, expected string"),
+        ("foo{__name__ == \"bar\"}", "unexpected \"=\" in label matching, expected string"),
+        ("foo{__name__=\"bar\" lol}", "unexpected identifier \"lol\" in label matching, expected \",\" or \"}\""),
+        ("foo{\"a\"=}", "unexpected \"}\" in label matching, expected string"),
+        ("some_metric @ start() [5m]", "no @ modifiers allowed before range"),
+        ("some_metric[5m] @", "unexpected end of input in @, expected timestamp"),
+        ("sum by (\"foo)(some_metric{})", "unterminated quoted string"),
+        ("`\\``", "unterminated raw string"),
+        ("\"\\", "escape sequence not terminated"),
+        ("\"\\c\"", "unknown escape sequence U+0063 'c'"),
+        ("\"\\x.\"", "illegal character U+002E '.' in escape sequence"),
         ("foo $ bar", "unexpected character: '$'"),
         ("on(foo)", "unexpected"),
         ("bool", "unexpected <bool>"),
@@ -218,4 +243,15 @@ fn nesting_is_bounded() {
     // Long flat chains are not nesting.
     let long = vec!["a"; 5000].join(" + ");
     p(&long);
+}
+
+#[test]
+fn large_inputs_parse() {
+    // Linear work: a long flat sum, many matchers, many arguments.
+    let long = vec!["rate(a{b=~\"c.*\"}[5m])"; 2000].join(" + ");
+    p(&long);
+    let matchers: Vec<String> = (0..2000).map(|i| format!("l{i}=\"v{i}\"")).collect();
+    p(&format!("foo{{{}}}", matchers.join(",")));
+    let labels: Vec<String> = (0..2000).map(|i| format!("l{i}")).collect();
+    p(&format!("sum by ({}) (foo)", labels.join(",")));
 }

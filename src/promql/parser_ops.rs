@@ -225,7 +225,7 @@ impl Parser<'_> {
                     sig.min_args()
                 )
             };
-            return Err(self.err(end.saturating_sub(1), msg));
+            return Err(self.err(t.start, msg));
         }
         if let Some(max) = sig.max_args() {
             if n > max {
@@ -234,7 +234,7 @@ impl Parser<'_> {
                 } else {
                     format!("expected at most {max} argument(s) in call to {name:?}, got {n}")
                 };
-                return Err(self.err(args[max].pos.start, msg));
+                return Err(self.err(t.start, msg));
             }
         }
         let context = format!("call to function {name:?}");

@@ -481,7 +481,6 @@ fn function_calls() {
         "sort_by_label(foo, \"a\", \"b\")",
         "info(foo)",
         r#"info(foo, {data=~".*"})"#,
-        r#"info(foo, target_info{a=~".+"})"#,
         "absent(nonexistent)",
         "timestamp(foo)",
         "rate((foo[5m]))",
@@ -543,6 +542,8 @@ fn printer_round_trips() {
         r#"a + (b * c)"#,
         r#"-(a + b)"#,
         r#"+a"#,
+        r#"- - - SUM(x) BY (job)"#,
+        r#"-(-a)"#,
         r#"2 ^ 3 ^ 4"#,
         r#"(2 ^ 3) ^ 4"#,
         r#"-Inf + +Inf"#,
@@ -626,22 +627,33 @@ fn conformance_scripts_parse() {
         .filter(|p| p.extension().is_some_and(|x| x == "test"))
         .collect();
     files.sort();
-    let (mut total, mut ok) = (0, 0);
+    let (mut total, mut ok, mut reprint_failures) = (0, 0, 0);
     for f in files {
         let text = std::fs::read_to_string(&f).expect("read");
         for (n, line) in text.lines().enumerate() {
             let Some(q) = eval_expr(line) else { continue };
             total += 1;
             match parse(q) {
-                Ok(e) => {
+                Ok(mut e) => {
                     ok += 1;
                     let printed = e.to_string();
-                    if let Err(err) = parse(&printed) {
-                        println!(
-                            "REPRINT {}:{}: {q}\n    -> {printed}\n    {err}",
-                            f.display(),
-                            n + 1
-                        );
+                    match parse(&printed) {
+                        Err(err) => {
+                            println!("REPRINT {}:{}: {q} -> {printed}: {err}", f.display(), n + 1);
+                            reprint_failures += 1;
+                        }
+                        Ok(mut again) => {
+                            strip(&mut e);
+                            strip(&mut again);
+                            if format!("{e:?}") != format!("{again:?}") {
+                                println!(
+                                    "REPRINT {}:{}: {q} -> {printed}: other tree",
+                                    f.display(),
+                                    n + 1
+                                );
+                                reprint_failures += 1;
+                            }
+                        }
                     }
                 }
                 Err(e) => println!("FAIL {}:{}: {q}\n    {e}", f.display(), n + 1),
@@ -649,4 +661,69 @@ fn conformance_scripts_parse() {
         }
     }
     println!("parsed {ok} of {total} eval expressions");
+    assert_eq!(
+        reprint_failures, 0,
+        "printed queries must parse back to the same tree"
+    );
+}
+
+#[test]
+fn prometheus_string_and_keyword_cases() {
+    assert_eq!(
+        p(r#""double-quoted string \" with escaped quote""#),
+        Expr::String("double-quoted string \" with escaped quote".into())
+    );
+    assert_eq!(
+        p(r#"'single-quoted string \' with escaped quote'"#),
+        Expr::String("single-quoted string ' with escaped quote".into())
+    );
+    assert_eq!(
+        p(r#""\a\b\f\n\r\t\v\\\" - \u1234\U00010111\U0001011111☺""#),
+        Expr::String("\x07\x08\x0c\n\r\t\x0b\\\" - \u{1234}\u{10111}\u{10111}11☺".into())
+    );
+    assert_eq!(
+        p(r#"`\a\b\f\n\r\t\v\\\"\' - \xFF\377\u1234`"#),
+        Expr::String(r#"\a\b\f\n\r\t\v\\\"\' - \xFF\377\u1234"#.into())
+    );
+    // Keywords as names where Prometheus allows them.
+    assert_eq!(sel(&p(r#"foo{NaN='bc'}"#)).matchers[0].name, "NaN");
+    assert_eq!(sel(&p(r#"foo{bar='}'}"#)).matchers[0].value, "}");
+    p("sum(sum)");
+    p("a + sum");
+    p(r#"{__name__="bar", __name__="baz"}"#);
+    p(r#"{"bar", __name__="baz"}"#);
+    p(r#"{a="b", foo!="bar", "foo", test=~"test", bar!~"baz"}"#);
+    let e = p(r#"{'foo\'bar', 'a\\dos\\path'='boo\\urns'}"#);
+    assert!(sel(&e)
+        .matchers
+        .contains(&Matcher::equal("__name__", "foo'bar")));
+    assert!(sel(&e)
+        .matchers
+        .contains(&Matcher::equal(r"a\dos\path", r"boo\urns")));
+    match p(r#"sum by ("foo", bar, 'baz')({"some.metric"})"#) {
+        Expr::Aggregate(a) => assert_eq!(a.grouping, vec!["foo", "bar", "baz"]),
+        other => panic!("{other:?}"),
+    }
+    for (q, ms) in [
+        ("test[1000ms]", 1000),
+        ("test[5d] OFFSET 10s", 5 * 86_400_000),
+        (r#"test{a="b"}[5y] OFFSET 3d"#, 5 * 365 * 86_400_000),
+        ("foo[4.18] @ 2.345", 4180),
+        ("foo[4s18ms] @ 2.345", 4018),
+        ("test[5]", 5000),
+    ] {
+        match p(q) {
+            Expr::MatrixSelector(m) => assert_eq!(m.range, ms, "{q}"),
+            other => panic!("{other:?}"),
+        }
+    }
+    match p(r#"test{a="b"}[5m] OFFSET 3600"#) {
+        Expr::MatrixSelector(m) => assert_eq!(m.selector.offset, 3_600_000),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(sel(&p("foo @ 3e-1")).at, Some(AtModifier::Timestamp(300)));
+    assert_eq!(
+        sel(&p("foo @ -3.3e1")).at,
+        Some(AtModifier::Timestamp(-33_000))
+    );
 }

@@ -30,6 +30,7 @@ pub fn quote(s: &str) -> String {
             '\x0c' => out.push_str("\\f"),
             '\x0b' => out.push_str("\\v"),
             c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                // Writing to a String cannot fail.
                 let _ = write!(out, "\\x{:02x}", c as u32);
             }
             c => out.push(c),
@@ -163,7 +164,8 @@ impl fmt::Display for Expr {
                 f.write_str(if *op == UnaryOp::Neg { "-" } else { "+" })?;
                 let parens = match &**e {
                     Expr::Binary(b) => prec(b.op) < 6,
-                    Expr::Unary(..) => true,
+                    // `--x` lexes as two signs, so nested signs need no parentheses.
+                    Expr::Unary(..) => false,
                     Expr::Number(v) => v.is_sign_negative(),
                     _ => false,
                 };

@@ -178,7 +178,16 @@ impl Evaluator<'_> {
             gdrop[g] |= s.drop_name;
         }
         let mut out = match (a.op, param) {
-            (AggOp::Quantile, Param::Num(q)) => quantile_agg(&input, &gid, keys, &q, n),
+            (AggOp::Quantile, Param::Num(q)) => {
+                if let Some(p) = &a.param {
+                    let pos = super::functions::expr_pos(
+                        p,
+                        super::functions::expr_pos(&a.expr, Default::default()),
+                    );
+                    super::functions::warn_quantiles(self, &q, pos);
+                }
+                quantile_agg(&input, &gid, keys, &q, n)
+            }
             (AggOp::Topk | AggOp::Bottomk | AggOp::Limitk | AggOp::LimitRatio, Param::Num(p)) => {
                 select_agg(a.op, input, &gid, keys.len(), &p, n)?
             }

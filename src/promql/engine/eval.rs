@@ -4,6 +4,7 @@
 //!
 //! It does not implement any operator or function itself.
 
+use super::annotations::Notes;
 use super::value::{RangeSeries, RangeVal, StepSeries, Val};
 use super::{Engine, EvalError, Queryable};
 use crate::model::Sample;
@@ -23,6 +24,8 @@ pub(crate) struct Evaluator<'a> {
     pub query_start: i64,
     pub query_end: i64,
     pub deadline: Option<Instant>,
+    /// Warnings and infos collected for the whole query.
+    pub notes: &'a Notes,
 }
 
 impl<'a> Evaluator<'a> {

@@ -24,6 +24,7 @@
 //! (internal step values), `errors.rs`, `memory.rs` (in-memory data for tests).
 
 mod aggregate;
+pub mod annotations;
 mod binary;
 mod errors;
 mod eval;
@@ -37,6 +38,7 @@ mod value;
 #[cfg(test)]
 mod tests;
 
+pub use annotations::{Annotation, AnnotationKind};
 pub use errors::EvalError;
 pub use memory::MemoryStorage;
 
@@ -44,6 +46,7 @@ pub use crate::promql::value::{InstantSample, Value};
 
 use crate::model::{Matcher, Sample, Series};
 use crate::promql::ast::Expr;
+use annotations::Notes;
 use eval::Evaluator;
 use std::time::{Duration, Instant};
 use value::Val;
@@ -89,9 +92,21 @@ impl Engine {
         expr: &Expr,
         t: i64,
     ) -> Result<Value, EvalError> {
-        let ev = self.evaluator(q, t, t, 1);
+        self.instant_query_annotated(q, expr, t).map(|(v, _)| v)
+    }
+
+    /// [`Engine::instant_query`], also returning the warnings and infos Prometheus would
+    /// report with the result.
+    pub fn instant_query_annotated(
+        &self,
+        q: &dyn Queryable,
+        expr: &Expr,
+        t: i64,
+    ) -> Result<(Value, Vec<Annotation>), EvalError> {
+        let notes = Notes::default();
+        let ev = self.evaluator(q, &notes, t, t, 1);
         let val = ev.eval(expr)?;
-        Ok(match val {
+        let value = match val {
             Val::Scalar(v) => Value::Scalar { t, v: v[0] },
             Val::String(s) => Value::String { t, v: s },
             Val::Vector(series) => {
@@ -132,7 +147,8 @@ impl Engine {
                 out.sort_by(|a, b| a.labels.cmp(&b.labels));
                 Value::Matrix(out)
             }
-        })
+        };
+        Ok((value, notes.take()))
     }
 
     /// Evaluates `expr` at `start, start+step, ..., end` (ms). The result is a Matrix sorted by
@@ -145,6 +161,19 @@ impl Engine {
         end: i64,
         step: i64,
     ) -> Result<Value, EvalError> {
+        self.range_query_annotated(q, expr, start, end, step)
+            .map(|(v, _)| v)
+    }
+
+    /// [`Engine::range_query`], also returning the warnings and infos.
+    pub fn range_query_annotated(
+        &self,
+        q: &dyn Queryable,
+        expr: &Expr,
+        start: i64,
+        end: i64,
+        step: i64,
+    ) -> Result<(Value, Vec<Annotation>), EvalError> {
         if step <= 0 {
             return Err(EvalError::invalid(
                 "zero or negative query resolution step widths are not accepted",
@@ -155,7 +184,8 @@ impl Engine {
                 "end timestamp must not be before start time",
             ));
         }
-        let ev = self.evaluator(q, start, end, step);
+        let notes = Notes::default();
+        let ev = self.evaluator(q, &notes, start, end, step);
         ev.check_grid()?;
         let val = ev.eval(expr)?;
         let times: Vec<i64> = ev.times().collect();
@@ -188,18 +218,20 @@ impl Engine {
             }
         };
         out.sort_by(|a, b| a.labels.cmp(&b.labels));
-        Ok(Value::Matrix(out))
+        Ok((Value::Matrix(out), notes.take()))
     }
 
     fn evaluator<'a>(
         &'a self,
         q: &'a dyn Queryable,
+        notes: &'a Notes,
         start: i64,
         end: i64,
         step: i64,
     ) -> Evaluator<'a> {
         Evaluator {
             q,
+            notes,
             engine: self,
             start,
             end,

@@ -339,6 +339,10 @@ struct Expect {
     string: Option<String>,
     scalar: Option<f64>,
     series: Vec<(Labels, Vec<Option<f64>>)>,
+    /// `expect warn` / `expect info` lines (with an optional `(is_regex, text)`), and whether
+    /// `no_warn` / `no_info` was given; index 0 is warnings, 1 infos.
+    notes: [Vec<Option<(bool, String)>>; 2],
+    no_notes: [bool; 2],
 }
 
 fn run_eval(
@@ -358,6 +362,19 @@ fn run_eval(
         string: None,
         scalar: None,
         series: Vec::new(),
+        notes: [
+            if kw == "eval_warn" {
+                vec![None]
+            } else {
+                vec![]
+            },
+            if kw == "eval_info" {
+                vec![None]
+            } else {
+                vec![]
+            },
+        ],
+        no_notes: [false, false],
     };
     // instant at T expr | range from S to E step P expr
     let ((start, end, step), expr_text) = match words.get(1) {
@@ -398,8 +415,23 @@ fn run_eval(
                 }
             } else if let Some(r) = rest.strip_prefix("string ") {
                 ex.string = quoted(r.trim()).map(|(s, _)| s);
+            } else if rest == "no_warn" {
+                ex.no_notes[0] = true;
+            } else if rest == "no_info" {
+                ex.no_notes[1] = true;
+            } else if let Some((k, r)) = rest
+                .strip_prefix("warn")
+                .map(|r| (0, r))
+                .or_else(|| rest.strip_prefix("info").map(|r| (1, r)))
+            {
+                let r = r.trim();
+                ex.notes[k].push(if let Some(m) = r.strip_prefix("msg:") {
+                    Some((false, m.trim().to_string()))
+                } else {
+                    r.strip_prefix("regex:")
+                        .map(|m| (true, m.trim().to_string()))
+                });
             }
-            // warn/info/no_warn/no_info: annotations are not produced, nothing to check.
             continue;
         }
         if line.starts_with("expected_fail_") {
@@ -524,10 +556,15 @@ impl Run<'_> {
             hit: Cell::new(false),
         };
         let res = if is_range {
-            engine.range_query(&watched, expr, start, end, step)
+            engine.range_query_annotated(&watched, expr, start, end, step)
         } else {
-            engine.instant_query(&watched, expr, start)
+            engine.instant_query_annotated(&watched, expr, start)
         };
+        let notes = match &res {
+            Ok((_, n)) => n.clone(),
+            Err(_) => Vec::new(),
+        };
+        let res = res.map(|(v, _)| v);
 
         if let Err(super::EvalError::UnknownFunction(f)) = &res {
             return Outcome::Skip(format!("unsupported function {f}"));
@@ -552,6 +589,11 @@ impl Run<'_> {
             (Ok(v), None) => v,
         };
         let mut out = compare(ex, val, start, step, is_range);
+        if matches!(out, Outcome::Pass) {
+            if let Err(why) = check_notes(ex, &notes, expr_text) {
+                out = Outcome::Fail(why);
+            }
+        }
         // Like the reference runner, also evaluate an instant eval as a range query around its
         // time and check the point at that time, so the range path is held to the same
         // expectations.
@@ -613,6 +655,48 @@ fn rest_after(cmd: &str, words: usize) -> &str {
         rest = &rest[rest.find(char::is_whitespace).unwrap_or(rest.len())..];
     }
     rest.trim()
+}
+
+/// Checks annotations as the reference runner does, per kind: `no_x` means none; `expect x`
+/// lines mean at least one, each line matching one, and each annotation matching a line.
+fn check_notes(ex: &Expect, notes: &[super::Annotation], query: &str) -> Result<(), String> {
+    use super::AnnotationKind;
+    for (k, kind) in [AnnotationKind::Warning, AnnotationKind::Info]
+        .into_iter()
+        .enumerate()
+    {
+        let got: Vec<String> = notes
+            .iter()
+            .filter(|n| n.kind == kind)
+            .map(|n| n.render(query))
+            .collect();
+        if ex.no_notes[k] && !got.is_empty() {
+            return Err(format!("unexpected annotations: {got:?}"));
+        }
+        let want = &ex.notes[k];
+        if want.is_empty() {
+            continue;
+        }
+        let matches = |w: &Option<(bool, String)>, g: &str| match w {
+            None => true,
+            Some((false, m)) => m == g,
+            Some((true, re)) => regex::Regex::new(re).is_ok_and(|r| r.is_match(g)),
+        };
+        if got.is_empty() {
+            return Err(format!("expected annotations {want:?}, got none"));
+        }
+        for w in want {
+            if !got.iter().any(|g| matches(w, g)) {
+                return Err(format!("no annotation matches {w:?}; got {got:?}"));
+            }
+        }
+        for g in &got {
+            if !want.iter().any(|w| matches(w, g)) {
+                return Err(format!("annotation {g:?} not expected"));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn compare(ex: &Expect, val: Value, start: i64, step: i64, is_range: bool) -> Outcome {

@@ -7,9 +7,10 @@
 //! (ignoring float noise below 1e-12 relative), and interpolate linearly inside the bucket.
 //! Native histograms are not supported (the store has none).
 
-use super::arg;
+use super::{arg, expr_pos, warn_quantiles};
 use crate::model::Labels;
 use crate::promql::ast::Call;
+use crate::promql::ast::PosRange;
 use crate::promql::engine::eval::Evaluator;
 use crate::promql::engine::value::{StepSeries, Val};
 use crate::promql::engine::EvalError;
@@ -55,49 +56,58 @@ fn prepare(buckets: &mut Vec<Bucket>) -> Option<()> {
     Some(())
 }
 
-fn ensure_monotonic(buckets: &mut [Bucket]) {
+/// Returns whether a decrease had to be removed (float noise does not count).
+fn ensure_monotonic(buckets: &mut [Bucket]) -> bool {
+    let mut forced = false;
     let mut prev = buckets[0].count;
     for b in buckets.iter_mut().skip(1) {
         let curr = b.count;
         if curr == prev {
             continue;
         }
-        if almost_equal(prev, curr, 1e-12) || curr < prev {
+        if almost_equal(prev, curr, 1e-12) {
             b.count = prev;
+            continue;
+        }
+        if curr < prev {
+            b.count = prev;
+            forced = true;
             continue;
         }
         prev = curr;
     }
+    forced
 }
 
-fn bucket_quantile(q: f64, buckets: &mut Vec<Bucket>) -> f64 {
+/// The quantile, and whether the buckets had to be forced monotonic.
+fn bucket_quantile(q: f64, buckets: &mut Vec<Bucket>) -> (f64, bool) {
     if q.is_nan() {
-        return f64::NAN;
+        return (f64::NAN, false);
     }
     if q < 0.0 {
-        return f64::NEG_INFINITY;
+        return (f64::NEG_INFINITY, false);
     }
     if q > 1.0 {
-        return f64::INFINITY;
+        return (f64::INFINITY, false);
     }
     if prepare(buckets).is_none() {
-        return f64::NAN;
+        return (f64::NAN, false);
     }
-    ensure_monotonic(buckets);
+    let forced = ensure_monotonic(buckets);
     if buckets.len() < 2 {
-        return f64::NAN;
+        return (f64::NAN, false);
     }
     let observations = buckets[buckets.len() - 1].count;
     if observations == 0.0 {
-        return f64::NAN;
+        return (f64::NAN, forced);
     }
     let mut rank = q * observations;
     let b = buckets[..buckets.len() - 1].partition_point(|x| x.count < rank);
     if b == buckets.len() - 1 {
-        return buckets[buckets.len() - 2].upper;
+        return (buckets[buckets.len() - 2].upper, forced);
     }
     if b == 0 && buckets[0].upper <= 0.0 {
-        return buckets[0].upper;
+        return (buckets[0].upper, forced);
     }
     let (mut start, end, mut count) = (0.0, buckets[b].upper, buckets[b].count);
     if b > 0 {
@@ -105,7 +115,7 @@ fn bucket_quantile(q: f64, buckets: &mut Vec<Bucket>) -> f64 {
         count -= buckets[b - 1].count;
         rank -= buckets[b - 1].count;
     }
-    start + (end - start) * (rank / count)
+    (start + (end - start) * (rank / count), forced)
 }
 
 fn bucket_fraction(lower: f64, upper: f64, buckets: &mut Vec<Bucket>) -> f64 {
@@ -176,22 +186,28 @@ fn bucket_fraction(lower: f64, upper: f64, buckets: &mut Vec<Bucket>) -> f64 {
     (upper_rank - lower_rank) / count
 }
 
-/// Groups bucket series and calls `f(step, buckets)` per group and step.
+/// Groups bucket series and calls `f(step, buckets)` per group and step; `f` also says
+/// whether the buckets had to be forced monotonic (reported as an info at `pos`).
 fn per_group(
     ev: &Evaluator,
     v: Vec<StepSeries>,
-    mut f: impl FnMut(usize, &mut Vec<Bucket>) -> f64,
+    pos: PosRange,
+    mut f: impl FnMut(usize, &mut Vec<Bucket>) -> (f64, bool),
 ) -> Vec<StepSeries> {
     let n = ev.nsteps();
     let mut ids: HashMap<Labels, usize> = HashMap::new();
     let mut out: Vec<StepSeries> = Vec::new();
     let mut members: Vec<(usize, f64, &StepSeries)> = Vec::new();
     for s in &v {
-        let Some(le) = s
-            .labels
-            .get("le")
-            .and_then(|x| x.trim().parse::<f64>().ok())
-        else {
+        let raw = s.labels.get_or_empty("le");
+        let Ok(le) = raw.trim().parse::<f64>() else {
+            ev.notes.warn(
+                with_metric_name(
+                    format!("bucket label \"le\" is missing or has a malformed value of {raw:?}"),
+                    &s.labels,
+                ),
+                pos,
+            );
             continue;
         };
         // The name stays in the key (it is only marked for removal), so buckets of two
@@ -216,7 +232,17 @@ fn per_group(
         }
         for (g, b) in bufs.iter_mut().enumerate() {
             if !b.is_empty() {
-                out[g].vals[i] = Some(f(i, b));
+                let (v, forced) = f(i, b);
+                out[g].vals[i] = Some(v);
+                if forced {
+                    ev.notes.info(
+                        with_metric_name(
+                            "input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile)".into(),
+                            &out[g].labels,
+                        ),
+                        pos,
+                    );
+                }
                 b.clear();
             }
         }
@@ -225,10 +251,20 @@ fn per_group(
     out
 }
 
+/// Appends ` for metric name "<name>"` when the series has a name, as Prometheus does.
+fn with_metric_name(detail: String, l: &Labels) -> String {
+    match l.metric_name() {
+        Some(n) => format!("{detail} for metric name {n:?}"),
+        None => detail,
+    }
+}
+
 pub(super) fn histogram_quantile(ev: &Evaluator, c: &Call) -> Result<Val, EvalError> {
     let q = ev.eval_scalar(arg(c, 0)?)?;
+    warn_quantiles(ev, &q, expr_pos(arg(c, 0)?, c.pos));
     let v = ev.eval_vector(arg(c, 1)?)?;
-    Ok(Val::Vector(per_group(ev, v, |i, b| {
+    let pos = expr_pos(arg(c, 1)?, c.pos);
+    Ok(Val::Vector(per_group(ev, v, pos, |i, b| {
         bucket_quantile(q[i], b)
     })))
 }
@@ -237,7 +273,8 @@ pub(super) fn histogram_fraction(ev: &Evaluator, c: &Call) -> Result<Val, EvalEr
     let lo = ev.eval_scalar(arg(c, 0)?)?;
     let hi = ev.eval_scalar(arg(c, 1)?)?;
     let v = ev.eval_vector(arg(c, 2)?)?;
-    Ok(Val::Vector(per_group(ev, v, |i, b| {
-        bucket_fraction(lo[i], hi[i], b)
+    let pos = expr_pos(arg(c, 2)?, c.pos);
+    Ok(Val::Vector(per_group(ev, v, pos, |i, b| {
+        (bucket_fraction(lo[i], hi[i], b), false)
     })))
 }

@@ -629,3 +629,44 @@ eval instant at 100s timestamp(metric{job="1"} @ 55)
     assert_eq!(rep.failures, Vec::<String>::new());
     assert_eq!((rep.passed, rep.skipped), (15, 0));
 }
+
+#[test]
+fn annotations_are_reported_with_positions() {
+    let st = MemoryStorage::from_series([
+        series(&[("__name__", "reqs")], M, &[0.0, 10.0, 20.0, 30.0]),
+        series(&[("__name__", "h_bucket"), ("le", "1")], M, &[5.0]),
+        series(&[("__name__", "h_bucket"), ("le", "+Inf")], M, &[3.0]),
+        series(&[("__name__", "h_bucket"), ("le", "x")], M, &[3.0]),
+    ]);
+    let e = Engine::default();
+    let render = |q: &str, range: bool| -> Vec<String> {
+        let expr = crate::promql::parse(q).unwrap();
+        let (_, notes) = if range {
+            e.range_query_annotated(&st, &expr, 0, 2 * M, M).unwrap()
+        } else {
+            e.instant_query_annotated(&st, &expr, 3 * M).unwrap()
+        };
+        notes.iter().map(|n| n.render(q)).collect()
+    };
+    assert_eq!(
+        render("rate(reqs[5m])", false),
+        vec![
+            r#"PromQL info: metric might not be a counter, name does not end in _total/_sum/_count/_bucket: "reqs" (1:6)"#
+        ]
+    );
+    assert_eq!(
+        render("sum(sort(reqs))", true),
+        vec!["PromQL warning: sort is ineffective for range queries since results are always ordered by labels (1:5)"]
+    );
+    assert!(render("sort(reqs)", false).is_empty());
+    let notes = render("histogram_quantile(0.5, h_bucket)", false);
+    assert_eq!(notes.len(), 2, "{notes:?}");
+    assert!(notes[0].starts_with(r#"PromQL warning: bucket label "le" is missing or has a malformed value of "x" for metric name "h_bucket" (1:25)"#));
+    assert!(notes[1].starts_with(
+        "PromQL info: input to histogram_quantile needed to be fixed for monotonicity"
+    ));
+    assert_eq!(
+        render("histogram_quantile(2, h_bucket{le=\"1\"})", false),
+        vec!["PromQL warning: quantile value should be between 0 and 1, got 2 (1:1)"]
+    );
+}

@@ -14,14 +14,27 @@
 //! - **Delayed `__name__` removal.** Operations that drop the metric name mark the series and
 //!   the name is removed at the end, as in Prometheus' engine with delayed name removal (the
 //!   mode its own test-suite runs).
+//! - **Dense per-step values.** An instant vector is a list of series with one optional value
+//!   per step (`Vec<Option<f64>>`): step-indexed access without searching, at 16 bytes a
+//!   point, the same order of memory Prometheus' point slices take. Grids with more steps than
+//!   `max_samples` are refused before anything is allocated.
 //!
-//! What it does not do: parse (see `promql::parser`), native histograms, `info()`, or
-//! annotations (warnings/infos) — only errors are reported.
+//! What it does not do: parse (see `promql::parser`), native histograms (the store has none;
+//! `histogram_count` and friends return nothing, as on float data), `info()`, the
+//! experimental syntax the parser does not produce (duration expressions, `anchored`/
+//! `smoothed`, fill modifiers). Annotations are limited to the float cases listed in
+//! `annotations.rs`.
+//!
+//! `max_samples` is approximated: it bounds the points one selector or subquery produces over
+//! the whole grid, and the samples the windows of one step hold; Prometheus counts a running
+//! total, so the limit trips at somewhat different sizes.
 //!
 //! Files: `eval.rs` (the tree walk, subqueries), `selectors.rs` (lookback, staleness, range
 //! windows), `binary.rs` (operators, vector matching), `aggregate.rs`, `functions/`
 //! (range functions, math and date, labels and sorting, classic histograms), `value.rs`
-//! (internal step values), `errors.rs`, `memory.rs` (in-memory data for tests).
+//! (internal step values), `annotations.rs` (warnings and infos), `errors.rs`, `hash.rs`
+//! (Prometheus' label hash for `limit_ratio`), `memory.rs` (in-memory data for tests),
+//! `script.rs` (runner for Prometheus' test scripts).
 
 mod aggregate;
 pub mod annotations;

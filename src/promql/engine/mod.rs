@@ -20,8 +20,7 @@
 //!   `max_samples` are refused before anything is allocated.
 //!
 //! What it does not do: parse (see `promql::parser`), native histograms (the store has none;
-//! `histogram_count` and friends return nothing, as on float data), `info()`, the
-//! experimental syntax the parser does not produce (duration expressions, `anchored`/
+//! `histogram_count` and friends return nothing, as on float data), the experimental syntax the parser does not produce (duration expressions, `anchored`/
 //! `smoothed`, fill modifiers). Annotations are limited to the float cases listed in
 //! `annotations.rs`.
 //!
@@ -34,7 +33,8 @@
 //! (range functions, math and date, labels and sorting, classic histograms), `value.rs`
 //! (internal step values), `annotations.rs` (warnings and infos), `errors.rs`, `hash.rs`
 //! (Prometheus' label hash for `limit_ratio`), `memory.rs` (in-memory data for tests),
-//! `script.rs` (runner for Prometheus' test scripts).
+//! `script.rs` (runner for Prometheus' test scripts); `functions/info.rs` holds the
+//! experimental `info()`.
 
 mod aggregate;
 pub mod annotations;

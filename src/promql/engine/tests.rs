@@ -670,3 +670,28 @@ fn annotations_are_reported_with_positions() {
         vec!["PromQL warning: quantile value should be between 0 and 1, got 2 (1:1)"]
     );
 }
+
+#[test]
+fn info_adds_target_info_labels() {
+    let script = r#"
+load 1m
+    up{instance="a", job="n"} 1x5
+    up{instance="b", job="n"} 1x5
+    target_info{instance="a", job="n", region="eu", team="x"} 1x5
+    build_info{instance="a", job="n", version="1.2"} 1x5
+
+eval instant at 3m info(up)
+    up{instance="a", job="n", region="eu", team="x"} 1
+    up{instance="b", job="n"} 1
+
+eval instant at 3m info(up, {region=~".+"})
+    up{instance="a", job="n", region="eu"} 1
+
+eval instant at 3m info(up, {__name__="build_info"})
+    up{instance="a", job="n", version="1.2"} 1
+    up{instance="b", job="n"} 1
+"#;
+    let rep = script::run_script(script, &parse);
+    assert_eq!(rep.failures, Vec::<String>::new());
+    assert_eq!((rep.passed, rep.skipped), (3, 0));
+}

@@ -269,6 +269,57 @@ pub(super) fn histogram_quantile(ev: &Evaluator, c: &Call) -> Result<Val, EvalEr
     })))
 }
 
+/// A quantile as `histogram_quantiles` writes it into a label: OpenMetrics' canonical form,
+/// which keeps a decimal point on whole numbers (`0.0`, `1.0`).
+fn quantile_label(q: f64) -> String {
+    let s = crate::promql::engine::aggregate::format_go_float(q);
+    if q.is_finite() && !s.contains('.') {
+        format!("{s}.0")
+    } else {
+        s
+    }
+}
+
+/// `histogram_quantiles(v, "label", q1, q2, ...)`: one `histogram_quantile` per quantile,
+/// told apart by `label`.
+pub(super) fn histogram_quantiles(ev: &Evaluator, c: &Call) -> Result<Val, EvalError> {
+    let v = ev.eval_vector(arg(c, 0)?)?;
+    let label = match ev.eval(arg(c, 1)?)? {
+        Val::String(s) => s,
+        other => {
+            return Err(EvalError::invalid(format!(
+                "expected type string in argument 2 of histogram_quantiles, got {}",
+                other.type_name()
+            )))
+        }
+    };
+    if !crate::model::labels::is_valid_label_name(&label) {
+        return Err(EvalError::invalid(format!("invalid label name {label:?}")));
+    }
+    if v.iter().any(|s| s.labels.get(&label).is_some()) {
+        return Err(EvalError::invalid(format!(
+            "label {label:?} already exists in the input of histogram_quantiles"
+        )));
+    }
+    let pos = expr_pos(arg(c, 0)?, c.pos);
+    let mut out = Vec::new();
+    for qe in &c.args[2..] {
+        let q = ev.eval_scalar(qe)?;
+        warn_quantiles(ev, &q, expr_pos(qe, c.pos));
+        for mut s in per_group(ev, v.clone(), pos, |i, b| bucket_quantile(q[i], b)) {
+            let mut b = s.labels.to_builder();
+            // The label shows the quantile of the first step; quantiles are constants in
+            // practice (Prometheus requires number literals here).
+            b.set(label.clone(), quantile_label(q[0]));
+            s.labels = b.build();
+            out.push(s);
+        }
+    }
+    Ok(Val::Vector(
+        crate::promql::engine::value::merge_same_labels(out)?,
+    ))
+}
+
 pub(super) fn histogram_fraction(ev: &Evaluator, c: &Call) -> Result<Val, EvalError> {
     let lo = ev.eval_scalar(arg(c, 0)?)?;
     let hi = ev.eval_scalar(arg(c, 1)?)?;

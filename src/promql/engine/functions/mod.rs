@@ -128,6 +128,7 @@ pub(crate) fn call(ev: &Evaluator, c: &Call) -> Result<Val, EvalError> {
         "label_join" => labels::label_join(ev, c),
         "sort" | "sort_desc" | "sort_by_label" | "sort_by_label_desc" => labels::sort(ev, c),
         "histogram_quantile" => histogram::histogram_quantile(ev, c),
+        "histogram_quantiles" => histogram::histogram_quantiles(ev, c),
         "info" => info::info(ev, c),
         // These read native histograms only and ignore float samples; the store holds no
         // native histograms, so (as Prometheus on float data) the result is empty.

@@ -171,13 +171,32 @@ impl Evaluator<'_> {
                 })
             })
             .collect();
-        let out = match (a.op, param) {
-            (AggOp::Quantile, Param::Num(q)) => quantile_agg(&input, &gid, keys, &q, n),
+        // A group keeps a metric name only under `by (__name__)`; it is then marked for
+        // removal when any member's is (delayed name removal, as Prometheus does).
+        let mut gdrop = vec![false; keys.len()];
+        for (s, &g) in input.iter().zip(&gid) {
+            gdrop[g] |= s.drop_name;
+        }
+        let mut out = match (a.op, param) {
+            (AggOp::Quantile, Param::Num(q)) => {
+                if let Some(p) = &a.param {
+                    let pos = super::functions::expr_pos(
+                        p,
+                        super::functions::expr_pos(&a.expr, Default::default()),
+                    );
+                    super::functions::warn_quantiles(self, &q, pos);
+                }
+                quantile_agg(&input, &gid, keys, &q, n)
+            }
             (AggOp::Topk | AggOp::Bottomk | AggOp::Limitk | AggOp::LimitRatio, Param::Num(p)) => {
                 select_agg(a.op, input, &gid, keys.len(), &p, n)?
             }
             (AggOp::CountValues, Param::Str(label)) => {
-                count_values(&input, &gid, &keys, &label, n)?
+                let mut out = count_values(&input, &gid, &keys, &label, n)?;
+                for (s, g) in out.iter_mut() {
+                    s.drop_name = gdrop[*g];
+                }
+                out.into_iter().map(|(s, _)| s).collect()
             }
             (op, Param::None) => simple_agg(op, &input, &gid, keys, n),
             (op, _) => {
@@ -187,6 +206,16 @@ impl Evaluator<'_> {
                 )))
             }
         };
+        if !matches!(
+            a.op,
+            AggOp::Topk | AggOp::Bottomk | AggOp::Limitk | AggOp::LimitRatio | AggOp::CountValues
+        ) {
+            for s in &mut out {
+                if let Some(&g) = ids.get(&s.labels) {
+                    s.drop_name = gdrop[g];
+                }
+            }
+        }
         Ok(Val::Vector(out))
     }
 }
@@ -277,9 +306,10 @@ fn rank_cmp(top: bool, a: f64, b: f64) -> std::cmp::Ordering {
     }
 }
 
-/// A stable hash of a label set mapped to [0, 1), deciding which series `limit_ratio` keeps.
+/// Prometheus' hash of a label set mapped to [0, 1), deciding which series `limit_ratio`
+/// keeps (the same ones Prometheus keeps).
 fn ratio_offset(l: &Labels) -> f64 {
-    l.stable_hash() as f64 / u64::MAX as f64
+    super::hash::prometheus_labels_hash(l) as f64 / u64::MAX as f64
 }
 
 /// topk, bottomk, limitk and limit_ratio: each step keeps some input series unchanged.
@@ -306,12 +336,15 @@ fn select_agg(
         let k: usize = match op {
             AggOp::LimitRatio => {
                 if f.is_nan() {
-                    return Err(EvalError::invalid(format!("Ratio value {f} is NaN")));
+                    return Err(EvalError::invalid("Ratio value is NaN"));
                 }
                 0
             }
             _ => {
-                if f.is_nan() || f > i64::MAX as f64 || f < i64::MIN as f64 {
+                if f.is_nan() {
+                    return Err(EvalError::invalid("Parameter value is NaN"));
+                }
+                if f > i64::MAX as f64 || f < i64::MIN as f64 {
                     return Err(EvalError::invalid(format!(
                         "Scalar value {} overflows int64",
                         format_go_float(f)
@@ -395,12 +428,12 @@ fn count_values(
     keys: &[Labels],
     label: &str,
     n: usize,
-) -> Result<Vec<StepSeries>, EvalError> {
+) -> Result<Vec<(StepSeries, usize)>, EvalError> {
     if !is_valid_label_name(label) {
         return Err(EvalError::invalid(format!("invalid label name {label:?}")));
     }
     let mut ids: HashMap<(usize, String), usize> = HashMap::new();
-    let mut out: Vec<StepSeries> = Vec::new();
+    let mut out: Vec<(StepSeries, usize)> = Vec::new();
     for i in 0..n {
         for (s, &g) in input.iter().zip(gid) {
             let Some(v) = s.vals[i] else { continue };
@@ -410,12 +443,12 @@ fn count_values(
                 None => {
                     let mut b = keys[g].to_builder();
                     b.set(label, key.1.clone());
-                    out.push(StepSeries::new(b.build(), false, n));
+                    out.push((StepSeries::new(b.build(), false, n), g));
                     ids.insert(key, out.len() - 1);
                     out.len() - 1
                 }
             };
-            let slot = &mut out[idx].vals[i];
+            let slot = &mut out[idx].0.vals[i];
             *slot = Some(slot.unwrap_or(0.0) + 1.0);
         }
     }

@@ -240,6 +240,9 @@ fn vector_vector(
     // Which signature wrote each output series at the current step.
     let mut writer: Vec<u32> = Vec::new();
     let mut pair_out: HashMap<(usize, usize), usize> = HashMap::new();
+    // The pair a "many" series matched last, and its output: series usually match the same
+    // partner at every step, so this skips the hash lookup almost always.
+    let mut last_pair: Vec<(usize, usize)> = vec![(usize::MAX, 0); many.len()];
     let mut out_ids: HashMap<Labels, usize> = HashMap::new();
     let cmp = op.is_comparison();
     for i in 0..n {
@@ -250,11 +253,16 @@ fn vector_vector(
             let sg = osig[oi] as usize;
             if one_at[sg].0 == i {
                 let prev = &one[one_at[sg].1];
+                let (a, b) = if prev.labels <= s.labels {
+                    (&prev.labels, &s.labels)
+                } else {
+                    (&s.labels, &prev.labels)
+                };
                 return Err(EvalError::ManyToMany {
-                    group: int.keys[sg].to_string(),
+                    group: go_labels(&int.keys[sg]),
                     side: if swapped { "left" } else { "right" },
-                    a: s.labels.to_string(),
-                    b: prev.labels.to_string(),
+                    a: go_labels(a),
+                    b: go_labels(b),
                 });
             }
             one_at[sg] = (i, oi);
@@ -268,30 +276,36 @@ fn vector_vector(
             }
             let Some(ov) = one[oi].vals[i] else { continue };
             let (fl, fr) = if swapped { (ov, mv) } else { (mv, ov) };
-            let (mut val, keep) = apply(op, fl, fr);
-            if return_bool {
-                val = if keep { 1.0 } else { 0.0 };
-            } else if !keep {
-                continue;
-            }
+            // Checked before a comparison filters the pair out, so the error does not depend
+            // on the values (Prometheus does the same).
             if m.card == Cardinality::OneToOne {
                 if matched[sg] == i {
                     return Err(EvalError::ManyToOneImplicit);
                 }
                 matched[sg] = i;
             }
-            let idx = match pair_out.get(&(mi, oi)) {
-                Some(&x) => x,
-                None => {
-                    let labels = result_labels(&s.labels, &one[oi].labels, m);
-                    let drop = s.drop_name || !cmp || return_bool;
-                    let x = *out_ids.entry(labels.clone()).or_insert_with(|| {
-                        out.push(StepSeries::new(labels, drop, n));
-                        writer.push(u32::MAX);
-                        out.len() - 1
-                    });
-                    pair_out.insert((mi, oi), x);
-                    x
+            let (mut val, keep) = apply(op, fl, fr);
+            if return_bool {
+                val = if keep { 1.0 } else { 0.0 };
+            } else if !keep {
+                continue;
+            }
+            let idx = if last_pair[mi].0 == oi {
+                last_pair[mi].1
+            } else {
+                match pair_out.get(&(mi, oi)) {
+                    Some(&x) => x,
+                    None => {
+                        let labels = result_labels(&s.labels, &one[oi].labels, m);
+                        let drop = s.drop_name || !cmp || return_bool;
+                        let x = *out_ids.entry(labels.clone()).or_insert_with(|| {
+                            out.push(StepSeries::new(labels, drop, n));
+                            writer.push(u32::MAX);
+                            out.len() - 1
+                        });
+                        pair_out.insert((mi, oi), x);
+                        x
+                    }
                 }
             };
             if out[idx].vals[i].is_some() {
@@ -301,12 +315,22 @@ fn vector_vector(
                     EvalError::DuplicateLabelset
                 });
             }
+            last_pair[mi] = (oi, idx);
             out[idx].vals[i] = Some(val);
             writer[idx] = sg as u32;
         }
     }
     out.retain(|s| !s.is_empty());
     Ok(out)
+}
+
+/// A label set as Go's `labels.Labels.String()` prints it: `{__name__="m", a="b"}`.
+fn go_labels(l: &Labels) -> String {
+    let inner: Vec<String> = l
+        .iter()
+        .map(|(k, v)| format!("{k}=\"{}\"", crate::model::labels::escape_label_value(v)))
+        .collect();
+    format!("{{{}}}", inner.join(", "))
 }
 
 /// The labels of a result sample: the "many" side's labels, reduced to the matching labels

@@ -4,6 +4,7 @@
 //!
 //! It does not implement any operator or function itself.
 
+use super::annotations::Notes;
 use super::value::{RangeSeries, RangeVal, StepSeries, Val};
 use super::{Engine, EvalError, Queryable};
 use crate::model::Sample;
@@ -23,6 +24,8 @@ pub(crate) struct Evaluator<'a> {
     pub query_start: i64,
     pub query_end: i64,
     pub deadline: Option<Instant>,
+    /// Warnings and infos collected for the whole query.
+    pub notes: &'a Notes,
 }
 
 impl<'a> Evaluator<'a> {
@@ -43,6 +46,13 @@ impl<'a> Evaluator<'a> {
             Some(d) if Instant::now() > d => Err(EvalError::Timeout),
             _ => Ok(()),
         }
+    }
+
+    /// Values are kept densely per step, so a grid with more steps than `max_samples` could
+    /// not be held even for one series; refuse it before allocating.
+    pub fn check_grid(&self) -> Result<(), EvalError> {
+        let steps = (self.end - self.start) / self.step + 1;
+        self.check_samples(usize::try_from(steps).unwrap_or(usize::MAX))
     }
 
     pub fn check_samples(&self, n: usize) -> Result<(), EvalError> {
@@ -170,6 +180,7 @@ impl<'a> Evaluator<'a> {
                 step,
                 ..*self
             };
+            inner.check_grid()?;
             let vals = inner.eval_vector(&sq.expr)?;
             let mut total = 0usize;
             for s in vals {

@@ -14,20 +14,35 @@
 //! - **Delayed `__name__` removal.** Operations that drop the metric name mark the series and
 //!   the name is removed at the end, as in Prometheus' engine with delayed name removal (the
 //!   mode its own test-suite runs).
+//! - **Dense per-step values.** An instant vector is a list of series with one optional value
+//!   per step (`Vec<Option<f64>>`): step-indexed access without searching, at 16 bytes a
+//!   point, the same order of memory Prometheus' point slices take. Grids with more steps than
+//!   `max_samples` are refused before anything is allocated.
 //!
-//! What it does not do: parse (see `promql::parser`), native histograms, `info()`, or
-//! annotations (warnings/infos) — only errors are reported.
+//! What it does not do: parse (see `promql::parser`), native histograms (the store has none;
+//! `histogram_count` and friends return nothing, as on float data), the experimental syntax the parser does not produce (duration expressions, `anchored`/
+//! `smoothed`, fill modifiers). Annotations are limited to the float cases listed in
+//! `annotations.rs`.
+//!
+//! `max_samples` is approximated: it bounds the points one selector or subquery produces over
+//! the whole grid, and the samples the windows of one step hold; Prometheus counts a running
+//! total, so the limit trips at somewhat different sizes.
 //!
 //! Files: `eval.rs` (the tree walk, subqueries), `selectors.rs` (lookback, staleness, range
 //! windows), `binary.rs` (operators, vector matching), `aggregate.rs`, `functions/`
 //! (range functions, math and date, labels and sorting, classic histograms), `value.rs`
-//! (internal step values), `errors.rs`, `memory.rs` (in-memory data for tests).
+//! (internal step values), `annotations.rs` (warnings and infos), `errors.rs`, `hash.rs`
+//! (Prometheus' label hash for `limit_ratio`), `memory.rs` (in-memory data for tests),
+//! `script.rs` (runner for Prometheus' test scripts); `functions/info.rs` holds the
+//! experimental `info()`.
 
 mod aggregate;
+pub mod annotations;
 mod binary;
 mod errors;
 mod eval;
 mod functions;
+mod hash;
 pub mod memory;
 pub mod script;
 mod selectors;
@@ -36,6 +51,7 @@ mod value;
 #[cfg(test)]
 mod tests;
 
+pub use annotations::{Annotation, AnnotationKind};
 pub use errors::EvalError;
 pub use memory::MemoryStorage;
 
@@ -43,6 +59,7 @@ pub use crate::promql::value::{InstantSample, Value};
 
 use crate::model::{Matcher, Sample, Series};
 use crate::promql::ast::Expr;
+use annotations::Notes;
 use eval::Evaluator;
 use std::time::{Duration, Instant};
 use value::Val;
@@ -88,9 +105,21 @@ impl Engine {
         expr: &Expr,
         t: i64,
     ) -> Result<Value, EvalError> {
-        let ev = self.evaluator(q, t, t, 1);
+        self.instant_query_annotated(q, expr, t).map(|(v, _)| v)
+    }
+
+    /// [`Engine::instant_query`], also returning the warnings and infos Prometheus would
+    /// report with the result.
+    pub fn instant_query_annotated(
+        &self,
+        q: &dyn Queryable,
+        expr: &Expr,
+        t: i64,
+    ) -> Result<(Value, Vec<Annotation>), EvalError> {
+        let notes = Notes::default();
+        let ev = self.evaluator(q, &notes, t, t, 1);
         let val = ev.eval(expr)?;
-        Ok(match val {
+        let value = match val {
             Val::Scalar(v) => Value::Scalar { t, v: v[0] },
             Val::String(s) => Value::String { t, v: s },
             Val::Vector(series) => {
@@ -131,7 +160,8 @@ impl Engine {
                 out.sort_by(|a, b| a.labels.cmp(&b.labels));
                 Value::Matrix(out)
             }
-        })
+        };
+        Ok((value, notes.take()))
     }
 
     /// Evaluates `expr` at `start, start+step, ..., end` (ms). The result is a Matrix sorted by
@@ -144,6 +174,19 @@ impl Engine {
         end: i64,
         step: i64,
     ) -> Result<Value, EvalError> {
+        self.range_query_annotated(q, expr, start, end, step)
+            .map(|(v, _)| v)
+    }
+
+    /// [`Engine::range_query`], also returning the warnings and infos.
+    pub fn range_query_annotated(
+        &self,
+        q: &dyn Queryable,
+        expr: &Expr,
+        start: i64,
+        end: i64,
+        step: i64,
+    ) -> Result<(Value, Vec<Annotation>), EvalError> {
         if step <= 0 {
             return Err(EvalError::invalid(
                 "zero or negative query resolution step widths are not accepted",
@@ -154,7 +197,9 @@ impl Engine {
                 "end timestamp must not be before start time",
             ));
         }
-        let ev = self.evaluator(q, start, end, step);
+        let notes = Notes::default();
+        let ev = self.evaluator(q, &notes, start, end, step);
+        ev.check_grid()?;
         let val = ev.eval(expr)?;
         let times: Vec<i64> = ev.times().collect();
         let to_samples = |vals: &[Option<f64>]| -> Vec<Sample> {
@@ -186,18 +231,20 @@ impl Engine {
             }
         };
         out.sort_by(|a, b| a.labels.cmp(&b.labels));
-        Ok(Value::Matrix(out))
+        Ok((Value::Matrix(out), notes.take()))
     }
 
     fn evaluator<'a>(
         &'a self,
         q: &'a dyn Queryable,
+        notes: &'a Notes,
         start: i64,
         end: i64,
         step: i64,
     ) -> Evaluator<'a> {
         Evaluator {
             q,
+            notes,
             engine: self,
             start,
             end,
@@ -214,9 +261,19 @@ impl Engine {
 fn finish_names(mut series: Vec<value::StepSeries>) -> Result<Vec<value::StepSeries>, EvalError> {
     let mut changed = false;
     for s in &mut series {
-        if s.drop_name && s.labels.metric_name().is_some() {
-            s.labels = s.labels.without_metric_name();
-            changed = true;
+        if s.drop_name {
+            // The type and unit labels (`__type__`, `__unit__`) describe the metric name and
+            // go with it.
+            let before = s.labels.len();
+            s.labels = crate::model::Labels::from_sorted_unchecked(
+                s.labels
+                    .pairs()
+                    .iter()
+                    .filter(|(k, _)| !matches!(k.as_str(), "__name__" | "__type__" | "__unit__"))
+                    .cloned()
+                    .collect(),
+            );
+            changed |= s.labels.len() != before;
         }
         s.drop_name = false;
     }

@@ -1,17 +1,23 @@
 //! A runner for Prometheus' PromQL test scripts (`load` / `clear` / `eval` blocks, the
-//! `promqltest` format), used to check this engine against Prometheus' own expectations.
+//! `promqltest` format described in the shared conformance data's `FORMAT.md`), used to
+//! check this engine against Prometheus' own expectations.
 //!
-//! It covers float data only: series given with native-histogram samples are not loaded, and
-//! evals that mention them are reported as skipped, as are evals whose expression the given
-//! parser rejects and `load_with_nhcb`/start-timestamp features. Annotations (warnings and
-//! infos) are not produced by the engine, so `expect warn`/`expect info` lines are not
-//! checked. The extra step-invariance and range-consistency runs Prometheus' runner does are
-//! not performed. The parser is passed in, so this module does not depend on it.
+//! Like the reference runner, every instant eval is also run as a range query around its time
+//! and, with every selector pinned by `@` to that time, at other times; all runs must meet
+//! the same expectations. Float data only: series written with native-histogram samples (and
+//! the histograms `load_with_nhcb` would derive) are not loaded; an eval that selects them
+//! and does not pass is reported as skipped, as are evals the given parser rejects, evals
+//! expecting histogram values, and calls of functions the engine does not implement.
+//! Annotations (warnings and infos) are not produced by the engine, so `expect warn` and
+//! `expect info` lines are not checked. The parser is passed in, so this module does not
+//! depend on it.
 
+use super::Queryable;
 use super::{Engine, MemoryStorage, Value};
+use crate::model::matcher::matches_all;
 use crate::model::{is_stale_nan, stale_nan, Labels, Sample};
 use crate::promql::ast::Expr;
-use std::collections::HashSet;
+use std::cell::Cell;
 
 /// Outcome of one script.
 #[derive(Debug, Default)]
@@ -21,6 +27,8 @@ pub struct ScriptReport {
     pub skipped: usize,
     /// `line: expression: what differed`, one per failed eval.
     pub failures: Vec<String>,
+    /// Why evals were skipped, with counts.
+    pub skip_reasons: std::collections::BTreeMap<String, usize>,
 }
 
 type ParseFn<'a> = &'a dyn Fn(&str) -> Result<Expr, String>;
@@ -34,7 +42,7 @@ pub fn run_script(script: &str, parse: ParseFn) -> ScriptReport {
         ..Engine::default()
     };
     let mut store = MemoryStorage::new();
-    let mut tainted: HashSet<String> = HashSet::new();
+    let mut tainted: Vec<Labels> = Vec::new();
     let lines: Vec<&str> = script.lines().map(str::trim).collect();
     let mut i = 0;
     while i < lines.len() {
@@ -64,10 +72,29 @@ pub fn run_script(script: &str, parse: ParseFn) -> ScriptReport {
             tainted.clear();
         } else if cmd.starts_with("load") {
             load(line, &block, &mut store, &mut tainted);
+            if cmd == "load_with_nhcb" {
+                // The native histograms this would also create are not supported: evals that
+                // select them are skipped.
+                for l in &block {
+                    if let Some((labels, _)) = series_desc(l) {
+                        if let Some(base) =
+                            labels.metric_name().and_then(|n| n.strip_suffix("_bucket"))
+                        {
+                            let mut b = labels.to_builder();
+                            b.del("le");
+                            b.set("__name__", base);
+                            tainted.push(b.build());
+                        }
+                    }
+                }
+            }
         } else if cmd.starts_with("eval") {
             match run_eval(line, &block, &engine, &store, &tainted, parse) {
                 Outcome::Pass => rep.passed += 1,
-                Outcome::Skip => rep.skipped += 1,
+                Outcome::Skip(why) => {
+                    rep.skipped += 1;
+                    *rep.skip_reasons.entry(why).or_default() += 1;
+                }
                 Outcome::Fail(why) => {
                     rep.failed += 1;
                     rep.failures
@@ -81,7 +108,7 @@ pub fn run_script(script: &str, parse: ParseFn) -> ScriptReport {
 
 enum Outcome {
     Pass,
-    Skip,
+    Skip(String),
     Fail(String),
 }
 
@@ -238,7 +265,7 @@ fn values(seq: &str) -> Result<Vec<Option<f64>>, ()> {
     Ok(out)
 }
 
-fn load(cmd: &str, block: &[&str], store: &mut MemoryStorage, tainted: &mut HashSet<String>) {
+fn load(cmd: &str, block: &[&str], store: &mut MemoryStorage, tainted: &mut Vec<Labels>) {
     let Some(step) = cmd.split_whitespace().nth(1).and_then(parse_dur) else {
         return;
     };
@@ -260,11 +287,7 @@ fn load(cmd: &str, block: &[&str], store: &mut MemoryStorage, tainted: &mut Hash
                     .collect();
                 store.add(labels, samples);
             }
-            Err(()) => {
-                if let Some(n) = labels.metric_name() {
-                    tainted.insert(n.to_string());
-                }
-            }
+            Err(()) => tainted.push(labels),
         }
     }
 }
@@ -287,6 +310,28 @@ fn almost_equal(a: f64, b: f64) -> bool {
     d / s.min(f64::MAX) < 1e-6
 }
 
+/// The store, noting whether a query selected any series that could not be loaded (native
+/// histograms): such evals are skipped rather than judged on partial data.
+struct Watched<'a> {
+    store: &'a MemoryStorage,
+    tainted: &'a [Labels],
+    hit: Cell<bool>,
+}
+
+impl Queryable for Watched<'_> {
+    fn select(
+        &self,
+        matchers: &[crate::model::Matcher],
+        mint: i64,
+        maxt: i64,
+    ) -> Result<Vec<crate::model::Series>, String> {
+        if self.tainted.iter().any(|l| matches_all(matchers, l)) {
+            self.hit.set(true);
+        }
+        self.store.select(matchers, mint, maxt)
+    }
+}
+
 struct Expect {
     fail: Option<Option<(bool, String)>>,
     ordered: bool,
@@ -294,6 +339,10 @@ struct Expect {
     string: Option<String>,
     scalar: Option<f64>,
     series: Vec<(Labels, Vec<Option<f64>>)>,
+    /// `expect warn` / `expect info` lines (with an optional `(is_regex, text)`), and whether
+    /// `no_warn` / `no_info` was given; index 0 is warnings, 1 infos.
+    notes: [Vec<Option<(bool, String)>>; 2],
+    no_notes: [bool; 2],
 }
 
 fn run_eval(
@@ -301,7 +350,7 @@ fn run_eval(
     block: &[&str],
     engine: &Engine,
     store: &MemoryStorage,
-    tainted: &HashSet<String>,
+    tainted: &[Labels],
     parse: ParseFn,
 ) -> Outcome {
     let words: Vec<&str> = cmd.split_whitespace().collect();
@@ -313,31 +362,38 @@ fn run_eval(
         string: None,
         scalar: None,
         series: Vec::new(),
+        notes: [
+            if kw == "eval_warn" {
+                vec![None]
+            } else {
+                vec![]
+            },
+            if kw == "eval_info" {
+                vec![None]
+            } else {
+                vec![]
+            },
+        ],
+        no_notes: [false, false],
     };
     // instant at T expr | range from S to E step P expr
-    let (times, expr_text) = match words.get(1) {
+    let ((start, end, step), expr_text) = match words.get(1) {
         Some(&"instant") if words.get(2) == Some(&"at") => {
             let Some(t) = words.get(3).and_then(|w| parse_dur(w)) else {
                 return Outcome::Fail("bad time".into());
             };
-            (
-                None::<(i64, i64, i64)>.or(Some((t, t, 0))),
-                rest_after(cmd, 4),
-            )
+            ((t, t, 0), rest_after(cmd, 4))
         }
         Some(&"range") => {
             let p = |i: usize| words.get(i).and_then(|w| parse_dur(w));
             match (p(3), p(5), p(7)) {
-                (Some(s), Some(e), Some(st)) => (Some((s, e, st)), rest_after(cmd, 8)),
+                (Some(s), Some(e), Some(st)) => ((s, e, st), rest_after(cmd, 8)),
                 _ => return Outcome::Fail("bad range".into()),
             }
         }
         _ => return Outcome::Fail("bad eval command".into()),
     };
-    let Some((start, end, step)) = times else {
-        return Outcome::Skip;
-    };
-    let is_range = kw.starts_with("eval") && words.get(1) == Some(&"range");
+    let is_range = words.get(1) == Some(&"range");
     for line in block {
         if let Some(rest) = line.strip_prefix("expect ") {
             let rest = rest.trim();
@@ -359,8 +415,23 @@ fn run_eval(
                 }
             } else if let Some(r) = rest.strip_prefix("string ") {
                 ex.string = quoted(r.trim()).map(|(s, _)| s);
+            } else if rest == "no_warn" {
+                ex.no_notes[0] = true;
+            } else if rest == "no_info" {
+                ex.no_notes[1] = true;
+            } else if let Some((k, r)) = rest
+                .strip_prefix("warn")
+                .map(|r| (0, r))
+                .or_else(|| rest.strip_prefix("info").map(|r| (1, r)))
+            {
+                let r = r.trim();
+                ex.notes[k].push(if let Some(m) = r.strip_prefix("msg:") {
+                    Some((false, m.trim().to_string()))
+                } else {
+                    r.strip_prefix("regex:")
+                        .map(|m| (true, m.trim().to_string()))
+                });
             }
-            // warn/info/no_warn/no_info: annotations are not produced, nothing to check.
             continue;
         }
         if line.starts_with("expected_fail_") {
@@ -372,38 +443,209 @@ fn run_eval(
         }
         match series_desc(line).map(|(l, r)| (l, values(r))) {
             Some((l, Ok(v))) => ex.series.push((l, v)),
-            _ => return Outcome::Skip,
+            _ => return Outcome::Skip("histogram expected".into()),
         }
-    }
-    if tainted.iter().any(|n| contains_word(expr_text, n)) {
-        return Outcome::Skip;
     }
     let expr = match parse(expr_text) {
         Ok(e) => e,
-        Err(_) => return Outcome::Skip,
+        Err(e) => return Outcome::Skip(format!("parse error: {e}")),
     };
-    let res = if is_range {
-        engine.range_query(store, &expr, start, end, step)
+    let run = Run {
+        engine,
+        store,
+        tainted,
+        ex: &ex,
+        expr_text,
+    };
+    let first = run.check(&expr, is_range, start, end, step);
+    if is_range || !matches!(first, Outcome::Pass) {
+        return first;
+    }
+    // Step invariance, as the reference runner checks: pin every selector and subquery to
+    // the eval time with `@` and evaluate at other times; the result must not change.
+    const TIME_DEPENDENT: [&str; 15] = [
+        "time",
+        "timestamp",
+        "predict_linear",
+        "day_of_month",
+        "day_of_week",
+        "day_of_year",
+        "days_in_month",
+        "hour",
+        "minute",
+        "month",
+        "year",
+        "start",
+        "end",
+        "range",
+        "step",
+    ];
+    if TIME_DEPENDENT
+        .iter()
+        .any(|f| expr_text.contains(&format!("{f}(")))
+    {
+        return first;
+    }
+    let pinned = pin_at(expr.clone(), start);
+    let times: Vec<i64> = if start == 0 {
+        vec![-1000, 0, 1000]
     } else {
-        engine.instant_query(store, &expr, start)
+        vec![-10 * start, 0, start / 5, start, 10 * start]
     };
-    let val = match (res, &ex.fail) {
-        (Err(e), Some(want)) => {
-            let msg = e.to_string();
-            return match want {
-                None => Outcome::Pass,
-                Some((false, m)) if *m == msg => Outcome::Pass,
-                Some((true, re)) if regex::Regex::new(re).is_ok_and(|r| r.is_match(&msg)) => {
-                    Outcome::Pass
+    for t in times {
+        if let Outcome::Fail(why) = run.check(&pinned, false, t, t, 0) {
+            return Outcome::Fail(format!("with @ pinned, evaluated at {t}ms: {why}"));
+        }
+    }
+    first
+}
+
+/// Adds `@ t` to every selector and subquery without one (not descending into subqueries,
+/// whose inner selectors must keep following the subquery's steps).
+fn pin_at(e: Expr, t: i64) -> Expr {
+    use crate::promql::ast::AtModifier;
+    let at = |a: Option<AtModifier>| a.or(Some(AtModifier::Timestamp(t)));
+    match e {
+        Expr::VectorSelector(mut vs) => {
+            vs.at = at(vs.at);
+            Expr::VectorSelector(vs)
+        }
+        Expr::MatrixSelector(mut ms) => {
+            ms.selector.at = at(ms.selector.at);
+            Expr::MatrixSelector(ms)
+        }
+        Expr::Subquery(mut sq) => {
+            sq.at = at(sq.at);
+            Expr::Subquery(sq)
+        }
+        Expr::Paren(x) => Expr::Paren(Box::new(pin_at(*x, t))),
+        Expr::Unary(op, x) => Expr::Unary(op, Box::new(pin_at(*x, t))),
+        Expr::Binary(mut b) => {
+            b.lhs = Box::new(pin_at(*b.lhs, t));
+            b.rhs = Box::new(pin_at(*b.rhs, t));
+            Expr::Binary(b)
+        }
+        Expr::Aggregate(mut a) => {
+            a.expr = Box::new(pin_at(*a.expr, t));
+            a.param = a.param.map(|p| Box::new(pin_at(*p, t)));
+            Expr::Aggregate(a)
+        }
+        Expr::Call(mut c) => {
+            c.args = c.args.into_iter().map(|x| pin_at(x, t)).collect();
+            Expr::Call(c)
+        }
+        other => other,
+    }
+}
+
+/// What one eval checks against, shared by its several runs.
+struct Run<'a> {
+    engine: &'a Engine,
+    store: &'a MemoryStorage,
+    tainted: &'a [Labels],
+    ex: &'a Expect,
+    expr_text: &'a str,
+}
+
+impl Run<'_> {
+    fn check(&self, expr: &Expr, is_range: bool, start: i64, end: i64, step: i64) -> Outcome {
+        let (engine, ex, expr_text) = (self.engine, self.ex, self.expr_text);
+        let watched = Watched {
+            store: self.store,
+            tainted: self.tainted,
+            hit: Cell::new(false),
+        };
+        let res = if is_range {
+            engine.range_query_annotated(&watched, expr, start, end, step)
+        } else {
+            engine.instant_query_annotated(&watched, expr, start)
+        };
+        let notes = match &res {
+            Ok((_, n)) => n.clone(),
+            Err(_) => Vec::new(),
+        };
+        let res = res.map(|(v, _)| v);
+
+        if let Err(super::EvalError::UnknownFunction(f)) = &res {
+            return Outcome::Skip(format!("unsupported function {f}"));
+        }
+        if res.is_err() != ex.fail.is_some() && watched.hit.get() {
+            return Outcome::Skip("selects native histogram data".into());
+        }
+        let val = match (res, &ex.fail) {
+            (Err(e), Some(want)) => {
+                let msg = e.to_string();
+                return match want {
+                    None => Outcome::Pass,
+                    Some((false, m)) if *m == msg => Outcome::Pass,
+                    Some((true, re)) if regex::Regex::new(re).is_ok_and(|r| r.is_match(&msg)) => {
+                        Outcome::Pass
+                    }
+                    Some(_) => Outcome::Fail(format!("error {msg:?} does not match {want:?}")),
+                };
+            }
+            (Err(e), None) => return Outcome::Fail(format!("unexpected error: {e}")),
+            (Ok(_), Some(_)) => return Outcome::Fail("expected failure, got success".into()),
+            (Ok(v), None) => v,
+        };
+        let mut out = compare(ex, val, start, step, is_range);
+        if matches!(out, Outcome::Pass) {
+            if let Err(why) = check_notes(ex, &notes, expr_text) {
+                out = Outcome::Fail(why);
+            }
+        }
+        // Like the reference runner, also evaluate an instant eval as a range query around its
+        // time and check the point at that time, so the range path is held to the same
+        // expectations.
+        let range_check = !is_range
+            && matches!(out, Outcome::Pass)
+            && !ex.ordered
+            && ex.range_vector.is_none()
+            && ex.string.is_none()
+            && !["start()", "end()", "range()", "step()"]
+                .iter()
+                .any(|f| expr_text.contains(f));
+        if range_check {
+            out = match engine.range_query(&watched, expr, start - 60_000, start + 60_000, 60_000) {
+                Err(e) => Outcome::Fail(format!("range-mode check: unexpected error: {e}")),
+                Ok(Value::Matrix(m)) => {
+                    let at = |s: &crate::model::Series| {
+                        s.samples.iter().find(|p| p.t == start).map(|p| p.v)
+                    };
+                    let v = if ex.scalar.is_some() {
+                        match m.first().and_then(at) {
+                            Some(v) => Value::Scalar { t: start, v },
+                            None => Value::Vector(vec![]),
+                        }
+                    } else {
+                        Value::Vector(
+                            m.iter()
+                                .filter_map(|s| {
+                                    at(s).map(|v| super::InstantSample {
+                                        labels: s.labels.clone(),
+                                        t: start,
+                                        v,
+                                    })
+                                })
+                                .collect(),
+                        )
+                    };
+                    match compare(ex, v, start, step, false) {
+                        Outcome::Fail(why) => Outcome::Fail(format!("range-mode check: {why}")),
+                        other => other,
+                    }
                 }
-                Some(_) => Outcome::Fail(format!("error {msg:?} does not match {want:?}")),
+                Ok(other) => Outcome::Fail(format!("range-mode check: got {}", other.type_name())),
             };
         }
-        (Err(e), None) => return Outcome::Fail(format!("unexpected error: {e}")),
-        (Ok(_), Some(_)) => return Outcome::Fail("expected failure, got success".into()),
-        (Ok(v), None) => v,
-    };
-    compare(&ex, val, start, step, is_range)
+        match out {
+            // The expectations may hold native-histogram results this runner could not load.
+            Outcome::Fail(_) if watched.hit.get() => {
+                Outcome::Skip("selects native histogram data".into())
+            }
+            other => other,
+        }
+    }
 }
 
 fn rest_after(cmd: &str, words: usize) -> &str {
@@ -415,14 +657,46 @@ fn rest_after(cmd: &str, words: usize) -> &str {
     rest.trim()
 }
 
-fn contains_word(text: &str, word: &str) -> bool {
-    text.match_indices(word).any(|(i, _)| {
-        let before = text[..i].chars().next_back();
-        let after = text[i + word.len()..].chars().next();
-        let ident =
-            |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':');
-        !ident(before) && !ident(after)
-    })
+/// Checks annotations as the reference runner does, per kind: `no_x` means none; `expect x`
+/// lines mean at least one, each line matching one, and each annotation matching a line.
+fn check_notes(ex: &Expect, notes: &[super::Annotation], query: &str) -> Result<(), String> {
+    use super::AnnotationKind;
+    for (k, kind) in [AnnotationKind::Warning, AnnotationKind::Info]
+        .into_iter()
+        .enumerate()
+    {
+        let got: Vec<String> = notes
+            .iter()
+            .filter(|n| n.kind == kind)
+            .map(|n| n.render(query))
+            .collect();
+        if ex.no_notes[k] && !got.is_empty() {
+            return Err(format!("unexpected annotations: {got:?}"));
+        }
+        let want = &ex.notes[k];
+        if want.is_empty() {
+            continue;
+        }
+        let matches = |w: &Option<(bool, String)>, g: &str| match w {
+            None => true,
+            Some((false, m)) => m == g,
+            Some((true, re)) => regex::Regex::new(re).is_ok_and(|r| r.is_match(g)),
+        };
+        if got.is_empty() {
+            return Err(format!("expected annotations {want:?}, got none"));
+        }
+        for w in want {
+            if !got.iter().any(|g| matches(w, g)) {
+                return Err(format!("no annotation matches {w:?}; got {got:?}"));
+            }
+        }
+        for g in &got {
+            if !want.iter().any(|w| matches(w, g)) {
+                return Err(format!("annotation {g:?} not expected"));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn compare(ex: &Expect, val: Value, start: i64, step: i64, is_range: bool) -> Outcome {

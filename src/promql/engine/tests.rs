@@ -3,6 +3,7 @@
 use super::*;
 use crate::model::{stale_nan, Labels, MatchOp, Matcher, Sample};
 use crate::promql::ast::*;
+use crate::promql::engine::script;
 
 const M: i64 = 60_000;
 
@@ -417,4 +418,280 @@ fn label_replace_and_duplicate_labelsets() {
         EvalError::DuplicateLabelset
     );
     let _ = MatchOp::Equal;
+}
+
+fn parse(s: &str) -> Result<Expr, String> {
+    crate::promql::parse(s).map_err(|e| e.to_string())
+}
+
+/// A script in Prometheus' test format, written for this engine, run with the real parser.
+#[test]
+fn script_through_parser() {
+    let script = r#"
+load 1m
+    req{job="a", code="200"} 0+10x20
+    req{job="a", code="500"} 0+1x20
+    req{job="b", code="200"} 0+5x10 stale
+    up{job="a"} 1x20
+    up{job="b"} 0x20
+
+eval instant at 10m sum by (job) (rate(req[5m]))
+    {job="a"} 0.18333333333333332
+    {job="b"} 0.08333333333333333
+
+eval instant at 12m req{job="b"}
+
+eval range from 0 to 4m step 2m sum(req) by (code)
+    {code="200"} 0 30 60
+    {code="500"} 0 2 4
+
+eval instant at 10m req / on(job) group_left up
+    {job="a", code="200"} 100
+    {job="a", code="500"} 10
+    {job="b", code="200"} +Inf
+
+eval instant at 10m max_over_time(req{code="500"}[5m:2m])
+    {code="500", job="a"} 10
+
+eval instant at 10m req > on() up
+    expect fail
+
+eval instant at 5m topk(1, req)
+    expect ordered
+    req{job="a", code="200"} 50
+
+eval instant at 10m scalar(up{job="a"}) * 2
+    2
+"#;
+    let rep = script::run_script(script, &parse);
+    assert_eq!(rep.failures, Vec::<String>::new());
+    assert_eq!((rep.passed, rep.skipped), (8, 0));
+}
+
+/// Prometheus' own engine test scripts, when `ARGUS_PROMQL_TESTDATA` names their directory
+/// (a copy of `promql/promqltest/testdata`). Skipped when unset, so the default test run does
+/// not depend on files outside the repository.
+#[test]
+fn prometheus_test_scripts() {
+    let Ok(dir) = std::env::var("ARGUS_PROMQL_TESTDATA") else {
+        eprintln!("ARGUS_PROMQL_TESTDATA not set; skipping Prometheus' test scripts");
+        return;
+    };
+    // Known differences: Go's %q escaping of invalid UTF-8 in an error message.
+    const KNOWN: [&str; 1] = ["count_values(\"a\\xc5z\""];
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        .expect("ARGUS_PROMQL_TESTDATA must be a directory")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "test"))
+        .collect();
+    paths.sort();
+    let mut unexpected = Vec::new();
+    for p in paths {
+        let text = std::fs::read_to_string(&p).expect("readable test script");
+        let rep = script::run_script(&text, &parse);
+        eprintln!(
+            "{}: passed {} failed {} skipped {}",
+            p.display(),
+            rep.passed,
+            rep.failed,
+            rep.skipped
+        );
+        for (why, n) in &rep.skip_reasons {
+            eprintln!("    skipped {n}: {why}");
+        }
+        for f in rep.failures {
+            eprintln!("    FAILED {f}");
+            if !KNOWN.iter().any(|k| f.contains(k)) {
+                unexpected.push(f);
+            }
+        }
+    }
+    assert!(unexpected.is_empty(), "{unexpected:#?}");
+}
+
+/// Rough timing of a day-long range query over 1000 counters scraped every 10s; run with
+/// `cargo test --release -- --ignored range_query_speed --nocapture`.
+#[test]
+#[ignore]
+fn range_query_speed() {
+    let n_series = 1000;
+    let n_samples = 8640;
+    let st = MemoryStorage::from_series((0..n_series).map(|i| {
+        let labels = lbl(&[
+            ("__name__", "http_requests_total"),
+            ("instance", &format!("i{i}")),
+            ("job", if i % 2 == 0 { "api" } else { "db" }),
+        ]);
+        let samples = (0..n_samples)
+            .map(|k| Sample {
+                t: k as i64 * 10_000,
+                v: (k * (i % 7 + 1)) as f64,
+            })
+            .collect();
+        (labels, samples)
+    }));
+    let e = Engine::default();
+    for q in [
+        "sum by (job) (rate(http_requests_total[5m]))",
+        "http_requests_total",
+        "histogram_quantile(0.9, sum by (job, le) (label_replace(rate(http_requests_total[5m]), \"le\", \"$1\", \"instance\", \"i(.)\")))",
+        "rate(http_requests_total[5m]) / on(instance) group_left sum by (instance) (rate(http_requests_total[5m]))",
+        "max_over_time(rate(http_requests_total[5m])[30m:1m])",
+    ] {
+        let expr = crate::promql::parse(q).unwrap();
+        let t0 = std::time::Instant::now();
+        let r = e.range_query(&st, &expr, 0, 86_400_000, 60_000).unwrap();
+        let Value::Matrix(m) = r else { panic!() };
+        eprintln!("{:>8.1} ms  {} series  {q}", t0.elapsed().as_secs_f64() * 1e3, m.len());
+    }
+}
+
+#[test]
+fn huge_grids_are_refused_before_allocation() {
+    let st = counters();
+    let e = Engine::default();
+    let err = e
+        .range_query(&st, &vs("http"), 0, i64::MAX / 2, 1)
+        .unwrap_err();
+    assert_eq!(err, EvalError::TooManySamples);
+    let q = crate::promql::parse("max_over_time(http[1y:1ms])").unwrap();
+    assert_eq!(
+        e.instant_query(&st, &q, 0).unwrap_err(),
+        EvalError::TooManySamples
+    );
+}
+
+/// Subqueries and `@`, whose Prometheus scripts are not in the shared corpus; expected values
+/// derived by hand from Prometheus 3.x semantics (left-open windows, absolute step alignment).
+#[test]
+fn subquery_and_at_scripts() {
+    let script = r#"
+load 10s
+    metric 1 2
+
+# Inner steps are multiples of 5s in (-40s, 10s]: -35s..10s; values exist from 0s on.
+eval instant at 10s sum_over_time(metric[50s:5s])
+    {} 4
+
+eval instant at 10s sum_over_time(metric[50s:10s])
+    {} 3
+
+# (250s, 300s] at 10s: five inner steps, all seeing the last value 2.
+eval instant at 5m sum_over_time(metric[50s:10s])
+    {} 10
+
+# The sample at 10s leaves the lookback window after 5m10s: only the inner step at 300s sees it.
+eval instant at 5m59s sum_over_time(metric[60s:10s])
+    {} 2
+
+eval instant at 20s min_over_time(metric[20s:10s] offset 10s)
+    {} 1
+
+eval instant at 1m max_over_time(metric[20s:10s] @ 10)
+    {} 2
+
+clear
+load 10s
+    metric{job="1"} 0+1x1000
+    metric{job="2"} 0+2x1000
+
+eval instant at 10s metric @ 100
+    metric{job="1"} 10
+    metric{job="2"} 20
+
+eval instant at 1000s metric @ 100 offset 50s
+    metric{job="1"} 5
+    metric{job="2"} 10
+
+eval instant at 10s sum_over_time(metric[100s] @ 100)
+    {job="1"} 55
+    {job="2"} 110
+
+eval range from 0 to 20s step 10s metric{job="1"} @ 100
+    metric{job="1"} 10 10 10
+
+eval range from 0 to 2m step 1m metric{job="1"} @ start()
+    metric{job="1"} 0 0 0
+
+eval range from 0 to 2m step 1m metric{job="1"} @ end()
+    metric{job="1"} 12 12 12
+
+eval range from 1m to 2m step 1m rate(metric{job="2"}[1m] @ end())
+    {job="2"} 0.2 0.2
+
+eval instant at 100s metric{job="1"} offset -50s
+    metric{job="1"} 15
+
+eval instant at 100s timestamp(metric{job="1"} @ 55)
+    {job="1"} 50
+"#;
+    let rep = script::run_script(script, &parse);
+    assert_eq!(rep.failures, Vec::<String>::new());
+    assert_eq!((rep.passed, rep.skipped), (15, 0));
+}
+
+#[test]
+fn annotations_are_reported_with_positions() {
+    let st = MemoryStorage::from_series([
+        series(&[("__name__", "reqs")], M, &[0.0, 10.0, 20.0, 30.0]),
+        series(&[("__name__", "h_bucket"), ("le", "1")], M, &[5.0]),
+        series(&[("__name__", "h_bucket"), ("le", "+Inf")], M, &[3.0]),
+        series(&[("__name__", "h_bucket"), ("le", "x")], M, &[3.0]),
+    ]);
+    let e = Engine::default();
+    let render = |q: &str, range: bool| -> Vec<String> {
+        let expr = crate::promql::parse(q).unwrap();
+        let (_, notes) = if range {
+            e.range_query_annotated(&st, &expr, 0, 2 * M, M).unwrap()
+        } else {
+            e.instant_query_annotated(&st, &expr, 3 * M).unwrap()
+        };
+        notes.iter().map(|n| n.render(q)).collect()
+    };
+    assert_eq!(
+        render("rate(reqs[5m])", false),
+        vec![
+            r#"PromQL info: metric might not be a counter, name does not end in _total/_sum/_count/_bucket: "reqs" (1:6)"#
+        ]
+    );
+    assert_eq!(
+        render("sum(sort(reqs))", true),
+        vec!["PromQL warning: sort is ineffective for range queries since results are always ordered by labels (1:5)"]
+    );
+    assert!(render("sort(reqs)", false).is_empty());
+    let notes = render("histogram_quantile(0.5, h_bucket)", false);
+    assert_eq!(notes.len(), 2, "{notes:?}");
+    assert!(notes[0].starts_with(r#"PromQL warning: bucket label "le" is missing or has a malformed value of "x" for metric name "h_bucket" (1:25)"#));
+    assert!(notes[1].starts_with(
+        "PromQL info: input to histogram_quantile needed to be fixed for monotonicity"
+    ));
+    assert_eq!(
+        render("histogram_quantile(2, h_bucket{le=\"1\"})", false),
+        vec!["PromQL warning: quantile value should be between 0 and 1, got 2 (1:1)"]
+    );
+}
+
+#[test]
+fn info_adds_target_info_labels() {
+    let script = r#"
+load 1m
+    up{instance="a", job="n"} 1x5
+    up{instance="b", job="n"} 1x5
+    target_info{instance="a", job="n", region="eu", team="x"} 1x5
+    build_info{instance="a", job="n", version="1.2"} 1x5
+
+eval instant at 3m info(up)
+    up{instance="a", job="n", region="eu", team="x"} 1
+    up{instance="b", job="n"} 1
+
+eval instant at 3m info(up, {region=~".+"})
+    up{instance="a", job="n", region="eu"} 1
+
+eval instant at 3m info(up, {__name__="build_info"})
+    up{instance="a", job="n", version="1.2"} 1
+    up{instance="b", job="n"} 1
+"#;
+    let rep = script::run_script(script, &parse);
+    assert_eq!(rep.failures, Vec::<String>::new());
+    assert_eq!((rep.passed, rep.skipped), (3, 0));
 }

@@ -7,9 +7,10 @@
 //! (ignoring float noise below 1e-12 relative), and interpolate linearly inside the bucket.
 //! Native histograms are not supported (the store has none).
 
-use super::arg;
-use crate::model::{Labels, METRIC_NAME};
+use super::{arg, expr_pos, warn_quantiles};
+use crate::model::Labels;
 use crate::promql::ast::Call;
+use crate::promql::ast::PosRange;
 use crate::promql::engine::eval::Evaluator;
 use crate::promql::engine::value::{StepSeries, Val};
 use crate::promql::engine::EvalError;
@@ -55,49 +56,58 @@ fn prepare(buckets: &mut Vec<Bucket>) -> Option<()> {
     Some(())
 }
 
-fn ensure_monotonic(buckets: &mut [Bucket]) {
+/// Returns whether a decrease had to be removed (float noise does not count).
+fn ensure_monotonic(buckets: &mut [Bucket]) -> bool {
+    let mut forced = false;
     let mut prev = buckets[0].count;
     for b in buckets.iter_mut().skip(1) {
         let curr = b.count;
         if curr == prev {
             continue;
         }
-        if almost_equal(prev, curr, 1e-12) || curr < prev {
+        if almost_equal(prev, curr, 1e-12) {
             b.count = prev;
+            continue;
+        }
+        if curr < prev {
+            b.count = prev;
+            forced = true;
             continue;
         }
         prev = curr;
     }
+    forced
 }
 
-fn bucket_quantile(q: f64, buckets: &mut Vec<Bucket>) -> f64 {
+/// The quantile, and whether the buckets had to be forced monotonic.
+fn bucket_quantile(q: f64, buckets: &mut Vec<Bucket>) -> (f64, bool) {
     if q.is_nan() {
-        return f64::NAN;
+        return (f64::NAN, false);
     }
     if q < 0.0 {
-        return f64::NEG_INFINITY;
+        return (f64::NEG_INFINITY, false);
     }
     if q > 1.0 {
-        return f64::INFINITY;
+        return (f64::INFINITY, false);
     }
     if prepare(buckets).is_none() {
-        return f64::NAN;
+        return (f64::NAN, false);
     }
-    ensure_monotonic(buckets);
+    let forced = ensure_monotonic(buckets);
     if buckets.len() < 2 {
-        return f64::NAN;
+        return (f64::NAN, false);
     }
     let observations = buckets[buckets.len() - 1].count;
     if observations == 0.0 {
-        return f64::NAN;
+        return (f64::NAN, forced);
     }
     let mut rank = q * observations;
     let b = buckets[..buckets.len() - 1].partition_point(|x| x.count < rank);
     if b == buckets.len() - 1 {
-        return buckets[buckets.len() - 2].upper;
+        return (buckets[buckets.len() - 2].upper, forced);
     }
     if b == 0 && buckets[0].upper <= 0.0 {
-        return buckets[0].upper;
+        return (buckets[0].upper, forced);
     }
     let (mut start, end, mut count) = (0.0, buckets[b].upper, buckets[b].count);
     if b > 0 {
@@ -105,7 +115,7 @@ fn bucket_quantile(q: f64, buckets: &mut Vec<Bucket>) -> f64 {
         count -= buckets[b - 1].count;
         rank -= buckets[b - 1].count;
     }
-    start + (end - start) * (rank / count)
+    (start + (end - start) * (rank / count), forced)
 }
 
 fn bucket_fraction(lower: f64, upper: f64, buckets: &mut Vec<Bucket>) -> f64 {
@@ -122,13 +132,27 @@ fn bucket_fraction(lower: f64, upper: f64, buckets: &mut Vec<Bucket>) -> f64 {
     let (mut rank, mut lower_rank, mut upper_rank) = (0.0, 0.0, 0.0);
     let (mut lower_set, mut upper_set) = (false, false);
     for (i, b) in buckets.iter().enumerate() {
+        // The first bucket starts at 0 when its bound is positive (observations are assumed
+        // non-negative then), else at -Inf.
         let lb = if i > 0 {
             buckets[i - 1].upper
+        } else if b.upper > 0.0 {
+            0.0
         } else {
             f64::NEG_INFINITY
         };
         let ub = b.upper;
-        let interp = |v: f64| rank + (b.count - rank) * (v - lb) / (ub - lb);
+        // No interpolation inside a bucket of infinite width: the part of it inside the
+        // range contributes nothing.
+        let interp = |v: f64| {
+            if lb.is_infinite() {
+                b.count
+            } else if ub.is_infinite() {
+                rank
+            } else {
+                rank + (b.count - rank) * (v - lb) / (ub - lb)
+            }
+        };
         if !lower_set && lb >= lower {
             lower_rank = rank;
             lower_set = true;
@@ -162,31 +186,36 @@ fn bucket_fraction(lower: f64, upper: f64, buckets: &mut Vec<Bucket>) -> f64 {
     (upper_rank - lower_rank) / count
 }
 
-/// Groups bucket series and calls `f(step, buckets)` per group and step.
+/// Groups bucket series and calls `f(step, buckets)` per group and step; `f` also says
+/// whether the buckets had to be forced monotonic (reported as an info at `pos`).
 fn per_group(
     ev: &Evaluator,
     v: Vec<StepSeries>,
-    mut f: impl FnMut(usize, &mut Vec<Bucket>) -> f64,
+    pos: PosRange,
+    mut f: impl FnMut(usize, &mut Vec<Bucket>) -> (f64, bool),
 ) -> Vec<StepSeries> {
     let n = ev.nsteps();
     let mut ids: HashMap<Labels, usize> = HashMap::new();
     let mut out: Vec<StepSeries> = Vec::new();
     let mut members: Vec<(usize, f64, &StepSeries)> = Vec::new();
     for s in &v {
-        let Some(le) = s
-            .labels
-            .get("le")
-            .and_then(|x| x.trim().parse::<f64>().ok())
-        else {
+        let raw = s.labels.get_or_empty("le");
+        let Ok(le) = raw.trim().parse::<f64>() else {
+            ev.notes.warn(
+                with_metric_name(
+                    format!("bucket label \"le\" is missing or has a malformed value of {raw:?}"),
+                    &s.labels,
+                ),
+                pos,
+            );
             continue;
         };
-        let key = s
-            .labels
-            .drop_names(&["le".to_string(), METRIC_NAME.to_string()]);
+        // The name stays in the key (it is only marked for removal), so buckets of two
+        // differently named histograms never mix; if their results collide once the names
+        // are dropped, that is the usual duplicate-labelset error.
+        let key = s.labels.drop_names(&["le".to_string()]);
         let g = *ids.entry(key.clone()).or_insert_with(|| {
-            let mut l = s.labels.to_builder();
-            l.del("le");
-            out.push(StepSeries::new(l.build(), true, n));
+            out.push(StepSeries::new(key, true, n));
             out.len() - 1
         });
         members.push((g, le, s));
@@ -203,7 +232,17 @@ fn per_group(
         }
         for (g, b) in bufs.iter_mut().enumerate() {
             if !b.is_empty() {
-                out[g].vals[i] = Some(f(i, b));
+                let (v, forced) = f(i, b);
+                out[g].vals[i] = Some(v);
+                if forced {
+                    ev.notes.info(
+                        with_metric_name(
+                            "input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile)".into(),
+                            &out[g].labels,
+                        ),
+                        pos,
+                    );
+                }
                 b.clear();
             }
         }
@@ -212,19 +251,81 @@ fn per_group(
     out
 }
 
+/// Appends ` for metric name "<name>"` when the series has a name, as Prometheus does.
+fn with_metric_name(detail: String, l: &Labels) -> String {
+    match l.metric_name() {
+        Some(n) => format!("{detail} for metric name {n:?}"),
+        None => detail,
+    }
+}
+
 pub(super) fn histogram_quantile(ev: &Evaluator, c: &Call) -> Result<Val, EvalError> {
     let q = ev.eval_scalar(arg(c, 0)?)?;
+    warn_quantiles(ev, &q, expr_pos(arg(c, 0)?, c.pos));
     let v = ev.eval_vector(arg(c, 1)?)?;
-    Ok(Val::Vector(per_group(ev, v, |i, b| {
+    let pos = expr_pos(arg(c, 1)?, c.pos);
+    Ok(Val::Vector(per_group(ev, v, pos, |i, b| {
         bucket_quantile(q[i], b)
     })))
+}
+
+/// A quantile as `histogram_quantiles` writes it into a label: OpenMetrics' canonical form,
+/// which keeps a decimal point on whole numbers (`0.0`, `1.0`).
+fn quantile_label(q: f64) -> String {
+    let s = crate::promql::engine::aggregate::format_go_float(q);
+    if q.is_finite() && !s.contains('.') {
+        format!("{s}.0")
+    } else {
+        s
+    }
+}
+
+/// `histogram_quantiles(v, "label", q1, q2, ...)`: one `histogram_quantile` per quantile,
+/// told apart by `label`.
+pub(super) fn histogram_quantiles(ev: &Evaluator, c: &Call) -> Result<Val, EvalError> {
+    let v = ev.eval_vector(arg(c, 0)?)?;
+    let label = match ev.eval(arg(c, 1)?)? {
+        Val::String(s) => s,
+        other => {
+            return Err(EvalError::invalid(format!(
+                "expected type string in argument 2 of histogram_quantiles, got {}",
+                other.type_name()
+            )))
+        }
+    };
+    if !crate::model::labels::is_valid_label_name(&label) {
+        return Err(EvalError::invalid(format!("invalid label name {label:?}")));
+    }
+    if v.iter().any(|s| s.labels.get(&label).is_some()) {
+        return Err(EvalError::invalid(format!(
+            "label {label:?} already exists in the input of histogram_quantiles"
+        )));
+    }
+    let pos = expr_pos(arg(c, 0)?, c.pos);
+    let mut out = Vec::new();
+    for qe in &c.args[2..] {
+        let q = ev.eval_scalar(qe)?;
+        warn_quantiles(ev, &q, expr_pos(qe, c.pos));
+        for mut s in per_group(ev, v.clone(), pos, |i, b| bucket_quantile(q[i], b)) {
+            let mut b = s.labels.to_builder();
+            // The label shows the quantile of the first step; quantiles are constants in
+            // practice (Prometheus requires number literals here).
+            b.set(label.clone(), quantile_label(q[0]));
+            s.labels = b.build();
+            out.push(s);
+        }
+    }
+    Ok(Val::Vector(
+        crate::promql::engine::value::merge_same_labels(out)?,
+    ))
 }
 
 pub(super) fn histogram_fraction(ev: &Evaluator, c: &Call) -> Result<Val, EvalError> {
     let lo = ev.eval_scalar(arg(c, 0)?)?;
     let hi = ev.eval_scalar(arg(c, 1)?)?;
     let v = ev.eval_vector(arg(c, 2)?)?;
-    Ok(Val::Vector(per_group(ev, v, |i, b| {
-        bucket_fraction(lo[i], hi[i], b)
+    let pos = expr_pos(arg(c, 2)?, c.pos);
+    Ok(Val::Vector(per_group(ev, v, pos, |i, b| {
+        (bucket_fraction(lo[i], hi[i], b), false)
     })))
 }

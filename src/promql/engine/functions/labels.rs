@@ -207,7 +207,12 @@ fn natural_cmp(a: &str, b: &str) -> Ordering {
 
 pub(super) fn sort(ev: &Evaluator, c: &Call) -> Result<Val, EvalError> {
     let mut v = ev.eval_vector(arg(c, 0)?)?;
-    if ev.nsteps() != 1 {
+    if ev.start != ev.end {
+        ev.notes.warn(
+            "sort is ineffective for range queries since results are always ordered by labels"
+                .into(),
+            c.pos,
+        );
         return Ok(Val::Vector(v));
     }
     let val = |s: &StepSeries| s.vals[0].unwrap_or(f64::NAN);

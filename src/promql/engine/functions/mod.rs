@@ -6,13 +6,14 @@
 //! evaluates and reports a mismatch as an error rather than trusting the tree.
 
 mod histogram;
+mod info;
 mod labels;
 mod range;
 
 use super::eval::Evaluator;
 use super::value::{StepSeries, Val};
 use super::EvalError;
-use crate::promql::ast::{Call, Expr};
+use crate::promql::ast::{Call, Expr, PosRange};
 use chrono::{DateTime, Datelike, Timelike};
 
 /// The `q`-quantile of `values` (sorted in place), interpolating between neighbours as
@@ -39,6 +40,41 @@ pub(crate) fn quantile(q: f64, values: &mut [f64]) -> f64 {
     let upper = (lower + 1.0).min(n - 1.0);
     let weight = rank - rank.floor();
     values[lower as usize] * (1.0 - weight) + values[upper as usize] * weight
+}
+
+/// Where an expression starts, for annotations: the first position found in its tree (the
+/// syntax tree records positions of selectors and calls only), else `fallback`.
+pub(crate) fn expr_pos(e: &Expr, fallback: PosRange) -> PosRange {
+    fn find(e: &Expr) -> Option<PosRange> {
+        match e {
+            Expr::VectorSelector(vs) => Some(vs.pos),
+            Expr::MatrixSelector(ms) => Some(ms.selector.pos),
+            Expr::Call(c) => Some(c.pos),
+            Expr::Subquery(sq) => find(&sq.expr),
+            Expr::Paren(x) | Expr::Unary(_, x) => find(x),
+            Expr::Binary(b) => find(&b.lhs).or_else(|| find(&b.rhs)),
+            Expr::Aggregate(a) => a.param.as_deref().and_then(find).or_else(|| find(&a.expr)),
+            Expr::Number(_) | Expr::String(_) => None,
+        }
+    }
+    find(e).unwrap_or(fallback)
+}
+
+/// Warns once per distinct out-of-range quantile (outside [0, 1], or NaN).
+pub(crate) fn warn_quantiles(ev: &Evaluator, q: &[f64], pos: PosRange) {
+    let mut seen: Vec<u64> = Vec::new();
+    for &x in q {
+        if !(0.0..=1.0).contains(&x) && !seen.contains(&x.to_bits()) {
+            seen.push(x.to_bits());
+            ev.notes.warn(
+                format!(
+                    "quantile value should be between 0 and 1, got {}",
+                    crate::promql::engine::annotations::go_g(x)
+                ),
+                pos,
+            );
+        }
+    }
 }
 
 /// Strips parentheses, as Prometheus does before looking at an argument's shape.
@@ -92,6 +128,15 @@ pub(crate) fn call(ev: &Evaluator, c: &Call) -> Result<Val, EvalError> {
         "label_join" => labels::label_join(ev, c),
         "sort" | "sort_desc" | "sort_by_label" | "sort_by_label_desc" => labels::sort(ev, c),
         "histogram_quantile" => histogram::histogram_quantile(ev, c),
+        "histogram_quantiles" => histogram::histogram_quantiles(ev, c),
+        "info" => info::info(ev, c),
+        // These read native histograms only and ignore float samples; the store holds no
+        // native histograms, so (as Prometheus on float data) the result is empty.
+        "histogram_count" | "histogram_sum" | "histogram_avg" | "histogram_stddev"
+        | "histogram_stdvar" => {
+            ev.eval_vector(arg(c, 0)?)?;
+            Ok(Val::Vector(Vec::new()))
+        }
         "histogram_fraction" => histogram::histogram_fraction(ev, c),
         "round" => {
             let to = match c.args.get(1) {
@@ -264,6 +309,9 @@ fn eval_range_func(ev: &Evaluator, c: &Call, rf: range::RangeFunc) -> Result<Val
             scalars.push(ev.eval_scalar(a)?);
         }
     }
+    if c.func == "quantile_over_time" {
+        warn_quantiles(ev, &scalars[0], expr_pos(arg(c, 0)?, c.pos));
+    }
     let mut out: Vec<StepSeries> = rv
         .series
         .iter()
@@ -272,7 +320,18 @@ fn eval_range_func(ev: &Evaluator, c: &Call, rf: range::RangeFunc) -> Result<Val
     let mut args = vec![0.0; scalars.len()];
     let mut err = None;
     rv.for_each_window(|i, si, w| {
-        if w.is_empty() || err.is_some() {
+        if err.is_some() {
+            return;
+        }
+        // A deadline check at the start of every 64th series keeps long queries stoppable
+        // without reading the clock per window.
+        if i == 0 && si % 64 == 63 {
+            if let Err(e) = ev.check_deadline() {
+                err = Some(e);
+                return;
+            }
+        }
+        if w.is_empty() {
             return;
         }
         for (a, s) in args.iter_mut().zip(&scalars) {
@@ -295,5 +354,22 @@ fn eval_range_func(ev: &Evaluator, c: &Call, rf: range::RangeFunc) -> Result<Val
         return Err(e);
     }
     out.retain(|s| !s.is_empty());
+    if c.func == "rate" || c.func == "increase" {
+        // Prometheus' hint that the input may not be a counter, judged by the name.
+        let pos = expr_pos(arg(c, 0)?, c.pos);
+        for s in &out {
+            if let Some(name) = s.labels.metric_name() {
+                if !["_total", "_sum", "_count", "_bucket"]
+                    .iter()
+                    .any(|suf| name.ends_with(suf))
+                {
+                    ev.notes.info(
+                        format!("metric might not be a counter, name does not end in _total/_sum/_count/_bucket: {name:?}"),
+                        pos,
+                    );
+                }
+            }
+        }
+    }
     Ok(Val::Vector(out))
 }

@@ -306,6 +306,10 @@ fn variance(w: &[Sample]) -> f64 {
 }
 
 fn mad_over_time(w: &[Sample], _: &Win) -> Result<Option<f64>, EvalError> {
+    // A NaN sample makes the result NaN rather than being sorted aside.
+    if w.iter().any(|s| s.v.is_nan()) {
+        return Ok(Some(f64::NAN));
+    }
     let mut vals: Vec<f64> = w.iter().map(|s| s.v).collect();
     let median = quantile(0.5, &mut vals);
     let mut dev: Vec<f64> = w.iter().map(|s| (s.v - median).abs()).collect();

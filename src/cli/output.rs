@@ -98,6 +98,78 @@ pub fn value_to_json(value: &Value) -> serde_json::Value {
     json!({"resultType": value.type_name(), "result": result})
 }
 
+/// Writes the API `data` object directly, without building a JSON tree: a range query can
+/// return millions of points, and a tree would cost an allocation for each.
+pub fn write_json(out: &mut dyn Write, value: &Value) -> io::Result<()> {
+    fn string(out: &mut dyn Write, s: &str) -> io::Result<()> {
+        serde_json::to_writer(&mut *out, s).map_err(io::Error::other)
+    }
+    fn labels(out: &mut dyn Write, l: &Labels) -> io::Result<()> {
+        out.write_all(b"{")?;
+        for (i, (k, v)) in l.iter().enumerate() {
+            if i > 0 {
+                out.write_all(b",")?;
+            }
+            string(out, k)?;
+            out.write_all(b":")?;
+            string(out, v)?;
+        }
+        out.write_all(b"}")
+    }
+    fn point(out: &mut dyn Write, t: i64, v: f64) -> io::Result<()> {
+        write!(out, "[{},\"{}\"]", UnixSeconds(t), format_value(v))
+    }
+    write!(
+        out,
+        "{{\"resultType\":\"{}\",\"result\":",
+        value.type_name()
+    )?;
+    match value {
+        Value::Scalar { t, v } => point(out, *t, *v)?,
+        Value::String { t, v } => {
+            write!(out, "[{},", UnixSeconds(*t))?;
+            string(out, v)?;
+            out.write_all(b"]")?;
+        }
+        Value::Vector(samples) => {
+            out.write_all(b"[")?;
+            for (i, s) in samples.iter().enumerate() {
+                out.write_all(if i > 0 {
+                    b",{\"metric\":"
+                } else {
+                    b"{\"metric\":"
+                })?;
+                labels(out, &s.labels)?;
+                out.write_all(b",\"value\":")?;
+                point(out, s.t, s.v)?;
+                out.write_all(b"}")?;
+            }
+            out.write_all(b"]")?;
+        }
+        Value::Matrix(series) => {
+            out.write_all(b"[")?;
+            for (i, s) in series.iter().enumerate() {
+                out.write_all(if i > 0 {
+                    b",{\"metric\":"
+                } else {
+                    b"{\"metric\":"
+                })?;
+                labels(out, &s.labels)?;
+                out.write_all(b",\"values\":[")?;
+                for (j, p) in s.samples.iter().enumerate() {
+                    if j > 0 {
+                        out.write_all(b",")?;
+                    }
+                    point(out, p.t, p.v)?;
+                }
+                out.write_all(b"]}")?;
+            }
+            out.write_all(b"]")?;
+        }
+    }
+    out.write_all(b"}\n")
+}
+
 /// Rows of (series, time, value) in output order.
 fn rows(value: &Value) -> Vec<(String, i64, String)> {
     match value {
@@ -122,10 +194,7 @@ fn rows(value: &Value) -> Vec<(String, i64, String)> {
 /// Writes a query result in `format` to `out`.
 pub fn write_value(out: &mut dyn Write, value: &Value, format: OutputFormat) -> io::Result<()> {
     match format {
-        OutputFormat::Json => {
-            serde_json::to_writer(&mut *out, &value_to_json(value))?;
-            out.write_all(b"\n")
-        }
+        OutputFormat::Json => write_json(out, value),
         OutputFormat::Csv | OutputFormat::Tsv => {
             let delim = if format == OutputFormat::Csv {
                 b','
@@ -204,6 +273,34 @@ mod tests {
             value_to_json(&m).to_string(),
             r#"{"result":[{"metric":{"a":"b"},"values":[[1,"+Inf"]]}],"resultType":"matrix"}"#
         );
+    }
+
+    #[test]
+    fn streamed_json_equals_the_tree() {
+        let m = Value::Matrix(vec![Series {
+            labels: Labels::from_pairs([("a", "b\"c"), ("__name__", "x")]),
+            samples: vec![
+                Sample {
+                    t: 1500,
+                    v: f64::NAN,
+                },
+                Sample { t: 2000, v: 0.25 },
+            ],
+        }]);
+        for v in [
+            vector(),
+            m,
+            Value::Scalar { t: 5, v: 1.0 },
+            Value::String {
+                t: 5,
+                v: "s\n".into(),
+            },
+        ] {
+            let mut out = Vec::new();
+            write_json(&mut out, &v).unwrap();
+            let parsed: serde_json::Value = serde_json::from_slice(&out).unwrap();
+            assert_eq!(parsed, value_to_json(&v));
+        }
     }
 
     #[test]

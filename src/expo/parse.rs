@@ -37,6 +37,12 @@ pub struct Parser {
     /// The line on which `# EOF` was read (OpenMetrics).
     eof_line: Option<usize>,
     last_line: usize,
+    /// The series text (`name{labels}` as written) of the last sample line and its parsed
+    /// labels. Backfill files repeat one series line after line; when a line starts with the
+    /// same text, parsing it again would give the same labels, so they are reused (a
+    /// reference-count increment instead of unescaping and allocating every label).
+    cache_text: String,
+    cache_labels: Labels,
 }
 
 impl Parser {
@@ -46,6 +52,8 @@ impl Parser {
             meta: None,
             eof_line: None,
             last_line: 0,
+            cache_text: String::new(),
+            cache_labels: Labels::new(),
         }
     }
 
@@ -113,6 +121,22 @@ impl Parser {
 
     // ---- Prometheus text 0.0.4 -------------------------------------------------------------
 
+    /// The cached labels when `line[start..]` begins with the cached series text followed by
+    /// a character for which the full parse would have stopped at the same place.
+    fn cached_series(
+        &self,
+        line: &str,
+        start: usize,
+        ok_next: impl Fn(char) -> bool,
+    ) -> Option<usize> {
+        if self.cache_text.is_empty() {
+            return None;
+        }
+        let rest = line[start..].strip_prefix(self.cache_text.as_str())?;
+        let next = rest.chars().next()?;
+        ok_next(next).then_some(start + self.cache_text.len())
+    }
+
     fn text_line(&mut self, line: &str) -> Result<Option<Entry>, LexError> {
         let mut c = Cursor::new(line);
         c.skip_blanks();
@@ -122,29 +146,44 @@ impl Parser {
         if c.eat('#') {
             return self.text_comment(&mut c);
         }
-        let name = c.metric_name().ok_or_else(|| {
-            LexError::new(
-                c.pos,
-                format!(
-                    "expected a metric name, a '#' comment or an empty line, found {}",
-                    c.found()
-                ),
-            )
-        })?;
-        c.skip_blanks();
-        let mut pairs = vec![(METRIC_NAME.to_string(), name.to_string())];
-        if c.eat('{') {
-            text_labels(&mut c, &mut pairs)?;
-            c.skip_blanks();
-        }
+        let start = c.pos;
+        // The cached text ends where the value began, after any blanks; a further blank or a
+        // '{' would have changed how the full parse reads the line.
+        let labels = match self.cached_series(line, start, |ch| !matches!(ch, ' ' | '\t' | '{')) {
+            Some(end) => {
+                c.pos = end;
+                self.cache_labels.clone()
+            }
+            None => {
+                let name = c.metric_name().ok_or_else(|| {
+                    LexError::new(
+                        c.pos,
+                        format!(
+                            "expected a metric name, a '#' comment or an empty line, found {}",
+                            c.found()
+                        ),
+                    )
+                })?;
+                c.skip_blanks();
+                let mut pairs = vec![(METRIC_NAME.to_string(), name.to_string())];
+                if c.eat('{') {
+                    text_labels(&mut c, &mut pairs)?;
+                    c.skip_blanks();
+                }
+                let labels = Labels::from_pairs(pairs);
+                self.cache_text.clear();
+                self.cache_text.push_str(&line[start..c.pos]);
+                self.cache_labels = labels.clone();
+                labels
+            }
+        };
         let vpos = c.pos;
         let vtok = c.take_while(|ch| !matches!(ch, ' ' | '\t' | '{'));
         if vtok.is_empty() {
             return Err(LexError::new(
                 vpos,
                 format!(
-                    "expected a sample value after {}, found {}",
-                    series(&pairs),
+                    "expected a sample value after {labels}, found {}",
                     c.found()
                 ),
             ));
@@ -181,7 +220,7 @@ impl Parser {
             }
         }
         Ok(Some(Entry::Sample(ExpoSample {
-            labels: Labels::from_pairs(pairs),
+            labels,
             timestamp,
             value,
         })))
@@ -263,29 +302,46 @@ impl Parser {
         if c.eat('#') {
             return self.om_comment(&mut c);
         }
-        let name = c.metric_name().ok_or_else(|| {
-            let hint = if c.at_end() {
-                " (OpenMetrics allows no empty lines)"
-            } else if c.peek() == Some(' ') || c.peek() == Some('\t') {
-                " (OpenMetrics allows no leading blanks)"
-            } else {
-                ""
-            };
-            LexError::new(
-                c.pos,
-                format!("expected a metric name or '#', found {}{hint}", c.found()),
-            )
-        })?;
-        let mut pairs = vec![(METRIC_NAME.to_string(), name.to_string())];
-        if c.eat('{') {
-            om_labels(&mut c, &mut pairs, "label")?;
-        }
+        // The cached text ends right after the name or label set, where a single space must
+        // follow; with that space the full parse would have read the same labels.
+        let labels = match self.cached_series(line, 0, |ch| ch == ' ') {
+            Some(end) => {
+                c.pos = end;
+                self.cache_labels.clone()
+            }
+            None => {
+                let name = c.metric_name().ok_or_else(|| {
+                    let hint = if c.at_end() {
+                        " (OpenMetrics allows no empty lines)"
+                    } else if c.peek() == Some(' ') || c.peek() == Some('\t') {
+                        " (OpenMetrics allows no leading blanks)"
+                    } else {
+                        ""
+                    };
+                    LexError::new(
+                        c.pos,
+                        format!("expected a metric name or '#', found {}{hint}", c.found()),
+                    )
+                })?;
+                let mut pairs = vec![(METRIC_NAME.to_string(), name.to_string())];
+                if c.eat('{') {
+                    om_labels(&mut c, &mut pairs, "label")?;
+                }
+                let labels = Labels::from_pairs(pairs);
+                if c.peek() == Some(' ') {
+                    self.cache_text.clear();
+                    self.cache_text.push_str(&line[..c.pos]);
+                    self.cache_labels = labels.clone();
+                }
+                labels
+            }
+        };
+        let name = labels.metric_name().unwrap_or_default();
         if !c.eat(' ') {
             return Err(LexError::new(
                 c.pos,
                 format!(
-                    "expected a single space and the sample value after {}, found {}",
-                    series(&pairs),
+                    "expected a single space and the sample value after {labels}, found {}",
                     c.found()
                 ),
             ));
@@ -296,8 +352,7 @@ impl Parser {
             return Err(LexError::new(
                 vpos,
                 format!(
-                    "expected a sample value after {}, found {}",
-                    series(&pairs),
+                    "expected a sample value after {labels}, found {}",
                     c.found()
                 ),
             ));
@@ -333,7 +388,7 @@ impl Parser {
             om_exemplar(&mut c, name)?;
         }
         Ok(Some(Entry::Sample(ExpoSample {
-            labels: Labels::from_pairs(pairs),
+            labels,
             timestamp,
             value,
         })))

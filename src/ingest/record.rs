@@ -93,6 +93,11 @@ pub(crate) struct Ingestor<'a> {
     /// Metadata arrives merged line by line; the sink gets each family once, complete.
     pending_md: Option<MetricMetadata>,
     report: IngestReport,
+    /// The labels of the previous sample as given and as stored (after `--label`): inputs
+    /// repeat one series many times in a row, and the parser hands out the same shared label
+    /// set then, so the rewrite and the series count are done once per run of a series.
+    last_in: Labels,
+    last_out: Labels,
 }
 
 impl<'a> Ingestor<'a> {
@@ -128,6 +133,8 @@ impl<'a> Ingestor<'a> {
             families: HashSet::new(),
             pending_md: None,
             report: IngestReport::default(),
+            last_in: Labels::new(),
+            last_out: Labels::new(),
         })
     }
 
@@ -191,21 +198,29 @@ impl<'a> Ingestor<'a> {
         line: usize,
         column: usize,
     ) -> Result<(), IngestError> {
-        let labels = if self.opts.extra_labels.is_empty() {
-            labels
+        let repeated = !self.last_in.is_empty() && labels.ptr_eq(&self.last_in);
+        let labels = if repeated {
+            self.last_out.clone()
         } else {
-            let mut b: LabelsBuilder = labels.to_builder();
-            for (k, val) in &self.opts.extra_labels {
-                b.set(k.clone(), val.clone());
-            }
-            b.build()
+            let out = if self.opts.extra_labels.is_empty() {
+                labels.clone()
+            } else {
+                let mut b: LabelsBuilder = labels.to_builder();
+                for (k, val) in &self.opts.extra_labels {
+                    b.set(k.clone(), val.clone());
+                }
+                b.build()
+            };
+            self.last_in = labels;
+            self.last_out = out.clone();
+            out
         };
         let t = t.unwrap_or(self.opts.default_timestamp);
         if let Err(m) = self.sink.append(&labels, t, v) {
             return self.reject_at(line, column, format!("sample {labels} rejected: {m}"));
         }
         self.report.samples += 1;
-        if self.series.insert(labels.stable_hash()) {
+        if !repeated && self.series.insert(labels.stable_hash()) {
             self.report.series += 1;
         }
         Ok(())

@@ -4,20 +4,30 @@
 //! same invariant Prometheus keeps, so that two equal sets compare, hash and print identically.
 //! The metric name is the label `__name__`. Empty values are dropped on construction because
 //! Prometheus treats a label with an empty value as absent.
+//!
+//! The pairs sit behind an `Arc`: a label set is built once and then shared by every sample,
+//! series and result row that carries it, so cloning is a reference-count increment. Ingest
+//! and the engine clone label sets per sample and per series, which is why this matters.
 
 use std::fmt;
+use std::sync::Arc;
 
 /// The reserved label that holds the metric name.
 pub const METRIC_NAME: &str = "__name__";
 
 /// A sorted set of labels with unique names and non-empty values.
 #[derive(Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Labels(Vec<(String, String)>);
+pub struct Labels(Arc<Vec<(String, String)>>);
 
 impl Labels {
     /// The empty label set.
     pub fn new() -> Labels {
-        Labels(Vec::new())
+        Labels(Arc::new(Vec::new()))
+    }
+
+    /// True when both are the same shared set (a cheap test before comparing contents).
+    pub fn ptr_eq(&self, other: &Labels) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
     }
 
     /// Builds a label set from pairs in any order. Later duplicates of a name win, and pairs
@@ -39,7 +49,7 @@ impl Labels {
     /// (for example, decoded from the store). Checked in debug builds.
     pub fn from_sorted_unchecked(pairs: Vec<(String, String)>) -> Labels {
         debug_assert!(pairs.windows(2).all(|w| w[0].0 < w[1].0));
-        Labels(pairs)
+        Labels(Arc::new(pairs))
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
@@ -75,54 +85,54 @@ impl Labels {
     }
 
     pub fn into_pairs(self) -> Vec<(String, String)> {
-        self.0
+        Arc::try_unwrap(self.0).unwrap_or_else(|shared| (*shared).clone())
     }
 
     /// A builder that starts from this set.
     pub fn to_builder(&self) -> LabelsBuilder {
         LabelsBuilder {
-            pairs: self.0.clone(),
+            pairs: (*self.0).clone(),
         }
     }
 
     /// A copy without `__name__`.
     pub fn without_metric_name(&self) -> Labels {
-        Labels(
+        Labels(Arc::new(
             self.0
                 .iter()
                 .filter(|(k, _)| k != METRIC_NAME)
                 .cloned()
                 .collect(),
-        )
+        ))
     }
 
     /// Only the labels whose names are in `names` (`by (...)`).
     pub fn keep_only(&self, names: &[String]) -> Labels {
-        Labels(
+        Labels(Arc::new(
             self.0
                 .iter()
                 .filter(|(k, _)| names.iter().any(|n| n == k))
                 .cloned()
                 .collect(),
-        )
+        ))
     }
 
     /// All labels except those in `names` (`without (...)`).
     pub fn drop_names(&self, names: &[String]) -> Labels {
-        Labels(
+        Labels(Arc::new(
             self.0
                 .iter()
                 .filter(|(k, _)| !names.iter().any(|n| n == k))
                 .cloned()
                 .collect(),
-        )
+        ))
     }
 
     /// A stable 64-bit hash (FNV-1a over names and values with separators). Stable across
     /// processes and versions, so it may be written to disk.
     pub fn stable_hash(&self) -> u64 {
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for (k, v) in &self.0 {
+        for (k, v) in self.0.iter() {
             for b in k.bytes().chain([0xff]).chain(v.bytes()).chain([0xff]) {
                 h ^= b as u64;
                 h = h.wrapping_mul(0x0100_0000_01b3);
@@ -240,7 +250,7 @@ impl LabelsBuilder {
     }
 
     pub fn build(self) -> Labels {
-        Labels(self.pairs)
+        Labels(Arc::new(self.pairs))
     }
 }
 

@@ -33,7 +33,11 @@ pub struct CommitStats {
 /// One all-or-nothing batch of samples and metadata.
 pub struct MetricWriter {
     store: Store,
-    buf: HashMap<Labels, Vec<Sample>>,
+    /// Buffered series and where each one is in `series`; `last` is the series of the
+    /// previous append, checked first because inputs repeat a series many times in a row.
+    series: Vec<(Labels, Vec<Sample>)>,
+    index: HashMap<Labels, usize>,
+    last: Option<usize>,
     buffered: usize,
     spills: Vec<PathBuf>,
     metadata: Vec<MetricMetadata>,
@@ -45,7 +49,9 @@ impl MetricWriter {
     pub(crate) fn new(store: Store) -> MetricWriter {
         MetricWriter {
             store,
-            buf: HashMap::new(),
+            series: Vec::new(),
+            index: HashMap::new(),
+            last: None,
             buffered: 0,
             spills: Vec::new(),
             metadata: Vec::new(),
@@ -62,12 +68,19 @@ impl MetricWriter {
                 "a sample needs at least one label".into(),
             ));
         }
-        match self.buf.get_mut(labels) {
-            Some(samples) => samples.push(Sample { t, v }),
-            None => {
-                self.buf.insert(labels.clone(), vec![Sample { t, v }]);
-            }
-        }
+        let slot = match self.last {
+            Some(i) if self.series[i].0.ptr_eq(labels) => i,
+            _ => match self.index.get(labels) {
+                Some(&i) => i,
+                None => {
+                    self.series.push((labels.clone(), Vec::new()));
+                    self.index.insert(labels.clone(), self.series.len() - 1);
+                    self.series.len() - 1
+                }
+            },
+        };
+        self.last = Some(slot);
+        self.series[slot].1.push(Sample { t, v });
         self.buffered += 1;
         self.appended += 1;
         if self.buffered >= self.spill_at {
@@ -101,7 +114,9 @@ impl MetricWriter {
 
     fn write_buffer(&mut self, path: &std::path::Path) -> Result<(u64, u64, u64)> {
         let mut w = PartWriter::create(path)?;
-        let mut series: Vec<(Labels, Vec<Sample>)> = self.buf.drain().collect();
+        let mut series = std::mem::take(&mut self.series);
+        self.index.clear();
+        self.last = None;
         series.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         for (labels, mut samples) in series {
             sort_dedup_last_wins(&mut samples);

@@ -741,8 +741,3 @@ fn unescape_help(s: &str, om: bool) -> String {
     }
     out
 }
-
-/// The series read so far, for messages: `name{a="b"}`.
-fn series(pairs: &[(String, String)]) -> String {
-    Labels::from_pairs(pairs.iter().cloned()).to_string()
-}

@@ -66,7 +66,7 @@ pub fn run(global: &GlobalArgs, args: &StoreArgs) -> CliResult {
             } else {
                 writeln!(
                     out,
-                    "store       {}\nseries      {}\nsamples     {}\nbytes       {}\nbytes/sample {:.3}\nparts       {}\nfrom        {}\nto          {}",
+                    "store          {}\nseries         {}\nsamples        {}\nbytes          {}\nbytes/sample   {:.3}\nparts          {}\nfrom           {}\nto             {}",
                     store.dir().display(),
                     info.series,
                     info.samples,

@@ -90,6 +90,9 @@ impl Matcher {
 
 /// Compiles `pattern` anchored as `^(?s:pattern)$`: whole-value match, `.` matches newlines.
 pub fn compile_anchored(pattern: &str) -> Result<Regex, regex::Error> {
+    // Compile the pattern alone first so that an error quotes what the user wrote, not the
+    // anchored wrapper.
+    Regex::new(pattern)?;
     Regex::new(&format!("^(?s:{pattern})$"))
 }
 

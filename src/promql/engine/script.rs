@@ -15,6 +15,7 @@
 use super::Queryable;
 use super::{Engine, MemoryStorage, Value};
 use crate::model::matcher::matches_all;
+use crate::model::Series;
 use crate::model::{is_stale_nan, stale_nan, Labels, Sample};
 use crate::promql::ast::Expr;
 use std::cell::Cell;
@@ -29,19 +30,72 @@ pub struct ScriptReport {
     pub failures: Vec<String>,
     /// Why evals were skipped, with counts.
     pub skip_reasons: std::collections::BTreeMap<String, usize>,
+    /// Every eval in script order.
+    pub cases: Vec<CaseResult>,
+    /// Failures of the storage itself (a `load` or `clear` it could not do), with the line.
+    /// The evals after one are still run, but their results mean little.
+    pub errors: Vec<String>,
 }
 
-type ParseFn<'a> = &'a dyn Fn(&str) -> Result<Expr, String>;
+/// The result of one `eval` block.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseResult {
+    /// 1-based line of the `eval` command.
+    pub line: usize,
+    /// The `eval` command line.
+    pub command: String,
+    /// The eval expects native-histogram values or selected series holding them (including
+    /// the ones `load_with_nhcb` derives), whether or not it passed.
+    pub native_histograms: bool,
+    pub outcome: Outcome,
+}
 
-/// Runs `script` with a fresh in-memory store and the test engine's settings (lookback 5m,
-/// 10 000 samples, 1m default subquery step).
+/// Where a script's data lives: `load` blocks go in, `clear` empties it, evals read it.
+/// Two implementations: [`MemoryStorage`] for unit tests, and the real store in a scratch
+/// directory (`adapters::ScratchStore`) for the conformance command.
+pub trait ScriptStorage {
+    /// Stores one `load` block as one batch (one commit).
+    fn load(&mut self, series: Vec<(Labels, Vec<Sample>)>) -> Result<(), String>;
+    /// Drops all data.
+    fn clear(&mut self) -> Result<(), String>;
+    /// The data as of the last `load` or `clear`.
+    fn queryable(&self) -> &dyn Queryable;
+}
+
+impl ScriptStorage for MemoryStorage {
+    fn load(&mut self, series: Vec<(Labels, Vec<Sample>)>) -> Result<(), String> {
+        for (labels, samples) in series {
+            self.add(labels, samples);
+        }
+        Ok(())
+    }
+
+    fn clear(&mut self) -> Result<(), String> {
+        MemoryStorage::clear(self);
+        Ok(())
+    }
+
+    fn queryable(&self) -> &dyn Queryable {
+        self
+    }
+}
+
+/// The parser to use, passed in so that this module does not depend on it.
+pub type ParseFn<'a> = &'a dyn Fn(&str) -> Result<Expr, String>;
+
+/// Runs `script` with a fresh in-memory store; see [`run_script_on`].
 pub fn run_script(script: &str, parse: ParseFn) -> ScriptReport {
+    run_script_on(script, parse, &mut MemoryStorage::new())
+}
+
+/// Runs `script` against `store` (which should start empty) with the test engine's settings
+/// (lookback 5m, 10 000 samples, 1m default subquery step).
+pub fn run_script_on(script: &str, parse: ParseFn, store: &mut dyn ScriptStorage) -> ScriptReport {
     let mut rep = ScriptReport::default();
     let engine = Engine {
         max_samples: 10_000,
         ..Engine::default()
     };
-    let mut store = MemoryStorage::new();
     let mut tainted: Vec<Labels> = Vec::new();
     let lines: Vec<&str> = script.lines().map(str::trim).collect();
     let mut i = 0;
@@ -68,10 +122,14 @@ pub fn run_script(script: &str, parse: ParseFn) -> ScriptReport {
             }
         }
         if cmd == "clear" {
-            store.clear();
+            if let Err(e) = store.clear() {
+                rep.errors.push(format!("line {}: clear: {e}", start + 1));
+            }
             tainted.clear();
         } else if cmd.starts_with("load") {
-            load(line, &block, &mut store, &mut tainted);
+            if let Err(e) = load(line, &block, store, &mut tainted) {
+                rep.errors.push(format!("line {}: {line}: {e}", start + 1));
+            }
             if cmd == "load_with_nhcb" {
                 // The native histograms this would also create are not supported: evals that
                 // select them are skipped.
@@ -89,11 +147,13 @@ pub fn run_script(script: &str, parse: ParseFn) -> ScriptReport {
                 }
             }
         } else if cmd.starts_with("eval") {
-            match run_eval(line, &block, &engine, &store, &tainted, parse) {
+            let (outcome, native_histograms) =
+                run_eval(line, &block, &engine, store.queryable(), &tainted, parse);
+            match &outcome {
                 Outcome::Pass => rep.passed += 1,
                 Outcome::Skip(why) => {
                     rep.skipped += 1;
-                    *rep.skip_reasons.entry(why).or_default() += 1;
+                    *rep.skip_reasons.entry(why.clone()).or_default() += 1;
                 }
                 Outcome::Fail(why) => {
                     rep.failed += 1;
@@ -101,12 +161,20 @@ pub fn run_script(script: &str, parse: ParseFn) -> ScriptReport {
                         .push(format!("line {}: {}: {}", start + 1, line, why));
                 }
             }
+            rep.cases.push(CaseResult {
+                line: start + 1,
+                command: line.to_string(),
+                native_histograms,
+                outcome,
+            });
         }
     }
     rep
 }
 
-enum Outcome {
+/// What became of one eval; `Skip` and `Fail` say why.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
     Pass,
     Skip(String),
     Fail(String),
@@ -265,10 +333,16 @@ fn values(seq: &str) -> Result<Vec<Option<f64>>, ()> {
     Ok(out)
 }
 
-fn load(cmd: &str, block: &[&str], store: &mut MemoryStorage, tainted: &mut Vec<Labels>) {
+fn load(
+    cmd: &str,
+    block: &[&str],
+    store: &mut dyn ScriptStorage,
+    tainted: &mut Vec<Labels>,
+) -> Result<(), String> {
     let Some(step) = cmd.split_whitespace().nth(1).and_then(parse_dur) else {
-        return;
+        return Err("bad load interval".into());
     };
+    let mut batch: Vec<(Labels, Vec<Sample>)> = Vec::new();
     for line in block {
         let Some((labels, rest)) = series_desc(line) else {
             continue;
@@ -285,11 +359,12 @@ fn load(cmd: &str, block: &[&str], store: &mut MemoryStorage, tainted: &mut Vec<
                         })
                     })
                     .collect();
-                store.add(labels, samples);
+                batch.push((labels, samples));
             }
             Err(()) => tainted.push(labels),
         }
     }
+    store.load(batch)
 }
 
 /// The reference's float comparison (relative 1e-6, zero must match exactly).
@@ -313,9 +388,10 @@ fn almost_equal(a: f64, b: f64) -> bool {
 /// The store, noting whether a query selected any series that could not be loaded (native
 /// histograms): such evals are skipped rather than judged on partial data.
 struct Watched<'a> {
-    store: &'a MemoryStorage,
+    store: &'a dyn Queryable,
     tainted: &'a [Labels],
-    hit: Cell<bool>,
+    /// Shared by all runs of one eval: they all evaluate the same selectors.
+    hit: &'a Cell<bool>,
 }
 
 impl Queryable for Watched<'_> {
@@ -324,7 +400,7 @@ impl Queryable for Watched<'_> {
         matchers: &[crate::model::Matcher],
         mint: i64,
         maxt: i64,
-    ) -> Result<Vec<crate::model::Series>, String> {
+    ) -> Result<Vec<Series>, String> {
         if self.tainted.iter().any(|l| matches_all(matchers, l)) {
             self.hit.set(true);
         }
@@ -345,13 +421,29 @@ struct Expect {
     no_notes: [bool; 2],
 }
 
+/// Runs one eval block; also returns whether it involved native histograms.
 fn run_eval(
     cmd: &str,
     block: &[&str],
     engine: &Engine,
-    store: &MemoryStorage,
+    store: &dyn Queryable,
     tainted: &[Labels],
     parse: ParseFn,
+) -> (Outcome, bool) {
+    let expects_histograms = block.iter().any(|l| l.contains("{{"));
+    let touched = Cell::new(false);
+    let outcome = eval_block(cmd, block, engine, store, tainted, parse, &touched);
+    (outcome, expects_histograms || touched.get())
+}
+
+fn eval_block(
+    cmd: &str,
+    block: &[&str],
+    engine: &Engine,
+    store: &dyn Queryable,
+    tainted: &[Labels],
+    parse: ParseFn,
+    touched: &Cell<bool>,
 ) -> Outcome {
     let words: Vec<&str> = cmd.split_whitespace().collect();
     let kw = words[0].to_lowercase();
@@ -456,6 +548,7 @@ fn run_eval(
         tainted,
         ex: &ex,
         expr_text,
+        touched,
     };
     let first = run.check(&expr, is_range, start, end, step);
     if is_range || !matches!(first, Outcome::Pass) {
@@ -541,10 +634,12 @@ fn pin_at(e: Expr, t: i64) -> Expr {
 /// What one eval checks against, shared by its several runs.
 struct Run<'a> {
     engine: &'a Engine,
-    store: &'a MemoryStorage,
+    store: &'a dyn Queryable,
     tainted: &'a [Labels],
     ex: &'a Expect,
     expr_text: &'a str,
+    /// Set when any run selected series that hold native histograms.
+    touched: &'a Cell<bool>,
 }
 
 impl Run<'_> {
@@ -553,7 +648,7 @@ impl Run<'_> {
         let watched = Watched {
             store: self.store,
             tainted: self.tainted,
-            hit: Cell::new(false),
+            hit: self.touched,
         };
         let res = if is_range {
             engine.range_query_annotated(&watched, expr, start, end, step)

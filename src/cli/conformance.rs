@@ -8,6 +8,7 @@
 //! the baseline. It does not fetch the scripts: they are data kept outside the project.
 
 use super::exit::{self, CliError, CliResult};
+use super::output::OutputFormat;
 use super::GlobalArgs;
 use crate::adapters::ScratchStore;
 use crate::promql::engine::script::{run_script_on, Outcome, ScriptReport};
@@ -38,7 +39,8 @@ pub enum Language {
     /// expectations.
     ///
     /// Prints one line per file and category (core, native_histograms, and one per
-    /// experimental feature), then a summary line. With --baseline, exits 1 when fewer cases
+    /// experimental feature), then a summary line; -v lists each failure on stderr as
+    /// file:line: command: reason, -vv each skip too. With --baseline, exits 1 when fewer cases
     /// pass than the file records (in total or in any category); without it, exits 1 when any
     /// case fails. Costs a few seconds for Prometheus' whole suite.
     Promql(PromqlArgs),
@@ -126,6 +128,11 @@ pub fn run(global: &GlobalArgs, args: &ConformanceArgs) -> CliResult {
 }
 
 fn run_promql(global: &GlobalArgs, args: &PromqlArgs) -> CliResult {
+    global.output_or(
+        OutputFormat::Table,
+        &[OutputFormat::Table],
+        "conformance promql",
+    )?;
     let files = script_files(&args.paths)?;
     // Read the baseline first: a typo in its path should not cost a whole run.
     let baseline = match &args.baseline {
@@ -153,10 +160,11 @@ fn run_promql(global: &GlobalArgs, args: &PromqlArgs) -> CliResult {
             global.note(format!("{}: store error at {e}", file.display()));
         }
         broken += usize::from(!report.errors.is_empty());
-        let text = file_lines(file, &report, global.verbose, &mut totals);
-        if let Err(e) = out.write_all(text.as_bytes()) {
+        let (text, detail) = file_lines(file, &report, global.verbose, &mut totals);
+        if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
             return super::stdout_result(Err(e));
         }
+        eprint!("{detail}");
     }
     let mut total = Counts::default();
     for c in totals.values() {
@@ -203,14 +211,14 @@ fn run_promql(global: &GlobalArgs, args: &PromqlArgs) -> CliResult {
     Ok(exit::OK)
 }
 
-/// The lines of one file: its categories with counts, then (with -v) each failure, and (with
-/// -vv) each skip, as `file:line: reason`.
+/// The lines of one file: its categories with counts (for stdout), and the details (for
+/// stderr): with -v each failure, with -vv also each skip, as `file:line: command: reason`.
 fn file_lines(
     file: &Path,
     report: &ScriptReport,
     verbose: u8,
     totals: &mut BTreeMap<String, Counts>,
-) -> String {
+) -> (String, String) {
     let name = file
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -231,12 +239,13 @@ fn file_lines(
         let _ = writeln!(s, "promql {name} {cat}: {counts}");
         totals.entry(cat.to_string()).or_default().merge(*counts);
     }
+    let mut detail = String::new();
     for c in &report.cases {
         match &c.outcome {
             Outcome::Fail(why) if verbose >= 1 => {
                 let _ = writeln!(
-                    s,
-                    "  FAIL {}:{}: {}: {why}",
+                    detail,
+                    "FAIL {}:{}: {}: {why}",
                     file.display(),
                     c.line,
                     c.command
@@ -244,8 +253,8 @@ fn file_lines(
             }
             Outcome::Skip(why) if verbose >= 2 => {
                 let _ = writeln!(
-                    s,
-                    "  SKIP {}:{}: {}: {why}",
+                    detail,
+                    "SKIP {}:{}: {}: {why}",
                     file.display(),
                     c.line,
                     c.command
@@ -254,7 +263,7 @@ fn file_lines(
             _ => {}
         }
     }
-    s
+    (s, detail)
 }
 
 /// The script files named by the arguments: files as given, directories' *.test files sorted.

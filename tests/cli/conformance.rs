@@ -64,15 +64,16 @@ fn counts_per_category_and_fails_without_baseline_when_a_case_fails() {
 #[test]
 fn verbose_lists_failures_with_file_and_line() {
     let w = Workdir::new();
-    let (_, out, _) = run(&w, &["-v"]);
-    let fails: Vec<&str> = out.lines().filter(|l| l.contains("FAIL")).collect();
-    assert_eq!(fails.len(), 1, "{out}");
+    let (_, out, err) = run(&w, &["-v"]);
+    assert_eq!(out.lines().count(), 3, "{out}");
+    let fails: Vec<&str> = err.lines().filter(|l| l.contains("FAIL")).collect();
+    assert_eq!(fails.len(), 1, "{err}");
     assert!(
         fails[0].contains("mini.test:13: eval instant at 5m http_requests{job=\"api\"}"),
-        "{out}"
+        "{err}"
     );
-    assert!(fails[0].contains("expected"), "{out}");
-    let (_, out, _) = run(&w, &["-vv"]);
+    assert!(fails[0].contains("expected"), "{err}");
+    let (_, _, out) = run(&w, &["-vv"]);
     assert!(
         out.contains("mini.test:16:") && out.contains("SKIP"),
         "{out}"
@@ -151,6 +152,13 @@ fn directories_run_their_test_files_and_missing_paths_are_usage_errors() {
         .argus()
         .args(["conformance", "promql"])
         .arg(w.path("missing.test"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = w
+        .argus()
+        .args(["conformance", "promql", "-o", "json"])
+        .arg(&dir)
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));

@@ -206,7 +206,10 @@ fn run_promql(global: &GlobalArgs, args: &PromqlArgs) -> CliResult {
         )));
     }
     if baseline.is_none() && !args.update_baseline && total.failed > 0 {
-        return Ok(exit::FAILURE);
+        return Err(CliError::failure(format!(
+            "{} case(s) failed (-v lists them; --baseline FILE accepts known failures)",
+            total.failed
+        )));
     }
     Ok(exit::OK)
 }

@@ -49,7 +49,8 @@ fn run(w: &Workdir, extra: &[&str]) -> (i32, String, String) {
 #[test]
 fn counts_per_category_and_fails_without_baseline_when_a_case_fails() {
     let w = Workdir::new();
-    let (code, out, _) = run(&w, &[]);
+    let (code, out, err) = run(&w, &[]);
+    assert!(err.contains("1 case(s) failed"), "{err}");
     assert_eq!(
         out,
         "promql mini.test core: 3 passed, 1 failed, 1 skipped\n\

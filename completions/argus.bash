@@ -207,13 +207,17 @@ _argus() {
             return 0
             ;;
         argus__subcmd__conformance__subcmd__promql)
-            opts="-o -q -v -h -V --baseline --update-baseline --store --output --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --baseline --update-baseline --scratch-dir --store --output --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --baseline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --scratch-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -176,6 +176,7 @@ complete -c argus -n "__fish_argus_using_subcommand conformance; and not __fish_
 complete -c argus -n "__fish_argus_using_subcommand conformance; and not __fish_seen_subcommand_from promql help" -f -a "promql" -d 'Run Prometheus\' promqltest scripts (*.test) against argus\' store and engine'
 complete -c argus -n "__fish_argus_using_subcommand conformance; and not __fish_seen_subcommand_from promql help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from promql" -l baseline -d 'Fail when fewer cases pass than this file records (total and per category)' -r -F
+complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from promql" -l scratch-dir -d 'Where to create the scratch stores [default: the system\'s temporary directory]' -r -F
 complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from promql" -l store -d 'The store directory [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
 complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from promql" -s o -l output -d 'Output format (each subcommand accepts the ones that make sense for it)' -r -f -a "table\t'Aligned table for people (the default on a terminal)'
 json\t'JSON shaped like the Prometheus HTTP API\'s `data`'

@@ -84,8 +84,8 @@ impl ScrapeSink for StoreScrapeSink {
     }
 }
 
-/// A real store in a private scratch directory (under the system's temporary directory),
-/// removed when dropped: what `argus conformance promql` runs Prometheus' test scripts
+/// A real store in a private scratch directory (by default under the system's temporary
+/// directory), removed when dropped: what `argus conformance promql` runs Prometheus' test scripts
 /// against, so that the conformance numbers measure the store's reads (part files, merges,
 /// staleness markers, duplicates across commits) and not an in-memory stand-in.
 ///
@@ -99,9 +99,10 @@ pub struct ScratchStore {
 }
 
 impl ScratchStore {
-    /// Creates the scratch directory and an empty store in it.
-    pub fn new() -> Result<ScratchStore, StoreError> {
-        let base = std::env::temp_dir();
+    /// Creates the scratch directory (under `base`, else the system's temporary directory)
+    /// and an empty store in it.
+    pub fn new(base: Option<&std::path::Path>) -> Result<ScratchStore, StoreError> {
+        let base = base.map_or_else(std::env::temp_dir, std::path::Path::to_path_buf);
         let pid = std::process::id();
         // Several runners (parallel tests) may share a pid; the counter and the failing
         // create_dir on a taken name keep their directories apart.
@@ -177,7 +178,7 @@ mod tests {
 
     #[test]
     fn scratch_store_loads_clears_and_cleans_up() {
-        let mut s = ScratchStore::new().unwrap();
+        let mut s = ScratchStore::new(None).unwrap();
         let root = s.root.clone();
         let m = Labels::from_pairs([("__name__", "m")]);
         s.load(vec![(m.clone(), vec![Sample { t: 0, v: 1.0 }])])

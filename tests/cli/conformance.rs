@@ -136,13 +136,19 @@ fn directories_run_their_test_files_and_missing_paths_are_usage_errors() {
     .unwrap();
     std::fs::write(dir.join("a.test"), "eval instant at 0 1 + 1\n  2\n").unwrap();
     std::fs::write(dir.join("notes.txt"), "not a script").unwrap();
+    let scratch = w.path("scratch");
+    std::fs::create_dir(&scratch).unwrap();
     let out = w
         .argus()
         .args(["conformance", "promql"])
         .arg(&dir)
+        .arg("--scratch-dir")
+        .arg(&scratch)
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
+    // The scratch stores are gone afterwards.
+    assert_eq!(std::fs::read_dir(&scratch).unwrap().count(), 0);
     assert_eq!(
         String::from_utf8(out.stdout).unwrap(),
         "promql a.test core: 1 passed, 0 failed, 0 skipped\n\

@@ -16,6 +16,9 @@ _argus() {
             ",$1")
                 cmd="argus"
                 ;;
+            argus,conformance)
+                cmd="argus__subcmd__conformance"
+                ;;
             argus,export)
                 cmd="argus__subcmd__export"
                 ;;
@@ -34,6 +37,21 @@ _argus() {
             argus,store)
                 cmd="argus__subcmd__store"
                 ;;
+            argus__subcmd__conformance,help)
+                cmd="argus__subcmd__conformance__subcmd__help"
+                ;;
+            argus__subcmd__conformance,promql)
+                cmd="argus__subcmd__conformance__subcmd__promql"
+                ;;
+            argus__subcmd__conformance__subcmd__help,help)
+                cmd="argus__subcmd__conformance__subcmd__help__subcmd__help"
+                ;;
+            argus__subcmd__conformance__subcmd__help,promql)
+                cmd="argus__subcmd__conformance__subcmd__help__subcmd__promql"
+                ;;
+            argus__subcmd__help,conformance)
+                cmd="argus__subcmd__help__subcmd__conformance"
+                ;;
             argus__subcmd__help,export)
                 cmd="argus__subcmd__help__subcmd__export"
                 ;;
@@ -51,6 +69,9 @@ _argus() {
                 ;;
             argus__subcmd__help,store)
                 cmd="argus__subcmd__help__subcmd__store"
+                ;;
+            argus__subcmd__help__subcmd__conformance,promql)
+                cmd="argus__subcmd__help__subcmd__conformance__subcmd__promql"
                 ;;
             argus__subcmd__help__subcmd__store,check)
                 cmd="argus__subcmd__help__subcmd__store__subcmd__check"
@@ -92,12 +113,114 @@ _argus() {
 
     case "${cmd}" in
         argus)
-            opts="-o -q -v -h -V --store --output --quiet --verbose --help --version scrape ingest query export store help"
+            opts="-o -q -v -h -V --store --output --quiet --verbose --help --version scrape ingest query export store conformance help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        argus__subcmd__conformance)
+            opts="-o -q -v -h -V --store --output --quiet --verbose --help --version promql help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        argus__subcmd__conformance__subcmd__help)
+            opts="promql help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        argus__subcmd__conformance__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        argus__subcmd__conformance__subcmd__help__subcmd__promql)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        argus__subcmd__conformance__subcmd__promql)
+            opts="-o -q -v -h -V --baseline --update-baseline --scratch-dir --store --output --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --baseline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --scratch-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -156,8 +279,36 @@ _argus() {
             return 0
             ;;
         argus__subcmd__help)
-            opts="scrape ingest query export store help"
+            opts="scrape ingest query export store conformance help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        argus__subcmd__help__subcmd__conformance)
+            opts="promql"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        argus__subcmd__help__subcmd__conformance__subcmd__promql)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

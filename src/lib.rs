@@ -2,7 +2,8 @@
 //!
 //! Map of the modules (each file opens with a `//!` saying what it owns):
 //! - [`cli`]: the command line: one file per subcommand, output printers, exit codes.
-//! - [`adapters`]: the store behind the seams of scrape, ingest and the PromQL engine.
+//! - [`adapters`]: the store behind the seams of scrape, ingest, the PromQL engine and its
+//!   test-script runner.
 //! - [`expo`]: the exposition formats (Prometheus text, OpenMetrics): streaming parser, writers.
 //! - [`ingest`]: metric files and stdin (text expositions, CSV, JSON lines) into the store.
 //! - [`model`]: labels, matchers, samples, metadata, durations and times. No I/O.

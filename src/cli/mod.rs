@@ -2,6 +2,7 @@
 //! costs and trade-offs, an `Args` struct, a `run`). This file holds the global options, the
 //! subcommand list and the single place where errors become exit codes (`exit.rs`).
 
+pub mod conformance;
 pub mod exit;
 pub mod export;
 pub mod ingest;
@@ -112,6 +113,7 @@ pub enum Command {
     Query(query::QueryArgs),
     Export(export::ExportArgs),
     Store(store::StoreArgs),
+    Conformance(conformance::ConformanceArgs),
 }
 
 /// Parses the command line, runs the subcommand and returns the process exit code.
@@ -134,6 +136,7 @@ pub fn run() -> i32 {
         Command::Query(a) => query::run(&cli.global, a),
         Command::Export(a) => export::run(&cli.global, a),
         Command::Store(a) => store::run(&cli.global, a),
+        Command::Conformance(a) => conformance::run(&cli.global, a),
     };
     match result {
         Ok(code) => code,

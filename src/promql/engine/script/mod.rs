@@ -7,17 +7,25 @@
 //! the same expectations. Float data only: series written with native-histogram samples (and
 //! the histograms `load_with_nhcb` would derive) are not loaded; an eval that selects them
 //! and does not pass is reported as skipped, as are evals the given parser rejects, evals
-//! expecting histogram values, and calls of functions the engine does not implement.
-//! Annotations (warnings and infos) are not produced by the engine, so `expect warn` and
-//! `expect info` lines are not checked. The parser is passed in, so this module does not
-//! depend on it.
+//! expecting histogram values, and calls of functions the engine does not implement. Each
+//! eval's result records whether it involved native histograms, so callers can count those
+//! apart.
+//!
+//! The parser and the storage are passed in ([`ScriptStorage`]: the in-memory store for unit
+//! tests, the real store in a scratch directory for `argus conformance promql`), so this
+//! module depends on neither. Script syntax below the commands is in `syntax`; comparing
+//! results and annotations with expectations in `compare`.
 
-use super::Queryable;
-use super::{Engine, MemoryStorage, Value};
+mod compare;
+mod syntax;
+
+use super::{Engine, EvalError, InstantSample, MemoryStorage, Queryable, Value};
 use crate::model::matcher::matches_all;
-use crate::model::{is_stale_nan, stale_nan, Labels, Sample};
+use crate::model::{Labels, Sample, Series};
 use crate::promql::ast::Expr;
+use compare::{check_notes, compare};
 use std::cell::Cell;
+use syntax::{parse_dur, parse_number, quoted, rest_after, series_desc, values};
 
 /// Outcome of one script.
 #[derive(Debug, Default)]
@@ -29,19 +37,72 @@ pub struct ScriptReport {
     pub failures: Vec<String>,
     /// Why evals were skipped, with counts.
     pub skip_reasons: std::collections::BTreeMap<String, usize>,
+    /// Every eval in script order.
+    pub cases: Vec<CaseResult>,
+    /// Failures of the storage itself (a `load` or `clear` it could not do), with the line.
+    /// The evals after one are still run, but their results mean little.
+    pub errors: Vec<String>,
 }
 
-type ParseFn<'a> = &'a dyn Fn(&str) -> Result<Expr, String>;
+/// The result of one `eval` block.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseResult {
+    /// 1-based line of the `eval` command.
+    pub line: usize,
+    /// The `eval` command line.
+    pub command: String,
+    /// The eval expects native-histogram values or selected series holding them (including
+    /// the ones `load_with_nhcb` derives), whether or not it passed.
+    pub native_histograms: bool,
+    pub outcome: Outcome,
+}
 
-/// Runs `script` with a fresh in-memory store and the test engine's settings (lookback 5m,
-/// 10 000 samples, 1m default subquery step).
+/// Where a script's data lives: `load` blocks go in, `clear` empties it, evals read it.
+/// Two implementations: [`MemoryStorage`] for unit tests, and the real store in a scratch
+/// directory (`adapters::ScratchStore`) for the conformance command.
+pub trait ScriptStorage {
+    /// Stores one `load` block as one batch (one commit).
+    fn load(&mut self, series: Vec<(Labels, Vec<Sample>)>) -> Result<(), String>;
+    /// Drops all data.
+    fn clear(&mut self) -> Result<(), String>;
+    /// The data as of the last `load` or `clear`.
+    fn queryable(&self) -> &dyn Queryable;
+}
+
+impl ScriptStorage for MemoryStorage {
+    fn load(&mut self, series: Vec<(Labels, Vec<Sample>)>) -> Result<(), String> {
+        for (labels, samples) in series {
+            self.add(labels, samples);
+        }
+        Ok(())
+    }
+
+    fn clear(&mut self) -> Result<(), String> {
+        MemoryStorage::clear(self);
+        Ok(())
+    }
+
+    fn queryable(&self) -> &dyn Queryable {
+        self
+    }
+}
+
+/// The parser to use, passed in so that this module does not depend on it.
+pub type ParseFn<'a> = &'a dyn Fn(&str) -> Result<Expr, String>;
+
+/// Runs `script` with a fresh in-memory store; see [`run_script_on`].
 pub fn run_script(script: &str, parse: ParseFn) -> ScriptReport {
+    run_script_on(script, parse, &mut MemoryStorage::new())
+}
+
+/// Runs `script` against `store` (which should start empty) with the test engine's settings
+/// (lookback 5m, 10 000 samples, 1m default subquery step).
+pub fn run_script_on(script: &str, parse: ParseFn, store: &mut dyn ScriptStorage) -> ScriptReport {
     let mut rep = ScriptReport::default();
     let engine = Engine {
         max_samples: 10_000,
         ..Engine::default()
     };
-    let mut store = MemoryStorage::new();
     let mut tainted: Vec<Labels> = Vec::new();
     let lines: Vec<&str> = script.lines().map(str::trim).collect();
     let mut i = 0;
@@ -68,10 +129,14 @@ pub fn run_script(script: &str, parse: ParseFn) -> ScriptReport {
             }
         }
         if cmd == "clear" {
-            store.clear();
+            if let Err(e) = store.clear() {
+                rep.errors.push(format!("line {}: clear: {e}", start + 1));
+            }
             tainted.clear();
         } else if cmd.starts_with("load") {
-            load(line, &block, &mut store, &mut tainted);
+            if let Err(e) = load(line, &block, store, &mut tainted) {
+                rep.errors.push(format!("line {}: {line}: {e}", start + 1));
+            }
             if cmd == "load_with_nhcb" {
                 // The native histograms this would also create are not supported: evals that
                 // select them are skipped.
@@ -89,11 +154,13 @@ pub fn run_script(script: &str, parse: ParseFn) -> ScriptReport {
                 }
             }
         } else if cmd.starts_with("eval") {
-            match run_eval(line, &block, &engine, &store, &tainted, parse) {
+            let (outcome, native_histograms) =
+                run_eval(line, &block, &engine, store.queryable(), &tainted, parse);
+            match &outcome {
                 Outcome::Pass => rep.passed += 1,
                 Outcome::Skip(why) => {
                     rep.skipped += 1;
-                    *rep.skip_reasons.entry(why).or_default() += 1;
+                    *rep.skip_reasons.entry(why.clone()).or_default() += 1;
                 }
                 Outcome::Fail(why) => {
                     rep.failed += 1;
@@ -101,174 +168,35 @@ pub fn run_script(script: &str, parse: ParseFn) -> ScriptReport {
                         .push(format!("line {}: {}: {}", start + 1, line, why));
                 }
             }
+            rep.cases.push(CaseResult {
+                line: start + 1,
+                command: line.to_string(),
+                native_histograms,
+                outcome,
+            });
         }
     }
     rep
 }
 
-enum Outcome {
+/// What became of one eval; `Skip` and `Fail` say why.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
     Pass,
     Skip(String),
     Fail(String),
 }
 
-fn parse_dur(s: &str) -> Option<i64> {
-    if s == "0" {
-        return Some(0);
-    }
-    let (ms, n) = crate::model::time::duration_prefix(s)?;
-    (n == s.len()).then_some(ms)
-}
-
-/// Numbers as the scripts write them: decimal, exponent, Inf/NaN in any case, signed.
-fn parse_number(s: &str) -> Option<f64> {
-    let t = s.trim();
-    let (sign, body) = match t.strip_prefix('-') {
-        Some(r) => (-1.0, r),
-        None => (1.0, t.strip_prefix('+').unwrap_or(t)),
-    };
-    let lower = body.to_ascii_lowercase();
-    if lower == "inf" {
-        return Some(sign * f64::INFINITY);
-    }
-    if lower == "nan" {
-        return Some(f64::NAN);
-    }
-    if body.is_empty()
-        || !body
-            .chars()
-            .all(|c| c.is_ascii_digit() || ".eE+-".contains(c))
-    {
-        return None;
-    }
-    if let Some(hex) = body.strip_prefix("0x") {
-        return i64::from_str_radix(hex, 16).ok().map(|v| sign * v as f64);
-    }
-    body.parse::<f64>().ok().map(|v| sign * v)
-}
-
-/// Reads a quoted string at the start of `s`; returns the value and bytes consumed.
-fn quoted(s: &str) -> Option<(String, usize)> {
-    let mut it = s.char_indices();
-    let (_, q) = it.next()?;
-    if !matches!(q, '"' | '\'' | '`') {
-        return None;
-    }
-    let mut out = String::new();
-    while let Some((i, c)) = it.next() {
-        if c == q {
-            return Some((out, i + 1));
-        }
-        if c == '\\' && q != '`' {
-            let (_, e) = it.next()?;
-            out.push(match e {
-                'n' => '\n',
-                't' => '\t',
-                'r' => '\r',
-                other => other,
-            });
-        } else {
-            out.push(c);
-        }
-    }
-    None
-}
-
-/// Parses `name{a="b", ...}` / `{...}` / `name`; returns the labels and the rest of the line.
-fn series_desc(s: &str) -> Option<(Labels, &str)> {
-    let s = s.trim_start();
-    let name_end = s
-        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
-        .unwrap_or(s.len());
-    let mut pairs: Vec<(String, String)> = Vec::new();
-    if name_end > 0 {
-        pairs.push(("__name__".into(), s[..name_end].to_string()));
-    }
-    let mut rest = &s[name_end..];
-    if let Some(r) = rest.strip_prefix('{') {
-        rest = r;
-        loop {
-            rest = rest.trim_start();
-            if let Some(r) = rest.strip_prefix('}') {
-                rest = r;
-                break;
-            }
-            if let Some(r) = rest.strip_prefix(',') {
-                rest = r;
-                continue;
-            }
-            let (name, r) = if let Some((n, used)) = quoted(rest) {
-                (n, &rest[used..])
-            } else {
-                let e = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))?;
-                (rest[..e].to_string(), &rest[e..])
-            };
-            let r = r.trim_start().strip_prefix('=')?.trim_start();
-            let (val, used) = quoted(r)?;
-            rest = &r[used..];
-            pairs.push((name, val));
-        }
-    } else if name_end == 0 {
-        return None;
-    }
-    Some((Labels::from_pairs(pairs), rest))
-}
-
-/// One value-sequence item expanded: `None` for a gap.
-fn values(seq: &str) -> Result<Vec<Option<f64>>, ()> {
-    let mut out = Vec::new();
-    for item in seq.split_whitespace() {
-        if item.contains("{{") || item.contains("}}") {
-            return Err(());
-        }
-        if item == "_" {
-            out.push(None);
-            continue;
-        }
-        if item == "stale" {
-            out.push(Some(stale_nan()));
-            continue;
-        }
-        if let Some(k) = item.strip_prefix("_x") {
-            let k: usize = k.parse().map_err(|_| ())?;
-            out.extend(std::iter::repeat_n(None, k));
-            continue;
-        }
-        match item.rfind('x') {
-            Some(xi) => {
-                let k: usize = item[xi + 1..].parse().map_err(|_| ())?;
-                let head = &item[..xi];
-                // The operator is the first +/- after the start that does not follow an
-                // exponent marker.
-                let b = head.as_bytes();
-                let op = (1..b.len())
-                    .find(|&j| (b[j] == b'+' || b[j] == b'-') && !matches!(b[j - 1], b'e' | b'E'));
-                let (start, delta) = match op {
-                    Some(j) => {
-                        let d = parse_number(&head[j + 1..]).ok_or(())?;
-                        (
-                            parse_number(&head[..j]).ok_or(())?,
-                            if b[j] == b'-' { -d } else { d },
-                        )
-                    }
-                    None => (parse_number(head).ok_or(())?, 0.0),
-                };
-                let mut v = start;
-                for _ in 0..=k {
-                    out.push(Some(v));
-                    v += delta;
-                }
-            }
-            None => out.push(Some(parse_number(item).ok_or(())?)),
-        }
-    }
-    Ok(out)
-}
-
-fn load(cmd: &str, block: &[&str], store: &mut MemoryStorage, tainted: &mut Vec<Labels>) {
+fn load(
+    cmd: &str,
+    block: &[&str],
+    store: &mut dyn ScriptStorage,
+    tainted: &mut Vec<Labels>,
+) -> Result<(), String> {
     let Some(step) = cmd.split_whitespace().nth(1).and_then(parse_dur) else {
-        return;
+        return Err("bad load interval".into());
     };
+    let mut batch: Vec<(Labels, Vec<Sample>)> = Vec::new();
     for line in block {
         let Some((labels, rest)) = series_desc(line) else {
             continue;
@@ -285,37 +213,21 @@ fn load(cmd: &str, block: &[&str], store: &mut MemoryStorage, tainted: &mut Vec<
                         })
                     })
                     .collect();
-                store.add(labels, samples);
+                batch.push((labels, samples));
             }
             Err(()) => tainted.push(labels),
         }
     }
-}
-
-/// The reference's float comparison (relative 1e-6, zero must match exactly).
-fn almost_equal(a: f64, b: f64) -> bool {
-    if is_stale_nan(a) || is_stale_nan(b) {
-        return is_stale_nan(a) && is_stale_nan(b);
-    }
-    if a.is_nan() && b.is_nan() {
-        return true;
-    }
-    if a == b {
-        return true;
-    }
-    let (d, s) = ((a - b).abs(), a.abs() + b.abs());
-    if a == 0.0 || b == 0.0 || s < f64::MIN_POSITIVE {
-        return d < 1e-6 * f64::MIN_POSITIVE;
-    }
-    d / s.min(f64::MAX) < 1e-6
+    store.load(batch)
 }
 
 /// The store, noting whether a query selected any series that could not be loaded (native
 /// histograms): such evals are skipped rather than judged on partial data.
 struct Watched<'a> {
-    store: &'a MemoryStorage,
+    store: &'a dyn Queryable,
     tainted: &'a [Labels],
-    hit: Cell<bool>,
+    /// Shared by all runs of one eval: they all evaluate the same selectors.
+    hit: &'a Cell<bool>,
 }
 
 impl Queryable for Watched<'_> {
@@ -324,7 +236,7 @@ impl Queryable for Watched<'_> {
         matchers: &[crate::model::Matcher],
         mint: i64,
         maxt: i64,
-    ) -> Result<Vec<crate::model::Series>, String> {
+    ) -> Result<Vec<Series>, String> {
         if self.tainted.iter().any(|l| matches_all(matchers, l)) {
             self.hit.set(true);
         }
@@ -345,13 +257,29 @@ struct Expect {
     no_notes: [bool; 2],
 }
 
+/// Runs one eval block; also returns whether it involved native histograms.
 fn run_eval(
     cmd: &str,
     block: &[&str],
     engine: &Engine,
-    store: &MemoryStorage,
+    store: &dyn Queryable,
     tainted: &[Labels],
     parse: ParseFn,
+) -> (Outcome, bool) {
+    let expects_histograms = block.iter().any(|l| l.contains("{{"));
+    let touched = Cell::new(false);
+    let outcome = eval_block(cmd, block, engine, store, tainted, parse, &touched);
+    (outcome, expects_histograms || touched.get())
+}
+
+fn eval_block(
+    cmd: &str,
+    block: &[&str],
+    engine: &Engine,
+    store: &dyn Queryable,
+    tainted: &[Labels],
+    parse: ParseFn,
+    touched: &Cell<bool>,
 ) -> Outcome {
     let words: Vec<&str> = cmd.split_whitespace().collect();
     let kw = words[0].to_lowercase();
@@ -456,6 +384,7 @@ fn run_eval(
         tainted,
         ex: &ex,
         expr_text,
+        touched,
     };
     let first = run.check(&expr, is_range, start, end, step);
     if is_range || !matches!(first, Outcome::Pass) {
@@ -541,10 +470,12 @@ fn pin_at(e: Expr, t: i64) -> Expr {
 /// What one eval checks against, shared by its several runs.
 struct Run<'a> {
     engine: &'a Engine,
-    store: &'a MemoryStorage,
+    store: &'a dyn Queryable,
     tainted: &'a [Labels],
     ex: &'a Expect,
     expr_text: &'a str,
+    /// Set when any run selected series that hold native histograms.
+    touched: &'a Cell<bool>,
 }
 
 impl Run<'_> {
@@ -553,7 +484,7 @@ impl Run<'_> {
         let watched = Watched {
             store: self.store,
             tainted: self.tainted,
-            hit: Cell::new(false),
+            hit: self.touched,
         };
         let res = if is_range {
             engine.range_query_annotated(&watched, expr, start, end, step)
@@ -566,7 +497,7 @@ impl Run<'_> {
         };
         let res = res.map(|(v, _)| v);
 
-        if let Err(super::EvalError::UnknownFunction(f)) = &res {
+        if let Err(EvalError::UnknownFunction(f)) = &res {
             return Outcome::Skip(format!("unsupported function {f}"));
         }
         if res.is_err() != ex.fail.is_some() && watched.hit.get() {
@@ -621,7 +552,7 @@ impl Run<'_> {
                         Value::Vector(
                             m.iter()
                                 .filter_map(|s| {
-                                    at(s).map(|v| super::InstantSample {
+                                    at(s).map(|v| InstantSample {
                                         labels: s.labels.clone(),
                                         t: start,
                                         v,
@@ -645,180 +576,5 @@ impl Run<'_> {
             }
             other => other,
         }
-    }
-}
-
-fn rest_after(cmd: &str, words: usize) -> &str {
-    let mut rest = cmd;
-    for _ in 0..words {
-        rest = rest.trim_start();
-        rest = &rest[rest.find(char::is_whitespace).unwrap_or(rest.len())..];
-    }
-    rest.trim()
-}
-
-/// Checks annotations as the reference runner does, per kind: `no_x` means none; `expect x`
-/// lines mean at least one, each line matching one, and each annotation matching a line.
-fn check_notes(ex: &Expect, notes: &[super::Annotation], query: &str) -> Result<(), String> {
-    use super::AnnotationKind;
-    for (k, kind) in [AnnotationKind::Warning, AnnotationKind::Info]
-        .into_iter()
-        .enumerate()
-    {
-        let got: Vec<String> = notes
-            .iter()
-            .filter(|n| n.kind == kind)
-            .map(|n| n.render(query))
-            .collect();
-        if ex.no_notes[k] && !got.is_empty() {
-            return Err(format!("unexpected annotations: {got:?}"));
-        }
-        let want = &ex.notes[k];
-        if want.is_empty() {
-            continue;
-        }
-        let matches = |w: &Option<(bool, String)>, g: &str| match w {
-            None => true,
-            Some((false, m)) => m == g,
-            Some((true, re)) => regex::Regex::new(re).is_ok_and(|r| r.is_match(g)),
-        };
-        if got.is_empty() {
-            return Err(format!("expected annotations {want:?}, got none"));
-        }
-        for w in want {
-            if !got.iter().any(|g| matches(w, g)) {
-                return Err(format!("no annotation matches {w:?}; got {got:?}"));
-            }
-        }
-        for g in &got {
-            if !want.iter().any(|w| matches(w, g)) {
-                return Err(format!("annotation {g:?} not expected"));
-            }
-        }
-    }
-    Ok(())
-}
-
-fn compare(ex: &Expect, val: Value, start: i64, step: i64, is_range: bool) -> Outcome {
-    match val {
-        Value::Scalar { v, .. } => match ex.scalar {
-            Some(want) if almost_equal(v, want) => Outcome::Pass,
-            want => Outcome::Fail(format!("scalar {v}, expected {want:?}")),
-        },
-        Value::String { v, .. } => {
-            if ex.string.as_deref() == Some(v.as_str()) {
-                Outcome::Pass
-            } else {
-                Outcome::Fail(format!("string {v:?}, expected {:?}", ex.string))
-            }
-        }
-        Value::Vector(got) => {
-            if ex.scalar.is_some() {
-                return Outcome::Fail("expected scalar, got vector".into());
-            }
-            if got.len() != ex.series.len() {
-                return Outcome::Fail(format!(
-                    "got {} series, expected {}: {:?}",
-                    got.len(),
-                    ex.series.len(),
-                    got.iter()
-                        .map(|s| format!("{} {}", s.labels, s.v))
-                        .collect::<Vec<_>>()
-                ));
-            }
-            for (k, s) in got.iter().enumerate() {
-                let pos = if ex.ordered {
-                    (ex.series[k].0 == s.labels).then_some(k)
-                } else {
-                    ex.series.iter().position(|(l, _)| *l == s.labels)
-                };
-                let Some(p) = pos else {
-                    return Outcome::Fail(format!("unexpected series {} (position {k})", s.labels));
-                };
-                let want = ex.series[p].1.first().copied().flatten();
-                if !want.is_some_and(|w| almost_equal(w, s.v)) {
-                    return Outcome::Fail(format!("{}: got {}, expected {want:?}", s.labels, s.v));
-                }
-            }
-            Outcome::Pass
-        }
-        Value::Matrix(got) => {
-            let (t0, st) = match ex.range_vector {
-                Some((a, _, s)) => (a, s),
-                None if is_range => (start, step),
-                None => return Outcome::Fail("got a matrix for an instant eval".into()),
-            };
-            if got.len() != ex.series.len() {
-                return Outcome::Fail(format!(
-                    "got {} series, expected {}: {:?}",
-                    got.len(),
-                    ex.series.len(),
-                    got.iter().map(|s| s.labels.to_string()).collect::<Vec<_>>()
-                ));
-            }
-            for s in &got {
-                let Some((_, want)) = ex.series.iter().find(|(l, _)| *l == s.labels) else {
-                    return Outcome::Fail(format!("unexpected series {}", s.labels));
-                };
-                let want: Vec<Sample> = want
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(k, v)| {
-                        v.map(|v| Sample {
-                            t: t0 + k as i64 * st,
-                            v,
-                        })
-                    })
-                    .collect();
-                let same = want.len() == s.samples.len()
-                    && want
-                        .iter()
-                        .zip(&s.samples)
-                        .all(|(a, b)| a.t == b.t && almost_equal(a.v, b.v));
-                if !same {
-                    return Outcome::Fail(format!(
-                        "{}: got {:?}, expected {:?}",
-                        s.labels,
-                        s.samples.iter().map(|p| (p.t, p.v)).collect::<Vec<_>>(),
-                        want.iter().map(|p| (p.t, p.v)).collect::<Vec<_>>()
-                    ));
-                }
-            }
-            Outcome::Pass
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn value_sequences_expand() {
-        assert_eq!(
-            values("1 _ 2+3x2 _x2 5-1x1").unwrap(),
-            vec![
-                Some(1.0),
-                None,
-                Some(2.0),
-                Some(5.0),
-                Some(8.0),
-                None,
-                None,
-                Some(5.0),
-                Some(4.0)
-            ]
-        );
-        assert!(values("{{schema:0}}").is_err());
-        assert_eq!(values("1e-3+1e-3x1").unwrap(), vec![Some(1e-3), Some(2e-3)]);
-    }
-
-    #[test]
-    fn series_descriptions_parse() {
-        let (l, rest) = series_desc(r#"m{a="x y", b='q'} 1 2"#).unwrap();
-        assert_eq!(l.to_string(), r#"m{a="x y", b="q"}"#);
-        assert_eq!(rest.trim(), "1 2");
-        let (l, _) = series_desc("{} 3").unwrap();
-        assert!(l.is_empty());
     }
 }

@@ -1,0 +1,373 @@
+//! `argus conformance promql PATH...`: runs Prometheus' PromQL test scripts (the `promqltest`
+//! format) against argus' real store and engine, counts passes per file and per category, and
+//! holds the counts to a committed baseline (a ratchet: they may rise, never fall).
+//!
+//! The script language, the comparison rules and the extra checks (range-mode and `@`-pinned
+//! re-runs of every instant eval) live in `promql::engine::script`; the store in a scratch
+//! directory in `adapters::ScratchStore`. This file owns only the categories, the printing and
+//! the baseline. It does not fetch the scripts: they are data kept outside the project.
+
+use super::exit::{self, CliError, CliResult};
+use super::output::OutputFormat;
+use super::GlobalArgs;
+use crate::adapters::ScratchStore;
+use crate::promql::engine::script::{run_script_on, Outcome, ScriptReport};
+use clap::{Args, Subcommand};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Run query-language conformance scripts from the reference implementations.
+///
+/// Developer tool: it measures how much of Prometheus' own test suite argus passes. It never
+/// touches the store given by --store; every script runs in a scratch store of its own.
+#[derive(Args, Debug)]
+pub struct ConformanceArgs {
+    #[command(subcommand)]
+    pub language: Language,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Language {
+    /// Run Prometheus' promqltest scripts (*.test) against argus' store and engine.
+    ///
+    /// Each `load` block is committed to a real store in a scratch directory, `clear` starts a
+    /// new one, and every `eval` is answered from a store snapshot by the PromQL engine. Like
+    /// Prometheus' runner, each instant eval is also re-run as a range query around its time
+    /// and, with its selectors pinned by `@`, at other times; all runs must meet the
+    /// expectations.
+    ///
+    /// Prints one line per file and category (core, native_histograms, and one per
+    /// experimental feature), then a summary line; -v lists each failure on stderr as
+    /// file:line: command: reason, -vv each skip too. With --baseline, exits 1 when fewer cases
+    /// pass than the file records (in total or in any category); without it, exits 1 when any
+    /// case fails. Costs a few seconds for Prometheus' whole suite.
+    Promql(PromqlArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct PromqlArgs {
+    /// Script files, or directories whose *.test files are run (not recursively).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Fail when fewer cases pass than this file records (total and per category).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Raise the numbers in the --baseline file to this run's (never lowers them).
+    #[arg(long, requires = "baseline")]
+    pub update_baseline: bool,
+    /// Where to create the scratch stores [default: the system's temporary directory].
+    ///
+    /// Every `load` is a durable commit, so most of a run is spent in fsync; a directory in
+    /// memory (such as /dev/shm) makes it several times faster and changes no result.
+    #[arg(long, value_name = "DIR")]
+    pub scratch_dir: Option<PathBuf>,
+}
+
+/// Files tied to an experimental or separately switched-on Prometheus feature: their cases
+/// count in a category named after the feature (and the file).
+pub const FEATURES: [&str; 8] = [
+    "duration_expression",
+    "extended_vectors",
+    "fill-modifier",
+    "info",
+    "limit",
+    "name_label_dropping",
+    "start_timestamps",
+    "type_and_unit",
+];
+
+pub const CORE: &str = "core";
+pub const NATIVE_HISTOGRAMS: &str = "native_histograms";
+
+/// The category of a case: the feature of its file; else native histograms when the file is
+/// about them or the case involved them; else core.
+pub fn category(file_stem: &str, native_histograms: bool) -> &str {
+    if let Some(f) = FEATURES.iter().find(|f| **f == file_stem) {
+        f
+    } else if native_histograms || file_stem == NATIVE_HISTOGRAMS {
+        NATIVE_HISTOGRAMS
+    } else {
+        CORE
+    }
+}
+
+/// Passed, failed and skipped cases.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub passed: u64,
+    pub failed: u64,
+    pub skipped: u64,
+}
+
+impl Counts {
+    fn add(&mut self, o: &Outcome) {
+        match o {
+            Outcome::Pass => self.passed += 1,
+            Outcome::Fail(_) => self.failed += 1,
+            Outcome::Skip(_) => self.skipped += 1,
+        }
+    }
+
+    fn merge(&mut self, o: Counts) {
+        self.passed += o.passed;
+        self.failed += o.failed;
+        self.skipped += o.skipped;
+    }
+}
+
+impl std::fmt::Display for Counts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} passed, {} failed, {} skipped",
+            self.passed, self.failed, self.skipped
+        )
+    }
+}
+
+pub fn run(global: &GlobalArgs, args: &ConformanceArgs) -> CliResult {
+    match &args.language {
+        Language::Promql(a) => run_promql(global, a),
+    }
+}
+
+fn run_promql(global: &GlobalArgs, args: &PromqlArgs) -> CliResult {
+    global.output_or(
+        OutputFormat::Table,
+        &[OutputFormat::Table],
+        "conformance promql",
+    )?;
+    let files = script_files(&args.paths)?;
+    // Read the baseline first: a typo in its path should not cost a whole run.
+    let baseline = match &args.baseline {
+        Some(p) if p.exists() || !args.update_baseline => Some(read_baseline(p)?),
+        _ => None,
+    };
+    let parse = |s: &str| crate::promql::parse(s).map_err(|e| e.to_string());
+    let mut totals: BTreeMap<String, Counts> = BTreeMap::new();
+    let mut broken = 0usize;
+    let mut out = std::io::stdout().lock();
+    for file in &files {
+        let text = match std::fs::read_to_string(file) {
+            Ok(t) => t,
+            Err(e) => {
+                global.note(format!("cannot read {}: {e}", file.display()));
+                broken += 1;
+                continue;
+            }
+        };
+        let mut store = ScratchStore::new(args.scratch_dir.as_deref())
+            .map_err(|e| CliError::failure(format!("cannot create a scratch store: {e}")))?;
+        let report = run_script_on(&text, &parse, &mut store);
+        drop(store);
+        for e in &report.errors {
+            global.note(format!("{}: store error at {e}", file.display()));
+        }
+        broken += usize::from(!report.errors.is_empty());
+        let (text, detail) = file_lines(file, &report, global.verbose, &mut totals);
+        if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+            return super::stdout_result(Err(e));
+        }
+        eprint!("{detail}");
+    }
+    let mut total = Counts::default();
+    for c in totals.values() {
+        total.merge(*c);
+    }
+    let r = writeln!(out, "promql conformance: {total}");
+    super::stdout_result(r)?;
+    drop(out);
+
+    let mut passing: BTreeMap<String, u64> =
+        totals.iter().map(|(k, c)| (k.clone(), c.passed)).collect();
+    passing.insert("total".into(), total.passed);
+    let regressions = match &baseline {
+        Some(b) => regressions(b, &passing),
+        None => Vec::new(),
+    };
+    if args.update_baseline {
+        if let Some(p) = &args.baseline {
+            let mut raised = baseline.clone().unwrap_or_default();
+            for (k, v) in &passing {
+                let e = raised.entry(k.clone()).or_default();
+                *e = (*e).max(*v);
+            }
+            if baseline.as_ref() != Some(&raised) {
+                write_baseline(p, &raised)?;
+                global.note(format!("baseline {} raised", p.display()));
+            }
+        }
+    }
+    if broken > 0 {
+        return Err(CliError::failure(format!(
+            "{broken} script file(s) could not be run"
+        )));
+    }
+    if !regressions.is_empty() {
+        return Err(CliError::failure(format!(
+            "promql conformance regressed against the baseline: {}",
+            regressions.join("; ")
+        )));
+    }
+    if baseline.is_none() && !args.update_baseline && total.failed > 0 {
+        return Err(CliError::failure(format!(
+            "{} case(s) failed (-v lists them; --baseline FILE accepts known failures)",
+            total.failed
+        )));
+    }
+    Ok(exit::OK)
+}
+
+/// The lines of one file: its categories with counts (for stdout), and the details (for
+/// stderr): with -v each failure, with -vv also each skip, as `file:line: command: reason`.
+fn file_lines(
+    file: &Path,
+    report: &ScriptReport,
+    verbose: u8,
+    totals: &mut BTreeMap<String, Counts>,
+) -> (String, String) {
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| file.display().to_string());
+    let stem = file
+        .file_stem()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut per_cat: BTreeMap<&str, Counts> = BTreeMap::new();
+    for c in &report.cases {
+        per_cat
+            .entry(category(&stem, c.native_histograms))
+            .or_default()
+            .add(&c.outcome);
+    }
+    let mut s = String::new();
+    for (cat, counts) in &per_cat {
+        let _ = writeln!(s, "promql {name} {cat}: {counts}");
+        totals.entry(cat.to_string()).or_default().merge(*counts);
+    }
+    let mut detail = String::new();
+    for c in &report.cases {
+        match &c.outcome {
+            Outcome::Fail(why) if verbose >= 1 => {
+                let _ = writeln!(
+                    detail,
+                    "FAIL {}:{}: {}: {why}",
+                    file.display(),
+                    c.line,
+                    c.command
+                );
+            }
+            Outcome::Skip(why) if verbose >= 2 => {
+                let _ = writeln!(
+                    detail,
+                    "SKIP {}:{}: {}: {why}",
+                    file.display(),
+                    c.line,
+                    c.command
+                );
+            }
+            _ => {}
+        }
+    }
+    (s, detail)
+}
+
+/// The script files named by the arguments: files as given, directories' *.test files sorted.
+fn script_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
+    let mut files = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let rd = std::fs::read_dir(p)
+                .map_err(|e| CliError::failure(format!("cannot list {}: {e}", p.display())))?;
+            let mut found: Vec<PathBuf> = rd
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| f.is_file() && f.extension().is_some_and(|x| x == "test"))
+                .collect();
+            found.sort();
+            files.extend(found);
+        } else if p.exists() {
+            files.push(p.clone());
+        } else {
+            return Err(CliError::usage(format!("{}: no such file", p.display())));
+        }
+    }
+    Ok(files)
+}
+
+/// Reads `name count` lines (`#` comments and blank lines ignored).
+fn read_baseline(p: &Path) -> Result<BTreeMap<String, u64>, CliError> {
+    let text = std::fs::read_to_string(p)
+        .map_err(|e| CliError::usage(format!("--baseline {}: {e}", p.display())))?;
+    let mut m = BTreeMap::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let parsed = line
+            .split_once(char::is_whitespace)
+            .and_then(|(k, v)| Some((k.to_string(), v.trim().parse::<u64>().ok()?)));
+        let Some((k, v)) = parsed else {
+            return Err(CliError::usage(format!(
+                "{}:{}: expected `category passing-count`, got {line:?}",
+                p.display(),
+                n + 1
+            )));
+        };
+        m.insert(k, v);
+    }
+    Ok(m)
+}
+
+fn write_baseline(p: &Path, m: &BTreeMap<String, u64>) -> Result<(), CliError> {
+    let mut s = String::from(
+        "# Passing cases of `argus conformance promql` over Prometheus' promqltest scripts, in\n\
+         # total and per category. A run with --baseline fails when fewer pass;\n\
+         # --update-baseline raises these numbers (it never lowers them).\n",
+    );
+    if let Some(t) = m.get("total") {
+        let _ = writeln!(s, "total {t}");
+    }
+    for (k, v) in m.iter().filter(|(k, _)| *k != "total") {
+        let _ = writeln!(s, "{k} {v}");
+    }
+    std::fs::write(p, s)
+        .map_err(|e| CliError::failure(format!("cannot write {}: {e}", p.display())))
+}
+
+/// `category: N passing, baseline M` for every count below its baseline.
+fn regressions(baseline: &BTreeMap<String, u64>, passing: &BTreeMap<String, u64>) -> Vec<String> {
+    baseline
+        .iter()
+        .filter_map(|(k, want)| {
+            let got = passing.get(k).copied().unwrap_or(0);
+            (got < *want).then(|| format!("{k}: {got} passing, baseline {want}"))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn categories_follow_file_then_histograms() {
+        assert_eq!(category("limit", true), "limit");
+        assert_eq!(category("fill-modifier", false), "fill-modifier");
+        assert_eq!(category("native_histograms", false), NATIVE_HISTOGRAMS);
+        assert_eq!(category("functions", true), NATIVE_HISTOGRAMS);
+        assert_eq!(category("functions", false), CORE);
+    }
+
+    #[test]
+    fn regressions_compare_every_recorded_count() {
+        let b: BTreeMap<String, u64> = [("total".into(), 10), ("core".into(), 8)].into();
+        let p: BTreeMap<String, u64> = [("total".into(), 11), ("core".into(), 7)].into();
+        assert_eq!(regressions(&b, &p), vec!["core: 7 passing, baseline 8"]);
+        let missing: BTreeMap<String, u64> = [("total".into(), 11)].into();
+        assert_eq!(regressions(&b, &missing).len(), 1);
+    }
+}

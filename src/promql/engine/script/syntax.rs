@@ -1,0 +1,201 @@
+//! The syntax of promqltest scripts below the command level: durations, numbers, quoted
+//! strings, series descriptions and value sequences (float items only; a native-histogram
+//! literal is reported as an error so the caller can set the series aside).
+
+use crate::model::{stale_nan, Labels};
+
+pub(super) fn parse_dur(s: &str) -> Option<i64> {
+    if s == "0" {
+        return Some(0);
+    }
+    let (ms, n) = crate::model::time::duration_prefix(s)?;
+    (n == s.len()).then_some(ms)
+}
+
+/// Numbers as the scripts write them: decimal, exponent, Inf/NaN in any case, signed.
+pub(super) fn parse_number(s: &str) -> Option<f64> {
+    let t = s.trim();
+    let (sign, body) = match t.strip_prefix('-') {
+        Some(r) => (-1.0, r),
+        None => (1.0, t.strip_prefix('+').unwrap_or(t)),
+    };
+    let lower = body.to_ascii_lowercase();
+    if lower == "inf" {
+        return Some(sign * f64::INFINITY);
+    }
+    if lower == "nan" {
+        return Some(f64::NAN);
+    }
+    if body.is_empty()
+        || !body
+            .chars()
+            .all(|c| c.is_ascii_digit() || ".eE+-".contains(c))
+    {
+        return None;
+    }
+    if let Some(hex) = body.strip_prefix("0x") {
+        return i64::from_str_radix(hex, 16).ok().map(|v| sign * v as f64);
+    }
+    body.parse::<f64>().ok().map(|v| sign * v)
+}
+
+/// Reads a quoted string at the start of `s`; returns the value and bytes consumed.
+pub(super) fn quoted(s: &str) -> Option<(String, usize)> {
+    let mut it = s.char_indices();
+    let (_, q) = it.next()?;
+    if !matches!(q, '"' | '\'' | '`') {
+        return None;
+    }
+    let mut out = String::new();
+    while let Some((i, c)) = it.next() {
+        if c == q {
+            return Some((out, i + 1));
+        }
+        if c == '\\' && q != '`' {
+            let (_, e) = it.next()?;
+            out.push(match e {
+                'n' => '\n',
+                't' => '\t',
+                'r' => '\r',
+                other => other,
+            });
+        } else {
+            out.push(c);
+        }
+    }
+    None
+}
+
+/// Parses `name{a="b", ...}` / `{...}` / `name`; returns the labels and the rest of the line.
+pub(super) fn series_desc(s: &str) -> Option<(Labels, &str)> {
+    let s = s.trim_start();
+    let name_end = s
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
+        .unwrap_or(s.len());
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    if name_end > 0 {
+        pairs.push(("__name__".into(), s[..name_end].to_string()));
+    }
+    let mut rest = &s[name_end..];
+    if let Some(r) = rest.strip_prefix('{') {
+        rest = r;
+        loop {
+            rest = rest.trim_start();
+            if let Some(r) = rest.strip_prefix('}') {
+                rest = r;
+                break;
+            }
+            if let Some(r) = rest.strip_prefix(',') {
+                rest = r;
+                continue;
+            }
+            let (name, r) = if let Some((n, used)) = quoted(rest) {
+                (n, &rest[used..])
+            } else {
+                let e = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))?;
+                (rest[..e].to_string(), &rest[e..])
+            };
+            let r = r.trim_start().strip_prefix('=')?.trim_start();
+            let (val, used) = quoted(r)?;
+            rest = &r[used..];
+            pairs.push((name, val));
+        }
+    } else if name_end == 0 {
+        return None;
+    }
+    Some((Labels::from_pairs(pairs), rest))
+}
+
+/// One value-sequence item expanded: `None` for a gap.
+pub(super) fn values(seq: &str) -> Result<Vec<Option<f64>>, ()> {
+    let mut out = Vec::new();
+    for item in seq.split_whitespace() {
+        if item.contains("{{") || item.contains("}}") {
+            return Err(());
+        }
+        if item == "_" {
+            out.push(None);
+            continue;
+        }
+        if item == "stale" {
+            out.push(Some(stale_nan()));
+            continue;
+        }
+        if let Some(k) = item.strip_prefix("_x") {
+            let k: usize = k.parse().map_err(|_| ())?;
+            out.extend(std::iter::repeat_n(None, k));
+            continue;
+        }
+        match item.rfind('x') {
+            Some(xi) => {
+                let k: usize = item[xi + 1..].parse().map_err(|_| ())?;
+                let head = &item[..xi];
+                // The operator is the first +/- after the start that does not follow an
+                // exponent marker.
+                let b = head.as_bytes();
+                let op = (1..b.len())
+                    .find(|&j| (b[j] == b'+' || b[j] == b'-') && !matches!(b[j - 1], b'e' | b'E'));
+                let (start, delta) = match op {
+                    Some(j) => {
+                        let d = parse_number(&head[j + 1..]).ok_or(())?;
+                        (
+                            parse_number(&head[..j]).ok_or(())?,
+                            if b[j] == b'-' { -d } else { d },
+                        )
+                    }
+                    None => (parse_number(head).ok_or(())?, 0.0),
+                };
+                let mut v = start;
+                for _ in 0..=k {
+                    out.push(Some(v));
+                    v += delta;
+                }
+            }
+            None => out.push(Some(parse_number(item).ok_or(())?)),
+        }
+    }
+    Ok(out)
+}
+
+pub(super) fn rest_after(cmd: &str, words: usize) -> &str {
+    let mut rest = cmd;
+    for _ in 0..words {
+        rest = rest.trim_start();
+        rest = &rest[rest.find(char::is_whitespace).unwrap_or(rest.len())..];
+    }
+    rest.trim()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn value_sequences_expand() {
+        assert_eq!(
+            values("1 _ 2+3x2 _x2 5-1x1").unwrap(),
+            vec![
+                Some(1.0),
+                None,
+                Some(2.0),
+                Some(5.0),
+                Some(8.0),
+                None,
+                None,
+                Some(5.0),
+                Some(4.0)
+            ]
+        );
+        assert!(values("{{schema:0}}").is_err());
+        assert_eq!(values("1e-3+1e-3x1").unwrap(), vec![Some(1e-3), Some(2e-3)]);
+    }
+
+    #[test]
+    fn series_descriptions_parse() {
+        let (l, rest) = series_desc(r#"m{a="x y", b='q'} 1 2"#).unwrap();
+        assert_eq!(l.to_string(), r#"m{a="x y", b="q"}"#);
+        assert_eq!(rest.trim(), "1 2");
+        let (l, _) = series_desc("{} 3").unwrap();
+        assert!(l.is_empty());
+    }
+}

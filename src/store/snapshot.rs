@@ -75,10 +75,60 @@ impl Snapshot {
 
     /// Series matching all matchers with their samples in `[mint, maxt]`, sorted by labels.
     /// Series without samples in the range are left out.
+    ///
+    /// Decoding is spread over the machine's cores when there is enough of it: a day of a
+    /// few hundred series is millions of samples, and decoding is the bulk of a query.
     pub fn select(&self, matchers: &[Matcher], mint: i64, maxt: i64) -> Result<Vec<Series>> {
-        let mut scratch = Vec::new();
+        let located = self.locate(matchers, mint, maxt);
+        let chunks: usize = located.iter().map(|(_, src)| src.len()).sum();
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .min(8);
+        if threads < 2 || located.len() < 2 * threads || chunks < 64 {
+            return self.read_all(located, mint, maxt);
+        }
+        let per = located.len().div_ceil(threads);
+        let mut groups: Vec<Vec<(Labels, Sources)>> = Vec::new();
+        let mut rest = located;
+        while rest.len() > per {
+            let tail = rest.split_off(per);
+            groups.push(rest);
+            rest = tail;
+        }
+        groups.push(rest);
+        let results: Vec<Result<Vec<Series>>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = groups
+                .into_iter()
+                .map(|g| scope.spawn(move || self.read_all(g, mint, maxt)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(super::StoreError::Invalid(
+                            "a decoding thread panicked".into(),
+                        ))
+                    })
+                })
+                .collect()
+        });
         let mut out = Vec::new();
-        for (labels, sources) in self.locate(matchers, mint, maxt) {
+        for r in results {
+            out.extend(r?);
+        }
+        Ok(out)
+    }
+
+    fn read_all(
+        &self,
+        located: Vec<(Labels, Sources)>,
+        mint: i64,
+        maxt: i64,
+    ) -> Result<Vec<Series>> {
+        let mut scratch = Vec::new();
+        let mut out = Vec::with_capacity(located.len());
+        for (labels, sources) in located {
             let s = self.read(labels, &sources, mint, maxt, &mut scratch)?;
             if !s.samples.is_empty() {
                 out.push(s);

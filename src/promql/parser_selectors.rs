@@ -85,6 +85,7 @@ impl Parser<'_> {
                 offset: 0,
                 at: None,
                 pos: PosRange { start, end },
+                offset_expr: None,
             }),
             pos: PosRange { start, end },
         })

@@ -5,6 +5,8 @@
 use super::ast::*;
 use super::{parse, parse_metric_selector};
 
+#[path = "parser_duration_tests.rs"]
+mod duration_tests;
 #[path = "parser_error_tests.rs"]
 mod error_tests;
 use crate::model::{MatchOp, Matcher};
@@ -48,7 +50,7 @@ fn strip(e: &mut Expr) {
 }
 
 /// Asserts that printing `q`'s tree and parsing it again gives the same tree.
-fn round_trip(q: &str) -> String {
+pub(super) fn round_trip(q: &str) -> String {
     let mut a = p(q);
     let printed = a.to_string();
     let mut b = parse(&printed).unwrap_or_else(|e| panic!("{q:?} printed as {printed:?}: {e}"));

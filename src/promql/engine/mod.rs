@@ -39,6 +39,7 @@
 mod aggregate;
 pub mod annotations;
 mod binary;
+mod durations;
 mod errors;
 mod eval;
 mod functions;
@@ -117,8 +118,10 @@ impl Engine {
         t: i64,
     ) -> Result<(Value, Vec<Annotation>), EvalError> {
         let notes = Notes::default();
+        // An instant query has no step and no range: both are 0 for `step()`/`range()`.
+        let expr = durations::resolve(expr, 0, 0)?;
         let ev = self.evaluator(q, &notes, t, t, 1);
-        let val = ev.eval(expr)?;
+        let val = ev.eval(&expr)?;
         let value = match val {
             Val::Scalar(v) => Value::Scalar { t, v: v[0] },
             Val::String(s) => Value::String { t, v: s },
@@ -198,9 +201,10 @@ impl Engine {
             ));
         }
         let notes = Notes::default();
+        let expr = durations::resolve(expr, step, end - start)?;
         let ev = self.evaluator(q, &notes, start, end, step);
         ev.check_grid()?;
-        let val = ev.eval(expr)?;
+        let val = ev.eval(&expr)?;
         let times: Vec<i64> = ev.times().collect();
         let to_samples = |vals: &[Option<f64>]| -> Vec<Sample> {
             vals.iter()

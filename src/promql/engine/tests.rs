@@ -36,6 +36,7 @@ fn sel(name: &str, extra: &[(&str, &str)]) -> VectorSelector {
         offset: 0,
         at: None,
         pos: PosRange::default(),
+        offset_expr: None,
     }
 }
 
@@ -47,6 +48,7 @@ fn ms(name: &str, range: i64) -> Expr {
     Expr::MatrixSelector(MatrixSelector {
         selector: sel(name, &[]),
         range,
+        range_expr: None,
     })
 }
 
@@ -292,6 +294,9 @@ fn subquery_aligns_to_absolute_steps() {
         step: Some(M),
         offset: 0,
         at: None,
+        range_expr: None,
+        step_expr: None,
+        offset_expr: None,
     });
     let q = call("max_over_time", vec![sq]);
     // At 5m30s the inner steps are 3m, 4m, 5m (aligned to multiples of 1m in (2m30s, 5m30s]).

@@ -366,7 +366,8 @@ impl<'a> Parser<'a> {
                     return self.aggregate(op, t.start);
                 }
             } else if next_is_paren {
-                if is_keyword(&lower) {
+                // `start()` and `end()` are also functions, outside `@`.
+                if is_keyword(&lower) && !matches!(text, "start" | "end") {
                     return Err(self.unexpected("", ""));
                 }
                 return self.call(t);

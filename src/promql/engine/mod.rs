@@ -20,8 +20,9 @@
 //!   `max_samples` are refused before anything is allocated.
 //!
 //! What it does not do: parse (see `promql::parser`), native histograms (the store has none;
-//! `histogram_count` and friends return nothing, as on float data), the experimental syntax the parser does not produce (duration expressions, `anchored`/
-//! `smoothed`, fill modifiers). Annotations are limited to the float cases listed in
+//! `histogram_count` and friends return nothing, as on float data), the experimental syntax the
+//! parser does not produce (`anchored`/`smoothed`, fill modifiers). Duration expressions that
+//! use `step()`/`range()` are resolved per query in `durations.rs`. Annotations are limited to the float cases listed in
 //! `annotations.rs`.
 //!
 //! `max_samples` is approximated: it bounds the points one selector or subquery produces over
@@ -119,7 +120,14 @@ impl Engine {
     ) -> Result<(Value, Vec<Annotation>), EvalError> {
         let notes = Notes::default();
         // An instant query has no step and no range: both are 0 for `step()`/`range()`.
-        let expr = durations::resolve(expr, 0, 0)?;
+        let expr = durations::resolve(
+            expr,
+            durations::QueryShape {
+                start: t,
+                end: t,
+                step: 0,
+            },
+        )?;
         let ev = self.evaluator(q, &notes, t, t, 1);
         let val = ev.eval(&expr)?;
         let value = match val {
@@ -201,7 +209,7 @@ impl Engine {
             ));
         }
         let notes = Notes::default();
-        let expr = durations::resolve(expr, step, end - start)?;
+        let expr = durations::resolve(expr, durations::QueryShape { start, end, step })?;
         let ev = self.evaluator(q, &notes, start, end, step);
         ev.check_grid()?;
         let val = ev.eval(&expr)?;

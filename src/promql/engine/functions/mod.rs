@@ -94,6 +94,18 @@ pub(crate) fn call(ev: &Evaluator, c: &Call) -> Result<Val, EvalError> {
     match name {
         "time" => Ok(Val::Scalar(ev.times().map(|t| t as f64 / 1000.0).collect())),
         "pi" => Ok(Val::Scalar(vec![std::f64::consts::PI; n])),
+        "min_of" | "max_of" => {
+            let a = ev.eval_scalar(arg(c, 0)?)?;
+            let b = ev.eval_scalar(arg(c, 1)?)?;
+            let f = if name == "min_of" {
+                crate::promql::ast::nan_min
+            } else {
+                crate::promql::ast::nan_max
+            };
+            Ok(Val::Scalar(
+                a.iter().zip(&b).map(|(&x, &y)| f(x, y)).collect(),
+            ))
+        }
         "vector" => {
             let s = ev.eval_scalar(arg(c, 0)?)?;
             Ok(Val::Vector(vec![StepSeries {

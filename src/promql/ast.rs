@@ -252,6 +252,12 @@ pub struct VectorMatching {
     pub labels: Vec<String>,
     /// Extra labels copied from the "one" side by `group_left(...)`/`group_right(...)`.
     pub include: Vec<String>,
+    /// `fill_left(v)` (or `fill(v)`): the value a missing left-hand sample takes, so series
+    /// only on the right still produce results (experimental fill modifiers). With
+    /// `group_right` it applies to the "many" side, as in Prometheus, which swaps the sides.
+    pub fill_lhs: Option<f64>,
+    /// `fill_right(v)` (or `fill(v)`): the value a missing right-hand sample takes.
+    pub fill_rhs: Option<f64>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

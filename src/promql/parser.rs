@@ -236,12 +236,20 @@ impl<'a> Parser<'a> {
             if prec < min_prec {
                 break;
             }
-            let op_tok = self.next();
-            let (return_bool, matching) = self.bin_modifiers()?;
-            let rhs = self.expr(if right { prec } else { prec + 1 })?;
-            lhs = self.binary(op, op_tok.start, lhs, rhs, return_bool, matching)?;
+            lhs = self.binary_rest(lhs, op, if right { prec } else { prec + 1 })?;
         }
         Ok(lhs)
+    }
+
+    /// The operator (current token), its modifiers and right-hand side of a binary expression.
+    /// A separate function so that the frame of `expr_inner`, which every level of nested
+    /// parentheses or signs pays for, does not hold the modifiers.
+    #[inline(never)]
+    fn binary_rest(&mut self, lhs: N, op: BinOp, rhs_prec: u8) -> PResult<N> {
+        let op_tok = self.next();
+        let (return_bool, matching) = self.bin_modifiers()?;
+        let rhs = self.expr(rhs_prec)?;
+        self.binary(op, op_tok.start, lhs, rhs, return_bool, matching)
     }
 
     fn unary(&mut self) -> PResult<N> {

@@ -5,10 +5,10 @@
 use super::ast::*;
 use super::{parse, parse_metric_selector};
 
-#[path = "parser_duration_tests.rs"]
-mod duration_tests;
 #[path = "parser_error_tests.rs"]
 mod error_tests;
+#[path = "parser_experimental_tests.rs"]
+mod experimental_tests;
 use crate::model::{MatchOp, Matcher};
 
 /// Parses, panicking with the error.

@@ -288,6 +288,22 @@ impl fmt::Display for Expr {
                             _ => {}
                         }
                     }
+                    match (vm.fill_lhs, vm.fill_rhs) {
+                        (Some(l), Some(r)) if l.to_bits() == r.to_bits() => {
+                            f.write_str(" fill(")?;
+                            write_number(f, l)?;
+                            f.write_str(")")?;
+                        }
+                        (l, r) => {
+                            for (name, v) in [("fill_left", l), ("fill_right", r)] {
+                                if let Some(v) = v {
+                                    write!(f, " {name}(")?;
+                                    write_number(f, v)?;
+                                    f.write_str(")")?;
+                                }
+                            }
+                        }
+                    }
                 }
                 f.write_str(" ")?;
                 write_operand(f, &b.rhs, rparens)

@@ -21,7 +21,7 @@
 //!
 //! What it does not do: parse (see `promql::parser`), native histograms (the store has none;
 //! `histogram_count` and friends return nothing, as on float data), the experimental syntax the
-//! parser does not produce (`anchored`/`smoothed`, fill modifiers). Duration expressions that
+//! parser does not produce (`anchored`/`smoothed`). Duration expressions that
 //! use `step()`/`range()` are resolved per query in `durations.rs`. Annotations are limited to the float cases listed in
 //! `annotations.rs`.
 //!

@@ -219,6 +219,8 @@ fn vector_matching_group_left_and_errors() {
         on: true,
         labels: vec!["job".into()],
         include: vec!["team".into()],
+        fill_lhs: None,
+        fill_rhs: None,
     };
     let q = bin(BinOp::Mul, vs("req"), vs("info"), Some(m.clone()));
     let mut r = vector(e.instant_query(&st, &q, 0).unwrap());
@@ -261,6 +263,8 @@ fn set_operators() {
             on: false,
             labels: vec![],
             include: vec![],
+            fill_lhs: None,
+            fill_rhs: None,
         })
     };
     let r = vector(

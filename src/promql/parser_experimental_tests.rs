@@ -1,5 +1,6 @@
-//! Tests of duration expressions (`foo[5m+1m]`, `offset -step()`): where the offset operand
-//! stops, constant folding, the errors, and printing round trips.
+//! Tests of the experimental syntax: duration expressions (`foo[5m+1m]`, `offset -step()`:
+//! where the offset operand stops, constant folding, errors, round trips) and the fill
+//! modifiers of binary operators (`a + fill(0) b`).
 
 use super::{fail, p, round_trip};
 use crate::promql::ast::*;
@@ -128,5 +129,64 @@ fn duration_expressions_round_trip() {
         ),
     ] {
         assert_eq!(round_trip(q), want);
+    }
+}
+
+fn matching(q: &str) -> VectorMatching {
+    match p(q) {
+        Expr::Binary(b) => b.matching.unwrap(),
+        other => panic!("{q}: {other:?}"),
+    }
+}
+
+#[test]
+fn fill_modifiers() {
+    let m = matching("a + fill(0) b");
+    assert_eq!((m.fill_lhs, m.fill_rhs), (Some(0.0), Some(0.0)));
+    let m = matching("a + on(x) group_left(y) fill_left(5) fill_right(-Inf) b");
+    assert_eq!(
+        (m.fill_lhs, m.fill_rhs),
+        (Some(5.0), Some(f64::NEG_INFINITY))
+    );
+    assert_eq!(m.card, Cardinality::ManyToOne);
+    let m = matching("a == bool fill_right(NaN) b");
+    assert!(m.fill_rhs.unwrap().is_nan() && m.fill_lhs.is_none());
+    // Metrics named like the modifiers are still operands.
+    assert!(matching("fill + fill(0) fill_left").fill_lhs.is_some());
+    assert!(matching("a + fill").fill_lhs.is_none());
+    for (q, want) in [
+        ("a + fill(0) b", "a + fill(0) b"),
+        (
+            "a + fill_left(1) fill_right(2) b",
+            "a + fill_left(1) fill_right(2) b",
+        ),
+        (
+            "a / ignoring(j) group_left fill_right(1) b",
+            "a / ignoring (j) group_left () fill_right(1) b",
+        ),
+    ] {
+        assert_eq!(round_trip(q), want);
+    }
+    for (q, msg) in [
+        (
+            "a + fill(x) b",
+            "unexpected identifier \"x\" in fill modifier, expected number",
+        ),
+        ("a + fill(1 b", "in fill modifier, expected \")\""),
+        (
+            "a + fill(1) fill_left(2) b",
+            "fill modifier may not be set multiple times",
+        ),
+        (
+            "a and fill(1) b",
+            "fill modifiers not allowed for \"and\" operation",
+        ),
+        (
+            "1 + fill(1) b",
+            "vector matching only allowed between instant vectors",
+        ),
+    ] {
+        let got = fail(q);
+        assert!(got.contains(msg), "{q}: {got}");
     }
 }

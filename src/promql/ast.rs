@@ -59,6 +59,12 @@ pub struct VectorSelector {
     /// `offset step()`); `offset` holds its value once known (at parse time for constant
     /// expressions, per query for ones using `step()`/`range()`).
     pub offset_expr: Option<Box<DurationExpr>>,
+    /// The experimental `anchored` modifier of a range selector (`foo[5m] anchored`): the
+    /// window's start takes the value of the last sample at or before it.
+    pub anchored: bool,
+    /// The experimental `smoothed` modifier of a range selector: the window's edges take
+    /// values interpolated between the samples around them.
+    pub smoothed: bool,
 }
 
 /// `selector[range]`.

@@ -399,6 +399,14 @@ impl<'a> Parser<'a> {
                 TokKind::LBracket => self.range_or_subquery(n)?,
                 TokKind::At => self.at_modifier(n)?,
                 TokKind::Ident if self.at_kw("offset") => self.offset(n)?,
+                // Only on range selectors for now: `smoothed` on an instant selector (value
+                // interpolation) is not implemented, so it stays a syntax error.
+                TokKind::Ident
+                    if (self.at_kw("anchored") || self.at_kw("smoothed"))
+                        && matches!(n.e, Expr::MatrixSelector(_)) =>
+                {
+                    self.range_modifier(n)?
+                }
                 _ => return Ok(n),
             };
         }
@@ -528,6 +536,25 @@ impl<'a> Parser<'a> {
         *slot = d;
         *slot_expr = d_expr;
         n.pos.end = self.last_end();
+        Ok(n)
+    }
+
+    /// `anchored` or `smoothed` after a range selector (at most one of them).
+    fn range_modifier(&mut self, mut n: N) -> PResult<N> {
+        let t = self.next();
+        let anchored = t.text(self.input).eq_ignore_ascii_case("anchored");
+        if let Expr::MatrixSelector(ms) = &mut n.e {
+            let vs = &mut ms.selector;
+            if vs.anchored || vs.smoothed {
+                return Err(self.err(
+                    t.start,
+                    "anchored and smoothed modifiers may not be set multiple times",
+                ));
+            }
+            vs.anchored = anchored;
+            vs.smoothed = !anchored;
+        }
+        n.pos.end = t.end;
         Ok(n)
     }
 

@@ -190,3 +190,20 @@ fn fill_modifiers() {
         assert!(got.contains(msg), "{q}: {got}");
     }
 }
+
+#[test]
+fn anchored_and_smoothed_range_selectors() {
+    let e = p("increase(x[1m] anchored)");
+    assert!(matrix(&e).selector.anchored && !matrix(&e).selector.smoothed);
+    let e = p("rate(x[5m] offset 1m SMOOTHED)");
+    assert!(matrix(&e).selector.smoothed);
+    assert_eq!(
+        round_trip("rate(x[5m] offset 1m smoothed)"),
+        "rate(x[5m] offset 1m smoothed)"
+    );
+    assert_eq!(round_trip("x[step()] anchored"), "x[step()] anchored");
+    let got = fail("x[1m] anchored smoothed");
+    assert!(got.contains("may not be set multiple times"), "{got}");
+    // Interpolating instant selectors are not implemented: still a syntax error.
+    assert!(fail("x smoothed").contains("unexpected identifier \"smoothed\""));
+}

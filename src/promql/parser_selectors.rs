@@ -86,6 +86,8 @@ impl Parser<'_> {
                 at: None,
                 pos: PosRange { start, end },
                 offset_expr: None,
+                anchored: false,
+                smoothed: false,
             }),
             pos: PosRange { start, end },
         })

@@ -225,7 +225,13 @@ impl fmt::Display for Expr {
                 write_duration(f, ms.range, &ms.range_expr)?;
                 f.write_str("]")?;
                 let s = &ms.selector;
-                write_mods(f, &s.at, s.offset, &s.offset_expr)
+                write_mods(f, &s.at, s.offset, &s.offset_expr)?;
+                if s.anchored {
+                    f.write_str(" anchored")?;
+                } else if s.smoothed {
+                    f.write_str(" smoothed")?;
+                }
+                Ok(())
             }
             Expr::Subquery(sq) => {
                 let parens = matches!(*sq.expr, Expr::Binary(_) | Expr::Unary(..));

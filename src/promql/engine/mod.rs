@@ -20,9 +20,11 @@
 //!   `max_samples` are refused before anything is allocated.
 //!
 //! What it does not do: parse (see `promql::parser`), native histograms (the store has none;
-//! `histogram_count` and friends return nothing, as on float data), the experimental syntax the
-//! parser does not produce (`anchored`/`smoothed`). Duration expressions that
-//! use `step()`/`range()` are resolved per query in `durations.rs`. Annotations are limited to the float cases listed in
+//! `histogram_count` and friends return nothing, as on float data), `smoothed` on instant
+//! selectors (the parser does not produce it). Duration expressions that use
+//! `step()`/`range()` are resolved per query in `durations.rs`; `anchored`/`smoothed` range
+//! selectors are read with an extra lookback (`selectors.rs`) and handled in
+//! `functions/extended.rs`. Annotations are limited to the float cases listed in
 //! `annotations.rs`.
 //!
 //! `max_samples` is approximated: it bounds the points one selector or subquery produces over
@@ -150,7 +152,18 @@ impl Engine {
             Val::Range(r) => {
                 let mut out = Vec::new();
                 let mut total = 0usize;
-                r.for_each_window(|_, si, w| {
+                let smoothed = r.extend == value::Extend::Smoothed;
+                r.for_each_window(|i, si, w| {
+                    // An anchored or smoothed selector shows its window with the edge points.
+                    let extended;
+                    let w = if r.extend == value::Extend::None {
+                        w
+                    } else {
+                        let end = r.ends[i];
+                        extended =
+                            functions::extended::extend_window(w, end - r.range, end, smoothed);
+                        &extended[..]
+                    };
                     if !w.is_empty() {
                         total += w.len();
                         let s = &r.series[si];

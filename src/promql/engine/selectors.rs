@@ -7,7 +7,7 @@
 //! (see `RangeVal::for_each_window`). `offset` and `@` only move the time each step looks at.
 
 use super::eval::Evaluator;
-use super::value::{RangeSeries, RangeVal, StepSeries};
+use super::value::{Extend, RangeSeries, RangeVal, StepSeries};
 use super::EvalError;
 use crate::model::{is_stale_nan, Series};
 use crate::promql::ast::{MatrixSelector, VectorSelector};
@@ -77,7 +77,21 @@ impl Evaluator<'_> {
     pub fn eval_matrix_selector(&self, ms: &MatrixSelector) -> Result<RangeVal, EvalError> {
         let vs = &ms.selector;
         let ends = self.effective_times(vs.at, vs.offset);
-        let raw = self.select(vs, &ends, ms.range)?;
+        let lookback = self.engine.lookback_delta;
+        let (extend, raw) = if vs.smoothed {
+            let later: Vec<i64> = ends.iter().map(|t| t + lookback).collect();
+            (
+                Extend::Smoothed,
+                self.select(vs, &later, ms.range + 2 * lookback)?,
+            )
+        } else if vs.anchored {
+            (
+                Extend::Anchored,
+                self.select(vs, &ends, ms.range + lookback)?,
+            )
+        } else {
+            (Extend::None, self.select(vs, &ends, ms.range)?)
+        };
         let series = raw
             .into_iter()
             .map(|mut s| {
@@ -94,6 +108,8 @@ impl Evaluator<'_> {
             series,
             range: ms.range,
             ends,
+            extend,
+            lookback,
         };
         self.check_window_samples(&rv)?;
         Ok(rv)

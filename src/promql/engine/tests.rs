@@ -37,6 +37,8 @@ fn sel(name: &str, extra: &[(&str, &str)]) -> VectorSelector {
         at: None,
         pos: PosRange::default(),
         offset_expr: None,
+        anchored: false,
+        smoothed: false,
     }
 }
 

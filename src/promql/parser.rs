@@ -399,11 +399,14 @@ impl<'a> Parser<'a> {
                 TokKind::LBracket => self.range_or_subquery(n)?,
                 TokKind::At => self.at_modifier(n)?,
                 TokKind::Ident if self.at_kw("offset") => self.offset(n)?,
-                // Only on range selectors for now: `smoothed` on an instant selector (value
-                // interpolation) is not implemented, so it stays a syntax error.
+                // `anchored` only on range selectors, `smoothed` also on instant ones.
                 TokKind::Ident
-                    if (self.at_kw("anchored") || self.at_kw("smoothed"))
-                        && matches!(n.e, Expr::MatrixSelector(_)) =>
+                    if (self.at_kw("anchored") && matches!(n.e, Expr::MatrixSelector(_)))
+                        || (self.at_kw("smoothed")
+                            && matches!(
+                                n.e,
+                                Expr::MatrixSelector(_) | Expr::VectorSelector(_)
+                            )) =>
                 {
                     self.range_modifier(n)?
                 }
@@ -539,12 +542,17 @@ impl<'a> Parser<'a> {
         Ok(n)
     }
 
-    /// `anchored` or `smoothed` after a range selector (at most one of them).
+    /// `anchored` after a range selector or `smoothed` after a range or instant selector (at
+    /// most one of them).
     fn range_modifier(&mut self, mut n: N) -> PResult<N> {
         let t = self.next();
         let anchored = t.text(self.input).eq_ignore_ascii_case("anchored");
-        if let Expr::MatrixSelector(ms) = &mut n.e {
-            let vs = &mut ms.selector;
+        let vs = match &mut n.e {
+            Expr::MatrixSelector(ms) => Some(&mut ms.selector),
+            Expr::VectorSelector(vs) => Some(vs),
+            _ => None,
+        };
+        if let Some(vs) = vs {
             if vs.anchored || vs.smoothed {
                 return Err(self.err(
                     t.start,

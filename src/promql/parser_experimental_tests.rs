@@ -204,6 +204,9 @@ fn anchored_and_smoothed_range_selectors() {
     assert_eq!(round_trip("x[step()] anchored"), "x[step()] anchored");
     let got = fail("x[1m] anchored smoothed");
     assert!(got.contains("may not be set multiple times"), "{got}");
-    // Interpolating instant selectors are not implemented: still a syntax error.
-    assert!(fail("x smoothed").contains("unexpected identifier \"smoothed\""));
+    assert_eq!(
+        round_trip("x offset -100 smoothed + 0"),
+        "x offset -1m40s smoothed + 0"
+    );
+    assert!(fail("x anchored").contains("unexpected identifier \"anchored\""));
 }

@@ -217,7 +217,11 @@ impl fmt::Display for Expr {
             Expr::String(s) => f.write_str(&quote(s)),
             Expr::VectorSelector(vs) => {
                 write_selector_body(f, vs)?;
-                write_mods(f, &vs.at, vs.offset, &vs.offset_expr)
+                write_mods(f, &vs.at, vs.offset, &vs.offset_expr)?;
+                if vs.smoothed {
+                    f.write_str(" smoothed")?;
+                }
+                Ok(())
             }
             Expr::MatrixSelector(ms) => {
                 write_selector_body(f, &ms.selector)?;

@@ -20,11 +20,10 @@
 //!   `max_samples` are refused before anything is allocated.
 //!
 //! What it does not do: parse (see `promql::parser`), native histograms (the store has none;
-//! `histogram_count` and friends return nothing, as on float data), `smoothed` on instant
-//! selectors (the parser does not produce it). Duration expressions that use
-//! `step()`/`range()` are resolved per query in `durations.rs`; `anchored`/`smoothed` range
-//! selectors are read with an extra lookback (`selectors.rs`) and handled in
-//! `functions/extended.rs`. Annotations are limited to the float cases listed in
+//! `histogram_count` and friends return nothing, as on float data). Duration expressions that
+//! use `step()`/`range()` are resolved per query in `durations.rs`; `anchored`/`smoothed`
+//! selectors are read with an extra lookback (`selectors.rs`) and range functions over them
+//! are in `functions/extended.rs`. Annotations are limited to the float cases listed in
 //! `annotations.rs`.
 //!
 //! `max_samples` is approximated: it bounds the points one selector or subquery produces over

@@ -55,6 +55,16 @@ pub struct VectorSelector {
     pub offset: i64,
     pub at: Option<AtModifier>,
     pub pos: PosRange,
+    /// The offset as written when it is a duration expression (`offset (1h - 5m)`,
+    /// `offset step()`); `offset` holds its value once known (at parse time for constant
+    /// expressions, per query for ones using `step()`/`range()`).
+    pub offset_expr: Option<Box<DurationExpr>>,
+    /// The experimental `anchored` modifier of a range selector (`foo[5m] anchored`): the
+    /// window's start takes the value of the last sample at or before it.
+    pub anchored: bool,
+    /// The experimental `smoothed` modifier of a range selector: the window's edges take
+    /// values interpolated between the samples around them.
+    pub smoothed: bool,
 }
 
 /// `selector[range]`.
@@ -63,6 +73,9 @@ pub struct MatrixSelector {
     pub selector: VectorSelector,
     /// Range in milliseconds.
     pub range: i64,
+    /// The range as written when it is a duration expression (`[5m+1m]`); see
+    /// `VectorSelector::offset_expr`.
+    pub range_expr: Option<Box<DurationExpr>>,
 }
 
 /// `expr[range:step] offset d @ t`.
@@ -74,6 +87,101 @@ pub struct SubqueryExpr {
     pub step: Option<i64>,
     pub offset: i64,
     pub at: Option<AtModifier>,
+    /// Duration expressions as written for range, step and offset (see
+    /// `VectorSelector::offset_expr`).
+    pub range_expr: Option<Box<DurationExpr>>,
+    pub step_expr: Option<Box<DurationExpr>>,
+    pub offset_expr: Option<Box<DurationExpr>>,
+}
+
+/// Arithmetic on durations inside `[...]` and after `offset` (Prometheus' experimental
+/// duration expressions). Values are seconds as `f64`, like Prometheus computes them; the
+/// engine turns the result into milliseconds. A bare literal is never wrapped in one of
+/// these: the parser keeps those in the plain millisecond fields.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DurationExpr {
+    /// A number (seconds) or, when `duration` is set, a duration literal like `5m`.
+    Literal { secs: f64, duration: bool },
+    /// `step()`: the query's step (0 for an instant query).
+    Step,
+    /// `range()`: the query's `end - start` (0 for an instant query).
+    Range,
+    /// A sign before an expression that is not a literal.
+    Unary(UnaryOp, Box<DurationExpr>),
+    /// `+ - * / % ^` between two duration expressions.
+    Binary(BinOp, Box<DurationExpr>, Box<DurationExpr>),
+    /// `min_of(a, b)`
+    MinOf(Box<DurationExpr>, Box<DurationExpr>),
+    /// `max_of(a, b)`
+    MaxOf(Box<DurationExpr>, Box<DurationExpr>),
+    /// Parentheses around a non-literal expression, kept for printing.
+    Paren(Box<DurationExpr>),
+}
+
+impl DurationExpr {
+    /// Whether the value depends on the query (`step()` or `range()` somewhere inside).
+    pub fn is_query_dependent(&self) -> bool {
+        match self {
+            DurationExpr::Literal { .. } => false,
+            DurationExpr::Step | DurationExpr::Range => true,
+            DurationExpr::Unary(_, e) | DurationExpr::Paren(e) => e.is_query_dependent(),
+            DurationExpr::Binary(_, a, b)
+            | DurationExpr::MinOf(a, b)
+            | DurationExpr::MaxOf(a, b) => a.is_query_dependent() || b.is_query_dependent(),
+        }
+    }
+
+    /// The value in seconds, given the query's step and range in seconds. Division and
+    /// modulo by zero are errors, as in Prometheus.
+    pub fn eval_secs(&self, step: f64, range: f64) -> Result<f64, &'static str> {
+        Ok(match self {
+            DurationExpr::Literal { secs, .. } => *secs,
+            DurationExpr::Step => step,
+            DurationExpr::Range => range,
+            DurationExpr::Paren(e) => e.eval_secs(step, range)?,
+            DurationExpr::Unary(op, e) => {
+                let v = e.eval_secs(step, range)?;
+                if *op == UnaryOp::Neg {
+                    -v
+                } else {
+                    v
+                }
+            }
+            DurationExpr::MinOf(a, b) => {
+                nan_min(a.eval_secs(step, range)?, b.eval_secs(step, range)?)
+            }
+            DurationExpr::MaxOf(a, b) => {
+                nan_max(a.eval_secs(step, range)?, b.eval_secs(step, range)?)
+            }
+            DurationExpr::Binary(op, a, b) => {
+                let (l, r) = (a.eval_secs(step, range)?, b.eval_secs(step, range)?);
+                match op {
+                    BinOp::Add => l + r,
+                    BinOp::Sub => l - r,
+                    BinOp::Mul => l * r,
+                    BinOp::Div if r == 0.0 => return Err("division by zero"),
+                    BinOp::Div => l / r,
+                    BinOp::Mod if r == 0.0 => return Err("modulo by zero"),
+                    BinOp::Mod => l % r,
+                    BinOp::Pow => l.powf(r),
+                    _ => return Err("unexpected duration expression operator"),
+                }
+            }
+        })
+    }
+
+    /// Turns a value in seconds into milliseconds the way Prometheus does (truncating), with
+    /// its checks: ranges and steps must be positive, everything must fit a Go duration.
+    pub fn to_ms(secs: f64, allow_negative: bool) -> Result<i64, &'static str> {
+        if secs.is_nan() || (secs <= 0.0 && !allow_negative) {
+            return Err("duration must be greater than 0");
+        }
+        // Go's time.Duration is nanoseconds in an i64.
+        if secs.abs() > i64::MAX as f64 / 1e9 {
+            return Err("duration is out of range");
+        }
+        Ok((secs * 1000.0) as i64)
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -150,6 +258,12 @@ pub struct VectorMatching {
     pub labels: Vec<String>,
     /// Extra labels copied from the "one" side by `group_left(...)`/`group_right(...)`.
     pub include: Vec<String>,
+    /// `fill_left(v)` (or `fill(v)`): the value a missing left-hand sample takes, so series
+    /// only on the right still produce results (experimental fill modifiers). With
+    /// `group_right` it applies to the "many" side, as in Prometheus, which swaps the sides.
+    pub fill_lhs: Option<f64>,
+    /// `fill_right(v)` (or `fill(v)`): the value a missing right-hand sample takes.
+    pub fill_rhs: Option<f64>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -296,5 +410,23 @@ impl Expr {
             Expr::Call(c) => crate::promql::functions::lookup(&c.func)
                 .map_or(ValueType::Vector, |f| f.return_type),
         }
+    }
+}
+
+/// Go's `math.Min`: NaN if either side is NaN (Rust's `f64::min` ignores a NaN).
+pub fn nan_min(a: f64, b: f64) -> f64 {
+    if a.is_nan() || b.is_nan() {
+        f64::NAN
+    } else {
+        a.min(b)
+    }
+}
+
+/// Go's `math.Max`: NaN if either side is NaN.
+pub fn nan_max(a: f64, b: f64) -> f64 {
+    if a.is_nan() || b.is_nan() {
+        f64::NAN
+    } else {
+        a.max(b)
     }
 }

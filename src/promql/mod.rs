@@ -6,6 +6,7 @@ pub mod engine;
 pub mod functions;
 pub mod lexer;
 pub mod parser;
+mod parser_durations;
 mod parser_ops;
 mod parser_selectors;
 pub mod printer;

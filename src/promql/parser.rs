@@ -129,13 +129,13 @@ fn binop_of(t: &Token, input: &str) -> Option<(BinOp, u8, bool)> {
 
 /// The longest duration Prometheus can represent (Go's `time.Duration`, nanoseconds in an i64),
 /// in milliseconds: about 292 years.
-const MAX_DURATION_MS: i64 = i64::MAX / 1_000_000;
+pub(super) const MAX_DURATION_MS: i64 = i64::MAX / 1_000_000;
 
 /// How deeply expressions may nest (parentheses, calls, unary signs, operands).
 const MAX_DEPTH: usize = 256;
 
 /// The precedence unary minus and plus take (that of `*`), so `-a^b` is `-(a^b)`.
-const UNARY_OPERAND_PREC: u8 = 6;
+pub(super) const UNARY_OPERAND_PREC: u8 = 6;
 
 impl<'a> Parser<'a> {
     pub(super) fn new(input: &'a str) -> Parser<'a> {
@@ -154,7 +154,7 @@ impl<'a> Parser<'a> {
         &self.toks[self.i]
     }
 
-    fn peek_kind_at(&self, off: usize) -> Option<&TokKind> {
+    pub(super) fn peek_kind_at(&self, off: usize) -> Option<&TokKind> {
         self.toks.get(self.i + off).map(|t| &t.kind)
     }
 
@@ -204,6 +204,19 @@ impl<'a> Parser<'a> {
         t.kind == TokKind::Ident && t.text(self.input).eq_ignore_ascii_case(kw)
     }
 
+    /// Counts one level of nesting; false when the limit is reached.
+    pub(super) fn enter(&mut self) -> bool {
+        if self.depth >= MAX_DEPTH {
+            return false;
+        }
+        self.depth += 1;
+        true
+    }
+
+    pub(super) fn leave(&mut self) {
+        self.depth -= 1;
+    }
+
     pub(super) fn expr(&mut self, min_prec: u8) -> PResult<N> {
         // Recursion depth follows nesting in the query; bound it so a hostile query gets an
         // error instead of overflowing the stack.
@@ -223,12 +236,20 @@ impl<'a> Parser<'a> {
             if prec < min_prec {
                 break;
             }
-            let op_tok = self.next();
-            let (return_bool, matching) = self.bin_modifiers()?;
-            let rhs = self.expr(if right { prec } else { prec + 1 })?;
-            lhs = self.binary(op, op_tok.start, lhs, rhs, return_bool, matching)?;
+            lhs = self.binary_rest(lhs, op, if right { prec } else { prec + 1 })?;
         }
         Ok(lhs)
+    }
+
+    /// The operator (current token), its modifiers and right-hand side of a binary expression.
+    /// A separate function so that the frame of `expr_inner`, which every level of nested
+    /// parentheses or signs pays for, does not hold the modifiers.
+    #[inline(never)]
+    fn binary_rest(&mut self, lhs: N, op: BinOp, rhs_prec: u8) -> PResult<N> {
+        let op_tok = self.next();
+        let (return_bool, matching) = self.bin_modifiers()?;
+        let rhs = self.expr(rhs_prec)?;
+        self.binary(op, op_tok.start, lhs, rhs, return_bool, matching)
     }
 
     fn unary(&mut self) -> PResult<N> {
@@ -272,30 +293,12 @@ impl<'a> Parser<'a> {
 
     fn primary(&mut self) -> PResult<N> {
         let t = self.peek().clone();
-        let text = t.text(self.input);
         let pos = PosRange {
             start: t.start,
             end: t.end,
         };
         match &t.kind {
-            TokKind::Number => {
-                self.next();
-                let v = match number_value(text) {
-                    // Like Go's ParseFloat, reject literals too large for a float.
-                    Some(v) if v.is_infinite() && !text.to_ascii_lowercase().contains("inf") => {
-                        return Err(self.err(
-                            t.start,
-                            format!("error parsing number: {text:?}: value out of range"),
-                        ))
-                    }
-                    Some(v) => v,
-                    None => return Err(self.err(t.start, format!("invalid number {text:?}"))),
-                };
-                Ok(N {
-                    e: Expr::Number(v),
-                    pos,
-                })
-            }
+            TokKind::Number => self.number_literal(&t, pos),
             TokKind::Duration => {
                 let ms = self.duration_literal("", "")?;
                 Ok(N {
@@ -331,6 +334,28 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// A number literal. Kept out of `primary`, whose stack frame every level of nested
+    /// parentheses pays for.
+    fn number_literal(&mut self, t: &Token, pos: PosRange) -> PResult<N> {
+        self.next();
+        let text = t.text(self.input);
+        let v = match number_value(text) {
+            // Like Go's ParseFloat, reject literals too large for a float.
+            Some(v) if v.is_infinite() && !text.to_ascii_lowercase().contains("inf") => {
+                return Err(self.err(
+                    t.start,
+                    format!("error parsing number: {text:?}: value out of range"),
+                ))
+            }
+            Some(v) => v,
+            None => return Err(self.err(t.start, format!("invalid number {text:?}"))),
+        };
+        Ok(N {
+            e: Expr::Number(v),
+            pos,
+        })
+    }
+
     /// A word at the start of an expression: aggregation, function call or metric name.
     fn word(&mut self, t: &Token) -> PResult<N> {
         let text = t.text(self.input);
@@ -349,7 +374,8 @@ impl<'a> Parser<'a> {
                     return self.aggregate(op, t.start);
                 }
             } else if next_is_paren {
-                if is_keyword(&lower) {
+                // `start()` and `end()` are also functions, outside `@`.
+                if is_keyword(&lower) && !matches!(text, "start" | "end") {
                     return Err(self.unexpected("", ""));
                 }
                 return self.call(t);
@@ -373,6 +399,17 @@ impl<'a> Parser<'a> {
                 TokKind::LBracket => self.range_or_subquery(n)?,
                 TokKind::At => self.at_modifier(n)?,
                 TokKind::Ident if self.at_kw("offset") => self.offset(n)?,
+                // `anchored` only on range selectors, `smoothed` also on instant ones.
+                TokKind::Ident
+                    if (self.at_kw("anchored") && matches!(n.e, Expr::MatrixSelector(_)))
+                        || (self.at_kw("smoothed")
+                            && matches!(
+                                n.e,
+                                Expr::MatrixSelector(_) | Expr::VectorSelector(_)
+                            )) =>
+                {
+                    self.range_modifier(n)?
+                }
                 _ => return Ok(n),
             };
         }
@@ -380,7 +417,7 @@ impl<'a> Parser<'a> {
 
     /// A number or duration where a duration is expected, in milliseconds. A plain number
     /// means seconds (Prometheus 3.x).
-    fn duration_literal(&mut self, context: &str, expected: &str) -> PResult<i64> {
+    pub(super) fn duration_literal(&mut self, context: &str, expected: &str) -> PResult<i64> {
         let t = self.peek().clone();
         let text = t.text(self.input);
         match t.kind {
@@ -410,7 +447,8 @@ impl<'a> Parser<'a> {
 
     fn range_or_subquery(&mut self, n: N) -> PResult<N> {
         let lb = self.next();
-        let range = self.duration_literal("subquery selector", "number or duration")?;
+        let (range, range_expr) =
+            self.bracket_duration("subquery selector", "number or duration")?;
         match self.peek().kind {
             TokKind::RBracket => {
                 let end = self.next().end;
@@ -427,6 +465,7 @@ impl<'a> Parser<'a> {
                     e: Expr::MatrixSelector(MatrixSelector {
                         selector: vs,
                         range,
+                        range_expr,
                     }),
                     pos: PosRange {
                         start: n.pos.start,
@@ -436,10 +475,12 @@ impl<'a> Parser<'a> {
             }
             TokKind::Colon => {
                 self.next();
-                let step = if self.peek().kind == TokKind::RBracket {
-                    None
+                let (step, step_expr) = if self.peek().kind == TokKind::RBracket {
+                    (None, None)
                 } else {
-                    Some(self.duration_literal("subquery selector", "number or duration or \"]\"")?)
+                    let (ms, e) =
+                        self.bracket_duration("subquery selector", "number or duration or \"]\"")?;
+                    (Some(ms), e)
                 };
                 if self.peek().kind != TokKind::RBracket {
                     return Err(self.unexpected("subquery selector", "\"]\""));
@@ -452,6 +493,9 @@ impl<'a> Parser<'a> {
                     step,
                     offset: 0,
                     at: None,
+                    range_expr,
+                    step_expr,
+                    offset_expr: None,
                 });
                 if vt != ValueType::Vector {
                     return Err(self.err(
@@ -477,17 +521,11 @@ impl<'a> Parser<'a> {
 
     fn offset(&mut self, mut n: N) -> PResult<N> {
         let t = self.next();
-        let neg = if self.peek().kind == TokKind::Sub {
-            self.next();
-            true
-        } else {
-            false
-        };
-        let d = self.duration_literal("offset", "number or duration")?;
-        let slot = match &mut n.e {
-            Expr::VectorSelector(vs) => &mut vs.offset,
-            Expr::MatrixSelector(ms) => &mut ms.selector.offset,
-            Expr::Subquery(sq) => &mut sq.offset,
+        let (d, d_expr) = self.offset_duration()?;
+        let (slot, slot_expr) = match &mut n.e {
+            Expr::VectorSelector(vs) => (&mut vs.offset, &mut vs.offset_expr),
+            Expr::MatrixSelector(ms) => (&mut ms.selector.offset, &mut ms.selector.offset_expr),
+            Expr::Subquery(sq) => (&mut sq.offset, &mut sq.offset_expr),
             _ => {
                 return Err(self.err(
                     t.start,
@@ -495,11 +533,36 @@ impl<'a> Parser<'a> {
                 ))
             }
         };
-        if *slot != 0 {
+        if *slot != 0 || slot_expr.is_some() {
             return Err(self.err(t.start, "offset may not be set multiple times"));
         }
-        *slot = if neg { -d } else { d };
+        *slot = d;
+        *slot_expr = d_expr;
         n.pos.end = self.last_end();
+        Ok(n)
+    }
+
+    /// `anchored` after a range selector or `smoothed` after a range or instant selector (at
+    /// most one of them).
+    fn range_modifier(&mut self, mut n: N) -> PResult<N> {
+        let t = self.next();
+        let anchored = t.text(self.input).eq_ignore_ascii_case("anchored");
+        let vs = match &mut n.e {
+            Expr::MatrixSelector(ms) => Some(&mut ms.selector),
+            Expr::VectorSelector(vs) => Some(vs),
+            _ => None,
+        };
+        if let Some(vs) = vs {
+            if vs.anchored || vs.smoothed {
+                return Err(self.err(
+                    t.start,
+                    "anchored and smoothed modifiers may not be set multiple times",
+                ));
+            }
+            vs.anchored = anchored;
+            vs.smoothed = !anchored;
+        }
+        n.pos.end = t.end;
         Ok(n)
     }
 

@@ -101,7 +101,7 @@ fn invalid_queries() {
         ("sum(rate(", "unclosed left parenthesis"),
         ("foo[\"5m\"]", "unexpected string \"\\\"5m\\\"\" in subquery selector, expected number or duration"),
         ("foo[]", "unexpected \"]\" in subquery selector, expected number or duration"),
-        ("foo[-1]", "unexpected <op:-> in subquery selector, expected number or duration"),
+        ("foo[-1]", "duration must be greater than 0"),
         ("foo[5m", "unclosed left bracket"),
         ("foo]", "unexpected right bracket ']'"),
         ("foo[5m]]", "unexpected right bracket ']'"),

@@ -24,6 +24,8 @@ impl Parser<'_> {
             on: false,
             labels: Vec::new(),
             include: Vec::new(),
+            fill_lhs: None,
+            fill_rhs: None,
         };
         if self.at_kw("on") || self.at_kw("ignoring") {
             vm.on = self.at_kw("on");
@@ -41,7 +43,62 @@ impl Parser<'_> {
                 }
             }
         }
+        self.fill_modifiers(&mut vm)?;
         Ok((return_bool, vm))
+    }
+
+    /// `fill(v)`, `fill_left(v)`, `fill_right(v)` after the matching modifiers. Only taken when
+    /// followed by `(`, so metrics named `fill` still work as operands.
+    fn fill_modifiers(&mut self, vm: &mut VectorMatching) -> PResult<()> {
+        use super::lexer::TokKind;
+        loop {
+            let t = self.peek().clone();
+            let word = t.text(self.input).to_ascii_lowercase();
+            let (left, right) = match word.as_str() {
+                "fill" => (true, true),
+                "fill_left" => (true, false),
+                "fill_right" => (false, true),
+                _ => return Ok(()),
+            };
+            if t.kind != TokKind::Ident || self.peek_kind_at(1) != Some(&TokKind::LParen) {
+                return Ok(());
+            }
+            self.next();
+            self.next();
+            let sign = match self.peek().kind {
+                TokKind::Sub => {
+                    self.next();
+                    -1.0
+                }
+                TokKind::Add => {
+                    self.next();
+                    1.0
+                }
+                _ => 1.0,
+            };
+            let nt = self.peek().clone();
+            let v = match nt.kind {
+                TokKind::Number => crate::lex::number_value(nt.text(self.input)),
+                _ => None,
+            };
+            let Some(v) = v else {
+                return Err(self.unexpected("fill modifier", "number"));
+            };
+            self.next();
+            if self.peek().kind != TokKind::RParen {
+                return Err(self.unexpected("fill modifier", "\")\""));
+            }
+            self.next();
+            if (left && vm.fill_lhs.is_some()) || (right && vm.fill_rhs.is_some()) {
+                return Err(self.err(t.start, "fill modifier may not be set multiple times"));
+            }
+            if left {
+                vm.fill_lhs = Some(sign * v);
+            }
+            if right {
+                vm.fill_rhs = Some(sign * v);
+            }
+        }
     }
 
     pub(super) fn binary(
@@ -87,8 +144,18 @@ impl Parser<'_> {
                 ));
             }
         }
+        let filled = vm.fill_lhs.is_some() || vm.fill_rhs.is_some();
+        if filled && op.is_set() {
+            return Err(self.err(
+                op_pos,
+                format!(
+                    "fill modifiers not allowed for \"{}\" operation",
+                    op.as_str()
+                ),
+            ));
+        }
         let matching = if lt != ValueType::Vector || rt != ValueType::Vector {
-            if !vm.labels.is_empty() {
+            if !vm.labels.is_empty() || filled {
                 return Err(self.err(
                     op_pos,
                     "vector matching only allowed between instant vectors",

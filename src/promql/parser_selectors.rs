@@ -85,6 +85,9 @@ impl Parser<'_> {
                 offset: 0,
                 at: None,
                 pos: PosRange { start, end },
+                offset_expr: None,
+                anchored: false,
+                smoothed: false,
             }),
             pos: PosRange { start, end },
         })

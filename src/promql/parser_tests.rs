@@ -7,6 +7,8 @@ use super::{parse, parse_metric_selector};
 
 #[path = "parser_error_tests.rs"]
 mod error_tests;
+#[path = "parser_experimental_tests.rs"]
+mod experimental_tests;
 use crate::model::{MatchOp, Matcher};
 
 /// Parses, panicking with the error.
@@ -48,7 +50,7 @@ fn strip(e: &mut Expr) {
 }
 
 /// Asserts that printing `q`'s tree and parsing it again gives the same tree.
-fn round_trip(q: &str) -> String {
+pub(super) fn round_trip(q: &str) -> String {
     let mut a = p(q);
     let printed = a.to_string();
     let mut b = parse(&printed).unwrap_or_else(|e| panic!("{q:?} printed as {printed:?}: {e}"));

@@ -65,17 +65,92 @@ fn write_number(f: &mut fmt::Formatter<'_>, v: f64) -> fmt::Result {
     }
 }
 
-fn write_mods(f: &mut fmt::Formatter<'_>, at: &Option<AtModifier>, offset: i64) -> fmt::Result {
+fn write_mods(
+    f: &mut fmt::Formatter<'_>,
+    at: &Option<AtModifier>,
+    offset: i64,
+    offset_expr: &Option<Box<DurationExpr>>,
+) -> fmt::Result {
     match at {
         Some(AtModifier::Timestamp(ms)) => write!(f, " @ {:.3}", *ms as f64 / 1000.0)?,
         Some(AtModifier::Start) => f.write_str(" @ start()")?,
         Some(AtModifier::End) => f.write_str(" @ end()")?,
         None => {}
     }
-    if offset != 0 {
-        write!(f, " offset {}", format_duration(offset))?;
+    match offset_expr {
+        // After `offset` only one operand is read back, so a bare operator needs parentheses.
+        Some(e) if matches!(**e, DurationExpr::Binary(..)) => write!(f, " offset ({e})")?,
+        Some(e) => write!(f, " offset {e}")?,
+        None if offset != 0 => write!(f, " offset {}", format_duration(offset))?,
+        None => {}
     }
     Ok(())
+}
+
+/// A range or step: the expression when there is one, else the milliseconds.
+fn write_duration(
+    f: &mut fmt::Formatter<'_>,
+    ms: i64,
+    e: &Option<Box<DurationExpr>>,
+) -> fmt::Result {
+    match e {
+        Some(e) => write!(f, "{e}"),
+        None => f.write_str(&format_duration(ms)),
+    }
+}
+
+impl fmt::Display for DurationExpr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DurationExpr::Literal { secs, duration } => {
+                if *duration {
+                    let ms = (secs * 1000.0).round() as i64;
+                    if ms < 0 {
+                        write!(f, "-{}", format_duration(-ms))
+                    } else {
+                        f.write_str(&format_duration(ms))
+                    }
+                } else {
+                    write_number(f, *secs)
+                }
+            }
+            DurationExpr::Step => f.write_str("step()"),
+            DurationExpr::Range => f.write_str("range()"),
+            DurationExpr::Paren(e) => write!(f, "({e})"),
+            DurationExpr::Unary(op, e) => {
+                f.write_str(if *op == UnaryOp::Neg { "-" } else { "+" })?;
+                if matches!(**e, DurationExpr::Binary(..)) {
+                    write!(f, "({e})")
+                } else {
+                    write!(f, "{e}")
+                }
+            }
+            DurationExpr::MinOf(a, b) => write!(f, "min_of({a}, {b})"),
+            DurationExpr::MaxOf(a, b) => write!(f, "max_of({a}, {b})"),
+            DurationExpr::Binary(op, a, b) => {
+                // Parentheses for hand-built trees, as for expressions.
+                let p = prec(*op);
+                let wrap = |e: &DurationExpr, right: bool| match e {
+                    DurationExpr::Binary(o, ..) => {
+                        let q = prec(*o);
+                        q < p || (q == p && (right != (*op == BinOp::Pow)))
+                    }
+                    _ => false,
+                };
+                if wrap(a, false) {
+                    write!(f, "({a})")?;
+                } else {
+                    write!(f, "{a}")?;
+                }
+                write!(f, " {} ", op.as_str())?;
+                if wrap(b, true) {
+                    write!(f, "({b})")
+                } else {
+                    write!(f, "{b}")
+                }
+            }
+        }
+    }
 }
 
 /// The selector without modifiers: `name{matchers}`.
@@ -142,22 +217,37 @@ impl fmt::Display for Expr {
             Expr::String(s) => f.write_str(&quote(s)),
             Expr::VectorSelector(vs) => {
                 write_selector_body(f, vs)?;
-                write_mods(f, &vs.at, vs.offset)
+                write_mods(f, &vs.at, vs.offset, &vs.offset_expr)?;
+                if vs.smoothed {
+                    f.write_str(" smoothed")?;
+                }
+                Ok(())
             }
             Expr::MatrixSelector(ms) => {
                 write_selector_body(f, &ms.selector)?;
-                write!(f, "[{}]", format_duration(ms.range))?;
-                write_mods(f, &ms.selector.at, ms.selector.offset)
+                f.write_str("[")?;
+                write_duration(f, ms.range, &ms.range_expr)?;
+                f.write_str("]")?;
+                let s = &ms.selector;
+                write_mods(f, &s.at, s.offset, &s.offset_expr)?;
+                if s.anchored {
+                    f.write_str(" anchored")?;
+                } else if s.smoothed {
+                    f.write_str(" smoothed")?;
+                }
+                Ok(())
             }
             Expr::Subquery(sq) => {
                 let parens = matches!(*sq.expr, Expr::Binary(_) | Expr::Unary(..));
                 write_operand(f, &sq.expr, parens)?;
-                write!(f, "[{}:", format_duration(sq.range))?;
+                f.write_str("[")?;
+                write_duration(f, sq.range, &sq.range_expr)?;
+                f.write_str(":")?;
                 if let Some(step) = sq.step {
-                    f.write_str(&format_duration(step))?;
+                    write_duration(f, step, &sq.step_expr)?;
                 }
                 f.write_str("]")?;
-                write_mods(f, &sq.at, sq.offset)
+                write_mods(f, &sq.at, sq.offset, &sq.offset_expr)
             }
             Expr::Paren(e) => write!(f, "({e})"),
             Expr::Unary(op, e) => {
@@ -206,6 +296,22 @@ impl fmt::Display for Expr {
                                 write_grouping(f, &vm.include)?;
                             }
                             _ => {}
+                        }
+                    }
+                    match (vm.fill_lhs, vm.fill_rhs) {
+                        (Some(l), Some(r)) if l.to_bits() == r.to_bits() => {
+                            f.write_str(" fill(")?;
+                            write_number(f, l)?;
+                            f.write_str(")")?;
+                        }
+                        (l, r) => {
+                            for (name, v) in [("fill_left", l), ("fill_right", r)] {
+                                if let Some(v) = v {
+                                    write!(f, " {name}(")?;
+                                    write_number(f, v)?;
+                                    f.write_str(")")?;
+                                }
+                            }
                         }
                     }
                 }

@@ -1,6 +1,7 @@
 //! Binary operators: arithmetic, comparisons (with and without `bool`), `atan2`, and the set
 //! operators `and`/`or`/`unless`, between scalars and vectors, with vector matching
-//! (`on`/`ignoring`, `group_left`/`group_right`).
+//! (`on`/`ignoring`, `group_left`/`group_right`) and the experimental fill modifiers
+//! (`fill(v)`, `fill_left(v)`, `fill_right(v)`), which stand in for a missing partner.
 //!
 //! Matching signatures are computed once per series and interned to small integers; the
 //! per-step loops then use arrays stamped with the step number instead of hash maps that
@@ -107,6 +108,8 @@ impl Evaluator<'_> {
                     on: false,
                     labels: vec![],
                     include: vec![],
+                    fill_lhs: None,
+                    fill_rhs: None,
                 };
                 let m = b.matching.as_ref().unwrap_or(&default);
                 let n = self.nsteps();
@@ -219,7 +222,14 @@ fn or(
     merge_same_labels(out)
 }
 
+/// Marks a pair whose "one" side was filled in, in the per-series pair caches (distinct from
+/// the `usize::MAX` "no pair yet").
+const FILLED: usize = usize::MAX - 1;
+
 /// Arithmetic and comparisons between two vectors (one-to-one, many-to-one, one-to-many).
+/// With fill modifiers, a missing partner takes the fill value: `fill_lhs` stands in for the
+/// "many" side (the left one unless `group_right` swapped them, as Prometheus does) and
+/// `fill_rhs` for the "one" side.
 fn vector_vector(
     op: BinOp,
     lhs: Vec<StepSeries>,
@@ -245,6 +255,11 @@ fn vector_vector(
     let mut last_pair: Vec<(usize, usize)> = vec![(usize::MAX, 0); many.len()];
     let mut out_ids: HashMap<Labels, usize> = HashMap::new();
     let cmp = op.is_comparison();
+    let (fill_many, fill_one) = (m.fill_lhs, m.fill_rhs);
+    // The step at which some "many" series had a sample, per signature.
+    let mut many_seen: Vec<usize> = vec![usize::MAX; nsig];
+    // The output series of each "one" series whose "many" partner was filled in.
+    let mut fill_out: Vec<usize> = vec![usize::MAX; one.len()];
     for i in 0..n {
         for (oi, s) in one.iter().enumerate() {
             if s.vals[i].is_none() {
@@ -270,15 +285,19 @@ fn vector_vector(
         for (mi, s) in many.iter().enumerate() {
             let Some(mv) = s.vals[i] else { continue };
             let sg = msig[mi] as usize;
+            many_seen[sg] = i;
             let (st, oi) = one_at[sg];
-            if st != i {
-                continue;
-            }
-            let Some(ov) = one[oi].vals[i] else { continue };
+            let (ov, oi) = match (st == i).then(|| one[oi].vals[i]).flatten() {
+                Some(ov) => (ov, oi),
+                None => match fill_one {
+                    Some(f) => (f, FILLED),
+                    None => continue,
+                },
+            };
             let (fl, fr) = if swapped { (ov, mv) } else { (mv, ov) };
             // Checked before a comparison filters the pair out, so the error does not depend
             // on the values (Prometheus does the same).
-            if m.card == Cardinality::OneToOne {
+            if m.card == Cardinality::OneToOne && oi != FILLED {
                 if matched[sg] == i {
                     return Err(EvalError::ManyToOneImplicit);
                 }
@@ -296,7 +315,9 @@ fn vector_vector(
                 match pair_out.get(&(mi, oi)) {
                     Some(&x) => x,
                     None => {
-                        let labels = result_labels(&s.labels, &one[oi].labels, m);
+                        let none = Labels::default();
+                        let one_labels = one.get(oi).map_or(&none, |o| &o.labels);
+                        let labels = result_labels(&s.labels, one_labels, m);
                         let drop = s.drop_name || !cmp || return_bool;
                         let x = *out_ids.entry(labels.clone()).or_insert_with(|| {
                             out.push(StepSeries::new(labels, drop, n));
@@ -318,6 +339,38 @@ fn vector_vector(
             last_pair[mi] = (oi, idx);
             out[idx].vals[i] = Some(val);
             writer[idx] = sg as u32;
+        }
+        if let Some(f) = fill_many {
+            // "one" series without any "many" partner at this step: one result each, labelled
+            // with the match group's labels.
+            for (oi, s) in one.iter().enumerate() {
+                let Some(ov) = s.vals[i] else { continue };
+                let sg = osig[oi] as usize;
+                if many_seen[sg] == i {
+                    continue;
+                }
+                let (fl, fr) = if swapped { (ov, f) } else { (f, ov) };
+                let (mut val, keep) = apply(op, fl, fr);
+                if return_bool {
+                    val = if keep { 1.0 } else { 0.0 };
+                } else if !keep {
+                    continue;
+                }
+                if fill_out[oi] == usize::MAX {
+                    let labels = int.keys[sg].clone();
+                    fill_out[oi] = *out_ids.entry(labels.clone()).or_insert_with(|| {
+                        out.push(StepSeries::new(labels, true, n));
+                        writer.push(u32::MAX);
+                        out.len() - 1
+                    });
+                }
+                let idx = fill_out[oi];
+                if out[idx].vals[i].is_some() {
+                    return Err(EvalError::DuplicateLabelset);
+                }
+                out[idx].vals[i] = Some(val);
+                writer[idx] = sg as u32;
+            }
         }
     }
     out.retain(|s| !s.is_empty());

@@ -210,6 +210,8 @@ impl<'a> Evaluator<'a> {
             series,
             range: sq.range,
             ends,
+            extend: Default::default(),
+            lookback: 0,
         })
     }
 }

@@ -20,8 +20,10 @@
 //!   `max_samples` are refused before anything is allocated.
 //!
 //! What it does not do: parse (see `promql::parser`), native histograms (the store has none;
-//! `histogram_count` and friends return nothing, as on float data), the experimental syntax the parser does not produce (duration expressions, `anchored`/
-//! `smoothed`, fill modifiers). Annotations are limited to the float cases listed in
+//! `histogram_count` and friends return nothing, as on float data). Duration expressions that
+//! use `step()`/`range()` are resolved per query in `durations.rs`; `anchored`/`smoothed`
+//! selectors are read with an extra lookback (`selectors.rs`) and range functions over them
+//! are in `functions/extended.rs`. Annotations are limited to the float cases listed in
 //! `annotations.rs`.
 //!
 //! `max_samples` is approximated: it bounds the points one selector or subquery produces over
@@ -39,6 +41,7 @@
 mod aggregate;
 pub mod annotations;
 mod binary;
+mod durations;
 mod errors;
 mod eval;
 mod functions;
@@ -117,8 +120,17 @@ impl Engine {
         t: i64,
     ) -> Result<(Value, Vec<Annotation>), EvalError> {
         let notes = Notes::default();
+        // An instant query has no step and no range: both are 0 for `step()`/`range()`.
+        let expr = durations::resolve(
+            expr,
+            durations::QueryShape {
+                start: t,
+                end: t,
+                step: 0,
+            },
+        )?;
         let ev = self.evaluator(q, &notes, t, t, 1);
-        let val = ev.eval(expr)?;
+        let val = ev.eval(&expr)?;
         let value = match val {
             Val::Scalar(v) => Value::Scalar { t, v: v[0] },
             Val::String(s) => Value::String { t, v: s },
@@ -139,7 +151,18 @@ impl Engine {
             Val::Range(r) => {
                 let mut out = Vec::new();
                 let mut total = 0usize;
-                r.for_each_window(|_, si, w| {
+                let smoothed = r.extend == value::Extend::Smoothed;
+                r.for_each_window(|i, si, w| {
+                    // An anchored or smoothed selector shows its window with the edge points.
+                    let extended;
+                    let w = if r.extend == value::Extend::None {
+                        w
+                    } else {
+                        let end = r.ends[i];
+                        extended =
+                            functions::extended::extend_window(w, end - r.range, end, smoothed);
+                        &extended[..]
+                    };
                     if !w.is_empty() {
                         total += w.len();
                         let s = &r.series[si];
@@ -198,9 +221,10 @@ impl Engine {
             ));
         }
         let notes = Notes::default();
+        let expr = durations::resolve(expr, durations::QueryShape { start, end, step })?;
         let ev = self.evaluator(q, &notes, start, end, step);
         ev.check_grid()?;
-        let val = ev.eval(expr)?;
+        let val = ev.eval(&expr)?;
         let times: Vec<i64> = ev.times().collect();
         let to_samples = |vals: &[Option<f64>]| -> Vec<Sample> {
             vals.iter()

@@ -7,7 +7,7 @@
 //! (see `RangeVal::for_each_window`). `offset` and `@` only move the time each step looks at.
 
 use super::eval::Evaluator;
-use super::value::{RangeSeries, RangeVal, StepSeries};
+use super::value::{Extend, RangeSeries, RangeVal, StepSeries};
 use super::EvalError;
 use crate::model::{is_stale_nan, Series};
 use crate::promql::ast::{MatrixSelector, VectorSelector};
@@ -38,6 +38,9 @@ impl Evaluator<'_> {
     ) -> Result<Vec<StepSeries>, EvalError> {
         let ends = self.effective_times(vs.at, vs.offset);
         let lookback = self.engine.lookback_delta;
+        if vs.smoothed {
+            return self.eval_smoothed_selector(vs, &ends);
+        }
         let raw = self.select(vs, &ends, lookback)?;
         let mut out = Vec::with_capacity(raw.len());
         let mut total = 0usize;
@@ -73,11 +76,72 @@ impl Evaluator<'_> {
         Ok(out)
     }
 
+    /// `x smoothed`: the value at each step interpolated between the last sample at or before
+    /// it and the next one after it (each within the lookback delta); the last value when
+    /// nothing follows.
+    fn eval_smoothed_selector(
+        &self,
+        vs: &VectorSelector,
+        ends: &[i64],
+    ) -> Result<Vec<StepSeries>, EvalError> {
+        let lookback = self.engine.lookback_delta;
+        let later: Vec<i64> = ends.iter().map(|t| t + lookback).collect();
+        let raw = self.select(vs, &later, 2 * lookback)?;
+        let mut out = Vec::with_capacity(raw.len());
+        let mut total = 0usize;
+        for s in raw {
+            let mut ss = StepSeries::new(s.labels, false, ends.len());
+            let smp = &s.samples;
+            let mut idx = 0usize;
+            for (i, &t) in ends.iter().enumerate() {
+                while idx < smp.len() && smp[idx].t <= t {
+                    idx += 1;
+                }
+                let Some(prev) = idx.checked_sub(1).map(|j| smp[j]) else {
+                    continue;
+                };
+                if prev.t <= t - lookback || is_stale_nan(prev.v) {
+                    continue;
+                }
+                let next = smp
+                    .get(idx)
+                    .filter(|n| n.t <= t + lookback && !is_stale_nan(n.v));
+                let v = match next {
+                    Some(n) if prev.t < t => {
+                        prev.v + (n.v - prev.v) * (t - prev.t) as f64 / (n.t - prev.t) as f64
+                    }
+                    _ => prev.v,
+                };
+                ss.vals[i] = Some(v);
+                total += 1;
+            }
+            if !ss.is_empty() {
+                out.push(ss);
+            }
+        }
+        self.check_samples(total)?;
+        Ok(out)
+    }
+
     /// Evaluates a range selector: one `select` for all steps; samples kept raw.
     pub fn eval_matrix_selector(&self, ms: &MatrixSelector) -> Result<RangeVal, EvalError> {
         let vs = &ms.selector;
         let ends = self.effective_times(vs.at, vs.offset);
-        let raw = self.select(vs, &ends, ms.range)?;
+        let lookback = self.engine.lookback_delta;
+        let (extend, raw) = if vs.smoothed {
+            let later: Vec<i64> = ends.iter().map(|t| t + lookback).collect();
+            (
+                Extend::Smoothed,
+                self.select(vs, &later, ms.range + 2 * lookback)?,
+            )
+        } else if vs.anchored {
+            (
+                Extend::Anchored,
+                self.select(vs, &ends, ms.range + lookback)?,
+            )
+        } else {
+            (Extend::None, self.select(vs, &ends, ms.range)?)
+        };
         let series = raw
             .into_iter()
             .map(|mut s| {
@@ -94,6 +158,8 @@ impl Evaluator<'_> {
             series,
             range: ms.range,
             ends,
+            extend,
+            lookback,
         };
         self.check_window_samples(&rv)?;
         Ok(rv)

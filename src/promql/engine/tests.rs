@@ -36,6 +36,9 @@ fn sel(name: &str, extra: &[(&str, &str)]) -> VectorSelector {
         offset: 0,
         at: None,
         pos: PosRange::default(),
+        offset_expr: None,
+        anchored: false,
+        smoothed: false,
     }
 }
 
@@ -47,6 +50,7 @@ fn ms(name: &str, range: i64) -> Expr {
     Expr::MatrixSelector(MatrixSelector {
         selector: sel(name, &[]),
         range,
+        range_expr: None,
     })
 }
 
@@ -217,6 +221,8 @@ fn vector_matching_group_left_and_errors() {
         on: true,
         labels: vec!["job".into()],
         include: vec!["team".into()],
+        fill_lhs: None,
+        fill_rhs: None,
     };
     let q = bin(BinOp::Mul, vs("req"), vs("info"), Some(m.clone()));
     let mut r = vector(e.instant_query(&st, &q, 0).unwrap());
@@ -259,6 +265,8 @@ fn set_operators() {
             on: false,
             labels: vec![],
             include: vec![],
+            fill_lhs: None,
+            fill_rhs: None,
         })
     };
     let r = vector(
@@ -292,6 +300,9 @@ fn subquery_aligns_to_absolute_steps() {
         step: Some(M),
         offset: 0,
         at: None,
+        range_expr: None,
+        step_expr: None,
+        offset_expr: None,
     });
     let q = call("max_over_time", vec![sq]);
     // At 5m30s the inner steps are 3m, 4m, 5m (aligned to multiples of 1m in (2m30s, 5m30s]).

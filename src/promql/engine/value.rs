@@ -53,6 +53,19 @@ pub(crate) struct RangeVal {
     pub series: Vec<RangeSeries>,
     pub range: i64,
     pub ends: Vec<i64>,
+    /// `anchored`/`smoothed`: windows also hold the samples up to `lookback` before (and,
+    /// smoothed, after) them, for the functions to find the edge values in.
+    pub extend: Extend,
+    pub lookback: i64,
+}
+
+/// The range-selector modifier of a range vector.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum Extend {
+    #[default]
+    None,
+    Anchored,
+    Smoothed,
 }
 
 impl RangeVal {
@@ -62,8 +75,14 @@ impl RangeVal {
         for (si, s) in self.series.iter().enumerate() {
             let (mut lo, mut hi) = (0usize, 0usize);
             let smp = &s.samples;
+            let (before, after) = match self.extend {
+                Extend::None => (0, 0),
+                Extend::Anchored => (self.lookback, 0),
+                Extend::Smoothed => (self.lookback, self.lookback),
+            };
             for (i, &end) in self.ends.iter().enumerate() {
-                let start = end - self.range;
+                let start = end - self.range - before;
+                let end = end + after;
                 while hi < smp.len() && smp[hi].t <= end {
                     hi += 1;
                 }

@@ -5,13 +5,14 @@
 //! argument count and types are checked by the parser; the engine re-checks types of what it
 //! evaluates and reports a mismatch as an error rather than trusting the tree.
 
+pub(crate) mod extended;
 mod histogram;
 mod info;
 mod labels;
 mod range;
 
 use super::eval::Evaluator;
-use super::value::{StepSeries, Val};
+use super::value::{Extend, StepSeries, Val};
 use super::EvalError;
 use crate::promql::ast::{Call, Expr, PosRange};
 use chrono::{DateTime, Datelike, Timelike};
@@ -94,6 +95,18 @@ pub(crate) fn call(ev: &Evaluator, c: &Call) -> Result<Val, EvalError> {
     match name {
         "time" => Ok(Val::Scalar(ev.times().map(|t| t as f64 / 1000.0).collect())),
         "pi" => Ok(Val::Scalar(vec![std::f64::consts::PI; n])),
+        "min_of" | "max_of" => {
+            let a = ev.eval_scalar(arg(c, 0)?)?;
+            let b = ev.eval_scalar(arg(c, 1)?)?;
+            let f = if name == "min_of" {
+                crate::promql::ast::nan_min
+            } else {
+                crate::promql::ast::nan_max
+            };
+            Ok(Val::Scalar(
+                a.iter().zip(&b).map(|(&x, &y)| f(x, y)).collect(),
+            ))
+        }
         "vector" => {
             let s = ev.eval_scalar(arg(c, 0)?)?;
             Ok(Val::Vector(vec![StepSeries {
@@ -303,6 +316,11 @@ fn date_func(ev: &Evaluator, c: &Call, name: &str) -> Result<Val, EvalError> {
 fn eval_range_func(ev: &Evaluator, c: &Call, rf: range::RangeFunc) -> Result<Val, EvalError> {
     let n = ev.nsteps();
     let rv = ev.eval_range(arg(c, rf.range_arg)?)?;
+    let extend = rv.extend;
+    if extend != Extend::None {
+        extended::check_function(&c.func, extend == Extend::Smoothed)
+            .map_err(EvalError::invalid)?;
+    }
     let mut scalars: Vec<Vec<f64>> = Vec::new();
     for (i, a) in c.args.iter().enumerate() {
         if i != rf.range_arg {
@@ -345,7 +363,27 @@ fn eval_range_func(ev: &Evaluator, c: &Call, rf: range::RangeFunc) -> Result<Val
             range: rv.range,
             args: &args,
         };
-        match (rf.f)(w, &win) {
+        let smoothed = extend == Extend::Smoothed;
+        let r = match (extend, c.func.as_str()) {
+            (Extend::None, _) => (rf.f)(w, &win),
+            (_, "rate" | "increase" | "delta") => Ok(extended::extended_rate(
+                w,
+                win.start,
+                end,
+                smoothed,
+                c.func != "delta",
+                c.func == "rate",
+            )),
+            _ => {
+                let w = extended::extend_window(w, win.start, end, smoothed);
+                if w.is_empty() {
+                    Ok(None)
+                } else {
+                    (rf.f)(&w, &win)
+                }
+            }
+        };
+        match r {
             Ok(v) => out[si].vals[i] = v,
             Err(e) => err = Some(e),
         }

@@ -131,8 +131,11 @@ fn binop_of(t: &Token, input: &str) -> Option<(BinOp, u8, bool)> {
 /// in milliseconds: about 292 years.
 pub(super) const MAX_DURATION_MS: i64 = i64::MAX / 1_000_000;
 
-/// How deeply expressions may nest (parentheses, calls, unary signs, operands).
-const MAX_DEPTH: usize = 256;
+/// How deeply expressions may nest (parentheses, calls, unary signs, operands). The parser
+/// recurses once per level, and queries are parsed on threads with 2 MiB stacks (test threads,
+/// async workers), so the bound keeps a hostile query far from a stack overflow; real queries
+/// nest a few levels.
+const MAX_DEPTH: usize = 128;
 
 /// The precedence unary minus and plus take (that of `*`), so `-a^b` is `-(a^b)`.
 pub(super) const UNARY_OPERAND_PREC: u8 = 6;

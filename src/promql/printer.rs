@@ -119,7 +119,9 @@ impl fmt::Display for DurationExpr {
             DurationExpr::Paren(e) => write!(f, "({e})"),
             DurationExpr::Unary(op, e) => {
                 f.write_str(if *op == UnaryOp::Neg { "-" } else { "+" })?;
-                if matches!(**e, DurationExpr::Binary(..)) {
+                // A sign binds looser than `^` (`-2 ^ 2` is `-(2 ^ 2)`), so a power needs no
+                // parentheses; any other operator does.
+                if matches!(**e, DurationExpr::Binary(op, ..) if op != BinOp::Pow) {
                     write!(f, "({e})")
                 } else {
                     write!(f, "{e}")

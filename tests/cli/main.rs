@@ -1,6 +1,7 @@
 //! The integration test binary: every test here runs the real `argus` executable in a
 //! temporary store, the way cron jobs and pipelines use it.
 
+mod differential;
 mod docs;
 mod export;
 mod ingest;

@@ -72,6 +72,12 @@ impl RangeVal {
     /// Calls `f(step, series index, window)` for every step and series, with two advancing
     /// cursors per series (the window ends never decrease from one step to the next).
     pub fn for_each_window(&self, mut f: impl FnMut(usize, usize, &[Sample])) {
+        self.for_each_window_at(|i, si, _, w| f(i, si, w))
+    }
+
+    /// Like [`RangeVal::for_each_window`], also passing the index of the window's first
+    /// sample in the series, for callers that precompute per-series prefix data.
+    pub fn for_each_window_at(&self, mut f: impl FnMut(usize, usize, usize, &[Sample])) {
         for (si, s) in self.series.iter().enumerate() {
             let (mut lo, mut hi) = (0usize, 0usize);
             let smp = &s.samples;
@@ -89,7 +95,7 @@ impl RangeVal {
                 while lo < hi && smp[lo].t <= start {
                     lo += 1;
                 }
-                f(i, si, &smp[lo..hi]);
+                f(i, si, lo, &smp[lo..hi]);
             }
         }
     }

@@ -337,7 +337,12 @@ fn eval_range_func(ev: &Evaluator, c: &Call, rf: range::RangeFunc) -> Result<Val
         .collect();
     let mut args = vec![0.0; scalars.len()];
     let mut err = None;
-    rv.for_each_window(|i, si, w| {
+    // For rate/increase: per series, how many counter decreases occur up to each sample, so
+    // that a window without any is known in O(1) instead of by scanning it at every step.
+    let counts_decreases = matches!(c.func.as_str(), "rate" | "increase");
+    let mut decreases: Vec<u32> = Vec::new();
+    let mut decreases_of = usize::MAX;
+    rv.for_each_window_at(|i, si, lo, w| {
         if err.is_some() {
             return;
         }
@@ -356,12 +361,29 @@ fn eval_range_func(ev: &Evaluator, c: &Call, rf: range::RangeFunc) -> Result<Val
             *a = s[i];
         }
         let end = rv.ends[i];
+        let mut no_decrease = false;
+        if counts_decreases {
+            if decreases_of != si {
+                let smp = &rv.series[si].samples;
+                decreases.clear();
+                let mut n = 0u32;
+                for k in 0..smp.len() {
+                    if k > 0 && smp[k].v < smp[k - 1].v {
+                        n += 1;
+                    }
+                    decreases.push(n);
+                }
+                decreases_of = si;
+            }
+            no_decrease = decreases[lo + w.len() - 1] == decreases[lo];
+        }
         let win = range::Win {
             start: end - rv.range,
             end,
             t: ev.time_at(i),
             range: rv.range,
             args: &args,
+            no_decrease,
         };
         let smoothed = extend == Extend::Smoothed;
         let r = match (extend, c.func.as_str()) {

@@ -20,6 +20,9 @@ pub(crate) struct Win<'a> {
     pub t: i64,
     pub range: i64,
     pub args: &'a [f64],
+    /// Known to hold no counter decrease (`v[k] < v[k-1]`), so counter functions can skip
+    /// their reset scan. `false` means "unknown": the scan runs.
+    pub no_decrease: bool,
 }
 
 pub(crate) type RangeFn = fn(&[Sample], &Win) -> Result<Option<f64>, EvalError>;
@@ -86,7 +89,7 @@ fn extrapolated(w: &[Sample], c: &Win, is_counter: bool, is_rate: bool) -> Optio
     }
     let (first, last) = (w[0], w[w.len() - 1]);
     let mut result = last.v - first.v;
-    if is_counter {
+    if is_counter && !c.no_decrease {
         let mut prev = first.v;
         for s in &w[1..] {
             if s.v < prev {

@@ -11,7 +11,7 @@ use super::timeargs::RangeArgs;
 use super::GlobalArgs;
 use crate::expo::OpenMetricsWriter;
 use crate::model::time::now_ms;
-use crate::model::{is_stale_nan, Labels, Matcher, MetricMetadata, MetricType, Series};
+use crate::model::{is_stale_nan, Labels, Matcher, MetricMetadata, MetricType, Sample, Series};
 use crate::store::Snapshot;
 use clap::Args;
 use std::collections::{BTreeMap, HashSet};
@@ -151,19 +151,17 @@ fn export_rows(
     stats: &mut ExportStats,
     bar: &indicatif::ProgressBar,
 ) -> Result<(), ExportError> {
+    let count = |series: &Series, stats: &mut ExportStats| {
+        stats.series += 1;
+        bar.inc(1);
+        live_samples(series, stats)
+    };
     if format == OutputFormat::Csv {
         let mut w = csv::WriterBuilder::new().from_writer(out);
         w.write_record(crate::ingest::csv::CSV_HEADER)
             .map_err(csv_error)?;
         for_each_series(snapshot, selectors, from, to, |series| {
-            stats.series += 1;
-            bar.inc(1);
-            for s in &series.samples {
-                if is_stale_nan(s.v) {
-                    stats.stale_skipped += 1;
-                    continue;
-                }
-                stats.samples += 1;
+            for s in count(&series, stats) {
                 w.write_record(crate::ingest::csv::csv_record(&series.labels, s.t, s.v))
                     .map_err(csv_error)?;
             }
@@ -173,17 +171,9 @@ fn export_rows(
     } else {
         let mut out = out;
         for_each_series(snapshot, selectors, from, to, |series| {
-            stats.series += 1;
-            bar.inc(1);
-            for s in &series.samples {
-                if is_stale_nan(s.v) {
-                    stats.stale_skipped += 1;
-                    continue;
-                }
-                stats.samples += 1;
-                out.write_all(
-                    crate::ingest::jsonl::jsonl_record(&series.labels, s.t, s.v).as_bytes(),
-                )?;
+            for s in count(&series, stats) {
+                let line = crate::ingest::jsonl::jsonl_record(&series.labels, s.t, s.v);
+                out.write_all(line.as_bytes())?;
                 out.write_all(b"\n")?;
             }
             Ok(())
@@ -191,6 +181,20 @@ fn export_rows(
         out.flush()?;
     }
     Ok(())
+}
+
+/// The samples of `series` that the export formats can express (all but staleness markers),
+/// counting both kinds in `stats`.
+fn live_samples(series: &Series, stats: &mut ExportStats) -> Vec<Sample> {
+    let live: Vec<Sample> = series
+        .samples
+        .iter()
+        .filter(|s| !is_stale_nan(s.v))
+        .copied()
+        .collect();
+    stats.stale_skipped += (series.samples.len() - live.len()) as u64;
+    stats.samples += live.len() as u64;
+    live
 }
 
 fn csv_error(e: csv::Error) -> ExportError {
@@ -317,12 +321,7 @@ fn write_om_series<W: Write>(
     series: &Series,
     stats: &mut ExportStats,
 ) -> std::io::Result<()> {
-    for s in &series.samples {
-        if is_stale_nan(s.v) {
-            stats.stale_skipped += 1;
-            continue;
-        }
-        stats.samples += 1;
+    for s in live_samples(series, stats) {
         w.write_sample(labels, s.t, s.v)?;
     }
     Ok(())

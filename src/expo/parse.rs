@@ -527,54 +527,40 @@ pub fn parse_series(s: &str) -> Result<Vec<(String, String)>, ParseError> {
 
 /// `a="b", c="d"` without braces, up to the end of the input.
 fn bare_labels(c: &mut Cursor<'_>, pairs: &mut Vec<(String, String)>) -> Result<(), LexError> {
-    loop {
-        c.skip_blanks();
-        if c.at_end() {
-            return Ok(());
-        }
-        let npos = c.pos;
-        let name = c.label_name().ok_or_else(|| {
-            LexError::new(c.pos, format!("expected label name, found {}", c.found()))
-        })?;
-        c.skip_blanks();
-        if !c.eat('=') {
-            return Err(LexError::new(
-                c.pos,
-                format!(
-                    "expected '=' after label name {name:?}, found {}",
-                    c.found()
-                ),
-            ));
-        }
-        c.skip_blanks();
-        let value = c.quoted_value(name)?;
-        push_label(pairs, npos, name, value)?;
-        c.skip_blanks();
-        if !c.eat(',') && !c.at_end() {
-            return Err(LexError::new(
-                c.pos,
-                format!(
-                    "expected ',' or the end after the value of label {name:?}, found {}",
-                    c.found()
-                ),
-            ));
-        }
-    }
+    blank_tolerant_labels(c, pairs, None)
 }
 
 /// The label set of a text-format sample, after its `{`. Blanks are allowed around every
 /// token, and a trailing comma before `}` too, as Prometheus allows them.
 fn text_labels(c: &mut Cursor<'_>, pairs: &mut Vec<(String, String)>) -> Result<(), LexError> {
+    blank_tolerant_labels(c, pairs, Some('}'))
+}
+
+/// `name="value"` pairs separated by commas, blanks allowed around every token, ending at
+/// `close` (consumed) or, without one, at the end of the input.
+fn blank_tolerant_labels(
+    c: &mut Cursor<'_>,
+    pairs: &mut Vec<(String, String)>,
+    close: Option<char>,
+) -> Result<(), LexError> {
+    let (name_or_end, after_value) = match close {
+        Some(_) => ("label name or '}'", "',' or '}'"),
+        None => ("label name", "',' or the end"),
+    };
     loop {
         c.skip_blanks();
-        if c.eat('}') {
+        let closed = match close {
+            Some(ch) => c.eat(ch),
+            None => c.at_end(),
+        };
+        if closed {
             return Ok(());
         }
         let npos = c.pos;
         let name = c.label_name().ok_or_else(|| {
             LexError::new(
                 c.pos,
-                format!("expected label name or '}}', found {}", c.found()),
+                format!("expected {name_or_end}, found {}", c.found()),
             )
         })?;
         c.skip_blanks();
@@ -591,11 +577,15 @@ fn text_labels(c: &mut Cursor<'_>, pairs: &mut Vec<(String, String)>) -> Result<
         let value = c.quoted_value(name)?;
         push_label(pairs, npos, name, value)?;
         c.skip_blanks();
-        if !c.eat(',') && c.peek() != Some('}') {
+        let at_close = match close {
+            Some(ch) => c.peek() == Some(ch),
+            None => c.at_end(),
+        };
+        if !c.eat(',') && !at_close {
             return Err(LexError::new(
                 c.pos,
                 format!(
-                    "expected ',' or '}}' after the value of label {name:?}, found {}",
+                    "expected {after_value} after the value of label {name:?}, found {}",
                     c.found()
                 ),
             ));

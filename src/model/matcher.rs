@@ -90,10 +90,9 @@ impl Matcher {
 
 /// Compiles `pattern` anchored as `^(?s:pattern)$`: whole-value match, `.` matches newlines.
 pub fn compile_anchored(pattern: &str) -> Result<Regex, regex::Error> {
-    // Compile the pattern alone first so that an error quotes what the user wrote, not the
-    // anchored wrapper.
-    Regex::new(pattern)?;
-    Regex::new(&format!("^(?s:{pattern})$"))
+    // On failure, compile the pattern alone so that the error quotes what the user wrote,
+    // not the anchored wrapper; valid patterns are compiled once.
+    Regex::new(&format!("^(?s:{pattern})$")).map_err(|e| Regex::new(pattern).err().unwrap_or(e))
 }
 
 /// True when every matcher accepts `labels`.

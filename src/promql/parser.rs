@@ -102,7 +102,7 @@ pub(super) struct Parser<'a> {
 }
 
 /// The precedence and associativity of a binary operator token (higher binds tighter).
-fn binop_of(t: &Token, input: &str) -> Option<(BinOp, u8, bool)> {
+pub(super) fn binop_of(t: &Token, input: &str) -> Option<(BinOp, u8, bool)> {
     Some(match t.kind {
         TokKind::Add => (BinOp::Add, 4, false),
         TokKind::Sub => (BinOp::Sub, 4, false),

@@ -155,16 +155,13 @@ impl Parser<'_> {
 
     fn duration_expr_inner(&mut self, min_prec: u8) -> PResult<DurationExpr> {
         let mut lhs = self.duration_operand()?;
-        loop {
-            let (op, prec, right) = match self.peek().kind {
-                TokKind::Add => (BinOp::Add, 4, false),
-                TokKind::Sub => (BinOp::Sub, 4, false),
-                TokKind::Mul => (BinOp::Mul, 5, false),
-                TokKind::Div => (BinOp::Div, 5, false),
-                TokKind::Mod => (BinOp::Mod, 5, false),
-                TokKind::Pow => (BinOp::Pow, 6, true),
-                _ => break,
-            };
+        // The arithmetic operators, with the precedence they have in any expression.
+        while let Some((
+            op @ (BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Mod | BinOp::Pow),
+            prec,
+            right,
+        )) = super::parser::binop_of(self.peek(), self.input)
+        {
             if prec < min_prec {
                 break;
             }

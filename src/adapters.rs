@@ -27,6 +27,17 @@ impl Queryable for Snapshot {
     fn select(&self, matchers: &[Matcher], mint: i64, maxt: i64) -> Result<Vec<Series>, String> {
         Snapshot::select(self, matchers, mint, maxt).map_err(|e| e.to_string())
     }
+
+    fn select_batches(
+        &self,
+        matchers: &[Matcher],
+        mint: i64,
+        maxt: i64,
+        batch_samples: usize,
+        f: &mut dyn FnMut(Vec<Series>) -> Result<(), String>,
+    ) -> Result<(), String> {
+        Snapshot::select_batches(self, matchers, mint, maxt, batch_samples, f)
+    }
 }
 
 /// A scrape sink that writes one store commit per round. The writer is replaced after each

@@ -3,7 +3,7 @@
 //! report shows all the damage.
 
 use super::error::Result;
-use super::part::Part;
+use super::part::{ChunkScratch, Part};
 use super::Store;
 use crate::model::Sample;
 
@@ -52,7 +52,13 @@ pub fn check(store: &Store) -> Result<CheckReport> {
 
 fn check_part(part: &Part, report: &mut CheckReport) {
     let path = part.path.display();
-    let mut scratch = Vec::new();
+    let mut scratch = match ChunkScratch::new() {
+        Ok(s) => s,
+        Err(e) => {
+            report.problems.push(e.to_string());
+            return;
+        }
+    };
     let mut samples: Vec<Sample> = Vec::new();
     let mut total = 0u64;
     for (i, s) in part.series.iter().enumerate() {

@@ -49,7 +49,20 @@ pub fn put_zvarint(out: &mut Vec<u8>, v: i64) {
 }
 
 /// Reads a varint at `*pos`, advancing it.
+#[inline]
 pub fn get_varint(buf: &[u8], pos: &mut usize) -> Result<u64, DecodeError> {
+    // Most varints of a chunk are one byte (regular intervals, small deltas).
+    if let Some(&b) = buf.get(*pos) {
+        if b < 0x80 {
+            *pos += 1;
+            return Ok(b as u64);
+        }
+    }
+    get_varint_slow(buf, pos)
+}
+
+#[inline(never)]
+fn get_varint_slow(buf: &[u8], pos: &mut usize) -> Result<u64, DecodeError> {
     let mut v: u64 = 0;
     let mut shift = 0;
     loop {
@@ -66,6 +79,7 @@ pub fn get_varint(buf: &[u8], pos: &mut usize) -> Result<u64, DecodeError> {
     }
 }
 
+#[inline]
 pub fn get_zvarint(buf: &[u8], pos: &mut usize) -> Result<i64, DecodeError> {
     let u = get_varint(buf, pos)?;
     Ok(((u >> 1) as i64) ^ -((u & 1) as i64))
@@ -181,58 +195,63 @@ pub fn encode_chunk(samples: &[Sample], out: &mut Vec<u8>) {
 
 /// Decodes a chunk, appending its samples to `out`. Returns the number of samples.
 pub fn decode_chunk(buf: &[u8], out: &mut Vec<Sample>) -> Result<usize, DecodeError> {
-    let mut pos = 0;
-    let n = get_varint(buf, &mut pos)? as usize;
+    let mut r = Reader { buf, pos: 0 };
+    let n = r.varint()? as usize;
     if n == 0 || n > buf.len() * 8 + 1 {
         return Err(DecodeError("bad sample count"));
     }
-    let mode = *buf.get(pos).ok_or(DecodeError("truncated header"))?;
-    pos += 1;
+    let mode = r.byte().ok_or(DecodeError("truncated header"))?;
     let start = out.len();
-    out.reserve(n);
-    let mut t = 0i64;
-    let mut d = 0i64;
-    for i in 0..n {
-        match i {
-            0 => t = get_zvarint(buf, &mut pos)?,
-            1 => {
-                d = get_zvarint(buf, &mut pos)?;
-                t = t.wrapping_add(d);
-            }
-            _ => {
-                d = d.wrapping_add(get_zvarint(buf, &mut pos)?);
-                t = t.wrapping_add(d);
-            }
-        }
-        out.push(Sample { t, v: 0.0 });
-    }
+    // Sized up front so that the loops below write through a slice, without a capacity
+    // check per sample.
+    out.resize(start + n, Sample { t: 0, v: 0.0 });
     let samples = &mut out[start..];
+    let mut t = r.zvarint()?;
+    let mut d = 0i64;
+    samples[0].t = t;
+    if let Some(s1) = samples.get_mut(1) {
+        d = r.zvarint()?;
+        t = t.wrapping_add(d);
+        s1.t = t;
+    }
+    for s in samples.iter_mut().skip(2) {
+        d = d.wrapping_add(r.zvarint()?);
+        t = t.wrapping_add(d);
+        s.t = t;
+    }
     match mode {
         0 => {
-            let e = *buf.get(pos).ok_or(DecodeError("truncated exponent"))? as usize;
-            pos += 1;
+            let e = r.byte().ok_or(DecodeError("truncated exponent"))? as usize;
             if e > MAX_DECIMALS as usize {
                 return Err(DecodeError("bad exponent"));
             }
-            let k = get_varint(buf, &mut pos)? as usize;
+            let k = r.varint()? as usize;
             if k > n {
                 return Err(DecodeError("bad exception count"));
             }
             let mut exceptions = Vec::with_capacity(k);
             let mut idx = 0usize;
             for _ in 0..k {
-                idx += get_varint(buf, &mut pos)? as usize;
-                let bits = get_u64(buf, &mut pos)?;
+                idx += r.varint()? as usize;
+                let bits = r.u64()?;
                 if idx >= n {
                     return Err(DecodeError("exception index out of range"));
                 }
                 exceptions.push((idx, bits));
             }
-            let scale = POW10[e];
             let mut m = 0i64;
-            for s in samples.iter_mut() {
-                m = m.wrapping_add(get_zvarint(buf, &mut pos)?);
-                s.v = m as f64 / scale;
+            if e == 0 {
+                // Integers (most counters): no division needed.
+                for s in samples.iter_mut() {
+                    m = m.wrapping_add(r.zvarint()?);
+                    s.v = m as f64;
+                }
+            } else {
+                let scale = POW10[e];
+                for s in samples.iter_mut() {
+                    m = m.wrapping_add(r.zvarint()?);
+                    s.v = m as f64 / scale;
+                }
             }
             for (i, bits) in exceptions {
                 samples[i].v = f64::from_bits(bits);
@@ -241,16 +260,64 @@ pub fn decode_chunk(buf: &[u8], out: &mut Vec<Sample>) -> Result<usize, DecodeEr
         1 => {
             let mut prev = 0u64;
             for s in samples.iter_mut() {
-                prev ^= get_u64(buf, &mut pos)?;
+                prev ^= r.u64()?;
                 s.v = f64::from_bits(prev);
             }
         }
         _ => return Err(DecodeError("unknown value mode")),
     }
-    if pos != buf.len() {
+    if r.pos != buf.len() {
         return Err(DecodeError("trailing bytes"));
     }
     Ok(n)
+}
+
+/// A read position in a chunk, kept in a local so that the decoding loops hold it in a
+/// register (a `&mut usize` shared with out-of-line helpers would live in memory).
+struct Reader<'a> {
+    buf: &'a [u8],
+    pos: usize,
+}
+
+impl Reader<'_> {
+    #[inline(always)]
+    fn byte(&mut self) -> Option<u8> {
+        let b = *self.buf.get(self.pos)?;
+        self.pos += 1;
+        Some(b)
+    }
+
+    #[inline(always)]
+    fn varint(&mut self) -> Result<u64, DecodeError> {
+        let mut pos = self.pos;
+        let mut v = 0u64;
+        let mut shift = 0u32;
+        loop {
+            let Some(&b) = self.buf.get(pos) else {
+                return Err(DecodeError("truncated varint"));
+            };
+            pos += 1;
+            v |= ((b & 0x7f) as u64) << shift;
+            if b < 0x80 {
+                self.pos = pos;
+                return Ok(v);
+            }
+            shift += 7;
+            if shift > 63 {
+                return Err(DecodeError("varint too long"));
+            }
+        }
+    }
+
+    #[inline(always)]
+    fn zvarint(&mut self) -> Result<i64, DecodeError> {
+        let u = self.varint()?;
+        Ok(((u >> 1) as i64) ^ -((u & 1) as i64))
+    }
+
+    fn u64(&mut self) -> Result<u64, DecodeError> {
+        get_u64(self.buf, &mut self.pos)
+    }
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@
 
 use super::error::{Result, StoreError};
 use super::fs::{lock_exclusive, sync_dir, temp_path, try_lock_exclusive};
-use super::part::{Part, PartWriter};
+use super::part::{ChunkScratch, Part, PartWriter};
 use super::writer::sort_dedup_last_wins;
 use super::{part_file_name, PartName, Store};
 use crate::model::{Labels, Sample};
@@ -46,7 +46,7 @@ pub fn merge_into(inputs: &[Arc<Part>], out: &Path, cutoff: Option<i64>) -> Resu
                 .push((pi, si as u32));
         }
     }
-    let mut scratch = Vec::new();
+    let mut scratch = ChunkScratch::new()?;
     let mut samples: Vec<Sample> = Vec::new();
     let mint = cutoff.unwrap_or(i64::MIN);
     for (labels, sources) in by_labels {

@@ -424,7 +424,7 @@ impl Part {
     pub fn read_chunk(
         &self,
         c: &ChunkRef,
-        scratch: &mut Vec<u8>,
+        scratch: &mut ChunkScratch,
         out: &mut Vec<Sample>,
     ) -> Result<()> {
         let start = c.offset as usize;
@@ -439,15 +439,20 @@ impl Part {
                 format!("chunk at offset {start}: checksum mismatch"),
             ));
         }
-        scratch.clear();
-        scratch.reserve(c.raw_len as usize);
-        zstd::stream::copy_decode(bytes, &mut *scratch).map_err(|e| {
-            corrupt(
-                &self.path,
-                format!("chunk at offset {start} does not decompress: {e}"),
-            )
-        })?;
-        let n = decode_chunk(scratch, out)
+        let raw = &mut scratch.raw;
+        raw.clear();
+        raw.reserve(c.raw_len as usize);
+        scratch
+            .decompressor
+            .decompress_to_buffer(bytes, raw)
+            .map_err(|e| {
+                corrupt(
+                    &self.path,
+                    format!("chunk at offset {start} does not decompress: {e}"),
+                )
+            })?;
+        out.reserve(c.count as usize);
+        let n = decode_chunk(raw, out)
             .map_err(|e| corrupt(&self.path, format!("chunk at offset {start}: {e}")))?;
         if n != c.count as usize {
             return Err(corrupt(
@@ -467,7 +472,7 @@ impl Part {
         idx: u32,
         mint: i64,
         maxt: i64,
-        scratch: &mut Vec<u8>,
+        scratch: &mut ChunkScratch,
         out: &mut Vec<Sample>,
     ) -> Result<()> {
         for c in &self.series[idx as usize].chunks {
@@ -477,16 +482,33 @@ impl Part {
             let from = out.len();
             self.read_chunk(c, scratch, out)?;
             if c.min_t < mint || c.max_t > maxt {
-                let kept: Vec<Sample> = out[from..]
-                    .iter()
-                    .filter(|s| s.t >= mint && s.t <= maxt)
-                    .copied()
-                    .collect();
-                out.truncate(from);
-                out.extend(kept);
+                // Samples are sorted by time: keep the slice inside the range.
+                let chunk = &out[from..];
+                let lo = chunk.partition_point(|s| s.t < mint);
+                let hi = chunk.partition_point(|s| s.t <= maxt);
+                out.copy_within(from + lo..from + hi, from);
+                out.truncate(from + hi - lo);
             }
         }
         Ok(())
+    }
+}
+
+/// Reusable state for reading chunks: the decompressed bytes and a zstd decoding context,
+/// which is expensive to create (its tables are larger than most chunks).
+pub struct ChunkScratch {
+    raw: Vec<u8>,
+    decompressor: zstd::bulk::Decompressor<'static>,
+}
+
+impl ChunkScratch {
+    pub fn new() -> Result<ChunkScratch> {
+        let decompressor = zstd::bulk::Decompressor::new()
+            .map_err(|e| StoreError::Invalid(format!("cannot start zstd: {e}")))?;
+        Ok(ChunkScratch {
+            raw: Vec::new(),
+            decompressor,
+        })
     }
 }
 

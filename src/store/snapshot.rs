@@ -5,7 +5,7 @@
 
 use super::error::Result;
 use super::fs::LockGuard;
-use super::part::Part;
+use super::part::{ChunkScratch, Part};
 use super::writer::sort_dedup_last_wins;
 use super::Store;
 use crate::model::{Labels, Matcher, MetricMetadata, Series};
@@ -61,9 +61,9 @@ impl Snapshot {
         sources: &Sources,
         mint: i64,
         maxt: i64,
-        scratch: &mut Vec<u8>,
+        scratch: &mut ChunkScratch,
     ) -> Result<Series> {
-        let mut samples = Vec::new();
+        let mut samples = Vec::with_capacity(self.estimate_samples(sources, mint, maxt));
         for &(pi, si) in sources {
             self.parts[pi].read_series(si, mint, maxt, scratch, &mut samples)?;
         }
@@ -75,11 +75,85 @@ impl Snapshot {
 
     /// Series matching all matchers with their samples in `[mint, maxt]`, sorted by labels.
     /// Series without samples in the range are left out.
-    ///
-    /// Decoding is spread over the machine's cores when there is enough of it: a day of a
-    /// few hundred series is millions of samples, and decoding is the bulk of a query.
     pub fn select(&self, matchers: &[Matcher], mint: i64, maxt: i64) -> Result<Vec<Series>> {
         let located = self.locate(matchers, mint, maxt);
+        self.decode(located, mint, maxt)
+    }
+
+    /// Like [`Snapshot::select`], handing the series to `f` in batches of about
+    /// `batch_samples` samples (by the chunk index's counts), in label order. A query engine
+    /// that reduces each series on its own (a range function, an instant selector) then
+    /// holds two batches of raw samples instead of the whole selection, and the freed
+    /// buffers of one batch serve a later one instead of fresh pages from the kernel.
+    ///
+    /// With more than one batch, a second thread decodes the next batch while `f` works on
+    /// the current one.
+    pub fn select_batches(
+        &self,
+        matchers: &[Matcher],
+        mint: i64,
+        maxt: i64,
+        batch_samples: usize,
+        f: &mut dyn FnMut(Vec<Series>) -> std::result::Result<(), String>,
+    ) -> std::result::Result<(), String> {
+        let mut batches = Vec::new();
+        let mut rest = self.locate(matchers, mint, maxt);
+        while !rest.is_empty() {
+            let mut n = 0;
+            let mut budget = 0usize;
+            while n < rest.len() && (n == 0 || budget < batch_samples) {
+                budget += self.estimate_samples(&rest[n].1, mint, maxt);
+                n += 1;
+            }
+            let tail = rest.split_off(n);
+            batches.push(rest);
+            rest = tail;
+        }
+        if batches.len() < 2 {
+            let series = match batches.pop() {
+                Some(b) => self.decode(b, mint, maxt).map_err(|e| e.to_string())?,
+                None => Vec::new(),
+            };
+            return if series.is_empty() { Ok(()) } else { f(series) };
+        }
+        std::thread::scope(|scope| {
+            // One batch in flight: decoding stays at most one batch ahead of `f`.
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Vec<Series>>>(1);
+            scope.spawn(move || {
+                for b in batches {
+                    let r = self.read_all(b, mint, maxt);
+                    let failed = r.is_err();
+                    // A closed channel means `f` failed and nobody wants the rest.
+                    if tx.send(r).is_err() || failed {
+                        return;
+                    }
+                }
+            });
+            for r in rx {
+                let series = r.map_err(|e| e.to_string())?;
+                if !series.is_empty() {
+                    f(series)?;
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// Samples of the chunks that overlap `[mint, maxt]`: an upper bound of what decoding
+    /// `sources` yields.
+    fn estimate_samples(&self, sources: &Sources, mint: i64, maxt: i64) -> usize {
+        sources
+            .iter()
+            .flat_map(|&(pi, si)| &self.parts[pi].series[si as usize].chunks)
+            .filter(|c| c.max_t >= mint && c.min_t <= maxt)
+            .map(|c| c.count as usize)
+            .sum()
+    }
+
+    /// Decodes located series, spread over the machine's cores when there is enough work: a
+    /// day of a few hundred series is millions of samples, and decoding is the bulk of a
+    /// query.
+    fn decode(&self, located: Vec<(Labels, Sources)>, mint: i64, maxt: i64) -> Result<Vec<Series>> {
         let chunks: usize = located.iter().map(|(_, src)| src.len()).sum();
         let threads = std::thread::available_parallelism()
             .map(|n| n.get())
@@ -126,7 +200,7 @@ impl Snapshot {
         mint: i64,
         maxt: i64,
     ) -> Result<Vec<Series>> {
-        let mut scratch = Vec::new();
+        let mut scratch = ChunkScratch::new()?;
         let mut out = Vec::with_capacity(located.len());
         for (labels, sources) in located {
             let s = self.read(labels, &sources, mint, maxt, &mut scratch)?;
@@ -146,7 +220,7 @@ impl Snapshot {
         maxt: i64,
     ) -> Result<impl Iterator<Item = Result<Series>> + 'a> {
         let located = self.locate(matchers, mint, maxt);
-        let mut scratch = Vec::new();
+        let mut scratch = ChunkScratch::new()?;
         Ok(located
             .into_iter()
             .map(move |(labels, sources)| self.read(labels, &sources, mint, maxt, &mut scratch))

@@ -266,3 +266,48 @@ fn compression_of_node_like_counters() {
     let info = s.info().unwrap();
     assert!(info.bytes_per_sample() < 1.5, "{}", info.bytes_per_sample());
 }
+
+#[test]
+fn batches_are_the_selection_in_order_in_bounded_pieces() {
+    let (_d, s) = store();
+    // Two parts, so that some series are merged from both.
+    for round in 0..2 {
+        let mut w = s.writer();
+        for id in 0..40 {
+            for i in 0..100 {
+                w.append(&labels("m", id), 1000 * (i + 100 * round), i as f64)
+                    .unwrap();
+            }
+        }
+        w.commit().unwrap();
+    }
+    let snap = s.snapshot().unwrap();
+    let m = [Matcher::equal("__name__", "m")];
+    let whole = snap.select(&m, 50_000, 150_000).unwrap();
+    for batch_samples in [1, 150, 1000, usize::MAX] {
+        let mut got = Vec::new();
+        let mut sizes = Vec::new();
+        snap.select_batches(&m, 50_000, 150_000, batch_samples, &mut |b| {
+            sizes.push(b.len());
+            got.extend(b);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(got, whole, "batch_samples {batch_samples}");
+        if batch_samples == 1 {
+            assert!(sizes.iter().all(|&n| n == 1), "{sizes:?}");
+        }
+        if batch_samples == usize::MAX {
+            assert_eq!(sizes, [40]);
+        }
+    }
+    // An error of the consumer stops the batches and comes back unchanged.
+    let mut calls = 0;
+    let err = snap
+        .select_batches(&m, i64::MIN, i64::MAX, 1, &mut |_| {
+            calls += 1;
+            Err("stop".into())
+        })
+        .unwrap_err();
+    assert_eq!((err.as_str(), calls), ("stop", 1));
+}

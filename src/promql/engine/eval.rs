@@ -28,6 +28,29 @@ pub(crate) struct Evaluator<'a> {
     pub notes: &'a Notes,
 }
 
+/// What per-step work needs of an evaluation: the grid and the deadline. Unlike the
+/// evaluator it can be shared with worker threads.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct StepClock {
+    pub start: i64,
+    pub step: i64,
+    pub steps: usize,
+    pub deadline: Option<Instant>,
+}
+
+impl StepClock {
+    pub fn time_at(&self, i: usize) -> i64 {
+        self.start + i as i64 * self.step
+    }
+
+    pub fn check_deadline(&self) -> Result<(), EvalError> {
+        match self.deadline {
+            Some(d) if Instant::now() > d => Err(EvalError::Timeout),
+            _ => Ok(()),
+        }
+    }
+}
+
 impl<'a> Evaluator<'a> {
     pub fn nsteps(&self) -> usize {
         ((self.end - self.start) / self.step + 1) as usize
@@ -42,9 +65,16 @@ impl<'a> Evaluator<'a> {
     }
 
     pub fn check_deadline(&self) -> Result<(), EvalError> {
-        match self.deadline {
-            Some(d) if Instant::now() > d => Err(EvalError::Timeout),
-            _ => Ok(()),
+        self.clock().check_deadline()
+    }
+
+    /// The step grid and deadline, which worker threads need without the rest.
+    pub fn clock(&self) -> StepClock {
+        StepClock {
+            start: self.start,
+            step: self.step,
+            steps: self.nsteps(),
+            deadline: self.deadline,
         }
     }
 

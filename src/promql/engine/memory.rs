@@ -79,6 +79,32 @@ impl Queryable for MemoryStorage {
         }
         Ok(out)
     }
+
+    /// Batches as the store makes them (about `batch_samples` samples each), so that the
+    /// engine's batch-by-batch paths are exercised by the engine's own tests too.
+    fn select_batches(
+        &self,
+        matchers: &[Matcher],
+        mint: i64,
+        maxt: i64,
+        batch_samples: usize,
+        f: &mut dyn FnMut(Vec<Series>) -> Result<(), String>,
+    ) -> Result<(), String> {
+        let mut batch = Vec::new();
+        let mut held = 0;
+        for s in self.select(matchers, mint, maxt)? {
+            held += s.samples.len();
+            batch.push(s);
+            if held >= batch_samples {
+                f(std::mem::take(&mut batch))?;
+                held = 0;
+            }
+        }
+        if !batch.is_empty() {
+            f(batch)?;
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -47,6 +47,7 @@ mod eval;
 mod functions;
 mod hash;
 pub mod memory;
+mod parallel;
 pub mod script;
 mod selectors;
 mod value;
@@ -72,6 +73,21 @@ pub trait Queryable {
     /// Series matching all matchers with samples in [mint, maxt] (inclusive), sorted by labels,
     /// staleness markers included as values.
     fn select(&self, matchers: &[Matcher], mint: i64, maxt: i64) -> Result<Vec<Series>, String>;
+
+    /// The same series in label order, handed to `f` in batches of about `batch_samples`
+    /// samples, so that an operator that reduces each series on its own holds one batch of
+    /// raw data at a time. The default hands over the whole selection at once.
+    fn select_batches(
+        &self,
+        matchers: &[Matcher],
+        mint: i64,
+        maxt: i64,
+        batch_samples: usize,
+        f: &mut dyn FnMut(Vec<Series>) -> Result<(), String>,
+    ) -> Result<(), String> {
+        let _ = batch_samples;
+        f(self.select(matchers, mint, maxt)?)
+    }
 }
 
 /// Evaluation settings. One engine may run many queries (it holds no per-query state).
@@ -85,6 +101,11 @@ pub struct Engine {
     pub timeout: Option<Duration>,
     /// Step of subqueries written without one (`x[1h:]`), in ms. Default 1m.
     pub default_subquery_step: i64,
+    /// How many raw samples a selector reads per batch before reducing them (see
+    /// [`Queryable::select_batches`]); bounds the memory of large selections.
+    pub batch_samples: usize,
+    /// Threads that evaluate batches of series at once (1: the calling thread only).
+    pub threads: usize,
 }
 
 impl Default for Engine {
@@ -94,6 +115,10 @@ impl Default for Engine {
             max_samples: 50_000_000,
             timeout: Some(Duration::from_secs(120)),
             default_subquery_step: 60 * 1000,
+            batch_samples: 1 << 16,
+            threads: std::thread::available_parallelism()
+                .map(|n| n.get().min(8))
+                .unwrap_or(1),
         }
     }
 }

@@ -5,6 +5,10 @@
 //! `(t - lookback, t]`; a staleness marker as that sample means "no value". Range selectors
 //! keep the raw samples (staleness markers dropped) and leave windowing to the functions
 //! (see `RangeVal::for_each_window`). `offset` and `@` only move the time each step looks at.
+//!
+//! Selections are read in batches of series (`Engine::batch_samples`): each batch is reduced
+//! to per-step values before the next is decoded, so a day of hundreds of series never sits
+//! in memory raw at once.
 
 use super::eval::Evaluator;
 use super::value::{Extend, RangeSeries, RangeVal, StepSeries};
@@ -13,19 +17,39 @@ use crate::model::{is_stale_nan, Series};
 use crate::promql::ast::{MatrixSelector, VectorSelector};
 
 impl Evaluator<'_> {
-    fn select(
+    /// Reads the series `vs` selects for windows of length `window` ending at `ends`,
+    /// handing them to `f` one batch at a time, in label order.
+    fn select_batches(
         &self,
         vs: &VectorSelector,
         ends: &[i64],
         window: i64,
-    ) -> Result<Vec<Series>, EvalError> {
+        mut f: impl FnMut(Vec<Series>) -> Result<(), EvalError>,
+    ) -> Result<(), EvalError> {
         let lo = ends.iter().copied().min().unwrap_or(self.start);
         let hi = ends.iter().copied().max().unwrap_or(self.end);
+        // The engine's own error travels through the storage's String-typed callback.
+        let mut failed = None;
         // The windows are left-open, so the earliest sample that can matter is one past
         // `lo - window`.
-        self.q
-            .select(&vs.matchers, lo - window + 1, hi)
-            .map_err(EvalError::Storage)
+        let r = self.q.select_batches(
+            &vs.matchers,
+            lo - window + 1,
+            hi,
+            self.engine.batch_samples,
+            &mut |batch| {
+                f(batch).map_err(|e| {
+                    let msg = e.to_string();
+                    failed = Some(e);
+                    msg
+                })
+            },
+        );
+        match (failed, r) {
+            (Some(e), _) => Err(e),
+            (None, Err(e)) => Err(EvalError::Storage(e)),
+            (None, Ok(())) => Ok(()),
+        }
     }
 
     /// Evaluates an instant vector selector. With `timestamps`, each value is the timestamp
@@ -41,38 +65,39 @@ impl Evaluator<'_> {
         if vs.smoothed {
             return self.eval_smoothed_selector(vs, &ends);
         }
-        let raw = self.select(vs, &ends, lookback)?;
-        let mut out = Vec::with_capacity(raw.len());
+        let mut out = Vec::new();
         let mut total = 0usize;
-        for s in raw {
-            let mut ss = StepSeries::new(s.labels, false, ends.len());
-            let smp = &s.samples;
-            let mut idx = 0usize;
-            for (i, &t) in ends.iter().enumerate() {
-                while idx < smp.len() && smp[idx].t <= t {
-                    idx += 1;
+        self.select_batches(vs, &ends, lookback, |batch| {
+            for s in batch {
+                let mut ss = StepSeries::new(s.labels, false, ends.len());
+                let smp = &s.samples;
+                let mut idx = 0usize;
+                for (i, &t) in ends.iter().enumerate() {
+                    while idx < smp.len() && smp[idx].t <= t {
+                        idx += 1;
+                    }
+                    if idx == 0 {
+                        continue;
+                    }
+                    let last = smp[idx - 1];
+                    if last.t > t - lookback && !is_stale_nan(last.v) {
+                        ss.vals[i] = Some(if timestamps {
+                            last.t as f64 / 1000.0
+                        } else {
+                            last.v
+                        });
+                        total += 1;
+                    }
                 }
-                if idx == 0 {
-                    continue;
+                if !ss.is_empty() {
+                    out.push(ss);
                 }
-                let last = smp[idx - 1];
-                if last.t > t - lookback && !is_stale_nan(last.v) {
-                    ss.vals[i] = Some(if timestamps {
-                        last.t as f64 / 1000.0
-                    } else {
-                        last.v
-                    });
-                    total += 1;
+                if out.len() % 256 == 0 {
+                    self.check_deadline()?;
                 }
             }
-            if !ss.is_empty() {
-                out.push(ss);
-            }
-            if out.len() % 256 == 0 {
-                self.check_deadline()?;
-            }
-        }
-        self.check_samples(total)?;
+            self.check_samples(total)
+        })?;
         Ok(out)
     }
 
@@ -86,83 +111,113 @@ impl Evaluator<'_> {
     ) -> Result<Vec<StepSeries>, EvalError> {
         let lookback = self.engine.lookback_delta;
         let later: Vec<i64> = ends.iter().map(|t| t + lookback).collect();
-        let raw = self.select(vs, &later, 2 * lookback)?;
-        let mut out = Vec::with_capacity(raw.len());
+        let mut out = Vec::new();
         let mut total = 0usize;
-        for s in raw {
-            let mut ss = StepSeries::new(s.labels, false, ends.len());
-            let smp = &s.samples;
-            let mut idx = 0usize;
-            for (i, &t) in ends.iter().enumerate() {
-                while idx < smp.len() && smp[idx].t <= t {
-                    idx += 1;
-                }
-                let Some(prev) = idx.checked_sub(1).map(|j| smp[j]) else {
-                    continue;
-                };
-                if prev.t <= t - lookback || is_stale_nan(prev.v) {
-                    continue;
-                }
-                let next = smp
-                    .get(idx)
-                    .filter(|n| n.t <= t + lookback && !is_stale_nan(n.v));
-                let v = match next {
-                    Some(n) if prev.t < t => {
-                        prev.v + (n.v - prev.v) * (t - prev.t) as f64 / (n.t - prev.t) as f64
+        self.select_batches(vs, &later, 2 * lookback, |batch| {
+            for s in batch {
+                let mut ss = StepSeries::new(s.labels, false, ends.len());
+                let smp = &s.samples;
+                let mut idx = 0usize;
+                for (i, &t) in ends.iter().enumerate() {
+                    while idx < smp.len() && smp[idx].t <= t {
+                        idx += 1;
                     }
-                    _ => prev.v,
-                };
-                ss.vals[i] = Some(v);
-                total += 1;
+                    let Some(prev) = idx.checked_sub(1).map(|j| smp[j]) else {
+                        continue;
+                    };
+                    if prev.t <= t - lookback || is_stale_nan(prev.v) {
+                        continue;
+                    }
+                    let next = smp
+                        .get(idx)
+                        .filter(|n| n.t <= t + lookback && !is_stale_nan(n.v));
+                    let v = match next {
+                        Some(n) if prev.t < t => {
+                            prev.v + (n.v - prev.v) * (t - prev.t) as f64 / (n.t - prev.t) as f64
+                        }
+                        _ => prev.v,
+                    };
+                    ss.vals[i] = Some(v);
+                    total += 1;
+                }
+                if !ss.is_empty() {
+                    out.push(ss);
+                }
             }
-            if !ss.is_empty() {
-                out.push(ss);
-            }
-        }
-        self.check_samples(total)?;
+            self.check_samples(total)
+        })?;
         Ok(out)
     }
 
-    /// Evaluates a range selector: one `select` for all steps; samples kept raw.
+    /// Evaluates a range selector into one range vector holding every series' raw samples.
     pub fn eval_matrix_selector(&self, ms: &MatrixSelector) -> Result<RangeVal, EvalError> {
+        let mut all = self.empty_range(ms);
+        self.for_each_range_batch(ms, |rv| {
+            all.series.extend(rv.series);
+            Ok(())
+        })?;
+        self.check_window_samples(&all)?;
+        Ok(all)
+    }
+
+    /// The range vector `ms` evaluates to, without series yet: its windows and modifier.
+    pub fn empty_range(&self, ms: &MatrixSelector) -> RangeVal {
         let vs = &ms.selector;
-        let ends = self.effective_times(vs.at, vs.offset);
-        let lookback = self.engine.lookback_delta;
-        let (extend, raw) = if vs.smoothed {
-            let later: Vec<i64> = ends.iter().map(|t| t + lookback).collect();
-            (
-                Extend::Smoothed,
-                self.select(vs, &later, ms.range + 2 * lookback)?,
-            )
+        let extend = if vs.smoothed {
+            Extend::Smoothed
         } else if vs.anchored {
-            (
-                Extend::Anchored,
-                self.select(vs, &ends, ms.range + lookback)?,
-            )
+            Extend::Anchored
         } else {
-            (Extend::None, self.select(vs, &ends, ms.range)?)
+            Extend::None
         };
-        let series = raw
-            .into_iter()
-            .map(|mut s| {
-                s.samples.retain(|p| !is_stale_nan(p.v));
-                RangeSeries {
-                    labels: s.labels,
-                    drop_name: false,
-                    samples: s.samples,
-                }
-            })
-            .filter(|s| !s.samples.is_empty())
-            .collect();
-        let rv = RangeVal {
-            series,
+        RangeVal {
+            series: Vec::new(),
             range: ms.range,
-            ends,
+            ends: self.effective_times(vs.at, vs.offset),
             extend,
-            lookback,
+            lookback: self.engine.lookback_delta,
+        }
+    }
+
+    /// Evaluates a range selector batch by batch: `f` gets range vectors of a few series
+    /// each (staleness markers dropped), in label order. The caller enforces `max_samples`,
+    /// which counts the samples of one step's windows over all batches.
+    pub fn for_each_range_batch(
+        &self,
+        ms: &MatrixSelector,
+        mut f: impl FnMut(RangeVal) -> Result<(), EvalError>,
+    ) -> Result<(), EvalError> {
+        let shell = self.empty_range(ms);
+        let lookback = shell.lookback;
+        let (ends, window) = match shell.extend {
+            Extend::Smoothed => (
+                shell.ends.iter().map(|t| t + lookback).collect(),
+                ms.range + 2 * lookback,
+            ),
+            Extend::Anchored => (shell.ends.clone(), ms.range + lookback),
+            Extend::None => (shell.ends.clone(), ms.range),
         };
-        self.check_window_samples(&rv)?;
-        Ok(rv)
+        self.select_batches(&ms.selector, &ends, window, |raw| {
+            let series = raw
+                .into_iter()
+                .map(|mut s| {
+                    s.samples.retain(|p| !is_stale_nan(p.v));
+                    RangeSeries {
+                        labels: s.labels,
+                        drop_name: false,
+                        samples: s.samples,
+                    }
+                })
+                .filter(|s| !s.samples.is_empty())
+                .collect();
+            f(RangeVal {
+                series,
+                range: shell.range,
+                ends: shell.ends.clone(),
+                extend: shell.extend,
+                lookback,
+            })
+        })
     }
 
     /// Enforces `max_samples` on the largest number of samples the windows of one step hold.

@@ -386,6 +386,38 @@ fn avg_and_stddev_match_prometheus() {
 }
 
 #[test]
+fn batches_and_threads_do_not_change_answers_or_limits() {
+    let st = counters();
+    let q = crate::promql::parse("sum by (job) (rate(http[3m])) + on() group_left count(http)")
+        .unwrap();
+    let whole = Engine {
+        batch_samples: usize::MAX,
+        threads: 1,
+        ..Engine::default()
+    };
+    let expected = whole.range_query(&st, &q, 0, 10 * M, M).unwrap();
+    for (batch_samples, threads) in [(1, 1), (1, 2), (11, 3), (30, 2)] {
+        let e = Engine {
+            batch_samples,
+            threads,
+            ..Engine::default()
+        };
+        assert_eq!(e.range_query(&st, &q, 0, 10 * M, M).unwrap(), expected);
+        // At 2m, the 3m windows hold 3 samples of each of the 3 series: 9 at once.
+        let limited = |max_samples| Engine {
+            max_samples,
+            ..e.clone()
+        };
+        let rate = crate::promql::parse("rate(http[3m])").unwrap();
+        assert!(limited(9).range_query(&st, &rate, 0, 2 * M, M).is_ok());
+        assert_eq!(
+            limited(8).range_query(&st, &rate, 0, 2 * M, M).unwrap_err(),
+            EvalError::TooManySamples
+        );
+    }
+}
+
+#[test]
 fn limits_are_enforced() {
     let st = counters();
     let e = Engine {

@@ -11,8 +11,9 @@ mod info;
 mod labels;
 mod range;
 
-use super::eval::Evaluator;
-use super::value::{Extend, StepSeries, Val};
+use super::eval::{Evaluator, StepClock};
+use super::parallel;
+use super::value::{Extend, RangeVal, StepSeries, Val};
 use super::EvalError;
 use crate::promql::ast::{Call, Expr, PosRange};
 use chrono::{DateTime, Datelike, Timelike};
@@ -315,10 +316,15 @@ fn date_func(ev: &Evaluator, c: &Call, name: &str) -> Result<Val, EvalError> {
 
 fn eval_range_func(ev: &Evaluator, c: &Call, rf: range::RangeFunc) -> Result<Val, EvalError> {
     let n = ev.nsteps();
-    let rv = ev.eval_range(arg(c, rf.range_arg)?)?;
-    let extend = rv.extend;
-    if extend != Extend::None {
-        extended::check_function(&c.func, extend == Extend::Smoothed)
+    let range_arg = arg(c, rf.range_arg)?;
+    // A range selector is read and reduced batch by batch; anything else (a subquery) is
+    // evaluated whole first.
+    let (shell, direct) = match unwrap_parens(range_arg) {
+        Expr::MatrixSelector(ms) => (ev.empty_range(ms), Some(ms)),
+        _ => (ev.eval_range(range_arg)?, None),
+    };
+    if shell.extend != Extend::None {
+        extended::check_function(&c.func, shell.extend == Extend::Smoothed)
             .map_err(EvalError::invalid)?;
     }
     let mut scalars: Vec<Vec<f64>> = Vec::new();
@@ -328,13 +334,74 @@ fn eval_range_func(ev: &Evaluator, c: &Call, rf: range::RangeFunc) -> Result<Val
         }
     }
     if c.func == "quantile_over_time" {
-        warn_quantiles(ev, &scalars[0], expr_pos(arg(c, 0)?, c.pos));
+        warn_quantiles(ev, &scalars[0], expr_pos(range_arg, c.pos));
     }
-    let mut out: Vec<StepSeries> = rv
-        .series
-        .iter()
-        .map(|s| StepSeries::new(s.labels.clone(), s.drop_name || !rf.keeps_name, n))
-        .collect();
+    let clock = ev.clock();
+    let apply = |rv: RangeVal| {
+        let mut out = Vec::new();
+        let mut per_step = vec![0usize; n];
+        apply_range_func(clock, c, rf, &rv, &scalars, &mut per_step, &mut out)?;
+        Ok((out, per_step))
+    };
+    let batches = match direct {
+        // Batches are evaluated on worker threads while the store decodes the next ones.
+        Some(ms) => parallel::map_ordered(
+            ev.engine.threads,
+            |emit| ev.for_each_range_batch(ms, emit),
+            apply,
+        )?,
+        None => vec![apply(shell)?],
+    };
+    // `max_samples` bounds the samples of one step's windows over all series, as if they
+    // were all loaded at once.
+    let mut out: Vec<StepSeries> = Vec::new();
+    let mut per_step = vec![0usize; n];
+    for (series, counts) in batches {
+        out.extend(series);
+        for (total, c) in per_step.iter_mut().zip(counts) {
+            *total += c;
+        }
+    }
+    ev.check_samples(per_step.into_iter().max().unwrap_or(0))?;
+    if c.func == "rate" || c.func == "increase" {
+        // Prometheus' hint that the input may not be a counter, judged by the name.
+        let pos = expr_pos(arg(c, 0)?, c.pos);
+        for s in &out {
+            if let Some(name) = s.labels.metric_name() {
+                if !["_total", "_sum", "_count", "_bucket"]
+                    .iter()
+                    .any(|suf| name.ends_with(suf))
+                {
+                    ev.notes.info(
+                        format!("metric might not be a counter, name does not end in _total/_sum/_count/_bucket: {name:?}"),
+                        pos,
+                    );
+                }
+            }
+        }
+    }
+    Ok(Val::Vector(out))
+}
+
+/// Applies range function `rf` to every window of `rv`, appending the non-empty results to
+/// `out` and adding each step's window sizes to `per_step`.
+fn apply_range_func(
+    clock: StepClock,
+    c: &Call,
+    rf: range::RangeFunc,
+    rv: &RangeVal,
+    scalars: &[Vec<f64>],
+    per_step: &mut [usize],
+    out: &mut Vec<StepSeries>,
+) -> Result<(), EvalError> {
+    let n = clock.steps;
+    let extend = rv.extend;
+    let first = out.len();
+    out.extend(
+        rv.series
+            .iter()
+            .map(|s| StepSeries::new(s.labels.clone(), s.drop_name || !rf.keeps_name, n)),
+    );
     let mut args = vec![0.0; scalars.len()];
     let mut err = None;
     // For rate/increase: per series, how many counter decreases occur up to each sample, so
@@ -349,7 +416,7 @@ fn eval_range_func(ev: &Evaluator, c: &Call, rf: range::RangeFunc) -> Result<Val
         // A deadline check at the start of every 64th series keeps long queries stoppable
         // without reading the clock per window.
         if i == 0 && si % 64 == 63 {
-            if let Err(e) = ev.check_deadline() {
+            if let Err(e) = clock.check_deadline() {
                 err = Some(e);
                 return;
             }
@@ -357,7 +424,8 @@ fn eval_range_func(ev: &Evaluator, c: &Call, rf: range::RangeFunc) -> Result<Val
         if w.is_empty() {
             return;
         }
-        for (a, s) in args.iter_mut().zip(&scalars) {
+        per_step[i] += w.len();
+        for (a, s) in args.iter_mut().zip(scalars) {
             *a = s[i];
         }
         let end = rv.ends[i];
@@ -380,7 +448,7 @@ fn eval_range_func(ev: &Evaluator, c: &Call, rf: range::RangeFunc) -> Result<Val
         let win = range::Win {
             start: end - rv.range,
             end,
-            t: ev.time_at(i),
+            t: clock.time_at(i),
             range: rv.range,
             args: &args,
             no_decrease,
@@ -406,30 +474,20 @@ fn eval_range_func(ev: &Evaluator, c: &Call, rf: range::RangeFunc) -> Result<Val
             }
         };
         match r {
-            Ok(v) => out[si].vals[i] = v,
+            Ok(v) => out[first + si].vals[i] = v,
             Err(e) => err = Some(e),
         }
     });
     if let Some(e) = err {
         return Err(e);
     }
-    out.retain(|s| !s.is_empty());
-    if c.func == "rate" || c.func == "increase" {
-        // Prometheus' hint that the input may not be a counter, judged by the name.
-        let pos = expr_pos(arg(c, 0)?, c.pos);
-        for s in &out {
-            if let Some(name) = s.labels.metric_name() {
-                if !["_total", "_sum", "_count", "_bucket"]
-                    .iter()
-                    .any(|suf| name.ends_with(suf))
-                {
-                    ev.notes.info(
-                        format!("metric might not be a counter, name does not end in _total/_sum/_count/_bucket: {name:?}"),
-                        pos,
-                    );
-                }
-            }
+    let mut k = first;
+    for j in first..out.len() {
+        if !out[j].is_empty() {
+            out.swap(k, j);
+            k += 1;
         }
     }
-    Ok(Val::Vector(out))
+    out.truncate(k);
+    Ok(())
 }

@@ -29,6 +29,7 @@ pub(crate) type RangeFn = fn(&[Sample], &Win) -> Result<Option<f64>, EvalError>;
 
 /// A range function: its implementation, which argument is the range vector, and whether it
 /// keeps the metric name.
+#[derive(Clone, Copy)]
 pub(crate) struct RangeFunc {
     pub f: RangeFn,
     pub range_arg: usize,

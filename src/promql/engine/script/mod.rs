@@ -101,6 +101,10 @@ pub fn run_script_on(script: &str, parse: ParseFn, store: &mut dyn ScriptStorage
     let mut rep = ScriptReport::default();
     let engine = Engine {
         max_samples: 10_000,
+        // Tiny batches and two threads, so that every script also proves that evaluating a
+        // selection batch by batch, in parallel, gives the same answers as all at once.
+        batch_samples: 8,
+        threads: 2,
         ..Engine::default()
     };
     let mut tainted: Vec<Labels> = Vec::new();
@@ -241,6 +245,21 @@ impl Queryable for Watched<'_> {
             self.hit.set(true);
         }
         self.store.select(matchers, mint, maxt)
+    }
+
+    fn select_batches(
+        &self,
+        matchers: &[crate::model::Matcher],
+        mint: i64,
+        maxt: i64,
+        batch_samples: usize,
+        f: &mut dyn FnMut(Vec<Series>) -> Result<(), String>,
+    ) -> Result<(), String> {
+        if self.tainted.iter().any(|l| matches_all(matchers, l)) {
+            self.hit.set(true);
+        }
+        self.store
+            .select_batches(matchers, mint, maxt, batch_samples, f)
     }
 }
 

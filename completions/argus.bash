@@ -481,7 +481,7 @@ _argus() {
             return 0
             ;;
         argus__subcmd__query)
-            opts="-o -q -v -h -V --time --from --to --since --step --server --lookback-delta --max-samples --timeout --store --output --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --time --from --to --since --step --server --lookback-delta --max-samples --timeout --stats --store --output --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -91,6 +91,7 @@ csv\t'Comma-separated values with a header'
 tsv\t'Tab-separated values with a header'
 jsonl\t'One JSON object per line (export)'
 openmetrics\t'OpenMetrics text, re-ingestable by `argus ingest` and `promtool` (export)'"
+complete -c argus -n "__fish_argus_using_subcommand query" -l stats -d 'After the result, print to stderr where the time went (parse, open the store, evaluate, print) and how many samples were read, like Prometheus\' query `stats`'
 complete -c argus -n "__fish_argus_using_subcommand query" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c argus -n "__fish_argus_using_subcommand query" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c argus -n "__fish_argus_using_subcommand query" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -40,6 +40,54 @@ impl Queryable for Snapshot {
     }
 }
 
+/// A [`Queryable`] that counts the samples its inner source hands out, for query statistics.
+pub struct CountingQueryable<'a> {
+    inner: &'a dyn Queryable,
+    samples: std::cell::Cell<u64>,
+}
+
+impl<'a> CountingQueryable<'a> {
+    pub fn new(inner: &'a dyn Queryable) -> CountingQueryable<'a> {
+        CountingQueryable {
+            inner,
+            samples: std::cell::Cell::new(0),
+        }
+    }
+
+    /// Samples handed out so far.
+    pub fn samples(&self) -> u64 {
+        self.samples.get()
+    }
+
+    fn count(&self, series: &[Series]) {
+        let n: usize = series.iter().map(|s| s.samples.len()).sum();
+        self.samples.set(self.samples.get() + n as u64);
+    }
+}
+
+impl Queryable for CountingQueryable<'_> {
+    fn select(&self, matchers: &[Matcher], mint: i64, maxt: i64) -> Result<Vec<Series>, String> {
+        let series = self.inner.select(matchers, mint, maxt)?;
+        self.count(&series);
+        Ok(series)
+    }
+
+    fn select_batches(
+        &self,
+        matchers: &[Matcher],
+        mint: i64,
+        maxt: i64,
+        batch_samples: usize,
+        f: &mut dyn FnMut(Vec<Series>) -> Result<(), String>,
+    ) -> Result<(), String> {
+        self.inner
+            .select_batches(matchers, mint, maxt, batch_samples, &mut |batch| {
+                self.count(&batch);
+                f(batch)
+            })
+    }
+}
+
 /// A scrape sink that writes one store commit per round. The writer is replaced after each
 /// commit because a store commit consumes it.
 pub struct StoreScrapeSink {

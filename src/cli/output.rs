@@ -45,14 +45,22 @@ impl OutputFormat {
 
 /// Formats a sample value exactly as Prometheus' API does.
 pub fn format_value(v: f64) -> String {
+    let mut s = String::new();
+    push_value(&mut s, v);
+    s
+}
+
+/// Appends `v` as [`format_value`] spells it, without allocating.
+fn push_value(buf: &mut String, v: f64) {
+    use std::fmt::Write as _;
     if v.is_nan() {
-        "NaN".to_string()
+        buf.push_str("NaN");
     } else if v == f64::INFINITY {
-        "+Inf".to_string()
+        buf.push_str("+Inf");
     } else if v == f64::NEG_INFINITY {
-        "-Inf".to_string()
+        buf.push_str("-Inf");
     } else {
-        format!("{v}")
+        let _ = write!(buf, "{v}");
     }
 }
 
@@ -116,8 +124,20 @@ pub fn write_json(out: &mut dyn Write, value: &Value) -> io::Result<()> {
         }
         out.write_all(b"}")
     }
+    // Points are most of a range result: each is spelled into one reused buffer and
+    // written with one call, instead of a formatting call per piece through `dyn Write`.
     fn point(out: &mut dyn Write, t: i64, v: f64) -> io::Result<()> {
-        write!(out, "[{},\"{}\"]", UnixSeconds(t), format_value(v))
+        use std::fmt::Write as _;
+        thread_local! {
+            static BUF: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+        }
+        BUF.with_borrow_mut(|buf| {
+            buf.clear();
+            let _ = write!(buf, "[{},\"", UnixSeconds(t));
+            push_value(buf, v);
+            buf.push_str("\"]");
+            out.write_all(buf.as_bytes())
+        })
     }
     write!(
         out,

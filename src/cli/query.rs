@@ -7,13 +7,14 @@ use super::exit::{CliError, CliResult};
 use super::output::{write_value, OutputFormat};
 use super::timeargs::{default_step, RangeArgs, TimeRange};
 use super::GlobalArgs;
+use crate::adapters::CountingQueryable;
 use crate::model::time::{now_ms, parse_duration, parse_time, MS_PER_HOUR, MS_PER_MINUTE};
 use crate::promql::engine::Engine;
 use crate::promql::value::Value;
 use crate::remote::prometheus::{PrometheusClient, RemoteError};
 use clap::Args;
 use std::io::Write;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Evaluate a PromQL expression.
 ///
@@ -46,6 +47,35 @@ pub struct QueryArgs {
     /// Stop a query that runs longer than this.
     #[arg(long, value_name = "DURATION", default_value = "2m")]
     pub timeout: String,
+    /// After the result, print to stderr where the time went (parse, open the store,
+    /// evaluate, print) and how many samples were read, like Prometheus' query `stats`.
+    #[arg(long, conflicts_with = "server")]
+    pub stats: bool,
+}
+
+/// Timings of one local query, for `--stats`.
+#[derive(Default)]
+struct QueryStats {
+    parse: Duration,
+    open: Duration,
+    eval: Duration,
+    print: Duration,
+    samples_read: u64,
+    started: Option<Instant>,
+}
+
+impl QueryStats {
+    fn write(&self, w: &mut dyn Write) -> std::io::Result<()> {
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        let total = self.started.map(|s| s.elapsed()).unwrap_or_default();
+        writeln!(w, "query statistics:")?;
+        writeln!(w, "  parse          {:9.3} ms", ms(self.parse))?;
+        writeln!(w, "  open store     {:9.3} ms", ms(self.open))?;
+        writeln!(w, "  evaluate       {:9.3} ms", ms(self.eval))?;
+        writeln!(w, "  print          {:9.3} ms", ms(self.print))?;
+        writeln!(w, "  total          {:9.3} ms", ms(total))?;
+        writeln!(w, "  samples read   {:9}", self.samples_read)
+    }
 }
 
 /// What to evaluate, resolved from the flags.
@@ -95,13 +125,23 @@ pub fn run(global: &GlobalArgs, args: &QueryArgs) -> CliResult {
     let timeout =
         parse_duration(&args.timeout).map_err(|e| CliError::usage(format!("--timeout: {e}")))?;
     let plan = plan(args, now_ms())?;
+    let mut stats = QueryStats {
+        started: Some(Instant::now()),
+        ..QueryStats::default()
+    };
     let value = match &args.server {
         Some(url) => run_remote(url, &args.expr, &plan, timeout)?,
-        None => run_local(global, args, &plan, timeout)?,
+        None => run_local(global, args, &plan, timeout, &mut stats)?,
     };
+    let printing = Instant::now();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let r = write_value(&mut out, &value, format).and_then(|_| out.flush());
+    stats.print = printing.elapsed();
+    if args.stats {
+        // Reporting is best effort: a closed stderr must not turn a good answer into a failure.
+        let _ = stats.write(&mut std::io::stderr().lock());
+    }
     super::stdout_result(r)
 }
 
@@ -110,9 +150,12 @@ fn run_local(
     args: &QueryArgs,
     plan: &Plan,
     timeout: i64,
+    stats: &mut QueryStats,
 ) -> Result<Value, CliError> {
+    let t0 = Instant::now();
     let expr = crate::promql::parse(&args.expr)
         .map_err(|e| CliError::input(format!("invalid query: {e}")))?;
+    stats.parse = t0.elapsed();
     let lookback = parse_duration(&args.lookback_delta)
         .map_err(|e| CliError::usage(format!("--lookback-delta: {e}")))?;
     if lookback <= 0 {
@@ -124,16 +167,22 @@ fn run_local(
         timeout: Some(Duration::from_millis(timeout as u64)),
         ..Engine::default()
     };
+    let t0 = Instant::now();
     let store = global.open_store()?;
     let snapshot = store
         .snapshot()
         .map_err(|e| CliError::failure(format!("cannot read store: {e}")))?;
+    stats.open = t0.elapsed();
+    let t0 = Instant::now();
+    let counted = CountingQueryable::new(&snapshot);
     let result = match plan {
-        Plan::Instant(t) => engine.instant_query(&snapshot, &expr, *t),
+        Plan::Instant(t) => engine.instant_query(&counted, &expr, *t),
         Plan::Range { range, step } => {
-            engine.range_query(&snapshot, &expr, range.from, range.to, *step)
+            engine.range_query(&counted, &expr, range.from, range.to, *step)
         }
     };
+    stats.eval = t0.elapsed();
+    stats.samples_read = counted.samples();
     result.map_err(|e| CliError::input(format!("cannot evaluate query: {e}")))
 }
 

@@ -199,11 +199,11 @@ impl fmt::Display for UnixSeconds {
         let ms = self.0;
         let secs = ms.div_euclid(1000);
         let frac = ms.rem_euclid(1000);
-        if frac == 0 {
-            write!(f, "{secs}")
-        } else {
-            let s = format!("{frac:03}");
-            write!(f, "{secs}.{}", s.trim_end_matches('0'))
+        match frac {
+            0 => write!(f, "{secs}"),
+            _ if frac % 100 == 0 => write!(f, "{secs}.{}", frac / 100),
+            _ if frac % 10 == 0 => write!(f, "{secs}.{:02}", frac / 10),
+            _ => write!(f, "{secs}.{frac:03}"),
         }
     }
 }

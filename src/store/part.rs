@@ -16,6 +16,9 @@ pub const FOOTER_MAGIC: &[u8; 8] = b"ARGSEND1";
 pub const VERSION: u32 = 1;
 const HEADER_LEN: usize = 16;
 const FOOTER_LEN: usize = 60;
+/// The largest decompressed index a part may have (tens of millions of series).
+const MAX_INDEX_BYTES: usize = 1 << 31;
+
 /// Samples per chunk: about 8.5 hours at a 15 s interval. Large enough for zstd to find
 /// the regularities, small enough that a short query decodes little it does not need.
 pub const CHUNK_SAMPLES: usize = 2048;
@@ -331,7 +334,9 @@ impl Part {
         if crc32fast::hash(index_bytes) != index_crc {
             return Err(corrupt(path, "index checksum mismatch"));
         }
-        let index = zstd::stream::decode_all(index_bytes)
+        // The frame header records the decompressed size, so this allocates once; the cap
+        // only guards against a damaged header asking for absurd memory.
+        let index = zstd::bulk::decompress(index_bytes, MAX_INDEX_BYTES)
             .map_err(|e| corrupt(path, format!("index does not decompress: {e}")))?;
         let (series, metadata) = decode_index(&index, index_offset as u64)
             .map_err(|r| corrupt(path, format!("index: {r}")))?;
@@ -341,12 +346,18 @@ impl Part {
         let mut postings: HashMap<String, HashMap<String, Vec<u32>>> = HashMap::new();
         for (i, s) in series.iter().enumerate() {
             for (k, v) in s.labels.iter() {
-                postings
-                    .entry(k.to_string())
-                    .or_default()
-                    .entry(v.to_string())
-                    .or_default()
-                    .push(i as u32);
+                // Look up by &str first: most names and values repeat across series, and an
+                // owned key per lookup would allocate twice per label.
+                let values = match postings.get_mut(k) {
+                    Some(values) => values,
+                    None => postings.entry(k.to_string()).or_default(),
+                };
+                match values.get_mut(v) {
+                    Some(ids) => ids.push(i as u32),
+                    None => {
+                        values.insert(v.to_string(), vec![i as u32]);
+                    }
+                }
             }
         }
         Ok(Part {

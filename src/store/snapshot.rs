@@ -86,7 +86,7 @@ impl Snapshot {
     /// holds two batches of raw samples instead of the whole selection, and the freed
     /// buffers of one batch serve a later one instead of fresh pages from the kernel.
     ///
-    /// With more than one batch, a second thread decodes the next batch while `f` works on
+    /// With more than one batch, other threads decode the next batches while `f` works on
     /// the current one.
     pub fn select_batches(
         &self,
@@ -116,20 +116,39 @@ impl Snapshot {
             };
             return if series.is_empty() { Ok(()) } else { f(series) };
         }
+        // Decoding threads take batches in turns (thread k: batches k, k+D, ...), each at
+        // most one batch ahead; reading their channels in the same turns restores order.
+        let decoders = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .clamp(1, 4)
+            .min(batches.len());
+        let mut shares: Vec<Vec<Vec<(Labels, Sources)>>> = vec![Vec::new(); decoders];
+        let count = batches.len();
+        for (i, b) in batches.into_iter().enumerate() {
+            shares[i % decoders].push(b);
+        }
         std::thread::scope(|scope| {
-            // One batch in flight: decoding stays at most one batch ahead of `f`.
-            let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Vec<Series>>>(1);
-            scope.spawn(move || {
-                for b in batches {
-                    let r = self.read_all(b, mint, maxt);
-                    let failed = r.is_err();
-                    // A closed channel means `f` failed and nobody wants the rest.
-                    if tx.send(r).is_err() || failed {
-                        return;
+            let mut receivers = Vec::new();
+            for share in shares {
+                let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Vec<Series>>>(1);
+                receivers.push(rx);
+                scope.spawn(move || {
+                    for b in share {
+                        let r = self.read_all(b, mint, maxt);
+                        let failed = r.is_err();
+                        // A closed channel means `f` failed and nobody wants the rest.
+                        if tx.send(r).is_err() || failed {
+                            return;
+                        }
                     }
-                }
-            });
-            for r in rx {
+                });
+            }
+            for i in 0..count {
+                let Ok(r) = receivers[i % decoders].recv() else {
+                    // The thread stopped early, which it does only after sending an error.
+                    break;
+                };
                 let series = r.map_err(|e| e.to_string())?;
                 if !series.is_empty() {
                     f(series)?;

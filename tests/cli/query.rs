@@ -129,3 +129,51 @@ fn broken_pipe_is_not_an_error() {
         .unwrap();
     assert!(status.success());
 }
+
+#[test]
+fn stats_report_where_the_time_went_on_stderr() {
+    let w = Workdir::new();
+    counters(&w);
+    let out = w
+        .argus()
+        .args([
+            "query",
+            "sum(rate(http_requests_total[1m]))",
+            "--from",
+            "1700000000",
+            "--to",
+            "1700000600",
+            "--step",
+            "60",
+            "-o",
+            "json",
+            "--stats",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    // The result on stdout is unchanged JSON; the statistics go to stderr.
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.starts_with("{\"resultType\":\"matrix\""), "{stdout}");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    for phase in ["parse", "open store", "evaluate", "print", "total"] {
+        assert!(
+            stderr
+                .lines()
+                .any(|l| l.trim_start().starts_with(phase) && l.ends_with(" ms")),
+            "{phase} missing: {stderr}"
+        );
+    }
+    // Both series, all 41 samples each: the 1m windows of the 11 steps cover the range once.
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>() == ["samples", "read", "82"]),
+        "{stderr}"
+    );
+    w.argus()
+        .args(["query", "up", "--stats", "--server", "http://127.0.0.1:1"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--stats"));
+}

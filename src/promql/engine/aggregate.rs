@@ -146,37 +146,17 @@ impl Evaluator<'_> {
             (Some(p), _) => Param::Num(self.eval_scalar(p)?),
             (None, _) => Param::None,
         };
-        let input = self.eval_vector(&a.expr)?;
-        // Group of each input series, and the groups' label sets in order of appearance.
-        let mut ids: HashMap<Labels, usize> = HashMap::new();
-        let mut keys: Vec<Labels> = Vec::new();
-        let gid: Vec<usize> = input
-            .iter()
-            .map(|s| {
-                let k = if a.without {
-                    Labels::from_sorted_unchecked(
-                        s.labels
-                            .pairs()
-                            .iter()
-                            .filter(|(k, _)| k != METRIC_NAME && !a.grouping.contains(k))
-                            .cloned()
-                            .collect(),
-                    )
-                } else {
-                    s.labels.keep_only(&a.grouping)
-                };
-                *ids.entry(k.clone()).or_insert_with(|| {
-                    keys.push(k);
-                    keys.len() - 1
-                })
-            })
-            .collect();
-        // A group keeps a metric name only under `by (__name__)`; it is then marked for
-        // removal when any member's is (delayed name removal, as Prometheus does).
-        let mut gdrop = vec![false; keys.len()];
-        for (s, &g) in input.iter().zip(&gid) {
-            gdrop[g] |= s.drop_name;
+        if let (Param::None, Some(op)) = (&param, SimpleOp::of(a.op)) {
+            return self.stream_simple_agg(a, op).map(Val::Vector);
         }
+        let input = self.eval_vector(&a.expr)?;
+        let mut groups = Groups::default();
+        let gid: Vec<usize> = input.iter().map(|s| groups.assign(a, s)).collect();
+        let Groups {
+            ids,
+            keys,
+            drop: gdrop,
+        } = groups;
         let mut out = match (a.op, param) {
             (AggOp::Quantile, Param::Num(q)) => {
                 if let Some(p) = &a.param {
@@ -198,7 +178,6 @@ impl Evaluator<'_> {
                 }
                 out.into_iter().map(|(s, _)| s).collect()
             }
-            (op, Param::None) => simple_agg(op, &input, &gid, keys, n),
             (op, _) => {
                 return Err(EvalError::invalid(format!(
                     "invalid parameter for aggregation {}",
@@ -226,37 +205,100 @@ enum Param {
     Str(String),
 }
 
-fn simple_agg(
-    op: AggOp,
-    input: &[StepSeries],
-    gid: &[usize],
-    keys: Vec<Labels>,
-    n: usize,
-) -> Vec<StepSeries> {
-    let mut accs = vec![Acc::default(); keys.len() * n];
-    for (s, &g) in input.iter().zip(gid) {
-        let row = &mut accs[g * n..(g + 1) * n];
-        for (acc, v) in row.iter_mut().zip(&s.vals) {
-            let Some(f) = *v else { continue };
-            if acc.seen {
-                acc.add(op, f);
-            } else {
-                *acc = Acc::first(op, f);
-            }
-        }
+/// The aggregations that fold each input value into a per-group accumulator, which lets
+/// them consume their input batch by batch.
+#[derive(Clone, Copy)]
+struct SimpleOp(AggOp);
+
+impl SimpleOp {
+    fn of(op: AggOp) -> Option<SimpleOp> {
+        use AggOp::*;
+        matches!(op, Sum | Avg | Count | Min | Max | Group | Stddev | Stdvar)
+            .then_some(SimpleOp(op))
     }
-    keys.into_iter()
-        .enumerate()
-        .map(|(g, labels)| {
-            let row = &accs[g * n..(g + 1) * n];
-            StepSeries {
-                labels,
-                drop_name: false,
-                vals: row.iter().map(|a| a.seen.then(|| a.finish(op))).collect(),
+}
+
+/// The groups of an aggregation: each input series' group label set is built once and
+/// interned; groups are numbered in order of first appearance.
+#[derive(Default)]
+struct Groups {
+    ids: HashMap<Labels, usize>,
+    keys: Vec<Labels>,
+    /// A group keeps a metric name only under `by (__name__)`; it is then marked for
+    /// removal when any member's is (delayed name removal, as Prometheus does).
+    drop: Vec<bool>,
+}
+
+impl Groups {
+    fn assign(&mut self, a: &AggregateExpr, s: &StepSeries) -> usize {
+        let k = if a.without {
+            Labels::from_sorted_unchecked(
+                s.labels
+                    .pairs()
+                    .iter()
+                    .filter(|(k, _)| k != METRIC_NAME && !a.grouping.contains(k))
+                    .cloned()
+                    .collect(),
+            )
+        } else {
+            s.labels.keep_only(&a.grouping)
+        };
+        let g = *self.ids.entry(k.clone()).or_insert_with(|| {
+            self.keys.push(k);
+            self.drop.push(false);
+            self.keys.len() - 1
+        });
+        self.drop[g] |= s.drop_name;
+        g
+    }
+}
+
+impl Evaluator<'_> {
+    /// `sum`, `avg`, `count`, ... folding the input as it streams in: the input series are
+    /// never all held at once, only one accumulator per group and step. Accumulation order
+    /// is the input order, as when the input is evaluated whole.
+    fn stream_simple_agg(
+        &self,
+        a: &AggregateExpr,
+        op: SimpleOp,
+    ) -> Result<Vec<StepSeries>, EvalError> {
+        let n = self.nsteps();
+        let op = op.0;
+        let mut groups = Groups::default();
+        let mut accs: Vec<Acc> = Vec::new();
+        self.stream_vector(&a.expr, &mut |batch| {
+            for s in batch {
+                let g = groups.assign(a, &s);
+                if accs.len() < (g + 1) * n {
+                    accs.resize((g + 1) * n, Acc::default());
+                }
+                for (acc, v) in accs[g * n..(g + 1) * n].iter_mut().zip(&s.vals) {
+                    let Some(f) = *v else { continue };
+                    if acc.seen {
+                        acc.add(op, f);
+                    } else {
+                        *acc = Acc::first(op, f);
+                    }
+                }
             }
-        })
-        .filter(|s| !s.is_empty())
-        .collect()
+            Ok(())
+        })?;
+        let drop = groups.drop;
+        Ok(groups
+            .keys
+            .into_iter()
+            .enumerate()
+            .map(|(g, labels)| {
+                let row = &accs[g * n..(g + 1) * n];
+                StepSeries {
+                    labels,
+                    drop_name: drop[g],
+                    vals: row.iter().map(|a| a.seen.then(|| a.finish(op))).collect(),
+                }
+            })
+            .filter(|s| !s.is_empty())
+            .collect())
+    }
 }
 
 fn quantile_agg(

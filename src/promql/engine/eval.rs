@@ -163,6 +163,25 @@ impl<'a> Evaluator<'a> {
         }
     }
 
+    /// Evaluates an instant-vector expression, handing its series to `sink` in batches.
+    /// Selectors and range functions over selectors stream batch by batch (in label order),
+    /// so an aggregation over them never holds every input series; anything else arrives
+    /// as one batch.
+    pub fn stream_vector(
+        &self,
+        e: &Expr,
+        sink: &mut dyn FnMut(Vec<StepSeries>) -> Result<(), EvalError>,
+    ) -> Result<(), EvalError> {
+        self.check_deadline()?;
+        match e {
+            Expr::Paren(inner) => return self.stream_vector(inner, sink),
+            Expr::VectorSelector(vs) => return self.stream_vector_selector(vs, false, sink),
+            Expr::Call(c) if super::functions::stream_call(self, c, sink)? => return Ok(()),
+            _ => {}
+        }
+        sink(self.eval_vector(e)?)
+    }
+
     /// Evaluates an argument that must be an instant vector.
     pub fn eval_vector(&self, e: &Expr) -> Result<Vec<StepSeries>, EvalError> {
         match self.eval(e)? {

@@ -5,71 +5,91 @@
 //! matters for PromQL is order: results come back in the order the batches were produced
 //! (label order), whatever thread finished first.
 
-use std::sync::mpsc::sync_channel;
+use std::collections::BTreeMap;
+use std::sync::mpsc::{channel, sync_channel};
 use std::sync::Mutex;
 
-/// Runs `work` on every item `produce` emits, on up to `threads` worker threads, and returns
-/// the results in emission order. `produce` runs on the calling thread. The first error of
-/// either side wins; once a worker has failed, the next emit returns that error so that the
-/// producer stops early.
-pub(crate) fn map_ordered<I, O, E>(
+/// Runs `work` on every item `produce` emits, on up to `threads` worker threads, and hands
+/// the results to `consume` in emission order, on the calling thread, as soon as each one and
+/// all before it are ready. `produce` runs on the calling thread too. The first error of any
+/// side ends the run and is returned; a worker's error reaches the producer at its next emit,
+/// so that it stops early.
+pub(crate) fn for_each_ordered<I, O, E>(
     threads: usize,
     produce: impl FnOnce(&mut dyn FnMut(I) -> Result<(), E>) -> Result<(), E>,
     work: impl Fn(I) -> Result<O, E> + Sync,
-) -> Result<Vec<O>, E>
+    mut consume: impl FnMut(O) -> Result<(), E>,
+) -> Result<(), E>
 where
     I: Send,
     O: Send,
     E: Send,
 {
     if threads < 2 {
-        let mut out = Vec::new();
-        produce(&mut |item| {
-            out.push(work(item)?);
-            Ok(())
-        })?;
-        return Ok(out);
+        return produce(&mut |item| consume(work(item)?));
     }
-    let first_error: Mutex<Option<E>> = Mutex::new(None);
-    let results: Mutex<Vec<(usize, O)>> = Mutex::new(Vec::new());
     // At most one queued item per worker: memory stays bounded by the batch size.
-    let (tx, rx) = sync_channel::<(usize, I)>(threads);
-    let rx = Mutex::new(rx);
-    let produced = std::thread::scope(|scope| {
+    let (job_tx, job_rx) = sync_channel::<(usize, I)>(threads);
+    let job_rx = Mutex::new(job_rx);
+    let (result_tx, result_rx) = channel::<(usize, Result<O, E>)>();
+    std::thread::scope(|scope| {
         for _ in 0..threads {
-            scope.spawn(|| loop {
-                let job = rx.lock().expect("job queue lock").recv();
+            let result_tx = result_tx.clone();
+            let (job_rx, work) = (&job_rx, &work);
+            scope.spawn(move || loop {
+                let job = job_rx.lock().expect("job queue lock").recv();
                 let Ok((k, item)) = job else { break };
-                match work(item) {
-                    Ok(o) => results.lock().expect("results lock").push((k, o)),
-                    Err(e) => {
-                        first_error.lock().expect("error lock").get_or_insert(e);
-                    }
+                // A closed result channel means the run has ended with an error.
+                if result_tx.send((k, work(item))).is_err() {
+                    break;
                 }
             });
         }
-        let mut k = 0;
-        let r = produce(&mut |item| {
-            if let Some(e) = first_error.lock().expect("error lock").take() {
-                return Err(e);
-            }
-            // Sending fails only when every worker is gone, which only a panic does; the
-            // scope re-raises that panic when it ends.
-            if tx.send((k, item)).is_ok() {
-                k += 1;
+        drop(result_tx);
+        // Results that arrived ahead of an earlier one, by emission index.
+        let mut ahead: BTreeMap<usize, O> = BTreeMap::new();
+        let mut next = 0;
+        let mut take = |k: usize, r: Result<O, E>, consume: &mut dyn FnMut(O) -> Result<(), E>| {
+            ahead.insert(k, r?);
+            while let Some(o) = ahead.remove(&next) {
+                next += 1;
+                consume(o)?;
             }
             Ok(())
-        });
-        drop(tx);
-        r
-    });
-    if let Some(e) = first_error.into_inner().expect("error lock") {
-        return Err(e);
-    }
-    produced?;
-    let mut results = results.into_inner().expect("results lock");
-    results.sort_unstable_by_key(|&(k, _)| k);
-    Ok(results.into_iter().map(|(_, o)| o).collect())
+        };
+        let mut sent = 0;
+        produce(&mut |item| {
+            // Sending fails only when every worker is gone, which only a panic does; the
+            // scope re-raises that panic when it ends.
+            if job_tx.send((sent, item)).is_ok() {
+                sent += 1;
+            }
+            while let Ok((k, r)) = result_rx.try_recv() {
+                take(k, r, &mut consume)?;
+            }
+            Ok(())
+        })?;
+        drop(job_tx);
+        for (k, r) in result_rx.iter() {
+            take(k, r, &mut consume)?;
+        }
+        Ok(())
+    })
+}
+
+/// [`for_each_ordered`], collecting the results.
+#[cfg(test)]
+fn map_ordered<I: Send, O: Send, E: Send>(
+    threads: usize,
+    produce: impl FnOnce(&mut dyn FnMut(I) -> Result<(), E>) -> Result<(), E>,
+    work: impl Fn(I) -> Result<O, E> + Sync,
+) -> Result<Vec<O>, E> {
+    let mut out = Vec::new();
+    for_each_ordered(threads, produce, work, |o| {
+        out.push(o);
+        Ok(())
+    })?;
+    Ok(out)
 }
 
 #[cfg(test)]

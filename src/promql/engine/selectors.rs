@@ -60,14 +60,31 @@ impl Evaluator<'_> {
         vs: &VectorSelector,
         timestamps: bool,
     ) -> Result<Vec<StepSeries>, EvalError> {
+        let mut out = Vec::new();
+        self.stream_vector_selector(vs, timestamps, &mut |batch| {
+            out.extend(batch);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Like [`Evaluator::eval_vector_selector`], handing the series to `sink` batch by batch
+    /// in label order, so that a consumer such as an aggregation never holds them all.
+    pub fn stream_vector_selector(
+        &self,
+        vs: &VectorSelector,
+        timestamps: bool,
+        sink: &mut dyn FnMut(Vec<StepSeries>) -> Result<(), EvalError>,
+    ) -> Result<(), EvalError> {
         let ends = self.effective_times(vs.at, vs.offset);
         let lookback = self.engine.lookback_delta;
         if vs.smoothed {
-            return self.eval_smoothed_selector(vs, &ends);
+            return sink(self.eval_smoothed_selector(vs, &ends)?);
         }
-        let mut out = Vec::new();
         let mut total = 0usize;
         self.select_batches(vs, &ends, lookback, |batch| {
+            self.check_deadline()?;
+            let mut out = Vec::with_capacity(batch.len());
             for s in batch {
                 let mut ss = StepSeries::new(s.labels, false, ends.len());
                 let smp = &s.samples;
@@ -92,13 +109,10 @@ impl Evaluator<'_> {
                 if !ss.is_empty() {
                     out.push(ss);
                 }
-                if out.len() % 256 == 0 {
-                    self.check_deadline()?;
-                }
             }
-            self.check_samples(total)
-        })?;
-        Ok(out)
+            self.check_samples(total)?;
+            sink(out)
+        })
     }
 
     /// `x smoothed`: the value at each step interpolated between the last sample at or before

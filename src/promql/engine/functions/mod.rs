@@ -315,10 +315,39 @@ fn date_func(ev: &Evaluator, c: &Call, name: &str) -> Result<Val, EvalError> {
 }
 
 fn eval_range_func(ev: &Evaluator, c: &Call, rf: range::RangeFunc) -> Result<Val, EvalError> {
+    let mut out = Vec::new();
+    stream_range_func(ev, c, rf, &mut |batch| {
+        out.extend(batch);
+        Ok(())
+    })?;
+    Ok(Val::Vector(out))
+}
+
+/// If `c` is a range function, evaluates it and hands its result series to `sink` in batches,
+/// in label order, and returns true; returns false for any other call.
+pub(crate) fn stream_call(
+    ev: &Evaluator,
+    c: &Call,
+    sink: &mut dyn FnMut(Vec<StepSeries>) -> Result<(), EvalError>,
+) -> Result<bool, EvalError> {
+    match range::lookup(c.func.as_str()) {
+        Some(rf) => stream_range_func(ev, c, rf, sink).map(|()| true),
+        None => Ok(false),
+    }
+}
+
+/// Evaluates range function `rf`, handing the result series to `sink` in batches, in label
+/// order. A range selector argument is read and reduced batch by batch, on worker threads
+/// while the store decodes the next batches; anything else (a subquery) is evaluated whole
+/// first.
+fn stream_range_func(
+    ev: &Evaluator,
+    c: &Call,
+    rf: range::RangeFunc,
+    sink: &mut dyn FnMut(Vec<StepSeries>) -> Result<(), EvalError>,
+) -> Result<(), EvalError> {
     let n = ev.nsteps();
     let range_arg = arg(c, rf.range_arg)?;
-    // A range selector is read and reduced batch by batch; anything else (a subquery) is
-    // evaluated whole first.
     let (shell, direct) = match unwrap_parens(range_arg) {
         Expr::MatrixSelector(ms) => (ev.empty_range(ms), Some(ms)),
         _ => (ev.eval_range(range_arg)?, None),
@@ -343,44 +372,43 @@ fn eval_range_func(ev: &Evaluator, c: &Call, rf: range::RangeFunc) -> Result<Val
         apply_range_func(clock, c, rf, &rv, &scalars, &mut per_step, &mut out)?;
         Ok((out, per_step))
     };
-    let batches = match direct {
-        // Batches are evaluated on worker threads while the store decodes the next ones.
-        Some(ms) => parallel::map_ordered(
-            ev.engine.threads,
-            |emit| ev.for_each_range_batch(ms, emit),
-            apply,
-        )?,
-        None => vec![apply(shell)?],
-    };
     // `max_samples` bounds the samples of one step's windows over all series, as if they
     // were all loaded at once.
-    let mut out: Vec<StepSeries> = Vec::new();
     let mut per_step = vec![0usize; n];
-    for (series, counts) in batches {
-        out.extend(series);
+    let counter_hint = c.func == "rate" || c.func == "increase";
+    let hint_pos = expr_pos(range_arg, c.pos);
+    let mut take = |(series, counts): (Vec<StepSeries>, Vec<usize>)| {
         for (total, c) in per_step.iter_mut().zip(counts) {
             *total += c;
         }
-    }
-    ev.check_samples(per_step.into_iter().max().unwrap_or(0))?;
-    if c.func == "rate" || c.func == "increase" {
-        // Prometheus' hint that the input may not be a counter, judged by the name.
-        let pos = expr_pos(arg(c, 0)?, c.pos);
-        for s in &out {
-            if let Some(name) = s.labels.metric_name() {
-                if !["_total", "_sum", "_count", "_bucket"]
-                    .iter()
-                    .any(|suf| name.ends_with(suf))
-                {
-                    ev.notes.info(
-                        format!("metric might not be a counter, name does not end in _total/_sum/_count/_bucket: {name:?}"),
-                        pos,
-                    );
+        if counter_hint {
+            // Prometheus' hint that the input may not be a counter, judged by the name.
+            for s in &series {
+                if let Some(name) = s.labels.metric_name() {
+                    if !["_total", "_sum", "_count", "_bucket"]
+                        .iter()
+                        .any(|suf| name.ends_with(suf))
+                    {
+                        ev.notes.info(
+                            format!("metric might not be a counter, name does not end in _total/_sum/_count/_bucket: {name:?}"),
+                            hint_pos,
+                        );
+                    }
                 }
             }
         }
+        sink(series)
+    };
+    match direct {
+        Some(ms) => parallel::for_each_ordered(
+            ev.engine.threads,
+            |emit| ev.for_each_range_batch(ms, emit),
+            apply,
+            &mut take,
+        )?,
+        None => take(apply(shell)?)?,
     }
-    Ok(Val::Vector(out))
+    ev.check_samples(per_step.into_iter().max().unwrap_or(0))
 }
 
 /// Applies range function `rf` to every window of `rv`, appending the non-empty results to

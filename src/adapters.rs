@@ -40,6 +40,12 @@ impl Queryable for Snapshot {
     }
 }
 
+impl crate::ingest::logs::LogSink for crate::store::logs::LogWriter {
+    fn append(&mut self, labels: &Labels, entry: crate::model::LogEntry) -> Result<(), String> {
+        crate::store::logs::LogWriter::append(self, labels, entry).map_err(|e| e.to_string())
+    }
+}
+
 /// A [`Queryable`] that counts the samples its inner source hands out, for query statistics.
 pub struct CountingQueryable<'a> {
     inner: &'a dyn Queryable,

@@ -17,18 +17,19 @@ pub struct StoreArgs {
 
 #[derive(Subcommand, Debug)]
 pub enum StoreAction {
-    /// Series, samples, bytes on disk, bytes per sample, parts and time span.
+    /// Series, samples, bytes on disk, bytes per sample, parts and time span; for logs,
+    /// streams, entries, raw and stored bytes, compression ratio, parts and time span.
     Info,
     /// Verify every checksum and invariant of every file; exit 5 when anything is damaged.
     ///
     /// Reads the whole store, so it costs about as much as exporting everything.
     Check,
-    /// Merge all parts that can be merged and apply retention.
+    /// Merge all parts (metrics and logs) that can be merged and apply retention.
     ///
     /// Merging runs on its own after writes; this forces it now, for example before measuring
     /// the store's size or from a nightly cron job.
     Compact {
-        /// Delete samples older than this (for example 30d).
+        /// Delete samples and log entries older than this (for example 30d).
         #[arg(long, value_name = "DURATION")]
         retention: Option<String>,
     },
@@ -47,11 +48,20 @@ pub fn run(global: &GlobalArgs, args: &StoreArgs) -> CliResult {
             let info = store
                 .info()
                 .map_err(|e| CliError::failure(format!("cannot read store: {e}")))?;
+            let logs = store
+                .log_info()
+                .map_err(|e| CliError::failure(format!("cannot read store: {e}")))?;
             let bps = if info.samples > 0 {
                 info.bytes as f64 / info.samples as f64
             } else {
                 0.0
             };
+            let ratio = if logs.bytes > 0 {
+                logs.raw_bytes as f64 / logs.bytes as f64
+            } else {
+                0.0
+            };
+            let ns_time = |t: Option<i64>| t.map(|t| format_rfc3339(t.div_euclid(1_000_000)));
             let r = if fmt == OutputFormat::Json {
                 writeln!(
                     out,
@@ -61,12 +71,19 @@ pub fn run(global: &GlobalArgs, args: &StoreArgs) -> CliResult {
                         "bytes_per_sample": bps, "parts": info.parts,
                         "min_time": info.min_time.map(format_rfc3339),
                         "max_time": info.max_time.map(format_rfc3339),
+                        "logs": {
+                            "streams": logs.streams, "entries": logs.entries,
+                            "raw_bytes": logs.raw_bytes, "bytes": logs.bytes,
+                            "compression_ratio": ratio, "parts": logs.parts,
+                            "min_time": ns_time(logs.min_time),
+                            "max_time": ns_time(logs.max_time),
+                        },
                     })
                 )
             } else {
                 writeln!(
                     out,
-                    "store          {}\nseries         {}\nsamples        {}\nbytes          {}\nbytes/sample   {:.3}\nparts          {}\nfrom           {}\nto             {}",
+                    "store          {}\nseries         {}\nsamples        {}\nbytes          {}\nbytes/sample   {:.3}\nparts          {}\nfrom           {}\nto             {}\nlog streams    {}\nlog entries    {}\nlog raw bytes  {}\nlog bytes      {}\nlog ratio      {:.1}x\nlog parts      {}\nlogs from      {}\nlogs to        {}",
                     store.dir().display(),
                     info.series,
                     info.samples,
@@ -75,6 +92,14 @@ pub fn run(global: &GlobalArgs, args: &StoreArgs) -> CliResult {
                     info.parts,
                     info.min_time.map(format_rfc3339).unwrap_or_else(|| "-".into()),
                     info.max_time.map(format_rfc3339).unwrap_or_else(|| "-".into()),
+                    logs.streams,
+                    logs.entries,
+                    logs.raw_bytes,
+                    logs.bytes,
+                    ratio,
+                    logs.parts,
+                    ns_time(logs.min_time).unwrap_or_else(|| "-".into()),
+                    ns_time(logs.max_time).unwrap_or_else(|| "-".into()),
                 )
             };
             super::stdout_result(r)
@@ -118,7 +143,14 @@ pub fn run(global: &GlobalArgs, args: &StoreArgs) -> CliResult {
             let report = store
                 .compact(&opts)
                 .map_err(|e| CliError::failure(format!("compaction failed: {e}")))?;
-            global.note(format!("{report}"));
+            global.note(format!("metrics: {report}"));
+            let report = store
+                .compact_logs(&opts)
+                .map_err(|e| CliError::failure(format!("compaction of logs failed: {e}")))?;
+            global.note(format!(
+                "logs: {}",
+                report.to_string().replace("samples", "entries")
+            ));
             Ok(exit::OK)
         }
     }

@@ -16,6 +16,7 @@
 pub mod csv;
 mod detect;
 pub mod jsonl;
+pub mod logs;
 mod metrics;
 mod record;
 

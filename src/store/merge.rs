@@ -8,11 +8,12 @@
 //! holding `parts.lock` exclusively so that no reader lists the directory half-way through
 //! (`readdir` gives no guarantee about entries renamed or deleted during the listing).
 
+use super::area::{part_file_name, Area, MergeOutput, PartKind, PartName};
 use super::error::{Result, StoreError};
 use super::fs::{lock_exclusive, sync_dir, temp_path, try_lock_exclusive};
 use super::part::{ChunkScratch, Part, PartWriter};
 use super::writer::sort_dedup_last_wins;
-use super::{part_file_name, PartName, Store};
+use super::Store;
 use crate::model::{Labels, Sample};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -24,14 +25,6 @@ const MIN_RUN: usize = 4;
 /// A part joins a run of newer parts while it is at most this many times their total size:
 /// parts of similar size merge, a big old part is not rewritten for every small new one.
 const SIZE_RATIO: u64 = 2;
-
-/// What one merge wrote.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct MergeOutput {
-    pub series: u64,
-    pub samples: u64,
-    pub bytes: u64,
-}
 
 /// Merges `inputs` (ascending commit order: later inputs win on equal timestamps) into a new
 /// part file at `out`, dropping samples older than `cutoff`.
@@ -65,23 +58,30 @@ pub fn merge_into(inputs: &[Arc<Part>], out: &Path, cutoff: Option<i64>) -> Resu
         }
     }
     let (series, samples) = (w.series_count() as u64, w.samples());
+    let keep = samples > 0 || inputs.iter().any(|p| !p.metadata.is_empty());
     let bytes = w.finish()?;
     Ok(MergeOutput {
         series,
         samples,
         bytes,
+        keep,
     })
 }
 
-/// Replaces the parts `run` (contiguous in commit order) by one merged part. The caller holds
-/// `merge.lock`. Returns the merge output (zero samples when everything was past retention).
-fn merge_run(store: &Store, run: &[PartName], cutoff: Option<i64>) -> Result<MergeOutput> {
+/// Replaces the parts `run` (contiguous in commit order) of `area` by one merged part. The
+/// caller holds the area's `merge.lock`.
+fn merge_run<K: PartKind>(
+    store: &Store,
+    area: &Area,
+    run: &[PartName],
+    cutoff: Option<i64>,
+) -> Result<MergeOutput> {
     let mut parts = Vec::with_capacity(run.len());
     for p in run {
-        parts.push(Arc::new(Part::open(&p.path, p.seq_lo, p.seq_hi)?));
+        parts.push(Arc::new(K::open(&p.path, p.seq_lo, p.seq_hi)?));
     }
     let tmp = temp_path(store.tmp_dir(), "merge");
-    let out = match merge_into(&parts, &tmp, cutoff) {
+    let out = match K::merge(&parts, &tmp, cutoff) {
         Ok(o) => o,
         Err(e) => {
             let _ = std::fs::remove_file(&tmp);
@@ -90,20 +90,19 @@ fn merge_run(store: &Store, run: &[PartName], cutoff: Option<i64>) -> Result<Mer
     };
     let lo = run.iter().map(|p| p.seq_lo).min().unwrap_or(0);
     let hi = run.iter().map(|p| p.seq_hi).max().unwrap_or(0);
-    let has_metadata = parts.iter().any(|p| !p.metadata.is_empty());
     drop(parts);
-    let _swap = lock_exclusive(&store.lock_path("parts.lock"))?;
-    if out.samples > 0 || has_metadata {
-        let dest = store.parts_dir().join(part_file_name(lo, hi));
+    let _swap = lock_exclusive(&area.lock_path("parts.lock"))?;
+    if out.keep {
+        let dest = area.parts_dir().join(part_file_name(lo, hi));
         std::fs::rename(&tmp, &dest).map_err(|e| StoreError::io("rename", &dest, e))?;
         // The output must be durable before any input disappears.
-        sync_dir(store.parts_dir())?;
+        sync_dir(area.parts_dir())?;
     } else {
         let _ = std::fs::remove_file(&tmp);
     }
     for p in run {
         // A part with the same name as the output was just replaced by it.
-        if (p.seq_lo, p.seq_hi) != (lo, hi) || !(out.samples > 0 || has_metadata) {
+        if (p.seq_lo, p.seq_hi) != (lo, hi) || !out.keep {
             match std::fs::remove_file(&p.path) {
                 Ok(()) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -111,22 +110,22 @@ fn merge_run(store: &Store, run: &[PartName], cutoff: Option<i64>) -> Result<Mer
             }
         }
     }
-    sync_dir(store.parts_dir())?;
+    sync_dir(area.parts_dir())?;
     Ok(out)
 }
 
 /// Deletes part files that a crashed merge left next to the part that replaced them.
-fn remove_covered(store: &Store) -> Result<usize> {
-    let _swap = lock_exclusive(&store.lock_path("parts.lock"))?;
-    let all = store.list_all_parts()?;
-    let live = store.list_live_parts()?;
+fn remove_covered(area: &Area) -> Result<usize> {
+    let _swap = lock_exclusive(&area.lock_path("parts.lock"))?;
+    let all = area.list_all_parts()?;
+    let live = area.list_live_parts()?;
     let mut removed = 0;
     for p in all.iter().filter(|p| !live.contains(p)) {
         std::fs::remove_file(&p.path).map_err(|e| StoreError::io("remove", &p.path, e))?;
         removed += 1;
     }
     if removed > 0 {
-        sync_dir(store.parts_dir())?;
+        sync_dir(area.parts_dir())?;
     }
     Ok(removed)
 }
@@ -156,17 +155,17 @@ fn choose_run(parts: &[PartName]) -> Option<(usize, usize)> {
 
 /// Merges if another process is not already merging and a run is due. Called after every
 /// commit; cheap when there is nothing to do.
-pub fn maybe_merge(store: &Store) -> Result<()> {
-    let Some(_merging) = try_lock_exclusive(&store.lock_path("merge.lock"))? else {
+pub(crate) fn maybe_merge<K: PartKind>(store: &Store, area: &Area) -> Result<()> {
+    let Some(_merging) = try_lock_exclusive(&area.lock_path("merge.lock"))? else {
         return Ok(());
     };
-    remove_covered(store)?;
+    remove_covered(area)?;
     // Merge repeatedly: one merge can make the next run due (small parts joining bigger).
     for _ in 0..8 {
-        let parts = store.list_live_parts()?;
+        let parts = area.list_live_parts()?;
         match choose_run(&parts) {
             Some((a, b)) => {
-                merge_run(store, &parts[a..b], None)?;
+                merge_run::<K>(store, area, &parts[a..b], None)?;
             }
             None => break,
         }
@@ -205,12 +204,16 @@ pub struct RetentionReport {
     pub parts_rewritten: usize,
 }
 
-/// Merges every live part into one (waiting for a running merge to finish), applying
-/// retention when asked.
-pub fn compact(store: &Store, opts: &CompactOptions) -> Result<CompactReport> {
-    let _merging = lock_exclusive(&store.lock_path("merge.lock"))?;
-    remove_covered(store)?;
-    let parts = store.list_live_parts()?;
+/// Merges every live part of `area` into one (waiting for a running merge to finish),
+/// applying retention when asked.
+pub(crate) fn compact<K: PartKind>(
+    store: &Store,
+    area: &Area,
+    opts: &CompactOptions,
+) -> Result<CompactReport> {
+    let _merging = lock_exclusive(&area.lock_path("merge.lock"))?;
+    remove_covered(area)?;
+    let parts = area.list_live_parts()?;
     let cutoff = opts.retention_ms.map(|r| opts.now_ms - r);
     let mut report = CompactReport {
         parts_before: parts.len(),
@@ -221,37 +224,43 @@ pub fn compact(store: &Store, opts: &CompactOptions) -> Result<CompactReport> {
     }
     if parts.len() == 1 && cutoff.is_none() {
         report.parts_after = 1;
-        let p = Part::open(&parts[0].path, parts[0].seq_lo, parts[0].seq_hi)?;
-        report.samples = p.samples;
-        report.bytes = p.file_size;
+        let p = K::open(&parts[0].path, parts[0].seq_lo, parts[0].seq_hi)?;
+        (report.samples, report.bytes) = K::size(&p);
         return Ok(report);
     }
-    let out = merge_run(store, &parts, cutoff)?;
-    report.parts_after = store.list_live_parts()?.len();
+    let out = merge_run::<K>(store, area, &parts, cutoff)?;
+    report.parts_after = area.list_live_parts()?.len();
     report.samples = out.samples;
     report.bytes = out.bytes;
     Ok(report)
 }
 
-/// Deletes parts entirely older than `cutoff` and rewrites parts that straddle it.
-pub fn apply_retention(store: &Store, cutoff: i64) -> Result<RetentionReport> {
-    let _merging = lock_exclusive(&store.lock_path("merge.lock"))?;
-    remove_covered(store)?;
+/// Deletes parts of `area` entirely older than `cutoff` and rewrites parts that straddle it.
+pub(crate) fn apply_retention<K: PartKind>(
+    store: &Store,
+    area: &Area,
+    cutoff: i64,
+) -> Result<RetentionReport> {
+    let _merging = lock_exclusive(&area.lock_path("merge.lock"))?;
+    remove_covered(area)?;
     let mut report = RetentionReport::default();
-    for p in store.list_live_parts()? {
-        let part = Part::open(&p.path, p.seq_lo, p.seq_hi)?;
-        let (min_t, max_t, empty) = (part.min_t, part.max_t, part.samples == 0);
+    for p in area.list_live_parts()? {
+        let part = K::open(&p.path, p.seq_lo, p.seq_hi)?;
+        let range = K::time_range(&part);
         drop(part);
-        if empty || min_t >= cutoff {
+        let Some((min_t, max_t)) = range else {
+            continue;
+        };
+        if min_t >= cutoff {
             continue;
         }
         if max_t < cutoff {
-            let _swap = lock_exclusive(&store.lock_path("parts.lock"))?;
+            let _swap = lock_exclusive(&area.lock_path("parts.lock"))?;
             std::fs::remove_file(&p.path).map_err(|e| StoreError::io("remove", &p.path, e))?;
-            sync_dir(store.parts_dir())?;
+            sync_dir(area.parts_dir())?;
             report.parts_deleted += 1;
         } else {
-            merge_run(store, std::slice::from_ref(&p), Some(cutoff))?;
+            merge_run::<K>(store, area, std::slice::from_ref(&p), Some(cutoff))?;
             report.parts_rewritten += 1;
         }
     }

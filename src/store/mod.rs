@@ -5,34 +5,35 @@
 //! Layout of a store directory:
 //! ```text
 //! STORE/FORMAT                    "argus store 1": marks the directory as a store
-//! STORE/metrics/parts/H-L.part    immutable parts; H and L are 16 hex digits: the commit
-//!                                 sequence range [L, H] the part holds
-//! STORE/metrics/publish.lock      serialises "choose the next sequence number + rename"
-//! STORE/metrics/parts.lock        shared while a reader lists and opens parts, exclusive
-//!                                 while a merge swaps its output for its inputs
-//! STORE/metrics/merge.lock        one merger at a time
+//! STORE/metrics/                  the metrics area: parts and locks (see `area.rs`)
+//! STORE/logs/                     the logs area, laid out the same way
 //! STORE/state/NAME                small state files (scrape staleness), replaced atomically
 //! STORE/tmp/                      files being written; named after their writer's pid
 //! ```
-//! Modules: `codec` (samples ↔ bytes), `part` (part files), `writer` (commits), `snapshot`
-//! (reads), `merge` (compaction, retention), `check` (verification), `fs` (fsync, locks,
-//! atomic writes), `error`.
+//! Modules: `area` (the part-set protocol every kind shares), `codec` (samples ↔ bytes),
+//! `part` (metric part files), `writer` (metric commits), `snapshot` (metric reads), `logs`
+//! (log parts, commits and reads), `merge` (compaction, retention), `check` (verification),
+//! `fs` (fsync, locks, atomic writes), `error`.
 
+pub(crate) mod area;
 pub mod check;
 pub mod codec;
 pub mod error;
 pub mod fs;
+pub mod logs;
 pub mod merge;
 pub mod part;
 pub mod snapshot;
 pub mod writer;
 
+pub use area::MergeOutput;
 pub use check::CheckReport;
 pub use error::StoreError;
 pub use merge::{CompactOptions, CompactReport, RetentionReport};
 pub use snapshot::Snapshot;
 pub use writer::{CommitStats, MetricWriter};
 
+use area::{Area, PartKind};
 use error::Result;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -48,10 +49,10 @@ pub struct Store {
 #[derive(Debug)]
 struct Paths {
     root: PathBuf,
-    parts: PathBuf,
     state: PathBuf,
     tmp: PathBuf,
-    metrics: PathBuf,
+    metrics: Area,
+    logs: Area,
 }
 
 /// Sizes and counts, for `argus store info`.
@@ -68,6 +69,21 @@ pub struct StoreInfo {
     pub max_time: Option<i64>,
 }
 
+/// Sizes and counts of the logs, for `argus store info`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LogInfo {
+    pub streams: u64,
+    pub entries: u64,
+    /// Bytes of the lines and metadata as ingested.
+    pub raw_bytes: u64,
+    /// Bytes of all log part files.
+    pub bytes: u64,
+    pub parts: u64,
+    /// Nanoseconds.
+    pub min_time: Option<i64>,
+    pub max_time: Option<i64>,
+}
+
 impl StoreInfo {
     pub fn bytes_per_sample(&self) -> f64 {
         if self.samples == 0 {
@@ -78,29 +94,6 @@ impl StoreInfo {
     }
 }
 
-/// One entry of the parts directory.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct PartName {
-    pub seq_lo: u64,
-    pub seq_hi: u64,
-    pub path: PathBuf,
-}
-
-pub(crate) fn part_file_name(seq_lo: u64, seq_hi: u64) -> String {
-    format!("{seq_hi:016x}-{seq_lo:016x}.part")
-}
-
-fn parse_part_name(name: &str) -> Option<(u64, u64)> {
-    let stem = name.strip_suffix(".part")?;
-    let (hi, lo) = stem.split_once('-')?;
-    if hi.len() != 16 || lo.len() != 16 {
-        return None;
-    }
-    let hi = u64::from_str_radix(hi, 16).ok()?;
-    let lo = u64::from_str_radix(lo, 16).ok()?;
-    (lo <= hi).then_some((lo, hi))
-}
-
 impl Store {
     /// Opens the store at `dir`, creating it when missing. Removes temporary files left by
     /// writers that died (a crash or `kill -9`); files of live writers are untouched.
@@ -109,8 +102,13 @@ impl Store {
         if !marker.exists() {
             if let Ok(mut rd) = std::fs::read_dir(dir) {
                 let foreign = rd.any(|e| {
-                    e.map(|e| !matches!(e.file_name().to_str(), Some("metrics" | "state" | "tmp")))
-                        .unwrap_or(false)
+                    e.map(|e| {
+                        !matches!(
+                            e.file_name().to_str(),
+                            Some("metrics" | "logs" | "state" | "tmp")
+                        )
+                    })
+                    .unwrap_or(false)
                 });
                 if foreign {
                     return Err(StoreError::Invalid(format!(
@@ -120,23 +118,16 @@ impl Store {
                 }
             }
         }
-        let metrics = dir.join("metrics");
+        for d in [dir.to_path_buf(), dir.join("state"), dir.join("tmp")] {
+            fs::create_dir_durable(&d)?;
+        }
         let inner = Paths {
             root: dir.to_path_buf(),
-            parts: metrics.join("parts"),
             state: dir.join("state"),
             tmp: dir.join("tmp"),
-            metrics,
+            metrics: Area::create(dir.join("metrics"))?,
+            logs: Area::create(dir.join("logs"))?,
         };
-        for d in [
-            &inner.root,
-            &inner.metrics,
-            &inner.parts,
-            &inner.state,
-            &inner.tmp,
-        ] {
-            fs::create_dir_durable(d)?;
-        }
         if !marker.exists() {
             fs::write_atomic(&marker, &inner.tmp, FORMAT_MARKER.as_bytes())?;
         } else {
@@ -160,16 +151,18 @@ impl Store {
         &self.inner.root
     }
 
-    pub(crate) fn parts_dir(&self) -> &Path {
-        &self.inner.parts
-    }
-
     pub(crate) fn tmp_dir(&self) -> &Path {
         &self.inner.tmp
     }
 
-    pub(crate) fn lock_path(&self, name: &str) -> PathBuf {
-        self.inner.metrics.join(name)
+    /// The metrics area: its parts and locks.
+    pub(crate) fn metrics(&self) -> &Area {
+        &self.inner.metrics
+    }
+
+    /// The logs area: its parts and locks.
+    pub(crate) fn logs(&self) -> &Area {
+        &self.inner.logs
     }
 
     /// A new write batch; `commit` makes it visible to every process at once, or nothing.
@@ -177,46 +170,19 @@ impl Store {
         MetricWriter::new(self.clone())
     }
 
+    /// A new batch of log entries; `commit` makes it visible to every process at once.
+    pub fn log_writer(&self) -> logs::LogWriter {
+        logs::LogWriter::new(self.clone())
+    }
+
+    /// A consistent read view of the committed logs.
+    pub fn log_snapshot(&self) -> Result<logs::LogSnapshot> {
+        logs::LogSnapshot::open(self)
+    }
+
     /// A consistent read view of the committed data.
     pub fn snapshot(&self) -> Result<Snapshot> {
         Snapshot::open(self)
-    }
-
-    /// Every part file in the parts directory, sorted by `seq_hi`, including parts that a
-    /// crashed merge left behind next to their replacement. Callers hold `parts.lock`.
-    pub(crate) fn list_all_parts(&self) -> Result<Vec<PartName>> {
-        let dir = &self.inner.parts;
-        let rd = std::fs::read_dir(dir).map_err(|e| StoreError::io("list", dir, e))?;
-        let mut out = Vec::new();
-        for e in rd {
-            let e = e.map_err(|e| StoreError::io("list", dir, e))?;
-            if let Some((lo, hi)) = e.file_name().to_str().and_then(parse_part_name) {
-                out.push(PartName {
-                    seq_lo: lo,
-                    seq_hi: hi,
-                    path: e.path(),
-                });
-            }
-        }
-        out.sort_by_key(|p| (p.seq_hi, p.seq_lo));
-        Ok(out)
-    }
-
-    /// The live parts: those not covered by another part's sequence range (a merge writes its
-    /// output before deleting its inputs, so for a moment, or after a crash, both exist).
-    pub(crate) fn list_live_parts(&self) -> Result<Vec<PartName>> {
-        let all = self.list_all_parts()?;
-        Ok(all
-            .iter()
-            .filter(|p| {
-                !all.iter().any(|q| {
-                    q.seq_lo <= p.seq_lo
-                        && p.seq_hi <= q.seq_hi
-                        && (q.seq_lo, q.seq_hi) != (p.seq_lo, p.seq_hi)
-                })
-            })
-            .cloned()
-            .collect())
     }
 
     /// Reads a state file written by [`Store::write_state`].
@@ -270,6 +236,28 @@ impl Store {
         Ok(info)
     }
 
+    /// Counts and sizes of the committed logs.
+    pub fn log_info(&self) -> Result<LogInfo> {
+        let snap = self.log_snapshot()?;
+        let mut info = LogInfo::default();
+        let mut streams = std::collections::HashSet::new();
+        for p in snap.parts() {
+            info.parts += 1;
+            info.bytes += p.file_size;
+            info.entries += p.entries;
+            info.raw_bytes += p.raw_bytes;
+            if p.entries > 0 {
+                info.min_time = Some(info.min_time.map_or(p.min_t, |m| m.min(p.min_t)));
+                info.max_time = Some(info.max_time.map_or(p.max_t, |m| m.max(p.max_t)));
+            }
+            for s in &p.streams {
+                streams.insert(s.labels.stable_hash());
+            }
+        }
+        info.streams = streams.len() as u64;
+        Ok(info)
+    }
+
     /// Verifies every part: checksums, structure, sort order. See `check.rs`.
     pub fn check(&self) -> Result<CheckReport> {
         check::check(self)
@@ -277,12 +265,46 @@ impl Store {
 
     /// Merges every part into one and applies retention (see `merge.rs`).
     pub fn compact(&self, opts: &CompactOptions) -> Result<CompactReport> {
-        merge::compact(self, opts)
+        merge::compact::<MetricParts>(self, self.metrics(), opts)
+    }
+
+    /// Merges every log part into one and applies retention (times in `opts` are ms, as for
+    /// metrics).
+    pub fn compact_logs(&self, opts: &CompactOptions) -> Result<CompactReport> {
+        // Log entries carry nanosecond times.
+        let ns = CompactOptions {
+            retention_ms: opts.retention_ms.map(|r| r.saturating_mul(1_000_000)),
+            now_ms: opts.now_ms.saturating_mul(1_000_000),
+        };
+        merge::compact::<logs::LogParts>(self, self.logs(), &ns)
     }
 
     /// Deletes samples older than `now_ms - keep_ms`.
     pub fn apply_retention(&self, keep_ms: i64, now_ms: i64) -> Result<RetentionReport> {
-        merge::apply_retention(self, now_ms - keep_ms)
+        merge::apply_retention::<MetricParts>(self, self.metrics(), now_ms - keep_ms)
+    }
+}
+
+/// The metric part format, as the shared protocol sees it.
+pub(crate) struct MetricParts;
+
+impl PartKind for MetricParts {
+    type Part = part::Part;
+
+    fn open(path: &Path, seq_lo: u64, seq_hi: u64) -> Result<part::Part> {
+        part::Part::open(path, seq_lo, seq_hi)
+    }
+
+    fn time_range(p: &part::Part) -> Option<(i64, i64)> {
+        (p.samples > 0).then_some((p.min_t, p.max_t))
+    }
+
+    fn size(p: &part::Part) -> (u64, u64) {
+        (p.samples, p.file_size)
+    }
+
+    fn merge(inputs: &[Arc<part::Part>], out: &Path, cutoff: Option<i64>) -> Result<MergeOutput> {
+        merge::merge_into(inputs, out, cutoff)
     }
 }
 

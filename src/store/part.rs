@@ -58,7 +58,10 @@ pub struct PartWriter {
     raw: Vec<u8>,
 }
 
-fn io<'a>(op: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error) -> StoreError + 'a {
+pub(crate) fn io<'a>(
+    op: &'static str,
+    path: &'a Path,
+) -> impl FnOnce(std::io::Error) -> StoreError + 'a {
     move |e| StoreError::io(op, path, e)
 }
 
@@ -182,7 +185,7 @@ impl PartWriter {
     }
 }
 
-fn put_str(out: &mut Vec<u8>, s: &str) {
+pub(crate) fn put_str(out: &mut Vec<u8>, s: &str) {
     put_varint(out, s.len() as u64);
     out.extend_from_slice(s.as_bytes());
 }
@@ -280,13 +283,13 @@ fn corrupt(path: &Path, reason: impl Into<String>) -> StoreError {
     StoreError::corrupt(path, reason)
 }
 
-fn u64_at(b: &[u8], at: usize) -> u64 {
+pub(crate) fn u64_at(b: &[u8], at: usize) -> u64 {
     let mut a = [0u8; 8];
     a.copy_from_slice(&b[at..at + 8]);
     u64::from_le_bytes(a)
 }
 
-fn u32_at(b: &[u8], at: usize) -> u32 {
+pub(crate) fn u32_at(b: &[u8], at: usize) -> u32 {
     let mut a = [0u8; 4];
     a.copy_from_slice(&b[at..at + 4]);
     u32::from_le_bytes(a)
@@ -523,7 +526,7 @@ impl ChunkScratch {
     }
 }
 
-fn get_str<'a>(b: &'a [u8], pos: &mut usize) -> std::result::Result<&'a str, String> {
+pub(crate) fn get_str<'a>(b: &'a [u8], pos: &mut usize) -> std::result::Result<&'a str, String> {
     let n = get_varint(b, pos).map_err(|e| e.to_string())? as usize;
     let s = b.get(*pos..*pos + n).ok_or("string runs past the end")?;
     *pos += n;

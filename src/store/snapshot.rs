@@ -25,9 +25,10 @@ impl Snapshot {
     pub(crate) fn open(store: &Store) -> Result<Snapshot> {
         // Hold parts.lock shared while listing and opening, so that a merge cannot swap
         // its output for its inputs half-way through our directory listing.
-        let _lock: LockGuard = super::fs::lock_shared(&store.lock_path("parts.lock"))?;
+        let area = store.metrics();
+        let _lock: LockGuard = super::fs::lock_shared(&area.lock_path("parts.lock"))?;
         let mut parts = Vec::new();
-        for p in store.list_live_parts()? {
+        for p in area.list_live_parts()? {
             parts.push(Arc::new(Part::open(&p.path, p.seq_lo, p.seq_hi)?));
         }
         Ok(Snapshot { parts })

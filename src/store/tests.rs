@@ -193,7 +193,7 @@ fn check_finds_damage_and_truncation() {
     }
     let name = w.commit().unwrap().part.unwrap();
     assert!(s.check().unwrap().problems.is_empty());
-    let path = s.parts_dir().join(name);
+    let path = s.metrics().parts_dir().join(name);
     let mut bytes = std::fs::read(&path).unwrap();
     bytes[100] ^= 0xff;
     std::fs::write(&path, &bytes).unwrap();

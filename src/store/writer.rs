@@ -8,10 +8,10 @@
 //! the next `Store::open`).
 
 use super::error::{Result, StoreError};
-use super::fs::{lock_exclusive, sync_dir, temp_path};
+use super::fs::temp_path;
 use super::merge::{maybe_merge, merge_into};
 use super::part::{Part, PartWriter};
-use super::{part_file_name, Store};
+use super::{MetricParts, Store};
 use crate::model::{Labels, MetricMetadata, Sample};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -149,7 +149,7 @@ impl MetricWriter {
             let r = merge_into(&inputs, &tmp, None)?;
             (r.series, r.samples, r.bytes)
         };
-        let name = match self.publish(&tmp) {
+        let name = match self.store.metrics().publish(&tmp) {
             Ok(n) => n,
             Err(e) => {
                 let _ = std::fs::remove_file(&tmp);
@@ -158,38 +158,13 @@ impl MetricWriter {
         };
         // Merging is housekeeping: the commit already succeeded, so a failure here only
         // leaves more parts for the next merge.
-        let _ = maybe_merge(&self.store);
+        let _ = maybe_merge::<MetricParts>(&self.store, self.store.metrics());
         Ok(CommitStats {
             series,
             samples,
             bytes,
             part: Some(name),
         })
-    }
-
-    /// Renames the finished temporary part into the parts directory under the next sequence
-    /// number. The publish lock makes "find the highest number, rename" atomic between
-    /// processes, so every commit gets its own number and the numbers follow commit order.
-    fn publish(&self, tmp: &std::path::Path) -> Result<String> {
-        let _guard = lock_exclusive(&self.store.lock_path("publish.lock"))?;
-        let highest = self
-            .store
-            .list_all_parts()?
-            .last()
-            .map(|p| p.seq_hi)
-            .unwrap_or(0);
-        // Wall-clock nanoseconds keep numbers increasing even if every part was deleted by
-        // retention; the +1 keeps them increasing if the clock stepped back.
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos() as u64)
-            .unwrap_or(0);
-        let seq = (highest + 1).max(now);
-        let name = part_file_name(seq, seq);
-        let dest = self.store.parts_dir().join(&name);
-        std::fs::rename(tmp, &dest).map_err(|e| StoreError::io("rename", &dest, e))?;
-        sync_dir(self.store.parts_dir())?;
-        Ok(name)
     }
 }
 

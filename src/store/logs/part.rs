@@ -1,0 +1,482 @@
+//! Log part files: streams (label sets) in label order, each with its blocks. Written once by
+//! [`LogPartWriter`], then only read ([`LogPart`], memory-mapped). The byte layout is
+//! specified in `docs/format/logs-part.md`; keep the two in step.
+
+use super::block::{decode_block, encode_block, TrigramFilter, BLOCK_RAW_BYTES};
+use crate::model::{Labels, LogEntry, Matcher};
+use crate::store::codec::{get_varint, get_zvarint, put_varint, put_zvarint};
+use crate::store::error::{Result, StoreError};
+use crate::store::part::{get_str, io, put_str, u32_at, u64_at};
+use memmap2::Mmap;
+use std::collections::{BTreeMap, HashMap};
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+pub const HEADER_MAGIC: &[u8; 8] = b"ARGSLOGS";
+pub const FOOTER_MAGIC: &[u8; 8] = b"ARGSLEND";
+pub const VERSION: u32 = 1;
+const HEADER_LEN: usize = 16;
+/// index offset, index length, entries, raw bytes (u64 each); min_t, max_t (i64); streams,
+/// index CRC, footer CRC (u32 each); magic.
+const FOOTER_LEN: usize = 8 * 6 + 4 * 3 + 8;
+const MAX_INDEX_BYTES: usize = 1 << 31;
+/// zstd level of blocks and index. Logs compress far better than samples and are read far
+/// less often, so a level above the default pays: it is where the size goal is met.
+const ZSTD_LEVEL: i32 = 3;
+
+/// Where one block lives and what it covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BlockRef {
+    pub min_t: i64,
+    pub max_t: i64,
+    pub count: u32,
+    pub offset: u64,
+    /// Compressed payload length; the trigram filter follows it.
+    pub len: u32,
+    pub raw_len: u32,
+    pub filter_len: u32,
+    /// CRC-32 of the payload and the filter.
+    pub crc: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct StreamEntry {
+    pub labels: Labels,
+    pub blocks: Vec<BlockRef>,
+}
+
+/// Streams a log part file. Streams must be added in strictly increasing label order.
+pub struct LogPartWriter {
+    path: PathBuf,
+    out: BufWriter<File>,
+    offset: u64,
+    streams: Vec<StreamEntry>,
+    entries: u64,
+    raw_bytes: u64,
+    min_t: i64,
+    max_t: i64,
+    compressor: zstd::bulk::Compressor<'static>,
+    raw: Vec<u8>,
+}
+
+impl LogPartWriter {
+    pub fn create(path: &Path) -> Result<LogPartWriter> {
+        let f = File::create(path).map_err(io("create", path))?;
+        let mut out = BufWriter::with_capacity(1 << 20, f);
+        let mut header = Vec::with_capacity(HEADER_LEN);
+        header.extend_from_slice(HEADER_MAGIC);
+        header.extend_from_slice(&VERSION.to_le_bytes());
+        header.extend_from_slice(&0u32.to_le_bytes());
+        out.write_all(&header).map_err(io("write", path))?;
+        let compressor = zstd::bulk::Compressor::new(ZSTD_LEVEL)
+            .map_err(|e| StoreError::io("start zstd for", path, e))?;
+        Ok(LogPartWriter {
+            path: path.to_path_buf(),
+            out,
+            offset: HEADER_LEN as u64,
+            streams: Vec::new(),
+            entries: 0,
+            raw_bytes: 0,
+            min_t: i64::MAX,
+            max_t: i64::MIN,
+            compressor,
+            raw: Vec::new(),
+        })
+    }
+
+    /// Adds one stream with its entries (sorted by time). A stream without entries is skipped.
+    pub fn add_stream(&mut self, labels: &Labels, entries: &[LogEntry]) -> Result<()> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        if let Some(last) = self.streams.last() {
+            if last.labels >= *labels {
+                return Err(StoreError::Invalid(format!(
+                    "stream {labels} added out of order after {}",
+                    last.labels
+                )));
+            }
+        }
+        let mut blocks = Vec::new();
+        let mut start = 0;
+        while start < entries.len() {
+            let mut end = start;
+            let mut bytes = 0;
+            while end < entries.len() && (end == start || bytes < BLOCK_RAW_BYTES) {
+                bytes += entries[end].raw_len();
+                end += 1;
+            }
+            blocks.push(self.write_block(&entries[start..end], bytes)?);
+            start = end;
+        }
+        self.entries += entries.len() as u64;
+        self.min_t = self.min_t.min(entries[0].t);
+        self.max_t = self.max_t.max(entries[entries.len() - 1].t);
+        self.streams.push(StreamEntry {
+            labels: labels.clone(),
+            blocks,
+        });
+        Ok(())
+    }
+
+    fn write_block(&mut self, entries: &[LogEntry], raw_bytes: usize) -> Result<BlockRef> {
+        self.raw.clear();
+        encode_block(entries, &mut self.raw);
+        let compressed = self
+            .compressor
+            .compress(&self.raw)
+            .map_err(io("compress block for", &self.path))?;
+        let mut filter = TrigramFilter::for_bytes(raw_bytes);
+        for e in entries {
+            filter.add_line(e.line.as_bytes());
+        }
+        let mut crc = crc32fast::Hasher::new();
+        crc.update(&compressed);
+        crc.update(filter.as_bytes());
+        self.out
+            .write_all(&compressed)
+            .and_then(|_| self.out.write_all(filter.as_bytes()))
+            .map_err(io("write", &self.path))?;
+        let r = BlockRef {
+            min_t: entries[0].t,
+            max_t: entries[entries.len() - 1].t,
+            count: entries.len() as u32,
+            offset: self.offset,
+            len: compressed.len() as u32,
+            raw_len: self.raw.len() as u32,
+            filter_len: filter.as_bytes().len() as u32,
+            crc: crc.finalize(),
+        };
+        self.offset += compressed.len() as u64 + filter.as_bytes().len() as u64;
+        self.raw_bytes += raw_bytes as u64;
+        Ok(r)
+    }
+
+    pub fn entries(&self) -> u64 {
+        self.entries
+    }
+
+    pub fn stream_count(&self) -> usize {
+        self.streams.len()
+    }
+
+    /// Writes the index and footer and fsyncs the file. Returns the file size.
+    pub fn finish(mut self) -> Result<u64> {
+        let index = encode_index(&self.streams);
+        let index = zstd::bulk::compress(&index, ZSTD_LEVEL)
+            .map_err(io("compress index for", &self.path))?;
+        let index_offset = self.offset;
+        self.out
+            .write_all(&index)
+            .map_err(io("write", &self.path))?;
+        let (min_t, max_t) = if self.entries == 0 {
+            (0, 0)
+        } else {
+            (self.min_t, self.max_t)
+        };
+        let mut footer = Vec::with_capacity(FOOTER_LEN);
+        footer.extend_from_slice(&index_offset.to_le_bytes());
+        footer.extend_from_slice(&(index.len() as u64).to_le_bytes());
+        footer.extend_from_slice(&self.entries.to_le_bytes());
+        footer.extend_from_slice(&self.raw_bytes.to_le_bytes());
+        footer.extend_from_slice(&min_t.to_le_bytes());
+        footer.extend_from_slice(&max_t.to_le_bytes());
+        footer.extend_from_slice(&(self.streams.len() as u32).to_le_bytes());
+        footer.extend_from_slice(&crc32fast::hash(&index).to_le_bytes());
+        let crc = crc32fast::hash(&footer);
+        footer.extend_from_slice(&crc.to_le_bytes());
+        footer.extend_from_slice(FOOTER_MAGIC);
+        debug_assert_eq!(footer.len(), FOOTER_LEN);
+        self.out
+            .write_all(&footer)
+            .map_err(io("write", &self.path))?;
+        let file = self
+            .out
+            .into_inner()
+            .map_err(|e| StoreError::io("write", &self.path, e.into_error()))?;
+        file.sync_all().map_err(io("fsync", &self.path))?;
+        Ok(index_offset + index.len() as u64 + FOOTER_LEN as u64)
+    }
+}
+
+fn encode_index(streams: &[StreamEntry]) -> Vec<u8> {
+    let mut syms: BTreeMap<&str, u32> = BTreeMap::new();
+    for s in streams {
+        for (k, v) in s.labels.iter() {
+            syms.insert(k, 0);
+            syms.insert(v, 0);
+        }
+    }
+    let mut out = Vec::new();
+    put_varint(&mut out, syms.len() as u64);
+    for (i, (s, id)) in syms.iter_mut().enumerate() {
+        put_str(&mut out, s);
+        *id = i as u32;
+    }
+    put_varint(&mut out, streams.len() as u64);
+    for s in streams {
+        put_varint(&mut out, s.labels.len() as u64);
+        for (k, v) in s.labels.iter() {
+            put_varint(&mut out, syms[k] as u64);
+            put_varint(&mut out, syms[v] as u64);
+        }
+        put_varint(&mut out, s.blocks.len() as u64);
+        for b in &s.blocks {
+            put_zvarint(&mut out, b.min_t);
+            put_varint(&mut out, (b.max_t - b.min_t) as u64);
+            put_varint(&mut out, b.count as u64);
+            put_varint(&mut out, b.offset);
+            put_varint(&mut out, b.len as u64);
+            put_varint(&mut out, b.raw_len as u64);
+            put_varint(&mut out, b.filter_len as u64);
+            out.extend_from_slice(&b.crc.to_le_bytes());
+        }
+    }
+    out
+}
+
+/// An open log part: its index in memory, its blocks memory-mapped.
+pub struct LogPart {
+    pub path: PathBuf,
+    pub seq_lo: u64,
+    pub seq_hi: u64,
+    pub file_size: u64,
+    map: Mmap,
+    pub streams: Vec<StreamEntry>,
+    pub entries: u64,
+    /// Bytes of the lines and metadata as they were ingested.
+    pub raw_bytes: u64,
+    pub min_t: i64,
+    pub max_t: i64,
+    postings: HashMap<String, HashMap<String, Vec<u32>>>,
+}
+
+fn corrupt(path: &Path, reason: impl Into<String>) -> StoreError {
+    StoreError::corrupt(path, reason)
+}
+
+impl LogPart {
+    pub fn open(path: &Path, seq_lo: u64, seq_hi: u64) -> Result<LogPart> {
+        let file = File::open(path).map_err(io("open", path))?;
+        // Safety: part files are immutable once published (written under a temporary name
+        // and renamed into place), so the mapping never changes under us.
+        let map = unsafe { Mmap::map(&file) }.map_err(io("mmap", path))?;
+        let b = &map[..];
+        if b.len() < HEADER_LEN + FOOTER_LEN {
+            return Err(corrupt(
+                path,
+                format!("file is {} bytes, too short for a log part", b.len()),
+            ));
+        }
+        if &b[..8] != HEADER_MAGIC {
+            return Err(corrupt(path, "bad header magic (not an argus log part)"));
+        }
+        let version = u32_at(b, 8);
+        if version != VERSION {
+            return Err(corrupt(
+                path,
+                format!("unsupported log part version {version}"),
+            ));
+        }
+        let f = b.len() - FOOTER_LEN;
+        if &b[f + FOOTER_LEN - 8..] != FOOTER_MAGIC {
+            return Err(corrupt(path, "bad footer magic (truncated file?)"));
+        }
+        let crc_at = f + FOOTER_LEN - 12;
+        if crc32fast::hash(&b[f..crc_at]) != u32_at(b, crc_at) {
+            return Err(corrupt(path, "footer checksum mismatch"));
+        }
+        let index_offset = u64_at(b, f) as usize;
+        let index_len = u64_at(b, f + 8) as usize;
+        let entries = u64_at(b, f + 16);
+        let raw_bytes = u64_at(b, f + 24);
+        let min_t = u64_at(b, f + 32) as i64;
+        let max_t = u64_at(b, f + 40) as i64;
+        let nstreams = u32_at(b, f + 48) as usize;
+        let index_crc = u32_at(b, f + 52);
+        if index_offset < HEADER_LEN || index_offset.checked_add(index_len) != Some(f) {
+            return Err(corrupt(path, "index offsets do not fit the file"));
+        }
+        let index_bytes = &b[index_offset..f];
+        if crc32fast::hash(index_bytes) != index_crc {
+            return Err(corrupt(path, "index checksum mismatch"));
+        }
+        let index = zstd::bulk::decompress(index_bytes, MAX_INDEX_BYTES)
+            .map_err(|e| corrupt(path, format!("index does not decompress: {e}")))?;
+        let streams = decode_index(&index, index_offset as u64)
+            .map_err(|r| corrupt(path, format!("index: {r}")))?;
+        if streams.len() != nstreams {
+            return Err(corrupt(path, "stream count in footer and index differ"));
+        }
+        let mut postings: HashMap<String, HashMap<String, Vec<u32>>> = HashMap::new();
+        for (i, s) in streams.iter().enumerate() {
+            for (k, v) in s.labels.iter() {
+                let values = match postings.get_mut(k) {
+                    Some(values) => values,
+                    None => postings.entry(k.to_string()).or_default(),
+                };
+                match values.get_mut(v) {
+                    Some(ids) => ids.push(i as u32),
+                    None => {
+                        values.insert(v.to_string(), vec![i as u32]);
+                    }
+                }
+            }
+        }
+        Ok(LogPart {
+            path: path.to_path_buf(),
+            seq_lo,
+            seq_hi,
+            file_size: b.len() as u64,
+            map,
+            streams,
+            entries,
+            raw_bytes,
+            min_t,
+            max_t,
+            postings,
+        })
+    }
+
+    /// Indexes of the streams that satisfy every matcher, ascending.
+    pub fn matching_streams(&self, matchers: &[Matcher]) -> Vec<u32> {
+        use crate::model::MatchOp;
+        let mut best: Option<&Vec<u32>> = None;
+        let empty = Vec::new();
+        for m in matchers {
+            if m.op == MatchOp::Equal && !m.value.is_empty() {
+                let c = self
+                    .postings
+                    .get(&m.name)
+                    .and_then(|vals| vals.get(&m.value))
+                    .unwrap_or(&empty);
+                if best.is_none_or(|b| c.len() < b.len()) {
+                    best = Some(c);
+                }
+            }
+        }
+        let check = |i: &u32| {
+            let l = &self.streams[*i as usize].labels;
+            matchers.iter().all(|m| m.matches_labels(l))
+        };
+        match best {
+            Some(c) => c.iter().copied().filter(check).collect(),
+            None => (0..self.streams.len() as u32).filter(check).collect(),
+        }
+    }
+
+    /// The trigram filter of block `b`, `None` when it is missing or malformed (then the
+    /// block must be read).
+    pub fn filter(&self, b: &BlockRef) -> Option<TrigramFilter> {
+        let start = (b.offset + b.len as u64) as usize;
+        let bytes = self.map.get(start..start + b.filter_len as usize)?;
+        TrigramFilter::from_bytes(bytes)
+    }
+
+    /// Reads, verifies and decodes one block, appending its entries to `out`.
+    pub fn read_block(
+        &self,
+        b: &BlockRef,
+        dctx: &mut zstd::bulk::Decompressor<'static>,
+        out: &mut Vec<LogEntry>,
+    ) -> Result<()> {
+        let start = b.offset as usize;
+        let end = start + b.len as usize + b.filter_len as usize;
+        let bytes = self
+            .map
+            .get(start..end)
+            .ok_or_else(|| corrupt(&self.path, format!("block at {start} runs past the end")))?;
+        if crc32fast::hash(bytes) != b.crc {
+            return Err(corrupt(
+                &self.path,
+                format!("block at offset {start}: checksum mismatch"),
+            ));
+        }
+        let mut raw = Vec::with_capacity(b.raw_len as usize);
+        dctx.decompress_to_buffer(&bytes[..b.len as usize], &mut raw)
+            .map_err(|e| {
+                corrupt(
+                    &self.path,
+                    format!("block at offset {start} does not decompress: {e}"),
+                )
+            })?;
+        let n = decode_block(&raw, out)
+            .map_err(|e| corrupt(&self.path, format!("block at offset {start}: {e}")))?;
+        if n != b.count as usize {
+            return Err(corrupt(
+                &self.path,
+                format!(
+                    "block at offset {start}: {n} entries, index says {}",
+                    b.count
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn decode_index(b: &[u8], blocks_end: u64) -> std::result::Result<Vec<StreamEntry>, String> {
+    let mut pos = 0;
+    let v = |pos: &mut usize| get_varint(b, pos).map_err(|e| e.to_string());
+    let nsym = v(&mut pos)? as usize;
+    let mut syms = Vec::with_capacity(nsym.min(b.len()));
+    for _ in 0..nsym {
+        syms.push(get_str(b, &mut pos)?.to_string());
+    }
+    let sym = |i: u64| {
+        syms.get(i as usize)
+            .cloned()
+            .ok_or_else(|| format!("symbol {i} out of range"))
+    };
+    let nstreams = v(&mut pos)? as usize;
+    let mut streams = Vec::with_capacity(nstreams.min(b.len()));
+    for _ in 0..nstreams {
+        let nl = v(&mut pos)? as usize;
+        let mut pairs = Vec::with_capacity(nl.min(64));
+        for _ in 0..nl {
+            let k = sym(v(&mut pos)?)?;
+            let val = sym(v(&mut pos)?)?;
+            pairs.push((k, val));
+        }
+        if pairs.is_empty()
+            || !pairs.windows(2).all(|w| w[0].0 < w[1].0)
+            || pairs.iter().any(|(_, v)| v.is_empty())
+        {
+            return Err("label set empty, not sorted, not unique or with an empty value".into());
+        }
+        let labels = Labels::from_sorted_unchecked(pairs);
+        let nb = v(&mut pos)? as usize;
+        let mut blocks = Vec::with_capacity(nb.min(b.len()));
+        for _ in 0..nb {
+            let min_t = get_zvarint(b, &mut pos).map_err(|e| e.to_string())?;
+            let span = v(&mut pos)? as i64;
+            let count = v(&mut pos)? as u32;
+            let offset = v(&mut pos)?;
+            let len = v(&mut pos)? as u32;
+            let raw_len = v(&mut pos)? as u32;
+            let filter_len = v(&mut pos)? as u32;
+            let crc = b.get(pos..pos + 4).ok_or("truncated block reference")?;
+            let crc = u32::from_le_bytes([crc[0], crc[1], crc[2], crc[3]]);
+            pos += 4;
+            if offset < HEADER_LEN as u64 || offset + len as u64 + filter_len as u64 > blocks_end {
+                return Err("block reference outside the block area".into());
+            }
+            blocks.push(BlockRef {
+                min_t,
+                max_t: min_t.wrapping_add(span),
+                count,
+                offset,
+                len,
+                raw_len,
+                filter_len,
+                crc,
+            });
+        }
+        streams.push(StreamEntry { labels, blocks });
+    }
+    if pos != b.len() {
+        return Err("trailing bytes after the index".into());
+    }
+    Ok(streams)
+}

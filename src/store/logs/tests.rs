@@ -1,0 +1,192 @@
+//! The log half of the store as a whole: commits and reads, merges, retention, filters,
+//! spills, damage and concurrent writers.
+
+use super::snapshot::{BlockStats, LogQuery};
+use crate::model::{Labels, LogEntry, Matcher};
+use crate::store::{CompactOptions, Store};
+
+fn store() -> (tempfile::TempDir, Store) {
+    let d = tempfile::tempdir().unwrap();
+    let s = Store::open(&d.path().join("s")).unwrap();
+    (d, s)
+}
+
+fn app(name: &str) -> Labels {
+    Labels::from_pairs([("app", name)])
+}
+
+fn all(s: &Store, m: &[Matcher]) -> Vec<(Labels, Vec<(i64, String)>)> {
+    let snap = s.log_snapshot().unwrap();
+    let q = LogQuery {
+        matchers: m.to_vec(),
+        from: i64::MIN,
+        to: i64::MAX,
+        required: Vec::new(),
+    };
+    let mut out = Vec::new();
+    snap.read_streams(&q, |l, entries| {
+        out.push((
+            l.clone(),
+            entries.into_iter().map(|e| (e.t, e.line)).collect(),
+        ));
+        Ok(())
+    })
+    .unwrap();
+    out
+}
+
+#[test]
+fn commits_read_back_in_time_order_across_parts_without_duplicates() {
+    let (_d, s) = store();
+    let mut w = s.log_writer();
+    for i in (0..1000).rev() {
+        w.append(&app("a"), LogEntry::new(i * 1000, format!("line {i}")))
+            .unwrap();
+    }
+    w.append(&app("b"), LogEntry::new(5, "only")).unwrap();
+    let st = w.commit().unwrap();
+    assert_eq!((st.streams, st.entries), (2, 1001));
+    // A second commit overlapping the first: out-of-order entries and a repeated line.
+    let mut w = s.log_writer();
+    w.append(&app("a"), LogEntry::new(500, "between")).unwrap();
+    w.append(&app("a"), LogEntry::new(0, "line 0")).unwrap();
+    w.commit().unwrap();
+    let got = all(&s, &[Matcher::equal("app", "a")]);
+    assert_eq!(got.len(), 1);
+    let lines = &got[0].1;
+    assert_eq!(lines.len(), 1001, "the repeated line is stored once");
+    assert_eq!(lines[0], (0, "line 0".to_string()));
+    assert_eq!(lines[1], (500, "between".to_string()));
+    assert!(lines.windows(2).all(|w| w[0].0 <= w[1].0));
+    let info = s.log_info().unwrap();
+    assert_eq!((info.streams, info.parts), (2, 2));
+    // Compaction merges the parts; the content is unchanged.
+    s.compact_logs(&CompactOptions::default()).unwrap();
+    assert_eq!(s.log_info().unwrap().parts, 1);
+    assert_eq!(all(&s, &[Matcher::equal("app", "a")]), got);
+    assert!(s.check().unwrap().problems.is_empty());
+}
+
+#[test]
+fn empty_valued_labels_are_dropped_and_a_stream_needs_one_label() {
+    let (_d, s) = store();
+    let mut w = s.log_writer();
+    let with_empty = Labels::from_pairs([("app", "x"), ("name", "")]);
+    w.append(&with_empty, LogEntry::new(1, "a")).unwrap();
+    w.append(&app("x"), LogEntry::new(2, "b")).unwrap();
+    assert!(w.append(&Labels::default(), LogEntry::new(3, "c")).is_err());
+    w.commit().unwrap();
+    let got = all(&s, &[Matcher::equal("app", "x")]);
+    assert_eq!(got.len(), 1, "one stream: {got:?}");
+    assert_eq!(got[0].1.len(), 2);
+}
+
+#[test]
+fn trigram_filters_skip_blocks_without_the_needle() {
+    let (_d, s) = store();
+    let mut w = s.log_writer();
+    // About 3 MB of lines: several blocks; the needle is in one of them only.
+    for i in 0..40_000i64 {
+        let line = if i == 31_000 {
+            "level=error msg=\"payment declined\" order=XJ-99421".to_string()
+        } else {
+            format!(
+                "level=info msg=\"request served\" path=/api/items/{} took={}ms",
+                i % 977,
+                i % 31
+            )
+        };
+        w.append(&app("shop"), LogEntry::new(i * 1_000_000, line))
+            .unwrap();
+    }
+    w.commit().unwrap();
+    let snap = s.log_snapshot().unwrap();
+    let q = LogQuery {
+        matchers: vec![Matcher::equal("app", "shop")],
+        from: i64::MIN,
+        to: i64::MAX,
+        required: vec![b"XJ-99421".to_vec()],
+    };
+    let streams = snap.streams(&q.matchers, q.from, q.to);
+    let mut stats = BlockStats::default();
+    let blocks = snap.blocks(&streams[0], &q, &mut stats);
+    assert!(stats.blocks_in_range >= 4, "{stats:?}");
+    assert_eq!(blocks.len(), 1, "{stats:?}");
+    let mut dctx = super::new_decompressor().unwrap();
+    let mut entries = Vec::new();
+    snap.read(&blocks[0], &mut dctx, &mut entries).unwrap();
+    assert!(entries.iter().any(|e| e.line.contains("XJ-99421")));
+}
+
+#[test]
+fn spills_and_retention() {
+    let (_d, s) = store();
+    let mut w = s.log_writer();
+    w.set_spill_bytes(10_000);
+    for i in 0..2000i64 {
+        w.append(
+            &app(if i % 2 == 0 { "a" } else { "b" }),
+            LogEntry::new(i * 1_000_000_000, format!("entry number {i}")),
+        )
+        .unwrap();
+    }
+    w.commit().unwrap();
+    assert_eq!(s.log_info().unwrap().parts, 1, "spills merge into one part");
+    assert_eq!(s.log_info().unwrap().entries, 2000);
+    // Keep the last 500 s at "now" = 2000 s (times in ms for the options).
+    let opts = CompactOptions {
+        retention_ms: Some(500_000),
+        now_ms: 2_000_000,
+    };
+    s.compact_logs(&opts).unwrap();
+    let info = s.log_info().unwrap();
+    assert_eq!(info.entries, 500);
+    assert_eq!(info.min_time, Some(1500 * 1_000_000_000));
+}
+
+#[test]
+fn check_reports_a_damaged_block() {
+    let (_d, s) = store();
+    let mut w = s.log_writer();
+    for i in 0..100 {
+        w.append(&app("a"), LogEntry::new(i, format!("line {i}")))
+            .unwrap();
+    }
+    w.commit().unwrap();
+    let part = s.logs().list_live_parts().unwrap()[0].path.clone();
+    let mut bytes = std::fs::read(&part).unwrap();
+    bytes[40] ^= 0xff;
+    std::fs::write(&part, &bytes).unwrap();
+    let report = s.check().unwrap();
+    assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
+    assert!(
+        report.problems[0].contains("checksum mismatch"),
+        "{:?}",
+        report.problems
+    );
+}
+
+#[test]
+fn concurrent_writers_lose_nothing() {
+    let (_d, s) = store();
+    std::thread::scope(|scope| {
+        for t in 0..4 {
+            let s = s.clone();
+            scope.spawn(move || {
+                for c in 0..10 {
+                    let mut w = s.log_writer();
+                    for i in 0..50 {
+                        w.append(
+                            &app(&format!("w{t}")),
+                            LogEntry::new(c * 100 + i, format!("{t} {c} {i}")),
+                        )
+                        .unwrap();
+                    }
+                    w.commit().unwrap();
+                }
+            });
+        }
+    });
+    assert_eq!(s.log_info().unwrap().entries, 4 * 10 * 50);
+    assert!(s.log_info().unwrap().parts <= 12);
+}

@@ -8,18 +8,22 @@ use super::exit::{self, CliError, CliResult};
 use super::GlobalArgs;
 use crate::ingest::{ingest_metrics, IngestOptions, InputFormat};
 use crate::model::time::now_ms;
-use clap::{Args, ValueEnum};
+use clap::{Args, Subcommand, ValueEnum};
 use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 
-/// Store metric samples from files or stdin: Prometheus text, OpenMetrics, CSV or JSON lines.
+/// Store metric samples from files or stdin: Prometheus text, OpenMetrics, CSV or JSON lines;
+/// `argus ingest logs` stores log lines.
 ///
 /// Samples keep their own timestamps (backfill of history); samples without one get the time
 /// of the run. Give `-` or no file to read stdin. See docs/format/csv-jsonl.md for the CSV and
 /// JSON-lines layouts.
 #[derive(Args, Debug)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct IngestArgs {
+    #[command(subcommand)]
+    pub kind: Option<IngestKind>,
     /// Input files (`-` for stdin; stdin when none is given).
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
@@ -34,6 +38,12 @@ pub struct IngestArgs {
     /// whole invocation.
     #[arg(long)]
     pub skip_invalid: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum IngestKind {
+    /// Store log lines as log streams (see `argus ingest logs --help`).
+    Logs(super::ingest_logs::IngestLogsArgs),
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -60,6 +70,9 @@ pub fn parse_label(s: &str) -> Result<(String, String), String> {
 }
 
 pub fn run(global: &GlobalArgs, args: &IngestArgs) -> CliResult {
+    if let Some(IngestKind::Logs(a)) = &args.kind {
+        return super::ingest_logs::run(global, a);
+    }
     let opts = IngestOptions {
         format: match args.format {
             FormatArg::Auto => InputFormat::Auto,

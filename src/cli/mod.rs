@@ -6,6 +6,7 @@ pub mod conformance;
 pub mod exit;
 pub mod export;
 pub mod ingest;
+mod ingest_logs;
 pub mod output;
 pub mod progress;
 pub mod query;

@@ -28,6 +28,8 @@ pub enum OutputFormat {
     Jsonl,
     /// OpenMetrics text, re-ingestable by `argus ingest` and `promtool` (export).
     Openmetrics,
+    /// Log lines only, one per line (logs).
+    Raw,
 }
 
 impl OutputFormat {
@@ -39,6 +41,7 @@ impl OutputFormat {
             OutputFormat::Tsv => "tsv",
             OutputFormat::Jsonl => "jsonl",
             OutputFormat::Openmetrics => "openmetrics",
+            OutputFormat::Raw => "raw",
         }
     }
 }

@@ -1,0 +1,192 @@
+//! `argus ingest logs`: log lines from files or stdin into log streams.
+//!
+//! One invocation is one commit, as for metrics: when it exits 0 or 4 every stored line is
+//! durable and visible at once; a stop on the way (too many streams, an unreadable input)
+//! stores nothing. The rules for bad lines are in `ingest::logs` and the man page.
+
+use super::exit::{self, CliError, CliResult};
+use super::ingest::parse_label;
+use super::GlobalArgs;
+use crate::ingest::logs::{
+    ingest_logs, LineFormat, LogIngestOptions, LogIngestReport, LogIngestState, TimeFormat,
+};
+use clap::{Args, ValueEnum};
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+
+/// Store log lines: `journalctl -o json | argus ingest logs --label host=web1 --time-field
+/// __REALTIME_TIMESTAMP`, or `argus ingest logs --label app=nginx access.log`.
+///
+/// Every line becomes one entry of the stream named by its labels: the `--label`s, plus
+/// fields promoted with `--label-from`. Its time is taken from `--time-field` (JSON or logfmt
+/// lines) or `--time-format` (the start of raw lines, or the `[...]` of Apache/nginx logs),
+/// else the time of arrival. Entries may arrive in any time order.
+///
+/// Bad input: invalid UTF-8 is kept with U+FFFD for each bad sequence; a line longer than
+/// --max-line-bytes is rejected; a timestamp that does not parse is replaced by the time of
+/// arrival; each is reported as FILE:LINE and makes the exit code 4. More than --max-streams
+/// streams stop the ingest before anything is stored (exit 3): a label with many values
+/// (request ids, user ids) belongs in the line or in structured metadata (--metadata-from).
+#[derive(Args, Debug)]
+pub struct IngestLogsArgs {
+    /// Input files (`-` for stdin; stdin when none is given).
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Add a label to every line's stream (repeatable), e.g. `--label app=api`.
+    #[arg(long = "label", value_name = "NAME=VALUE", value_parser = parse_label)]
+    pub labels: Vec<(String, String)>,
+    /// Promote a JSON or logfmt field to a stream label (repeatable), e.g. `--label-from level`.
+    #[arg(long, value_name = "FIELD")]
+    pub label_from: Vec<String>,
+    /// Keep a JSON or logfmt field as structured metadata of the entry (repeatable).
+    #[arg(long, value_name = "FIELD")]
+    pub metadata_from: Vec<String>,
+    /// Take each line's time from this JSON or logfmt field.
+    #[arg(long, value_name = "FIELD")]
+    pub time_field: Option<String>,
+    /// How times are written: in --time-field, or, without it, at the start of raw lines
+    /// (`common`: the `[10/Oct/2000:13:55:36 -0700]` of Apache/nginx logs). `auto` reads
+    /// RFC 3339 and Unix times in s, ms, µs or ns by their size.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub time_format: Option<TimeFormatArg>,
+    /// How to find fields in a line: `auto` is JSON for lines starting with `{`, else logfmt.
+    #[arg(long, value_enum, default_value_t = LineFormatArg::Auto)]
+    pub format: LineFormatArg,
+    /// Reject lines longer than this many bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 256 * 1024)]
+    pub max_line_bytes: usize,
+    /// Stop (storing nothing) when the lines would make more streams than this.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub max_streams: usize,
+    /// Promote at most this many distinct values of each --label-from field; further values
+    /// stay in the line only.
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub max_label_values: usize,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum LineFormatArg {
+    Auto,
+    Json,
+    Logfmt,
+    Raw,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum TimeFormatArg {
+    Auto,
+    Rfc3339,
+    /// Unix seconds, with an optional fraction.
+    Unix,
+    UnixMs,
+    UnixNs,
+    /// Apache/nginx common log format.
+    Common,
+}
+
+pub fn run(global: &GlobalArgs, args: &IngestLogsArgs) -> CliResult {
+    let opts = LogIngestOptions {
+        labels: args.labels.clone(),
+        label_from: args.label_from.clone(),
+        metadata_from: args.metadata_from.clone(),
+        format: match args.format {
+            LineFormatArg::Auto => LineFormat::Auto,
+            LineFormatArg::Json => LineFormat::Json,
+            LineFormatArg::Logfmt => LineFormat::Logfmt,
+            LineFormatArg::Raw => LineFormat::Raw,
+        },
+        time_field: args.time_field.clone(),
+        time_format: args.time_format.map(|f| match f {
+            TimeFormatArg::Auto => TimeFormat::Auto,
+            TimeFormatArg::Rfc3339 => TimeFormat::Rfc3339,
+            TimeFormatArg::Unix => TimeFormat::UnixSeconds,
+            TimeFormatArg::UnixMs => TimeFormat::UnixMillis,
+            TimeFormatArg::UnixNs => TimeFormat::UnixNanos,
+            TimeFormatArg::Common => TimeFormat::Common,
+        }),
+        max_line_bytes: args.max_line_bytes,
+        max_streams: args.max_streams,
+        max_label_values: args.max_label_values,
+        arrival_ns: now_ns(),
+        max_reported: 10,
+    };
+    if opts.labels.is_empty() && opts.label_from.is_empty() {
+        return Err(CliError::usage(
+            "give at least one --label (for example --label app=myapp) or --label-from: a log stream is named by its labels",
+        ));
+    }
+    let store = global.open_store()?;
+    let mut writer = store.log_writer();
+    let mut state = LogIngestState::default();
+    let mut report = LogIngestReport::default();
+    let inputs: Vec<PathBuf> = if args.files.is_empty() {
+        vec![PathBuf::from("-")]
+    } else {
+        args.files.clone()
+    };
+    for path in &inputs {
+        let (name, size, mut reader): (String, Option<u64>, Box<dyn BufRead>) =
+            if path.as_os_str() == "-" {
+                (
+                    "<stdin>".into(),
+                    None,
+                    Box::new(BufReader::with_capacity(1 << 16, std::io::stdin())),
+                )
+            } else {
+                let f = File::open(path)
+                    .map_err(|e| CliError::input(format!("cannot open {}: {e}", path.display())))?;
+                let size = f.metadata().ok().map(|m| m.len());
+                (
+                    path.display().to_string(),
+                    size,
+                    Box::new(BufReader::with_capacity(1 << 16, f)),
+                )
+            };
+        let bar = super::progress::bytes_bar(size, global.quiet, &name);
+        let r = ingest_logs(
+            &mut reader,
+            &name,
+            &opts,
+            &mut state,
+            &mut writer,
+            &mut report,
+            &mut |n| bar.set_position(n),
+        );
+        bar.finish_and_clear();
+        // The writer is dropped uncommitted on error: nothing becomes visible.
+        r.map_err(|e| CliError::input(e.to_string()))?;
+    }
+    let stats = writer
+        .commit()
+        .map_err(|e| CliError::failure(format!("cannot store the lines: {e}")))?;
+    global.note(format!(
+        "stored {} lines ({} bytes) in {} streams from {} input(s)",
+        report.stored,
+        report.bytes,
+        stats.streams,
+        inputs.len()
+    ));
+    for w in report.warnings.iter().chain(&state.id_like_labels()) {
+        eprintln!("argus: warning: {w}");
+    }
+    let problems = report.rejected + report.repaired;
+    if problems > 0 {
+        eprintln!(
+            "argus: {} line(s) rejected, {} kept with a repair; the first ones:",
+            report.rejected, report.repaired
+        );
+        for p in &report.problems {
+            eprintln!("  {p}");
+        }
+        return Ok(exit::PARTIAL);
+    }
+    Ok(exit::OK)
+}
+
+fn now_ns() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as i64)
+        .unwrap_or(0)
+}

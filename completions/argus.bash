@@ -73,6 +73,9 @@ _argus() {
             argus__subcmd__help__subcmd__conformance,promql)
                 cmd="argus__subcmd__help__subcmd__conformance__subcmd__promql"
                 ;;
+            argus__subcmd__help__subcmd__ingest,logs)
+                cmd="argus__subcmd__help__subcmd__ingest__subcmd__logs"
+                ;;
             argus__subcmd__help__subcmd__store,check)
                 cmd="argus__subcmd__help__subcmd__store__subcmd__check"
                 ;;
@@ -81,6 +84,18 @@ _argus() {
                 ;;
             argus__subcmd__help__subcmd__store,info)
                 cmd="argus__subcmd__help__subcmd__store__subcmd__info"
+                ;;
+            argus__subcmd__ingest,help)
+                cmd="argus__subcmd__ingest__subcmd__help"
+                ;;
+            argus__subcmd__ingest,logs)
+                cmd="argus__subcmd__ingest__subcmd__logs"
+                ;;
+            argus__subcmd__ingest__subcmd__help,help)
+                cmd="argus__subcmd__ingest__subcmd__help__subcmd__help"
+                ;;
+            argus__subcmd__ingest__subcmd__help,logs)
+                cmd="argus__subcmd__ingest__subcmd__help__subcmd__logs"
                 ;;
             argus__subcmd__store,check)
                 cmd="argus__subcmd__store__subcmd__check"
@@ -124,11 +139,11 @@ _argus() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics raw" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -150,11 +165,11 @@ _argus() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics raw" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -226,11 +241,11 @@ _argus() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics raw" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -241,7 +256,7 @@ _argus() {
             return 0
             ;;
         argus__subcmd__export)
-            opts="-o -q -v -h -V --from --to --since --store --output --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --from --to --since --logs --store --output --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -264,11 +279,11 @@ _argus() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics raw" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -349,8 +364,22 @@ _argus() {
             return 0
             ;;
         argus__subcmd__help__subcmd__ingest)
-            opts=""
+            opts="logs"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        argus__subcmd__help__subcmd__ingest__subcmd__logs)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -447,7 +476,7 @@ _argus() {
             return 0
             ;;
         argus__subcmd__ingest)
-            opts="-o -q -v -h -V --format --label --skip-invalid --store --output --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --format --label --skip-invalid --store --output --quiet --verbose --help --version logs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -466,11 +495,115 @@ _argus() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics raw" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        argus__subcmd__ingest__subcmd__help)
+            opts="logs help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        argus__subcmd__ingest__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        argus__subcmd__ingest__subcmd__help__subcmd__logs)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        argus__subcmd__ingest__subcmd__logs)
+            opts="-o -q -v -h -V --label --label-from --metadata-from --time-field --time-format --format --max-line-bytes --max-streams --max-label-values --store --output --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --label)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --label-from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metadata-from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --time-field)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --time-format)
+                    COMPREPLY=($(compgen -W "auto rfc3339 unix unix-ms unix-ns common" -- "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "auto json logfmt raw" -- "${cur}"))
+                    return 0
+                    ;;
+                --max-line-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-streams)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-label-values)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics raw" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics raw" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -528,11 +661,11 @@ _argus() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics raw" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -574,11 +707,11 @@ _argus() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics raw" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -600,11 +733,11 @@ _argus() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics raw" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -626,11 +759,11 @@ _argus() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics raw" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -656,11 +789,11 @@ _argus() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics raw" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -752,11 +885,11 @@ _argus() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics raw" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics raw" -- "${cur}"))
                     return 0
                     ;;
                 *)

@@ -30,13 +30,14 @@ json\t'JSON shaped like the Prometheus HTTP API\'s `data`'
 csv\t'Comma-separated values with a header'
 tsv\t'Tab-separated values with a header'
 jsonl\t'One JSON object per line (export)'
-openmetrics\t'OpenMetrics text, re-ingestable by `argus ingest` and `promtool` (export)'"
+openmetrics\t'OpenMetrics text, re-ingestable by `argus ingest` and `promtool` (export)'
+raw\t'Log lines only, one per line (logs)'"
 complete -c argus -n "__fish_argus_needs_command" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c argus -n "__fish_argus_needs_command" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c argus -n "__fish_argus_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c argus -n "__fish_argus_needs_command" -s V -l version -d 'Print version'
 complete -c argus -n "__fish_argus_needs_command" -f -a "scrape" -d 'Scrape Prometheus metrics endpoints and store the samples'
-complete -c argus -n "__fish_argus_needs_command" -f -a "ingest" -d 'Store metric samples from files or stdin: Prometheus text, OpenMetrics, CSV or JSON lines'
+complete -c argus -n "__fish_argus_needs_command" -f -a "ingest" -d 'Store metric samples from files or stdin: Prometheus text, OpenMetrics, CSV or JSON lines; `argus ingest logs` stores log lines'
 complete -c argus -n "__fish_argus_needs_command" -f -a "query" -d 'Evaluate a PromQL expression'
 complete -c argus -n "__fish_argus_needs_command" -f -a "export" -d 'Write raw samples as CSV, JSON lines or OpenMetrics'
 complete -c argus -n "__fish_argus_needs_command" -f -a "store" -d 'Inspect, verify and compact the store'
@@ -52,29 +53,64 @@ json\t'JSON shaped like the Prometheus HTTP API\'s `data`'
 csv\t'Comma-separated values with a header'
 tsv\t'Tab-separated values with a header'
 jsonl\t'One JSON object per line (export)'
-openmetrics\t'OpenMetrics text, re-ingestable by `argus ingest` and `promtool` (export)'"
+openmetrics\t'OpenMetrics text, re-ingestable by `argus ingest` and `promtool` (export)'
+raw\t'Log lines only, one per line (logs)'"
 complete -c argus -n "__fish_argus_using_subcommand scrape" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c argus -n "__fish_argus_using_subcommand scrape" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c argus -n "__fish_argus_using_subcommand scrape" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c argus -n "__fish_argus_using_subcommand scrape" -s V -l version -d 'Print version'
-complete -c argus -n "__fish_argus_using_subcommand ingest" -l format -d 'Input format; `auto` decides by file extension and content' -r -f -a "auto\t''
+complete -c argus -n "__fish_argus_using_subcommand ingest; and not __fish_seen_subcommand_from logs help" -l format -d 'Input format; `auto` decides by file extension and content' -r -f -a "auto\t''
 prom\t'Prometheus text format 0.0.4'
 openmetrics\t''
 csv\t''
 jsonl\t''"
-complete -c argus -n "__fish_argus_using_subcommand ingest" -l label -d 'Add a label to every sample (repeatable), e.g. `--label env=prod`. It overrides a label of the same name in the input' -r
-complete -c argus -n "__fish_argus_using_subcommand ingest" -l store -d 'The store directory [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
-complete -c argus -n "__fish_argus_using_subcommand ingest" -s o -l output -d 'Output format (each subcommand accepts the ones that make sense for it)' -r -f -a "table\t'Aligned table for people (the default on a terminal)'
+complete -c argus -n "__fish_argus_using_subcommand ingest; and not __fish_seen_subcommand_from logs help" -l label -d 'Add a label to every sample (repeatable), e.g. `--label env=prod`. It overrides a label of the same name in the input' -r
+complete -c argus -n "__fish_argus_using_subcommand ingest; and not __fish_seen_subcommand_from logs help" -l store -d 'The store directory [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
+complete -c argus -n "__fish_argus_using_subcommand ingest; and not __fish_seen_subcommand_from logs help" -s o -l output -d 'Output format (each subcommand accepts the ones that make sense for it)' -r -f -a "table\t'Aligned table for people (the default on a terminal)'
 json\t'JSON shaped like the Prometheus HTTP API\'s `data`'
 csv\t'Comma-separated values with a header'
 tsv\t'Tab-separated values with a header'
 jsonl\t'One JSON object per line (export)'
-openmetrics\t'OpenMetrics text, re-ingestable by `argus ingest` and `promtool` (export)'"
-complete -c argus -n "__fish_argus_using_subcommand ingest" -l skip-invalid -d 'Store the valid records and report the invalid ones (exit 4) instead of rejecting the whole invocation'
-complete -c argus -n "__fish_argus_using_subcommand ingest" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c argus -n "__fish_argus_using_subcommand ingest" -s v -l verbose -d 'More detail on stderr (repeat for more)'
-complete -c argus -n "__fish_argus_using_subcommand ingest" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c argus -n "__fish_argus_using_subcommand ingest" -s V -l version -d 'Print version'
+openmetrics\t'OpenMetrics text, re-ingestable by `argus ingest` and `promtool` (export)'
+raw\t'Log lines only, one per line (logs)'"
+complete -c argus -n "__fish_argus_using_subcommand ingest; and not __fish_seen_subcommand_from logs help" -l skip-invalid -d 'Store the valid records and report the invalid ones (exit 4) instead of rejecting the whole invocation'
+complete -c argus -n "__fish_argus_using_subcommand ingest; and not __fish_seen_subcommand_from logs help" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c argus -n "__fish_argus_using_subcommand ingest; and not __fish_seen_subcommand_from logs help" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c argus -n "__fish_argus_using_subcommand ingest; and not __fish_seen_subcommand_from logs help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c argus -n "__fish_argus_using_subcommand ingest; and not __fish_seen_subcommand_from logs help" -s V -l version -d 'Print version'
+complete -c argus -n "__fish_argus_using_subcommand ingest; and not __fish_seen_subcommand_from logs help" -a "logs" -d 'Store log lines as log streams (see `argus ingest logs --help`)'
+complete -c argus -n "__fish_argus_using_subcommand ingest; and not __fish_seen_subcommand_from logs help" -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c argus -n "__fish_argus_using_subcommand ingest; and __fish_seen_subcommand_from logs" -l label -d 'Add a label to every line\'s stream (repeatable), e.g. `--label app=api`' -r
+complete -c argus -n "__fish_argus_using_subcommand ingest; and __fish_seen_subcommand_from logs" -l label-from -d 'Promote a JSON or logfmt field to a stream label (repeatable), e.g. `--label-from level`' -r
+complete -c argus -n "__fish_argus_using_subcommand ingest; and __fish_seen_subcommand_from logs" -l metadata-from -d 'Keep a JSON or logfmt field as structured metadata of the entry (repeatable)' -r
+complete -c argus -n "__fish_argus_using_subcommand ingest; and __fish_seen_subcommand_from logs" -l time-field -d 'Take each line\'s time from this JSON or logfmt field' -r
+complete -c argus -n "__fish_argus_using_subcommand ingest; and __fish_seen_subcommand_from logs" -l time-format -d 'How times are written: in --time-field, or, without it, at the start of raw lines (`common`: the `[10/Oct/2000:13:55:36 -0700]` of Apache/nginx logs). `auto` reads RFC 3339 and Unix times in s, ms, µs or ns by their size' -r -f -a "auto\t''
+rfc3339\t''
+unix\t'Unix seconds, with an optional fraction'
+unix-ms\t''
+unix-ns\t''
+common\t'Apache/nginx common log format'"
+complete -c argus -n "__fish_argus_using_subcommand ingest; and __fish_seen_subcommand_from logs" -l format -d 'How to find fields in a line: `auto` is JSON for lines starting with `{`, else logfmt' -r -f -a "auto\t''
+json\t''
+logfmt\t''
+raw\t''"
+complete -c argus -n "__fish_argus_using_subcommand ingest; and __fish_seen_subcommand_from logs" -l max-line-bytes -d 'Reject lines longer than this many bytes' -r
+complete -c argus -n "__fish_argus_using_subcommand ingest; and __fish_seen_subcommand_from logs" -l max-streams -d 'Stop (storing nothing) when the lines would make more streams than this' -r
+complete -c argus -n "__fish_argus_using_subcommand ingest; and __fish_seen_subcommand_from logs" -l max-label-values -d 'Promote at most this many distinct values of each --label-from field; further values stay in the line only' -r
+complete -c argus -n "__fish_argus_using_subcommand ingest; and __fish_seen_subcommand_from logs" -l store -d 'The store directory [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
+complete -c argus -n "__fish_argus_using_subcommand ingest; and __fish_seen_subcommand_from logs" -s o -l output -d 'Output format (each subcommand accepts the ones that make sense for it)' -r -f -a "table\t'Aligned table for people (the default on a terminal)'
+json\t'JSON shaped like the Prometheus HTTP API\'s `data`'
+csv\t'Comma-separated values with a header'
+tsv\t'Tab-separated values with a header'
+jsonl\t'One JSON object per line (export)'
+openmetrics\t'OpenMetrics text, re-ingestable by `argus ingest` and `promtool` (export)'
+raw\t'Log lines only, one per line (logs)'"
+complete -c argus -n "__fish_argus_using_subcommand ingest; and __fish_seen_subcommand_from logs" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c argus -n "__fish_argus_using_subcommand ingest; and __fish_seen_subcommand_from logs" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c argus -n "__fish_argus_using_subcommand ingest; and __fish_seen_subcommand_from logs" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c argus -n "__fish_argus_using_subcommand ingest; and __fish_seen_subcommand_from logs" -s V -l version -d 'Print version'
+complete -c argus -n "__fish_argus_using_subcommand ingest; and __fish_seen_subcommand_from help" -f -a "logs" -d 'Store log lines as log streams (see `argus ingest logs --help`)'
+complete -c argus -n "__fish_argus_using_subcommand ingest; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c argus -n "__fish_argus_using_subcommand query" -l time -d 'Evaluation time of an instant query (default: now)' -r
 complete -c argus -n "__fish_argus_using_subcommand query" -l from -d 'Start of the range: RFC 3339, Unix seconds, `now-1h`, or a duration ago (`2h`)' -r
 complete -c argus -n "__fish_argus_using_subcommand query" -l to -d 'End of the range (default: now). Same syntax as --from' -r
@@ -90,7 +126,8 @@ json\t'JSON shaped like the Prometheus HTTP API\'s `data`'
 csv\t'Comma-separated values with a header'
 tsv\t'Tab-separated values with a header'
 jsonl\t'One JSON object per line (export)'
-openmetrics\t'OpenMetrics text, re-ingestable by `argus ingest` and `promtool` (export)'"
+openmetrics\t'OpenMetrics text, re-ingestable by `argus ingest` and `promtool` (export)'
+raw\t'Log lines only, one per line (logs)'"
 complete -c argus -n "__fish_argus_using_subcommand query" -l stats -d 'After the result, print to stderr where the time went (parse, open the store, evaluate, print) and how many samples were read, like Prometheus\' query `stats`'
 complete -c argus -n "__fish_argus_using_subcommand query" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c argus -n "__fish_argus_using_subcommand query" -s v -l verbose -d 'More detail on stderr (repeat for more)'
@@ -105,7 +142,9 @@ json\t'JSON shaped like the Prometheus HTTP API\'s `data`'
 csv\t'Comma-separated values with a header'
 tsv\t'Tab-separated values with a header'
 jsonl\t'One JSON object per line (export)'
-openmetrics\t'OpenMetrics text, re-ingestable by `argus ingest` and `promtool` (export)'"
+openmetrics\t'OpenMetrics text, re-ingestable by `argus ingest` and `promtool` (export)'
+raw\t'Log lines only, one per line (logs)'"
+complete -c argus -n "__fish_argus_using_subcommand export" -l logs -d 'Export log streams instead of samples: `-o jsonl` (default) writes one JSON object per entry, `{"stream":{labels},"ts":"<ns>","line":"...","metadata":{...}}`; `-o raw` writes the lines only. Entries come stream by stream, each stream in time order'
 complete -c argus -n "__fish_argus_using_subcommand export" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c argus -n "__fish_argus_using_subcommand export" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c argus -n "__fish_argus_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -116,14 +155,15 @@ json\t'JSON shaped like the Prometheus HTTP API\'s `data`'
 csv\t'Comma-separated values with a header'
 tsv\t'Tab-separated values with a header'
 jsonl\t'One JSON object per line (export)'
-openmetrics\t'OpenMetrics text, re-ingestable by `argus ingest` and `promtool` (export)'"
+openmetrics\t'OpenMetrics text, re-ingestable by `argus ingest` and `promtool` (export)'
+raw\t'Log lines only, one per line (logs)'"
 complete -c argus -n "__fish_argus_using_subcommand store; and not __fish_seen_subcommand_from info check compact help" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c argus -n "__fish_argus_using_subcommand store; and not __fish_seen_subcommand_from info check compact help" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c argus -n "__fish_argus_using_subcommand store; and not __fish_seen_subcommand_from info check compact help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c argus -n "__fish_argus_using_subcommand store; and not __fish_seen_subcommand_from info check compact help" -s V -l version -d 'Print version'
-complete -c argus -n "__fish_argus_using_subcommand store; and not __fish_seen_subcommand_from info check compact help" -f -a "info" -d 'Series, samples, bytes on disk, bytes per sample, parts and time span'
+complete -c argus -n "__fish_argus_using_subcommand store; and not __fish_seen_subcommand_from info check compact help" -f -a "info" -d 'Series, samples, bytes on disk, bytes per sample, parts and time span; for logs, streams, entries, raw and stored bytes, compression ratio, parts and time span'
 complete -c argus -n "__fish_argus_using_subcommand store; and not __fish_seen_subcommand_from info check compact help" -f -a "check" -d 'Verify every checksum and invariant of every file; exit 5 when anything is damaged'
-complete -c argus -n "__fish_argus_using_subcommand store; and not __fish_seen_subcommand_from info check compact help" -f -a "compact" -d 'Merge all parts that can be merged and apply retention'
+complete -c argus -n "__fish_argus_using_subcommand store; and not __fish_seen_subcommand_from info check compact help" -f -a "compact" -d 'Merge all parts (metrics and logs) that can be merged and apply retention'
 complete -c argus -n "__fish_argus_using_subcommand store; and not __fish_seen_subcommand_from info check compact help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from info" -l store -d 'The store directory [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
 complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from info" -s o -l output -d 'Output format (each subcommand accepts the ones that make sense for it)' -r -f -a "table\t'Aligned table for people (the default on a terminal)'
@@ -131,7 +171,8 @@ json\t'JSON shaped like the Prometheus HTTP API\'s `data`'
 csv\t'Comma-separated values with a header'
 tsv\t'Tab-separated values with a header'
 jsonl\t'One JSON object per line (export)'
-openmetrics\t'OpenMetrics text, re-ingestable by `argus ingest` and `promtool` (export)'"
+openmetrics\t'OpenMetrics text, re-ingestable by `argus ingest` and `promtool` (export)'
+raw\t'Log lines only, one per line (logs)'"
 complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from info" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from info" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from info" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -142,26 +183,28 @@ json\t'JSON shaped like the Prometheus HTTP API\'s `data`'
 csv\t'Comma-separated values with a header'
 tsv\t'Tab-separated values with a header'
 jsonl\t'One JSON object per line (export)'
-openmetrics\t'OpenMetrics text, re-ingestable by `argus ingest` and `promtool` (export)'"
+openmetrics\t'OpenMetrics text, re-ingestable by `argus ingest` and `promtool` (export)'
+raw\t'Log lines only, one per line (logs)'"
 complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from check" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from check" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
-complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from compact" -l retention -d 'Delete samples older than this (for example 30d)' -r
+complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from compact" -l retention -d 'Delete samples and log entries older than this (for example 30d)' -r
 complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from compact" -l store -d 'The store directory [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
 complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from compact" -s o -l output -d 'Output format (each subcommand accepts the ones that make sense for it)' -r -f -a "table\t'Aligned table for people (the default on a terminal)'
 json\t'JSON shaped like the Prometheus HTTP API\'s `data`'
 csv\t'Comma-separated values with a header'
 tsv\t'Tab-separated values with a header'
 jsonl\t'One JSON object per line (export)'
-openmetrics\t'OpenMetrics text, re-ingestable by `argus ingest` and `promtool` (export)'"
+openmetrics\t'OpenMetrics text, re-ingestable by `argus ingest` and `promtool` (export)'
+raw\t'Log lines only, one per line (logs)'"
 complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from compact" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from compact" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from compact" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from compact" -s V -l version -d 'Print version'
-complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from help" -f -a "info" -d 'Series, samples, bytes on disk, bytes per sample, parts and time span'
+complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from help" -f -a "info" -d 'Series, samples, bytes on disk, bytes per sample, parts and time span; for logs, streams, entries, raw and stored bytes, compression ratio, parts and time span'
 complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from help" -f -a "check" -d 'Verify every checksum and invariant of every file; exit 5 when anything is damaged'
-complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from help" -f -a "compact" -d 'Merge all parts that can be merged and apply retention'
+complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from help" -f -a "compact" -d 'Merge all parts (metrics and logs) that can be merged and apply retention'
 complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c argus -n "__fish_argus_using_subcommand conformance; and not __fish_seen_subcommand_from promql help" -l store -d 'The store directory [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
 complete -c argus -n "__fish_argus_using_subcommand conformance; and not __fish_seen_subcommand_from promql help" -s o -l output -d 'Output format (each subcommand accepts the ones that make sense for it)' -r -f -a "table\t'Aligned table for people (the default on a terminal)'
@@ -169,7 +212,8 @@ json\t'JSON shaped like the Prometheus HTTP API\'s `data`'
 csv\t'Comma-separated values with a header'
 tsv\t'Tab-separated values with a header'
 jsonl\t'One JSON object per line (export)'
-openmetrics\t'OpenMetrics text, re-ingestable by `argus ingest` and `promtool` (export)'"
+openmetrics\t'OpenMetrics text, re-ingestable by `argus ingest` and `promtool` (export)'
+raw\t'Log lines only, one per line (logs)'"
 complete -c argus -n "__fish_argus_using_subcommand conformance; and not __fish_seen_subcommand_from promql help" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c argus -n "__fish_argus_using_subcommand conformance; and not __fish_seen_subcommand_from promql help" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c argus -n "__fish_argus_using_subcommand conformance; and not __fish_seen_subcommand_from promql help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -184,7 +228,8 @@ json\t'JSON shaped like the Prometheus HTTP API\'s `data`'
 csv\t'Comma-separated values with a header'
 tsv\t'Tab-separated values with a header'
 jsonl\t'One JSON object per line (export)'
-openmetrics\t'OpenMetrics text, re-ingestable by `argus ingest` and `promtool` (export)'"
+openmetrics\t'OpenMetrics text, re-ingestable by `argus ingest` and `promtool` (export)'
+raw\t'Log lines only, one per line (logs)'"
 complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from promql" -l update-baseline -d 'Raise the numbers in the --baseline file to this run\'s (never lowers them)'
 complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from promql" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from promql" -s v -l verbose -d 'More detail on stderr (repeat for more)'
@@ -193,13 +238,14 @@ complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen
 complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from help" -f -a "promql" -d 'Run Prometheus\' promqltest scripts (*.test) against argus\' store and engine'
 complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export store conformance help" -f -a "scrape" -d 'Scrape Prometheus metrics endpoints and store the samples'
-complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export store conformance help" -f -a "ingest" -d 'Store metric samples from files or stdin: Prometheus text, OpenMetrics, CSV or JSON lines'
+complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export store conformance help" -f -a "ingest" -d 'Store metric samples from files or stdin: Prometheus text, OpenMetrics, CSV or JSON lines; `argus ingest logs` stores log lines'
 complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export store conformance help" -f -a "query" -d 'Evaluate a PromQL expression'
 complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export store conformance help" -f -a "export" -d 'Write raw samples as CSV, JSON lines or OpenMetrics'
 complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export store conformance help" -f -a "store" -d 'Inspect, verify and compact the store'
 complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export store conformance help" -f -a "conformance" -d 'Run query-language conformance scripts from the reference implementations'
 complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export store conformance help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c argus -n "__fish_argus_using_subcommand help; and __fish_seen_subcommand_from store" -f -a "info" -d 'Series, samples, bytes on disk, bytes per sample, parts and time span'
+complete -c argus -n "__fish_argus_using_subcommand help; and __fish_seen_subcommand_from ingest" -f -a "logs" -d 'Store log lines as log streams (see `argus ingest logs --help`)'
+complete -c argus -n "__fish_argus_using_subcommand help; and __fish_seen_subcommand_from store" -f -a "info" -d 'Series, samples, bytes on disk, bytes per sample, parts and time span; for logs, streams, entries, raw and stored bytes, compression ratio, parts and time span'
 complete -c argus -n "__fish_argus_using_subcommand help; and __fish_seen_subcommand_from store" -f -a "check" -d 'Verify every checksum and invariant of every file; exit 5 when anything is damaged'
-complete -c argus -n "__fish_argus_using_subcommand help; and __fish_seen_subcommand_from store" -f -a "compact" -d 'Merge all parts that can be merged and apply retention'
+complete -c argus -n "__fish_argus_using_subcommand help; and __fish_seen_subcommand_from store" -f -a "compact" -d 'Merge all parts (metrics and logs) that can be merged and apply retention'
 complete -c argus -n "__fish_argus_using_subcommand help; and __fish_seen_subcommand_from conformance" -f -a "promql" -d 'Run Prometheus\' promqltest scripts (*.test) against argus\' store and engine'

@@ -5,6 +5,7 @@
 pub mod conformance;
 pub mod exit;
 pub mod export;
+mod export_logs;
 pub mod ingest;
 mod ingest_logs;
 pub mod output;

@@ -6,6 +6,7 @@ mod differential;
 mod docs;
 mod export;
 mod ingest;
+mod logs;
 mod query;
 mod remote;
 mod scrape;

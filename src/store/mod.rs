@@ -101,11 +101,12 @@ impl Store {
         let marker = dir.join("FORMAT");
         if !marker.exists() {
             if let Ok(mut rd) = std::fs::read_dir(dir) {
+                // FORMAT itself may appear meanwhile: another argus creating the same store.
                 let foreign = rd.any(|e| {
                     e.map(|e| {
                         !matches!(
                             e.file_name().to_str(),
-                            Some("metrics" | "logs" | "state" | "tmp")
+                            Some("FORMAT" | "metrics" | "logs" | "state" | "tmp")
                         )
                     })
                     .unwrap_or(false)

@@ -23,15 +23,27 @@ fn generated() -> BTreeMap<PathBuf, Vec<u8>> {
     let mut buf = Vec::new();
     clap_mangen::Man::new(cmd.clone()).render(&mut buf).unwrap();
     files.insert(PathBuf::from("man/argus.1"), buf);
-    for sub in cmd.get_subcommands() {
-        let name = format!("argus-{}", sub.get_name());
-        let version = cmd.get_version().unwrap_or("").to_string();
-        let page = sub.clone().name(name.clone()).version(version);
+    let version = cmd.get_version().unwrap_or("").to_string();
+    man_pages(&cmd, "argus", &version, &mut files);
+    files
+}
+
+/// One page per subcommand at every depth (`argus-ingest.1`, `argus-ingest-logs.1`), since a
+/// page names its subcommands' pages under SUBCOMMANDS.
+fn man_pages(
+    cmd: &clap::Command,
+    prefix: &str,
+    version: &str,
+    files: &mut BTreeMap<PathBuf, Vec<u8>>,
+) {
+    for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+        let name = format!("{prefix}-{}", sub.get_name());
+        let page = sub.clone().name(name.clone()).version(version.to_string());
         let mut buf = Vec::new();
         clap_mangen::Man::new(page).render(&mut buf).unwrap();
         files.insert(PathBuf::from("man").join(format!("{name}.1")), buf);
+        man_pages(sub, &name, version, files);
     }
-    files
 }
 
 #[test]

@@ -23,8 +23,9 @@ use std::path::{Path, PathBuf};
 
 /// Run query-language conformance scripts from the reference implementations.
 ///
-/// Developer tool: it measures how much of Prometheus' own test suite argus passes. It never
-/// touches the store given by --store; every script runs in a scratch store of its own.
+/// Developer tool: it measures how much of Prometheus' and Loki's own test suites argus passes.
+/// It never touches the store given by --store; every PromQL script runs in a scratch store of
+/// its own.
 #[derive(Args, Debug)]
 pub struct ConformanceArgs {
     #[command(subcommand)]
@@ -47,13 +48,14 @@ pub enum Language {
     /// pass than the file records (in total or in any category); without it, exits 1 when any
     /// case fails. Costs a few seconds for Prometheus' whole suite.
     Promql(PromqlArgs),
-    /// Run Loki's LogQL conformance corpora (a directory: parse_ok.txt, parse_err.txt,
-    /// eval_err.txt, logqltest/) against argus' LogQL parser.
+    /// Run Loki's LogQL corpora (parse_ok.txt, parse_err.txt, eval_err.txt) against argus'
+    /// LogQL parser.
     ///
-    /// Every query of parse_ok.txt must parse; every query of parse_err.txt and eval_err.txt
-    /// must be rejected (argus rejects at parse time what Loki rejects when it builds the
-    /// pipeline). The `eval` cases of logqltest/*.logqltest are counted as skipped: argus has
-    /// no LogQL engine yet. Prints one line per file and a summary line; -v lists each failure
+    /// PATH is the directory holding the corpora and logqltest/. Every query of parse_ok.txt
+    /// must parse; every query of parse_err.txt must be rejected by the parser, and every query
+    /// of eval_err.txt by the parser with the checks an engine applies before running a query
+    /// (Loki makes those when it builds the pipeline). The `eval` cases of
+    /// logqltest/*.logqltest are counted as skipped: argus has no LogQL engine yet. Prints one line per file and a summary line; -v lists each failure
     /// on stderr as file:line: query: reason, -vv each skip too. --baseline works as for
     /// promql. Takes well under a second.
     Logql(LogqlArgs),

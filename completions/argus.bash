@@ -40,11 +40,17 @@ _argus() {
             argus__subcmd__conformance,help)
                 cmd="argus__subcmd__conformance__subcmd__help"
                 ;;
+            argus__subcmd__conformance,logql)
+                cmd="argus__subcmd__conformance__subcmd__logql"
+                ;;
             argus__subcmd__conformance,promql)
                 cmd="argus__subcmd__conformance__subcmd__promql"
                 ;;
             argus__subcmd__conformance__subcmd__help,help)
                 cmd="argus__subcmd__conformance__subcmd__help__subcmd__help"
+                ;;
+            argus__subcmd__conformance__subcmd__help,logql)
+                cmd="argus__subcmd__conformance__subcmd__help__subcmd__logql"
                 ;;
             argus__subcmd__conformance__subcmd__help,promql)
                 cmd="argus__subcmd__conformance__subcmd__help__subcmd__promql"
@@ -69,6 +75,9 @@ _argus() {
                 ;;
             argus__subcmd__help,store)
                 cmd="argus__subcmd__help__subcmd__store"
+                ;;
+            argus__subcmd__help__subcmd__conformance,logql)
+                cmd="argus__subcmd__help__subcmd__conformance__subcmd__logql"
                 ;;
             argus__subcmd__help__subcmd__conformance,promql)
                 cmd="argus__subcmd__help__subcmd__conformance__subcmd__promql"
@@ -154,7 +163,7 @@ _argus() {
             return 0
             ;;
         argus__subcmd__conformance)
-            opts="-o -q -v -h -V --store --output --quiet --verbose --help --version promql help"
+            opts="-o -q -v -h -V --store --output --quiet --verbose --help --version promql logql help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -180,7 +189,7 @@ _argus() {
             return 0
             ;;
         argus__subcmd__conformance__subcmd__help)
-            opts="promql help"
+            opts="promql logql help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -207,6 +216,20 @@ _argus() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        argus__subcmd__conformance__subcmd__help__subcmd__logql)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         argus__subcmd__conformance__subcmd__help__subcmd__promql)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -214,6 +237,36 @@ _argus() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        argus__subcmd__conformance__subcmd__logql)
+            opts="-o -q -v -h -V --baseline --update-baseline --store --output --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --baseline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics raw" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics raw" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -308,8 +361,22 @@ _argus() {
             return 0
             ;;
         argus__subcmd__help__subcmd__conformance)
-            opts="promql"
+            opts="promql logql"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        argus__subcmd__help__subcmd__conformance__subcmd__logql)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -12,6 +12,7 @@
 //! - [`remote`]: clients for remote Prometheus-compatible servers (`--server`).
 //! - [`store`]: the on-disk store shared by all processes (parts, merges, state files).
 //! - [`promql`]: the PromQL syntax tree, parser and engine.
+//! - [`logql`]: the LogQL syntax tree and parser (Loki's query language; no engine yet).
 //! - [`scrape`]: pulling `/metrics` from targets: prometheus.yml scrape configs, relabeling,
 //!   synthetic series, staleness; writes through a sink.
 
@@ -20,6 +21,7 @@ pub mod cli;
 pub mod expo;
 pub mod ingest;
 pub mod lex;
+pub mod logql;
 pub mod model;
 pub mod promql;
 pub mod remote;

@@ -1,6 +1,9 @@
 //! `argus conformance promql PATH...`: runs Prometheus' PromQL test scripts (the `promqltest`
 //! format) against argus' real store and engine, counts passes per file and per category, and
 //! holds the counts to a committed baseline (a ratchet: they may rise, never fall).
+//! `argus conformance logql PATH`: runs Loki's LogQL parse corpora (queries that must parse,
+//! queries that must be rejected) through the LogQL parser, with the same ratchet; Loki's
+//! engine scripts are counted as skipped until argus has a LogQL engine.
 //!
 //! The script language, the comparison rules and the extra checks (range-mode and `@`-pinned
 //! re-runs of every instant eval) live in `promql::engine::script`; the store in a scratch
@@ -20,8 +23,9 @@ use std::path::{Path, PathBuf};
 
 /// Run query-language conformance scripts from the reference implementations.
 ///
-/// Developer tool: it measures how much of Prometheus' own test suite argus passes. It never
-/// touches the store given by --store; every script runs in a scratch store of its own.
+/// Developer tool: it measures how much of Prometheus' and Loki's own test suites argus passes.
+/// It never touches the store given by --store; every PromQL script runs in a scratch store of
+/// its own.
 #[derive(Args, Debug)]
 pub struct ConformanceArgs {
     #[command(subcommand)]
@@ -44,6 +48,30 @@ pub enum Language {
     /// pass than the file records (in total or in any category); without it, exits 1 when any
     /// case fails. Costs a few seconds for Prometheus' whole suite.
     Promql(PromqlArgs),
+    /// Run Loki's LogQL corpora (parse_ok.txt, parse_err.txt, eval_err.txt) against argus'
+    /// LogQL parser.
+    ///
+    /// PATH is the directory holding the corpora and logqltest/. Every query of parse_ok.txt
+    /// must parse; every query of parse_err.txt must be rejected by the parser, and every query
+    /// of eval_err.txt by the parser with the checks an engine applies before running a query
+    /// (Loki makes those when it builds the pipeline). The `eval` cases of
+    /// logqltest/*.logqltest are counted as skipped: argus has no LogQL engine yet. Prints one line per file and a summary line; -v lists each failure
+    /// on stderr as file:line: query: reason, -vv each skip too. --baseline works as for
+    /// promql. Takes well under a second.
+    Logql(LogqlArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct LogqlArgs {
+    /// The LogQL conformance directory.
+    #[arg(value_name = "PATH")]
+    pub path: PathBuf,
+    /// Fail when fewer cases pass than this file records (total and per file).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Raise the numbers in the --baseline file to this run's (never lowers them).
+    #[arg(long, requires = "baseline")]
+    pub update_baseline: bool,
 }
 
 #[derive(Args, Debug)]
@@ -102,7 +130,7 @@ pub struct Counts {
 }
 
 impl Counts {
-    fn add(&mut self, o: &Outcome) {
+    pub(super) fn add(&mut self, o: &Outcome) {
         match o {
             Outcome::Pass => self.passed += 1,
             Outcome::Fail(_) => self.failed += 1,
@@ -110,7 +138,7 @@ impl Counts {
         }
     }
 
-    fn merge(&mut self, o: Counts) {
+    pub(super) fn merge(&mut self, o: Counts) {
         self.passed += o.passed;
         self.failed += o.failed;
         self.skipped += o.skipped;
@@ -130,6 +158,7 @@ impl std::fmt::Display for Counts {
 pub fn run(global: &GlobalArgs, args: &ConformanceArgs) -> CliResult {
     match &args.language {
         Language::Promql(a) => run_promql(global, a),
+        Language::Logql(a) => super::conformance_logql::run(global, a),
     }
 }
 
@@ -183,23 +212,14 @@ fn run_promql(global: &GlobalArgs, args: &PromqlArgs) -> CliResult {
     let mut passing: BTreeMap<String, u64> =
         totals.iter().map(|(k, c)| (k.clone(), c.passed)).collect();
     passing.insert("total".into(), total.passed);
-    let regressions = match &baseline {
-        Some(b) => regressions(b, &passing),
-        None => Vec::new(),
-    };
-    if args.update_baseline {
-        if let Some(p) = &args.baseline {
-            let mut raised = baseline.clone().unwrap_or_default();
-            for (k, v) in &passing {
-                let e = raised.entry(k.clone()).or_default();
-                *e = (*e).max(*v);
-            }
-            if baseline.as_ref() != Some(&raised) {
-                write_baseline(p, &raised)?;
-                global.note(format!("baseline {} raised", p.display()));
-            }
-        }
-    }
+    let regressions = ratchet(
+        global,
+        args.baseline.as_deref(),
+        args.update_baseline,
+        baseline.as_ref(),
+        &passing,
+        PROMQL_BASELINE_HEADER,
+    )?;
     if broken > 0 {
         return Err(CliError::failure(format!(
             "{broken} script file(s) could not be run"
@@ -297,8 +317,41 @@ fn script_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
     Ok(files)
 }
 
+/// Compares this run's passing counts with the baseline (returning the regressions) and, with
+/// --update-baseline, raises the numbers in the file (never lowering one).
+pub(super) fn ratchet(
+    global: &GlobalArgs,
+    path: Option<&Path>,
+    update: bool,
+    baseline: Option<&BTreeMap<String, u64>>,
+    passing: &BTreeMap<String, u64>,
+    header: &str,
+) -> Result<Vec<String>, CliError> {
+    let regressions = match baseline {
+        Some(b) => regressions(b, passing),
+        None => Vec::new(),
+    };
+    if let (true, Some(p)) = (update, path) {
+        let mut raised = baseline.cloned().unwrap_or_default();
+        for (k, v) in passing {
+            let e = raised.entry(k.clone()).or_default();
+            *e = (*e).max(*v);
+        }
+        if baseline != Some(&raised) {
+            write_baseline(p, &raised, header)?;
+            global.note(format!("baseline {} raised", p.display()));
+        }
+    }
+    Ok(regressions)
+}
+
+const PROMQL_BASELINE_HEADER: &str =
+    "# Passing cases of `argus conformance promql` over Prometheus' promqltest scripts, in\n\
+     # total and per category. A run with --baseline fails when fewer pass;\n\
+     # --update-baseline raises these numbers (it never lowers them).\n";
+
 /// Reads `name count` lines (`#` comments and blank lines ignored).
-fn read_baseline(p: &Path) -> Result<BTreeMap<String, u64>, CliError> {
+pub(super) fn read_baseline(p: &Path) -> Result<BTreeMap<String, u64>, CliError> {
     let text = std::fs::read_to_string(p)
         .map_err(|e| CliError::usage(format!("--baseline {}: {e}", p.display())))?;
     let mut m = BTreeMap::new();
@@ -322,12 +375,8 @@ fn read_baseline(p: &Path) -> Result<BTreeMap<String, u64>, CliError> {
     Ok(m)
 }
 
-fn write_baseline(p: &Path, m: &BTreeMap<String, u64>) -> Result<(), CliError> {
-    let mut s = String::from(
-        "# Passing cases of `argus conformance promql` over Prometheus' promqltest scripts, in\n\
-         # total and per category. A run with --baseline fails when fewer pass;\n\
-         # --update-baseline raises these numbers (it never lowers them).\n",
-    );
+fn write_baseline(p: &Path, m: &BTreeMap<String, u64>, header: &str) -> Result<(), CliError> {
+    let mut s = String::from(header);
     if let Some(t) = m.get("total") {
         let _ = writeln!(s, "total {t}");
     }

@@ -1,6 +1,8 @@
 //! `argus conformance promql`: a small promqltest script with passing, failing, skipped and
 //! native-histogram cases, run through the real binary; its per-category lines, the summary,
-//! the verbose failure list, the exit codes and the baseline ratchet.
+//! the verbose failure list, the exit codes and the baseline ratchet. `argus conformance
+//! logql`: the same over a small LogQL corpus directory, and over Loki's real corpora when
+//! they are beside the checkout (skipped otherwise).
 
 use super::support::Workdir;
 
@@ -169,4 +171,118 @@ fn directories_run_their_test_files_and_missing_paths_are_usage_errors() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
+}
+
+/// A LogQL corpus directory: in each file one case passes and one fails, and the engine
+/// scripts hold two evals (skipped).
+fn logql_corpus(w: &Workdir) -> std::path::PathBuf {
+    let dir = w.path("logql");
+    std::fs::create_dir_all(dir.join("logqltest")).unwrap();
+    // `\\w` is the corpus escape for one backslash; `\xa0` a raw non-UTF-8 byte.
+    std::fs::write(
+        dir.join("parse_ok.txt"),
+        "{app=\"a\"} |~ `\\\\w+`\nsum by (x) (count_over_time({app=\"a\"}[5m]))\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("parse_err.txt"),
+        "{app=~\"\\xa0\"}\ncount_over_time({app=\"a\"}[5m])\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("eval_err.txt"),
+        "count_over_time({app=\"a\"} |~ \"(\" [1m])\n{app=\"a\"} |= \"fine\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("logqltest/one.logqltest"),
+        "load\n  {app=\"a\"} \"x\" @ 0s\n\neval instant at 1m count_over_time({app=\"a\"}[1m])\n  {app=\"a\"} 1\n\neval instant at 1m 1\n  1\n",
+    )
+    .unwrap();
+    dir
+}
+
+fn run_logql(w: &Workdir, dir: &std::path::Path, extra: &[&str]) -> (i32, String, String) {
+    let out = w
+        .argus()
+        .args(["conformance", "logql"])
+        .arg(dir)
+        .args(extra)
+        .output()
+        .expect("run argus");
+    (
+        out.status.code().expect("exit code"),
+        String::from_utf8(out.stdout).expect("utf-8"),
+        String::from_utf8(out.stderr).expect("utf-8"),
+    )
+}
+
+#[test]
+fn logql_counts_per_file_and_lists_failures() {
+    let w = Workdir::new();
+    let dir = logql_corpus(&w);
+    let (code, out, err) = run_logql(&w, &dir, &["-v"]);
+    assert_eq!(
+        out,
+        "logql parse_ok.txt: 2 passed, 0 failed, 0 skipped\n\
+         logql parse_err.txt: 1 passed, 1 failed, 0 skipped\n\
+         logql eval_err.txt: 1 passed, 1 failed, 0 skipped\n\
+         logql one.logqltest: 0 passed, 0 failed, 2 skipped\n\
+         logql conformance: 4 passed, 2 failed, 2 skipped\n"
+    );
+    assert_eq!(code, 1, "{err}");
+    let fails: Vec<&str> = err.lines().filter(|l| l.starts_with("FAIL")).collect();
+    assert_eq!(fails.len(), 2, "{err}");
+    assert!(
+        fails[0].contains("parse_err.txt:2: count_over_time") && fails[0].contains("rejected"),
+        "{err}"
+    );
+    let (_, _, err) = run_logql(&w, &dir, &["-vv"]);
+    assert!(
+        err.contains("one.logqltest:4:") && err.contains("engine not implemented yet"),
+        "{err}"
+    );
+}
+
+#[test]
+fn logql_baseline_ratchets_and_bad_paths_are_usage_errors() {
+    let w = Workdir::new();
+    let dir = logql_corpus(&w);
+    let baseline = w.path("logql-baseline.txt");
+    let b = baseline.to_str().expect("utf-8 path");
+    let (code, _, _) = run_logql(&w, &dir, &["--baseline", b, "--update-baseline"]);
+    assert_eq!(code, 0);
+    let text = std::fs::read_to_string(&baseline).unwrap();
+    assert!(
+        text.contains("\ntotal 4\n") && text.contains("\nparse_ok 2\n"),
+        "{text}"
+    );
+    let (code, _, _) = run_logql(&w, &dir, &["--baseline", b]);
+    assert_eq!(code, 0);
+    std::fs::write(&baseline, "total 5\n").unwrap();
+    let (code, _, err) = run_logql(&w, &dir, &["--baseline", b]);
+    assert_eq!(code, 1);
+    assert!(err.contains("total: 4 passing, baseline 5"), "{err}");
+    let (code, _, _) = run_logql(&w, &w.path("missing"), &[]);
+    assert_eq!(code, 2);
+}
+
+/// Loki's own corpora (`ARGUS_LOGQL_CONFORMANCE`, else `../shared/conformance/logql` beside
+/// the checkout), held to the committed baseline; skipped when the data is not there.
+#[test]
+fn logql_real_corpora_meet_the_baseline() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = std::env::var_os("ARGUS_LOGQL_CONFORMANCE")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| root.join("../shared/conformance/logql"));
+    if !dir.join("parse_ok.txt").exists() {
+        eprintln!("no LogQL corpora at {}; skipped", dir.display());
+        return;
+    }
+    let w = Workdir::new();
+    let baseline = root.join("tests/logql-conformance-baseline.txt");
+    let b = baseline.to_str().expect("utf-8 path");
+    let (code, out, err) = run_logql(&w, &dir, &["--baseline", b]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("logql conformance: "), "{out}");
 }

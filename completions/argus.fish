@@ -120,6 +120,9 @@ complete -c argus -n "__fish_argus_using_subcommand query" -l server -d 'Query a
 complete -c argus -n "__fish_argus_using_subcommand query" -l lookback-delta -d 'How far back an instant selector looks for a sample' -r
 complete -c argus -n "__fish_argus_using_subcommand query" -l max-samples -d 'Stop a query that would hold more samples than this in memory at once' -r
 complete -c argus -n "__fish_argus_using_subcommand query" -l timeout -d 'Stop a query that runs longer than this' -r
+complete -c argus -n "__fish_argus_using_subcommand query" -l limit -d 'Log queries: print at most this many lines' -r
+complete -c argus -n "__fish_argus_using_subcommand query" -l direction -d 'Log queries: `backward` prints the newest lines first (and the limit keeps the newest); `forward` the oldest' -r -f -a "backward\t''
+forward\t''"
 complete -c argus -n "__fish_argus_using_subcommand query" -l store -d 'The store directory [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
 complete -c argus -n "__fish_argus_using_subcommand query" -s o -l output -d 'Output format (each subcommand accepts the ones that make sense for it)' -r -f -a "table\t'Aligned table for people (the default on a terminal)'
 json\t'JSON shaped like the Prometheus HTTP API\'s `data`'
@@ -128,7 +131,9 @@ tsv\t'Tab-separated values with a header'
 jsonl\t'One JSON object per line (export)'
 openmetrics\t'OpenMetrics text, re-ingestable by `argus ingest` and `promtool` (export)'
 raw\t'Log lines only, one per line (logs)'"
-complete -c argus -n "__fish_argus_using_subcommand query" -l stats -d 'After the result, print to stderr where the time went (parse, open the store, evaluate, print) and how many samples were read, like Prometheus\' query `stats`'
+complete -c argus -n "__fish_argus_using_subcommand query" -l stats -d 'After the result, print to stderr where the time went (parse, open the store, evaluate, print) and how many samples were read, like Prometheus\' query `stats`; for a log query, the streams, blocks (and those the trigram filters skipped) and lines read'
+complete -c argus -n "__fish_argus_using_subcommand query" -l logql -d 'Read EXPR as LogQL'
+complete -c argus -n "__fish_argus_using_subcommand query" -l promql -d 'Read EXPR as PromQL'
 complete -c argus -n "__fish_argus_using_subcommand query" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c argus -n "__fish_argus_using_subcommand query" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c argus -n "__fish_argus_using_subcommand query" -s h -l help -d 'Print help (see more with \'--help\')'

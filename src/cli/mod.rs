@@ -12,6 +12,7 @@ mod ingest_logs;
 pub mod output;
 pub mod progress;
 pub mod query;
+mod query_logs;
 pub mod scrape;
 pub mod store;
 pub mod timeargs;

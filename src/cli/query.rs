@@ -48,9 +48,109 @@ pub struct QueryArgs {
     #[arg(long, value_name = "DURATION", default_value = "2m")]
     pub timeout: String,
     /// After the result, print to stderr where the time went (parse, open the store,
-    /// evaluate, print) and how many samples were read, like Prometheus' query `stats`.
+    /// evaluate, print) and how many samples were read, like Prometheus' query `stats`; for
+    /// a log query, the streams, blocks (and those the trigram filters skipped) and lines read.
     #[arg(long, conflicts_with = "server")]
     pub stats: bool,
+    /// Read EXPR as LogQL.
+    #[arg(long, conflicts_with = "promql")]
+    pub logql: bool,
+    /// Read EXPR as PromQL.
+    #[arg(long)]
+    pub promql: bool,
+    /// Log queries: print at most this many lines.
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub limit: usize,
+    /// Log queries: `backward` prints the newest lines first (and the limit keeps the newest);
+    /// `forward` the oldest.
+    #[arg(long, value_enum, default_value_t = DirectionArg::Backward)]
+    pub direction: DirectionArg,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum DirectionArg {
+    Backward,
+    Forward,
+}
+
+/// Which language a query is in.
+enum Language {
+    PromQL,
+    LogQL(crate::logql::Expr),
+}
+
+/// The stream selectors of a LogQL expression.
+fn log_selectors(e: &crate::logql::Expr, out: &mut Vec<Vec<crate::model::Matcher>>) {
+    use crate::logql::Expr;
+    match e {
+        Expr::Log(l) => out.push(l.selector.clone()),
+        Expr::RangeAggregation(r) => out.push(r.range.log.selector.clone()),
+        Expr::VectorAggregation(v) => log_selectors(&v.expr, out),
+        Expr::Binary(b) => {
+            log_selectors(&b.lhs, out);
+            log_selectors(&b.rhs, out);
+        }
+        Expr::LabelReplace(l) => log_selectors(&l.expr, out),
+        Expr::Literal(_) | Expr::Vector(_) => {}
+    }
+}
+
+/// `--logql`/`--promql`, else by the query: PromQL when it parses as PromQL, LogQL when only
+/// LogQL parses it (line filters, parsers and other pipeline stages are LogQL only). A query
+/// both read, such as `{app="api"}` or `count_over_time({app="api"}[5m])`, is LogQL when its
+/// selectors match log streams and no metric series, and PromQL otherwise.
+fn language(global: &GlobalArgs, args: &QueryArgs) -> Result<Language, CliError> {
+    let logql = || {
+        crate::logql::parse_for_eval(&args.expr)
+            .map_err(|e| CliError::input(format!("invalid LogQL query: {e}")))
+    };
+    if args.logql {
+        return logql().map(Language::LogQL);
+    }
+    if args.promql || args.server.is_some() {
+        return Ok(Language::PromQL);
+    }
+    let promql = crate::promql::parse(&args.expr);
+    if promql.is_err() {
+        return match crate::logql::parse_for_eval(&args.expr) {
+            Ok(e) => Ok(Language::LogQL(e)),
+            // Neither: report the PromQL error unless the query looks like LogQL.
+            Err(le) if args.expr.contains('|') => {
+                Err(CliError::input(format!("invalid LogQL query: {le}")))
+            }
+            Err(_) => {
+                let e = promql.err().map(|e| e.to_string()).unwrap_or_default();
+                Err(CliError::input(format!("invalid query: {e}")))
+            }
+        };
+    }
+    // Both languages read it (`{app="api"}`, `count_over_time({app="api"}[5m])`): LogQL when
+    // its selectors find log streams and no metric series.
+    if let Ok(l) = crate::logql::parse_for_eval(&args.expr) {
+        let mut selectors = Vec::new();
+        log_selectors(&l, &mut selectors);
+        let store = global.open_store()?;
+        let failed =
+            |e: crate::store::StoreError| CliError::failure(format!("cannot read store: {e}"));
+        let logs = store.log_snapshot().map_err(failed)?;
+        let metrics = store.snapshot().map_err(failed)?;
+        let mut has_logs = false;
+        for m in &selectors {
+            if metrics
+                .series(m, i64::MIN, i64::MAX)
+                .map_err(failed)?
+                .is_empty()
+            {
+                has_logs |= !logs.streams(m, i64::MIN, i64::MAX).is_empty();
+            } else {
+                return Ok(Language::PromQL);
+            }
+        }
+        if has_logs {
+            return Ok(Language::LogQL(l));
+        }
+    }
+    Ok(Language::PromQL)
 }
 
 /// Timings of one local query, for `--stats`.
@@ -112,6 +212,14 @@ fn plan(args: &QueryArgs, now: i64) -> Result<Plan, CliError> {
 }
 
 pub fn run(global: &GlobalArgs, args: &QueryArgs) -> CliResult {
+    if let Language::LogQL(e) = language(global, args)? {
+        return match e {
+            crate::logql::Expr::Log(l) => super::query_logs::run(global, args, &l),
+            _ => Err(CliError::input(
+                "argus evaluates LogQL log queries (a selector and line filters) so far; metric queries over logs (count_over_time, rate, ...) are not implemented yet",
+            )),
+        };
+    }
     let format = global.output_or(
         OutputFormat::Table,
         &[

@@ -12,6 +12,7 @@
 //! yet.
 
 pub mod ast;
+pub mod eval_logs;
 pub mod lexer;
 mod parser;
 mod parser_log;

@@ -200,3 +200,175 @@ fn concurrent_log_ingests_lose_nothing() {
     }
     assert_eq!(exported(&w, &[]).len(), 3000);
 }
+
+/// 2000 nginx-like lines over 2000 s from 2026-01-01, one with a rare order id.
+fn nginx_logs(w: &Workdir) {
+    let lines: String = (0..2000)
+        .map(|i| {
+            let extra = if i == 1234 { " order=XJ-99421-ZQ" } else { "" };
+            format!(
+                "{} GET /api/items/{} status={}{extra}\n",
+                1_767_225_600 + i,
+                i % 97,
+                if i % 50 == 0 { 500 } else { 200 }
+            )
+        })
+        .collect();
+    w.argus()
+        .args([
+            "ingest",
+            "logs",
+            "--label",
+            "app=nginx",
+            "--time-format",
+            "unix",
+        ])
+        .write_stdin(lines)
+        .assert()
+        .success();
+}
+
+#[test]
+fn log_queries_filter_limit_and_order_lines() {
+    let w = Workdir::new();
+    nginx_logs(&w);
+    let range = [
+        "--from",
+        "2026-01-01T00:00:00Z",
+        "--to",
+        "2026-01-02T00:00:00Z",
+    ];
+    // Default: logcli-like lines, newest first, at most --limit.
+    let out = stdout_of(
+        w.argus(),
+        &[
+            &["query", "{app=\"nginx\"} |= \"status=500\"", "--limit", "3"][..],
+            &range[..],
+        ]
+        .concat(),
+    );
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    assert!(
+        lines[0].starts_with("2026-01-01T00:32:30.000000000Z {app=\"nginx\"} 1767227550 GET"),
+        "{out}"
+    );
+    assert!(lines[2].contains("1767227450"), "{out}");
+    // Forward, raw lines.
+    let out = stdout_of(
+        w.argus(),
+        &[
+            &[
+                "query",
+                "{app=\"nginx\"} |~ \"items/(1|2) \" != \"status=500\"",
+                "--direction",
+                "forward",
+                "-o",
+                "raw",
+                "--limit",
+                "1000",
+            ][..],
+            &range[..],
+        ]
+        .concat(),
+    );
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 41, "{out}");
+    assert!(
+        lines[0].starts_with("1767225601 GET /api/items/1 "),
+        "{out}"
+    );
+    // JSON shaped like Loki's API.
+    let out = stdout_of(
+        w.argus(),
+        &[
+            &["query", "{app=\"nginx\"}", "--limit", "2", "-o", "json"][..],
+            &range[..],
+        ]
+        .concat(),
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["resultType"], "streams");
+    assert_eq!(v["result"][0]["stream"]["app"], "nginx");
+    assert_eq!(v["result"][0]["values"][0][0], "1767227599000000000");
+    assert_eq!(v["result"][0]["values"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn a_rare_needle_reads_few_blocks_and_stats_say_so() {
+    let w = Workdir::new();
+    nginx_logs(&w);
+    let out = w
+        .argus()
+        .args([
+            "query",
+            "{app=\"nginx\"} |= \"XJ-99421-ZQ\"",
+            "--since",
+            "10000d",
+            "--stats",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(stdout.contains("order=XJ-99421-ZQ"));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("streams                1"), "{stderr}");
+    assert!(
+        stderr.lines().any(|l| l.trim_start().starts_with("blocks")),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_language_is_detected_or_chosen() {
+    let w = Workdir::new();
+    nginx_logs(&w);
+    // A bare selector that matches log streams and no series is LogQL.
+    let out = stdout_of(
+        w.argus(),
+        &[
+            "query",
+            "{app=\"nginx\"}",
+            "--since",
+            "10000d",
+            "--limit",
+            "1",
+            "-o",
+            "raw",
+        ],
+    );
+    assert!(out.contains("GET /api/items"), "{out}");
+    // --promql reads it as PromQL: no series.
+    w.argus()
+        .args(["query", "{app=\"nginx\"}", "--promql", "-o", "json"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\"result\":[]"));
+    // Pipeline stages not evaluated yet, and metric queries over logs, are refused clearly.
+    w.argus()
+        .args(["query", "{app=\"nginx\"} | logfmt", "--since", "1h"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains(
+            "does not evaluate the pipeline stage",
+        ));
+    w.argus()
+        .args([
+            "query",
+            "count_over_time({app=\"nginx\"}[5m])",
+            "--since",
+            "1h",
+        ])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("metric queries over logs"));
+    w.argus()
+        .args(["query", "{app=\"nginx\"} |= ", "--logql"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains(
+            "invalid LogQL query: parse error at line 1",
+        ));
+}

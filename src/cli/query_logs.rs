@@ -1,0 +1,186 @@
+//! `argus query` for LogQL log queries: lines from the store's log streams, printed as lines
+//! (the default), an aligned table, raw lines, or JSON shaped like Loki's API (`streams`).
+
+use super::exit::{CliError, CliResult};
+use super::output::OutputFormat;
+use super::query::QueryArgs;
+use super::GlobalArgs;
+use crate::logql::eval_logs::{run_log_query, Direction, LogQueryOptions, StreamResult};
+use crate::logql::LogExpr;
+use crate::model::time::{format_rfc3339, now_ms, MS_PER_HOUR};
+use std::io::Write;
+use std::time::Instant;
+
+/// Runs a log query on the local store and prints its streams.
+pub fn run(global: &GlobalArgs, args: &QueryArgs, expr: &LogExpr) -> CliResult {
+    let format = match global.output {
+        None => LogOutput::Lines,
+        Some(f) => match global.output_or(
+            f,
+            &[OutputFormat::Table, OutputFormat::Json, OutputFormat::Raw],
+            "query (LogQL)",
+        )? {
+            OutputFormat::Table => LogOutput::Table,
+            OutputFormat::Json => LogOutput::Json,
+            _ => LogOutput::Raw,
+        },
+    };
+    if args.time.is_some() {
+        return Err(CliError::usage(
+            "a log query reads a time range: use --since, --from and --to instead of --time",
+        ));
+    }
+    let now = now_ms();
+    let range = args.range.resolve(now, now - MS_PER_HOUR)?;
+    let opts = LogQueryOptions {
+        from: range.from.saturating_mul(1_000_000),
+        // `--to` is inclusive to the millisecond; the engine's end is exclusive.
+        to: range.to.saturating_mul(1_000_000).saturating_add(1_000_000),
+        limit: args.limit,
+        direction: match args.direction {
+            super::query::DirectionArg::Forward => Direction::Forward,
+            super::query::DirectionArg::Backward => Direction::Backward,
+        },
+    };
+    let started = Instant::now();
+    let store = global.open_store()?;
+    let snap = store
+        .log_snapshot()
+        .map_err(|e| CliError::failure(format!("cannot read store: {e}")))?;
+    let (streams, stats) = run_log_query(&snap, expr, &opts).map_err(|e| match e {
+        crate::logql::eval_logs::LogEvalError::Storage(_) => {
+            CliError::failure(format!("cannot evaluate query: {e}"))
+        }
+        _ => CliError::input(format!("cannot evaluate query: {e}")),
+    })?;
+    let evaluated = started.elapsed();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let r = write_streams(&mut out, &streams, format, opts.direction).and_then(|_| out.flush());
+    if args.stats {
+        let b = stats.blocks;
+        eprintln!(
+            "query statistics:\n  evaluate       {:9.3} ms\n  streams        {:9}\n  blocks         {:9} in range, {} skipped by filters, {} read\n  lines scanned  {:9}\n  bytes scanned  {:9}",
+            evaluated.as_secs_f64() * 1000.0,
+            stats.streams,
+            b.blocks_in_range,
+            b.blocks_skipped_by_filter,
+            stats.blocks_read,
+            stats.lines_scanned,
+            stats.bytes_scanned
+        );
+    }
+    super::stdout_result(r)
+}
+
+/// How log results print.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum LogOutput {
+    /// `TIME {labels} line`, like logcli (the default).
+    Lines,
+    /// The lines alone.
+    Raw,
+    Table,
+    /// Loki's API `data`: `{"resultType":"streams","result":[...]}`.
+    Json,
+}
+
+/// Entries of all streams merged in the query's direction (for line and table output).
+fn merged(streams: &[StreamResult], direction: Direction) -> Vec<(usize, &crate::model::LogEntry)> {
+    let mut all: Vec<(usize, &crate::model::LogEntry)> = streams
+        .iter()
+        .enumerate()
+        .flat_map(|(i, s)| s.entries.iter().map(move |e| (i, e)))
+        .collect();
+    match direction {
+        Direction::Backward => all.sort_by(|a, b| b.1.t.cmp(&a.1.t).then(a.0.cmp(&b.0))),
+        Direction::Forward => all.sort_by(|a, b| a.1.t.cmp(&b.1.t).then(a.0.cmp(&b.0))),
+    }
+    all
+}
+
+/// RFC 3339 with nanoseconds, as logcli prints entry times.
+fn format_ns(t: i64) -> String {
+    let ms = t.div_euclid(1_000_000);
+    let base = format_rfc3339(ms - ms.rem_euclid(1000));
+    let frac = t.rem_euclid(1_000_000_000);
+    match base.strip_suffix('Z') {
+        Some(b) => format!("{b}.{frac:09}Z"),
+        None => base,
+    }
+}
+
+fn write_streams(
+    out: &mut dyn Write,
+    streams: &[StreamResult],
+    format: LogOutput,
+    direction: Direction,
+) -> std::io::Result<()> {
+    match format {
+        LogOutput::Json => {
+            let result: Vec<serde_json::Value> = streams
+                .iter()
+                .map(|s| {
+                    let stream: serde_json::Map<String, serde_json::Value> = s
+                        .labels
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), serde_json::Value::String(v.to_string())))
+                        .collect();
+                    let values: Vec<serde_json::Value> = s
+                        .entries
+                        .iter()
+                        .map(|e| {
+                            if e.metadata.is_empty() {
+                                serde_json::json!([e.t.to_string(), e.line])
+                            } else {
+                                let md: serde_json::Map<String, serde_json::Value> = e
+                                    .metadata
+                                    .iter()
+                                    .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+                                    .collect();
+                                serde_json::json!([e.t.to_string(), e.line, {"structuredMetadata": md}])
+                            }
+                        })
+                        .collect();
+                    serde_json::json!({"stream": stream, "values": values})
+                })
+                .collect();
+            writeln!(
+                out,
+                "{}",
+                serde_json::json!({"resultType": "streams", "result": result})
+            )
+        }
+        LogOutput::Table => {
+            let rows: Vec<(String, String, &str)> = merged(streams, direction)
+                .into_iter()
+                .map(|(i, e)| {
+                    (
+                        format_ns(e.t),
+                        streams[i].labels.to_string(),
+                        e.line.as_str(),
+                    )
+                })
+                .collect();
+            let wt = rows.iter().map(|r| r.0.len()).max().unwrap_or(4).max(4);
+            let wl = rows.iter().map(|r| r.1.len()).max().unwrap_or(6).max(6);
+            writeln!(out, "{:wt$}  {:wl$}  LINE", "TIME", "LABELS")?;
+            for (t, l, line) in rows {
+                writeln!(out, "{t:wt$}  {l:wl$}  {line}")?;
+            }
+            Ok(())
+        }
+        LogOutput::Lines => {
+            for (i, e) in merged(streams, direction) {
+                writeln!(out, "{} {} {}", format_ns(e.t), streams[i].labels, e.line)?;
+            }
+            Ok(())
+        }
+        LogOutput::Raw => {
+            for (_, e) in merged(streams, direction) {
+                writeln!(out, "{}", e.line)?;
+            }
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,477 @@
+//! Evaluating log queries (`{app="api"} |= "error" != "timeout"`): the streams a selector
+//! names, their lines in a time range that pass the line filters, newest or oldest first, up to
+//! a limit.
+//!
+//! The store does the cheap work first: only labels are indexed, so a selector costs a
+//! postings lookup; a block is decompressed only when its time range overlaps the query and
+//! its trigram filter admits every substring a `|=` filter requires. Blocks are visited in the
+//! query's direction across all streams, and the walk stops as soon as no unvisited block can
+//! hold an entry that would make the limit.
+//!
+//! This slice evaluates line filters (`|=`, `!=`, `|~`, `!~`, with `or`) and `| decolorize`;
+//! the other pipeline stages and metric queries are refused with a clear error until the
+//! engine grows them.
+
+use super::ast::{LineFilter, LineFilterValue, LineMatchOp, LogExpr, Stage};
+use crate::model::{Labels, LogEntry};
+use crate::store::logs::snapshot::{BlockHandle, BlockStats};
+use crate::store::logs::{LogQuery, LogSnapshot};
+use regex::Regex;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+/// Which entries come first, and which the limit keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    /// Oldest first.
+    Forward,
+    /// Newest first (Loki's default).
+    Backward,
+}
+
+/// The time range (nanoseconds, `from` inclusive, `to` exclusive, as Loki's API), the limit
+/// and the direction of a log query.
+#[derive(Clone, Copy, Debug)]
+pub struct LogQueryOptions {
+    pub from: i64,
+    pub to: i64,
+    pub limit: usize,
+    pub direction: Direction,
+}
+
+/// One stream of the result, its entries in the query's direction.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StreamResult {
+    pub labels: Labels,
+    pub entries: Vec<LogEntry>,
+}
+
+/// What a log query read, for `--stats`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LogQueryStats {
+    pub streams: u64,
+    pub blocks: BlockStats,
+    pub blocks_read: u64,
+    pub lines_scanned: u64,
+    pub bytes_scanned: u64,
+}
+
+/// Why a log query cannot run.
+#[derive(Debug, thiserror::Error)]
+pub enum LogEvalError {
+    #[error("{0}")]
+    Unsupported(String),
+    #[error("invalid regex {0:?}: {1}")]
+    Regex(String, String),
+    #[error("storage error: {0}")]
+    Storage(String),
+}
+
+/// One line filter, compiled.
+enum Test {
+    /// Keep a line containing any of these.
+    Contains(Vec<String>),
+    /// Drop a line containing any of these.
+    NotContains(Vec<String>),
+    Matches(Vec<Regex>),
+    NotMatches(Vec<Regex>),
+    Decolorize,
+}
+
+/// The compiled pipeline of a log query.
+pub struct LinePipeline {
+    tests: Vec<Test>,
+    /// Substrings every kept line contains: what the block filters can use.
+    required: Vec<Vec<u8>>,
+}
+
+impl LinePipeline {
+    pub fn compile(expr: &LogExpr) -> Result<LinePipeline, LogEvalError> {
+        let mut tests = Vec::new();
+        let mut required = Vec::new();
+        let mut rewritten = false;
+        for stage in &expr.pipeline {
+            match stage {
+                Stage::LineFilter(f) => {
+                    let t = compile_filter(f)?;
+                    // A filter after `decolorize` sees a changed line: its needle may not be
+                    // in the stored bytes.
+                    if let (Test::Contains(n), false) = (&t, rewritten) {
+                        if n.len() == 1 && !n[0].is_empty() {
+                            required.push(n[0].as_bytes().to_vec());
+                        }
+                    }
+                    tests.push(t);
+                }
+                Stage::Decolorize => {
+                    rewritten = true;
+                    tests.push(Test::Decolorize);
+                }
+                other => {
+                    return Err(LogEvalError::Unsupported(format!(
+                        "argus does not evaluate the pipeline stage {} yet; line filters (|=, !=, |~, !~) and decolorize work",
+                        stage_name(other)
+                    )))
+                }
+            }
+        }
+        Ok(LinePipeline { tests, required })
+    }
+
+    /// The line after the pipeline, or `None` when a filter drops it.
+    pub fn process(&self, line: &str) -> Option<String> {
+        let mut cur = std::borrow::Cow::Borrowed(line);
+        for t in &self.tests {
+            let keep = match t {
+                Test::Contains(ns) => ns.iter().any(|n| cur.contains(n.as_str())),
+                Test::NotContains(ns) => !ns.iter().any(|n| cur.contains(n.as_str())),
+                Test::Matches(rs) => rs.iter().any(|r| r.is_match(&cur)),
+                Test::NotMatches(rs) => !rs.iter().any(|r| r.is_match(&cur)),
+                Test::Decolorize => {
+                    cur = std::borrow::Cow::Owned(decolorize(&cur));
+                    true
+                }
+            };
+            if !keep {
+                return None;
+            }
+        }
+        Some(cur.into_owned())
+    }
+
+    pub fn required(&self) -> &[Vec<u8>] {
+        &self.required
+    }
+}
+
+fn stage_name(s: &Stage) -> &'static str {
+    match s {
+        Stage::LineFilter(_) => "line filter",
+        Stage::Parser(_) => "| json/logfmt/regexp/pattern/unpack",
+        Stage::Decolorize => "| decolorize",
+        Stage::LabelFilter(_) => "label filter",
+        Stage::LineFormat(_) => "| line_format",
+        Stage::LabelFormat(_) => "| label_format",
+        Stage::Drop(_) => "| drop",
+        Stage::Keep(_) => "| keep",
+    }
+}
+
+fn compile_filter(f: &LineFilter) -> Result<Test, LogEvalError> {
+    let mut strs = Vec::new();
+    for v in &f.values {
+        match v {
+            LineFilterValue::Str(s) => strs.push(s.clone()),
+            LineFilterValue::Ip(_) => {
+                return Err(LogEvalError::Unsupported(
+                    "argus does not evaluate ip() line filters yet".into(),
+                ))
+            }
+        }
+    }
+    let regexes = |strs: &[String]| -> Result<Vec<Regex>, LogEvalError> {
+        strs.iter()
+            .map(|s| {
+                // Unanchored, and `.` matches a newline, as Loki's line filters.
+                Regex::new(&format!("(?s:{s})"))
+                    .map_err(|e| LogEvalError::Regex(s.clone(), e.to_string()))
+            })
+            .collect()
+    };
+    Ok(match f.op {
+        LineMatchOp::Contains => Test::Contains(strs),
+        LineMatchOp::NotContains => Test::NotContains(strs),
+        LineMatchOp::Regex => Test::Matches(regexes(&strs)?),
+        LineMatchOp::NotRegex => Test::NotMatches(regexes(&strs)?),
+        LineMatchOp::Pattern | LineMatchOp::NotPattern => {
+            return Err(LogEvalError::Unsupported(
+                "argus does not evaluate |> and !> pattern filters yet".into(),
+            ))
+        }
+    })
+}
+
+/// Removes ANSI escape sequences (CSI `ESC [ ... final byte` and two-byte `ESC x`).
+pub fn decolorize(line: &str) -> String {
+    let b = line.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == 0x1b {
+            if i + 1 < b.len() && b[i + 1] == b'[' {
+                i += 2;
+                while i < b.len() && !(0x40..=0x7e).contains(&b[i]) {
+                    i += 1;
+                }
+                i += 1;
+            } else {
+                i += 2;
+            }
+            continue;
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// Runs a log query on a snapshot.
+pub fn run_log_query(
+    snap: &LogSnapshot,
+    expr: &LogExpr,
+    opts: &LogQueryOptions,
+) -> Result<(Vec<StreamResult>, LogQueryStats), LogEvalError> {
+    let pipeline = LinePipeline::compile(expr)?;
+    let mut stats = LogQueryStats::default();
+    if opts.limit == 0 || opts.from >= opts.to {
+        return Ok((Vec::new(), stats));
+    }
+    let q = LogQuery {
+        matchers: expr.selector.clone(),
+        from: opts.from,
+        to: opts.to - 1,
+        required: pipeline.required().to_vec(),
+    };
+    let streams = snap.streams(&q.matchers, q.from, q.to);
+    stats.streams = streams.len() as u64;
+    let mut blocks: Vec<(usize, BlockHandle)> = Vec::new();
+    for (si, s) in streams.iter().enumerate() {
+        for h in snap.blocks(s, &q, &mut stats.blocks) {
+            blocks.push((si, h));
+        }
+    }
+    let backward = opts.direction == Direction::Backward;
+    // Visit blocks in the query's direction: newest end first when backward.
+    if backward {
+        blocks.sort_by_key(|(_, h)| Reverse((h.block.max_t, h.block.min_t)));
+    } else {
+        blocks.sort_by_key(|(_, h)| (h.block.min_t, h.block.max_t));
+    }
+    // The `limit` best times kept so far: a min-heap of times when backward (the worst kept
+    // is the oldest), a max-heap when forward.
+    let mut best_back: BinaryHeap<Reverse<i64>> = BinaryHeap::new();
+    let mut best_fwd: BinaryHeap<i64> = BinaryHeap::new();
+    let mut per_stream: Vec<Vec<LogEntry>> = vec![Vec::new(); streams.len()];
+    let mut dctx =
+        zstd::bulk::Decompressor::new().map_err(|e| LogEvalError::Storage(e.to_string()))?;
+    let mut buf = Vec::new();
+    for (si, h) in blocks {
+        // Once `limit` entries are kept, a block entirely worse than the worst kept cannot
+        // contribute: nor can any later block, which are all further away.
+        if backward && best_back.len() >= opts.limit {
+            if let Some(Reverse(worst)) = best_back.peek() {
+                if h.block.max_t < *worst {
+                    break;
+                }
+            }
+        }
+        if !backward && best_fwd.len() >= opts.limit {
+            if let Some(worst) = best_fwd.peek() {
+                if h.block.min_t > *worst {
+                    break;
+                }
+            }
+        }
+        buf.clear();
+        snap.read(&h, &mut dctx, &mut buf)
+            .map_err(|e| LogEvalError::Storage(e.to_string()))?;
+        stats.blocks_read += 1;
+        for e in buf.drain(..) {
+            if e.t < opts.from || e.t >= opts.to {
+                continue;
+            }
+            stats.lines_scanned += 1;
+            stats.bytes_scanned += e.line.len() as u64;
+            let Some(line) = pipeline.process(&e.line) else {
+                continue;
+            };
+            if backward {
+                if best_back.len() >= opts.limit {
+                    if best_back.peek().is_some_and(|Reverse(w)| e.t <= *w) {
+                        continue;
+                    }
+                    best_back.pop();
+                }
+                best_back.push(Reverse(e.t));
+            } else {
+                if best_fwd.len() >= opts.limit {
+                    if best_fwd.peek().is_some_and(|w| e.t >= *w) {
+                        continue;
+                    }
+                    best_fwd.pop();
+                }
+                best_fwd.push(e.t);
+            }
+            per_stream[si].push(LogEntry { line, ..e });
+        }
+    }
+    // Entries kept per stream may still include some pushed out of the heap later; keep the
+    // `limit` best overall, ties broken by stream order for a stable answer.
+    let mut all: Vec<(usize, LogEntry)> = per_stream
+        .into_iter()
+        .enumerate()
+        .flat_map(|(si, v)| v.into_iter().map(move |e| (si, e)))
+        .collect();
+    if backward {
+        all.sort_by(|a, b| b.1.t.cmp(&a.1.t).then(a.0.cmp(&b.0)));
+    } else {
+        all.sort_by(|a, b| a.1.t.cmp(&b.1.t).then(a.0.cmp(&b.0)));
+    }
+    all.truncate(opts.limit);
+    let mut out: Vec<StreamResult> = Vec::new();
+    let mut index: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+    for (si, e) in all {
+        let k = *index.entry(si).or_insert_with(|| {
+            out.push(StreamResult {
+                labels: streams[si].labels.clone(),
+                entries: Vec::new(),
+            });
+            out.len() - 1
+        });
+        // Exact duplicates from unmerged parts are one line.
+        if out[k].entries.last() != Some(&e) {
+            out[k].entries.push(e);
+        }
+    }
+    out.sort_by(|a, b| a.labels.cmp(&b.labels));
+    Ok((out, stats))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    fn log_expr(q: &str) -> LogExpr {
+        match crate::logql::parse_for_eval(q).unwrap() {
+            crate::logql::Expr::Log(l) => l,
+            other => panic!("not a log query: {other:?}"),
+        }
+    }
+
+    /// Two streams over two commits, interleaved in time: a{i} at even seconds, b at odd.
+    fn store() -> (tempfile::TempDir, Store) {
+        let d = tempfile::tempdir().unwrap();
+        let s = Store::open(&d.path().join("s")).unwrap();
+        for half in 0..2 {
+            let mut w = s.log_writer();
+            for i in (half * 50)..(half * 50 + 50) {
+                let (app, t) = if i % 2 == 0 { ("a", i) } else { ("b", i) };
+                let level = if i % 10 == 0 { "error" } else { "info" };
+                w.append(
+                    &Labels::from_pairs([("app", app)]),
+                    LogEntry::new(
+                        t * 1_000_000_000,
+                        format!("level={level} n={i} \u{1b}[31mred\u{1b}[0m"),
+                    ),
+                )
+                .unwrap();
+            }
+            w.commit().unwrap();
+        }
+        (d, s)
+    }
+
+    fn run(s: &Store, q: &str, limit: usize, direction: Direction) -> Vec<(String, Vec<i64>)> {
+        let opts = LogQueryOptions {
+            from: 0,
+            to: 1_000 * 1_000_000_000,
+            limit,
+            direction,
+        };
+        let (streams, _) = run_log_query(&s.log_snapshot().unwrap(), &log_expr(q), &opts).unwrap();
+        streams
+            .into_iter()
+            .map(|r| {
+                (
+                    r.labels.get("app").unwrap().to_string(),
+                    r.entries.iter().map(|e| e.t / 1_000_000_000).collect(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn limit_and_direction_pick_the_newest_or_oldest_across_streams_and_parts() {
+        let (_d, s) = store();
+        let got = run(&s, r#"{app=~"a|b"}"#, 5, Direction::Backward);
+        assert_eq!(
+            got,
+            vec![("a".into(), vec![98, 96]), ("b".into(), vec![99, 97, 95])]
+        );
+        let got = run(&s, r#"{app=~"a|b"}"#, 3, Direction::Forward);
+        assert_eq!(got, vec![("a".into(), vec![0, 2]), ("b".into(), vec![1])]);
+        let got = run(&s, r#"{app="a"}"#, 1000, Direction::Forward);
+        assert_eq!(got[0].1.len(), 50);
+    }
+
+    #[test]
+    fn line_filters_and_or_chains() {
+        let (_d, s) = store();
+        let got = run(
+            &s,
+            r#"{app="a"} |= "level=error" != "n=20""#,
+            100,
+            Direction::Forward,
+        );
+        assert_eq!(
+            got,
+            vec![("a".into(), vec![0, 10, 30, 40, 50, 60, 70, 80, 90])]
+        );
+        let got = run(
+            &s,
+            r#"{app="b"} |= "n=1 " or "n=3 ""#,
+            100,
+            Direction::Forward,
+        );
+        assert_eq!(got, vec![("b".into(), vec![1, 3])]);
+        let got = run(
+            &s,
+            r#"{app=~".+"} |~ "n=(1|2)[05] " !~ "n=2""#,
+            100,
+            Direction::Forward,
+        );
+        assert_eq!(got, vec![("a".into(), vec![10]), ("b".into(), vec![15])]);
+    }
+
+    #[test]
+    fn decolorize_rewrites_lines_and_later_filters_see_the_result() {
+        let (_d, s) = store();
+        let opts = LogQueryOptions {
+            from: 0,
+            to: 10_000_000_000,
+            limit: 1,
+            direction: Direction::Forward,
+        };
+        let (streams, _) = run_log_query(
+            &s.log_snapshot().unwrap(),
+            &log_expr(r#"{app="a"} | decolorize |= "n=0 red""#),
+            &opts,
+        )
+        .unwrap();
+        assert_eq!(streams[0].entries[0].line, "level=error n=0 red");
+        assert_eq!(decolorize("\u{1b}[1;32mok\u{1b}[0m done"), "ok done");
+    }
+
+    #[test]
+    fn unsupported_stages_are_refused_by_name() {
+        let (_d, s) = store();
+        let opts = LogQueryOptions {
+            from: 0,
+            to: 1,
+            limit: 1,
+            direction: Direction::Forward,
+        };
+        let err = run_log_query(
+            &s.log_snapshot().unwrap(),
+            &log_expr(r#"{app="a"} | logfmt"#),
+            &opts,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("does not evaluate the pipeline stage"),
+            "{err}"
+        );
+    }
+}

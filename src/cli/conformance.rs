@@ -220,21 +220,36 @@ fn run_promql(global: &GlobalArgs, args: &PromqlArgs) -> CliResult {
         &passing,
         PROMQL_BASELINE_HEADER,
     )?;
-    if broken > 0 {
-        return Err(CliError::failure(format!(
-            "{broken} script file(s) could not be run"
-        )));
+    verdict(
+        "promql",
+        (broken > 0).then(|| format!("{broken} script file(s) could not be run")),
+        &regressions,
+        baseline.is_some() || args.update_baseline,
+        total.failed,
+    )
+}
+
+/// How a conformance run ends: inputs that could not be read fail it, so does a regression
+/// against the baseline, and, when no baseline judges the run, so does any failed case.
+pub(super) fn verdict(
+    language: &str,
+    broken: Option<String>,
+    regressions: &[String],
+    judged_by_baseline: bool,
+    failed: u64,
+) -> CliResult {
+    if let Some(b) = broken {
+        return Err(CliError::failure(b));
     }
     if !regressions.is_empty() {
         return Err(CliError::failure(format!(
-            "promql conformance regressed against the baseline: {}",
+            "{language} conformance regressed against the baseline: {}",
             regressions.join("; ")
         )));
     }
-    if baseline.is_none() && !args.update_baseline && total.failed > 0 {
+    if !judged_by_baseline && failed > 0 {
         return Err(CliError::failure(format!(
-            "{} case(s) failed (-v lists them; --baseline FILE accepts known failures)",
-            total.failed
+            "{failed} case(s) failed (-v lists them; --baseline FILE accepts known failures)"
         )));
     }
     Ok(exit::OK)

@@ -8,7 +8,7 @@
 //! (`conformance.rs`). It does not fetch the corpora: they are data kept outside the project.
 
 use super::conformance::{ratchet, read_baseline, Counts, LogqlArgs};
-use super::exit::{self, CliError, CliResult};
+use super::exit::{CliError, CliResult};
 use super::output::OutputFormat;
 use super::GlobalArgs;
 use crate::logql::Checks;
@@ -113,24 +113,13 @@ pub fn run(global: &GlobalArgs, args: &LogqlArgs) -> CliResult {
         &passing,
         BASELINE_HEADER,
     )?;
-    if broken > 0 {
-        return Err(CliError::failure(format!(
-            "{broken} corpus file(s) could not be read"
-        )));
-    }
-    if !regressions.is_empty() {
-        return Err(CliError::failure(format!(
-            "logql conformance regressed against the baseline: {}",
-            regressions.join("; ")
-        )));
-    }
-    if baseline.is_none() && !args.update_baseline && total.failed > 0 {
-        return Err(CliError::failure(format!(
-            "{} case(s) failed (-v lists them; --baseline FILE accepts known failures)",
-            total.failed
-        )));
-    }
-    Ok(exit::OK)
+    super::conformance::verdict(
+        "logql",
+        (broken > 0).then(|| format!("{broken} corpus file(s) could not be read")),
+        &regressions,
+        baseline.is_some() || args.update_baseline,
+        total.failed,
+    )
 }
 
 /// The baseline category of a file: its stem for the corpora, `logqltest` for the scripts.

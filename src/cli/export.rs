@@ -37,6 +37,20 @@ pub struct ExportArgs {
     pub logs: bool,
 }
 
+/// The matchers of each selector argument; one empty selector (everything) when none.
+pub fn selectors(args: &ExportArgs) -> Result<Vec<Vec<Matcher>>, CliError> {
+    let mut selectors = Vec::new();
+    for s in &args.selectors {
+        let m = crate::promql::parse_metric_selector(s)
+            .map_err(|e| CliError::input(format!("invalid selector {s:?}: {e}")))?;
+        selectors.push(m);
+    }
+    if selectors.is_empty() {
+        selectors.push(Vec::new());
+    }
+    Ok(selectors)
+}
+
 pub fn run(global: &GlobalArgs, args: &ExportArgs) -> CliResult {
     if args.logs {
         return super::export_logs::run(global, args);
@@ -51,15 +65,7 @@ pub fn run(global: &GlobalArgs, args: &ExportArgs) -> CliResult {
         "export",
     )?;
     let range = args.range.resolve(now_ms(), i64::MIN / 2)?;
-    let mut selectors = Vec::new();
-    for s in &args.selectors {
-        let m = crate::promql::parse_metric_selector(s)
-            .map_err(|e| CliError::input(format!("invalid selector {s:?}: {e}")))?;
-        selectors.push(m);
-    }
-    if selectors.is_empty() {
-        selectors.push(Vec::new());
-    }
+    let selectors = selectors(args)?;
     let store = global.open_store()?;
     let snapshot = store
         .snapshot()

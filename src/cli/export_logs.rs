@@ -15,15 +15,7 @@ pub fn run(global: &GlobalArgs, args: &ExportArgs) -> CliResult {
         "export --logs",
     )?;
     let range = args.range.resolve(now_ms(), i64::MIN / 2_000_000)?;
-    let mut selectors = Vec::new();
-    for s in &args.selectors {
-        let m = crate::promql::parse_metric_selector(s)
-            .map_err(|e| CliError::input(format!("invalid selector {s:?}: {e}")))?;
-        selectors.push(m);
-    }
-    if selectors.is_empty() {
-        selectors.push(Vec::new());
-    }
+    let selectors = super::export::selectors(args)?;
     let store = global.open_store()?;
     let snapshot = store
         .log_snapshot()

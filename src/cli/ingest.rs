@@ -56,6 +56,29 @@ pub enum FormatArg {
     Jsonl,
 }
 
+/// An opened input: its name for messages, its size when known (for the progress bar), and
+/// a buffered reader.
+pub type Input = (String, Option<u64>, Box<dyn BufRead>);
+
+/// An input file, or stdin for `-`.
+pub fn open_input(path: &std::path::Path) -> Result<Input, CliError> {
+    if path.as_os_str() == "-" {
+        return Ok((
+            "<stdin>".into(),
+            None,
+            Box::new(BufReader::with_capacity(1 << 16, std::io::stdin())),
+        ));
+    }
+    let f = File::open(path)
+        .map_err(|e| CliError::input(format!("cannot open {}: {e}", path.display())))?;
+    let size = f.metadata().ok().map(|m| m.len());
+    Ok((
+        path.display().to_string(),
+        size,
+        Box::new(BufReader::with_capacity(1 << 16, f)),
+    ))
+}
+
 /// Parses `name=value` for `--label`.
 pub fn parse_label(s: &str) -> Result<(String, String), String> {
     let (k, v) = s
@@ -96,23 +119,7 @@ pub fn run(global: &GlobalArgs, args: &IngestArgs) -> CliResult {
     let (mut samples, mut invalid) = (0u64, 0u64);
     let mut first_errors = Vec::new();
     for path in &inputs {
-        let (name, size, mut reader): (String, Option<u64>, Box<dyn BufRead>) =
-            if path.as_os_str() == "-" {
-                (
-                    "<stdin>".into(),
-                    None,
-                    Box::new(BufReader::new(std::io::stdin())),
-                )
-            } else {
-                let f = File::open(path)
-                    .map_err(|e| CliError::input(format!("cannot open {}: {e}", path.display())))?;
-                let size = f.metadata().ok().map(|m| m.len());
-                (
-                    path.display().to_string(),
-                    size,
-                    Box::new(BufReader::with_capacity(1 << 16, f)),
-                )
-            };
+        let (name, size, mut reader) = open_input(path)?;
         let bar = super::progress::bytes_bar(size, global.quiet, &name);
         let report = ingest_metrics(&mut reader, &name, &opts, &mut writer, &mut |n| {
             bar.set_position(n)

@@ -11,8 +11,6 @@ use crate::ingest::logs::{
     ingest_logs, LineFormat, LogIngestOptions, LogIngestReport, LogIngestState, TimeFormat,
 };
 use clap::{Args, ValueEnum};
-use std::fs::File;
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 
 /// Store log lines: `journalctl -o json | argus ingest logs --label host=web1 --time-field
@@ -126,23 +124,7 @@ pub fn run(global: &GlobalArgs, args: &IngestLogsArgs) -> CliResult {
         args.files.clone()
     };
     for path in &inputs {
-        let (name, size, mut reader): (String, Option<u64>, Box<dyn BufRead>) =
-            if path.as_os_str() == "-" {
-                (
-                    "<stdin>".into(),
-                    None,
-                    Box::new(BufReader::with_capacity(1 << 16, std::io::stdin())),
-                )
-            } else {
-                let f = File::open(path)
-                    .map_err(|e| CliError::input(format!("cannot open {}: {e}", path.display())))?;
-                let size = f.metadata().ok().map(|m| m.len());
-                (
-                    path.display().to_string(),
-                    size,
-                    Box::new(BufReader::with_capacity(1 << 16, f)),
-                )
-            };
+        let (name, size, mut reader) = super::ingest::open_input(path)?;
         let bar = super::progress::bytes_bar(size, global.quiet, &name);
         let r = ingest_logs(
             &mut reader,

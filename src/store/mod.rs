@@ -23,6 +23,7 @@ pub mod fs;
 pub mod logs;
 pub mod merge;
 pub mod part;
+mod postings;
 pub mod snapshot;
 pub mod writer;
 

@@ -4,9 +4,10 @@
 
 use super::codec::{decode_chunk, encode_chunk, get_varint, get_zvarint, put_varint, put_zvarint};
 use super::error::{Result, StoreError};
+use super::postings::Postings;
 use crate::model::{Labels, Matcher, MetricMetadata, MetricType, Sample};
 use memmap2::Mmap;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -276,7 +277,7 @@ pub struct Part {
     pub max_t: i64,
     pub file_size: u64,
     /// label name → label value → series indexes (ascending).
-    postings: HashMap<String, HashMap<String, Vec<u32>>>,
+    postings: Postings,
 }
 
 fn corrupt(path: &Path, reason: impl Into<String>) -> StoreError {
@@ -346,23 +347,7 @@ impl Part {
         if series.len() != nseries {
             return Err(corrupt(path, "series count in footer and index differ"));
         }
-        let mut postings: HashMap<String, HashMap<String, Vec<u32>>> = HashMap::new();
-        for (i, s) in series.iter().enumerate() {
-            for (k, v) in s.labels.iter() {
-                // Look up by &str first: most names and values repeat across series, and an
-                // owned key per lookup would allocate twice per label.
-                let values = match postings.get_mut(k) {
-                    Some(values) => values,
-                    None => postings.entry(k.to_string()).or_default(),
-                };
-                match values.get_mut(v) {
-                    Some(ids) => ids.push(i as u32),
-                    None => {
-                        values.insert(v.to_string(), vec![i as u32]);
-                    }
-                }
-            }
-        }
+        let postings = Postings::build(series.iter().map(|s| &s.labels));
         Ok(Part {
             path: path.to_path_buf(),
             seq_lo,
@@ -380,58 +365,14 @@ impl Part {
 
     /// Indexes of the series that satisfy every matcher, ascending.
     pub fn matching_series(&self, matchers: &[Matcher]) -> Vec<u32> {
-        use crate::model::MatchOp;
-        // Start from the smallest posting list an equality matcher offers; a regex that does
-        // not match "" can only select series that have the label, so its values' postings
-        // are the candidates. Otherwise start from every series.
-        let mut best: Option<Vec<u32>> = None;
-        for m in matchers {
-            let cand: Option<Vec<u32>> = match m.op {
-                MatchOp::Equal if !m.value.is_empty() => Some(
-                    self.postings
-                        .get(&m.name)
-                        .and_then(|vals| vals.get(&m.value))
-                        .cloned()
-                        .unwrap_or_default(),
-                ),
-                MatchOp::RegexMatch if !m.matches_empty() => {
-                    let mut ids: Vec<u32> = self
-                        .postings
-                        .get(&m.name)
-                        .map(|vals| {
-                            vals.iter()
-                                .filter(|(v, _)| m.matches(v))
-                                .flat_map(|(_, ids)| ids.iter().copied())
-                                .collect()
-                        })
-                        .unwrap_or_default();
-                    ids.sort_unstable();
-                    Some(ids)
-                }
-                _ => None,
-            };
-            if let Some(c) = cand {
-                if best.as_ref().is_none_or(|b| c.len() < b.len()) {
-                    best = Some(c);
-                }
-            }
-        }
-        let candidates = best.unwrap_or_else(|| (0..self.series.len() as u32).collect());
-        candidates
-            .into_iter()
-            .filter(|&i| {
-                let l = &self.series[i as usize].labels;
-                matchers.iter().all(|m| m.matches_labels(l))
-            })
-            .collect()
+        self.postings.matching(matchers, self.series.len(), |i| {
+            &self.series[i as usize].labels
+        })
     }
 
     /// All values of label `name` in this part.
     pub fn label_values(&self, name: &str) -> impl Iterator<Item = &str> {
-        self.postings
-            .get(name)
-            .into_iter()
-            .flat_map(|vals| vals.keys().map(|s| s.as_str()))
+        self.postings.values(name)
     }
 
     /// Reads, verifies and decodes one chunk, appending its samples to `out`.

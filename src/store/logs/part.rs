@@ -7,8 +7,9 @@ use crate::model::{Labels, LogEntry, Matcher};
 use crate::store::codec::{get_varint, get_zvarint, put_varint, put_zvarint};
 use crate::store::error::{Result, StoreError};
 use crate::store::part::{get_str, io, put_str, u32_at, u64_at};
+use crate::store::postings::Postings;
 use memmap2::Mmap;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -249,7 +250,7 @@ pub struct LogPart {
     pub raw_bytes: u64,
     pub min_t: i64,
     pub max_t: i64,
-    postings: HashMap<String, HashMap<String, Vec<u32>>>,
+    postings: Postings,
 }
 
 fn corrupt(path: &Path, reason: impl Into<String>) -> StoreError {
@@ -309,21 +310,7 @@ impl LogPart {
         if streams.len() != nstreams {
             return Err(corrupt(path, "stream count in footer and index differ"));
         }
-        let mut postings: HashMap<String, HashMap<String, Vec<u32>>> = HashMap::new();
-        for (i, s) in streams.iter().enumerate() {
-            for (k, v) in s.labels.iter() {
-                let values = match postings.get_mut(k) {
-                    Some(values) => values,
-                    None => postings.entry(k.to_string()).or_default(),
-                };
-                match values.get_mut(v) {
-                    Some(ids) => ids.push(i as u32),
-                    None => {
-                        values.insert(v.to_string(), vec![i as u32]);
-                    }
-                }
-            }
-        }
+        let postings = Postings::build(streams.iter().map(|s| &s.labels));
         Ok(LogPart {
             path: path.to_path_buf(),
             seq_lo,
@@ -341,29 +328,9 @@ impl LogPart {
 
     /// Indexes of the streams that satisfy every matcher, ascending.
     pub fn matching_streams(&self, matchers: &[Matcher]) -> Vec<u32> {
-        use crate::model::MatchOp;
-        let mut best: Option<&Vec<u32>> = None;
-        let empty = Vec::new();
-        for m in matchers {
-            if m.op == MatchOp::Equal && !m.value.is_empty() {
-                let c = self
-                    .postings
-                    .get(&m.name)
-                    .and_then(|vals| vals.get(&m.value))
-                    .unwrap_or(&empty);
-                if best.is_none_or(|b| c.len() < b.len()) {
-                    best = Some(c);
-                }
-            }
-        }
-        let check = |i: &u32| {
-            let l = &self.streams[*i as usize].labels;
-            matchers.iter().all(|m| m.matches_labels(l))
-        };
-        match best {
-            Some(c) => c.iter().copied().filter(check).collect(),
-            None => (0..self.streams.len() as u32).filter(check).collect(),
-        }
+        self.postings.matching(matchers, self.streams.len(), |i| {
+            &self.streams[i as usize].labels
+        })
     }
 
     /// The trigram filter of block `b`, `None` when it is missing or malformed (then the

@@ -8,8 +8,8 @@
 //! rejects when it builds the pipeline but which no valid query contains. [`parse_for_eval`]
 //! adds the rest of Loki's pipeline-build checks (line-filter regexes that do not compile,
 //! `ip()` under `|~`/`!~`, invalid `ip()` patterns): Loki's own parser tests accept queries
-//! with those, so plain `parse` must too, but an engine must not run them. There is no engine
-//! yet.
+//! with those, so plain `parse` must too, but an engine must not run them. `eval_logs`
+//! evaluates log queries (selectors and line filters); metric queries are not evaluated yet.
 
 pub mod ast;
 pub mod eval_logs;

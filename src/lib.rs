@@ -5,14 +5,17 @@
 //! - [`adapters`]: the store behind the seams of scrape, ingest, the PromQL engine and its
 //!   test-script runner.
 //! - [`expo`]: the exposition formats (Prometheus text, OpenMetrics): streaming parser, writers.
-//! - [`ingest`]: metric files and stdin (text expositions, CSV, JSON lines) into the store.
+//! - [`ingest`]: metric files, log files and stdin (text expositions, CSV, JSON lines, log
+//!   lines) into the store.
 //! - [`model`]: labels, matchers, samples, metadata, durations and times. No I/O.
 //! - [`lex`]: the lexical core shared by the query languages and formats (strings, names,
 //!   numbers, durations, matcher lists), as nom parsers.
 //! - [`remote`]: clients for remote Prometheus-compatible servers (`--server`).
-//! - [`store`]: the on-disk store shared by all processes (parts, merges, state files).
+//! - [`store`]: the on-disk store shared by all processes: metrics and logs as parts, merges,
+//!   state files.
+//! - [`parallel`]: spreading per-batch work over the cores, results in order.
 //! - [`promql`]: the PromQL syntax tree, parser and engine.
-//! - [`logql`]: the LogQL syntax tree and parser (Loki's query language; no engine yet).
+//! - [`logql`]: the LogQL syntax tree, parser and the evaluation of log queries.
 //! - [`scrape`]: pulling `/metrics` from targets: prometheus.yml scrape configs, relabeling,
 //!   synthetic series, staleness; writes through a sink.
 
@@ -23,6 +26,7 @@ pub mod ingest;
 pub mod lex;
 pub mod logql;
 pub mod model;
+pub mod parallel;
 pub mod promql;
 pub mod remote;
 pub mod scrape;

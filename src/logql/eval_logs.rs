@@ -215,6 +215,68 @@ pub fn decolorize(line: &str) -> String {
     String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
+thread_local! {
+    /// Each worker's zstd context and decompression buffer, made once per thread.
+    static DECODER: std::cell::RefCell<(Option<zstd::bulk::Decompressor<'static>>, Vec<u8>)> =
+        const { std::cell::RefCell::new((None, Vec::new())) };
+}
+
+/// The lines of one block that passed the pipeline.
+#[derive(Default)]
+struct BlockLines {
+    stream: usize,
+    entries: Vec<LogEntry>,
+    scanned: u64,
+    bytes: u64,
+}
+
+/// The times of the best `limit` entries so far, the worst on top of the heap (stored
+/// negated when forward, so that the heap's minimum is always the worst).
+struct Kept {
+    backward: bool,
+    limit: usize,
+    times: BinaryHeap<Reverse<i64>>,
+}
+
+impl Kept {
+    /// The heap key: larger is better.
+    fn key(&self, t: i64) -> i64 {
+        if self.backward {
+            t
+        } else {
+            -t
+        }
+    }
+
+    /// Whether an entry at `t` makes the limit; if so it is recorded (and the worst dropped).
+    fn offer(&mut self, t: i64) -> bool {
+        let k = self.key(t);
+        if self.times.len() >= self.limit {
+            match self.times.peek() {
+                Some(Reverse(worst)) if k <= *worst => return false,
+                _ => {
+                    self.times.pop();
+                }
+            }
+        }
+        self.times.push(Reverse(k));
+        true
+    }
+
+    /// Whether no entry of block `h` can make the limit any more.
+    fn rules_out(&self, h: &BlockHandle) -> bool {
+        if self.times.len() < self.limit {
+            return false;
+        }
+        let best_in_block = if self.backward {
+            h.block.max_t
+        } else {
+            h.block.min_t
+        };
+        matches!(self.times.peek(), Some(Reverse(worst)) if self.key(best_in_block) < *worst)
+    }
+}
+
 /// Runs a log query on a snapshot.
 pub fn run_log_query(
     snap: &LogSnapshot,
@@ -247,64 +309,85 @@ pub fn run_log_query(
     } else {
         blocks.sort_by_key(|(_, h)| (h.block.min_t, h.block.max_t));
     }
-    // The `limit` best times kept so far: a min-heap of times when backward (the worst kept
-    // is the oldest), a max-heap when forward.
-    let mut best_back: BinaryHeap<Reverse<i64>> = BinaryHeap::new();
-    let mut best_fwd: BinaryHeap<i64> = BinaryHeap::new();
+    // The `limit` best times kept so far, the worst on top: a min-heap of times when
+    // backward (the worst kept is the oldest), a max-heap when forward.
+    let kept = std::cell::RefCell::new(Kept {
+        backward,
+        limit: opts.limit,
+        times: BinaryHeap::new(),
+    });
     let mut per_stream: Vec<Vec<LogEntry>> = vec![Vec::new(); streams.len()];
-    let mut dctx =
-        zstd::bulk::Decompressor::new().map_err(|e| LogEvalError::Storage(e.to_string()))?;
-    let mut buf = Vec::new();
-    for (si, h) in blocks {
-        // Once `limit` entries are kept, a block entirely worse than the worst kept cannot
-        // contribute: nor can any later block, which are all further away.
-        if backward && best_back.len() >= opts.limit {
-            if let Some(Reverse(worst)) = best_back.peek() {
-                if h.block.max_t < *worst {
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get().min(8))
+        .unwrap_or(1);
+    // Blocks are decoded and filtered on worker threads, lines borrowed from the decompressed
+    // buffer until one passes; results are merged in visiting order on this thread.
+    crate::parallel::for_each_ordered(
+        threads,
+        |emit| {
+            for (si, h) in blocks {
+                // Once `limit` entries are kept, a block entirely worse than the worst kept
+                // cannot contribute, nor can any later block, which are all further away.
+                if kept.borrow().rules_out(&h) {
                     break;
                 }
+                emit((si, h))?;
             }
-        }
-        if !backward && best_fwd.len() >= opts.limit {
-            if let Some(worst) = best_fwd.peek() {
-                if h.block.min_t > *worst {
-                    break;
-                }
-            }
-        }
-        buf.clear();
-        snap.read(&h, &mut dctx, &mut buf)
-            .map_err(|e| LogEvalError::Storage(e.to_string()))?;
-        stats.blocks_read += 1;
-        for e in buf.drain(..) {
-            if e.t < opts.from || e.t >= opts.to {
-                continue;
-            }
-            stats.lines_scanned += 1;
-            stats.bytes_scanned += e.line.len() as u64;
-            let Some(line) = pipeline.process(&e.line) else {
-                continue;
+            Ok(())
+        },
+        |(si, h): (usize, BlockHandle)| {
+            let mut out = BlockLines {
+                stream: si,
+                ..BlockLines::default()
             };
-            if backward {
-                if best_back.len() >= opts.limit {
-                    if best_back.peek().is_some_and(|Reverse(w)| e.t <= *w) {
-                        continue;
+            let mut failed = None;
+            DECODER.with_borrow_mut(|(dctx, raw)| {
+                let dctx = match dctx {
+                    Some(d) => d,
+                    None => match zstd::bulk::Decompressor::new() {
+                        Ok(d) => dctx.insert(d),
+                        Err(e) => {
+                            failed = Some(LogEvalError::Storage(e.to_string()));
+                            return;
+                        }
+                    },
+                };
+                let r = snap.visit(&h, dctx, raw, &mut |t, line, md| {
+                    if t < opts.from || t >= opts.to {
+                        return;
                     }
-                    best_back.pop();
-                }
-                best_back.push(Reverse(e.t));
-            } else {
-                if best_fwd.len() >= opts.limit {
-                    if best_fwd.peek().is_some_and(|w| e.t >= *w) {
-                        continue;
+                    out.scanned += 1;
+                    out.bytes += line.len() as u64;
+                    if let Some(line) = pipeline.process(line) {
+                        out.entries.push(LogEntry {
+                            t,
+                            line,
+                            metadata: md.to_vec(),
+                        });
                     }
-                    best_fwd.pop();
+                });
+                if let Err(e) = r {
+                    failed = Some(LogEvalError::Storage(e.to_string()));
                 }
-                best_fwd.push(e.t);
+            });
+            match failed {
+                Some(e) => Err(e),
+                None => Ok(out),
             }
-            per_stream[si].push(LogEntry { line, ..e });
-        }
-    }
+        },
+        |b: BlockLines| {
+            stats.blocks_read += 1;
+            stats.lines_scanned += b.scanned;
+            stats.bytes_scanned += b.bytes;
+            let mut kept = kept.borrow_mut();
+            for e in b.entries {
+                if kept.offer(e.t) {
+                    per_stream[b.stream].push(e);
+                }
+            }
+            Ok(())
+        },
+    )?;
     // Entries kept per stream may still include some pushed out of the heap later; keep the
     // `limit` best overall, ties broken by stream order for a stable answer.
     let mut all: Vec<(usize, LogEntry)> = per_stream

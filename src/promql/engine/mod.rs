@@ -47,7 +47,6 @@ mod eval;
 mod functions;
 mod hash;
 pub mod memory;
-mod parallel;
 pub mod script;
 mod selectors;
 mod value;

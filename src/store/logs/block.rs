@@ -53,6 +53,22 @@ pub fn encode_block(entries: &[LogEntry], out: &mut Vec<u8>) {
 
 /// Decodes a block payload, appending its entries to `out`; returns how many.
 pub fn decode_block(buf: &[u8], out: &mut Vec<LogEntry>) -> Result<usize, String> {
+    visit_block(buf, &mut |t, line, md| {
+        out.push(LogEntry {
+            t,
+            line: line.to_string(),
+            metadata: md.to_vec(),
+        })
+    })
+}
+
+/// Calls `f(time, line, metadata)` for every entry of a block payload, in order, without
+/// allocating the lines: a reader that filters lines allocates only those it keeps. Returns
+/// the number of entries.
+pub fn visit_block(
+    buf: &[u8],
+    f: &mut dyn FnMut(i64, &str, &[(String, String)]),
+) -> Result<usize, String> {
     let e = |e: DecodeError| e.to_string();
     let mut pos = 0;
     let n = get_varint(buf, &mut pos).map_err(e)? as usize;
@@ -70,22 +86,28 @@ pub fn decode_block(buf: &[u8], out: &mut Vec<LogEntry>) -> Result<usize, String
         times.push(t);
     }
     let mut lens = Vec::with_capacity(n);
+    let mut total = 0usize;
     for _ in 0..n {
-        lens.push(get_varint(buf, &mut pos).map_err(e)? as usize);
+        let len = get_varint(buf, &mut pos).map_err(e)? as usize;
+        total = total.checked_add(len).ok_or("line length out of range")?;
+        lens.push(len);
     }
-    let start = out.len();
-    for (t, len) in times.into_iter().zip(lens) {
-        let bytes = buf
-            .get(pos..pos.checked_add(len).ok_or("line length out of range")?)
-            .ok_or("line runs past the end")?;
-        pos += len;
-        let line = std::str::from_utf8(bytes).map_err(|_| "line is not UTF-8")?;
-        out.push(LogEntry::new(t, line));
-    }
+    let lines_at = pos;
+    let lines = buf
+        .get(
+            lines_at
+                ..lines_at
+                    .checked_add(total)
+                    .ok_or("line length out of range")?,
+        )
+        .ok_or("line runs past the end")?;
+    pos += total;
+    // Metadata follows the lines: read it first, so each line can be handed with its own.
     let m = get_varint(buf, &mut pos).map_err(e)? as usize;
     if m > n {
         return Err("bad metadata count".into());
     }
+    let mut metadata: Vec<(usize, Vec<(String, String)>)> = Vec::with_capacity(m);
     let mut idx = 0usize;
     for k in 0..m {
         let gap = get_varint(buf, &mut pos).map_err(e)? as usize;
@@ -103,10 +125,27 @@ pub fn decode_block(buf: &[u8], out: &mut Vec<LogEntry>) -> Result<usize, String
             let v = get_str(buf, &mut pos)?.to_string();
             md.push((k, v));
         }
-        out[start + idx].metadata = md;
+        metadata.push((idx, md));
     }
     if pos != buf.len() {
         return Err("trailing bytes".into());
+    }
+    // Checking the whole run of lines once is faster than line by line; slicing the checked
+    // `str` then only verifies that each line starts and ends on a character boundary.
+    let text = std::str::from_utf8(lines).map_err(|_| "line is not UTF-8")?;
+    let mut at = 0;
+    let mut next_md = metadata.iter().peekable();
+    for (i, (t, len)) in times.into_iter().zip(lens).enumerate() {
+        let line = text.get(at..at + len).ok_or("line is not UTF-8")?;
+        at += len;
+        let md: &[(String, String)] = match next_md.peek() {
+            Some((j, md)) if *j == i => {
+                next_md.next();
+                md
+            }
+            _ => &[],
+        };
+        f(t, line, md);
     }
     Ok(n)
 }

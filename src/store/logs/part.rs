@@ -2,7 +2,7 @@
 //! [`LogPartWriter`], then only read ([`LogPart`], memory-mapped). The byte layout is
 //! specified in `docs/format/logs-part.md`; keep the two in step.
 
-use super::block::{decode_block, encode_block, TrigramFilter, BLOCK_RAW_BYTES};
+use super::block::{encode_block, visit_block, TrigramFilter, BLOCK_RAW_BYTES};
 use crate::model::{Labels, LogEntry, Matcher};
 use crate::store::codec::{get_varint, get_zvarint, put_varint, put_zvarint};
 use crate::store::error::{Result, StoreError};
@@ -348,6 +348,25 @@ impl LogPart {
         dctx: &mut zstd::bulk::Decompressor<'static>,
         out: &mut Vec<LogEntry>,
     ) -> Result<()> {
+        let mut raw = Vec::new();
+        self.visit_block(b, dctx, &mut raw, &mut |t, line, md| {
+            out.push(LogEntry {
+                t,
+                line: line.to_string(),
+                metadata: md.to_vec(),
+            })
+        })
+    }
+
+    /// Reads and verifies one block, calling `f(time, line, metadata)` for each entry without
+    /// allocating the lines; `raw` is scratch space for the decompressed payload.
+    pub fn visit_block(
+        &self,
+        b: &BlockRef,
+        dctx: &mut zstd::bulk::Decompressor<'static>,
+        raw: &mut Vec<u8>,
+        f: &mut dyn FnMut(i64, &str, &[(String, String)]),
+    ) -> Result<()> {
         let start = b.offset as usize;
         let end = start + b.len as usize + b.filter_len as usize;
         let bytes = self
@@ -360,15 +379,16 @@ impl LogPart {
                 format!("block at offset {start}: checksum mismatch"),
             ));
         }
-        let mut raw = Vec::with_capacity(b.raw_len as usize);
-        dctx.decompress_to_buffer(&bytes[..b.len as usize], &mut raw)
+        raw.clear();
+        raw.reserve(b.raw_len as usize);
+        dctx.decompress_to_buffer(&bytes[..b.len as usize], raw)
             .map_err(|e| {
                 corrupt(
                     &self.path,
                     format!("block at offset {start} does not decompress: {e}"),
                 )
             })?;
-        let n = decode_block(&raw, out)
+        let n = visit_block(raw, f)
             .map_err(|e| corrupt(&self.path, format!("block at offset {start}: {e}")))?;
         if n != b.count as usize {
             return Err(corrupt(

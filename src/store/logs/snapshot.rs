@@ -131,6 +131,18 @@ impl LogSnapshot {
         self.parts[h.part].read_block(&h.block, dctx, out)
     }
 
+    /// Calls `f(time, line, metadata)` for each entry of one block, without allocating the
+    /// lines; `raw` is scratch space.
+    pub fn visit(
+        &self,
+        h: &BlockHandle,
+        dctx: &mut zstd::bulk::Decompressor<'static>,
+        raw: &mut Vec<u8>,
+        f: &mut dyn FnMut(i64, &str, &[(String, String)]),
+    ) -> Result<()> {
+        self.parts[h.part].visit_block(&h.block, dctx, raw, f)
+    }
+
     /// Every entry of the matching streams in `[from, to]`, per stream in time order, without
     /// line filtering: the simple read `export` needs.
     pub fn read_streams(

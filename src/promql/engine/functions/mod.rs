@@ -12,9 +12,9 @@ mod labels;
 mod range;
 
 use super::eval::{Evaluator, StepClock};
-use super::parallel;
 use super::value::{Extend, RangeVal, StepSeries, Val};
 use super::EvalError;
+use crate::parallel;
 use crate::promql::ast::{Call, Expr, PosRange};
 use chrono::{DateTime, Datelike, Timelike};
 

@@ -62,13 +62,13 @@ pub fn decode_block(buf: &[u8], out: &mut Vec<LogEntry>) -> Result<usize, String
     })
 }
 
+/// What receives a block's entries one by one: time, line, structured metadata.
+pub type EntryVisitor<'a> = dyn FnMut(i64, &str, &[(String, String)]) + 'a;
+
 /// Calls `f(time, line, metadata)` for every entry of a block payload, in order, without
 /// allocating the lines: a reader that filters lines allocates only those it keeps. Returns
 /// the number of entries.
-pub fn visit_block(
-    buf: &[u8],
-    f: &mut dyn FnMut(i64, &str, &[(String, String)]),
-) -> Result<usize, String> {
+pub fn visit_block(buf: &[u8], f: &mut EntryVisitor) -> Result<usize, String> {
     let e = |e: DecodeError| e.to_string();
     let mut pos = 0;
     let n = get_varint(buf, &mut pos).map_err(e)? as usize;

@@ -2,7 +2,7 @@
 //! [`LogPartWriter`], then only read ([`LogPart`], memory-mapped). The byte layout is
 //! specified in `docs/format/logs-part.md`; keep the two in step.
 
-use super::block::{encode_block, visit_block, TrigramFilter, BLOCK_RAW_BYTES};
+use super::block::{encode_block, visit_block, EntryVisitor, TrigramFilter, BLOCK_RAW_BYTES};
 use crate::model::{Labels, LogEntry, Matcher};
 use crate::store::codec::{get_varint, get_zvarint, put_varint, put_zvarint};
 use crate::store::error::{Result, StoreError};
@@ -365,7 +365,7 @@ impl LogPart {
         b: &BlockRef,
         dctx: &mut zstd::bulk::Decompressor<'static>,
         raw: &mut Vec<u8>,
-        f: &mut dyn FnMut(i64, &str, &[(String, String)]),
+        f: &mut EntryVisitor,
     ) -> Result<()> {
         let start = b.offset as usize;
         let end = start + b.len as usize + b.filter_len as usize;

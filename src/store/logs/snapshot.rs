@@ -3,6 +3,7 @@
 //! then the blocks of those streams that overlap its time range and whose trigram filters
 //! admit every substring the query requires; only those blocks are decompressed.
 
+use super::block::EntryVisitor;
 use super::part::{BlockRef, LogPart};
 use crate::model::{Labels, LogEntry, Matcher};
 use crate::store::error::Result;
@@ -138,7 +139,7 @@ impl LogSnapshot {
         h: &BlockHandle,
         dctx: &mut zstd::bulk::Decompressor<'static>,
         raw: &mut Vec<u8>,
-        f: &mut dyn FnMut(i64, &str, &[(String, String)]),
+        f: &mut EntryVisitor,
     ) -> Result<()> {
         self.parts[h.part].visit_block(&h.block, dctx, raw, f)
     }

@@ -160,6 +160,14 @@ pub fn ingest_logs(
     progress: &mut dyn FnMut(u64),
 ) -> Result<(), LogIngestError> {
     let base = Labels::from_pairs(opts.labels.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    // The fields any option reads; the rest of a structured line is skipped, not parsed.
+    let wanted: Vec<&str> = opts
+        .time_field
+        .iter()
+        .chain(&opts.label_from)
+        .chain(&opts.metadata_from)
+        .map(String::as_str)
+        .collect();
     let mut buf = Vec::with_capacity(1024);
     let mut lineno = 0u64;
     let mut offset = 0u64;
@@ -216,7 +224,7 @@ pub fn ingest_logs(
             }
         };
         let fields = if needs_fields(opts) {
-            fields_of(&line, opts.format)
+            fields_of(&line, opts.format, &wanted)
         } else {
             Vec::new()
         };
@@ -343,29 +351,75 @@ pub fn sanitize_label_name(k: &str) -> String {
 
 /// The top-level fields of a JSON object line (strings, numbers, booleans as text), or the
 /// pairs of a logfmt line.
-pub fn fields_of(line: &str, format: LineFormat) -> Vec<(String, String)> {
+pub fn fields_of(line: &str, format: LineFormat, wanted: &[&str]) -> Vec<(String, String)> {
     let json = match format {
         LineFormat::Json => true,
         LineFormat::Auto => line.trim_start().starts_with('{'),
         _ => false,
     };
     if json {
-        let Ok(serde_json::Value::Object(m)) = serde_json::from_str::<serde_json::Value>(line)
-        else {
-            return Vec::new();
-        };
-        m.into_iter()
-            .filter_map(|(k, v)| match v {
-                serde_json::Value::String(s) => Some((k, s)),
-                serde_json::Value::Number(n) => Some((k, n.to_string())),
-                serde_json::Value::Bool(b) => Some((k, b.to_string())),
-                _ => None,
-            })
-            .collect()
+        use serde::de::DeserializeSeed;
+        let mut de = serde_json::Deserializer::from_str(line);
+        let mut out = Vec::new();
+        match (WantedFields {
+            wanted,
+            out: &mut out,
+        })
+        .deserialize(&mut de)
+        {
+            Ok(()) if de.end().is_ok() => out,
+            _ => Vec::new(),
+        }
     } else if format == LineFormat::Raw {
         Vec::new()
     } else {
-        logfmt_pairs(line)
+        let mut pairs = logfmt_pairs(line);
+        pairs.retain(|(k, _)| wanted.contains(&k.as_str()));
+        pairs
+    }
+}
+
+/// Reads a JSON object keeping only the top-level fields named in `wanted` (strings, numbers
+/// and booleans, as text): the other values are skipped without being built, which is most
+/// of the cost of parsing a log line.
+struct WantedFields<'w, 'o> {
+    wanted: &'w [&'w str],
+    out: &'o mut Vec<(String, String)>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for WantedFields<'_, '_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for WantedFields<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            if !self.wanted.contains(&key.as_ref()) {
+                map.next_value::<serde::de::IgnoredAny>()?;
+                continue;
+            }
+            let value = match map.next_value::<serde_json::Value>()? {
+                serde_json::Value::String(s) => s,
+                serde_json::Value::Number(n) => n.to_string(),
+                serde_json::Value::Bool(b) => b.to_string(),
+                _ => continue,
+            };
+            // The first occurrence of a key wins.
+            if !self.out.iter().any(|(k, _)| k == key.as_ref()) {
+                self.out.push((key.into_owned(), value));
+            }
+        }
+        Ok(())
     }
 }
 

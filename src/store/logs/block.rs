@@ -195,10 +195,17 @@ impl TrigramFilter {
     }
 
     pub fn add_line(&mut self, line: &[u8]) {
-        for w in line.windows(3) {
-            let (a, b) = self.positions(trigram(w));
-            self.bits[a / 8] |= 1 << (a % 8);
-            self.bits[b / 8] |= 1 << (b % 8);
+        // A rolling trigram; positions are below the filter's size by construction, and the
+        // mask lets the compiler drop the bounds checks.
+        let mask = self.bits.len() - 1;
+        let mut tri = 0u32;
+        for (i, &b) in line.iter().enumerate() {
+            tri = (tri >> 8) | (b as u32) << 16;
+            if i >= 2 {
+                let (a, b) = self.positions(tri);
+                self.bits[(a / 8) & mask] |= 1 << (a % 8);
+                self.bits[(b / 8) & mask] |= 1 << (b % 8);
+            }
         }
     }
 

@@ -63,6 +63,10 @@ pub fn merge_into(inputs: &[Arc<LogPart>], out: &Path, cutoff: Option<i64>) -> R
     let mut entries: Vec<LogEntry> = Vec::new();
     let mint = cutoff.unwrap_or(i64::MIN);
     for (labels, sources) in by_labels {
+        if let Some(blocks) = copyable(inputs, &sources, mint) {
+            w.add_stream_blocks(labels, &blocks)?;
+            continue;
+        }
         entries.clear();
         for &(pi, si) in &sources {
             for b in &inputs[pi].streams[si].blocks {
@@ -83,6 +87,30 @@ pub fn merge_into(inputs: &[Arc<LogPart>], out: &Path, cutoff: Option<i64>) -> R
         bytes,
         keep: samples > 0,
     })
+}
+
+/// The blocks of one stream's `sources` in time order, when they can be copied into a merged
+/// part as they are: every block lies wholly after the cutoff and after the previous block
+/// (so no entry needs sorting or deduplication), and the blocks are at least half full on
+/// average (so that merges of many small commits still build full blocks).
+fn copyable<'a>(
+    inputs: &'a [Arc<LogPart>],
+    sources: &[(usize, usize)],
+    mint: i64,
+) -> Option<Vec<(&'a LogPart, part::BlockRef)>> {
+    let mut blocks: Vec<(&LogPart, part::BlockRef)> = sources
+        .iter()
+        .flat_map(|&(pi, si)| {
+            let p: &LogPart = &inputs[pi];
+            p.streams[si].blocks.iter().map(move |b| (p, *b))
+        })
+        .collect();
+    blocks.sort_by_key(|(_, b)| (b.min_t, b.max_t));
+    let ordered = blocks.windows(2).all(|w| w[0].1.max_t < w[1].1.min_t);
+    let after_cutoff = blocks.iter().all(|(_, b)| b.min_t >= mint);
+    let bytes: usize = blocks.iter().map(|(_, b)| b.line_bytes as usize).sum();
+    let full = bytes >= blocks.len() * block::BLOCK_RAW_BYTES / 2;
+    (ordered && after_cutoff && full).then_some(blocks)
 }
 
 pub(crate) fn new_decompressor() -> Result<zstd::bulk::Decompressor<'static>> {

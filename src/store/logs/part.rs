@@ -39,6 +39,8 @@ pub struct BlockRef {
     pub filter_len: u32,
     /// CRC-32 of the payload and the filter.
     pub crc: u32,
+    /// Bytes of the block's lines and metadata as ingested.
+    pub line_bytes: u32,
 }
 
 #[derive(Clone, Debug)]
@@ -148,10 +150,62 @@ impl LogPartWriter {
             raw_len: self.raw.len() as u32,
             filter_len: filter.as_bytes().len() as u32,
             crc: crc.finalize(),
+            line_bytes: raw_bytes as u32,
         };
         self.offset += compressed.len() as u64 + filter.as_bytes().len() as u64;
         self.raw_bytes += raw_bytes as u64;
         Ok(r)
+    }
+
+    /// Adds one stream made of existing blocks, copied byte for byte (compressed payload and
+    /// filter): a merge of parts whose blocks do not overlap in time needs no decoding. The
+    /// blocks must be in time order, each after the previous one.
+    pub fn add_stream_blocks(
+        &mut self,
+        labels: &Labels,
+        blocks: &[(&LogPart, BlockRef)],
+    ) -> Result<()> {
+        if blocks.is_empty() {
+            return Ok(());
+        }
+        if let Some(last) = self.streams.last() {
+            if last.labels >= *labels {
+                return Err(StoreError::Invalid(format!(
+                    "stream {labels} added out of order after {}",
+                    last.labels
+                )));
+            }
+        }
+        let mut refs = Vec::with_capacity(blocks.len());
+        for (part, b) in blocks {
+            let bytes = part.block_bytes(b).ok_or_else(|| {
+                corrupt(
+                    &part.path,
+                    format!("block at {} runs past the end", b.offset),
+                )
+            })?;
+            if crc32fast::hash(bytes) != b.crc {
+                return Err(corrupt(
+                    &part.path,
+                    format!("block at offset {}: checksum mismatch", b.offset),
+                ));
+            }
+            self.out.write_all(bytes).map_err(io("write", &self.path))?;
+            refs.push(BlockRef {
+                offset: self.offset,
+                ..*b
+            });
+            self.offset += bytes.len() as u64;
+            self.entries += b.count as u64;
+            self.raw_bytes += b.line_bytes as u64;
+        }
+        self.min_t = self.min_t.min(refs[0].min_t);
+        self.max_t = self.max_t.max(refs[refs.len() - 1].max_t);
+        self.streams.push(StreamEntry {
+            labels: labels.clone(),
+            blocks: refs,
+        });
+        Ok(())
     }
 
     pub fn entries(&self) -> u64 {
@@ -231,6 +285,7 @@ fn encode_index(streams: &[StreamEntry]) -> Vec<u8> {
             put_varint(&mut out, b.len as u64);
             put_varint(&mut out, b.raw_len as u64);
             put_varint(&mut out, b.filter_len as u64);
+            put_varint(&mut out, b.line_bytes as u64);
             out.extend_from_slice(&b.crc.to_le_bytes());
         }
     }
@@ -341,6 +396,13 @@ impl LogPart {
         TrigramFilter::from_bytes(bytes)
     }
 
+    /// The stored bytes of block `b`: its compressed payload and its filter.
+    pub fn block_bytes(&self, b: &BlockRef) -> Option<&[u8]> {
+        let start = b.offset as usize;
+        self.map
+            .get(start..start + b.len as usize + b.filter_len as usize)
+    }
+
     /// Reads, verifies and decodes one block, appending its entries to `out`.
     pub fn read_block(
         &self,
@@ -443,6 +505,7 @@ fn decode_index(b: &[u8], blocks_end: u64) -> std::result::Result<Vec<StreamEntr
             let len = v(&mut pos)? as u32;
             let raw_len = v(&mut pos)? as u32;
             let filter_len = v(&mut pos)? as u32;
+            let line_bytes = v(&mut pos)? as u32;
             let crc = b.get(pos..pos + 4).ok_or("truncated block reference")?;
             let crc = u32::from_le_bytes([crc[0], crc[1], crc[2], crc[3]]);
             pos += 4;
@@ -458,6 +521,7 @@ fn decode_index(b: &[u8], blocks_end: u64) -> std::result::Result<Vec<StreamEntr
                 raw_len,
                 filter_len,
                 crc,
+                line_bytes,
             });
         }
         streams.push(StreamEntry { labels, blocks });

@@ -190,3 +190,59 @@ fn concurrent_writers_lose_nothing() {
     assert_eq!(s.log_info().unwrap().entries, 4 * 10 * 50);
     assert!(s.log_info().unwrap().parts <= 12);
 }
+
+#[test]
+fn merges_copy_full_blocks_that_do_not_overlap_and_rewrite_the_rest() {
+    let (_d, s) = store();
+    let line = |i: i64| format!("{i:08} {}", "payload ".repeat(20));
+    // Two commits of about 2.5 MB each, disjoint in time: their blocks are copied.
+    for c in 0..2i64 {
+        let mut w = s.log_writer();
+        for i in (c * 15_000)..(c * 15_000 + 15_000) {
+            w.append(&app("big"), LogEntry::new(i, line(i))).unwrap();
+        }
+        // A stream whose commits overlap in time: re-encoded.
+        for i in 0..10 {
+            w.append(
+                &app("small"),
+                LogEntry::new(i * 2 + c, format!("s {i} {c}")),
+            )
+            .unwrap();
+        }
+        w.commit().unwrap();
+    }
+    let blocks_before: usize = s
+        .log_snapshot()
+        .unwrap()
+        .parts()
+        .iter()
+        .flat_map(|p| {
+            p.streams
+                .iter()
+                .filter(|st| st.labels.get("app") == Some("big"))
+        })
+        .map(|st| st.blocks.len())
+        .sum();
+    s.compact_logs(&CompactOptions::default()).unwrap();
+    let snap = s.log_snapshot().unwrap();
+    assert_eq!(snap.parts().len(), 1);
+    let part = &snap.parts()[0];
+    let big = part
+        .streams
+        .iter()
+        .find(|st| st.labels.get("app") == Some("big"))
+        .unwrap();
+    assert_eq!(big.blocks.len(), blocks_before, "copied block for block");
+    assert_eq!(part.raw_bytes, s.log_info().unwrap().raw_bytes);
+    let got = all(&s, &[Matcher::equal("app", "big")]);
+    assert_eq!(got[0].1.len(), 30_000);
+    assert!(got[0]
+        .1
+        .iter()
+        .enumerate()
+        .all(|(i, (t, l))| *t == i as i64 && *l == line(i as i64)));
+    let small = all(&s, &[Matcher::equal("app", "small")]);
+    let times: Vec<i64> = small[0].1.iter().map(|(t, _)| *t).collect();
+    assert_eq!(times, (0..20).collect::<Vec<_>>());
+    assert!(s.check().unwrap().problems.is_empty());
+}

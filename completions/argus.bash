@@ -681,7 +681,7 @@ _argus() {
             return 0
             ;;
         argus__subcmd__query)
-            opts="-o -q -v -h -V --time --from --to --since --step --server --lookback-delta --max-samples --timeout --stats --logql --promql --limit --direction --store --output --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --time --from --to --since --step --server --lookback-delta --max-samples --timeout --stats --logql --tail --promql --limit --direction --store --output --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

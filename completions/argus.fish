@@ -133,6 +133,7 @@ openmetrics\t'OpenMetrics text, re-ingestable by `argus ingest` and `promtool` (
 raw\t'Log lines only, one per line (logs)'"
 complete -c argus -n "__fish_argus_using_subcommand query" -l stats -d 'After the result, print to stderr where the time went (parse, open the store, evaluate, print) and how many samples were read, like Prometheus\' query `stats`; for a log query, the streams, blocks (and those the trigram filters skipped) and lines read'
 complete -c argus -n "__fish_argus_using_subcommand query" -l logql -d 'Read EXPR as LogQL'
+complete -c argus -n "__fish_argus_using_subcommand query" -l tail -d 'Log queries: after the latest --limit lines of the range, keep printing new matching lines as other processes store them, until interrupted (like `logcli query --tail`)'
 complete -c argus -n "__fish_argus_using_subcommand query" -l promql -d 'Read EXPR as PromQL'
 complete -c argus -n "__fish_argus_using_subcommand query" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c argus -n "__fish_argus_using_subcommand query" -s v -l verbose -d 'More detail on stderr (repeat for more)'

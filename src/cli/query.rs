@@ -55,6 +55,10 @@ pub struct QueryArgs {
     /// Read EXPR as LogQL.
     #[arg(long, conflicts_with = "promql")]
     pub logql: bool,
+    /// Log queries: after the latest --limit lines of the range, keep printing new matching
+    /// lines as other processes store them, until interrupted (like `logcli query --tail`).
+    #[arg(long, conflicts_with_all = ["server", "to", "direction"])]
+    pub tail: bool,
     /// Read EXPR as PromQL.
     #[arg(long)]
     pub promql: bool,

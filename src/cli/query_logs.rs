@@ -42,6 +42,9 @@ pub fn run(global: &GlobalArgs, args: &QueryArgs, expr: &LogExpr) -> CliResult {
             super::query::DirectionArg::Backward => Direction::Backward,
         },
     };
+    if args.tail {
+        return tail(global, expr, opts, format);
+    }
     let started = Instant::now();
     let store = global.open_store()?;
     let snap = store
@@ -71,6 +74,84 @@ pub fn run(global: &GlobalArgs, args: &QueryArgs, expr: &LogExpr) -> CliResult {
         );
     }
     super::stdout_result(r)
+}
+
+/// `--tail`: the newest `limit` lines of the range, oldest first, then every new matching line
+/// as it is committed, polling the store once a second.
+fn tail(
+    global: &GlobalArgs,
+    expr: &LogExpr,
+    opts: LogQueryOptions,
+    format: LogOutput,
+) -> CliResult {
+    let store = global.open_store()?;
+    let evaluate = |opts: &LogQueryOptions| -> Result<Vec<StreamResult>, CliError> {
+        let snap = store
+            .log_snapshot()
+            .map_err(|e| CliError::failure(format!("cannot read store: {e}")))?;
+        run_log_query(&snap, expr, opts)
+            .map(|(streams, _)| streams)
+            .map_err(|e| CliError::input(format!("cannot evaluate query: {e}")))
+    };
+    let stdout = std::io::stdout();
+    let mut first = LogQueryOptions {
+        direction: Direction::Backward,
+        ..opts
+    };
+    // Lines at the newest time printed so far, so a line is not printed twice when more lines
+    // of that same nanosecond arrive later.
+    let mut last_t = i64::MIN;
+    let mut at_last: Vec<(crate::model::Labels, String)> = Vec::new();
+    loop {
+        let streams = evaluate(&first)?;
+        let mut fresh: Vec<StreamResult> = Vec::new();
+        for s in streams {
+            let entries: Vec<crate::model::LogEntry> = s
+                .entries
+                .into_iter()
+                .filter(|e| {
+                    e.t > last_t
+                        || (e.t == last_t && !at_last.contains(&(s.labels.clone(), e.line.clone())))
+                })
+                .collect();
+            if !entries.is_empty() {
+                fresh.push(StreamResult {
+                    labels: s.labels,
+                    entries,
+                });
+            }
+        }
+        let newest = fresh
+            .iter()
+            .flat_map(|s| s.entries.iter().map(|e| e.t))
+            .max();
+        if let Some(t) = newest {
+            if t > last_t {
+                last_t = t;
+                at_last.clear();
+            }
+            for s in &fresh {
+                for e in s.entries.iter().filter(|e| e.t == last_t) {
+                    at_last.push((s.labels.clone(), e.line.clone()));
+                }
+            }
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            let r = write_streams(&mut out, &fresh, format, Direction::Forward)
+                .and_then(|_| out.flush());
+            if let Err(e) = r {
+                // The reader went away (`| head`): a normal end of a tail.
+                return super::stdout_result(Err(e));
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_secs(1));
+        let now = now_ms().saturating_mul(1_000_000);
+        first = LogQueryOptions {
+            from: last_t.max(opts.from),
+            to: now.saturating_add(1_000_000_000),
+            limit: usize::MAX,
+            direction: Direction::Forward,
+        };
+    }
 }
 
 /// How log results print.

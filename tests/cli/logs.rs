@@ -461,3 +461,59 @@ fn kill_9_at_random_moments_loses_no_acknowledged_log_write() {
         "too few writers survived to prove anything"
     );
 }
+
+#[test]
+fn tail_prints_new_matching_lines_as_they_are_stored() {
+    use std::io::BufRead;
+    use std::process::{Command, Stdio};
+    let w = Workdir::new();
+    w.argus()
+        .args(["ingest", "logs", "--label", "app=t"])
+        .write_stdin("old line 1\nold error 2\n")
+        .assert()
+        .success();
+    let mut tail = Command::new(argus_bin())
+        .env("ARGUS_STORE", w.store())
+        .args([
+            "query",
+            "{app=\"t\"} |= \"error\"",
+            "--tail",
+            "--since",
+            "1h",
+            "-o",
+            "raw",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stdout = tail.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            if tx.send(line.unwrap()).is_err() {
+                break;
+            }
+        }
+    });
+    let next = || {
+        rx.recv_timeout(std::time::Duration::from_secs(20))
+            .expect("a line from --tail")
+    };
+    assert_eq!(next(), "old error 2");
+    // Lines stored by another process show up; lines that do not match do not.
+    w.argus()
+        .args(["ingest", "logs", "--label", "app=t"])
+        .write_stdin("new info 3\nnew error 4\n")
+        .assert()
+        .success();
+    assert_eq!(next(), "new error 4");
+    w.argus()
+        .args(["ingest", "logs", "--label", "app=t"])
+        .write_stdin("new error 5\n")
+        .assert()
+        .success();
+    assert_eq!(next(), "new error 5");
+    tail.kill().unwrap();
+    tail.wait().unwrap();
+}

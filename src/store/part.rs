@@ -59,6 +59,41 @@ pub struct PartWriter {
     raw: Vec<u8>,
 }
 
+/// Creates a part file (of either kind) and writes its 16-byte header: magic, version, a
+/// reserved zero.
+pub(crate) fn create_part_file(
+    path: &Path,
+    magic: &[u8; 8],
+    version: u32,
+) -> Result<BufWriter<File>> {
+    let f = File::create(path).map_err(io("create", path))?;
+    let mut out = BufWriter::with_capacity(1 << 20, f);
+    let mut header = Vec::with_capacity(16);
+    header.extend_from_slice(magic);
+    header.extend_from_slice(&version.to_le_bytes());
+    header.extend_from_slice(&0u32.to_le_bytes());
+    out.write_all(&header).map_err(io("write", path))?;
+    Ok(out)
+}
+
+/// Ends a part file: the encoded footer fields, their CRC32 and the footer magic; then
+/// flushes and fsyncs, so the file is durable before it is published.
+pub(crate) fn finish_part_file(
+    mut out: BufWriter<File>,
+    path: &Path,
+    mut footer: Vec<u8>,
+    magic: &[u8; 8],
+) -> Result<()> {
+    let crc = crc32fast::hash(&footer);
+    footer.extend_from_slice(&crc.to_le_bytes());
+    footer.extend_from_slice(magic);
+    out.write_all(&footer).map_err(io("write", path))?;
+    let file = out
+        .into_inner()
+        .map_err(|e| StoreError::io("write", path, e.into_error()))?;
+    file.sync_all().map_err(io("fsync", path))
+}
+
 pub(crate) fn io<'a>(
     op: &'static str,
     path: &'a Path,
@@ -68,13 +103,7 @@ pub(crate) fn io<'a>(
 
 impl PartWriter {
     pub fn create(path: &Path) -> Result<PartWriter> {
-        let f = File::create(path).map_err(io("create", path))?;
-        let mut out = BufWriter::with_capacity(1 << 20, f);
-        let mut header = Vec::with_capacity(HEADER_LEN);
-        header.extend_from_slice(HEADER_MAGIC);
-        header.extend_from_slice(&VERSION.to_le_bytes());
-        header.extend_from_slice(&0u32.to_le_bytes());
-        out.write_all(&header).map_err(io("write", path))?;
+        let out = create_part_file(path, HEADER_MAGIC, VERSION)?;
         let compressor = zstd::bulk::Compressor::new(ZSTD_LEVEL)
             .map_err(|e| StoreError::io("start zstd for", path, e))?;
         Ok(PartWriter {
@@ -171,17 +200,7 @@ impl PartWriter {
         footer.extend_from_slice(&max_t.to_le_bytes());
         footer.extend_from_slice(&(self.series.len() as u32).to_le_bytes());
         footer.extend_from_slice(&crc32fast::hash(&index).to_le_bytes());
-        let crc = crc32fast::hash(&footer);
-        footer.extend_from_slice(&crc.to_le_bytes());
-        footer.extend_from_slice(FOOTER_MAGIC);
-        self.out
-            .write_all(&footer)
-            .map_err(io("write", &self.path))?;
-        let file = self
-            .out
-            .into_inner()
-            .map_err(|e| StoreError::io("write", &self.path, e.into_error()))?;
-        file.sync_all().map_err(io("fsync", &self.path))?;
+        finish_part_file(self.out, &self.path, footer, FOOTER_MAGIC)?;
         Ok(index_offset + index.len() as u64 + FOOTER_LEN as u64)
     }
 }

@@ -6,7 +6,9 @@ use super::block::{encode_block, visit_block, EntryVisitor, TrigramFilter, BLOCK
 use crate::model::{Labels, LogEntry, Matcher};
 use crate::store::codec::{get_varint, get_zvarint, put_varint, put_zvarint};
 use crate::store::error::{Result, StoreError};
-use crate::store::part::{get_str, io, put_str, u32_at, u64_at};
+use crate::store::part::{
+    create_part_file, finish_part_file, get_str, io, put_str, u32_at, u64_at,
+};
 use crate::store::postings::Postings;
 use memmap2::Mmap;
 use std::collections::BTreeMap;
@@ -65,13 +67,7 @@ pub struct LogPartWriter {
 
 impl LogPartWriter {
     pub fn create(path: &Path) -> Result<LogPartWriter> {
-        let f = File::create(path).map_err(io("create", path))?;
-        let mut out = BufWriter::with_capacity(1 << 20, f);
-        let mut header = Vec::with_capacity(HEADER_LEN);
-        header.extend_from_slice(HEADER_MAGIC);
-        header.extend_from_slice(&VERSION.to_le_bytes());
-        header.extend_from_slice(&0u32.to_le_bytes());
-        out.write_all(&header).map_err(io("write", path))?;
+        let out = create_part_file(path, HEADER_MAGIC, VERSION)?;
         let compressor = zstd::bulk::Compressor::new(ZSTD_LEVEL)
             .map_err(|e| StoreError::io("start zstd for", path, e))?;
         Ok(LogPartWriter {
@@ -239,18 +235,7 @@ impl LogPartWriter {
         footer.extend_from_slice(&max_t.to_le_bytes());
         footer.extend_from_slice(&(self.streams.len() as u32).to_le_bytes());
         footer.extend_from_slice(&crc32fast::hash(&index).to_le_bytes());
-        let crc = crc32fast::hash(&footer);
-        footer.extend_from_slice(&crc.to_le_bytes());
-        footer.extend_from_slice(FOOTER_MAGIC);
-        debug_assert_eq!(footer.len(), FOOTER_LEN);
-        self.out
-            .write_all(&footer)
-            .map_err(io("write", &self.path))?;
-        let file = self
-            .out
-            .into_inner()
-            .map_err(|e| StoreError::io("write", &self.path, e.into_error()))?;
-        file.sync_all().map_err(io("fsync", &self.path))?;
+        finish_part_file(self.out, &self.path, footer, FOOTER_MAGIC)?;
         Ok(index_offset + index.len() as u64 + FOOTER_LEN as u64)
     }
 }

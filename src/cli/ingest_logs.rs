@@ -106,7 +106,7 @@ pub fn run(global: &GlobalArgs, args: &IngestLogsArgs) -> CliResult {
         max_line_bytes: args.max_line_bytes,
         max_streams: args.max_streams,
         max_label_values: args.max_label_values,
-        arrival_ns: now_ns(),
+        arrival_ns: crate::model::time::now_ns(),
         max_reported: 10,
     };
     if opts.labels.is_empty() && opts.label_from.is_empty() {
@@ -164,11 +164,4 @@ pub fn run(global: &GlobalArgs, args: &IngestLogsArgs) -> CliResult {
         return Ok(exit::PARTIAL);
     }
     Ok(exit::OK)
-}
-
-fn now_ns() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos() as i64)
-        .unwrap_or(0)
 }

@@ -77,10 +77,11 @@ pub enum DirectionArg {
     Forward,
 }
 
-/// Which language a query is in.
+/// Which language a query is in, with the snapshot the detection already opened, so the
+/// query does not open the store again.
 enum Language {
-    PromQL,
-    LogQL(crate::logql::Expr),
+    PromQL(Option<crate::store::Snapshot>),
+    LogQL(crate::logql::Expr, Option<crate::store::logs::LogSnapshot>),
 }
 
 /// The stream selectors of a LogQL expression.
@@ -104,57 +105,49 @@ fn log_selectors(e: &crate::logql::Expr, out: &mut Vec<Vec<crate::model::Matcher
 /// both read, such as `{app="api"}` or `count_over_time({app="api"}[5m])`, is LogQL when its
 /// selectors match log streams and no metric series, and PromQL otherwise.
 fn language(global: &GlobalArgs, args: &QueryArgs) -> Result<Language, CliError> {
-    let logql = || {
-        crate::logql::parse_for_eval(&args.expr)
-            .map_err(|e| CliError::input(format!("invalid LogQL query: {e}")))
-    };
-    if args.logql {
-        return logql().map(Language::LogQL);
-    }
     if args.promql || args.server.is_some() {
-        return Ok(Language::PromQL);
+        return Ok(Language::PromQL(None));
     }
-    let promql = crate::promql::parse(&args.expr);
-    if promql.is_err() {
-        return match crate::logql::parse_for_eval(&args.expr) {
-            Ok(e) => Ok(Language::LogQL(e)),
-            // Neither: report the PromQL error unless the query looks like LogQL.
-            Err(le) if args.expr.contains('|') => {
-                Err(CliError::input(format!("invalid LogQL query: {le}")))
-            }
-            Err(_) => {
-                let e = promql.err().map(|e| e.to_string()).unwrap_or_default();
-                Err(CliError::input(format!("invalid query: {e}")))
-            }
-        };
+    let logql = crate::logql::parse_for_eval(&args.expr);
+    if args.logql {
+        return logql
+            .map(|e| Language::LogQL(e, None))
+            .map_err(|e| CliError::input(format!("invalid LogQL query: {e}")));
     }
+    let logql = match (crate::promql::parse(&args.expr), logql) {
+        (Err(_), Ok(l)) => return Ok(Language::LogQL(l, None)),
+        // Neither: report the PromQL error unless the query looks like LogQL.
+        (Err(_), Err(le)) if args.expr.contains('|') => {
+            return Err(CliError::input(format!("invalid LogQL query: {le}")))
+        }
+        (Err(pe), Err(_)) => return Err(CliError::input(format!("invalid query: {pe}"))),
+        (Ok(_), Err(_)) => return Ok(Language::PromQL(None)),
+        (Ok(_), Ok(l)) => l,
+    };
     // Both languages read it (`{app="api"}`, `count_over_time({app="api"}[5m])`): LogQL when
     // its selectors find log streams and no metric series.
-    if let Ok(l) = crate::logql::parse_for_eval(&args.expr) {
-        let mut selectors = Vec::new();
-        log_selectors(&l, &mut selectors);
-        let store = global.open_store()?;
-        let failed =
-            |e: crate::store::StoreError| CliError::failure(format!("cannot read store: {e}"));
-        let logs = store.log_snapshot().map_err(failed)?;
-        let metrics = store.snapshot().map_err(failed)?;
-        let mut has_logs = false;
-        for m in &selectors {
-            if metrics
-                .series(m, i64::MIN, i64::MAX)
-                .map_err(failed)?
-                .is_empty()
-            {
-                has_logs |= !logs.streams(m, i64::MIN, i64::MAX).is_empty();
-            } else {
-                return Ok(Language::PromQL);
-            }
-        }
-        if has_logs {
-            return Ok(Language::LogQL(l));
+    let mut selectors = Vec::new();
+    log_selectors(&logql, &mut selectors);
+    let store = global.open_store()?;
+    let failed = |e: crate::store::StoreError| CliError::failure(format!("cannot read store: {e}"));
+    let metrics = store.snapshot().map_err(failed)?;
+    for m in &selectors {
+        if !metrics
+            .series(m, i64::MIN, i64::MAX)
+            .map_err(failed)?
+            .is_empty()
+        {
+            return Ok(Language::PromQL(Some(metrics)));
         }
     }
-    Ok(Language::PromQL)
+    let logs = store.log_snapshot().map_err(failed)?;
+    if selectors
+        .iter()
+        .any(|m| !logs.streams(m, i64::MIN, i64::MAX).is_empty())
+    {
+        return Ok(Language::LogQL(logql, Some(logs)));
+    }
+    Ok(Language::PromQL(Some(metrics)))
 }
 
 /// Timings of one local query, for `--stats`.
@@ -216,14 +209,17 @@ fn plan(args: &QueryArgs, now: i64) -> Result<Plan, CliError> {
 }
 
 pub fn run(global: &GlobalArgs, args: &QueryArgs) -> CliResult {
-    if let Language::LogQL(e) = language(global, args)? {
-        return match e {
-            crate::logql::Expr::Log(l) => super::query_logs::run(global, args, &l),
-            _ => Err(CliError::input(
+    let metrics = match language(global, args)? {
+        Language::LogQL(crate::logql::Expr::Log(l), logs) => {
+            return super::query_logs::run(global, args, &l, logs)
+        }
+        Language::LogQL(..) => {
+            return Err(CliError::input(
                 "argus evaluates LogQL log queries (a selector and line filters) so far; metric queries over logs (count_over_time, rate, ...) are not implemented yet",
-            )),
-        };
-    }
+            ))
+        }
+        Language::PromQL(metrics) => metrics,
+    };
     let format = global.output_or(
         OutputFormat::Table,
         &[
@@ -243,7 +239,7 @@ pub fn run(global: &GlobalArgs, args: &QueryArgs) -> CliResult {
     };
     let value = match &args.server {
         Some(url) => run_remote(url, &args.expr, &plan, timeout)?,
-        None => run_local(global, args, &plan, timeout, &mut stats)?,
+        None => run_local(global, args, &plan, timeout, metrics, &mut stats)?,
     };
     let printing = Instant::now();
     let stdout = std::io::stdout();
@@ -262,6 +258,7 @@ fn run_local(
     args: &QueryArgs,
     plan: &Plan,
     timeout: i64,
+    snapshot: Option<crate::store::Snapshot>,
     stats: &mut QueryStats,
 ) -> Result<Value, CliError> {
     let t0 = Instant::now();
@@ -280,10 +277,13 @@ fn run_local(
         ..Engine::default()
     };
     let t0 = Instant::now();
-    let store = global.open_store()?;
-    let snapshot = store
-        .snapshot()
-        .map_err(|e| CliError::failure(format!("cannot read store: {e}")))?;
+    let snapshot = match snapshot {
+        Some(s) => s,
+        None => global
+            .open_store()?
+            .snapshot()
+            .map_err(|e| CliError::failure(format!("cannot read store: {e}")))?,
+    };
     stats.open = t0.elapsed();
     let t0 = Instant::now();
     let counted = CountingQueryable::new(&snapshot);

@@ -8,11 +8,18 @@ use super::GlobalArgs;
 use crate::logql::eval_logs::{run_log_query, Direction, LogQueryOptions, StreamResult};
 use crate::logql::LogExpr;
 use crate::model::time::{format_rfc3339, now_ms, MS_PER_HOUR};
+use crate::store::logs::LogSnapshot;
 use std::io::Write;
 use std::time::Instant;
 
 /// Runs a log query on the local store and prints its streams.
-pub fn run(global: &GlobalArgs, args: &QueryArgs, expr: &LogExpr) -> CliResult {
+/// `snap`: the snapshot language detection opened, if it did.
+pub fn run(
+    global: &GlobalArgs,
+    args: &QueryArgs,
+    expr: &LogExpr,
+    snap: Option<LogSnapshot>,
+) -> CliResult {
     let format = match global.output {
         None => LogOutput::Lines,
         Some(f) => match global.output_or(
@@ -46,10 +53,13 @@ pub fn run(global: &GlobalArgs, args: &QueryArgs, expr: &LogExpr) -> CliResult {
         return tail(global, expr, opts, format);
     }
     let started = Instant::now();
-    let store = global.open_store()?;
-    let snap = store
-        .log_snapshot()
-        .map_err(|e| CliError::failure(format!("cannot read store: {e}")))?;
+    let snap = match snap {
+        Some(s) => s,
+        None => global
+            .open_store()?
+            .log_snapshot()
+            .map_err(|e| CliError::failure(format!("cannot read store: {e}")))?,
+    };
     let (streams, stats) = run_log_query(&snap, expr, &opts).map_err(|e| match e {
         crate::logql::eval_logs::LogEvalError::Storage(_) => {
             CliError::failure(format!("cannot evaluate query: {e}"))

@@ -401,22 +401,23 @@ pub fn run_log_query(
         all.sort_by(|a, b| a.1.t.cmp(&b.1.t).then(a.0.cmp(&b.0)));
     }
     all.truncate(opts.limit);
-    let mut out: Vec<StreamResult> = Vec::new();
-    let mut index: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+    // Back to streams, which `streams` lists in label order.
+    let mut grouped: Vec<Vec<LogEntry>> = vec![Vec::new(); streams.len()];
     for (si, e) in all {
-        let k = *index.entry(si).or_insert_with(|| {
-            out.push(StreamResult {
-                labels: streams[si].labels.clone(),
-                entries: Vec::new(),
-            });
-            out.len() - 1
-        });
         // Exact duplicates from unmerged parts are one line.
-        if out[k].entries.last() != Some(&e) {
-            out[k].entries.push(e);
+        if grouped[si].last() != Some(&e) {
+            grouped[si].push(e);
         }
     }
-    out.sort_by(|a, b| a.labels.cmp(&b.labels));
+    let out: Vec<StreamResult> = streams
+        .into_iter()
+        .zip(grouped)
+        .filter(|(_, entries)| !entries.is_empty())
+        .map(|(s, entries)| StreamResult {
+            labels: s.labels,
+            entries,
+        })
+        .collect();
     Ok((out, stats))
 }
 

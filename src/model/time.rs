@@ -151,6 +151,14 @@ pub fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
+/// Wall-clock now in nanoseconds (the unit of log entry times).
+pub fn now_ns() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as i64)
+        .unwrap_or(0)
+}
+
 /// Parses a point in time relative to `now` (milliseconds).
 pub fn parse_time(s: &str, now: i64) -> Result<i64, TimeError> {
     let t = s.trim();

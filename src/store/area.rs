@@ -131,10 +131,7 @@ impl Area {
         let highest = self.list_all_parts()?.last().map(|p| p.seq_hi).unwrap_or(0);
         // Wall-clock nanoseconds keep numbers increasing even if every part was deleted by
         // retention; the +1 keeps them increasing if the clock stepped back.
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos() as u64)
-            .unwrap_or(0);
+        let now = crate::model::time::now_ns().max(0) as u64;
         let seq = (highest + 1).max(now);
         let name = part_file_name(seq, seq);
         let dest = self.parts.join(&name);

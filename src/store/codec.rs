@@ -48,35 +48,14 @@ pub fn put_zvarint(out: &mut Vec<u8>, v: i64) {
     put_varint(out, ((v << 1) ^ (v >> 63)) as u64);
 }
 
-/// Reads a varint at `*pos`, advancing it.
+/// Reads a varint at `*pos`, advancing it (the chunk decoder's reader, for callers that
+/// keep their position in a variable).
 #[inline]
 pub fn get_varint(buf: &[u8], pos: &mut usize) -> Result<u64, DecodeError> {
-    // Most varints of a chunk are one byte (regular intervals, small deltas).
-    if let Some(&b) = buf.get(*pos) {
-        if b < 0x80 {
-            *pos += 1;
-            return Ok(b as u64);
-        }
-    }
-    get_varint_slow(buf, pos)
-}
-
-#[inline(never)]
-fn get_varint_slow(buf: &[u8], pos: &mut usize) -> Result<u64, DecodeError> {
-    let mut v: u64 = 0;
-    let mut shift = 0;
-    loop {
-        let b = *buf.get(*pos).ok_or(DecodeError("truncated varint"))?;
-        *pos += 1;
-        if shift >= 64 {
-            return Err(DecodeError("varint too long"));
-        }
-        v |= ((b & 0x7f) as u64) << shift;
-        if b < 0x80 {
-            return Ok(v);
-        }
-        shift += 7;
-    }
+    let mut r = Reader { buf, pos: *pos };
+    let v = r.varint()?;
+    *pos = r.pos;
+    Ok(v)
 }
 
 #[inline]

@@ -2,7 +2,9 @@
 //! [`LogPartWriter`], then only read ([`LogPart`], memory-mapped). The byte layout is
 //! specified in `docs/format/logs-part.md`; keep the two in step.
 
-use super::block::{encode_block, visit_block, EntryVisitor, TrigramFilter, BLOCK_RAW_BYTES};
+use super::block::{
+    decode_block, encode_block, visit_block, EntryVisitor, TrigramFilter, BLOCK_RAW_BYTES,
+};
 use crate::model::{Labels, LogEntry, Matcher};
 use crate::store::codec::{get_varint, get_zvarint, put_varint, put_zvarint};
 use crate::store::error::{Result, StoreError};
@@ -89,14 +91,7 @@ impl LogPartWriter {
         if entries.is_empty() {
             return Ok(());
         }
-        if let Some(last) = self.streams.last() {
-            if last.labels >= *labels {
-                return Err(StoreError::Invalid(format!(
-                    "stream {labels} added out of order after {}",
-                    last.labels
-                )));
-            }
-        }
+        self.check_order(labels)?;
         let mut blocks = Vec::new();
         let mut start = 0;
         while start < entries.len() {
@@ -109,14 +104,32 @@ impl LogPartWriter {
             blocks.push(self.write_block(&entries[start..end], bytes)?);
             start = end;
         }
-        self.entries += entries.len() as u64;
-        self.min_t = self.min_t.min(entries[0].t);
-        self.max_t = self.max_t.max(entries[entries.len() - 1].t);
+        self.push_stream(labels, blocks);
+        Ok(())
+    }
+
+    fn check_order(&self, labels: &Labels) -> Result<()> {
+        match self.streams.last() {
+            Some(last) if last.labels >= *labels => Err(StoreError::Invalid(format!(
+                "stream {labels} added out of order after {}",
+                last.labels
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    /// Records a written stream (blocks in time order, at least one) and its totals.
+    fn push_stream(&mut self, labels: &Labels, blocks: Vec<BlockRef>) {
+        for b in &blocks {
+            self.entries += b.count as u64;
+            self.raw_bytes += b.line_bytes as u64;
+        }
+        self.min_t = self.min_t.min(blocks[0].min_t);
+        self.max_t = self.max_t.max(blocks[blocks.len() - 1].max_t);
         self.streams.push(StreamEntry {
             labels: labels.clone(),
             blocks,
         });
-        Ok(())
     }
 
     fn write_block(&mut self, entries: &[LogEntry], raw_bytes: usize) -> Result<BlockRef> {
@@ -149,7 +162,6 @@ impl LogPartWriter {
             line_bytes: raw_bytes as u32,
         };
         self.offset += compressed.len() as u64 + filter.as_bytes().len() as u64;
-        self.raw_bytes += raw_bytes as u64;
         Ok(r)
     }
 
@@ -164,43 +176,18 @@ impl LogPartWriter {
         if blocks.is_empty() {
             return Ok(());
         }
-        if let Some(last) = self.streams.last() {
-            if last.labels >= *labels {
-                return Err(StoreError::Invalid(format!(
-                    "stream {labels} added out of order after {}",
-                    last.labels
-                )));
-            }
-        }
+        self.check_order(labels)?;
         let mut refs = Vec::with_capacity(blocks.len());
         for (part, b) in blocks {
-            let bytes = part.block_bytes(b).ok_or_else(|| {
-                corrupt(
-                    &part.path,
-                    format!("block at {} runs past the end", b.offset),
-                )
-            })?;
-            if crc32fast::hash(bytes) != b.crc {
-                return Err(corrupt(
-                    &part.path,
-                    format!("block at offset {}: checksum mismatch", b.offset),
-                ));
-            }
+            let bytes = part.verified_block_bytes(b)?;
             self.out.write_all(bytes).map_err(io("write", &self.path))?;
             refs.push(BlockRef {
                 offset: self.offset,
                 ..*b
             });
             self.offset += bytes.len() as u64;
-            self.entries += b.count as u64;
-            self.raw_bytes += b.line_bytes as u64;
         }
-        self.min_t = self.min_t.min(refs[0].min_t);
-        self.max_t = self.max_t.max(refs[refs.len() - 1].max_t);
-        self.streams.push(StreamEntry {
-            labels: labels.clone(),
-            blocks: refs,
-        });
+        self.push_stream(labels, refs);
         Ok(())
     }
 
@@ -381,11 +368,21 @@ impl LogPart {
         TrigramFilter::from_bytes(bytes)
     }
 
-    /// The stored bytes of block `b`: its compressed payload and its filter.
-    pub fn block_bytes(&self, b: &BlockRef) -> Option<&[u8]> {
+    /// The stored bytes of block `b` (its compressed payload and its filter), checked against
+    /// the block's CRC.
+    pub fn verified_block_bytes(&self, b: &BlockRef) -> Result<&[u8]> {
         let start = b.offset as usize;
-        self.map
+        let bytes = self
+            .map
             .get(start..start + b.len as usize + b.filter_len as usize)
+            .ok_or_else(|| corrupt(&self.path, format!("block at {start} runs past the end")))?;
+        if crc32fast::hash(bytes) != b.crc {
+            return Err(corrupt(
+                &self.path,
+                format!("block at offset {start}: checksum mismatch"),
+            ));
+        }
+        Ok(bytes)
     }
 
     /// Reads, verifies and decodes one block, appending its entries to `out`.
@@ -396,13 +393,9 @@ impl LogPart {
         out: &mut Vec<LogEntry>,
     ) -> Result<()> {
         let mut raw = Vec::new();
-        self.visit_block(b, dctx, &mut raw, &mut |t, line, md| {
-            out.push(LogEntry {
-                t,
-                line: line.to_string(),
-                metadata: md.to_vec(),
-            })
-        })
+        self.decompress(b, dctx, &mut raw)?;
+        let n = decode_block(&raw, out).map_err(|e| self.damaged(b, e))?;
+        self.check_count(b, n)
     }
 
     /// Reads and verifies one block, calling `f(time, line, metadata)` for each entry without
@@ -414,39 +407,35 @@ impl LogPart {
         raw: &mut Vec<u8>,
         f: &mut EntryVisitor,
     ) -> Result<()> {
-        let start = b.offset as usize;
-        let end = start + b.len as usize + b.filter_len as usize;
-        let bytes = self
-            .map
-            .get(start..end)
-            .ok_or_else(|| corrupt(&self.path, format!("block at {start} runs past the end")))?;
-        if crc32fast::hash(bytes) != b.crc {
-            return Err(corrupt(
-                &self.path,
-                format!("block at offset {start}: checksum mismatch"),
-            ));
-        }
+        self.decompress(b, dctx, raw)?;
+        let n = visit_block(raw, f).map_err(|e| self.damaged(b, e))?;
+        self.check_count(b, n)
+    }
+
+    /// The verified, decompressed payload of block `b`, in `raw`.
+    fn decompress(
+        &self,
+        b: &BlockRef,
+        dctx: &mut zstd::bulk::Decompressor<'static>,
+        raw: &mut Vec<u8>,
+    ) -> Result<()> {
+        let bytes = self.verified_block_bytes(b)?;
         raw.clear();
         raw.reserve(b.raw_len as usize);
         dctx.decompress_to_buffer(&bytes[..b.len as usize], raw)
-            .map_err(|e| {
-                corrupt(
-                    &self.path,
-                    format!("block at offset {start} does not decompress: {e}"),
-                )
-            })?;
-        let n = visit_block(raw, f)
-            .map_err(|e| corrupt(&self.path, format!("block at offset {start}: {e}")))?;
+            .map_err(|e| self.damaged(b, format!("does not decompress: {e}")))?;
+        Ok(())
+    }
+
+    fn check_count(&self, b: &BlockRef, n: usize) -> Result<()> {
         if n != b.count as usize {
-            return Err(corrupt(
-                &self.path,
-                format!(
-                    "block at offset {start}: {n} entries, index says {}",
-                    b.count
-                ),
-            ));
+            return Err(self.damaged(b, format!("{n} entries, index says {}", b.count)));
         }
         Ok(())
+    }
+
+    fn damaged(&self, b: &BlockRef, why: impl std::fmt::Display) -> StoreError {
+        corrupt(&self.path, format!("block at offset {}: {why}", b.offset))
     }
 }
 

@@ -13,6 +13,7 @@
 
 pub mod ast;
 pub mod eval_logs;
+pub mod extract;
 pub mod lexer;
 mod parser;
 mod parser_log;

@@ -1,7 +1,9 @@
 //! LogQL, Loki's query language: the syntax tree (`ast`), the tokenizer (`lexer`), the parser
 //! (`parser*.rs`), the checks of patterns, IP ranges and JSON paths the parser applies
-//! (`validate`), the Go text/template parser for `line_format`/`label_format` (`template`) and
-//! the unit-bearing literals (`units`).
+//! (`validate`), the Go text/template parser for `line_format`/`label_format` (`template`)
+//! and its executor (`template_eval`, with Loki's function library in `template_funcs` and
+//! `template_math`, Go's printing in `template_fmt`, times in `template_time` and
+//! `template_tz`, values in `template_value`), and the unit-bearing literals (`units`).
 //!
 //! [`parse`] accepts what Loki's `ParseExpr` accepts (its grammar plus its parse-time
 //! validation), and also rejects bad templates, JSON paths and `|>` patterns, which Loki only
@@ -19,6 +21,13 @@ mod parser;
 mod parser_log;
 mod parser_pipeline;
 pub mod template;
+pub mod template_eval;
+mod template_fmt;
+mod template_funcs;
+mod template_math;
+mod template_time;
+mod template_tz;
+mod template_value;
 pub mod units;
 pub mod validate;
 
@@ -100,5 +109,7 @@ pub fn parse_with(input: &[u8], checks: Checks) -> Result<Expr, ParseError> {
 
 #[cfg(test)]
 mod parser_tests;
+#[cfg(test)]
+mod template_eval_tests;
 #[cfg(test)]
 mod template_tests;

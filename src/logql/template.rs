@@ -7,8 +7,9 @@
 //! numbers, `true`, `false`, `nil`), parenthesised pipelines, `if`/`else if`/`else`,
 //! `range`, `with`, `end`, `break`, `continue` and `template "name" pipeline`. Function names
 //! are checked against Go's built-ins and Loki's additions (see [`FUNCTIONS`]), plus LogQL's
-//! `__line__` and `__timestamp__`. Not covered: `define` and `block` (rejected). Evaluating
-//! templates is not here.
+//! `__line__` and `__timestamp__`; number literals against Go's syntax; `break`/`continue`
+//! must be inside a `range`. Not covered: `define` and `block` (rejected), undeclared
+//! variables (an error when the template runs). Evaluating templates is in `template_eval`.
 
 /// Go's built-in template functions and Loki's (`pkg/logql/log/fmt.go`).
 pub const FUNCTIONS: &[&str] = &[
@@ -169,7 +170,11 @@ pub enum Operand {
 /// Parses a template; the error says what is wrong (unclosed action, unknown function, ...).
 pub fn parse(text: &str) -> Result<Template, String> {
     let items = split(text)?;
-    let mut p = BodyParser { items, i: 0 };
+    let mut p = BodyParser {
+        items,
+        i: 0,
+        range_depth: 0,
+    };
     let (nodes, end) = p.list()?;
     match end {
         None => Ok(Template { nodes }),
@@ -342,6 +347,12 @@ fn lex_action(s: &str) -> Result<(Option<Vec<Tk>>, usize, bool), String> {
                 }
                 toks.push(Tk::Word(s[i..i + n].to_string()));
                 i += n;
+                // `f.a.b` is a chain on the function's result, as `(f).a.b`.
+                if s[i..].starts_with('.') && ident_len(&s[i + 1..]) > 0 {
+                    let (f, m) = fields(&s[i..]);
+                    toks.push(Tk::FieldChain(f));
+                    i += m;
+                }
             }
         }
     }
@@ -375,6 +386,8 @@ type ListEnd = Option<(String, Vec<Tk>)>;
 struct BodyParser {
     items: Vec<Item>,
     i: usize,
+    /// How many `range` bodies enclose the current position (`break` needs one).
+    range_depth: usize,
 }
 
 impl BodyParser {
@@ -405,11 +418,16 @@ impl BodyParser {
             match head {
                 "end" | "else" => return Ok((nodes, Some((head.to_string(), rest.to_vec())))),
                 "if" | "range" | "with" => nodes.push(self.branch(head, rest)?),
-                "break" | "continue" if rest.is_empty() => nodes.push(if head == "break" {
-                    Node::Break
-                } else {
-                    Node::Continue
-                }),
+                "break" | "continue" if rest.is_empty() => {
+                    if self.range_depth == 0 {
+                        return Err(format!("{{{{{head}}}}} outside {{{{range}}}}"));
+                    }
+                    nodes.push(if head == "break" {
+                        Node::Break
+                    } else {
+                        Node::Continue
+                    })
+                }
                 "template" => {
                     let Some(Tk::Str(name)) = rest.first() else {
                         return Err("template: expected a name string".into());
@@ -433,7 +451,12 @@ impl BodyParser {
             return Err(format!("missing value for {kind}"));
         }
         let pipe = pipeline(toks)?;
-        let (body, end) = self.list_raw()?;
+        // `break` and `continue` belong to a range's body, not to its else.
+        let in_range = usize::from(kind == "range");
+        self.range_depth += in_range;
+        let body = self.list_raw();
+        self.range_depth -= in_range;
+        let (body, end) = body?;
         let otherwise = match end {
             None => return Err(format!("unexpected EOF: {kind} without end")),
             Some((w, _)) if w == "end" => Vec::new(),
@@ -522,14 +545,34 @@ fn operand(toks: &[Tk]) -> Result<(Operand, usize), String> {
         Tk::Field(f) => (Operand::Field(f.clone()), 1),
         Tk::Var(n, f) => (Operand::Variable(n.clone(), f.clone()), 1),
         Tk::Str(s) => (Operand::Str(s.clone()), 1),
-        Tk::Number(n) => (Operand::Number(n.clone()), 1),
-        Tk::Word(w) => match w.as_str() {
-            "true" => (Operand::Bool(true), 1),
-            "false" => (Operand::Bool(false), 1),
-            "nil" => (Operand::Nil, 1),
-            name if FUNCTIONS.contains(&name) => (Operand::Func(name.to_string()), 1),
-            name => return Err(format!("function {name:?} not defined")),
-        },
+        Tk::Number(n) => {
+            super::template_fmt::parse_go_number(n)?;
+            (Operand::Number(n.clone()), 1)
+        }
+        Tk::Word(w) => {
+            let op = match w.as_str() {
+                "true" => Operand::Bool(true),
+                "false" => Operand::Bool(false),
+                "nil" => Operand::Nil,
+                name if FUNCTIONS.contains(&name) => Operand::Func(name.to_string()),
+                name => return Err(format!("function {name:?} not defined")),
+            };
+            match (toks.get(1), op) {
+                (Some(Tk::FieldChain(chain)), Operand::Func(name)) => {
+                    let call = Pipeline {
+                        cmds: vec![Command {
+                            args: vec![Operand::Func(name)],
+                        }],
+                        ..Pipeline::default()
+                    };
+                    (Operand::Pipe(Box::new(call), chain.clone()), 2)
+                }
+                (Some(Tk::FieldChain(_)), _) => {
+                    return Err(format!("unexpected . after term {w:?}"))
+                }
+                (_, op) => (op, 1),
+            }
+        }
         Tk::LParen => {
             let mut depth = 0;
             let close = toks

@@ -245,13 +245,17 @@ _argus() {
             return 0
             ;;
         argus__subcmd__conformance__subcmd__logql)
-            opts="-o -q -v -h -V --baseline --update-baseline --store --output --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --baseline --update-baseline --scratch-dir --store --output --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --baseline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --scratch-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -619,7 +623,7 @@ _argus() {
             return 0
             ;;
         argus__subcmd__ingest__subcmd__logs)
-            opts="-o -q -v -h -V --label --label-from --metadata-from --time-field --time-format --format --max-line-bytes --max-streams --max-label-values --store --output --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --label --label-from --metadata-from --time-field --time-format --format --max-line-bytes --max-streams --max-label-values --follow --positions --store --output --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -658,6 +662,10 @@ _argus() {
                     return 0
                     ;;
                 --max-label-values)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --positions)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

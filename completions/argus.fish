@@ -38,7 +38,7 @@ complete -c argus -n "__fish_argus_needs_command" -s h -l help -d 'Print help (s
 complete -c argus -n "__fish_argus_needs_command" -s V -l version -d 'Print version'
 complete -c argus -n "__fish_argus_needs_command" -f -a "scrape" -d 'Scrape Prometheus metrics endpoints and store the samples'
 complete -c argus -n "__fish_argus_needs_command" -f -a "ingest" -d 'Store metric samples from files or stdin: Prometheus text, OpenMetrics, CSV or JSON lines; `argus ingest logs` stores log lines'
-complete -c argus -n "__fish_argus_needs_command" -f -a "query" -d 'Evaluate a PromQL expression'
+complete -c argus -n "__fish_argus_needs_command" -f -a "query" -d 'Evaluate a PromQL or LogQL expression'
 complete -c argus -n "__fish_argus_needs_command" -f -a "export" -d 'Write raw samples as CSV, JSON lines or OpenMetrics'
 complete -c argus -n "__fish_argus_needs_command" -f -a "store" -d 'Inspect, verify and compact the store'
 complete -c argus -n "__fish_argus_needs_command" -f -a "conformance" -d 'Run query-language conformance scripts from the reference implementations'
@@ -97,6 +97,7 @@ raw\t''"
 complete -c argus -n "__fish_argus_using_subcommand ingest; and __fish_seen_subcommand_from logs" -l max-line-bytes -d 'Reject lines longer than this many bytes' -r
 complete -c argus -n "__fish_argus_using_subcommand ingest; and __fish_seen_subcommand_from logs" -l max-streams -d 'Stop (storing nothing) when the lines would make more streams than this' -r
 complete -c argus -n "__fish_argus_using_subcommand ingest; and __fish_seen_subcommand_from logs" -l max-label-values -d 'Promote at most this many distinct values of each --label-from field; further values stay in the line only' -r
+complete -c argus -n "__fish_argus_using_subcommand ingest; and __fish_seen_subcommand_from logs" -l positions -d 'Record in FILE how far each input file was stored, and start from there: a cron job with --positions stores each line once across runs' -r -F
 complete -c argus -n "__fish_argus_using_subcommand ingest; and __fish_seen_subcommand_from logs" -l store -d 'The store directory [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
 complete -c argus -n "__fish_argus_using_subcommand ingest; and __fish_seen_subcommand_from logs" -s o -l output -d 'Output format (each subcommand accepts the ones that make sense for it)' -r -f -a "table\t'Aligned table for people (the default on a terminal)'
 json\t'JSON shaped like the Prometheus HTTP API\'s `data`'
@@ -105,6 +106,7 @@ tsv\t'Tab-separated values with a header'
 jsonl\t'One JSON object per line (export)'
 openmetrics\t'OpenMetrics text, re-ingestable by `argus ingest` and `promtool` (export)'
 raw\t'Log lines only, one per line (logs)'"
+complete -c argus -n "__fish_argus_using_subcommand ingest; and __fish_seen_subcommand_from logs" -l follow -d 'Keep reading the files as they grow, across rotation (rename or truncate, as `tail -F`), committing new lines as they come, until SIGINT or SIGTERM'
 complete -c argus -n "__fish_argus_using_subcommand ingest; and __fish_seen_subcommand_from logs" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c argus -n "__fish_argus_using_subcommand ingest; and __fish_seen_subcommand_from logs" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c argus -n "__fish_argus_using_subcommand ingest; and __fish_seen_subcommand_from logs" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -116,7 +118,7 @@ complete -c argus -n "__fish_argus_using_subcommand query" -l from -d 'Start of 
 complete -c argus -n "__fish_argus_using_subcommand query" -l to -d 'End of the range (default: now). Same syntax as --from' -r
 complete -c argus -n "__fish_argus_using_subcommand query" -l since -d 'Shorthand for `--from now-DURATION` (for example `--since 1h`)' -r
 complete -c argus -n "__fish_argus_using_subcommand query" -l step -d 'Resolution of a range query (default: about 250 points over the range)' -r
-complete -c argus -n "__fish_argus_using_subcommand query" -l server -d 'Query a Prometheus-compatible server (for example http://localhost:9090) instead of the store' -r
+complete -c argus -n "__fish_argus_using_subcommand query" -l server -d 'Query a Prometheus-compatible server (for example http://localhost:9090), or for LogQL a Loki-compatible one (http://localhost:3100), instead of the store' -r
 complete -c argus -n "__fish_argus_using_subcommand query" -l lookback-delta -d 'How far back an instant selector looks for a sample' -r
 complete -c argus -n "__fish_argus_using_subcommand query" -l max-samples -d 'Stop a query that would hold more samples than this in memory at once' -r
 complete -c argus -n "__fish_argus_using_subcommand query" -l timeout -d 'Stop a query that runs longer than this' -r
@@ -243,6 +245,7 @@ complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen
 complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from promql" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from promql" -s V -l version -d 'Print version'
 complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from logql" -l baseline -d 'Fail when fewer cases pass than this file records (total and per file)' -r -F
+complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from logql" -l scratch-dir -d 'Where to create the scratch store the engine scripts load their entries into [default: the system\'s temporary directory]' -r -F
 complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from logql" -l store -d 'The store directory [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
 complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from logql" -s o -l output -d 'Output format (each subcommand accepts the ones that make sense for it)' -r -f -a "table\t'Aligned table for people (the default on a terminal)'
 json\t'JSON shaped like the Prometheus HTTP API\'s `data`'
@@ -261,7 +264,7 @@ complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen
 complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export store conformance help" -f -a "scrape" -d 'Scrape Prometheus metrics endpoints and store the samples'
 complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export store conformance help" -f -a "ingest" -d 'Store metric samples from files or stdin: Prometheus text, OpenMetrics, CSV or JSON lines; `argus ingest logs` stores log lines'
-complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export store conformance help" -f -a "query" -d 'Evaluate a PromQL expression'
+complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export store conformance help" -f -a "query" -d 'Evaluate a PromQL or LogQL expression'
 complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export store conformance help" -f -a "export" -d 'Write raw samples as CSV, JSON lines or OpenMetrics'
 complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export store conformance help" -f -a "store" -d 'Inspect, verify and compact the store'
 complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export store conformance help" -f -a "conformance" -d 'Run query-language conformance scripts from the reference implementations'

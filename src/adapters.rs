@@ -237,6 +237,24 @@ impl ScriptStorage for ScratchStore {
     }
 }
 
+impl crate::logql::script::LogScriptStorage for ScratchStore {
+    fn load(&mut self, entries: Vec<(Labels, crate::model::LogEntry)>) -> Result<(), String> {
+        let mut w = self.store.log_writer();
+        for (labels, entry) in entries {
+            w.append(&labels, entry).map_err(|e| e.to_string())?;
+        }
+        w.commit().map(|_| ()).map_err(|e| e.to_string())
+    }
+
+    fn clear(&mut self) -> Result<(), String> {
+        ScriptStorage::clear(self)
+    }
+
+    fn snapshot(&self) -> Result<crate::store::logs::LogSnapshot, String> {
+        self.store.log_snapshot().map_err(|e| e.to_string())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

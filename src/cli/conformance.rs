@@ -72,6 +72,10 @@ pub struct LogqlArgs {
     /// Raise the numbers in the --baseline file to this run's (never lowers them).
     #[arg(long, requires = "baseline")]
     pub update_baseline: bool,
+    /// Where to create the scratch store the engine scripts load their entries into
+    /// [default: the system's temporary directory].
+    #[arg(long, value_name = "DIR")]
+    pub scratch_dir: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]

@@ -27,8 +27,6 @@ const CORPORA: [(&str, bool, Checks); 3] = [
     ("eval_err.txt", false, Checks::Eval),
 ];
 
-const ENGINE_SKIP: &str = "engine not implemented yet";
-
 const BASELINE_HEADER: &str =
     "# Passing cases of `argus conformance logql` over Loki's LogQL corpora, in total and per\n\
      # file. A run with --baseline fails when fewer pass;\n\
@@ -69,10 +67,18 @@ pub fn run(global: &GlobalArgs, args: &LogqlArgs) -> CliResult {
             }
         }
     }
-    for file in engine_scripts(&args.path.join("logqltest"))? {
+    let scripts = engine_scripts(&args.path.join("logqltest"))?;
+    let mut scratch = None;
+    if !scripts.is_empty() {
+        let store = crate::adapters::ScratchStore::new(args.scratch_dir.as_deref())
+            .map_err(|e| CliError::failure(format!("cannot create a scratch store: {e}")))?;
+        scratch = Some(store);
+    }
+    for file in scripts {
         match std::fs::read_to_string(&file) {
             Ok(text) => {
-                let cases = engine_cases(&text);
+                let store = scratch.as_mut().expect("made when there are scripts");
+                let cases = engine_cases(&text, store);
                 files.push((file, cases));
             }
             Err(e) => {
@@ -170,15 +176,23 @@ fn parse_cases(bytes: &[u8], must_parse: bool, checks: Checks) -> Vec<Case> {
     cases
 }
 
-/// Every `eval` line of an engine script, skipped.
-fn engine_cases(text: &str) -> Vec<Case> {
-    text.lines()
-        .enumerate()
-        .filter(|(_, l)| l.starts_with("eval ") || l.starts_with("eval\t"))
-        .map(|(n, l)| Case {
-            line: n + 1,
-            command: l.to_string(),
-            outcome: Outcome::Skip(ENGINE_SKIP.into()),
+/// Every `eval` of an engine script, run against the scratch store (emptied first, as each
+/// script starts from nothing).
+fn engine_cases(text: &str, store: &mut crate::adapters::ScratchStore) -> Vec<Case> {
+    use crate::logql::script::LogScriptStorage;
+    if let Err(e) = store.clear() {
+        return vec![Case {
+            line: 1,
+            command: String::new(),
+            outcome: Outcome::Fail(format!("cannot empty the scratch store: {e}")),
+        }];
+    }
+    crate::logql::script::run(text, store)
+        .into_iter()
+        .map(|c| Case {
+            line: c.line,
+            command: c.command,
+            outcome: c.outcome,
         })
         .collect()
 }
@@ -259,9 +273,19 @@ mod tests {
     }
 
     #[test]
-    fn engine_scripts_count_their_evals() {
-        let cases = engine_cases("load\n  {a=\"b\"} \"x\" @ 0s\n\neval instant at 1m 1\n  1\n");
-        assert_eq!(cases.len(), 1);
+    fn engine_scripts_run_through_a_real_store() {
+        let mut store = crate::adapters::ScratchStore::new(None).unwrap();
+        let script = "load\n  {a=\"b\"} \"x\" @ 10s [repeat every 10s for 3]\n\n\
+                      eval instant at 30s count_over_time({a=\"b\"}[1m])\n  {a=\"b\"} 3\n\
+                      eval instant at 30s count_over_time({a=\"b\"}[1m])\n  {a=\"b\"} 4\n";
+        let cases = engine_cases(script, &mut store);
+        assert_eq!(cases.len(), 2);
         assert_eq!(cases[0].line, 4);
+        assert!(
+            matches!(cases[0].outcome, Outcome::Pass),
+            "{:?}",
+            cases[0].outcome
+        );
+        assert!(matches!(cases[1].outcome, Outcome::Fail(_)));
     }
 }

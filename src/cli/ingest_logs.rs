@@ -1,8 +1,10 @@
 //! `argus ingest logs`: log lines from files or stdin into log streams.
 //!
-//! One invocation is one commit, as for metrics: when it exits 0 or 4 every stored line is
+//! Files are stored in one commit, as metrics are: when it exits 0 or 4 every stored line is
 //! durable and visible at once; a stop on the way (too many streams, an unreadable input)
-//! stores nothing. The rules for bad lines are in `ingest::logs` and the man page.
+//! stores nothing. Inputs that may not end (a pipe on stdin, `--follow`) and `--positions`
+//! runs are stored as they come (`ingest_stream.rs`). The rules for bad lines are in
+//! `ingest::logs` and the man page.
 
 use super::exit::{self, CliError, CliResult};
 use super::ingest::parse_label;
@@ -26,6 +28,15 @@ use std::path::PathBuf;
 /// arrival; each is reported as FILE:LINE and makes the exit code 4. More than --max-streams
 /// streams stop the ingest before anything is stored (exit 3): a label with many values
 /// (request ids, user ids) belongs in the line or in structured metadata (--metadata-from).
+///
+/// Files are stored in one commit. A pipe on stdin (`kubectl logs -f ... | argus ingest
+/// logs`) and files read with --follow are stored as they come: lines are committed when the
+/// input pauses, at least every 5 s, and on SIGINT/SIGTERM, which end the run with exit 0;
+/// a stop (too many streams) keeps what was committed before. --follow survives rotation by
+/// rename (the old file is read to its end, then the new one from its start) and by
+/// truncation, as `tail -F`. With --positions, each run starts where the last one stopped
+/// and records its progress after each commit; a last line without its newline waits for
+/// the next run.
 #[derive(Args, Debug)]
 pub struct IngestLogsArgs {
     /// Input files (`-` for stdin; stdin when none is given).
@@ -61,6 +72,14 @@ pub struct IngestLogsArgs {
     /// stay in the line only.
     #[arg(long, value_name = "N", default_value_t = 100)]
     pub max_label_values: usize,
+    /// Keep reading the files as they grow, across rotation (rename or truncate, as
+    /// `tail -F`), committing new lines as they come, until SIGINT or SIGTERM.
+    #[arg(long)]
+    pub follow: bool,
+    /// Record in FILE how far each input file was stored, and start from there: a cron job
+    /// with --positions stores each line once across runs.
+    #[arg(long, value_name = "FILE")]
+    pub positions: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -114,15 +133,34 @@ pub fn run(global: &GlobalArgs, args: &IngestLogsArgs) -> CliResult {
             "give at least one --label (for example --label app=myapp) or --label-from: a log stream is named by its labels",
         ));
     }
-    let store = global.open_store()?;
-    let mut writer = store.log_writer();
-    let mut state = LogIngestState::default();
-    let mut report = LogIngestReport::default();
     let inputs: Vec<PathBuf> = if args.files.is_empty() {
         vec![PathBuf::from("-")]
     } else {
         args.files.clone()
     };
+    let from_stdin = inputs.iter().any(|p| p.as_os_str() == "-");
+    if args.follow && from_stdin {
+        return Err(CliError::usage(
+            "--follow reads files; a pipe on stdin is read as it comes without it",
+        ));
+    }
+    // Inputs that may never end are stored as they come; a plain file in one commit.
+    if args.follow
+        || args.positions.is_some()
+        || (from_stdin && super::ingest_stream::stdin_is_stream())
+    {
+        return super::ingest_stream::run(
+            global,
+            &inputs,
+            args.follow,
+            args.positions.as_deref(),
+            &opts,
+        );
+    }
+    let store = global.open_store()?;
+    let mut writer = store.log_writer();
+    let mut state = LogIngestState::default();
+    let mut report = LogIngestReport::default();
     for path in &inputs {
         let (name, size, mut reader) = super::ingest::open_input(path)?;
         let bar = super::progress::bytes_bar(size, global.quiet, &name);

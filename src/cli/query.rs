@@ -1,4 +1,4 @@
-//! `argus query`: evaluate PromQL against the local store or a remote server.
+//! `argus query`: evaluate PromQL or LogQL against the local store or a remote server.
 //!
 //! An instant query evaluates at one time (`--time`, default now); giving `--from`, `--since`
 //! or `--step` makes it a range query. The same printers serve local and remote results.
@@ -16,16 +16,23 @@ use clap::Args;
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-/// Evaluate a PromQL expression.
+/// Evaluate a PromQL or LogQL expression.
 ///
 /// Instant query: `argus query 'up' --time now-5m`. Range query: `argus query
 /// 'rate(http_requests_total[5m])' --since 1h --step 1m`. With `--server URL` the query runs on
-/// a Prometheus-compatible server instead of the local store, with the same output formats.
-/// A range query reads each selector's data once for the whole range, so its cost grows with
-/// the number of series and samples selected, not with the number of steps.
+/// a Prometheus-compatible server (PromQL) or a Loki-compatible one (LogQL) instead of the
+/// local store, with the same output formats. A range query reads each selector's data once
+/// for the whole range, so its cost grows with the number of series and samples selected,
+/// not with the number of steps.
+///
+/// LogQL log queries (`argus query '{app="api"} | json | level="error"' --since 1h`) print
+/// lines; LogQL metric queries (`argus query 'sum by (level) (count_over_time({app="api"} |
+/// json [5m]))' --since 1d --step 5m`) print like PromQL's. A metric query stops with Loki's
+/// "pipeline error" when a line it counts failed to parse; add `| __error__=""` to skip such
+/// lines on purpose.
 #[derive(Args, Debug)]
 pub struct QueryArgs {
-    /// The PromQL expression.
+    /// The PromQL or LogQL expression.
     pub expr: String,
     /// Evaluation time of an instant query (default: now).
     #[arg(long, value_name = "TIME", conflicts_with_all = ["from", "since", "step"])]
@@ -35,7 +42,8 @@ pub struct QueryArgs {
     /// Resolution of a range query (default: about 250 points over the range).
     #[arg(long, value_name = "DURATION")]
     pub step: Option<String>,
-    /// Query a Prometheus-compatible server (for example http://localhost:9090) instead of the store.
+    /// Query a Prometheus-compatible server (for example http://localhost:9090), or for LogQL
+    /// a Loki-compatible one (http://localhost:3100), instead of the store.
     #[arg(long, value_name = "URL")]
     pub server: Option<String>,
     /// How far back an instant selector looks for a sample.
@@ -103,9 +111,11 @@ fn log_selectors(e: &crate::logql::Expr, out: &mut Vec<Vec<crate::model::Matcher
 /// `--logql`/`--promql`, else by the query: PromQL when it parses as PromQL, LogQL when only
 /// LogQL parses it (line filters, parsers and other pipeline stages are LogQL only). A query
 /// both read, such as `{app="api"}` or `count_over_time({app="api"}[5m])`, is LogQL when its
-/// selectors match log streams and no metric series, and PromQL otherwise.
+/// selectors match log streams and no metric series, and PromQL otherwise. With `--server`
+/// the local store is not consulted: a query both languages read is PromQL unless
+/// `--logql` says otherwise.
 fn language(global: &GlobalArgs, args: &QueryArgs) -> Result<Language, CliError> {
-    if args.promql || args.server.is_some() {
+    if args.promql {
         return Ok(Language::PromQL(None));
     }
     let logql = crate::logql::parse_for_eval(&args.expr);
@@ -122,6 +132,7 @@ fn language(global: &GlobalArgs, args: &QueryArgs) -> Result<Language, CliError>
         }
         (Err(pe), Err(_)) => return Err(CliError::input(format!("invalid query: {pe}"))),
         (Ok(_), Err(_)) => return Ok(Language::PromQL(None)),
+        (Ok(_), Ok(_)) if args.server.is_some() => return Ok(Language::PromQL(None)),
         (Ok(_), Ok(l)) => l,
     };
     // Both languages read it (`{app="api"}`, `count_over_time({app="api"}[5m])`): LogQL when
@@ -209,16 +220,11 @@ fn plan(args: &QueryArgs, now: i64) -> Result<Plan, CliError> {
 }
 
 pub fn run(global: &GlobalArgs, args: &QueryArgs) -> CliResult {
-    let metrics = match language(global, args)? {
+    let language = match language(global, args)? {
         Language::LogQL(crate::logql::Expr::Log(l), logs) => {
             return super::query_logs::run(global, args, &l, logs)
         }
-        Language::LogQL(..) => {
-            return Err(CliError::input(
-                "argus evaluates LogQL log queries (a selector and line filters) so far; metric queries over logs (count_over_time, rate, ...) are not implemented yet",
-            ))
-        }
-        Language::PromQL(metrics) => metrics,
+        other => other,
     };
     let format = global.output_or(
         OutputFormat::Table,
@@ -237,9 +243,15 @@ pub fn run(global: &GlobalArgs, args: &QueryArgs) -> CliResult {
         started: Some(Instant::now()),
         ..QueryStats::default()
     };
-    let value = match &args.server {
-        Some(url) => run_remote(url, &args.expr, &plan, timeout)?,
-        None => run_local(global, args, &plan, timeout, metrics, &mut stats)?,
+    let value = match (&args.server, language) {
+        (Some(url), Language::LogQL(..)) => run_remote_logql(url, &args.expr, &plan, timeout)?,
+        (Some(url), Language::PromQL(_)) => run_remote(url, &args.expr, &plan, timeout)?,
+        (None, Language::PromQL(metrics)) => {
+            run_local(global, args, &plan, timeout, metrics, &mut stats)?
+        }
+        (None, Language::LogQL(expr, logs)) => {
+            run_logql_metric(global, &plan, &expr, logs, &mut stats)?
+        }
     };
     let printing = Instant::now();
     let stdout = std::io::stdout();
@@ -251,6 +263,45 @@ pub fn run(global: &GlobalArgs, args: &QueryArgs) -> CliResult {
         let _ = stats.write(&mut std::io::stderr().lock());
     }
     super::stdout_result(r)
+}
+
+/// A LogQL metric query (`sum by (level) (count_over_time({app="api"} | json [5m]))`) on
+/// the local store's logs.
+fn run_logql_metric(
+    global: &GlobalArgs,
+    plan: &Plan,
+    expr: &crate::logql::Expr,
+    logs: Option<crate::store::logs::LogSnapshot>,
+    stats: &mut QueryStats,
+) -> Result<Value, CliError> {
+    let t0 = Instant::now();
+    let snapshot = match logs {
+        Some(s) => s,
+        None => global
+            .open_store()?
+            .log_snapshot()
+            .map_err(|e| CliError::failure(format!("cannot read store: {e}")))?,
+    };
+    stats.open = t0.elapsed();
+    let t0 = Instant::now();
+    const NS: i64 = 1_000_000;
+    let result = match plan {
+        Plan::Instant(t) => crate::logql::eval_metric::instant(&snapshot, expr, t * NS),
+        Plan::Range { range, step } => crate::logql::eval_metric::range(
+            &snapshot,
+            expr,
+            range.from * NS,
+            range.to * NS,
+            step * NS,
+        ),
+    };
+    stats.eval = t0.elapsed();
+    result.map_err(|e| match e {
+        crate::logql::eval_metric::MetricEvalError::Storage(s) => {
+            CliError::failure(format!("cannot read store: {s}"))
+        }
+        other => CliError::input(format!("cannot evaluate query: {other}")),
+    })
 }
 
 fn run_local(
@@ -296,6 +347,44 @@ fn run_local(
     stats.eval = t0.elapsed();
     stats.samples_read = counted.samples();
     result.map_err(|e| CliError::input(format!("cannot evaluate query: {e}")))
+}
+
+/// A LogQL metric query asked of a Loki-compatible server.
+fn run_remote_logql(url: &str, expr: &str, plan: &Plan, timeout: i64) -> Result<Value, CliError> {
+    use crate::remote::loki::{LokiClient, LokiResult};
+    let client = LokiClient::new(
+        url,
+        Duration::from_millis(timeout.max(MS_PER_MINUTE / 60) as u64),
+    )
+    .map_err(|e| CliError::failure(e.to_string()))?;
+    let rt = super::runtime()?;
+    const NS: i64 = 1_000_000;
+    let result = rt.block_on(async {
+        match plan {
+            Plan::Instant(t) => client.query(expr, t * NS).await,
+            Plan::Range { range, step } => {
+                let dir = crate::logql::eval_logs::Direction::Backward;
+                client
+                    .query_range(
+                        expr,
+                        range.from * NS,
+                        range.to * NS,
+                        Some(step * NS),
+                        100,
+                        dir,
+                    )
+                    .await
+            }
+        }
+    });
+    match result {
+        Ok(LokiResult::Metric(v)) => Ok(v),
+        Ok(LokiResult::Streams(_)) => Err(CliError::failure(format!(
+            "{url} answered a metric query with log streams"
+        ))),
+        Err(e @ RemoteError::BadQuery { .. }) => Err(CliError::input(e.to_string())),
+        Err(e) => Err(CliError::failure(e.to_string())),
+    }
 }
 
 fn run_remote(url: &str, expr: &str, plan: &Plan, timeout: i64) -> Result<Value, CliError> {

@@ -50,9 +50,21 @@ pub fn run(
         },
     };
     if args.tail {
+        if args.server.is_some() {
+            return Err(CliError::usage(
+                "--tail follows the local store; it cannot be combined with --server",
+            ));
+        }
         return tail(global, expr, opts, format);
     }
     let started = Instant::now();
+    if let Some(url) = &args.server {
+        let streams = remote_streams(url, args, &opts)?;
+        let stdout = std::io::stdout();
+        let mut out = std::io::BufWriter::new(stdout.lock());
+        let r = write_streams(&mut out, &streams, format, opts.direction).and_then(|_| out.flush());
+        return super::stdout_result(r);
+    }
     let snap = match snap {
         Some(s) => s,
         None => global
@@ -84,6 +96,40 @@ pub fn run(
         );
     }
     super::stdout_result(r)
+}
+
+/// A log query asked of a Loki-compatible server (`/loki/api/v1/query_range`).
+fn remote_streams(
+    url: &str,
+    args: &QueryArgs,
+    opts: &LogQueryOptions,
+) -> Result<Vec<StreamResult>, CliError> {
+    use crate::remote::loki::{LokiClient, LokiResult};
+    use crate::remote::prometheus::RemoteError;
+    let timeout = crate::model::time::parse_duration(&args.timeout)
+        .map_err(|e| CliError::usage(format!("--timeout: {e}")))?;
+    let client = LokiClient::new(
+        url,
+        std::time::Duration::from_millis(timeout.max(1000) as u64),
+    )
+    .map_err(|e| CliError::failure(e.to_string()))?;
+    let rt = super::runtime()?;
+    let result = rt.block_on(client.query_range(
+        &args.expr,
+        opts.from,
+        opts.to,
+        None,
+        opts.limit,
+        opts.direction,
+    ));
+    match result {
+        Ok(LokiResult::Streams(s)) => Ok(s),
+        Ok(LokiResult::Metric(_)) => Err(CliError::failure(format!(
+            "{url} answered a log query with a metric result"
+        ))),
+        Err(e @ RemoteError::BadQuery { .. }) => Err(CliError::input(e.to_string())),
+        Err(e) => Err(CliError::failure(e.to_string())),
+    }
 }
 
 /// `--tail`: the newest `limit` lines of the range, oldest first, then every new matching line

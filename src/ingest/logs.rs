@@ -159,6 +159,22 @@ pub fn ingest_logs(
     report: &mut LogIngestReport,
     progress: &mut dyn FnMut(u64),
 ) -> Result<(), LogIngestError> {
+    ingest_log_lines(input, name, 0, opts, state, sink, report, progress)
+}
+
+/// [`ingest_logs`] for a piece of a longer input whose first line is line `lines_before + 1`
+/// (a followed file read as it grows), so that messages keep naming the right line.
+#[allow(clippy::too_many_arguments)]
+pub fn ingest_log_lines(
+    input: &mut dyn BufRead,
+    name: &str,
+    lines_before: u64,
+    opts: &LogIngestOptions,
+    state: &mut LogIngestState,
+    sink: &mut dyn LogSink,
+    report: &mut LogIngestReport,
+    progress: &mut dyn FnMut(u64),
+) -> Result<(), LogIngestError> {
     let base = Labels::from_pairs(opts.labels.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     // The fields any option reads; the rest of a structured line is skipped, not parsed.
     let wanted: Vec<&str> = opts
@@ -169,7 +185,7 @@ pub fn ingest_logs(
         .map(String::as_str)
         .collect();
     let mut buf = Vec::with_capacity(1024);
-    let mut lineno = 0u64;
+    let mut lineno = lines_before;
     let mut offset = 0u64;
     loop {
         buf.clear();

@@ -18,6 +18,7 @@ mod detect;
 pub mod jsonl;
 pub mod logs;
 mod metrics;
+pub mod positions;
 mod record;
 
 pub use detect::detect_format;

@@ -8,17 +8,18 @@
 //! query's direction across all streams, and the walk stops as soon as no unvisited block can
 //! hold an entry that would make the limit.
 //!
-//! This slice evaluates line filters (`|=`, `!=`, `|~`, `!~`, with `or`) and `| decolorize`;
-//! the other pipeline stages and metric queries are refused with a clear error until the
-//! engine grows them.
+//! Every entry that passes goes through the query's pipeline (`pipeline/`). A pipeline that
+//! only filters lines keeps the stream's labels; one with parsers or label stages may give each
+//! entry its own label set, so results are grouped by the labels each entry ends with, as
+//! Loki's are. Structured metadata is part of those labels, as in Loki's answers.
 
-use super::ast::{LineFilter, LineFilterValue, LineMatchOp, LogExpr, Stage};
+use super::ast::LogExpr;
+use super::pipeline::{EntryLabels, Pipeline};
 use crate::model::{Labels, LogEntry};
 use crate::store::logs::snapshot::{BlockHandle, BlockStats};
 use crate::store::logs::{LogQuery, LogSnapshot};
-use regex::Regex;
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::{BTreeMap, BinaryHeap};
 
 /// Which entries come first, and which the limit keeps.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -60,159 +61,9 @@ pub struct LogQueryStats {
 #[derive(Debug, thiserror::Error)]
 pub enum LogEvalError {
     #[error("{0}")]
-    Unsupported(String),
-    #[error("invalid regex {0:?}: {1}")]
-    Regex(String, String),
+    Pipeline(#[from] super::pipeline::PipelineError),
     #[error("storage error: {0}")]
     Storage(String),
-}
-
-/// One line filter, compiled.
-enum Test {
-    /// Keep a line containing any of these.
-    Contains(Vec<String>),
-    /// Drop a line containing any of these.
-    NotContains(Vec<String>),
-    Matches(Vec<Regex>),
-    NotMatches(Vec<Regex>),
-    Decolorize,
-}
-
-/// The compiled pipeline of a log query.
-pub struct LinePipeline {
-    tests: Vec<Test>,
-    /// Substrings every kept line contains: what the block filters can use.
-    required: Vec<Vec<u8>>,
-}
-
-impl LinePipeline {
-    pub fn compile(expr: &LogExpr) -> Result<LinePipeline, LogEvalError> {
-        let mut tests = Vec::new();
-        let mut required = Vec::new();
-        let mut rewritten = false;
-        for stage in &expr.pipeline {
-            match stage {
-                Stage::LineFilter(f) => {
-                    let t = compile_filter(f)?;
-                    // A filter after `decolorize` sees a changed line: its needle may not be
-                    // in the stored bytes.
-                    if let (Test::Contains(n), false) = (&t, rewritten) {
-                        if n.len() == 1 && !n[0].is_empty() {
-                            required.push(n[0].as_bytes().to_vec());
-                        }
-                    }
-                    tests.push(t);
-                }
-                Stage::Decolorize => {
-                    rewritten = true;
-                    tests.push(Test::Decolorize);
-                }
-                other => {
-                    return Err(LogEvalError::Unsupported(format!(
-                        "argus does not evaluate the pipeline stage {} yet; line filters (|=, !=, |~, !~) and decolorize work",
-                        stage_name(other)
-                    )))
-                }
-            }
-        }
-        Ok(LinePipeline { tests, required })
-    }
-
-    /// The line after the pipeline, or `None` when a filter drops it.
-    pub fn process(&self, line: &str) -> Option<String> {
-        let mut cur = std::borrow::Cow::Borrowed(line);
-        for t in &self.tests {
-            let keep = match t {
-                Test::Contains(ns) => ns.iter().any(|n| cur.contains(n.as_str())),
-                Test::NotContains(ns) => !ns.iter().any(|n| cur.contains(n.as_str())),
-                Test::Matches(rs) => rs.iter().any(|r| r.is_match(&cur)),
-                Test::NotMatches(rs) => !rs.iter().any(|r| r.is_match(&cur)),
-                Test::Decolorize => {
-                    cur = std::borrow::Cow::Owned(decolorize(&cur));
-                    true
-                }
-            };
-            if !keep {
-                return None;
-            }
-        }
-        Some(cur.into_owned())
-    }
-
-    pub fn required(&self) -> &[Vec<u8>] {
-        &self.required
-    }
-}
-
-fn stage_name(s: &Stage) -> &'static str {
-    match s {
-        Stage::LineFilter(_) => "line filter",
-        Stage::Parser(_) => "| json/logfmt/regexp/pattern/unpack",
-        Stage::Decolorize => "| decolorize",
-        Stage::LabelFilter(_) => "label filter",
-        Stage::LineFormat(_) => "| line_format",
-        Stage::LabelFormat(_) => "| label_format",
-        Stage::Drop(_) => "| drop",
-        Stage::Keep(_) => "| keep",
-    }
-}
-
-fn compile_filter(f: &LineFilter) -> Result<Test, LogEvalError> {
-    let mut strs = Vec::new();
-    for v in &f.values {
-        match v {
-            LineFilterValue::Str(s) => strs.push(s.clone()),
-            LineFilterValue::Ip(_) => {
-                return Err(LogEvalError::Unsupported(
-                    "argus does not evaluate ip() line filters yet".into(),
-                ))
-            }
-        }
-    }
-    let regexes = |strs: &[String]| -> Result<Vec<Regex>, LogEvalError> {
-        strs.iter()
-            .map(|s| {
-                // Unanchored, and `.` matches a newline, as Loki's line filters.
-                Regex::new(&format!("(?s:{s})"))
-                    .map_err(|e| LogEvalError::Regex(s.clone(), e.to_string()))
-            })
-            .collect()
-    };
-    Ok(match f.op {
-        LineMatchOp::Contains => Test::Contains(strs),
-        LineMatchOp::NotContains => Test::NotContains(strs),
-        LineMatchOp::Regex => Test::Matches(regexes(&strs)?),
-        LineMatchOp::NotRegex => Test::NotMatches(regexes(&strs)?),
-        LineMatchOp::Pattern | LineMatchOp::NotPattern => {
-            return Err(LogEvalError::Unsupported(
-                "argus does not evaluate |> and !> pattern filters yet".into(),
-            ))
-        }
-    })
-}
-
-/// Removes ANSI escape sequences (CSI `ESC [ ... final byte` and two-byte `ESC x`).
-pub fn decolorize(line: &str) -> String {
-    let b = line.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == 0x1b {
-            if i + 1 < b.len() && b[i + 1] == b'[' {
-                i += 2;
-                while i < b.len() && !(0x40..=0x7e).contains(&b[i]) {
-                    i += 1;
-                }
-                i += 1;
-            } else {
-                i += 2;
-            }
-            continue;
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 thread_local! {
@@ -221,11 +72,39 @@ thread_local! {
         const { std::cell::RefCell::new((None, Vec::new())) };
 }
 
-/// The lines of one block that passed the pipeline.
+/// Visits the entries of one block (time, line, structured metadata) with this thread's
+/// decoder, so that worker threads each decompress with one reused context.
+pub(crate) fn visit_block(
+    snap: &LogSnapshot,
+    h: &BlockHandle,
+    f: &mut crate::store::logs::block::EntryVisitor,
+) -> Result<(), LogEvalError> {
+    DECODER.with_borrow_mut(|(dctx, raw)| {
+        let dctx = match dctx {
+            Some(d) => d,
+            None => dctx.insert(
+                zstd::bulk::Decompressor::new()
+                    .map_err(|e| LogEvalError::Storage(e.to_string()))?,
+            ),
+        };
+        snap.visit(h, dctx, raw, f)
+            .map_err(|e| LogEvalError::Storage(e.to_string()))
+    })
+}
+
+/// Worker threads for decoding blocks.
+pub(crate) fn decode_threads() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get().min(8))
+        .unwrap_or(1)
+}
+
+/// The lines of one block that passed the pipeline, with their labels when those are not the
+/// stream's own.
 #[derive(Default)]
 struct BlockLines {
     stream: usize,
-    entries: Vec<LogEntry>,
+    entries: Vec<(LogEntry, Option<Labels>)>,
     scanned: u64,
     bytes: u64,
 }
@@ -283,7 +162,7 @@ pub fn run_log_query(
     expr: &LogExpr,
     opts: &LogQueryOptions,
 ) -> Result<(Vec<StreamResult>, LogQueryStats), LogEvalError> {
-    let pipeline = LinePipeline::compile(expr)?;
+    let pipeline = Pipeline::compile(expr)?;
     let mut stats = LogQueryStats::default();
     if opts.limit == 0 || opts.from >= opts.to {
         return Ok((Vec::new(), stats));
@@ -316,14 +195,11 @@ pub fn run_log_query(
         limit: opts.limit,
         times: BinaryHeap::new(),
     });
-    let mut per_stream: Vec<Vec<LogEntry>> = vec![Vec::new(); streams.len()];
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get().min(8))
-        .unwrap_or(1);
+    let mut per_stream: Vec<Vec<(LogEntry, Option<Labels>)>> = vec![Vec::new(); streams.len()];
     // Blocks are decoded and filtered on worker threads, lines borrowed from the decompressed
     // buffer until one passes; results are merged in visiting order on this thread.
     crate::parallel::for_each_ordered(
-        threads,
+        decode_threads(),
         |emit| {
             for (si, h) in blocks {
                 // Once `limit` entries are kept, a block entirely worse than the worst kept
@@ -335,45 +211,40 @@ pub fn run_log_query(
             }
             Ok(())
         },
-        |(si, h): (usize, BlockHandle)| {
+        |(si, h): (usize, BlockHandle)| -> Result<BlockLines, LogEvalError> {
             let mut out = BlockLines {
                 stream: si,
                 ..BlockLines::default()
             };
-            let mut failed = None;
-            DECODER.with_borrow_mut(|(dctx, raw)| {
-                let dctx = match dctx {
-                    Some(d) => d,
-                    None => match zstd::bulk::Decompressor::new() {
-                        Ok(d) => dctx.insert(d),
-                        Err(e) => {
-                            failed = Some(LogEvalError::Storage(e.to_string()));
-                            return;
-                        }
-                    },
-                };
-                let r = snap.visit(&h, dctx, raw, &mut |t, line, md| {
-                    if t < opts.from || t >= opts.to {
-                        return;
-                    }
-                    out.scanned += 1;
-                    out.bytes += line.len() as u64;
-                    if let Some(line) = pipeline.process(line) {
-                        out.entries.push(LogEntry {
-                            t,
-                            line,
-                            metadata: md.to_vec(),
-                        });
-                    }
-                });
-                if let Err(e) = r {
-                    failed = Some(LogEvalError::Storage(e.to_string()));
+            let mut labels = EntryLabels::new(&streams[si].labels);
+            visit_block(snap, &h, &mut |t, line, md| {
+                if t < opts.from || t >= opts.to {
+                    return;
                 }
-            });
-            match failed {
-                Some(e) => Err(e),
-                None => Ok(out),
-            }
+                out.scanned += 1;
+                out.bytes += line.len() as u64;
+                let (line, entry_labels) = if pipeline.touches_labels() || !md.is_empty() {
+                    labels.reset(md);
+                    match pipeline.process(t, line, &mut labels) {
+                        Some(l) => (l, (!labels.unchanged()).then(|| labels.to_labels())),
+                        None => return,
+                    }
+                } else {
+                    match pipeline.filter_line(line) {
+                        Some(l) => (l, None),
+                        None => return,
+                    }
+                };
+                out.entries.push((
+                    LogEntry {
+                        t,
+                        line: line.into_owned(),
+                        metadata: md.to_vec(),
+                    },
+                    entry_labels,
+                ));
+            })?;
+            Ok(out)
         },
         |b: BlockLines| {
             stats.blocks_read += 1;
@@ -381,7 +252,7 @@ pub fn run_log_query(
             stats.bytes_scanned += b.bytes;
             let mut kept = kept.borrow_mut();
             for e in b.entries {
-                if kept.offer(e.t) {
+                if kept.offer(e.0.t) {
                     per_stream[b.stream].push(e);
                 }
             }
@@ -390,10 +261,10 @@ pub fn run_log_query(
     )?;
     // Entries kept per stream may still include some pushed out of the heap later; keep the
     // `limit` best overall, ties broken by stream order for a stable answer.
-    let mut all: Vec<(usize, LogEntry)> = per_stream
+    let mut all: Vec<(usize, LogEntry, Option<Labels>)> = per_stream
         .into_iter()
         .enumerate()
-        .flat_map(|(si, v)| v.into_iter().map(move |e| (si, e)))
+        .flat_map(|(si, v)| v.into_iter().map(move |(e, l)| (si, e, l)))
         .collect();
     if backward {
         all.sort_by(|a, b| b.1.t.cmp(&a.1.t).then(a.0.cmp(&b.0)));
@@ -401,22 +272,19 @@ pub fn run_log_query(
         all.sort_by(|a, b| a.1.t.cmp(&b.1.t).then(a.0.cmp(&b.0)));
     }
     all.truncate(opts.limit);
-    // Back to streams, which `streams` lists in label order.
-    let mut grouped: Vec<Vec<LogEntry>> = vec![Vec::new(); streams.len()];
-    for (si, e) in all {
+    // Back to streams, keyed by each entry's final labels, in label order.
+    let mut grouped: BTreeMap<Labels, Vec<LogEntry>> = BTreeMap::new();
+    for (si, e, l) in all {
+        let labels = l.unwrap_or_else(|| streams[si].labels.clone());
+        let entries = grouped.entry(labels).or_default();
         // Exact duplicates from unmerged parts are one line.
-        if grouped[si].last() != Some(&e) {
-            grouped[si].push(e);
+        if entries.last() != Some(&e) {
+            entries.push(e);
         }
     }
-    let out: Vec<StreamResult> = streams
+    let out = grouped
         .into_iter()
-        .zip(grouped)
-        .filter(|(_, entries)| !entries.is_empty())
-        .map(|(s, entries)| StreamResult {
-            labels: s.labels,
-            entries,
-        })
+        .map(|(labels, entries)| StreamResult { labels, entries })
         .collect();
     Ok((out, stats))
 }
@@ -534,28 +402,42 @@ mod tests {
         )
         .unwrap();
         assert_eq!(streams[0].entries[0].line, "level=error n=0 red");
-        assert_eq!(decolorize("\u{1b}[1;32mok\u{1b}[0m done"), "ok done");
     }
 
     #[test]
-    fn unsupported_stages_are_refused_by_name() {
+    fn parsed_labels_regroup_entries_and_label_filters_select() {
         let (_d, s) = store();
         let opts = LogQueryOptions {
             from: 0,
-            to: 1,
-            limit: 1,
+            to: 1_000 * 1_000_000_000,
+            limit: 100,
             direction: Direction::Forward,
         };
-        let err = run_log_query(
+        let (streams, _) = run_log_query(
             &s.log_snapshot().unwrap(),
-            &log_expr(r#"{app="a"} | logfmt"#),
+            &log_expr(r#"{app=~"a|b"} | logfmt | level="error" or n=~"1[0-2]" | drop n"#),
             &opts,
         )
-        .unwrap_err()
-        .to_string();
-        assert!(
-            err.contains("does not evaluate the pipeline stage"),
-            "{err}"
+        .unwrap();
+        let got: Vec<(String, Vec<i64>)> = streams
+            .iter()
+            .map(|r| {
+                (
+                    r.labels.to_string(),
+                    r.entries.iter().map(|e| e.t / 1_000_000_000).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    r#"{app="a", level="error"}"#.to_string(),
+                    vec![0, 10, 20, 30, 40, 50, 60, 70, 80, 90]
+                ),
+                (r#"{app="a", level="info"}"#.to_string(), vec![12]),
+                (r#"{app="b", level="info"}"#.to_string(), vec![11]),
+            ]
         );
     }
 }

@@ -158,7 +158,8 @@ pub enum Tok {
 }
 
 impl Tok {
-    /// How errors name the token, close to Loki's yacc names.
+    /// How errors name the token, as Loki's parser does (keywords and functions in lower
+    /// case: `syntax error: unexpected bool`).
     pub fn describe(&self) -> String {
         match self {
             Tok::Ident(s) => format!("IDENTIFIER {s:?}"),
@@ -166,8 +167,8 @@ impl Tok {
                 .iter()
                 .find(|(_, kw)| kw == k)
                 .map_or("keyword", |(s, _)| s)
-                .to_uppercase(),
-            Tok::Func(f) => f.to_uppercase(),
+                .to_string(),
+            Tok::Func(f) => f.to_string(),
             Tok::Number(n) => format!("NUMBER {n}"),
             Tok::Duration(_) => "DURATION".into(),
             Tok::Bytes(_) => "BYTES".into(),

@@ -15,11 +15,14 @@
 
 pub mod ast;
 pub mod eval_logs;
+pub mod eval_metric;
 pub mod extract;
 pub mod lexer;
 mod parser;
 mod parser_log;
 mod parser_pipeline;
+pub mod pipeline;
+pub mod script;
 pub mod template;
 pub mod template_eval;
 mod template_fmt;

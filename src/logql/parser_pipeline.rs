@@ -30,7 +30,7 @@ impl Parser<'_> {
                         if !allow_unwrap {
                             self.next();
                             return Err(self.err_here(
-                                "syntax error: unexpected UNWRAP (unwrap is only allowed in a \
+                                "syntax error: unexpected unwrap (unwrap is only allowed in a \
                                  range aggregation)",
                             ));
                         }
@@ -385,7 +385,7 @@ impl Parser<'_> {
                 Tok::Func("ip"),
             ) => Err(self.err(
                 op_pos,
-                "syntax error: ip() label filters allow only = and !=",
+                "syntax error: unexpected ip (ip() label filters allow only = and !=)",
             )),
             _ => Err(self.unexpected("a value to compare the label with")),
         }

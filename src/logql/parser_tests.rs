@@ -75,7 +75,9 @@ fn selector_validation() {
     }
     p(r#"{app=~".+"}"#);
     p(r#"{app="baz", foo!="bar"}"#);
-    assert!(perr(r#"{offset="x"}"#).message.contains("OFFSET"));
+    assert!(perr(r#"{offset="x"}"#)
+        .message
+        .contains("unexpected offset"));
     p(r#"{variants="a", rate="b", sum="c"}"#);
 }
 

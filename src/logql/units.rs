@@ -147,6 +147,66 @@ pub fn parse_go_float(text: &str) -> Option<f64> {
     lower.parse().ok()
 }
 
+/// The message Go's `time.ParseDuration` gives for a value it rejects (Loki shows it in
+/// `__error_details__`): a missing unit, an unknown unit, or an invalid duration.
+pub fn go_duration_error(v: &str) -> String {
+    let body = v.strip_prefix(['-', '+']).unwrap_or(v);
+    let b = body.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let start = i;
+        while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'.') {
+            i += 1;
+        }
+        if i == start {
+            break;
+        }
+        let unit_start = i;
+        while i < b.len() && !(b[i].is_ascii_digit() || b[i] == b'.') {
+            i += 1;
+        }
+        let unit = &body[unit_start..i];
+        if unit.is_empty() {
+            return format!("time: missing unit in duration {v:?}");
+        }
+        if !matches!(unit, "ns" | "us" | "µs" | "μs" | "ms" | "s" | "m" | "h") {
+            return format!("time: unknown unit {unit:?} in duration {v:?}");
+        }
+    }
+    format!("time: invalid duration {v:?}")
+}
+
+/// The message go-humanize's `ParseBytes` gives for a value it rejects: the number before
+/// the unit does not parse, or the unit is unknown.
+pub fn go_bytes_error(v: &str) -> String {
+    let end = v
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ','))
+        .unwrap_or(v.len());
+    let num = v[..end].replace(',', "");
+    if num.parse::<f64>().is_err() {
+        return format!("strconv.ParseFloat: parsing {num:?}: invalid syntax");
+    }
+    format!("unhandled size name: {}", v[end..].trim().to_lowercase())
+}
+
+/// A label value read as a number, as Go's `strconv.ParseFloat` reads it: [`parse_go_float`]
+/// plus a leading sign, `Inf`/`Infinity` and `NaN` in any case.
+pub fn parse_float_value(text: &str) -> Option<f64> {
+    let (negative, body) = match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let lower = body.to_ascii_lowercase();
+    let v = match lower.as_str() {
+        "inf" | "infinity" => f64::INFINITY,
+        "nan" => f64::NAN,
+        _ if body.starts_with(['+', '-']) => return None,
+        _ => parse_go_float(body)?,
+    };
+    Some(if negative { -v } else { v })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

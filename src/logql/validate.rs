@@ -112,7 +112,14 @@ pub fn line_regex(re: &str) -> Result<(), String> {
 
 /// The `| regexp` parser: a valid regex with at least one named capture, names unique.
 pub fn regexp_parser(re: &str) -> Result<(), String> {
-    let r = regex::Regex::new(re).map_err(|e| regex_error(re, &e))?;
+    let r = regex::Regex::new(re).map_err(|e| {
+        // Loki names this case after the labels the names would become.
+        if e.to_string().contains("duplicate capture group name") {
+            "duplicate extracted label name".to_string()
+        } else {
+            regex_error(re, &e)
+        }
+    })?;
     if r.capture_names().flatten().next().is_none() {
         return Err("at least one named capture must be supplied".into());
     }
@@ -165,7 +172,7 @@ pub enum JsonPathPart {
 
 /// Splits `a.b[0]["key with-dash"]` into steps.
 pub fn json_path_parts(path: &str) -> Result<Vec<JsonPathPart>, String> {
-    let bad = |why: &str| format!("invalid JSON path {path:?}: {why}");
+    let bad = |why: &str| format!("cannot parse expression [{path}]: {why}");
     let mut out = Vec::new();
     let mut rest = path;
     let mut first = true;

@@ -2,4 +2,5 @@
 //!
 //! Only the client side lives here; argus' own HTTP server is `http/`.
 
+pub mod loki;
 pub mod prometheus;

@@ -13,8 +13,14 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// fsync a directory so that the entries in it are durable.
+/// fsync a directory so that the entries in it are durable. An empty path (the parent of a
+/// relative name such as `store`) is the current directory.
 pub fn sync_dir(dir: &Path) -> Result<()> {
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
     let f = File::open(dir).map_err(|e| StoreError::io("open directory", dir, e))?;
     f.sync_all()
         .map_err(|e| StoreError::io("fsync directory", dir, e))

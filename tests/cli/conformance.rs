@@ -173,8 +173,8 @@ fn directories_run_their_test_files_and_missing_paths_are_usage_errors() {
     assert_eq!(out.status.code(), Some(2));
 }
 
-/// A LogQL corpus directory: in each file one case passes and one fails, and the engine
-/// scripts hold two evals (skipped).
+/// A LogQL corpus directory: in each file one case passes and one fails, the engine script
+/// included.
 fn logql_corpus(w: &Workdir) -> std::path::PathBuf {
     let dir = w.path("logql");
     std::fs::create_dir_all(dir.join("logqltest")).unwrap();
@@ -196,7 +196,7 @@ fn logql_corpus(w: &Workdir) -> std::path::PathBuf {
     .unwrap();
     std::fs::write(
         dir.join("logqltest/one.logqltest"),
-        "load\n  {app=\"a\"} \"x\" @ 0s\n\neval instant at 1m count_over_time({app=\"a\"}[1m])\n  {app=\"a\"} 1\n\neval instant at 1m 1\n  1\n",
+        "load\n  {app=\"a\"} \"x\" @ 30s\n\neval instant at 1m count_over_time({app=\"a\"}[1m])\n  {app=\"a\"} 1\n\neval instant at 1m 1\n  2\n",
     )
     .unwrap();
     dir
@@ -227,19 +227,18 @@ fn logql_counts_per_file_and_lists_failures() {
         "logql parse_ok.txt: 2 passed, 0 failed, 0 skipped\n\
          logql parse_err.txt: 1 passed, 1 failed, 0 skipped\n\
          logql eval_err.txt: 1 passed, 1 failed, 0 skipped\n\
-         logql one.logqltest: 0 passed, 0 failed, 2 skipped\n\
-         logql conformance: 4 passed, 2 failed, 2 skipped\n"
+         logql one.logqltest: 1 passed, 1 failed, 0 skipped\n\
+         logql conformance: 5 passed, 3 failed, 0 skipped\n"
     );
     assert_eq!(code, 1, "{err}");
     let fails: Vec<&str> = err.lines().filter(|l| l.starts_with("FAIL")).collect();
-    assert_eq!(fails.len(), 2, "{err}");
+    assert_eq!(fails.len(), 3, "{err}");
     assert!(
         fails[0].contains("parse_err.txt:2: count_over_time") && fails[0].contains("rejected"),
         "{err}"
     );
-    let (_, _, err) = run_logql(&w, &dir, &["-vv"]);
     assert!(
-        err.contains("one.logqltest:4:") && err.contains("engine not implemented yet"),
+        fails[2].contains("one.logqltest:7: eval instant at 1m 1") && fails[2].contains("scalar 1"),
         "{err}"
     );
 }
@@ -254,15 +253,15 @@ fn logql_baseline_ratchets_and_bad_paths_are_usage_errors() {
     assert_eq!(code, 0);
     let text = std::fs::read_to_string(&baseline).unwrap();
     assert!(
-        text.contains("\ntotal 4\n") && text.contains("\nparse_ok 2\n"),
+        text.contains("\ntotal 5\n") && text.contains("\nlogqltest 1\n"),
         "{text}"
     );
     let (code, _, _) = run_logql(&w, &dir, &["--baseline", b]);
     assert_eq!(code, 0);
-    std::fs::write(&baseline, "total 5\n").unwrap();
+    std::fs::write(&baseline, "total 6\n").unwrap();
     let (code, _, err) = run_logql(&w, &dir, &["--baseline", b]);
     assert_eq!(code, 1);
-    assert!(err.contains("total: 4 passing, baseline 5"), "{err}");
+    assert!(err.contains("total: 5 passing, baseline 6"), "{err}");
     let (code, _, _) = run_logql(&w, &w.path("missing"), &[]);
     assert_eq!(code, 2);
 }

@@ -295,6 +295,108 @@ fn log_queries_filter_limit_and_order_lines() {
 }
 
 #[test]
+fn metric_queries_count_parse_and_aggregate_log_lines() {
+    let w = Workdir::new();
+    nginx_logs(&w);
+    // 2000 lines from 00:00:00 to 00:33:19; 40 of them have status=500. Windows are
+    // left-open, so the hour before 00:59 holds them all.
+    let instant = |q: &str| {
+        let out = stdout_of(
+            w.argus(),
+            &["query", q, "--time", "2026-01-01T00:59:00Z", "-o", "json"],
+        );
+        serde_json::from_str::<serde_json::Value>(&out).unwrap()
+    };
+    let v = instant(r#"sum by (status) (count_over_time({app="nginx"} | logfmt [1h]))"#);
+    assert_eq!(v["resultType"], "vector", "{v}");
+    let mut got: Vec<(String, String)> = v["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["metric"]["status"].as_str().unwrap().to_string(),
+                r["value"][1].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        vec![("200".into(), "1960".into()), ("500".into(), "40".into())]
+    );
+    // A label filter on a parsed number, and arithmetic between two range aggregations.
+    let v = instant(
+        r#"sum(count_over_time({app="nginx"} | logfmt | status >= 500 [1h])) / sum(count_over_time({app="nginx"}[1h]))"#,
+    );
+    assert_eq!(v["result"][0]["value"][1], "0.02", "{v}");
+    // A range query: one point per step, the series named by the stream's labels.
+    let out = stdout_of(
+        w.argus(),
+        &[
+            "query",
+            r#"count_over_time({app="nginx"} |= "status=500" [10m])"#,
+            "--from",
+            "2026-01-01T00:10:00Z",
+            "--to",
+            "2026-01-01T00:40:00Z",
+            "--step",
+            "10m",
+            "-o",
+            "json",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["resultType"], "matrix", "{v}");
+    assert_eq!(v["result"][0]["metric"]["app"], "nginx");
+    let values: Vec<&str> = v["result"][0]["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p[1].as_str().unwrap())
+        .collect();
+    // (0:00, 0:10] holds i = 50..600 step 50 at 500 (i=0 is at the left edge): 12, then 12,
+    // then 12, then the last 3 minutes 20 s: 3.
+    assert_eq!(values, vec!["12", "12", "12", "3"], "{v}");
+    // A pipeline error stops a metric query and says how to skip it.
+    w.argus()
+        .args([
+            "query",
+            r#"count_over_time({app="nginx"} | json [1h])"#,
+            "--time",
+            "2026-01-01T00:59:00Z",
+        ])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("pipeline error: 'JSONParserErr'"))
+        .stderr(predicate::str::contains("Use a label filter"));
+    // The same query with the error skipped on purpose.
+    let v = instant(
+        r#"count_over_time({app="nginx"} | json | __error__!="" | drop __error__, __error_details__ [1h])"#,
+    );
+    assert_eq!(v["result"][0]["value"][1], "2000", "{v}");
+    // Log queries with parsers regroup lines by their labels.
+    let out = stdout_of(
+        w.argus(),
+        &[
+            "query",
+            r#"{app="nginx"} | logfmt | status="500" | line_format "{{.status}} at {{__timestamp__ | unixEpoch}}""#,
+            "--from",
+            "2026-01-01T00:00:00Z",
+            "--to",
+            "2026-01-01T00:01:00Z",
+            "-o",
+            "json",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["result"][0]["stream"]["status"], "500", "{v}");
+    // Newest first, Loki's default direction.
+    assert_eq!(v["result"][0]["values"][0][1], "500 at 1767225650", "{v}");
+    assert_eq!(v["result"][0]["values"][1][1], "500 at 1767225600", "{v}");
+}
+
+#[test]
 fn a_rare_needle_reads_few_blocks_and_stats_say_so() {
     let w = Workdir::new();
     nginx_logs(&w);
@@ -346,24 +448,6 @@ fn the_language_is_detected_or_chosen() {
         .assert()
         .success()
         .stdout(predicate::str::contains("\"result\":[]"));
-    // Pipeline stages not evaluated yet, and metric queries over logs, are refused clearly.
-    w.argus()
-        .args(["query", "{app=\"nginx\"} | logfmt", "--since", "1h"])
-        .assert()
-        .code(3)
-        .stderr(predicate::str::contains(
-            "does not evaluate the pipeline stage",
-        ));
-    w.argus()
-        .args([
-            "query",
-            "count_over_time({app=\"nginx\"}[5m])",
-            "--since",
-            "1h",
-        ])
-        .assert()
-        .code(3)
-        .stderr(predicate::str::contains("metric queries over logs"));
     w.argus()
         .args(["query", "{app=\"nginx\"} |= ", "--logql"])
         .assert()
@@ -516,4 +600,132 @@ fn tail_prints_new_matching_lines_as_they_are_stored() {
     assert_eq!(next(), "new error 5");
     tail.kill().unwrap();
     tail.wait().unwrap();
+}
+
+/// The raw lines of stream `{app=...}`, oldest first.
+fn stored_lines(w: &Workdir, app: &str) -> Vec<String> {
+    stdout_of(
+        w.argus(),
+        &[
+            "query",
+            &format!("{{app=\"{app}\"}}"),
+            "--logql",
+            "--since",
+            "1h",
+            "--limit",
+            "1000",
+            "--direction",
+            "forward",
+            "-o",
+            "raw",
+        ],
+    )
+    .lines()
+    .map(str::to_string)
+    .collect()
+}
+
+#[test]
+fn a_positions_file_lets_each_run_store_only_new_complete_lines() {
+    let w = Workdir::new();
+    let log = w.write("app.log", "one\ntwo\nthree\n");
+    let pos = w.path("positions.json");
+    let run = || {
+        w.argus()
+            .args(["ingest", "logs", "--label", "app=p", "--positions"])
+            .arg(&pos)
+            .arg(&log)
+            .assert()
+            .success()
+    };
+    run();
+    run();
+    assert_eq!(stored_lines(&w, "p"), ["one", "two", "three"]);
+    // A line still being written (no newline yet) waits for the next run.
+    std::fs::write(&log, "one\ntwo\nthree\nfour\nfiv").unwrap();
+    run().stderr(predicate::str::contains("stored 1 lines"));
+    std::fs::write(&log, "one\ntwo\nthree\nfour\nfive\n").unwrap();
+    run().stderr(predicate::str::contains("stored 1 lines"));
+    assert_eq!(
+        stored_lines(&w, "p"),
+        ["one", "two", "three", "four", "five"]
+    );
+    // A new file at the same path (rotation) is read from its start.
+    std::fs::rename(&log, w.path("app.log.1")).unwrap();
+    std::fs::write(&log, "six\n").unwrap();
+    run();
+    assert_eq!(stored_lines(&w, "p").len(), 6);
+    // A broken positions file is named, and nothing is stored.
+    std::fs::write(&pos, "{oops").unwrap();
+    w.argus()
+        .args(["ingest", "logs", "--label", "app=p", "--positions"])
+        .arg(&pos)
+        .arg(&log)
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("positions.json"));
+}
+
+#[test]
+fn follow_reads_growing_files_across_rotation_and_truncation() {
+    use std::process::{Command, Stdio};
+    let w = Workdir::new();
+    let log = w.write("app.log", "first\n");
+    let mut follow = Command::new(argus_bin())
+        .env("ARGUS_STORE", w.store())
+        .args(["ingest", "logs", "--label", "app=f", "--follow"])
+        .arg(&log)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Waits (polling the store) until the stream holds `n` lines; the bound only keeps a
+    // broken build from hanging the suite.
+    let wait_for = |n: usize| {
+        for _ in 0..600 {
+            if stored_lines(&w, "f").len() >= n {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("only {:?} stored", stored_lines(&w, "f"));
+    };
+    wait_for(1);
+    let append = |p: &std::path::Path, s: &str| {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(p)
+            .unwrap();
+        f.write_all(s.as_bytes()).unwrap();
+    };
+    append(&log, "second\n");
+    wait_for(2);
+    // logrotate's rename-and-create: the old file's last lines, then the new file.
+    std::fs::rename(&log, w.path("app.log.1")).unwrap();
+    append(&w.path("app.log.1"), "third, late in the old file\n");
+    append(&log, "fourth, in the new file\n");
+    wait_for(4);
+    // copytruncate: the file is emptied in place and written again.
+    std::fs::write(&log, "").unwrap();
+    append(&log, "fifth, after truncation\n");
+    wait_for(5);
+    // SIGTERM commits what was read and exits 0.
+    Command::new("kill")
+        .args(["-TERM", &follow.id().to_string()])
+        .status()
+        .unwrap();
+    let status = follow.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    assert_eq!(
+        stored_lines(&w, "f"),
+        [
+            "first",
+            "second",
+            "third, late in the old file",
+            "fourth, in the new file",
+            "fifth, after truncation"
+        ]
+    );
 }

@@ -9,6 +9,7 @@ mod ingest;
 mod logs;
 mod query;
 mod remote;
+mod remote_loki;
 mod scrape;
 mod store;
 mod support;

@@ -37,6 +37,15 @@ pub(crate) fn apply(op: BinOp, l: f64, r: f64) -> (f64, bool) {
     }
 }
 
+/// [`apply`] with LogQL's division rule when `nan_div` is set: `x / 0` and `x % 0` give NaN
+/// where PromQL gives the IEEE result.
+fn apply_with(op: BinOp, l: f64, r: f64, nan_div: bool) -> (f64, bool) {
+    if nan_div && r == 0.0 && matches!(op, BinOp::Div | BinOp::Mod) {
+        return (f64::NAN, true);
+    }
+    apply(op, l, r)
+}
+
 /// Interns label sets to dense ids.
 #[derive(Default)]
 struct Interner {
@@ -79,7 +88,7 @@ impl Evaluator<'_> {
         match (lhs, rhs) {
             (Val::Scalar(mut l), Val::Scalar(r)) => {
                 for (x, y) in l.iter_mut().zip(r) {
-                    let (v, keep) = apply(op, *x, y);
+                    let (v, keep) = apply_with(op, *x, y, self.engine.nan_on_zero_division);
                     *x = if op.is_comparison() {
                         if keep {
                             1.0
@@ -92,12 +101,22 @@ impl Evaluator<'_> {
                 }
                 Ok(Val::Scalar(l))
             }
-            (Val::Vector(l), Val::Scalar(r)) if !op.is_set() => {
-                Ok(Val::Vector(vector_scalar(op, l, &r, false, b.return_bool)))
-            }
-            (Val::Scalar(l), Val::Vector(r)) if !op.is_set() => {
-                Ok(Val::Vector(vector_scalar(op, r, &l, true, b.return_bool)))
-            }
+            (Val::Vector(l), Val::Scalar(r)) if !op.is_set() => Ok(Val::Vector(vector_scalar(
+                op,
+                l,
+                &r,
+                false,
+                b.return_bool,
+                self.engine.nan_on_zero_division,
+            ))),
+            (Val::Scalar(l), Val::Vector(r)) if !op.is_set() => Ok(Val::Vector(vector_scalar(
+                op,
+                r,
+                &l,
+                true,
+                b.return_bool,
+                self.engine.nan_on_zero_division,
+            ))),
             (Val::Vector(l), Val::Vector(r)) => {
                 let default = VectorMatching {
                     card: if op.is_set() {
@@ -116,7 +135,15 @@ impl Evaluator<'_> {
                 match op {
                     BinOp::And | BinOp::Unless => Ok(Val::Vector(and_unless(op, l, &r, m, n))),
                     BinOp::Or => Ok(Val::Vector(or(l, r, m, n)?)),
-                    _ => Ok(Val::Vector(vector_vector(op, l, r, m, b.return_bool, n)?)),
+                    _ => Ok(Val::Vector(vector_vector(
+                        op,
+                        l,
+                        r,
+                        m,
+                        b.return_bool,
+                        n,
+                        self.engine.nan_on_zero_division,
+                    )?)),
                 }
             }
             (l, r) => Err(EvalError::invalid(format!(
@@ -135,6 +162,7 @@ fn vector_scalar(
     sc: &[f64],
     swap: bool,
     return_bool: bool,
+    nan_div: bool,
 ) -> Vec<StepSeries> {
     let cmp = op.is_comparison();
     for s in &mut vs {
@@ -142,7 +170,7 @@ fn vector_scalar(
         for (v, &x) in s.vals.iter_mut().zip(sc) {
             let Some(e) = *v else { continue };
             let (lf, rf) = if swap { (x, e) } else { (e, x) };
-            let (mut val, mut keep) = apply(op, lf, rf);
+            let (mut val, mut keep) = apply_with(op, lf, rf, nan_div);
             // A comparison keeps the vector element's value even when the scalar is on the
             // left.
             if cmp && swap {
@@ -237,6 +265,7 @@ fn vector_vector(
     m: &VectorMatching,
     return_bool: bool,
     n: usize,
+    nan_div: bool,
 ) -> Result<Vec<StepSeries>, EvalError> {
     // For one-to-many, swap sides so that `many` is always the side whose series are kept
     // and `one` the side that must be unique per signature; values are swapped back below.
@@ -303,7 +332,7 @@ fn vector_vector(
                 }
                 matched[sg] = i;
             }
-            let (mut val, keep) = apply(op, fl, fr);
+            let (mut val, keep) = apply_with(op, fl, fr, nan_div);
             if return_bool {
                 val = if keep { 1.0 } else { 0.0 };
             } else if !keep {
@@ -350,7 +379,7 @@ fn vector_vector(
                     continue;
                 }
                 let (fl, fr) = if swapped { (ov, f) } else { (f, ov) };
-                let (mut val, keep) = apply(op, fl, fr);
+                let (mut val, keep) = apply_with(op, fl, fr, nan_div);
                 if return_bool {
                     val = if keep { 1.0 } else { 0.0 };
                 } else if !keep {

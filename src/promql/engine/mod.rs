@@ -56,6 +56,8 @@ mod tests;
 
 pub use annotations::{Annotation, AnnotationKind};
 pub use errors::EvalError;
+/// Prometheus' quantile estimate, shared with LogQL's `quantile_over_time`.
+pub(crate) use functions::quantile;
 pub use memory::MemoryStorage;
 
 pub use crate::promql::value::{InstantSample, Value};
@@ -105,6 +107,8 @@ pub struct Engine {
     pub batch_samples: usize,
     /// Threads that evaluate batches of series at once (1: the calling thread only).
     pub threads: usize,
+    /// Division and modulo by zero give NaN (LogQL's rule) instead of the IEEE result.
+    pub nan_on_zero_division: bool,
 }
 
 impl Default for Engine {
@@ -118,6 +122,7 @@ impl Default for Engine {
             threads: std::thread::available_parallelism()
                 .map(|n| n.get().min(8))
                 .unwrap_or(1),
+            nan_on_zero_division: false,
         }
     }
 }

@@ -6,7 +6,7 @@ use crate::model::{is_stale_nan, Sample};
 use crate::promql::engine::{Annotation, AnnotationKind, Value};
 
 /// The reference's float comparison (relative 1e-6, zero must match exactly).
-pub(super) fn almost_equal(a: f64, b: f64) -> bool {
+pub fn almost_equal(a: f64, b: f64) -> bool {
     if is_stale_nan(a) || is_stale_nan(b) {
         return is_stale_nan(a) && is_stale_nan(b);
     }

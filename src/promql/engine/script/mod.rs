@@ -25,7 +25,10 @@ use crate::model::{Labels, Sample, Series};
 use crate::promql::ast::Expr;
 use compare::{check_notes, compare};
 use std::cell::Cell;
-use syntax::{parse_dur, parse_number, quoted, rest_after, series_desc, values};
+use syntax::{quoted, rest_after, series_desc};
+// The LogQL script runner shares the value syntax and the float tolerance.
+pub use compare::almost_equal;
+pub use syntax::{parse_dur, parse_number, values};
 
 /// Outcome of one script.
 #[derive(Debug, Default)]
@@ -206,7 +209,7 @@ fn load(
             continue;
         };
         match values(rest) {
-            Ok(vals) => {
+            Some(vals) => {
                 let samples = vals
                     .iter()
                     .enumerate()
@@ -219,7 +222,7 @@ fn load(
                     .collect();
                 batch.push((labels, samples));
             }
-            Err(()) => tainted.push(labels),
+            None => tainted.push(labels),
         }
     }
     store.load(batch)
@@ -389,7 +392,7 @@ fn eval_block(
             continue;
         }
         match series_desc(line).map(|(l, r)| (l, values(r))) {
-            Some((l, Ok(v))) => ex.series.push((l, v)),
+            Some((l, Some(v))) => ex.series.push((l, v)),
             _ => return Outcome::Skip("histogram expected".into()),
         }
     }

@@ -1,0 +1,126 @@
+//! Label filters (`| status >= 500 and level="error"`), with Loki's rules for values that do
+//! not convert: a label that is missing fails a typed comparison; a value that does not parse
+//! as a number, duration or byte count keeps the line and marks it with `LabelFilterErr`
+//! (unless an earlier stage already marked it), so that a metric query stops and names the
+//! problem instead of silently counting less. String matchers compare a missing label as the
+//! empty string, and are the only filters that can test `__error__`.
+
+use super::labels::{EntryLabels, ERROR_DETAILS_LABEL, ERROR_LABEL};
+use crate::logql::ast::{CmpOp, LabelFilter};
+use crate::logql::units::{
+    go_bytes_error, go_duration_error, parse_bytes, parse_float_value, parse_go_duration,
+};
+use crate::model::Matcher;
+
+/// The `__error__` value a failed conversion sets.
+pub const LABEL_FILTER_ERR: &str = "LabelFilterErr";
+
+/// A label filter ready to run.
+pub enum CompiledFilter {
+    And(Box<CompiledFilter>, Box<CompiledFilter>),
+    Or(Box<CompiledFilter>, Box<CompiledFilter>),
+    String(Matcher),
+    Number(String, CmpOp, f64),
+    Duration(String, CmpOp, i64),
+    Bytes(String, CmpOp, u64),
+    Ip(String, bool, crate::logql::extract::IpFilter),
+}
+
+impl CompiledFilter {
+    pub fn compile(f: &LabelFilter) -> Result<CompiledFilter, String> {
+        Ok(match f {
+            LabelFilter::And(a, b) => {
+                CompiledFilter::And(Box::new(Self::compile(a)?), Box::new(Self::compile(b)?))
+            }
+            LabelFilter::Or(a, b) => {
+                CompiledFilter::Or(Box::new(Self::compile(a)?), Box::new(Self::compile(b)?))
+            }
+            LabelFilter::String(m) => CompiledFilter::String(m.clone()),
+            LabelFilter::Number { name, op, value } => {
+                CompiledFilter::Number(name.clone(), *op, *value)
+            }
+            LabelFilter::Duration { name, op, value } => {
+                CompiledFilter::Duration(name.clone(), *op, *value)
+            }
+            LabelFilter::Bytes { name, op, value } => {
+                CompiledFilter::Bytes(name.clone(), *op, *value)
+            }
+            LabelFilter::Ip {
+                name,
+                negated,
+                pattern,
+            } => CompiledFilter::Ip(
+                name.clone(),
+                *negated,
+                crate::logql::extract::IpFilter::new(pattern)?,
+            ),
+        })
+    }
+
+    /// Whether the entry passes. May mark it with `LabelFilterErr`.
+    pub fn test(&self, labels: &mut EntryLabels) -> bool {
+        match self {
+            // Both sides of `and` run even when the left fails, as in Loki, so that a
+            // conversion error on the right is still recorded; `or` stops at a success.
+            CompiledFilter::And(a, b) => {
+                let l = a.test(labels);
+                let r = b.test(labels);
+                l && r
+            }
+            CompiledFilter::Or(a, b) => a.test(labels) || b.test(labels),
+            CompiledFilter::String(m) => m.matches(labels.get(&m.name).unwrap_or("")),
+            CompiledFilter::Number(name, op, want) => typed(labels, name, op, want, |v| {
+                parse_float_value(v)
+                    .ok_or_else(|| format!("strconv.ParseFloat: parsing {v:?}: invalid syntax"))
+            }),
+            CompiledFilter::Duration(name, op, want) => typed(labels, name, op, want, |v| {
+                parse_go_duration(v).ok_or_else(|| go_duration_error(v))
+            }),
+            CompiledFilter::Bytes(name, op, want) => typed(labels, name, op, want, |v| {
+                parse_bytes(v).ok_or_else(|| go_bytes_error(v))
+            }),
+            // An entry that already failed passes an ip() filter, so that its error reaches
+            // the result instead of vanishing with the line.
+            CompiledFilter::Ip(_, _, _) if labels.has_error() => true,
+            CompiledFilter::Ip(name, negated, ip) => match labels.get(name) {
+                None => false,
+                Some(v) => ip.matches_value(v) != *negated,
+            },
+        }
+    }
+}
+
+/// A typed comparison: a missing label fails; a value that does not convert passes, marked.
+fn typed<T: PartialOrd>(
+    labels: &mut EntryLabels,
+    name: &str,
+    op: &CmpOp,
+    want: &T,
+    convert: impl Fn(&str) -> Result<T, String>,
+) -> bool {
+    // The error labels are not values a comparison can read.
+    if name == ERROR_LABEL || name == ERROR_DETAILS_LABEL {
+        return false;
+    }
+    let Some(v) = labels.get(name) else {
+        return false;
+    };
+    match convert(v) {
+        Ok(got) => compare(&got, *op, want),
+        Err(details) => {
+            labels.set_error(LABEL_FILTER_ERR, &details);
+            true
+        }
+    }
+}
+
+fn compare<T: PartialOrd>(a: &T, op: CmpOp, b: &T) -> bool {
+    match op {
+        CmpOp::Eq => a == b,
+        CmpOp::Ne => a != b,
+        CmpOp::Gt => a > b,
+        CmpOp::Ge => a >= b,
+        CmpOp::Lt => a < b,
+        CmpOp::Le => a <= b,
+    }
+}

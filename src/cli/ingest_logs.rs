@@ -187,19 +187,24 @@ pub fn run(global: &GlobalArgs, args: &IngestLogsArgs) -> CliResult {
         stats.streams,
         inputs.len()
     ));
+    Ok(finish(&report, &state))
+}
+
+/// Prints the warnings and the first bad lines of an ingest; its exit code: 4 when lines
+/// were rejected or repaired, else 0.
+pub(super) fn finish(report: &LogIngestReport, state: &LogIngestState) -> i32 {
     for w in report.warnings.iter().chain(&state.id_like_labels()) {
         eprintln!("argus: warning: {w}");
     }
-    let problems = report.rejected + report.repaired;
-    if problems > 0 {
-        eprintln!(
-            "argus: {} line(s) rejected, {} kept with a repair; the first ones:",
-            report.rejected, report.repaired
-        );
-        for p in &report.problems {
-            eprintln!("  {p}");
-        }
-        return Ok(exit::PARTIAL);
+    if report.rejected + report.repaired == 0 {
+        return exit::OK;
     }
-    Ok(exit::OK)
+    eprintln!(
+        "argus: {} line(s) rejected, {} kept with a repair; the first ones:",
+        report.rejected, report.repaired
+    );
+    for p in &report.problems {
+        eprintln!("  {p}");
+    }
+    exit::PARTIAL
 }

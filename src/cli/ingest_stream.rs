@@ -15,7 +15,7 @@
 //! from its start; a file that shrinks (copytruncate) is read again from its start. SIGINT and
 //! SIGTERM commit what was read and exit 0.
 
-use super::exit::{self, CliError, CliResult};
+use super::exit::{CliError, CliResult};
 use super::GlobalArgs;
 use crate::ingest::logs::{ingest_log_lines, LogIngestOptions, LogIngestReport, LogIngestState};
 use crate::ingest::positions::{Position, Positions};
@@ -171,20 +171,7 @@ pub fn run(
         report.bytes,
         inputs.len()
     ));
-    for w in report.warnings.iter().chain(&state.id_like_labels()) {
-        eprintln!("argus: warning: {w}");
-    }
-    if report.rejected + report.repaired > 0 {
-        eprintln!(
-            "argus: {} line(s) rejected, {} kept with a repair; the first ones:",
-            report.rejected, report.repaired
-        );
-        for p in &report.problems {
-            eprintln!("  {p}");
-        }
-        return Ok(exit::PARTIAL);
-    }
-    Ok(exit::OK)
+    Ok(super::ingest_logs::finish(&report, &state))
 }
 
 /// The main loop: stores what the readers hand over and commits at pauses.

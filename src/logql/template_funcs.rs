@@ -894,34 +894,7 @@ fn regex_replace(pattern: &str, s: &str, repl: &str, expand: bool) -> R<Value<'s
 
 /// go-humanize's `ParseBytes`: `3 kB`, `3MB`, `1.5KiB`, `2,048`.
 fn parse_bytes(s: &str) -> R<f64> {
-    let num_len = s
-        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ','))
-        .unwrap_or(s.len());
-    let num: String = s[..num_len].chars().filter(|&c| c != ',').collect();
-    let value = super::template_fmt::parse_float(&num)
-        .map_err(|_| format!("strconv.ParseFloat: parsing {num:?}: invalid syntax"))?;
-    let unit = s[num_len..].trim().to_lowercase();
-    let mult: f64 = match unit.as_str() {
-        "" | "b" => 1.0,
-        "k" | "kb" => 1e3,
-        "ki" | "kib" => 1024.0,
-        "m" | "mb" => 1e6,
-        "mi" | "mib" => 1024f64.powi(2),
-        "g" | "gb" => 1e9,
-        "gi" | "gib" => 1024f64.powi(3),
-        "t" | "tb" => 1e12,
-        "ti" | "tib" => 1024f64.powi(4),
-        "p" | "pb" => 1e15,
-        "pi" | "pib" => 1024f64.powi(5),
-        "e" | "eb" => 1e18,
-        "ei" | "eib" => 1024f64.powi(6),
-        _ => return Err(format!("unhandled size name: {unit}")),
-    };
-    let v = value * mult;
-    if v >= u64::MAX as f64 {
-        return Err(format!("too large: {s}"));
-    }
-    Ok((v as u64) as f64)
+    super::units::humanize_bytes(s).map(|b| b as f64)
 }
 
 /// A Go duration (`3m10s`) in seconds.

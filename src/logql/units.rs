@@ -79,17 +79,21 @@ pub fn parse_duration(s: &str) -> Option<Nanos> {
 
 /// Parses a humanized byte count the way go-humanize's `ParseBytes` does: a number (commas
 /// allowed as thousands separators), optional spaces, and an optional case-insensitive unit
-/// (`b`, `kb`/`k`, `kib`/`ki`, ... up to peta). `1KB` = 1000, `1KiB` = 1024.
+/// (`b`, `kb`/`k`, `kib`/`ki`, ... up to exa). `1KB` = 1000, `1KiB` = 1024.
 pub fn parse_bytes(s: &str) -> Option<u64> {
-    let s = s.trim();
+    humanize_bytes(s.trim()).ok()
+}
+
+/// [`parse_bytes`] with go-humanize's error messages (Loki shows them in
+/// `__error_details__`): the number before the unit does not parse, or the unit is unknown.
+pub fn humanize_bytes(s: &str) -> Result<u64, String> {
     let num_len = s
         .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ','))
         .unwrap_or(s.len());
     let num: String = s[..num_len].chars().filter(|c| *c != ',').collect();
-    if num.is_empty() {
-        return None;
-    }
-    let value: f64 = num.parse().ok()?;
+    let value: f64 = num
+        .parse()
+        .map_err(|_| format!("strconv.ParseFloat: parsing {num:?}: invalid syntax"))?;
     let unit = s[num_len..].trim().to_ascii_lowercase();
     let mult: f64 = match unit.as_str() {
         "" | "b" => 1.0,
@@ -103,13 +107,15 @@ pub fn parse_bytes(s: &str) -> Option<u64> {
         "ti" | "tib" => 1024f64.powi(4),
         "p" | "pb" => 1e15,
         "pi" | "pib" => 1024f64.powi(5),
-        _ => return None,
+        "e" | "eb" => 1e18,
+        "ei" | "eib" => 1024f64.powi(6),
+        _ => return Err(format!("unhandled size name: {unit}")),
     };
     let v = value * mult;
     if !v.is_finite() || v >= u64::MAX as f64 {
-        return None;
+        return Err(format!("too large: {s}"));
     }
-    Some(v as u64)
+    Ok(v as u64)
 }
 
 /// Converts the text of a number literal to a float as Go's `strconv.ParseFloat` does: decimal
@@ -174,19 +180,6 @@ pub fn go_duration_error(v: &str) -> String {
         }
     }
     format!("time: invalid duration {v:?}")
-}
-
-/// The message go-humanize's `ParseBytes` gives for a value it rejects: the number before
-/// the unit does not parse, or the unit is unknown.
-pub fn go_bytes_error(v: &str) -> String {
-    let end = v
-        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ','))
-        .unwrap_or(v.len());
-    let num = v[..end].replace(',', "");
-    if num.parse::<f64>().is_err() {
-        return format!("strconv.ParseFloat: parsing {num:?}: invalid syntax");
-    }
-    format!("unhandled size name: {}", v[end..].trim().to_lowercase())
 }
 
 /// A label value read as a number, as Go's `strconv.ParseFloat` reads it: [`parse_go_float`]

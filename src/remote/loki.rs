@@ -27,14 +27,7 @@ pub struct LokiClient {
 impl LokiClient {
     /// `base` is the server's root URL, such as `http://localhost:3100`.
     pub fn new(base: &str, timeout: Duration) -> Result<LokiClient, RemoteError> {
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .user_agent(concat!("argus/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| RemoteError::Unreachable {
-                url: base.to_string(),
-                reason: e.to_string(),
-            })?;
+        let http = super::http_client(base, timeout)?;
         Ok(LokiClient {
             base: base.trim_end_matches('/').to_string(),
             http,

@@ -44,14 +44,7 @@ pub struct PrometheusClient {
 impl PrometheusClient {
     /// `base` is the server's root URL, such as `http://localhost:9090`.
     pub fn new(base: &str, timeout: Duration) -> Result<PrometheusClient, RemoteError> {
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .user_agent(concat!("argus/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| RemoteError::Unreachable {
-                url: base.to_string(),
-                reason: e.to_string(),
-            })?;
+        let http = super::http_client(base, timeout)?;
         Ok(PrometheusClient {
             base: base.trim_end_matches('/').to_string(),
             http,

@@ -15,7 +15,7 @@ use crate::logql::eval_logs::{decode_threads, visit_block, LogEvalError};
 use crate::logql::pipeline::label_filter::CompiledFilter;
 use crate::logql::pipeline::labels::ERROR_LABEL;
 use crate::logql::pipeline::{EntryLabels, Pipeline};
-use crate::logql::units::{parse_bytes, parse_float_value, parse_go_duration};
+use crate::logql::units::{humanize_bytes, parse_float_value, parse_go_duration};
 use crate::model::{Labels, MatchOp};
 use crate::store::logs::snapshot::{BlockHandle, BlockStats};
 use crate::store::logs::{LogQuery, LogSnapshot};
@@ -190,9 +190,7 @@ fn unwrap_value(labels: &mut EntryLabels, label: &str, conversion: Conversion) -
         Conversion::Duration | Conversion::DurationSeconds => parse_go_duration(raw)
             .map(|ns| ns as f64 / 1e9)
             .ok_or_else(|| crate::logql::units::go_duration_error(raw)),
-        Conversion::Bytes => parse_bytes(raw)
-            .map(|b| b as f64)
-            .ok_or_else(|| crate::logql::units::go_bytes_error(raw)),
+        Conversion::Bytes => humanize_bytes(raw).map(|b| b as f64),
     };
     match converted {
         Ok(v) => Some(v),

@@ -8,7 +8,7 @@
 use super::labels::{EntryLabels, ERROR_DETAILS_LABEL, ERROR_LABEL};
 use crate::logql::ast::{CmpOp, LabelFilter};
 use crate::logql::units::{
-    go_bytes_error, go_duration_error, parse_bytes, parse_float_value, parse_go_duration,
+    go_duration_error, humanize_bytes, parse_float_value, parse_go_duration,
 };
 use crate::model::Matcher;
 
@@ -76,9 +76,7 @@ impl CompiledFilter {
             CompiledFilter::Duration(name, op, want) => typed(labels, name, op, want, |v| {
                 parse_go_duration(v).ok_or_else(|| go_duration_error(v))
             }),
-            CompiledFilter::Bytes(name, op, want) => typed(labels, name, op, want, |v| {
-                parse_bytes(v).ok_or_else(|| go_bytes_error(v))
-            }),
+            CompiledFilter::Bytes(name, op, want) => typed(labels, name, op, want, humanize_bytes),
             // An entry that already failed passes an ip() filter, so that its error reaches
             // the result instead of vanishing with the line.
             CompiledFilter::Ip(_, _, _) if labels.has_error() => true,

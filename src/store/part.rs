@@ -15,10 +15,20 @@ use std::path::{Path, PathBuf};
 pub const HEADER_MAGIC: &[u8; 8] = b"ARGSPART";
 pub const FOOTER_MAGIC: &[u8; 8] = b"ARGSEND1";
 pub const VERSION: u32 = 1;
-const HEADER_LEN: usize = 16;
-const FOOTER_LEN: usize = 60;
+/// Magic, version and a reserved word: the header of both part formats.
+pub(crate) const HEADER_LEN: usize = 16;
 /// The largest decompressed index a part may have (tens of millions of series).
 const MAX_INDEX_BYTES: usize = 1 << 31;
+
+/// The metrics part's frame: its footer holds samples, min_t, max_t (8 bytes each) and the
+/// series count (4) between the index's place and the index's CRC.
+const FRAME: Frame = Frame {
+    what: "part",
+    header_magic: HEADER_MAGIC,
+    footer_magic: FOOTER_MAGIC,
+    version: VERSION,
+    fields_len: 8 * 3 + 4,
+};
 
 /// Samples per chunk: about 8.5 hours at a 15 s interval. Large enough for zstd to find
 /// the regularities, small enough that a short query decodes little it does not need.
@@ -59,39 +69,131 @@ pub struct PartWriter {
     raw: Vec<u8>,
 }
 
-/// Creates a part file (of either kind) and writes its 16-byte header: magic, version, a
-/// reserved zero.
-pub(crate) fn create_part_file(
-    path: &Path,
-    magic: &[u8; 8],
-    version: u32,
-) -> Result<BufWriter<File>> {
-    let f = File::create(path).map_err(io("create", path))?;
-    let mut out = BufWriter::with_capacity(1 << 20, f);
-    let mut header = Vec::with_capacity(16);
-    header.extend_from_slice(magic);
-    header.extend_from_slice(&version.to_le_bytes());
-    header.extend_from_slice(&0u32.to_le_bytes());
-    out.write_all(&header).map_err(io("write", path))?;
-    Ok(out)
+/// The frame both part formats share: a 16-byte header (magic, version, a reserved zero),
+/// the body, the zstd-compressed index, and a footer made of the index's offset and length
+/// (u64 each), the format's own fields, the index's CRC32, the footer's CRC32 and a magic.
+/// What differs between metrics and logs is the magics, the version and the fields.
+pub(crate) struct Frame {
+    /// The file's kind in messages ("part", "log part").
+    pub what: &'static str,
+    pub header_magic: &'static [u8; 8],
+    pub footer_magic: &'static [u8; 8],
+    pub version: u32,
+    /// Bytes of the format's own footer fields.
+    pub fields_len: usize,
 }
 
-/// Ends a part file: the encoded footer fields, their CRC32 and the footer magic; then
-/// flushes and fsyncs, so the file is durable before it is published.
-pub(crate) fn finish_part_file(
-    mut out: BufWriter<File>,
-    path: &Path,
-    mut footer: Vec<u8>,
-    magic: &[u8; 8],
-) -> Result<()> {
-    let crc = crc32fast::hash(&footer);
-    footer.extend_from_slice(&crc.to_le_bytes());
-    footer.extend_from_slice(magic);
-    out.write_all(&footer).map_err(io("write", path))?;
-    let file = out
-        .into_inner()
-        .map_err(|e| StoreError::io("write", path, e.into_error()))?;
-    file.sync_all().map_err(io("fsync", path))
+/// A part file mapped and checked against its frame.
+pub(crate) struct OpenedPart {
+    pub map: Mmap,
+    /// Where the format's own footer fields start in `map`.
+    pub fields_at: usize,
+    pub index_offset: u64,
+    /// The decompressed index.
+    pub index: Vec<u8>,
+}
+
+impl Frame {
+    fn footer_len(&self) -> usize {
+        16 + self.fields_len + 4 + 4 + 8
+    }
+
+    /// Creates a part file and writes its header.
+    pub fn create(&self, path: &Path) -> Result<BufWriter<File>> {
+        let f = File::create(path).map_err(io("create", path))?;
+        let mut out = BufWriter::with_capacity(1 << 20, f);
+        let mut header = Vec::with_capacity(HEADER_LEN);
+        header.extend_from_slice(self.header_magic);
+        header.extend_from_slice(&self.version.to_le_bytes());
+        header.extend_from_slice(&0u32.to_le_bytes());
+        out.write_all(&header).map_err(io("write", path))?;
+        Ok(out)
+    }
+
+    /// Ends a part file whose body ends at `index_offset`: the compressed index, then the
+    /// footer with the format's `fields`; then flushes and fsyncs, so the file is durable
+    /// before it is published. Returns the file's size.
+    pub fn finish(
+        &self,
+        mut out: BufWriter<File>,
+        path: &Path,
+        index_offset: u64,
+        raw_index: &[u8],
+        level: i32,
+        fields: &[u8],
+    ) -> Result<u64> {
+        debug_assert_eq!(fields.len(), self.fields_len);
+        let index = zstd::bulk::compress(raw_index, level)
+            .map_err(io("compress index for", path))?;
+        out.write_all(&index).map_err(io("write", path))?;
+        let mut footer = Vec::with_capacity(self.footer_len());
+        footer.extend_from_slice(&index_offset.to_le_bytes());
+        footer.extend_from_slice(&(index.len() as u64).to_le_bytes());
+        footer.extend_from_slice(fields);
+        footer.extend_from_slice(&crc32fast::hash(&index).to_le_bytes());
+        let crc = crc32fast::hash(&footer);
+        footer.extend_from_slice(&crc.to_le_bytes());
+        footer.extend_from_slice(self.footer_magic);
+        out.write_all(&footer).map_err(io("write", path))?;
+        let file = out
+            .into_inner()
+            .map_err(|e| StoreError::io("write", path, e.into_error()))?;
+        file.sync_all().map_err(io("fsync", path))?;
+        Ok(index_offset + index.len() as u64 + footer.len() as u64)
+    }
+
+    /// Maps a part file and checks its frame: header magic and version, footer magic and
+    /// checksum, the index's place and checksum; decompresses the index.
+    pub fn open(&self, path: &Path) -> Result<OpenedPart> {
+        let what = self.what;
+        let file = File::open(path).map_err(io("open", path))?;
+        // Safety: part files are immutable once published (they are written under a
+        // temporary name and renamed into place), so the mapping never changes under us.
+        let map = unsafe { Mmap::map(&file) }.map_err(io("mmap", path))?;
+        let b = &map[..];
+        let footer_len = self.footer_len();
+        if b.len() < HEADER_LEN + footer_len {
+            return Err(corrupt(
+                path,
+                format!("file is {} bytes, too short for a {what}", b.len()),
+            ));
+        }
+        if &b[..8] != self.header_magic {
+            return Err(corrupt(path, format!("bad header magic (not an argus {what} file)")));
+        }
+        let version = u32_at(b, 8);
+        if version != self.version {
+            return Err(corrupt(path, format!("unsupported {what} version {version}")));
+        }
+        let f = b.len() - footer_len;
+        let crc_at = b.len() - 12;
+        if &b[crc_at + 4..] != self.footer_magic {
+            return Err(corrupt(path, "bad footer magic (truncated file?)"));
+        }
+        if crc32fast::hash(&b[f..crc_at]) != u32_at(b, crc_at) {
+            return Err(corrupt(path, "footer checksum mismatch"));
+        }
+        let index_offset = u64_at(b, f) as usize;
+        let index_len = u64_at(b, f + 8) as usize;
+        let index_crc = u32_at(b, crc_at - 4);
+        if index_offset < HEADER_LEN || index_offset.checked_add(index_len) != Some(f) {
+            return Err(corrupt(path, "index offsets do not fit the file"));
+        }
+        let index_bytes = &b[index_offset..f];
+        if crc32fast::hash(index_bytes) != index_crc {
+            return Err(corrupt(path, "index checksum mismatch"));
+        }
+        // The frame header records the decompressed size, so this allocates once; the cap
+        // only guards against a damaged header asking for absurd memory.
+        let index = zstd::bulk::decompress(index_bytes, MAX_INDEX_BYTES)
+            .map_err(|e| corrupt(path, format!("index does not decompress: {e}")))?;
+        Ok(OpenedPart {
+            map,
+            fields_at: f + 16,
+            index_offset: index_offset as u64,
+            index,
+        })
+    }
 }
 
 pub(crate) fn io<'a>(
@@ -103,7 +205,7 @@ pub(crate) fn io<'a>(
 
 impl PartWriter {
     pub fn create(path: &Path) -> Result<PartWriter> {
-        let out = create_part_file(path, HEADER_MAGIC, VERSION)?;
+        let out = FRAME.create(path)?;
         let compressor = zstd::bulk::Compressor::new(ZSTD_LEVEL)
             .map_err(|e| StoreError::io("start zstd for", path, e))?;
         Ok(PartWriter {
@@ -179,29 +281,19 @@ impl PartWriter {
     }
 
     /// Writes the index and footer and fsyncs the file. Returns the file size.
-    pub fn finish(mut self) -> Result<u64> {
+    pub fn finish(self) -> Result<u64> {
         let index = encode_index(&self.series, &self.metadata);
-        let index = zstd::bulk::compress(&index, ZSTD_LEVEL)
-            .map_err(io("compress index for", &self.path))?;
-        let index_offset = self.offset;
-        self.out
-            .write_all(&index)
-            .map_err(io("write", &self.path))?;
         let (min_t, max_t) = if self.samples == 0 {
             (0, 0)
         } else {
             (self.min_t, self.max_t)
         };
-        let mut footer = Vec::with_capacity(FOOTER_LEN);
-        footer.extend_from_slice(&index_offset.to_le_bytes());
-        footer.extend_from_slice(&(index.len() as u64).to_le_bytes());
-        footer.extend_from_slice(&self.samples.to_le_bytes());
-        footer.extend_from_slice(&min_t.to_le_bytes());
-        footer.extend_from_slice(&max_t.to_le_bytes());
-        footer.extend_from_slice(&(self.series.len() as u32).to_le_bytes());
-        footer.extend_from_slice(&crc32fast::hash(&index).to_le_bytes());
-        finish_part_file(self.out, &self.path, footer, FOOTER_MAGIC)?;
-        Ok(index_offset + index.len() as u64 + FOOTER_LEN as u64)
+        let mut fields = Vec::with_capacity(FRAME.fields_len);
+        fields.extend_from_slice(&self.samples.to_le_bytes());
+        fields.extend_from_slice(&min_t.to_le_bytes());
+        fields.extend_from_slice(&max_t.to_le_bytes());
+        fields.extend_from_slice(&(self.series.len() as u32).to_le_bytes());
+        FRAME.finish(self.out, &self.path, self.offset, &index, ZSTD_LEVEL, &fields)
     }
 }
 
@@ -318,50 +410,13 @@ pub(crate) fn u32_at(b: &[u8], at: usize) -> u32 {
 impl Part {
     /// Opens and validates header, footer and index (chunks are checked when read).
     pub fn open(path: &Path, seq_lo: u64, seq_hi: u64) -> Result<Part> {
-        let file = File::open(path).map_err(io("open", path))?;
-        // Safety: part files are immutable once published (they are written under a
-        // temporary name and renamed into place), so the mapping never changes under us.
-        let map = unsafe { Mmap::map(&file) }.map_err(io("mmap", path))?;
-        let b = &map[..];
-        if b.len() < HEADER_LEN + FOOTER_LEN {
-            return Err(corrupt(
-                path,
-                format!("file is {} bytes, too short for a part", b.len()),
-            ));
-        }
-        if &b[..8] != HEADER_MAGIC {
-            return Err(corrupt(path, "bad header magic (not an argus part file)"));
-        }
-        let version = u32_at(b, 8);
-        if version != VERSION {
-            return Err(corrupt(path, format!("unsupported part version {version}")));
-        }
-        let f = b.len() - FOOTER_LEN;
-        if &b[f + 52..f + 60] != FOOTER_MAGIC {
-            return Err(corrupt(path, "bad footer magic (truncated file?)"));
-        }
-        if crc32fast::hash(&b[f..f + 48]) != u32_at(b, f + 48) {
-            return Err(corrupt(path, "footer checksum mismatch"));
-        }
-        let index_offset = u64_at(b, f) as usize;
-        let index_len = u64_at(b, f + 8) as usize;
-        let samples = u64_at(b, f + 16);
-        let min_t = u64_at(b, f + 24) as i64;
-        let max_t = u64_at(b, f + 32) as i64;
-        let nseries = u32_at(b, f + 40) as usize;
-        let index_crc = u32_at(b, f + 44);
-        if index_offset < HEADER_LEN || index_offset.checked_add(index_len) != Some(f) {
-            return Err(corrupt(path, "index offsets do not fit the file"));
-        }
-        let index_bytes = &b[index_offset..f];
-        if crc32fast::hash(index_bytes) != index_crc {
-            return Err(corrupt(path, "index checksum mismatch"));
-        }
-        // The frame header records the decompressed size, so this allocates once; the cap
-        // only guards against a damaged header asking for absurd memory.
-        let index = zstd::bulk::decompress(index_bytes, MAX_INDEX_BYTES)
-            .map_err(|e| corrupt(path, format!("index does not decompress: {e}")))?;
-        let (series, metadata) = decode_index(&index, index_offset as u64)
+        let opened = FRAME.open(path)?;
+        let (b, f) = (&opened.map[..], opened.fields_at);
+        let samples = u64_at(b, f);
+        let min_t = u64_at(b, f + 8) as i64;
+        let max_t = u64_at(b, f + 16) as i64;
+        let nseries = u32_at(b, f + 24) as usize;
+        let (series, metadata) = decode_index(&opened.index, opened.index_offset)
             .map_err(|r| corrupt(path, format!("index: {r}")))?;
         if series.len() != nseries {
             return Err(corrupt(path, "series count in footer and index differ"));
@@ -372,7 +427,7 @@ impl Part {
             seq_lo,
             seq_hi,
             file_size: b.len() as u64,
-            map,
+            map: opened.map,
             series,
             metadata,
             samples,

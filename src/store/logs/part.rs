@@ -8,9 +8,7 @@ use super::block::{
 use crate::model::{Labels, LogEntry, Matcher};
 use crate::store::codec::{get_varint, get_zvarint, put_varint, put_zvarint};
 use crate::store::error::{Result, StoreError};
-use crate::store::part::{
-    create_part_file, finish_part_file, get_str, io, put_str, u32_at, u64_at,
-};
+use crate::store::part::{get_str, io, put_str, u32_at, u64_at, Frame, HEADER_LEN};
 use crate::store::postings::Postings;
 use memmap2::Mmap;
 use std::collections::BTreeMap;
@@ -21,11 +19,15 @@ use std::path::{Path, PathBuf};
 pub const HEADER_MAGIC: &[u8; 8] = b"ARGSLOGS";
 pub const FOOTER_MAGIC: &[u8; 8] = b"ARGSLEND";
 pub const VERSION: u32 = 1;
-const HEADER_LEN: usize = 16;
-/// index offset, index length, entries, raw bytes (u64 each); min_t, max_t (i64); streams,
-/// index CRC, footer CRC (u32 each); magic.
-const FOOTER_LEN: usize = 8 * 6 + 4 * 3 + 8;
-const MAX_INDEX_BYTES: usize = 1 << 31;
+/// The log part's frame: its footer holds entries, raw bytes, min_t, max_t (8 bytes each)
+/// and the stream count (4) between the index's place and the index's CRC.
+const FRAME: Frame = Frame {
+    what: "log part",
+    header_magic: HEADER_MAGIC,
+    footer_magic: FOOTER_MAGIC,
+    version: VERSION,
+    fields_len: 8 * 4 + 4,
+};
 /// zstd level of blocks and index. Logs compress far better than samples and are read far
 /// less often, so a level above the default pays: it is where the size goal is met.
 const ZSTD_LEVEL: i32 = 3;
@@ -69,7 +71,7 @@ pub struct LogPartWriter {
 
 impl LogPartWriter {
     pub fn create(path: &Path) -> Result<LogPartWriter> {
-        let out = create_part_file(path, HEADER_MAGIC, VERSION)?;
+        let out = FRAME.create(path)?;
         let compressor = zstd::bulk::Compressor::new(ZSTD_LEVEL)
             .map_err(|e| StoreError::io("start zstd for", path, e))?;
         Ok(LogPartWriter {
@@ -200,30 +202,20 @@ impl LogPartWriter {
     }
 
     /// Writes the index and footer and fsyncs the file. Returns the file size.
-    pub fn finish(mut self) -> Result<u64> {
+    pub fn finish(self) -> Result<u64> {
         let index = encode_index(&self.streams);
-        let index = zstd::bulk::compress(&index, ZSTD_LEVEL)
-            .map_err(io("compress index for", &self.path))?;
-        let index_offset = self.offset;
-        self.out
-            .write_all(&index)
-            .map_err(io("write", &self.path))?;
         let (min_t, max_t) = if self.entries == 0 {
             (0, 0)
         } else {
             (self.min_t, self.max_t)
         };
-        let mut footer = Vec::with_capacity(FOOTER_LEN);
-        footer.extend_from_slice(&index_offset.to_le_bytes());
-        footer.extend_from_slice(&(index.len() as u64).to_le_bytes());
-        footer.extend_from_slice(&self.entries.to_le_bytes());
-        footer.extend_from_slice(&self.raw_bytes.to_le_bytes());
-        footer.extend_from_slice(&min_t.to_le_bytes());
-        footer.extend_from_slice(&max_t.to_le_bytes());
-        footer.extend_from_slice(&(self.streams.len() as u32).to_le_bytes());
-        footer.extend_from_slice(&crc32fast::hash(&index).to_le_bytes());
-        finish_part_file(self.out, &self.path, footer, FOOTER_MAGIC)?;
-        Ok(index_offset + index.len() as u64 + FOOTER_LEN as u64)
+        let mut fields = Vec::with_capacity(FRAME.fields_len);
+        fields.extend_from_slice(&self.entries.to_le_bytes());
+        fields.extend_from_slice(&self.raw_bytes.to_le_bytes());
+        fields.extend_from_slice(&min_t.to_le_bytes());
+        fields.extend_from_slice(&max_t.to_le_bytes());
+        fields.extend_from_slice(&(self.streams.len() as u32).to_le_bytes());
+        FRAME.finish(self.out, &self.path, self.offset, &index, ZSTD_LEVEL, &fields)
     }
 }
 
@@ -286,53 +278,14 @@ fn corrupt(path: &Path, reason: impl Into<String>) -> StoreError {
 
 impl LogPart {
     pub fn open(path: &Path, seq_lo: u64, seq_hi: u64) -> Result<LogPart> {
-        let file = File::open(path).map_err(io("open", path))?;
-        // Safety: part files are immutable once published (written under a temporary name
-        // and renamed into place), so the mapping never changes under us.
-        let map = unsafe { Mmap::map(&file) }.map_err(io("mmap", path))?;
-        let b = &map[..];
-        if b.len() < HEADER_LEN + FOOTER_LEN {
-            return Err(corrupt(
-                path,
-                format!("file is {} bytes, too short for a log part", b.len()),
-            ));
-        }
-        if &b[..8] != HEADER_MAGIC {
-            return Err(corrupt(path, "bad header magic (not an argus log part)"));
-        }
-        let version = u32_at(b, 8);
-        if version != VERSION {
-            return Err(corrupt(
-                path,
-                format!("unsupported log part version {version}"),
-            ));
-        }
-        let f = b.len() - FOOTER_LEN;
-        if &b[f + FOOTER_LEN - 8..] != FOOTER_MAGIC {
-            return Err(corrupt(path, "bad footer magic (truncated file?)"));
-        }
-        let crc_at = f + FOOTER_LEN - 12;
-        if crc32fast::hash(&b[f..crc_at]) != u32_at(b, crc_at) {
-            return Err(corrupt(path, "footer checksum mismatch"));
-        }
-        let index_offset = u64_at(b, f) as usize;
-        let index_len = u64_at(b, f + 8) as usize;
-        let entries = u64_at(b, f + 16);
-        let raw_bytes = u64_at(b, f + 24);
-        let min_t = u64_at(b, f + 32) as i64;
-        let max_t = u64_at(b, f + 40) as i64;
-        let nstreams = u32_at(b, f + 48) as usize;
-        let index_crc = u32_at(b, f + 52);
-        if index_offset < HEADER_LEN || index_offset.checked_add(index_len) != Some(f) {
-            return Err(corrupt(path, "index offsets do not fit the file"));
-        }
-        let index_bytes = &b[index_offset..f];
-        if crc32fast::hash(index_bytes) != index_crc {
-            return Err(corrupt(path, "index checksum mismatch"));
-        }
-        let index = zstd::bulk::decompress(index_bytes, MAX_INDEX_BYTES)
-            .map_err(|e| corrupt(path, format!("index does not decompress: {e}")))?;
-        let streams = decode_index(&index, index_offset as u64)
+        let opened = FRAME.open(path)?;
+        let (b, f) = (&opened.map[..], opened.fields_at);
+        let entries = u64_at(b, f);
+        let raw_bytes = u64_at(b, f + 8);
+        let min_t = u64_at(b, f + 16) as i64;
+        let max_t = u64_at(b, f + 24) as i64;
+        let nstreams = u32_at(b, f + 32) as usize;
+        let streams = decode_index(&opened.index, opened.index_offset)
             .map_err(|r| corrupt(path, format!("index: {r}")))?;
         if streams.len() != nstreams {
             return Err(corrupt(path, "stream count in footer and index differ"));
@@ -343,7 +296,7 @@ impl LogPart {
             seq_lo,
             seq_hi,
             file_size: b.len() as u64,
-            map,
+            map: opened.map,
             streams,
             entries,
             raw_bytes,

@@ -153,18 +153,7 @@ pub fn run(
         std::thread::spawn(move || read_file(i, path, file, start, follow, tx));
     }
     drop(tx);
-    let mut state = LogIngestState::default();
-    let mut report = LogIngestReport::default();
-    let outcome = store_events(
-        &store,
-        &rx,
-        &mut inputs,
-        opts,
-        &mut state,
-        &mut report,
-        positions.as_mut(),
-    );
-    outcome?;
+    let (state, report) = store_events(global, &store, &rx, &mut inputs, opts, positions.as_mut())?;
     global.note(format!(
         "stored {} lines ({} bytes) from {} input(s)",
         report.stored,
@@ -174,16 +163,18 @@ pub fn run(
     Ok(super::ingest_logs::finish(&report, &state))
 }
 
-/// The main loop: stores what the readers hand over and commits at pauses.
+/// The main loop: stores what the readers hand over and commits at pauses. Returns what the
+/// ingest saw, for the closing report.
 fn store_events(
+    global: &GlobalArgs,
     store: &crate::store::Store,
     rx: &Receiver<Event>,
     inputs: &mut [Input],
     opts: &LogIngestOptions,
-    state: &mut LogIngestState,
-    report: &mut LogIngestReport,
     mut positions: Option<&mut Positions>,
-) -> Result<(), CliError> {
+) -> Result<(LogIngestState, LogIngestReport), CliError> {
+    let mut state = LogIngestState::default();
+    let mut report = LogIngestReport::default();
     let mut opts = opts.clone();
     let mut writer = store.log_writer();
     // Positions reached by the lines in `writer`, applied once they are committed.
@@ -221,9 +212,9 @@ fn store_events(
                     &inp.name,
                     inp.lines,
                     &opts,
-                    state,
+                    &mut state,
                     &mut writer,
-                    report,
+                    &mut report,
                     &mut |_| {},
                 );
                 inp.lines += bytes.iter().filter(|b| **b == b'\n').count() as u64;
@@ -238,7 +229,7 @@ fn store_events(
             }
             Ok(Event::Restarted { input, why }) => {
                 inputs[input].lines = 0;
-                global_note(&format!(
+                global.note(format!(
                     "{}: {why}; reading it from the start",
                     inputs[input].name
                 ));
@@ -260,13 +251,9 @@ fn store_events(
             first_uncommitted = None;
         }
         if finished {
-            return Ok(());
+            return Ok((state, report));
         }
     }
-}
-
-fn global_note(msg: &str) {
-    eprintln!("argus: {msg}");
 }
 
 /// Reads stdin and hands over complete lines as they come (the last line even without a
@@ -358,10 +345,9 @@ fn read_file(
     loop {
         // Everything there is now, handed over in pieces of whole lines.
         loop {
-            match file.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => pending.extend_from_slice(&buf[..n]),
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            match read_some(&mut file, &mut buf, &mut pending) {
+                Ok(false) => break,
+                Ok(true) => {}
                 Err(e) => return fail(&tx, format!("cannot read: {e}")),
             }
             if pending.len() >= CHUNK
@@ -387,14 +373,7 @@ fn read_file(
         };
         if (meta.dev(), meta.ino()) != id {
             // Rotated: first the rest of the old file, whose writer is done with it.
-            loop {
-                match file.read(&mut buf) {
-                    Ok(0) => break,
-                    Ok(n) => pending.extend_from_slice(&buf[..n]),
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                    Err(_) => break,
-                }
-            }
+            while let Ok(true) = read_some(&mut file, &mut buf, &mut pending) {}
             if !pending.is_empty() && pending.last() != Some(&b'\n') {
                 pending.push(b'\n');
             }
@@ -437,6 +416,25 @@ fn read_file(
             {
                 return;
             }
+        }
+    }
+}
+
+/// Appends what one read gives to `pending`; false at the end of the file.
+fn read_some(
+    file: &mut std::fs::File,
+    buf: &mut [u8],
+    pending: &mut Vec<u8>,
+) -> std::io::Result<bool> {
+    loop {
+        match file.read(buf) {
+            Ok(0) => return Ok(false),
+            Ok(n) => {
+                pending.extend_from_slice(&buf[..n]);
+                return Ok(true);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
         }
     }
 }

@@ -14,6 +14,7 @@
 //! - a promoted field with more than `max_label_values` distinct values is not promoted for
 //!   the values past the bound (they stay in the line), and that is reported once.
 
+use crate::logql::extract::sanitize_label_name;
 use crate::model::{Labels, LogEntry};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::BufRead;
@@ -343,26 +344,6 @@ fn needs_fields(opts: &LogIngestOptions) -> bool {
         && (opts.time_field.is_some()
             || !opts.label_from.is_empty()
             || !opts.metadata_from.is_empty())
-}
-
-/// Label names as Loki sanitises extracted ones: `[A-Za-z0-9_]`, others become `_`, and a
-/// leading digit gets a `_` in front.
-pub fn sanitize_label_name(k: &str) -> String {
-    let mut s: String = k
-        .trim()
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if s.starts_with(|c: char| c.is_ascii_digit()) {
-        s.insert(0, '_');
-    }
-    s
 }
 
 /// The top-level fields of a JSON object line (strings, numbers, booleans as text), or the

@@ -10,7 +10,9 @@
 
 use super::eval_metric;
 use crate::model::{Labels, LogEntry};
-use crate::promql::engine::script::{almost_equal, parse_dur, parse_number, values, Outcome};
+use crate::promql::engine::script::{
+    almost_equal, parse_dur, parse_number, quoted, rest_after, values, Outcome,
+};
 use crate::promql::engine::Value;
 use crate::store::logs::LogSnapshot;
 
@@ -122,41 +124,19 @@ fn label_set(s: &str) -> Option<(Labels, &str)> {
             continue;
         }
         let (name, r) = match quoted(rest) {
-            Some((n, r)) => (n, r),
+            Some((n, used)) => (n, &rest[used..]),
             None => {
                 let end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))?;
                 (rest[..end].to_string(), &rest[end..])
             }
         };
         let r = r.trim_start().strip_prefix('=')?.trim_start();
-        let (value, r) = quoted(r)?;
+        let (value, used) = quoted(r)?;
+        let r = &r[used..];
         pairs.push((name, value));
         // Pairs are separated by commas, or (in metadata clauses) by spaces alone.
         rest = r;
     }
-}
-
-/// A `"..."` string with Go escapes at the start of `s`; returns it and the rest.
-fn quoted(s: &str) -> Option<(String, &str)> {
-    let body = s.strip_prefix('"')?;
-    let mut out = String::new();
-    let mut chars = body.char_indices();
-    while let Some((i, c)) = chars.next() {
-        match c {
-            '"' => return Some((out, &body[i + 1..])),
-            '\\' => {
-                let (_, e) = chars.next()?;
-                out.push(match e {
-                    'n' => '\n',
-                    't' => '\t',
-                    'r' => '\r',
-                    other => other,
-                });
-            }
-            c => out.push(c),
-        }
-    }
-    None
 }
 
 /// The entries of a `load` block.
@@ -308,15 +288,6 @@ fn eval_case(cmd: &str, body: &[&str], store: &dyn LogScriptStorage) -> Outcome 
         (Ok(_), Some(_)) => Outcome::Fail("succeeded, expected a failure".into()),
         (Ok(v), None) => compare(&ex, v, step.map(|st| (start, st))),
     }
-}
-
-fn rest_after(cmd: &str, words: usize) -> &str {
-    let mut rest = cmd;
-    for _ in 0..words {
-        rest = rest.trim_start();
-        rest = &rest[rest.find(char::is_whitespace).unwrap_or(rest.len())..];
-    }
-    rest.trim()
 }
 
 /// Compares a result with the expectation; `grid` is a range eval's start and step (ms).

@@ -67,19 +67,7 @@ impl LokiClient {
 
     async fn get(&self, path: &str, params: &[(&str, String)]) -> Result<LokiResult, RemoteError> {
         let url = format!("{}{}", self.base, path);
-        let unreachable = |e: reqwest::Error| RemoteError::Unreachable {
-            url: url.clone(),
-            reason: e.to_string(),
-        };
-        let resp = self
-            .http
-            .get(&url)
-            .query(params)
-            .send()
-            .await
-            .map_err(unreachable)?;
-        let status = resp.status();
-        let body = resp.bytes().await.map_err(unreachable)?;
+        let (status, body) = super::fetch(self.http.get(&url).query(params), &url).await?;
         // Loki answers a bad query with 400 and the parser's message as plain text.
         if status.is_client_error() {
             return Err(RemoteError::BadQuery {

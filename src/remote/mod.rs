@@ -19,3 +19,18 @@ pub(crate) fn http_client(
             reason: e.to_string(),
         })
 }
+
+/// Sends a request and reads the whole answer; a connection failure or timeout names `url`.
+pub(crate) async fn fetch(
+    req: reqwest::RequestBuilder,
+    url: &str,
+) -> Result<(reqwest::StatusCode, Vec<u8>), prometheus::RemoteError> {
+    let unreachable = |e: reqwest::Error| prometheus::RemoteError::Unreachable {
+        url: url.to_string(),
+        reason: e.to_string(),
+    };
+    let resp = req.send().await.map_err(unreachable)?;
+    let status = resp.status();
+    let body = resp.bytes().await.map_err(unreachable)?;
+    Ok((status, body.into()))
+}

@@ -79,20 +79,8 @@ impl PrometheusClient {
 
     async fn get(&self, path: &str, params: &[(&str, String)]) -> Result<Value, RemoteError> {
         let url = format!("{}{}", self.base, path);
-        let unreachable = |e: reqwest::Error| RemoteError::Unreachable {
-            url: url.clone(),
-            reason: e.to_string(),
-        };
         // POST with a form body, as Grafana does, so that long queries do not hit URL limits.
-        let resp = self
-            .http
-            .post(&url)
-            .form(params)
-            .send()
-            .await
-            .map_err(unreachable)?;
-        let status = resp.status();
-        let body = resp.bytes().await.map_err(unreachable)?;
+        let (status, body) = super::fetch(self.http.post(&url).form(params), &url).await?;
         let json: serde_json::Value =
             serde_json::from_slice(&body).map_err(|e| RemoteError::Malformed {
                 url: url.clone(),

@@ -123,8 +123,8 @@ impl Frame {
         fields: &[u8],
     ) -> Result<u64> {
         debug_assert_eq!(fields.len(), self.fields_len);
-        let index = zstd::bulk::compress(raw_index, level)
-            .map_err(io("compress index for", path))?;
+        let index =
+            zstd::bulk::compress(raw_index, level).map_err(io("compress index for", path))?;
         out.write_all(&index).map_err(io("write", path))?;
         let mut footer = Vec::with_capacity(self.footer_len());
         footer.extend_from_slice(&index_offset.to_le_bytes());
@@ -159,11 +159,17 @@ impl Frame {
             ));
         }
         if &b[..8] != self.header_magic {
-            return Err(corrupt(path, format!("bad header magic (not an argus {what} file)")));
+            return Err(corrupt(
+                path,
+                format!("bad header magic (not an argus {what} file)"),
+            ));
         }
         let version = u32_at(b, 8);
         if version != self.version {
-            return Err(corrupt(path, format!("unsupported {what} version {version}")));
+            return Err(corrupt(
+                path,
+                format!("unsupported {what} version {version}"),
+            ));
         }
         let f = b.len() - footer_len;
         let crc_at = b.len() - 12;
@@ -293,7 +299,14 @@ impl PartWriter {
         fields.extend_from_slice(&min_t.to_le_bytes());
         fields.extend_from_slice(&max_t.to_le_bytes());
         fields.extend_from_slice(&(self.series.len() as u32).to_le_bytes());
-        FRAME.finish(self.out, &self.path, self.offset, &index, ZSTD_LEVEL, &fields)
+        FRAME.finish(
+            self.out,
+            &self.path,
+            self.offset,
+            &index,
+            ZSTD_LEVEL,
+            &fields,
+        )
     }
 }
 

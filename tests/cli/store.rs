@@ -1,7 +1,7 @@
 //! `argus store info/check/compact`, damage detection, many concurrent writer processes, and
 //! `kill -9` at random moments.
 
-use super::support::{argus_bin, stdout_of, Workdir};
+use super::support::{argus_bin, stdout_of, Rng, Workdir};
 use predicates::prelude::*;
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -157,17 +157,6 @@ fn eight_concurrent_writer_processes_lose_nothing() {
     assert_eq!(per.len(), 80, "{per:?}");
     assert!(per.values().all(|&n| n == 200), "{per:?}");
     w.argus().args(["store", "check"]).assert().success();
-}
-
-/// A small deterministic generator (xorshift), so a failing run can be repeated.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
 }
 
 #[test]

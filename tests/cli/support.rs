@@ -99,3 +99,15 @@ pub fn stdout_of(mut cmd: Command, args: &[&str]) -> String {
     );
     String::from_utf8(out.stdout).expect("utf-8 stdout")
 }
+
+/// A small deterministic generator (xorshift), so that a failing run can be repeated.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}

@@ -148,7 +148,7 @@ pub fn eval_range_aggregation(
     let mut out = Vec::with_capacity(series.len());
     for (labels, mut points) in series {
         points.sort_by_key(|p| p.0);
-        let values = windows(&points, agg, steps)?;
+        let values = windows(&points, agg, steps);
         if values.iter().all(Option::is_none) {
             continue;
         }
@@ -222,11 +222,7 @@ fn group_labels(labels: &EntryLabels, grouping: Option<&Grouping>) -> Labels {
 }
 
 /// The aggregated value of each step's window over one series' points (sorted by time).
-fn windows(
-    points: &[(i64, f64)],
-    agg: &RangeAggregation,
-    steps: Steps,
-) -> Result<Vec<Option<f64>>, MetricEvalError> {
+fn windows(points: &[(i64, f64)], agg: &RangeAggregation, steps: Steps) -> Vec<Option<f64>> {
     let range = agg.range.range;
     let offset = agg.range.offset;
     let secs = range as f64 / 1e9;
@@ -274,7 +270,7 @@ fn windows(
         };
         out.push(Some(v));
     }
-    Ok(out)
+    out
 }
 
 /// Population variance, computed with a running mean for accuracy.

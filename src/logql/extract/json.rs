@@ -2,10 +2,11 @@
 //! the given paths).
 
 use super::jsonscan::{each_key, object_each, unescape, JsonError, Kind, Value};
-use super::sanitize::{append_sanitized, is_valid_label_name, sanitized};
+use super::sanitize::{append_sanitized, sanitized};
 use super::{Absent, ExtractError, Sink};
 use crate::logql::ast::Extraction;
 use crate::logql::validate::{json_path_parts, JsonPathPart};
+use crate::model::labels::is_valid_label_name;
 use std::borrow::Cow;
 
 /// `| json`: every string, number and boolean field of the line's top-level object. Nested

@@ -1,9 +1,10 @@
 //! `| logfmt [--strict] [--keep-empty] [params]`, with Loki's logfmt decoder: `key=value`,
 //! `key="quoted value"` (JSON-style escapes, plus `\'`), and bare `key` (an empty value).
 
-use super::sanitize::{is_valid_label_name, sanitized};
+use super::sanitize::sanitized;
 use super::{Absent, ExtractError, Sink, LOGFMT_PARSER_ERR};
 use crate::logql::ast::Extraction;
+use crate::model::labels::is_valid_label_name;
 use std::borrow::Cow;
 
 /// A compiled `| logfmt` stage.

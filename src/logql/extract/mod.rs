@@ -39,7 +39,7 @@ pub use json::{json_all, JsonExpressions};
 pub use logfmt::Logfmt;
 pub use pattern::Pattern;
 pub use regexp::RegexpExtractor;
-pub use sanitize::{is_valid_label_name, sanitize_into, sanitize_label_name};
+pub use sanitize::{sanitize_into, sanitize_label_name};
 pub use unpack::unpack;
 
 /// `__error__` value of a line `| json` or `| unpack` could not parse.

@@ -1,8 +1,8 @@
 //! `| regexp "(?P<name>...)"`: named captures become labels.
 
-use super::sanitize::is_valid_label_name;
 use super::Sink;
 use crate::logql::validate::regex_error;
+use crate::model::labels::is_valid_label_name;
 use regex::Regex;
 
 /// A compiled `| regexp` stage.

@@ -44,11 +44,6 @@ pub(super) fn append_sanitized(to: &mut String, key: &str) {
     push_mapped(to, key);
 }
 
-/// True for a valid Prometheus label name: `[a-zA-Z_][a-zA-Z0-9_]*`.
-pub fn is_valid_label_name(s: &str) -> bool {
-    !s.is_empty() && is_clean(s)
-}
-
 /// True when sanitizing would not change `s` (the empty string included).
 fn is_clean(s: &str) -> bool {
     let b = s.as_bytes();

@@ -4,6 +4,7 @@
 use super::jsonscan::{get, Kind};
 use super::*;
 use crate::logql::ast::Extraction;
+use crate::model::labels::is_valid_label_name;
 
 /// What a stage sent, in order.
 #[derive(Debug, Default)]

@@ -69,11 +69,6 @@ impl<'s> EntryLabels<'s> {
         }
     }
 
-    /// The stream's labels (as selected, before any stage).
-    pub fn stream(&self) -> &'s Labels {
-        self.stream
-    }
-
     /// A label's current value; `__error__` and `__error_details__` included.
     pub fn get(&self, name: &str) -> Option<&str> {
         if name == ERROR_LABEL {

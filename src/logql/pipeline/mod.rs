@@ -52,10 +52,7 @@ pub struct Pipeline {
 
 impl Pipeline {
     pub fn compile(expr: &LogExpr) -> Result<Pipeline, PipelineError> {
-        Self::compile_stages(&expr.pipeline)
-    }
-
-    pub fn compile_stages(stages: &[Stage]) -> Result<Pipeline, PipelineError> {
+        let stages = &expr.pipeline;
         let mut steps = Vec::with_capacity(stages.len());
         let mut required = Vec::new();
         // Once a stage rewrites the line, later line filters see text that may not be in the

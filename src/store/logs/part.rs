@@ -215,7 +215,14 @@ impl LogPartWriter {
         fields.extend_from_slice(&min_t.to_le_bytes());
         fields.extend_from_slice(&max_t.to_le_bytes());
         fields.extend_from_slice(&(self.streams.len() as u32).to_le_bytes());
-        FRAME.finish(self.out, &self.path, self.offset, &index, ZSTD_LEVEL, &fields)
+        FRAME.finish(
+            self.out,
+            &self.path,
+            self.offset,
+            &index,
+            ZSTD_LEVEL,
+            &fields,
+        )
     }
 }
 

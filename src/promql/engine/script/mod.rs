@@ -25,10 +25,10 @@ use crate::model::{Labels, Sample, Series};
 use crate::promql::ast::Expr;
 use compare::{check_notes, compare};
 use std::cell::Cell;
-use syntax::{quoted, rest_after, series_desc};
-// The LogQL script runner shares the value syntax and the float tolerance.
+use syntax::series_desc;
+// The LogQL script runner shares the script syntax and the float tolerance.
 pub use compare::almost_equal;
-pub use syntax::{parse_dur, parse_number, values};
+pub use syntax::{parse_dur, parse_number, quoted, rest_after, values};
 
 /// Outcome of one script.
 #[derive(Debug, Default)]

@@ -40,7 +40,7 @@ pub fn parse_number(s: &str) -> Option<f64> {
 }
 
 /// Reads a quoted string at the start of `s`; returns the value and bytes consumed.
-pub(super) fn quoted(s: &str) -> Option<(String, usize)> {
+pub fn quoted(s: &str) -> Option<(String, usize)> {
     let mut it = s.char_indices();
     let (_, q) = it.next()?;
     if !matches!(q, '"' | '\'' | '`') {
@@ -161,7 +161,7 @@ fn expand(seq: &str) -> Result<Vec<Option<f64>>, ()> {
     Ok(out)
 }
 
-pub(super) fn rest_after(cmd: &str, words: usize) -> &str {
+pub fn rest_after(cmd: &str, words: usize) -> &str {
     let mut rest = cmd;
     for _ in 0..words {
         rest = rest.trim_start();

@@ -41,8 +41,15 @@ impl Queryable for Snapshot {
 }
 
 impl crate::ingest::logs::LogSink for crate::store::logs::LogWriter {
-    fn append(&mut self, labels: &Labels, entry: crate::model::LogEntry) -> Result<(), String> {
-        crate::store::logs::LogWriter::append(self, labels, entry).map_err(|e| e.to_string())
+    fn append(
+        &mut self,
+        labels: &Labels,
+        t: i64,
+        line: &str,
+        metadata: Vec<(String, String)>,
+    ) -> Result<(), String> {
+        self.append_line(labels, t, line, metadata)
+            .map_err(|e| e.to_string())
     }
 }
 

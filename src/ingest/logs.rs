@@ -14,14 +14,25 @@
 //! - a promoted field with more than `max_label_values` distinct values is not promoted for
 //!   the values past the bound (they stay in the line), and that is reported once.
 
+pub use super::fields::logfmt_pairs;
+use super::fields::wanted_fields;
 use crate::logql::extract::sanitize_label_name;
-use crate::model::{Labels, LogEntry};
+use crate::model::Labels;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::BufRead;
 
 /// Where log entries go: the store's log writer in production, a vector in tests.
 pub trait LogSink {
-    fn append(&mut self, labels: &Labels, entry: LogEntry) -> Result<(), String>;
+    /// Takes one entry; `line` is borrowed so that a sink that copies it (the store's
+    /// writer) costs no allocation per line.
+    fn append(
+        &mut self,
+        labels: &Labels,
+        t: i64,
+        line: &str,
+        metadata: Vec<(String, String)>,
+    ) -> Result<(), String>;
 }
 
 /// How to find fields in a line.
@@ -178,13 +189,18 @@ pub fn ingest_log_lines(
 ) -> Result<(), LogIngestError> {
     let base = Labels::from_pairs(opts.labels.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     // The fields any option reads; the rest of a structured line is skipped, not parsed.
-    let wanted: Vec<&str> = opts
+    let mut wanted: Vec<&str> = Vec::new();
+    for f in opts
         .time_field
         .iter()
         .chain(&opts.label_from)
         .chain(&opts.metadata_from)
-        .map(String::as_str)
-        .collect();
+    {
+        if !wanted.contains(&f.as_str()) {
+            wanted.push(f);
+        }
+    }
+    let mut last_stream: Option<Labels> = None;
     let mut buf = Vec::with_capacity(1024);
     let mut lineno = lines_before;
     let mut offset = 0u64;
@@ -226,8 +242,8 @@ pub fn ingest_log_lines(
             continue;
         }
         let mut repaired = false;
-        let line = match std::str::from_utf8(&buf) {
-            Ok(s) => s.to_string(),
+        let line: Cow<str> = match std::str::from_utf8(&buf) {
+            Ok(s) => Cow::Borrowed(s),
             Err(e) => {
                 repaired = true;
                 problem(
@@ -237,15 +253,14 @@ pub fn ingest_log_lines(
                         e.valid_up_to() + 1
                     ),
                 );
-                String::from_utf8_lossy(&buf).into_owned()
+                Cow::Owned(String::from_utf8_lossy(&buf).into_owned())
             }
         };
-        let fields = if needs_fields(opts) {
-            fields_of(&line, opts.format, &wanted)
-        } else {
-            Vec::new()
+        let fields = wanted_fields(&line, opts.format, &wanted);
+        let field = |k: &str| {
+            let i = wanted.iter().position(|w| *w == k)?;
+            fields[i].as_deref()
         };
-        let field = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
         // Time.
         let mut t = opts.arrival_ns;
         let parsed = match (&opts.time_field, opts.time_format) {
@@ -312,7 +327,9 @@ pub fn ingest_log_lines(
                 "{name}:{lineno}: the line has no labels: give at least one --label (for example --label job=myapp)"
             )));
         }
-        if !state.streams.contains(&labels) {
+        // Consecutive lines nearly always share a stream: skip the set lookup then.
+        let seen = last_stream.as_ref().is_some_and(|l| *l == labels);
+        if !seen && !state.streams.contains(&labels) {
             if state.streams.len() >= opts.max_streams {
                 return Err(LogIngestError::TooManyStreams(format!(
                     "{name}:{lineno}: more than {} streams (--max-streams): a label with many values (an id, a timestamp) makes a stream per value; keep such fields in the line or as structured metadata. Nothing was stored.",
@@ -320,6 +337,9 @@ pub fn ingest_log_lines(
                 )));
             }
             state.streams.insert(labels.clone());
+        }
+        if !seen {
+            last_stream = Some(labels.clone());
         }
         let metadata: Vec<(String, String)> = opts
             .metadata_from
@@ -331,155 +351,12 @@ pub fn ingest_log_lines(
             report.repaired += 1;
         }
         report.bytes += line.len() as u64;
-        sink.append(&labels, LogEntry { t, line, metadata })
+        sink.append(&labels, t, &line, metadata)
             .map_err(|e| LogIngestError::Sink(format!("{name}:{lineno}: {e}")))?;
         report.stored += 1;
     }
     progress(offset);
     Ok(())
-}
-
-fn needs_fields(opts: &LogIngestOptions) -> bool {
-    opts.format != LineFormat::Raw
-        && (opts.time_field.is_some()
-            || !opts.label_from.is_empty()
-            || !opts.metadata_from.is_empty())
-}
-
-/// The top-level fields of a JSON object line (strings, numbers, booleans as text), or the
-/// pairs of a logfmt line.
-pub fn fields_of(line: &str, format: LineFormat, wanted: &[&str]) -> Vec<(String, String)> {
-    let json = match format {
-        LineFormat::Json => true,
-        LineFormat::Auto => line.trim_start().starts_with('{'),
-        _ => false,
-    };
-    if json {
-        use serde::de::DeserializeSeed;
-        let mut de = serde_json::Deserializer::from_str(line);
-        let mut out = Vec::new();
-        match (WantedFields {
-            wanted,
-            out: &mut out,
-        })
-        .deserialize(&mut de)
-        {
-            Ok(()) if de.end().is_ok() => out,
-            _ => Vec::new(),
-        }
-    } else if format == LineFormat::Raw {
-        Vec::new()
-    } else {
-        let mut pairs = logfmt_pairs(line);
-        pairs.retain(|(k, _)| wanted.contains(&k.as_str()));
-        pairs
-    }
-}
-
-/// Reads a JSON object keeping only the top-level fields named in `wanted` (strings, numbers
-/// and booleans, as text): the other values are skipped without being built, which is most
-/// of the cost of parsing a log line.
-struct WantedFields<'w, 'o> {
-    wanted: &'w [&'w str],
-    out: &'o mut Vec<(String, String)>,
-}
-
-impl<'de> serde::de::DeserializeSeed<'de> for WantedFields<'_, '_> {
-    type Value = ();
-
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> serde::de::Visitor<'de> for WantedFields<'_, '_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a JSON object")
-    }
-
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-            if !self.wanted.contains(&key.as_ref()) {
-                map.next_value::<serde::de::IgnoredAny>()?;
-                continue;
-            }
-            let value = match map.next_value::<serde_json::Value>()? {
-                serde_json::Value::String(s) => s,
-                serde_json::Value::Number(n) => n.to_string(),
-                serde_json::Value::Bool(b) => b.to_string(),
-                _ => continue,
-            };
-            // The first occurrence of a key wins.
-            if !self.out.iter().any(|(k, _)| k == key.as_ref()) {
-                self.out.push((key.into_owned(), value));
-            }
-        }
-        Ok(())
-    }
-}
-
-/// `key=value key2="quoted value"` pairs; malformed pieces are skipped.
-pub fn logfmt_pairs(line: &str) -> Vec<(String, String)> {
-    let b = line.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        while i < b.len() && b[i] == b' ' {
-            i += 1;
-        }
-        let ks = i;
-        while i < b.len() && b[i] != b'=' && b[i] != b' ' {
-            i += 1;
-        }
-        let key = &line[ks..i];
-        if i >= b.len() || b[i] != b'=' {
-            continue;
-        }
-        i += 1;
-        let value = if i < b.len() && b[i] == b'"' {
-            i += 1;
-            let mut v = String::new();
-            let mut closed = false;
-            while i < b.len() {
-                match b[i] {
-                    b'\\' if i + 1 < b.len() => {
-                        v.push(match b[i + 1] {
-                            b'n' => '\n',
-                            b't' => '\t',
-                            c => c as char,
-                        });
-                        i += 2;
-                    }
-                    b'"' => {
-                        closed = true;
-                        i += 1;
-                        break;
-                    }
-                    _ => {
-                        let ch = line[i..].chars().next().unwrap_or(' ');
-                        v.push(ch);
-                        i += ch.len_utf8();
-                    }
-                }
-            }
-            if !closed {
-                break;
-            }
-            v
-        } else {
-            let vs = i;
-            while i < b.len() && b[i] != b' ' {
-                i += 1;
-            }
-            line[vs..i].to_string()
-        };
-        if !key.is_empty() {
-            out.push((key.to_string(), value));
-        }
-    }
-    out
 }
 
 /// A time value from a field: RFC 3339, or Unix time in the unit `fmt` names (`Auto`: by the
@@ -602,12 +479,21 @@ pub fn time_of_raw_line(line: &str, fmt: TimeFormat) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::LogEntry;
 
     #[derive(Default)]
     struct Collect(Vec<(Labels, LogEntry)>);
     impl LogSink for Collect {
-        fn append(&mut self, labels: &Labels, entry: LogEntry) -> Result<(), String> {
-            self.0.push((labels.clone(), entry));
+        fn append(
+            &mut self,
+            labels: &Labels,
+            t: i64,
+            line: &str,
+            metadata: Vec<(String, String)>,
+        ) -> Result<(), String> {
+            let line = line.to_string();
+            self.0
+                .push((labels.clone(), LogEntry { t, line, metadata }));
             Ok(())
         }
     }

@@ -15,6 +15,7 @@
 
 pub mod csv;
 mod detect;
+mod fields;
 pub mod jsonl;
 pub mod logs;
 mod metrics;

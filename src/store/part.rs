@@ -27,6 +27,7 @@ const FRAME: Frame = Frame {
     header_magic: HEADER_MAGIC,
     footer_magic: FOOTER_MAGIC,
     version: VERSION,
+    oldest_version: VERSION,
     fields_len: 8 * 3 + 4,
 };
 
@@ -79,6 +80,8 @@ pub(crate) struct Frame {
     pub header_magic: &'static [u8; 8],
     pub footer_magic: &'static [u8; 8],
     pub version: u32,
+    /// The oldest version still read.
+    pub oldest_version: u32,
     /// Bytes of the format's own footer fields.
     pub fields_len: usize,
 }
@@ -86,6 +89,7 @@ pub(crate) struct Frame {
 /// A part file mapped and checked against its frame.
 pub(crate) struct OpenedPart {
     pub map: Mmap,
+    pub version: u32,
     /// Where the format's own footer fields start in `map`.
     pub fields_at: usize,
     pub index_offset: u64,
@@ -165,7 +169,7 @@ impl Frame {
             ));
         }
         let version = u32_at(b, 8);
-        if version != self.version {
+        if !(self.oldest_version..=self.version).contains(&version) {
             return Err(corrupt(
                 path,
                 format!("unsupported {what} version {version}"),
@@ -195,6 +199,7 @@ impl Frame {
             .map_err(|e| corrupt(path, format!("index does not decompress: {e}")))?;
         Ok(OpenedPart {
             map,
+            version,
             fields_at: f + 16,
             index_offset: index_offset as u64,
             index,

@@ -77,7 +77,7 @@ pub fn merge_into(inputs: &[Arc<LogPart>], out: &Path, cutoff: Option<i64>) -> R
         }
         entries.retain(|e| e.t >= mint);
         sort_dedup_entries(&mut entries);
-        w.add_stream(labels, &entries)?;
+        w.add_stream(labels, &entries[..])?;
     }
     let (series, samples) = (w.stream_count() as u64, w.entries());
     let bytes = w.finish()?;
@@ -91,26 +91,35 @@ pub fn merge_into(inputs: &[Arc<LogPart>], out: &Path, cutoff: Option<i64>) -> R
 
 /// The blocks of one stream's `sources` in time order, when they can be copied into a merged
 /// part as they are: every block lies wholly after the cutoff and after the previous block
-/// (so no entry needs sorting or deduplication), and the blocks are at least half full on
-/// average (so that merges of many small commits still build full blocks).
+/// (so no entry needs sorting or deduplication; blocks of one source may share a boundary
+/// time, as they were cut from one sorted run), the blocks are at least half full on average
+/// (so that merges of many small commits still build full blocks), and they are in the
+/// current format (an older part's blocks are rewritten, so a part has one format).
 fn copyable<'a>(
     inputs: &'a [Arc<LogPart>],
     sources: &[(usize, usize)],
     mint: i64,
 ) -> Option<Vec<(&'a LogPart, part::BlockRef)>> {
-    let mut blocks: Vec<(&LogPart, part::BlockRef)> = sources
+    let mut blocks: Vec<(usize, &LogPart, part::BlockRef)> = sources
         .iter()
-        .flat_map(|&(pi, si)| {
+        .enumerate()
+        .flat_map(|(src, &(pi, si))| {
             let p: &LogPart = &inputs[pi];
-            p.streams[si].blocks.iter().map(move |b| (p, *b))
+            p.streams[si].blocks.iter().map(move |b| (src, p, *b))
         })
         .collect();
-    blocks.sort_by_key(|(_, b)| (b.min_t, b.max_t));
-    let ordered = blocks.windows(2).all(|w| w[0].1.max_t < w[1].1.min_t);
-    let after_cutoff = blocks.iter().all(|(_, b)| b.min_t >= mint);
-    let bytes: usize = blocks.iter().map(|(_, b)| b.line_bytes as usize).sum();
+    // Stable, so one source's blocks keep their order when their times are equal.
+    blocks.sort_by_key(|(_, _, b)| (b.min_t, b.max_t));
+    let ordered = blocks.windows(2).all(|w| {
+        let (a, b) = (&w[0], &w[1]);
+        a.2.max_t < b.2.min_t || (a.0 == b.0 && a.2.max_t <= b.2.min_t)
+    });
+    let after_cutoff = blocks.iter().all(|(_, _, b)| b.min_t >= mint);
+    let bytes: usize = blocks.iter().map(|(_, _, b)| b.line_bytes as usize).sum();
     let full = bytes >= blocks.len() * block::BLOCK_RAW_BYTES / 2;
-    (ordered && after_cutoff && full).then_some(blocks)
+    let current = blocks.iter().all(|(_, p, _)| p.version == part::VERSION);
+    (ordered && after_cutoff && full && current)
+        .then(|| blocks.into_iter().map(|(_, p, b)| (p, b)).collect())
 }
 
 pub(crate) fn new_decompressor() -> Result<zstd::bulk::Decompressor<'static>> {

@@ -3,7 +3,7 @@
 //! specified in `docs/format/logs-part.md`; keep the two in step.
 
 use super::block::{
-    decode_block, encode_block, visit_block, EntryVisitor, TrigramFilter, BLOCK_RAW_BYTES,
+    decode_block, encode_block, visit_block, EntryRun, EntryVisitor, TrigramFilter, BLOCK_RAW_BYTES,
 };
 use crate::model::{Labels, LogEntry, Matcher};
 use crate::store::codec::{get_varint, get_zvarint, put_varint, put_zvarint};
@@ -14,11 +14,13 @@ use memmap2::Mmap;
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufWriter, Write};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 pub const HEADER_MAGIC: &[u8; 8] = b"ARGSLOGS";
 pub const FOOTER_MAGIC: &[u8; 8] = b"ARGSLEND";
-pub const VERSION: u32 = 1;
+/// Format 2 added the blocks' time unit and one-bit trigram filters (`block.rs`).
+pub const VERSION: u32 = 2;
 /// The log part's frame: its footer holds entries, raw bytes, min_t, max_t (8 bytes each)
 /// and the stream count (4) between the index's place and the index's CRC.
 const FRAME: Frame = Frame {
@@ -26,11 +28,13 @@ const FRAME: Frame = Frame {
     header_magic: HEADER_MAGIC,
     footer_magic: FOOTER_MAGIC,
     version: VERSION,
+    oldest_version: 1,
     fields_len: 8 * 4 + 4,
 };
-/// zstd level of blocks and index. Logs compress far better than samples and are read far
-/// less often, so a level above the default pays: it is where the size goal is met.
-const ZSTD_LEVEL: i32 = 3;
+/// zstd level of blocks and index. On log lines level 1 is both faster than level 3 (about
+/// 1.6x) and no larger (its hash finds the same long repeats in 512 KiB blocks); measured in
+/// `docs/benchmarks.md`.
+const ZSTD_LEVEL: i32 = 1;
 
 /// Where one block lives and what it covers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,8 +92,9 @@ impl LogPartWriter {
         })
     }
 
-    /// Adds one stream with its entries (sorted by time). A stream without entries is skipped.
-    pub fn add_stream(&mut self, labels: &Labels, entries: &[LogEntry]) -> Result<()> {
+    /// Adds one stream with its entries (sorted by time, duplicates removed). A stream
+    /// without entries is skipped.
+    pub fn add_stream<R: EntryRun + ?Sized>(&mut self, labels: &Labels, entries: &R) -> Result<()> {
         if entries.is_empty() {
             return Ok(());
         }
@@ -100,10 +105,10 @@ impl LogPartWriter {
             let mut end = start;
             let mut bytes = 0;
             while end < entries.len() && (end == start || bytes < BLOCK_RAW_BYTES) {
-                bytes += entries[end].raw_len();
+                bytes += entries.raw_len(end);
                 end += 1;
             }
-            blocks.push(self.write_block(&entries[start..end], bytes)?);
+            blocks.push(self.write_block(entries, start..end, bytes)?);
             start = end;
         }
         self.push_stream(labels, blocks);
@@ -134,16 +139,21 @@ impl LogPartWriter {
         });
     }
 
-    fn write_block(&mut self, entries: &[LogEntry], raw_bytes: usize) -> Result<BlockRef> {
+    fn write_block<R: EntryRun + ?Sized>(
+        &mut self,
+        entries: &R,
+        range: Range<usize>,
+        raw_bytes: usize,
+    ) -> Result<BlockRef> {
         self.raw.clear();
-        encode_block(entries, &mut self.raw);
+        encode_block(entries, range.clone(), &mut self.raw);
         let compressed = self
             .compressor
             .compress(&self.raw)
             .map_err(io("compress block for", &self.path))?;
         let mut filter = TrigramFilter::for_bytes(raw_bytes);
-        for e in entries {
-            filter.add_line(e.line.as_bytes());
+        for i in range.clone() {
+            filter.add_line(entries.line(i).as_bytes());
         }
         let mut crc = crc32fast::Hasher::new();
         crc.update(&compressed);
@@ -153,9 +163,9 @@ impl LogPartWriter {
             .and_then(|_| self.out.write_all(filter.as_bytes()))
             .map_err(io("write", &self.path))?;
         let r = BlockRef {
-            min_t: entries[0].t,
-            max_t: entries[entries.len() - 1].t,
-            count: entries.len() as u32,
+            min_t: entries.time(range.start),
+            max_t: entries.time(range.end - 1),
+            count: range.len() as u32,
             offset: self.offset,
             len: compressed.len() as u32,
             raw_len: self.raw.len() as u32,
@@ -269,6 +279,8 @@ pub struct LogPart {
     pub seq_lo: u64,
     pub seq_hi: u64,
     pub file_size: u64,
+    /// The file's format version, which decides how its blocks and filters read.
+    pub version: u32,
     map: Mmap,
     pub streams: Vec<StreamEntry>,
     pub entries: u64,
@@ -303,6 +315,7 @@ impl LogPart {
             seq_lo,
             seq_hi,
             file_size: b.len() as u64,
+            version: opened.version,
             map: opened.map,
             streams,
             entries,
@@ -325,7 +338,7 @@ impl LogPart {
     pub fn filter(&self, b: &BlockRef) -> Option<TrigramFilter> {
         let start = (b.offset + b.len as u64) as usize;
         let bytes = self.map.get(start..start + b.filter_len as usize)?;
-        TrigramFilter::from_bytes(bytes)
+        TrigramFilter::from_bytes(bytes, self.version)
     }
 
     /// The stored bytes of block `b` (its compressed payload and its filter), checked against
@@ -354,7 +367,7 @@ impl LogPart {
     ) -> Result<()> {
         let mut raw = Vec::new();
         self.decompress(b, dctx, &mut raw)?;
-        let n = decode_block(&raw, out).map_err(|e| self.damaged(b, e))?;
+        let n = decode_block(&raw, self.version, out).map_err(|e| self.damaged(b, e))?;
         self.check_count(b, n)
     }
 
@@ -368,7 +381,7 @@ impl LogPart {
         f: &mut EntryVisitor,
     ) -> Result<()> {
         self.decompress(b, dctx, raw)?;
-        let n = visit_block(raw, f).map_err(|e| self.damaged(b, e))?;
+        let n = visit_block(raw, self.version, f).map_err(|e| self.damaged(b, e))?;
         self.check_count(b, n)
     }
 

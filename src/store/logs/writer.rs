@@ -1,9 +1,9 @@
 //! Committing log entries: [`LogWriter`] buffers appends per stream; `commit` publishes them
 //! as one log part, durable and visible to every process at once, or nothing.
 
+use super::block::EntryRun;
 use super::part::LogPartWriter;
 use super::{merge_into, LogPart, LogParts};
-use crate::model::log::sort_dedup_entries;
 use crate::model::{Labels, LogEntry};
 use crate::store::error::{Result, StoreError};
 use crate::store::fs::temp_path;
@@ -28,18 +28,139 @@ pub struct LogCommitStats {
 
 pub struct LogWriter {
     store: Store,
-    streams: HashMap<Labels, Vec<LogEntry>>,
+    streams: Vec<(Labels, StreamBuf)>,
+    by_labels: HashMap<Labels, usize>,
+    /// The label set last appended as given (before empty values are dropped) and its
+    /// stream: consecutive lines nearly always share one `Labels`, so this skips hashing.
+    last: Option<(Labels, usize)>,
     buffered: usize,
     appended: u64,
     spill_bytes: usize,
     spills: Vec<PathBuf>,
 }
 
+/// One stream's buffered entries, column by column: the lines share one allocation, where
+/// a `Vec<LogEntry>` would make (and later free) one per line.
+#[derive(Default)]
+struct StreamBuf {
+    times: Vec<i64>,
+    text: String,
+    /// End of each line in `text`.
+    ends: Vec<usize>,
+    /// Structured metadata by entry index, ascending.
+    metadata: Vec<(usize, Vec<(String, String)>)>,
+}
+
+impl StreamBuf {
+    fn push(&mut self, t: i64, line: &str, metadata: Vec<(String, String)>) {
+        if !metadata.is_empty() {
+            self.metadata.push((self.times.len(), metadata));
+        }
+        self.times.push(t);
+        self.text.push_str(line);
+        self.ends.push(self.text.len());
+    }
+
+    fn line(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start..self.ends[i]]
+    }
+
+    fn metadata(&self, i: usize) -> &[(String, String)] {
+        match self.metadata.binary_search_by_key(&i, |(j, _)| *j) {
+            Ok(k) => &self.metadata[k].1,
+            Err(_) => &[],
+        }
+    }
+
+    /// The entries in time order (append order among equal times) without exact
+    /// duplicates, as Loki keeps them: a line shipped twice is one line.
+    fn sorted(&self) -> SortedStream<'_> {
+        let n = self.times.len();
+        let in_order = self.times.windows(2).all(|w| w[0] <= w[1]);
+        if in_order && !self.has_duplicates() {
+            return SortedStream {
+                buf: self,
+                order: None,
+            };
+        }
+        let mut order: Vec<usize> = (0..n).collect();
+        if !in_order {
+            order.sort_by_key(|&i| self.times[i]); // stable
+        }
+        let mut kept: Vec<usize> = Vec::with_capacity(n);
+        let mut run_start = 0;
+        for i in order {
+            if kept.last().map(|&j| self.times[j]) != Some(self.times[i]) {
+                run_start = kept.len();
+            }
+            if !kept[run_start..].iter().any(|&j| self.same_entry(i, j)) {
+                kept.push(i);
+            }
+        }
+        SortedStream {
+            buf: self,
+            order: Some(kept),
+        }
+    }
+
+    /// Whether an entry repeats an earlier one of its time (the entries being in time order).
+    fn has_duplicates(&self) -> bool {
+        let mut run_start = 0;
+        for i in 0..self.times.len() {
+            if i == 0 || self.times[i] != self.times[i - 1] {
+                run_start = i;
+                continue;
+            }
+            if (run_start..i).any(|j| self.same_entry(i, j)) {
+                return true;
+            }
+        }
+        false
+    }
+
+    fn same_entry(&self, i: usize, j: usize) -> bool {
+        self.times[i] == self.times[j]
+            && self.line(i) == self.line(j)
+            && self.metadata(i) == self.metadata(j)
+    }
+}
+
+/// A stream's buffer read in time order: `order` lists the entries to keep, or `None` when
+/// that is all of them as appended.
+struct SortedStream<'a> {
+    buf: &'a StreamBuf,
+    order: Option<Vec<usize>>,
+}
+
+impl SortedStream<'_> {
+    fn at(&self, i: usize) -> usize {
+        self.order.as_ref().map_or(i, |o| o[i])
+    }
+}
+
+impl EntryRun for SortedStream<'_> {
+    fn len(&self) -> usize {
+        self.order.as_ref().map_or(self.buf.times.len(), Vec::len)
+    }
+    fn time(&self, i: usize) -> i64 {
+        self.buf.times[self.at(i)]
+    }
+    fn line(&self, i: usize) -> &str {
+        self.buf.line(self.at(i))
+    }
+    fn metadata(&self, i: usize) -> &[(String, String)] {
+        self.buf.metadata(self.at(i))
+    }
+}
+
 impl LogWriter {
     pub(crate) fn new(store: Store) -> LogWriter {
         LogWriter {
             store,
-            streams: HashMap::new(),
+            streams: Vec::new(),
+            by_labels: HashMap::new(),
+            last: None,
             buffered: 0,
             appended: 0,
             spill_bytes: SPILL_BYTES,
@@ -50,28 +171,58 @@ impl LogWriter {
     /// Buffers one entry of the stream `labels` (which must not be empty; empty-valued labels
     /// are dropped, as Loki does). Entries may come in any time order.
     pub fn append(&mut self, labels: &Labels, entry: LogEntry) -> Result<()> {
-        let labels = if labels.iter().any(|(_, v)| v.is_empty()) {
-            Labels::from_pairs(labels.iter().filter(|(_, v)| !v.is_empty()))
+        self.append_line(labels, entry.t, &entry.line, entry.metadata)
+    }
+
+    /// [`append`](Self::append) for a line the caller keeps: it is copied into the stream's
+    /// buffer, with no allocation of its own.
+    pub fn append_line(
+        &mut self,
+        labels: &Labels,
+        t: i64,
+        line: &str,
+        metadata: Vec<(String, String)>,
+    ) -> Result<()> {
+        let stream = match &self.last {
+            Some((l, i)) if l.ptr_eq(labels) => *i,
+            _ => self.stream_of(labels)?,
+        };
+        self.buffered += line.len()
+            + metadata
+                .iter()
+                .map(|(k, v)| k.len() + v.len())
+                .sum::<usize>()
+            + 16;
+        self.appended += 1;
+        self.streams[stream].1.push(t, line, metadata);
+        if self.buffered >= self.spill_bytes {
+            self.spill()?;
+        }
+        Ok(())
+    }
+
+    /// The index of the buffer of stream `labels`, created when new.
+    fn stream_of(&mut self, given: &Labels) -> Result<usize> {
+        let labels = if given.iter().any(|(_, v)| v.is_empty()) {
+            Labels::from_pairs(given.iter().filter(|(_, v)| !v.is_empty()))
         } else {
-            labels.clone()
+            given.clone()
         };
         if labels.is_empty() {
             return Err(StoreError::Invalid(
                 "a log stream needs at least one label".into(),
             ));
         }
-        self.buffered += entry.raw_len() + 32;
-        self.appended += 1;
-        match self.streams.get_mut(&labels) {
-            Some(v) => v.push(entry),
+        let i = match self.by_labels.get(&labels) {
+            Some(&i) => i,
             None => {
-                self.streams.insert(labels, vec![entry]);
+                self.streams.push((labels.clone(), StreamBuf::default()));
+                self.by_labels.insert(labels, self.streams.len() - 1);
+                self.streams.len() - 1
             }
-        }
-        if self.buffered >= self.spill_bytes {
-            self.spill()?;
-        }
-        Ok(())
+        };
+        self.last = Some((given.clone(), i));
+        Ok(i)
     }
 
     /// Entries appended so far.
@@ -98,11 +249,12 @@ impl LogWriter {
 
     fn write_buffer(&mut self, path: &std::path::Path) -> Result<(u64, u64, u64)> {
         let mut w = LogPartWriter::create(path)?;
-        let mut streams: Vec<(Labels, Vec<LogEntry>)> = self.streams.drain().collect();
+        let mut streams = std::mem::take(&mut self.streams);
+        self.by_labels.clear();
+        self.last = None;
         streams.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        for (labels, mut entries) in streams {
-            sort_dedup_entries(&mut entries);
-            w.add_stream(&labels, &entries)?;
+        for (labels, buf) in &streams {
+            w.add_stream(labels, &buf.sorted())?;
         }
         self.buffered = 0;
         let (streams, entries) = (w.stream_count() as u64, w.entries());

@@ -315,7 +315,8 @@ fn write_streams(
         }
         LogOutput::Raw => {
             for (_, e) in merged(streams, direction) {
-                writeln!(out, "{}", e.line)?;
+                out.write_all(e.line.as_bytes())?;
+                out.write_all(b"\n")?;
             }
             Ok(())
         }

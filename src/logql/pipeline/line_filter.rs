@@ -7,7 +7,9 @@ use regex::Regex;
 
 /// One operand of a line filter, compiled.
 enum Operand {
-    Substring(String),
+    /// The needle and its precompiled SIMD searcher: `|=` runs over every line of a query,
+    /// and memchr's searcher is several times faster than `str::contains`.
+    Substring(String, memchr::memmem::Finder<'static>),
     Regex(Regex),
     Pattern(Pattern),
     Ip(IpFilter),
@@ -16,7 +18,7 @@ enum Operand {
 impl Operand {
     fn matches(&self, line: &str) -> bool {
         match self {
-            Operand::Substring(s) => line.contains(s.as_str()),
+            Operand::Substring(_, finder) => finder.find(line.as_bytes()).is_some(),
             Operand::Regex(r) => r.is_match(line),
             Operand::Pattern(p) => p.matches(line),
             Operand::Ip(ip) => ip.matches_line(line),
@@ -37,7 +39,10 @@ impl LineTest {
             operands.push(match (v, f.op) {
                 (LineFilterValue::Ip(p), _) => Operand::Ip(IpFilter::new(p)?),
                 (LineFilterValue::Str(s), LineMatchOp::Contains | LineMatchOp::NotContains) => {
-                    Operand::Substring(s.clone())
+                    Operand::Substring(
+                        s.clone(),
+                        memchr::memmem::Finder::new(s.as_bytes()).into_owned(),
+                    )
                 }
                 (LineFilterValue::Str(s), LineMatchOp::Regex | LineMatchOp::NotRegex) => {
                     // Unanchored, and `.` matches a newline, as Loki's line filters.
@@ -64,7 +69,7 @@ impl LineTest {
     /// The substring every kept line contains, when the filter is a single non-empty `|=`.
     pub fn required_substring(&self) -> Option<&str> {
         match (&self.operands[..], self.negated) {
-            ([Operand::Substring(s)], false) if !s.is_empty() => Some(s),
+            ([Operand::Substring(s, _)], false) if !s.is_empty() => Some(s),
             _ => None,
         }
     }

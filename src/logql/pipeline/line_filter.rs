@@ -9,7 +9,7 @@ use regex::Regex;
 enum Operand {
     /// The needle and its precompiled SIMD searcher: `|=` runs over every line of a query,
     /// and memchr's searcher is several times faster than `str::contains`.
-    Substring(String, memchr::memmem::Finder<'static>),
+    Substring(String, Box<memchr::memmem::Finder<'static>>),
     Regex(Regex),
     Pattern(Pattern),
     Ip(IpFilter),
@@ -41,7 +41,7 @@ impl LineTest {
                 (LineFilterValue::Str(s), LineMatchOp::Contains | LineMatchOp::NotContains) => {
                     Operand::Substring(
                         s.clone(),
-                        memchr::memmem::Finder::new(s.as_bytes()).into_owned(),
+                        Box::new(memchr::memmem::Finder::new(s.as_bytes()).into_owned()),
                     )
                 }
                 (LineFilterValue::Str(s), LineMatchOp::Regex | LineMatchOp::NotRegex) => {

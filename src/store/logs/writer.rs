@@ -61,6 +61,14 @@ impl StreamBuf {
         self.ends.push(self.text.len());
     }
 
+    fn clear(&mut self) {
+        self.times.clear();
+        self.text.clear();
+        self.ends.clear();
+        self.metadata.clear();
+    }
+
+    #[inline]
     fn line(&self, i: usize) -> &str {
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
         &self.text[start..self.ends[i]]
@@ -230,11 +238,6 @@ impl LogWriter {
         self.appended
     }
 
-    /// Distinct streams in the buffer (since the last spill).
-    pub fn buffered_streams(&self) -> usize {
-        self.streams.len()
-    }
-
     #[cfg(test)]
     pub(crate) fn set_spill_bytes(&mut self, n: usize) {
         self.spill_bytes = n;
@@ -249,12 +252,16 @@ impl LogWriter {
 
     fn write_buffer(&mut self, path: &std::path::Path) -> Result<(u64, u64, u64)> {
         let mut w = LogPartWriter::create(path)?;
-        let mut streams = std::mem::take(&mut self.streams);
-        self.by_labels.clear();
-        self.last = None;
-        streams.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        for (labels, buf) in &streams {
+        let mut order: Vec<usize> = (0..self.streams.len()).collect();
+        order.sort_unstable_by(|&a, &b| self.streams[a].0.cmp(&self.streams[b].0));
+        for i in order {
+            let (labels, buf) = &self.streams[i];
             w.add_stream(labels, &buf.sorted())?;
+        }
+        // The buffers keep their memory for what comes after a spill: freeing and faulting
+        // in a quarter gigabyte again costs more than the spill's own writing.
+        for (_, buf) in &mut self.streams {
+            buf.clear();
         }
         self.buffered = 0;
         let (streams, entries) = (w.stream_count() as u64, w.entries());

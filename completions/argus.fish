@@ -90,7 +90,7 @@ unix\t'Unix seconds, with an optional fraction'
 unix-ms\t''
 unix-ns\t''
 common\t'Apache/nginx common log format'"
-complete -c argus -n "__fish_argus_using_subcommand ingest; and __fish_seen_subcommand_from logs" -l format -d 'How to find fields in a line: `auto` is JSON for lines starting with `{`, else logfmt' -r -f -a "auto\t''
+complete -c argus -n "__fish_argus_using_subcommand ingest; and __fish_seen_subcommand_from logs" -l format -d 'How to find fields in a line: `auto` is JSON for lines starting with `{`, else logfmt. Only top-level fields count, the first of a name wins, and a JSON line is read only until every wanted field is found: a line broken after them still gives them, one broken before gives none' -r -f -a "auto\t''
 json\t''
 logfmt\t''
 raw\t''"

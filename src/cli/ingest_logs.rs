@@ -60,6 +60,9 @@ pub struct IngestLogsArgs {
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub time_format: Option<TimeFormatArg>,
     /// How to find fields in a line: `auto` is JSON for lines starting with `{`, else logfmt.
+    /// Only top-level fields count, the first of a name wins, and a JSON line is read only
+    /// until every wanted field is found: a line broken after them still gives them, one
+    /// broken before gives none.
     #[arg(long, value_enum, default_value_t = LineFormatArg::Auto)]
     pub format: LineFormatArg,
     /// Reject lines longer than this many bytes.

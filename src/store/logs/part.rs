@@ -8,10 +8,11 @@ use super::block::{
 use crate::model::{Labels, LogEntry, Matcher};
 use crate::store::codec::{get_varint, get_zvarint, put_varint, put_zvarint};
 use crate::store::error::{Result, StoreError};
-use crate::store::part::{get_str, io, put_str, u32_at, u64_at, Frame, HEADER_LEN};
+use crate::store::part::{
+    io, read_labels, read_symbols, u32_at, u64_at, Frame, Symbols, HEADER_LEN,
+};
 use crate::store::postings::Postings;
 use memmap2::Mmap;
-use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::ops::Range;
@@ -237,26 +238,12 @@ impl LogPartWriter {
 }
 
 fn encode_index(streams: &[StreamEntry]) -> Vec<u8> {
-    let mut syms: BTreeMap<&str, u32> = BTreeMap::new();
-    for s in streams {
-        for (k, v) in s.labels.iter() {
-            syms.insert(k, 0);
-            syms.insert(v, 0);
-        }
-    }
+    let syms = Symbols::of(streams.iter().map(|s| &s.labels));
     let mut out = Vec::new();
-    put_varint(&mut out, syms.len() as u64);
-    for (i, (s, id)) in syms.iter_mut().enumerate() {
-        put_str(&mut out, s);
-        *id = i as u32;
-    }
+    syms.write_table(&mut out);
     put_varint(&mut out, streams.len() as u64);
     for s in streams {
-        put_varint(&mut out, s.labels.len() as u64);
-        for (k, v) in s.labels.iter() {
-            put_varint(&mut out, syms[k] as u64);
-            put_varint(&mut out, syms[v] as u64);
-        }
+        syms.write_labels(&mut out, &s.labels);
         put_varint(&mut out, s.blocks.len() as u64);
         for b in &s.blocks {
             put_zvarint(&mut out, b.min_t);
@@ -415,33 +402,11 @@ impl LogPart {
 fn decode_index(b: &[u8], blocks_end: u64) -> std::result::Result<Vec<StreamEntry>, String> {
     let mut pos = 0;
     let v = |pos: &mut usize| get_varint(b, pos).map_err(|e| e.to_string());
-    let nsym = v(&mut pos)? as usize;
-    let mut syms = Vec::with_capacity(nsym.min(b.len()));
-    for _ in 0..nsym {
-        syms.push(get_str(b, &mut pos)?.to_string());
-    }
-    let sym = |i: u64| {
-        syms.get(i as usize)
-            .cloned()
-            .ok_or_else(|| format!("symbol {i} out of range"))
-    };
+    let syms = read_symbols(b, &mut pos)?;
     let nstreams = v(&mut pos)? as usize;
     let mut streams = Vec::with_capacity(nstreams.min(b.len()));
     for _ in 0..nstreams {
-        let nl = v(&mut pos)? as usize;
-        let mut pairs = Vec::with_capacity(nl.min(64));
-        for _ in 0..nl {
-            let k = sym(v(&mut pos)?)?;
-            let val = sym(v(&mut pos)?)?;
-            pairs.push((k, val));
-        }
-        if pairs.is_empty()
-            || !pairs.windows(2).all(|w| w[0].0 < w[1].0)
-            || pairs.iter().any(|(_, v)| v.is_empty())
-        {
-            return Err("label set empty, not sorted, not unique or with an empty value".into());
-        }
-        let labels = Labels::from_sorted_unchecked(pairs);
+        let labels = read_labels(b, &mut pos, &syms, false)?;
         let nb = v(&mut pos)? as usize;
         let mut blocks = Vec::with_capacity(nb.min(b.len()));
         for _ in 0..nb {

@@ -28,6 +28,19 @@ pub trait TemplateData {
     fn labels(&self) -> Vec<(&str, &str)>;
 }
 
+/// Labels held as pairs: a snapshot taken for `label_format`, or a test's labels.
+impl TemplateData for Vec<(String, String)> {
+    fn label(&self, name: &str) -> Option<&str> {
+        self.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn labels(&self) -> Vec<(&str, &str)> {
+        self.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+    }
+}
+
 /// Renders `t` into `out` (appending). `line` is the entry's line (`__line__`), `ts_ns` its
 /// timestamp in Unix nanoseconds (`__timestamp__` returns it as a Go time.Time value).
 ///

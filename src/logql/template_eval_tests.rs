@@ -3,36 +3,16 @@
 //! fmt and time semantics one area at a time.
 
 use super::template::parse;
-use super::template_eval::{render, TemplateData};
+use super::template_eval::render;
 use super::template_time::parse_in_location;
 use super::template_tz::{load_location, zone_from_rule, Zone};
 
 /// Labels as Loki hands them to a template.
-struct Labels(Vec<(String, String)>);
-
-impl TemplateData for Labels {
-    fn label(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn labels(&self) -> Vec<(&str, &str)> {
-        self.0
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect()
-    }
-}
-
-fn labels(pairs: &[(&str, &str)]) -> Labels {
-    Labels(
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
-    )
+fn labels(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 fn run_full(tpl: &str, pairs: &[(&str, &str)], line: &str, ts: i64) -> Result<String, String> {

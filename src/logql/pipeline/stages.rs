@@ -106,26 +106,6 @@ impl TemplateData for TemplateView<'_, '_> {
     }
 }
 
-/// A snapshot of an entry's labels, for `label_format`, whose templates all read the labels
-/// as they were before the stage.
-struct Snapshot(Vec<(String, String)>);
-
-impl TemplateData for Snapshot {
-    fn label(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn labels(&self) -> Vec<(&str, &str)> {
-        self.0
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect()
-    }
-}
-
 /// `line_format` or `label_format`.
 pub enum Formatter {
     Line(Template),
@@ -152,7 +132,8 @@ impl Formatter {
                 }
             }
             Formatter::Labels(fmts) => {
-                let mut snapshot: Option<Snapshot> = None;
+                // Every template reads the labels as they were before the stage.
+                let mut snapshot: Option<Vec<(String, String)>> = None;
                 for f in fmts {
                     match f {
                         LabelFmt::Rename { dst, src } => {
@@ -165,7 +146,7 @@ impl Formatter {
                             let data = snapshot.get_or_insert_with(|| {
                                 let mut pairs = Vec::new();
                                 labels.visit(|k, v| pairs.push((k.to_string(), v.to_string())));
-                                Snapshot(pairs)
+                                pairs
                             });
                             let mut out = String::new();
                             match template_eval::render(

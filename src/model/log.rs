@@ -29,28 +29,58 @@ impl LogEntry {
     }
 }
 
-/// Sorts a stream's entries by time, keeping append order among equal times, and removes
-/// exact duplicates (same time, line and metadata), as Loki does: a line shipped twice is one
-/// line.
-pub fn sort_dedup_entries(entries: &mut Vec<LogEntry>) {
-    if !entries.windows(2).all(|w| w[0].t <= w[1].t) {
-        entries.sort_by_key(|e| e.t); // stable
-    }
-    let mut i = 0;
-    let mut out: Vec<LogEntry> = Vec::with_capacity(entries.len());
-    while i < entries.len() {
-        // Within one timestamp, drop an entry equal to an earlier one of that timestamp.
-        let t = entries[i].t;
-        let start = out.len();
-        while i < entries.len() && entries[i].t == t {
-            let e = std::mem::take(&mut entries[i]);
-            if !out[start..].contains(&e) {
-                out.push(e);
+/// The order in which a stream's `n` entries are kept: by time, append order among equal
+/// times, and without exact duplicates (same time, line and metadata, as `same(i, j)` says),
+/// as Loki keeps them: a line shipped twice is one line. `None` when that is every entry in
+/// the order given, the common case, which costs one pass and no allocation.
+pub fn kept_order(
+    n: usize,
+    time: impl Fn(usize) -> i64,
+    same: impl Fn(usize, usize) -> bool,
+) -> Option<Vec<usize>> {
+    let in_order = (1..n).all(|i| time(i - 1) <= time(i));
+    if in_order {
+        // Only a repeat within a run of equal times can need dropping.
+        let mut run_start = 0;
+        let repeats = (1..n).any(|i| {
+            if time(i) != time(i - 1) {
+                run_start = i;
+                return false;
             }
-            i += 1;
+            (run_start..i).any(|j| same(i, j))
+        });
+        if !repeats {
+            return None;
         }
     }
-    *entries = out;
+    let mut order: Vec<usize> = (0..n).collect();
+    if !in_order {
+        order.sort_by_key(|&i| time(i)); // stable
+    }
+    let mut kept: Vec<usize> = Vec::with_capacity(n);
+    let mut run_start = 0;
+    for i in order {
+        if kept.last().map(|&j| time(j)) != Some(time(i)) {
+            run_start = kept.len();
+        }
+        if !kept[run_start..].iter().any(|&j| same(i, j)) {
+            kept.push(i);
+        }
+    }
+    Some(kept)
+}
+
+/// Puts a stream's entries in [`kept_order`].
+pub fn sort_dedup_entries(entries: &mut Vec<LogEntry>) {
+    let Some(order) = kept_order(
+        entries.len(),
+        |i| entries[i].t,
+        |i, j| entries[i] == entries[j],
+    ) else {
+        return;
+    };
+    let mut taken: Vec<Option<LogEntry>> = entries.drain(..).map(Some).collect();
+    entries.extend(order.into_iter().filter_map(|i| taken[i].take()));
 }
 
 #[cfg(test)]

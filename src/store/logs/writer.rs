@@ -4,6 +4,7 @@
 use super::block::EntryRun;
 use super::part::LogPartWriter;
 use super::{merge_into, LogPart, LogParts};
+use crate::model::log::kept_order;
 use crate::model::{Labels, LogEntry};
 use crate::store::error::{Result, StoreError};
 use crate::store::fs::temp_path;
@@ -84,47 +85,14 @@ impl StreamBuf {
     /// The entries in time order (append order among equal times) without exact
     /// duplicates, as Loki keeps them: a line shipped twice is one line.
     fn sorted(&self) -> SortedStream<'_> {
-        let n = self.times.len();
-        let in_order = self.times.windows(2).all(|w| w[0] <= w[1]);
-        if in_order && !self.has_duplicates() {
-            return SortedStream {
-                buf: self,
-                order: None,
-            };
-        }
-        let mut order: Vec<usize> = (0..n).collect();
-        if !in_order {
-            order.sort_by_key(|&i| self.times[i]); // stable
-        }
-        let mut kept: Vec<usize> = Vec::with_capacity(n);
-        let mut run_start = 0;
-        for i in order {
-            if kept.last().map(|&j| self.times[j]) != Some(self.times[i]) {
-                run_start = kept.len();
-            }
-            if !kept[run_start..].iter().any(|&j| self.same_entry(i, j)) {
-                kept.push(i);
-            }
-        }
         SortedStream {
             buf: self,
-            order: Some(kept),
+            order: kept_order(
+                self.times.len(),
+                |i| self.times[i],
+                |i, j| self.same_entry(i, j),
+            ),
         }
-    }
-
-    /// Whether an entry repeats an earlier one of its time (the entries being in time order).
-    fn has_duplicates(&self) -> bool {
-        let mut run_start = 0;
-        for i in 0..self.times.len() {
-            if i == 0 || self.times[i] != self.times[i - 1] {
-                run_start = i;
-                continue;
-            }
-            if (run_start..i).any(|j| self.same_entry(i, j)) {
-                return true;
-            }
-        }
-        false
     }
 
     fn same_entry(&self, i: usize, j: usize) -> bool {

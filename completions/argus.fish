@@ -40,6 +40,7 @@ complete -c argus -n "__fish_argus_needs_command" -f -a "scrape" -d 'Scrape Prom
 complete -c argus -n "__fish_argus_needs_command" -f -a "ingest" -d 'Store metric samples from files or stdin: Prometheus text, OpenMetrics, CSV or JSON lines; `argus ingest logs` stores log lines'
 complete -c argus -n "__fish_argus_needs_command" -f -a "query" -d 'Evaluate a PromQL or LogQL expression'
 complete -c argus -n "__fish_argus_needs_command" -f -a "export" -d 'Write raw samples as CSV, JSON lines or OpenMetrics'
+complete -c argus -n "__fish_argus_needs_command" -f -a "serve" -d 'Serve the Prometheus and Loki HTTP APIs on the store, scrape, and take pushes'
 complete -c argus -n "__fish_argus_needs_command" -f -a "store" -d 'Inspect, verify and compact the store'
 complete -c argus -n "__fish_argus_needs_command" -f -a "conformance" -d 'Run query-language conformance scripts from the reference implementations'
 complete -c argus -n "__fish_argus_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -157,6 +158,32 @@ complete -c argus -n "__fish_argus_using_subcommand export" -s q -l quiet -d 'Pr
 complete -c argus -n "__fish_argus_using_subcommand export" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c argus -n "__fish_argus_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c argus -n "__fish_argus_using_subcommand export" -s V -l version -d 'Print version'
+complete -c argus -n "__fish_argus_using_subcommand serve" -l listen -d 'Address and port to listen on. The default is loopback only; use 0.0.0.0:9180 to serve other machines' -r
+complete -c argus -n "__fish_argus_using_subcommand serve" -s c -l config -d 'A prometheus.yml whose scrape_configs are scraped continuously (reloaded on SIGHUP and POST /-/reload)' -r -F
+complete -c argus -n "__fish_argus_using_subcommand serve" -l self-scrape-interval -d 'How often the server scrapes its own /metrics (job "argus"); 0s turns it off' -r
+complete -c argus -n "__fish_argus_using_subcommand serve" -l push-token-file -d 'Refuse pushes that lack `Authorization: Bearer <token>` with the token in this file' -r -F
+complete -c argus -n "__fish_argus_using_subcommand serve" -l max-body-bytes -d 'Largest request body accepted, in bytes, as sent (compressed)' -r
+complete -c argus -n "__fish_argus_using_subcommand serve" -l max-decompressed-bytes -d 'Largest push body after decompression, in bytes (bodies announcing more are refused before being decompressed)' -r
+complete -c argus -n "__fish_argus_using_subcommand serve" -l max-series-per-push -d 'Most series (remote_write) or streams (Loki push) in one request' -r
+complete -c argus -n "__fish_argus_using_subcommand serve" -l max-line-bytes -d 'Longest log line accepted by Loki push, in bytes' -r
+complete -c argus -n "__fish_argus_using_subcommand serve" -l max-label-names-per-stream -d 'Most labels of one pushed log stream' -r
+complete -c argus -n "__fish_argus_using_subcommand serve" -l query-timeout -d 'Longest a query may run (a request\'s `timeout` may shorten it)' -r
+complete -c argus -n "__fish_argus_using_subcommand serve" -l max-samples -d 'Most samples one PromQL query may hold in memory at once' -r
+complete -c argus -n "__fish_argus_using_subcommand serve" -l max-concurrent-queries -d 'Queries evaluated at once; more wait for a free slot' -r
+complete -c argus -n "__fish_argus_using_subcommand serve" -l max-entries-per-query -d 'Most lines a Loki log query may ask for (`limit`)' -r
+complete -c argus -n "__fish_argus_using_subcommand serve" -l lookback-delta -d 'How far back an instant selector looks for a sample' -r
+complete -c argus -n "__fish_argus_using_subcommand serve" -l store -d 'The store directory [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
+complete -c argus -n "__fish_argus_using_subcommand serve" -s o -l output -d 'Output format (each subcommand accepts the ones that make sense for it)' -r -f -a "table\t'Aligned table for people (the default on a terminal)'
+json\t'JSON shaped like the Prometheus HTTP API\'s `data`'
+csv\t'Comma-separated values with a header'
+tsv\t'Tab-separated values with a header'
+jsonl\t'One JSON object per line (export)'
+openmetrics\t'OpenMetrics text, re-ingestable by `argus ingest` and `promtool` (export)'
+raw\t'Log lines only, one per line (logs)'"
+complete -c argus -n "__fish_argus_using_subcommand serve" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c argus -n "__fish_argus_using_subcommand serve" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c argus -n "__fish_argus_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c argus -n "__fish_argus_using_subcommand serve" -s V -l version -d 'Print version'
 complete -c argus -n "__fish_argus_using_subcommand store; and not __fish_seen_subcommand_from info check compact help" -l store -d 'The store directory [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
 complete -c argus -n "__fish_argus_using_subcommand store; and not __fish_seen_subcommand_from info check compact help" -s o -l output -d 'Output format (each subcommand accepts the ones that make sense for it)' -r -f -a "table\t'Aligned table for people (the default on a terminal)'
 json\t'JSON shaped like the Prometheus HTTP API\'s `data`'
@@ -262,13 +289,14 @@ complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen
 complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from help" -f -a "promql" -d 'Run Prometheus\' promqltest scripts (*.test) against argus\' store and engine'
 complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from help" -f -a "logql" -d 'Run Loki\'s LogQL corpora (parse_ok.txt, parse_err.txt, eval_err.txt) against argus\' LogQL parser'
 complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export store conformance help" -f -a "scrape" -d 'Scrape Prometheus metrics endpoints and store the samples'
-complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export store conformance help" -f -a "ingest" -d 'Store metric samples from files or stdin: Prometheus text, OpenMetrics, CSV or JSON lines; `argus ingest logs` stores log lines'
-complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export store conformance help" -f -a "query" -d 'Evaluate a PromQL or LogQL expression'
-complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export store conformance help" -f -a "export" -d 'Write raw samples as CSV, JSON lines or OpenMetrics'
-complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export store conformance help" -f -a "store" -d 'Inspect, verify and compact the store'
-complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export store conformance help" -f -a "conformance" -d 'Run query-language conformance scripts from the reference implementations'
-complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export store conformance help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export serve store conformance help" -f -a "scrape" -d 'Scrape Prometheus metrics endpoints and store the samples'
+complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export serve store conformance help" -f -a "ingest" -d 'Store metric samples from files or stdin: Prometheus text, OpenMetrics, CSV or JSON lines; `argus ingest logs` stores log lines'
+complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export serve store conformance help" -f -a "query" -d 'Evaluate a PromQL or LogQL expression'
+complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export serve store conformance help" -f -a "export" -d 'Write raw samples as CSV, JSON lines or OpenMetrics'
+complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export serve store conformance help" -f -a "serve" -d 'Serve the Prometheus and Loki HTTP APIs on the store, scrape, and take pushes'
+complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export serve store conformance help" -f -a "store" -d 'Inspect, verify and compact the store'
+complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export serve store conformance help" -f -a "conformance" -d 'Run query-language conformance scripts from the reference implementations'
+complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export serve store conformance help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c argus -n "__fish_argus_using_subcommand help; and __fish_seen_subcommand_from ingest" -f -a "logs" -d 'Store log lines as log streams (see `argus ingest logs --help`)'
 complete -c argus -n "__fish_argus_using_subcommand help; and __fish_seen_subcommand_from store" -f -a "info" -d 'Series, samples, bytes on disk, bytes per sample, parts and time span; for logs, streams, entries, raw and stored bytes, compression ratio, parts and time span'
 complete -c argus -n "__fish_argus_using_subcommand help; and __fish_seen_subcommand_from store" -f -a "check" -d 'Verify every checksum and invariant of every file; exit 5 when anything is damaged'

@@ -10,6 +10,8 @@
 //! - [`model`]: labels, matchers, samples, metadata, durations and times. No I/O.
 //! - [`lex`]: the lexical core shared by the query languages and formats (strings, names,
 //!   numbers, durations, matcher lists), as nom parsers.
+//! - [`http`]: `argus serve`: the Prometheus and Loki HTTP APIs, push receivers with durable
+//!   acknowledgement, continuous scraping, the server's own metrics.
 //! - [`remote`]: clients for remote Prometheus-compatible servers (`--server`).
 //! - [`store`]: the on-disk store shared by all processes: metrics and logs as parts, merges,
 //!   state files.
@@ -22,6 +24,7 @@
 pub mod adapters;
 pub mod cli;
 pub mod expo;
+pub mod http;
 pub mod ingest;
 pub mod lex;
 pub mod logql;

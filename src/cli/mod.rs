@@ -15,6 +15,7 @@ pub mod progress;
 pub mod query;
 mod query_logs;
 pub mod scrape;
+pub mod serve;
 pub mod store;
 pub mod timeargs;
 
@@ -117,6 +118,7 @@ pub enum Command {
     Ingest(ingest::IngestArgs),
     Query(query::QueryArgs),
     Export(export::ExportArgs),
+    Serve(serve::ServeArgs),
     Store(store::StoreArgs),
     Conformance(conformance::ConformanceArgs),
 }
@@ -140,6 +142,7 @@ pub fn run() -> i32 {
         Command::Ingest(a) => ingest::run(&cli.global, a),
         Command::Query(a) => query::run(&cli.global, a),
         Command::Export(a) => export::run(&cli.global, a),
+        Command::Serve(a) => serve::run(&cli.global, a),
         Command::Store(a) => store::run(&cli.global, a),
         Command::Conformance(a) => conformance::run(&cli.global, a),
     };

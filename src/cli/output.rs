@@ -112,6 +112,14 @@ pub fn value_to_json(value: &Value) -> serde_json::Value {
 /// Writes the API `data` object directly, without building a JSON tree: a range query can
 /// return millions of points, and a tree would cost an allocation for each.
 pub fn write_json(out: &mut dyn Write, value: &Value) -> io::Result<()> {
+    out.write_all(b"{")?;
+    write_json_fields(out, value)?;
+    out.write_all(b"}\n")
+}
+
+/// The members of the API `data` object (`"resultType":…,"result":…`) without the braces, so
+/// that a server can add its own (`stats`) beside them.
+pub fn write_json_fields(out: &mut dyn Write, value: &Value) -> io::Result<()> {
     fn string(out: &mut dyn Write, s: &str) -> io::Result<()> {
         serde_json::to_writer(&mut *out, s).map_err(io::Error::other)
     }
@@ -142,11 +150,7 @@ pub fn write_json(out: &mut dyn Write, value: &Value) -> io::Result<()> {
             out.write_all(buf.as_bytes())
         })
     }
-    write!(
-        out,
-        "{{\"resultType\":\"{}\",\"result\":",
-        value.type_name()
-    )?;
+    write!(out, "\"resultType\":\"{}\",\"result\":", value.type_name())?;
     match value {
         Value::Scalar { t, v } => point(out, *t, *v)?,
         Value::String { t, v } => {
@@ -190,7 +194,7 @@ pub fn write_json(out: &mut dyn Write, value: &Value) -> io::Result<()> {
             out.write_all(b"]")?;
         }
     }
-    out.write_all(b"}\n")
+    Ok(())
 }
 
 /// Rows of (series, time, value) in output order.

@@ -92,22 +92,6 @@ enum Language {
     LogQL(crate::logql::Expr, Option<crate::store::logs::LogSnapshot>),
 }
 
-/// The stream selectors of a LogQL expression.
-fn log_selectors(e: &crate::logql::Expr, out: &mut Vec<Vec<crate::model::Matcher>>) {
-    use crate::logql::Expr;
-    match e {
-        Expr::Log(l) => out.push(l.selector.clone()),
-        Expr::RangeAggregation(r) => out.push(r.range.log.selector.clone()),
-        Expr::VectorAggregation(v) => log_selectors(&v.expr, out),
-        Expr::Binary(b) => {
-            log_selectors(&b.lhs, out);
-            log_selectors(&b.rhs, out);
-        }
-        Expr::LabelReplace(l) => log_selectors(&l.expr, out),
-        Expr::Literal(_) | Expr::Vector(_) => {}
-    }
-}
-
 /// `--logql`/`--promql`, else by the query: PromQL when it parses as PromQL, LogQL when only
 /// LogQL parses it (line filters, parsers and other pipeline stages are LogQL only). A query
 /// both read, such as `{app="api"}` or `count_over_time({app="api"}[5m])`, is LogQL when its
@@ -137,8 +121,7 @@ fn language(global: &GlobalArgs, args: &QueryArgs) -> Result<Language, CliError>
     };
     // Both languages read it (`{app="api"}`, `count_over_time({app="api"}[5m])`): LogQL when
     // its selectors find log streams and no metric series.
-    let mut selectors = Vec::new();
-    log_selectors(&logql, &mut selectors);
+    let selectors = logql.stream_selectors();
     let store = global.open_store()?;
     let failed = |e: crate::store::StoreError| CliError::failure(format!("cannot read store: {e}"));
     let metrics = store.snapshot().map_err(failed)?;

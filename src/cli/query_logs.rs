@@ -150,47 +150,15 @@ fn tail(
             .map_err(|e| CliError::input(format!("cannot evaluate query: {e}")))
     };
     let stdout = std::io::stdout();
-    let mut first = LogQueryOptions {
+    let mut cursor = crate::logql::tail::TailCursor::new(opts.from);
+    // First the newest `limit` lines of the range, then everything new.
+    let mut query = LogQueryOptions {
         direction: Direction::Backward,
         ..opts
     };
-    // Lines at the newest time printed so far, so a line is not printed twice when more lines
-    // of that same nanosecond arrive later.
-    let mut last_t = i64::MIN;
-    let mut at_last: Vec<(crate::model::Labels, String)> = Vec::new();
     loop {
-        let streams = evaluate(&first)?;
-        let mut fresh: Vec<StreamResult> = Vec::new();
-        for s in streams {
-            let entries: Vec<crate::model::LogEntry> = s
-                .entries
-                .into_iter()
-                .filter(|e| {
-                    e.t > last_t
-                        || (e.t == last_t && !at_last.contains(&(s.labels.clone(), e.line.clone())))
-                })
-                .collect();
-            if !entries.is_empty() {
-                fresh.push(StreamResult {
-                    labels: s.labels,
-                    entries,
-                });
-            }
-        }
-        let newest = fresh
-            .iter()
-            .flat_map(|s| s.entries.iter().map(|e| e.t))
-            .max();
-        if let Some(t) = newest {
-            if t > last_t {
-                last_t = t;
-                at_last.clear();
-            }
-            for s in &fresh {
-                for e in s.entries.iter().filter(|e| e.t == last_t) {
-                    at_last.push((s.labels.clone(), e.line.clone()));
-                }
-            }
+        let fresh = cursor.fresh(evaluate(&query)?);
+        if !fresh.is_empty() {
             let mut out = std::io::BufWriter::new(stdout.lock());
             let r = write_streams(&mut out, &fresh, format, Direction::Forward)
                 .and_then(|_| out.flush());
@@ -200,13 +168,7 @@ fn tail(
             }
         }
         std::thread::sleep(std::time::Duration::from_secs(1));
-        let now = now_ms().saturating_mul(1_000_000);
-        first = LogQueryOptions {
-            from: last_t.max(opts.from),
-            to: now.saturating_add(1_000_000_000),
-            limit: usize::MAX,
-            direction: Direction::Forward,
-        };
+        query = cursor.next_query(now_ms().saturating_mul(1_000_000));
     }
 }
 

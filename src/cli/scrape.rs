@@ -150,7 +150,7 @@ pub fn run(global: &GlobalArgs, args: &ScrapeArgs) -> CliResult {
 }
 
 /// Completes on SIGINT or SIGTERM.
-async fn shutdown_signal() {
+pub(super) async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {

@@ -50,6 +50,26 @@ impl Expr {
             _ => false,
         }
     }
+
+    /// The stream selectors of every log expression inside, left to right.
+    pub fn stream_selectors(&self) -> Vec<Vec<crate::model::Matcher>> {
+        fn walk(e: &Expr, out: &mut Vec<Vec<crate::model::Matcher>>) {
+            match e {
+                Expr::Log(l) => out.push(l.selector.clone()),
+                Expr::RangeAggregation(r) => out.push(r.range.log.selector.clone()),
+                Expr::VectorAggregation(v) => walk(&v.expr, out),
+                Expr::Binary(b) => {
+                    walk(&b.lhs, out);
+                    walk(&b.rhs, out);
+                }
+                Expr::LabelReplace(l) => walk(&l.expr, out),
+                Expr::Literal(_) | Expr::Vector(_) => {}
+            }
+        }
+        let mut out = Vec::new();
+        walk(self, &mut out);
+        out
+    }
 }
 
 /// A stream selector followed by pipeline stages, applied left to right.

@@ -23,6 +23,7 @@ mod parser_log;
 mod parser_pipeline;
 pub mod pipeline;
 pub mod script;
+pub mod tail;
 pub mod template;
 pub mod template_eval;
 mod template_fmt;

@@ -281,6 +281,14 @@ impl Store {
         merge::compact::<logs::LogParts>(self, self.logs(), &ns)
     }
 
+    /// Runs the merges that are due in both areas, unless another process is merging: what
+    /// commits do on their own unless their writer was told to
+    /// [`defer_merge`](MetricWriter::defer_merge).
+    pub fn merge_due(&self) -> Result<()> {
+        merge::maybe_merge::<MetricParts>(self, self.metrics())?;
+        merge::maybe_merge::<logs::LogParts>(self, self.logs())
+    }
+
     /// Deletes samples older than `now_ms - keep_ms`.
     pub fn apply_retention(&self, keep_ms: i64, now_ms: i64) -> Result<RetentionReport> {
         merge::apply_retention::<MetricParts>(self, self.metrics(), now_ms - keep_ms)

@@ -43,6 +43,8 @@ pub struct MetricWriter {
     metadata: Vec<MetricMetadata>,
     appended: u64,
     spill_at: usize,
+    /// Whether `commit` also runs a due merge (see [`MetricWriter::defer_merge`]).
+    merge_after_commit: bool,
 }
 
 impl MetricWriter {
@@ -57,7 +59,15 @@ impl MetricWriter {
             metadata: Vec::new(),
             appended: 0,
             spill_at: SPILL_SAMPLES,
+            merge_after_commit: true,
         }
+    }
+
+    /// Makes `commit` return as soon as the part is published, leaving merges to the caller
+    /// ([`Store::merge_due`]): a server acknowledging pushes must not make a request wait for
+    /// a merge of large parts.
+    pub fn defer_merge(&mut self) {
+        self.merge_after_commit = false;
     }
 
     /// Buffers one sample. Within one writer, a later sample for the same series and
@@ -158,7 +168,9 @@ impl MetricWriter {
         };
         // Merging is housekeeping: the commit already succeeded, so a failure here only
         // leaves more parts for the next merge.
-        let _ = maybe_merge::<MetricParts>(&self.store, self.store.metrics());
+        if self.merge_after_commit {
+            let _ = maybe_merge::<MetricParts>(&self.store, self.store.metrics());
+        }
         Ok(CommitStats {
             series,
             samples,

@@ -38,6 +38,8 @@ pub struct LogWriter {
     appended: u64,
     spill_bytes: usize,
     spills: Vec<PathBuf>,
+    /// Whether `commit` also runs a due merge (see [`LogWriter::defer_merge`]).
+    merge_after_commit: bool,
 }
 
 /// One stream's buffered entries, column by column: the lines share one allocation, where
@@ -141,7 +143,14 @@ impl LogWriter {
             appended: 0,
             spill_bytes: SPILL_BYTES,
             spills: Vec::new(),
+            merge_after_commit: true,
         }
+    }
+
+    /// Makes `commit` return as soon as the part is published, leaving merges to the caller
+    /// ([`Store::merge_due`](crate::store::Store::merge_due)).
+    pub fn defer_merge(&mut self) {
+        self.merge_after_commit = false;
     }
 
     /// Buffers one entry of the stream `labels` (which must not be empty; empty-valued labels
@@ -263,7 +272,9 @@ impl LogWriter {
             }
         };
         // Housekeeping: the commit already succeeded.
-        let _ = maybe_merge::<LogParts>(&self.store, self.store.logs());
+        if self.merge_after_commit {
+            let _ = maybe_merge::<LogParts>(&self.store, self.store.logs());
+        }
         Ok(LogCommitStats {
             streams,
             entries,

@@ -1,0 +1,138 @@
+//! The one place where failures become HTTP answers: Prometheus' JSON error envelope with its
+//! `errorType`, Loki's plain-text bodies, and the status codes clients branch on.
+//!
+//! Clients retry by status class: remote_write senders and log shippers retry 5xx and 429 and
+//! drop other 4xx; promtool decodes the JSON body only for 400 and 422. So the kind of a
+//! failure decides the status, and the message says what was wrong with which input.
+
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+/// What kind of failure, in Prometheus' terms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// A missing or invalid parameter, an unparsable query, a malformed push (400).
+    BadData,
+    /// The query failed while evaluating (422).
+    Execution,
+    /// The query ran out of time (503).
+    Timeout,
+    /// The store failed (500).
+    Internal,
+    /// No such endpoint or object (404).
+    NotFound,
+    /// A body over a size limit (413).
+    TooLarge,
+    /// Too many requests at once; retry later (429).
+    TooMany,
+    /// Missing or wrong credentials (401).
+    Unauthorized,
+    /// The server is shutting down or not ready (503).
+    Unavailable,
+}
+
+impl ErrorKind {
+    pub fn status(self) -> StatusCode {
+        match self {
+            ErrorKind::BadData => StatusCode::BAD_REQUEST,
+            ErrorKind::Execution => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorKind::Timeout | ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorKind::NotFound => StatusCode::NOT_FOUND,
+            ErrorKind::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorKind::TooMany => StatusCode::TOO_MANY_REQUESTS,
+            ErrorKind::Unauthorized => StatusCode::UNAUTHORIZED,
+        }
+    }
+
+    /// Prometheus' `errorType` for this kind.
+    pub fn error_type(self) -> &'static str {
+        match self {
+            ErrorKind::BadData | ErrorKind::TooLarge => "bad_data",
+            ErrorKind::Execution => "execution",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Internal | ErrorKind::TooMany | ErrorKind::Unauthorized => "internal",
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::Unavailable => "unavailable",
+        }
+    }
+}
+
+/// A failed request: its kind and a message for the client.
+#[derive(Clone, Debug)]
+pub struct ApiError {
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> ApiError {
+        ApiError {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    pub fn bad_data(message: impl Into<String>) -> ApiError {
+        ApiError::new(ErrorKind::BadData, message)
+    }
+
+    pub fn internal(message: impl Into<String>) -> ApiError {
+        ApiError::new(ErrorKind::Internal, message)
+    }
+
+    /// The answer in Prometheus' envelope.
+    pub fn prometheus(self) -> Response {
+        let body = serde_json::json!({
+            "status": "error",
+            "errorType": self.kind.error_type(),
+            "error": self.message,
+        });
+        (
+            self.kind.status(),
+            [(header::CONTENT_TYPE, "application/json")],
+            body.to_string(),
+        )
+            .into_response()
+    }
+
+    /// The answer as Loki gives it: the message as plain text.
+    pub fn plain(self) -> Response {
+        (
+            self.kind.status(),
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            format!("{}\n", self.message),
+        )
+            .into_response()
+    }
+}
+
+/// A Prometheus API handler's error: answers in Prometheus' JSON envelope.
+pub struct PromError(pub ApiError);
+
+impl From<ApiError> for PromError {
+    fn from(e: ApiError) -> PromError {
+        PromError(e)
+    }
+}
+
+impl IntoResponse for PromError {
+    fn into_response(self) -> Response {
+        self.0.prometheus()
+    }
+}
+
+/// A Loki API or push handler's error: answers in plain text.
+pub struct PlainError(pub ApiError);
+
+impl From<ApiError> for PlainError {
+    fn from(e: ApiError) -> PlainError {
+        PlainError(e)
+    }
+}
+
+impl IntoResponse for PlainError {
+    fn into_response(self) -> Response {
+        self.0.plain()
+    }
+}

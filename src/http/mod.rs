@@ -1,0 +1,180 @@
+//! `argus serve`: the Prometheus- and Loki-compatible HTTP server on the shared store.
+//!
+//! | file | owns |
+//! |---|---|
+//! | `params.rs` | request parameters (GET and form POST) and the APIs' time syntaxes |
+//! | `errors.rs` | failures → status codes, Prometheus' `errorType`, Loki's plain text |
+//! | `proto.rs` | the remote_write and Loki push protobuf messages |
+//! | `push.rs` | decoding and checking pushed bodies (snappy, gzip, JSON, protobuf) |
+//! | `committer.rs` | group commit: pushes acknowledged once durable; background merges |
+//! | `state.rs` | what handlers share: snapshots, targets, config, limits |
+//! | `prometheus.rs` | Prometheus' query API and the remote_write receiver |
+//! | `status.rs` | metadata, targets, status, federate, health, reload, own metrics |
+//! | `loki.rs` | Loki's push, query, metadata and tail API |
+//! | `scraping.rs` | continuous scraping with reloads |
+//! | `self_metrics.rs` | the registry behind `/metrics` |
+//!
+//! This file builds the router and runs the server until SIGTERM/SIGINT: then it stops
+//! accepting, lets requests in flight finish, commits what was pushed and scraped, and
+//! returns.
+
+pub mod committer;
+pub mod errors;
+pub mod loki;
+pub mod params;
+pub mod prometheus;
+pub mod proto;
+pub mod push;
+pub mod scraping;
+pub mod self_metrics;
+pub mod state;
+pub mod status;
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use params::Params;
+use state::AppState;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// The port `argus serve` listens on unless `--listen` says otherwise.
+pub const DEFAULT_PORT: u16 = 9180;
+
+/// A JSON answer from bytes already encoded.
+pub(crate) fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
+    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+/// The request's parameters: its query string, plus its body when that is a form.
+pub(crate) fn request_params(headers: &HeaderMap, query: Option<&str>, body: &Bytes) -> Params {
+    let is_form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| {
+            ct.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        });
+    Params::new(query, is_form.then_some(&body[..]))
+}
+
+/// Counts each request by route and status, and times it.
+async fn track(State(st): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_string())
+        .unwrap_or_else(|| "other".to_string());
+    let started = Instant::now();
+    let resp = next.run(req).await;
+    let code = resp.status().as_u16().to_string();
+    st.registry.add(
+        "argus_http_requests_total",
+        "HTTP requests, by route and status code.",
+        &[("handler", &route), ("code", &code)],
+        1.0,
+    );
+    st.registry.observe(
+        "argus_http_request_duration_seconds",
+        "Time to answer HTTP requests, by route.",
+        &[("handler", &route)],
+        started.elapsed().as_secs_f64(),
+    );
+    resp
+}
+
+async fn not_found() -> Response {
+    errors::ApiError::new(errors::ErrorKind::NotFound, "no such endpoint").plain()
+}
+
+async fn root() -> &'static str {
+    "argus: Prometheus API under /api/v1, Loki API under /loki/api/v1, own metrics on /metrics\n"
+}
+
+/// Every route of the server.
+pub fn router(st: Arc<AppState>, max_body_bytes: usize) -> Router {
+    let api = Router::new()
+        // Prometheus
+        .route(
+            "/api/v1/query",
+            get(prometheus::query).post(prometheus::query),
+        )
+        .route(
+            "/api/v1/query_range",
+            get(prometheus::query_range).post(prometheus::query_range),
+        )
+        .route(
+            "/api/v1/series",
+            get(prometheus::series).post(prometheus::series),
+        )
+        .route(
+            "/api/v1/labels",
+            get(prometheus::label_names).post(prometheus::label_names),
+        )
+        .route("/api/v1/label/{name}/values", get(prometheus::label_values))
+        .route(
+            "/api/v1/query_exemplars",
+            get(prometheus::query_exemplars).post(prometheus::query_exemplars),
+        )
+        .route(
+            "/api/v1/format_query",
+            get(prometheus::format_query).post(prometheus::format_query),
+        )
+        .route("/api/v1/metadata", get(status::metadata))
+        .route("/api/v1/targets", get(status::targets))
+        .route("/api/v1/status/buildinfo", get(status::buildinfo))
+        .route("/api/v1/status/config", get(status::config))
+        .route("/api/v1/status/flags", get(status::flags))
+        .route("/api/v1/status/runtimeinfo", get(status::runtimeinfo))
+        .route("/api/v1/write", post(prometheus::remote_write))
+        .route("/federate", get(status::federate))
+        // Loki
+        .route("/loki/api/v1/push", post(loki::push))
+        .route("/api/prom/push", post(loki::push))
+        .route("/loki/api/v1/query", get(loki::query).post(loki::query))
+        .route(
+            "/loki/api/v1/query_range",
+            get(loki::query_range).post(loki::query_range),
+        )
+        .route(
+            "/loki/api/v1/labels",
+            get(loki::label_names).post(loki::label_names),
+        )
+        .route(
+            "/loki/api/v1/label",
+            get(loki::label_names).post(loki::label_names),
+        )
+        .route(
+            "/loki/api/v1/label/{name}/values",
+            get(loki::label_values).post(loki::label_values),
+        )
+        .route("/loki/api/v1/series", get(loki::series).post(loki::series))
+        .route(
+            "/loki/api/v1/index/stats",
+            get(loki::index_stats).post(loki::index_stats),
+        )
+        .route(
+            "/loki/api/v1/detected_labels",
+            get(loki::detected_labels).post(loki::detected_labels),
+        )
+        .route("/loki/api/v1/status/buildinfo", get(loki::buildinfo))
+        .route("/loki/api/v1/tail", get(loki::tail))
+        // Operations
+        .route("/metrics", get(status::self_metrics))
+        .route("/-/healthy", get(status::healthy).head(status::healthy))
+        .route("/-/ready", get(status::ready).head(status::ready))
+        .route("/ready", get(status::ready))
+        .route("/-/reload", post(status::reload).put(status::reload))
+        .route("/", get(root))
+        .fallback(not_found);
+    api.layer(axum::middleware::from_fn_with_state(st.clone(), track))
+        .layer(DefaultBodyLimit::max(max_body_bytes))
+        .with_state(st)
+}

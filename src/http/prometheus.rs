@@ -1,0 +1,538 @@
+//! Prometheus' query API (`/api/v1/query`, `query_range`, `series`, `labels`, label values,
+//! `query_exemplars`, `format_query`) and its remote_write receiver, on the shared store.
+//!
+//! Evaluation runs on tokio's blocking pool behind a semaphore (`--max-concurrent-queries`),
+//! so a heavy query never stalls the threads that accept pushes. Status codes and
+//! `errorType`s are Prometheus': 400 `bad_data` for what the client sent, 422 `execution`
+//! for evaluation errors, 503 `timeout`. Answers are written straight into the response
+//! buffer, without a JSON tree, since a range result can hold millions of points.
+
+use super::errors::{ApiError, ErrorKind, PromError};
+use super::push::{content_decode, decode_remote_write};
+use super::state::AppState;
+use super::{json_response, request_params};
+use crate::adapters::CountingQueryable;
+use crate::model::time::now_ms;
+use crate::model::{Labels, Matcher};
+use crate::promql::ast::{Expr, ValueType};
+use crate::promql::engine::{Annotation, AnnotationKind, Engine, EvalError, Value};
+use crate::store::Snapshot;
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use std::io::Write;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Most points per series of a range query, as Prometheus allows.
+const MAX_POINTS_PER_SERIES: i64 = 11_000;
+
+type Handled = Result<Response, PromError>;
+
+/// Parses the `query` parameter as PromQL.
+fn parse_query(text: &str) -> Result<Expr, ApiError> {
+    crate::promql::parse(text)
+        .map_err(|e| ApiError::bad_data(format!("invalid parameter \"query\": {e}")))
+}
+
+/// The engine for one request: the server's limits, shortened by the request's `timeout`
+/// and its `lookback_delta`.
+fn engine_for(st: &AppState, p: &super::params::Params) -> Result<Engine, ApiError> {
+    let limits = &st.query_limits;
+    let mut timeout = limits.timeout;
+    if let Some(ms) = p.prom_duration("timeout")? {
+        if ms > 0 {
+            timeout = timeout.min(Duration::from_millis(ms as u64));
+        }
+    }
+    let lookback = match p.prom_duration("lookback_delta")? {
+        Some(ms) if ms > 0 => ms,
+        Some(_) => {
+            return Err(ApiError::bad_data(
+                "invalid parameter \"lookback_delta\": must be positive",
+            ))
+        }
+        None => limits.lookback_delta,
+    };
+    Ok(Engine {
+        lookback_delta: lookback,
+        max_samples: limits.max_samples,
+        timeout: Some(timeout),
+        ..Engine::default()
+    })
+}
+
+fn eval_error(e: EvalError) -> ApiError {
+    match e {
+        EvalError::Timeout => ApiError::new(ErrorKind::Timeout, e.to_string()),
+        EvalError::Storage(s) => ApiError::internal(format!("storage error: {s}")),
+        other => ApiError::new(ErrorKind::Execution, other.to_string()),
+    }
+}
+
+/// Runs `f` on the blocking pool with a query slot and the current metrics snapshot.
+pub(super) async fn with_snapshot<T: Send + 'static>(
+    st: &Arc<AppState>,
+    f: impl FnOnce(&Snapshot) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let _slot = st
+        .query_slots
+        .acquire()
+        .await
+        .map_err(|_| ApiError::new(ErrorKind::Unavailable, "the server is shutting down"))?;
+    let st = st.clone();
+    tokio::task::spawn_blocking(move || {
+        let snap = st.snapshots.metrics().map_err(ApiError::internal)?;
+        f(&snap)
+    })
+    .await
+    .map_err(|e| ApiError::internal(format!("query task failed: {e}")))?
+}
+
+/// What a query reports beside its value.
+struct Outcome {
+    value: Value,
+    notes: Vec<Annotation>,
+    samples: u64,
+    eval: Duration,
+}
+
+/// `{"status":"success","data":{…,"stats":…},"warnings":[…],"infos":[…]}`.
+fn value_response(o: &Outcome, query: &str, stats: bool, total: Duration) -> Response {
+    let mut out: Vec<u8> = Vec::with_capacity(4096);
+    out.extend_from_slice(b"{\"status\":\"success\",\"data\":{");
+    // Writing into a Vec cannot fail.
+    let _ = crate::cli::output::write_json_fields(&mut out, &o.value);
+    if stats {
+        let stats = serde_json::json!({
+            "timings": {
+                "evalTotalTime": o.eval.as_secs_f64(),
+                "resultSortTime": 0.0,
+                "queryPreparationTime": 0.0,
+                "innerEvalTime": o.eval.as_secs_f64(),
+                "execQueueTime": (total.saturating_sub(o.eval)).as_secs_f64(),
+                "execTotalTime": total.as_secs_f64(),
+            },
+            "samples": {
+                "totalQueryableSamples": o.samples,
+                "peakSamples": o.samples,
+            }
+        });
+        let _ = write!(out, ",\"stats\":{stats}");
+    }
+    out.push(b'}');
+    for (kind, key) in [
+        (AnnotationKind::Warning, "warnings"),
+        (AnnotationKind::Info, "infos"),
+    ] {
+        let texts: Vec<String> = o
+            .notes
+            .iter()
+            .filter(|n| n.kind == kind)
+            .map(|n| n.render(query))
+            .collect();
+        if !texts.is_empty() {
+            let _ = write!(out, ",\"{key}\":{}", serde_json::json!(texts));
+        }
+    }
+    out.push(b'}');
+    json_response(StatusCode::OK, out)
+}
+
+/// `/api/v1/query`.
+pub async fn query(
+    State(st): State<Arc<AppState>>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+    body: Bytes,
+) -> Handled {
+    let started = Instant::now();
+    let p = request_params(&headers, q.as_deref(), &body);
+    let text = p.required("query")?.to_string();
+    let expr = parse_query(&text)?;
+    let t = p.prom_time("time")?.unwrap_or_else(now_ms);
+    let engine = engine_for(&st, &p)?;
+    let stats = p.get("stats").is_some();
+    let outcome = with_snapshot(&st, move |snap| {
+        let t0 = Instant::now();
+        let counted = CountingQueryable::new(snap);
+        let (value, notes) = engine
+            .instant_query_annotated(&counted, &expr, t)
+            .map_err(eval_error)?;
+        Ok(Outcome {
+            value,
+            notes,
+            samples: counted.samples(),
+            eval: t0.elapsed(),
+        })
+    })
+    .await?;
+    st.registry.observe(
+        "argus_query_duration_seconds",
+        "Time to answer queries, by API and kind.",
+        &[("api", "prometheus"), ("kind", "instant")],
+        started.elapsed().as_secs_f64(),
+    );
+    Ok(value_response(&outcome, &text, stats, started.elapsed()))
+}
+
+/// `/api/v1/query_range`.
+pub async fn query_range(
+    State(st): State<Arc<AppState>>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+    body: Bytes,
+) -> Handled {
+    let started = Instant::now();
+    let p = request_params(&headers, q.as_deref(), &body);
+    let text = p.required("query")?.to_string();
+    let start = p
+        .prom_time("start")?
+        .ok_or_else(|| ApiError::bad_data("invalid parameter \"start\": missing"))?;
+    let end = p
+        .prom_time("end")?
+        .ok_or_else(|| ApiError::bad_data("invalid parameter \"end\": missing"))?;
+    if end < start {
+        return Err(ApiError::bad_data(
+            "invalid parameter \"end\": end timestamp must not be before start time",
+        )
+        .into());
+    }
+    let step = p
+        .prom_duration("step")?
+        .ok_or_else(|| ApiError::bad_data("invalid parameter \"step\": missing"))?;
+    if step <= 0 {
+        return Err(ApiError::bad_data(
+            "invalid parameter \"step\": zero or negative query resolution step widths are not accepted. Try a positive integer",
+        )
+        .into());
+    }
+    if (end - start) / step > MAX_POINTS_PER_SERIES {
+        return Err(ApiError::bad_data(
+            "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)",
+        )
+        .into());
+    }
+    let expr = parse_query(&text)?;
+    if !matches!(expr.value_type(), ValueType::Scalar | ValueType::Vector) {
+        return Err(ApiError::bad_data(format!(
+            "invalid parameter \"query\": invalid expression type \"{}\" for range query, must be Scalar or instant Vector",
+            expr.value_type().as_str()
+        ))
+        .into());
+    }
+    let engine = engine_for(&st, &p)?;
+    let stats = p.get("stats").is_some();
+    let outcome = with_snapshot(&st, move |snap| {
+        let t0 = Instant::now();
+        let counted = CountingQueryable::new(snap);
+        let (value, notes) = engine
+            .range_query_annotated(&counted, &expr, start, end, step)
+            .map_err(eval_error)?;
+        Ok(Outcome {
+            value,
+            notes,
+            samples: counted.samples(),
+            eval: t0.elapsed(),
+        })
+    })
+    .await?;
+    st.registry.observe(
+        "argus_query_duration_seconds",
+        "Time to answer queries, by API and kind.",
+        &[("api", "prometheus"), ("kind", "range")],
+        started.elapsed().as_secs_f64(),
+    );
+    Ok(value_response(&outcome, &text, stats, started.elapsed()))
+}
+
+/// The `match[]` selectors of a request, each checked as Prometheus does: a selector
+/// whose every matcher matches the empty string would select everything.
+pub(super) fn match_selectors(
+    p: &super::params::Params,
+    name: &str,
+) -> Result<Vec<Vec<Matcher>>, ApiError> {
+    let mut out = Vec::new();
+    for s in p.all(name) {
+        let m = crate::promql::parse_metric_selector(s)
+            .map_err(|e| ApiError::bad_data(format!("invalid parameter \"{name}\": {e}")))?;
+        if m.iter().all(|m| m.matches_empty()) {
+            return Err(ApiError::bad_data(format!(
+                "invalid parameter \"{name}\": match[] must contain at least one non-empty matcher"
+            )));
+        }
+        out.push(m);
+    }
+    Ok(out)
+}
+
+/// `start`/`end` of a metadata request; open-ended when not given.
+fn metadata_range(p: &super::params::Params) -> Result<(i64, i64), ApiError> {
+    Ok((
+        p.prom_time("start")?.unwrap_or(i64::MIN / 2),
+        p.prom_time("end")?.unwrap_or(i64::MAX / 2),
+    ))
+}
+
+/// `{"status":"success","data":…}` with a `warnings` entry when a limit cut the list.
+fn list_response(data: serde_json::Value, truncated: bool) -> Response {
+    let mut body = serde_json::json!({"status": "success", "data": data});
+    if truncated {
+        body["warnings"] = serde_json::json!(["results truncated due to limit"]);
+    }
+    json_response(StatusCode::OK, body.to_string().into_bytes())
+}
+
+/// Cuts `v` to `limit` (0 or none: no limit); true when something was cut.
+fn apply_limit<T>(v: &mut Vec<T>, limit: Option<usize>) -> bool {
+    match limit {
+        Some(n) if n > 0 && v.len() > n => {
+            v.truncate(n);
+            true
+        }
+        _ => false,
+    }
+}
+
+fn labels_json(l: &Labels) -> serde_json::Value {
+    serde_json::Value::Object(
+        l.iter()
+            .map(|(k, v)| (k.to_string(), serde_json::Value::String(v.to_string())))
+            .collect(),
+    )
+}
+
+/// `/api/v1/series`.
+pub async fn series(
+    State(st): State<Arc<AppState>>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+    body: Bytes,
+) -> Handled {
+    let p = request_params(&headers, q.as_deref(), &body);
+    let selectors = match_selectors(&p, "match[]")?;
+    if selectors.is_empty() {
+        return Err(ApiError::bad_data("no match[] parameter provided").into());
+    }
+    let (start, end) = metadata_range(&p)?;
+    let limit = p.count("limit")?;
+    let mut all = with_snapshot(&st, move |snap| {
+        let mut all: Vec<Labels> = Vec::new();
+        for m in &selectors {
+            all.extend(
+                snap.series(m, start, end)
+                    .map_err(|e| ApiError::internal(e.to_string()))?,
+            );
+        }
+        all.sort();
+        all.dedup();
+        Ok(all)
+    })
+    .await?;
+    let truncated = apply_limit(&mut all, limit);
+    let data: Vec<serde_json::Value> = all.iter().map(labels_json).collect();
+    Ok(list_response(serde_json::Value::Array(data), truncated))
+}
+
+/// `/api/v1/labels`.
+pub async fn label_names(
+    State(st): State<Arc<AppState>>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+    body: Bytes,
+) -> Handled {
+    let p = request_params(&headers, q.as_deref(), &body);
+    let selectors = match_selectors(&p, "match[]")?;
+    let (start, end) = metadata_range(&p)?;
+    let limit = p.count("limit")?;
+    let mut names = with_snapshot(&st, move |snap| {
+        let mut names = Vec::new();
+        if selectors.is_empty() {
+            names = snap
+                .label_names(&[], start, end)
+                .map_err(|e| ApiError::internal(e.to_string()))?;
+        }
+        for m in &selectors {
+            names.extend(
+                snap.label_names(m, start, end)
+                    .map_err(|e| ApiError::internal(e.to_string()))?,
+            );
+        }
+        names.sort();
+        names.dedup();
+        Ok(names)
+    })
+    .await?;
+    let truncated = apply_limit(&mut names, limit);
+    Ok(list_response(serde_json::json!(names), truncated))
+}
+
+/// Decodes a label name of the values endpoint: plain, or escaped for UTF-8 as Prometheus
+/// 3 allows (`U__` prefix, `__` for `_`, `_<hex>_` for other characters).
+fn label_name_from_path(raw: &str) -> Result<String, ApiError> {
+    let invalid = || ApiError::bad_data(format!("invalid label name: \"{raw}\""));
+    let name = match raw.strip_prefix("U__") {
+        None => raw.to_string(),
+        Some(rest) => {
+            let mut out = String::new();
+            let mut chars = rest.chars().peekable();
+            while let Some(c) = chars.next() {
+                if c != '_' {
+                    out.push(c);
+                    continue;
+                }
+                if chars.peek() == Some(&'_') {
+                    chars.next();
+                    out.push('_');
+                    continue;
+                }
+                let hex: String = chars.by_ref().take_while(|&c| c != '_').collect();
+                let code = u32::from_str_radix(&hex, 16).map_err(|_| invalid())?;
+                out.push(char::from_u32(code).ok_or_else(invalid)?);
+            }
+            out
+        }
+    };
+    if name.is_empty() || name.contains(['{', '}', '"']) {
+        return Err(invalid());
+    }
+    Ok(name)
+}
+
+/// `/api/v1/label/<name>/values`.
+pub async fn label_values(
+    State(st): State<Arc<AppState>>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Handled {
+    let p = request_params(&headers, q.as_deref(), &Bytes::new());
+    let name = label_name_from_path(&name)?;
+    let selectors = match_selectors(&p, "match[]")?;
+    let (start, end) = metadata_range(&p)?;
+    let limit = p.count("limit")?;
+    let mut values = with_snapshot(&st, move |snap| {
+        let mut values = Vec::new();
+        let read = |m: &[Matcher]| {
+            snap.label_values(&name, m, start, end)
+                .map_err(|e| ApiError::internal(e.to_string()))
+        };
+        if selectors.is_empty() {
+            values = read(&[])?;
+        }
+        for m in &selectors {
+            values.extend(read(m)?);
+        }
+        values.sort();
+        values.dedup();
+        Ok(values)
+    })
+    .await?;
+    let truncated = apply_limit(&mut values, limit);
+    Ok(list_response(serde_json::json!(values), truncated))
+}
+
+/// `/api/v1/query_exemplars`: argus keeps no exemplars, so the answer is an empty list for
+/// any valid query (the shape Grafana expects).
+pub async fn query_exemplars(headers: HeaderMap, RawQuery(q): RawQuery, body: Bytes) -> Handled {
+    let p = request_params(&headers, q.as_deref(), &body);
+    parse_query(p.required("query")?)?;
+    Ok(list_response(serde_json::json!([]), false))
+}
+
+/// `/api/v1/format_query`: the query in PromQL's canonical form.
+pub async fn format_query(headers: HeaderMap, RawQuery(q): RawQuery, body: Bytes) -> Handled {
+    let p = request_params(&headers, q.as_deref(), &body);
+    let expr = parse_query(p.required("query")?)?;
+    Ok(list_response(serde_json::json!(expr.to_string()), false))
+}
+
+/// `/api/v1/write`: a remote_write 1.0 request, answered 204 once durable.
+pub async fn remote_write(
+    State(st): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    match remote_write_inner(&st, &headers, body).await {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => {
+            st.registry.add(
+                "argus_push_rejected_total",
+                "Push requests refused, by API and reason.",
+                &[("api", "remote_write"), ("reason", e.kind.error_type())],
+                1.0,
+            );
+            e.plain()
+        }
+    }
+}
+
+async fn remote_write_inner(
+    st: &Arc<AppState>,
+    headers: &HeaderMap,
+    body: Bytes,
+) -> Result<(), ApiError> {
+    let auth = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    if !st.push_allowed(auth) {
+        return Err(ApiError::new(
+            ErrorKind::Unauthorized,
+            "a valid bearer token is required to push",
+        ));
+    }
+    if let Some(ct) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    {
+        if ct.contains("proto=io.prometheus.write.v2") {
+            return Err(ApiError::new(
+                ErrorKind::BadData,
+                "remote_write 2.0 is not supported; send remote_write 1.0",
+            ));
+        }
+    }
+    let encoding = headers
+        .get(header::CONTENT_ENCODING)
+        .and_then(|v| v.to_str().ok());
+    let limits = st.push_limits.clone();
+    let body = content_decode(body.to_vec(), encoding, limits.max_decompressed_bytes)?;
+    let (batch, counts) = tokio::task::spawn_blocking(move || decode_remote_write(&body, &limits))
+        .await
+        .map_err(|e| ApiError::internal(format!("decoding failed: {e}")))??;
+    if counts.histograms_dropped > 0 {
+        st.registry.add(
+            "argus_remote_write_histograms_dropped_total",
+            "Native histogram samples received by remote_write and not stored.",
+            &[],
+            counts.histograms_dropped as f64,
+        );
+    }
+    st.committer
+        .commit_metrics(batch)
+        .await
+        .map_err(ApiError::internal)?;
+    st.registry.add(
+        "argus_ingested_samples_total",
+        "Samples stored, by source.",
+        &[("source", "remote_write")],
+        counts.samples as f64,
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf8_escaped_label_names() {
+        assert_eq!(label_name_from_path("job").unwrap(), "job");
+        assert_eq!(
+            label_name_from_path("U__http_2e_status__code").unwrap(),
+            "http.status_code"
+        );
+        assert!(label_name_from_path("U__bad_zz_").is_err());
+    }
+}

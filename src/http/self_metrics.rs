@@ -1,0 +1,158 @@
+//! The server's own metrics, served on `/metrics` in the Prometheus text format and scraped
+//! by the server itself: requests by handler and code, query and scrape durations, what was
+//! ingested, what was rejected, store size, memory.
+//!
+//! A small registry of named families with labeled values under one mutex: the server
+//! updates a handful of values per request, far below where a lock-free design would pay.
+//! Durations are summaries without quantiles (`_sum` and `_count`), from which `rate()`
+//! gives the mean, as Prometheus' own `prometheus_http_request_duration_seconds` allows.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::sync::Mutex;
+
+/// One family's help and type.
+struct Family {
+    help: &'static str,
+    kind: &'static str,
+    /// Rendered label set (`{a="b"}` or empty) → value.
+    values: BTreeMap<String, f64>,
+}
+
+/// The families, by name.
+#[derive(Default)]
+pub struct Registry {
+    families: Mutex<BTreeMap<&'static str, Family>>,
+}
+
+fn render_labels(labels: &[(&str, &str)]) -> String {
+    if labels.is_empty() {
+        return String::new();
+    }
+    let body: Vec<String> = labels
+        .iter()
+        .map(|(k, v)| format!("{k}=\"{}\"", crate::model::labels::escape_label_value(v)))
+        .collect();
+    format!("{{{}}}", body.join(","))
+}
+
+impl Registry {
+    fn update(
+        &self,
+        name: &'static str,
+        help: &'static str,
+        kind: &'static str,
+        labels: &[(&str, &str)],
+        f: impl FnOnce(&mut f64),
+    ) {
+        if let Ok(mut fams) = self.families.lock() {
+            let fam = fams.entry(name).or_insert_with(|| Family {
+                help,
+                kind,
+                values: BTreeMap::new(),
+            });
+            f(fam.values.entry(render_labels(labels)).or_insert(0.0));
+        }
+    }
+
+    /// Adds `v` to a counter.
+    pub fn add(&self, name: &'static str, help: &'static str, labels: &[(&str, &str)], v: f64) {
+        self.update(name, help, "counter", labels, |x| *x += v);
+    }
+
+    /// Sets a gauge.
+    pub fn set(&self, name: &'static str, help: &'static str, labels: &[(&str, &str)], v: f64) {
+        self.update(name, help, "gauge", labels, |x| *x = v);
+    }
+
+    /// Records one observation of a summary without quantiles: `<name>_sum` and
+    /// `<name>_count`.
+    pub fn observe(
+        &self,
+        name: &'static str,
+        help: &'static str,
+        labels: &[(&str, &str)],
+        seconds: f64,
+    ) {
+        if let Ok(mut fams) = self.families.lock() {
+            let fam = fams.entry(name).or_insert_with(|| Family {
+                help,
+                kind: "summary",
+                values: BTreeMap::new(),
+            });
+            let l = render_labels(labels);
+            *fam.values.entry(format!("_sum{l}")).or_insert(0.0) += seconds;
+            *fam.values.entry(format!("_count{l}")).or_insert(0.0) += 1.0;
+        }
+    }
+
+    /// Removes every value of a family (a gauge whose label sets change, such as per-target
+    /// scrape durations after a reload).
+    pub fn clear(&self, name: &'static str) {
+        if let Ok(mut fams) = self.families.lock() {
+            if let Some(f) = fams.get_mut(name) {
+                f.values.clear();
+            }
+        }
+    }
+
+    /// The text exposition (format 0.0.4) of every family.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let Ok(fams) = self.families.lock() else {
+            return out;
+        };
+        for (name, fam) in fams.iter() {
+            let _ = writeln!(out, "# HELP {name} {}", fam.help);
+            let _ = writeln!(out, "# TYPE {name} {}", fam.kind);
+            for (labels, v) in &fam.values {
+                // Summaries keep their suffix in the key: `_sum{…}` / `_count{…}`.
+                let _ = writeln!(
+                    out,
+                    "{name}{labels} {}",
+                    crate::cli::output::format_value(*v)
+                );
+            }
+        }
+        out
+    }
+}
+
+/// The resident set size of this process in bytes, from `/proc/self/statm` (Linux).
+pub fn resident_memory_bytes() -> Option<f64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: f64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    // SAFETY: sysconf has no preconditions.
+    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    Some(pages * page.max(1) as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_parseable_text_exposition() {
+        let r = Registry::default();
+        r.add("argus_x_total", "X.", &[("handler", "/a\"b")], 2.0);
+        r.add("argus_x_total", "X.", &[("handler", "/a\"b")], 1.0);
+        r.set("argus_up", "Up.", &[], 1.0);
+        r.observe("argus_d_seconds", "D.", &[("api", "p")], 0.5);
+        let text = r.render();
+        assert!(
+            text.contains("argus_x_total{handler=\"/a\\\"b\"} 3\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("argus_d_seconds_count{api=\"p\"} 1\n"),
+            "{text}"
+        );
+        assert!(text.contains("# TYPE argus_d_seconds summary\n"), "{text}");
+        let entries = crate::expo::parse_all(&text, crate::expo::Format::PrometheusText).unwrap();
+        let samples = entries
+            .iter()
+            .filter(|e| matches!(e, crate::expo::Entry::Sample(_)))
+            .count();
+        assert_eq!(samples, 4);
+    }
+}

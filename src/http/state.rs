@@ -1,0 +1,184 @@
+//! What every handler shares: the store and its cached snapshots, the commit queue, the scrape
+//! targets' last outcomes, the loaded configuration, the limits, and the server's own metrics.
+//!
+//! Snapshots are cached because opening one lists and maps every part: a dashboard refresh
+//! sends dozens of queries that may all read one snapshot. A cached snapshot is dropped when
+//! this server commits (a push must be readable as soon as it is acknowledged) and after
+//! [`SNAPSHOT_MAX_AGE`], so that commits of other processes (cron `scrape`, pipeline `ingest`)
+//! are seen within that time.
+
+use super::committer::{Committer, Merger};
+use super::push::PushLimits;
+use super::self_metrics::Registry;
+use crate::scrape::{ScrapeJob, TargetReport};
+use crate::store::logs::LogSnapshot;
+use crate::store::{Snapshot, Store};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+use tokio::sync::{oneshot, Semaphore};
+
+/// How long a cached snapshot serves queries before the store is looked at again.
+pub const SNAPSHOT_MAX_AGE: Duration = Duration::from_secs(1);
+
+/// Limits and settings of queries.
+#[derive(Clone, Debug)]
+pub struct QueryLimits {
+    /// Longest a query may run; a request's own `timeout` can only shorten it.
+    pub timeout: Duration,
+    /// Most samples one PromQL query may hold at once.
+    pub max_samples: usize,
+    /// Most log lines one Loki query may return (`limit` above it is refused).
+    pub max_entries: usize,
+    /// Queries evaluated at once; more wait their turn.
+    pub max_concurrent: usize,
+    /// PromQL's lookback delta, ms.
+    pub lookback_delta: i64,
+}
+
+impl Default for QueryLimits {
+    fn default() -> Self {
+        QueryLimits {
+            timeout: Duration::from_secs(120),
+            max_samples: 50_000_000,
+            max_entries: 5000,
+            max_concurrent: 20,
+            lookback_delta: 5 * 60 * 1000,
+        }
+    }
+}
+
+/// One cached snapshot and when and after which commit it was opened.
+struct Cached<T> {
+    opened: Instant,
+    generation: u64,
+    snap: Arc<T>,
+}
+
+/// The latest snapshots of both areas.
+pub struct SnapshotCache {
+    store: Store,
+    /// Bumped after each commit of this server (pushes and scrapes).
+    pub generation: Arc<AtomicU64>,
+    metrics: Mutex<Option<Cached<Snapshot>>>,
+    logs: Mutex<Option<Cached<LogSnapshot>>>,
+}
+
+impl SnapshotCache {
+    pub fn new(store: Store, generation: Arc<AtomicU64>) -> SnapshotCache {
+        SnapshotCache {
+            store,
+            generation,
+            metrics: Mutex::new(None),
+            logs: Mutex::new(None),
+        }
+    }
+
+    fn get<T>(
+        &self,
+        slot: &Mutex<Option<Cached<T>>>,
+        open: impl FnOnce(&Store) -> Result<T, crate::store::StoreError>,
+    ) -> Result<Arc<T>, String> {
+        let generation = self.generation.load(Ordering::Acquire);
+        // Held while opening, so that a burst of queries opens one snapshot, not one each.
+        let mut slot = slot
+            .lock()
+            .map_err(|_| "snapshot cache poisoned".to_string())?;
+        if let Some(c) = slot.as_ref() {
+            if c.generation == generation && c.opened.elapsed() < SNAPSHOT_MAX_AGE {
+                return Ok(c.snap.clone());
+            }
+        }
+        let snap = Arc::new(open(&self.store).map_err(|e| format!("cannot read the store: {e}"))?);
+        *slot = Some(Cached {
+            opened: Instant::now(),
+            generation,
+            snap: snap.clone(),
+        });
+        Ok(snap)
+    }
+
+    pub fn metrics(&self) -> Result<Arc<Snapshot>, String> {
+        self.get(&self.metrics, Store::snapshot)
+    }
+
+    pub fn logs(&self) -> Result<Arc<LogSnapshot>, String> {
+        self.get(&self.logs, Store::log_snapshot)
+    }
+}
+
+/// The last outcome of one scrape target.
+#[derive(Clone, Debug)]
+pub struct TargetStatus {
+    /// Wall-clock time of the scrape, ms.
+    pub at_ms: i64,
+    pub report: TargetReport,
+}
+
+/// The scrape jobs in force and the last outcome of each target, for `/api/v1/targets`.
+#[derive(Clone, Debug, Default)]
+pub struct TargetsView {
+    pub jobs: Vec<ScrapeJob>,
+    /// By (job, URL).
+    pub last: HashMap<(String, String), TargetStatus>,
+}
+
+/// The configuration in force, for `/api/v1/status/config` and the reload metrics.
+#[derive(Clone, Debug, Default)]
+pub struct LoadedConfig {
+    /// The YAML text (generated when running without `--config`).
+    pub yaml: String,
+    pub last_reload_ok: bool,
+    /// Wall-clock time of the last successful load, ms.
+    pub last_reload_ms: i64,
+    /// Why the last reload failed.
+    pub last_error: Option<String>,
+}
+
+/// A request to reload the configuration, with where to send the outcome (none for SIGHUP).
+pub type ReloadRequest = Option<oneshot::Sender<Result<(), String>>>;
+
+/// Everything the handlers share.
+pub struct AppState {
+    pub store: Store,
+    pub snapshots: SnapshotCache,
+    pub committer: Committer,
+    pub merger: Arc<Merger>,
+    pub targets: RwLock<TargetsView>,
+    pub config: RwLock<LoadedConfig>,
+    pub reload: tokio::sync::mpsc::UnboundedSender<ReloadRequest>,
+    pub registry: Registry,
+    pub push_limits: PushLimits,
+    pub query_limits: QueryLimits,
+    pub query_slots: Semaphore,
+    /// The command-line flags, for `/api/v1/status/flags`.
+    pub flags: BTreeMap<String, String>,
+    /// Wall-clock start, ms.
+    pub started_ms: i64,
+    /// False once shutdown began: `/-/ready` answers 503.
+    pub ready: AtomicBool,
+    /// Bearer token required on push endpoints, when set.
+    pub push_token: Option<String>,
+}
+
+impl AppState {
+    /// Whether `Authorization: Bearer <token>` matches the push token (always, when none is
+    /// configured).
+    pub fn push_allowed(&self, authorization: Option<&str>) -> bool {
+        match &self.push_token {
+            None => true,
+            Some(token) => authorization
+                .and_then(|a| a.strip_prefix("Bearer "))
+                .is_some_and(|given| constant_time_eq(given.trim().as_bytes(), token.as_bytes())),
+        }
+    }
+}
+
+/// Compares secrets in time independent of where they differ.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

@@ -215,10 +215,15 @@ pub async fn query_range(
         .into());
     }
     let expr = parse_query(&text)?;
-    if !matches!(expr.value_type(), ValueType::Scalar | ValueType::Vector) {
+    // Prometheus names the types as its documentation does in this message.
+    let documented = match expr.value_type() {
+        ValueType::Scalar | ValueType::Vector => None,
+        ValueType::Matrix => Some("range vector"),
+        ValueType::String => Some("string"),
+    };
+    if let Some(kind) = documented {
         return Err(ApiError::bad_data(format!(
-            "invalid parameter \"query\": invalid expression type \"{}\" for range query, must be Scalar or instant Vector",
-            expr.value_type().as_str()
+            "invalid parameter \"query\": invalid expression type \"{kind}\" for range query, must be Scalar or instant Vector"
         ))
         .into());
     }

@@ -11,6 +11,7 @@ mod query;
 mod remote;
 mod remote_loki;
 mod scrape;
+mod serve;
 mod store;
 mod support;
 mod usage;

@@ -106,6 +106,8 @@ impl Queryable for CountingQueryable<'_> {
 pub struct StoreScrapeSink {
     store: Store,
     writer: Option<MetricWriter>,
+    /// Leave merges to the caller (`serve` merges on a thread of its own).
+    defer_merge: bool,
 }
 
 impl StoreScrapeSink {
@@ -113,12 +115,27 @@ impl StoreScrapeSink {
         StoreScrapeSink {
             store,
             writer: None,
+            defer_merge: false,
+        }
+    }
+
+    /// A sink whose commits do not run the due merges (see [`MetricWriter::defer_merge`]).
+    pub fn deferring_merges(store: Store) -> StoreScrapeSink {
+        StoreScrapeSink {
+            defer_merge: true,
+            ..StoreScrapeSink::new(store)
         }
     }
 
     fn writer(&mut self) -> &mut MetricWriter {
-        let store = &self.store;
-        self.writer.get_or_insert_with(|| store.writer())
+        let (store, defer) = (&self.store, self.defer_merge);
+        self.writer.get_or_insert_with(|| {
+            let mut w = store.writer();
+            if defer {
+                w.defer_merge();
+            }
+            w
+        })
     }
 
     /// Commits what was appended since the last commit (nothing to do when nothing was).

@@ -59,7 +59,7 @@ pub struct ServeArgs {
     /// Most labels of one pushed log stream.
     #[arg(long, value_name = "N", default_value_t = 15)]
     pub max_label_names_per_stream: usize,
-    /// Longest a query may run (a request's `timeout` may shorten it).
+    /// Longest a PromQL query may run (a request's `timeout` may shorten it).
     #[arg(long, value_name = "DURATION", default_value = "2m")]
     pub query_timeout: String,
     /// Most samples one PromQL query may hold in memory at once.

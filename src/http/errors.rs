@@ -23,8 +23,8 @@ pub enum ErrorKind {
     NotFound,
     /// A body over a size limit (413).
     TooLarge,
-    /// Too many requests at once; retry later (429).
-    TooMany,
+    /// A content type or encoding the server does not read (415).
+    Unsupported,
     /// Missing or wrong credentials (401).
     Unauthorized,
     /// The server is shutting down or not ready (503).
@@ -40,7 +40,7 @@ impl ErrorKind {
             ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             ErrorKind::NotFound => StatusCode::NOT_FOUND,
             ErrorKind::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            ErrorKind::TooMany => StatusCode::TOO_MANY_REQUESTS,
+            ErrorKind::Unsupported => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorKind::Unauthorized => StatusCode::UNAUTHORIZED,
         }
     }
@@ -48,10 +48,10 @@ impl ErrorKind {
     /// Prometheus' `errorType` for this kind.
     pub fn error_type(self) -> &'static str {
         match self {
-            ErrorKind::BadData | ErrorKind::TooLarge => "bad_data",
+            ErrorKind::BadData | ErrorKind::TooLarge | ErrorKind::Unsupported => "bad_data",
             ErrorKind::Execution => "execution",
             ErrorKind::Timeout => "timeout",
-            ErrorKind::Internal | ErrorKind::TooMany | ErrorKind::Unauthorized => "internal",
+            ErrorKind::Internal | ErrorKind::Unauthorized => "internal",
             ErrorKind::NotFound => "not_found",
             ErrorKind::Unavailable => "unavailable",
         }

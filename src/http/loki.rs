@@ -558,8 +558,8 @@ pub async fn push(State(st): State<Arc<AppState>>, headers: HeaderMap, body: Byt
         Err(e) => {
             st.registry.add(
                 "argus_push_rejected_total",
-                "Push requests refused, by API and reason.",
-                &[("api", "loki_push"), ("reason", e.kind.error_type())],
+                "Push requests refused, by API and status code.",
+                &[("api", "loki_push"), ("code", e.kind.status().as_str())],
                 1.0,
             );
             e.plain()

@@ -464,8 +464,8 @@ pub async fn remote_write(
         Err(e) => {
             st.registry.add(
                 "argus_push_rejected_total",
-                "Push requests refused, by API and reason.",
-                &[("api", "remote_write"), ("reason", e.kind.error_type())],
+                "Push requests refused, by API and status code.",
+                &[("api", "remote_write"), ("code", e.kind.status().as_str())],
                 1.0,
             );
             e.plain()
@@ -492,8 +492,9 @@ async fn remote_write_inner(
         .and_then(|v| v.to_str().ok())
     {
         if ct.contains("proto=io.prometheus.write.v2") {
+            // 415 tells a 2.0 sender to fall back to 1.0, as the 2.0 specification asks.
             return Err(ApiError::new(
-                ErrorKind::BadData,
+                ErrorKind::Unsupported,
                 "remote_write 2.0 is not supported; send remote_write 1.0",
             ));
         }

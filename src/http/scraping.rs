@@ -92,6 +92,7 @@ fn install(st: &AppState, jobs: &[ScrapeJob], yaml: String) {
 /// Records one round's outcome for `/api/v1/targets` and `/metrics`.
 fn record_round(st: &AppState, report: &ScrapeRunReport) {
     st.snapshots.generation.fetch_add(1, Ordering::Release);
+    st.merger.wake();
     if let Ok(mut t) = st.targets.write() {
         for r in &report.targets {
             t.last.insert(
@@ -124,12 +125,14 @@ fn record_round(st: &AppState, report: &ScrapeRunReport) {
             }
         }
     }
-    st.registry.add(
-        "argus_ingested_samples_total",
-        "Samples stored, by source.",
-        &[("source", "scrape")],
-        samples as f64,
-    );
+    if report.commit_error.is_none() {
+        st.registry.add(
+            "argus_ingested_samples_total",
+            "Samples stored, by source.",
+            &[("source", "scrape")],
+            samples as f64,
+        );
+    }
     if let Some(e) = &report.commit_error {
         eprintln!("argus: error: cannot store the scrape: {e}");
         st.registry.add(
@@ -169,7 +172,8 @@ pub fn start(
                     return;
                 }
             };
-            let mut sink = StoreScrapeSink::new(st.store.clone());
+            // Merges run on the server's merge thread, woken after each round.
+            let mut sink = StoreScrapeSink::deferring_merges(st.store.clone());
             let opts = ScrapeOptions::default();
             let mut jobs = initial;
             rt.block_on(async {

@@ -60,6 +60,17 @@ impl Registry {
         self.update(name, help, "counter", labels, |x| *x += v);
     }
 
+    /// Sets a counter kept elsewhere to its current total.
+    pub fn set_total(
+        &self,
+        name: &'static str,
+        help: &'static str,
+        labels: &[(&str, &str)],
+        v: f64,
+    ) {
+        self.update(name, help, "counter", labels, |x| *x = v);
+    }
+
     /// Sets a gauge.
     pub fn set(&self, name: &'static str, help: &'static str, labels: &[(&str, &str)], v: f64) {
         self.update(name, help, "gauge", labels, |x| *x = v);

@@ -168,9 +168,13 @@ impl AppState {
     pub fn push_allowed(&self, authorization: Option<&str>) -> bool {
         match &self.push_token {
             None => true,
+            // The scheme name is case-insensitive (RFC 9110).
             Some(token) => authorization
-                .and_then(|a| a.strip_prefix("Bearer "))
-                .is_some_and(|given| constant_time_eq(given.trim().as_bytes(), token.as_bytes())),
+                .and_then(|a| a.split_once(' '))
+                .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+                .is_some_and(|(_, given)| {
+                    constant_time_eq(given.trim().as_bytes(), token.as_bytes())
+                }),
         }
     }
 }

@@ -272,13 +272,13 @@ pub async fn self_metrics(State(st): State<Arc<AppState>>) -> Response {
         &[("version", env!("CARGO_PKG_VERSION"))],
         1.0,
     );
-    r.set(
+    r.set_total(
         "argus_commits_total",
         "Group commits of pushed data.",
         &[],
         c.commits.load(Ordering::Relaxed) as f64,
     );
-    r.set(
+    r.set_total(
         "argus_commit_failures_total",
         "Group commits that failed (their requests got 500).",
         &[],

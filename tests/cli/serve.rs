@@ -368,6 +368,21 @@ fn remote_write_is_acknowledged_only_once_durable() {
     assert_eq!(code, 400, "{}", String::from_utf8_lossy(&body));
     assert!(String::from_utf8_lossy(&body).contains("snappy"));
 
+    // remote_write 2.0 gets 415, so that a 2.0 sender falls back to 1.0.
+    let (code, _) = s.request(
+        "POST",
+        "/api/v1/write",
+        &[
+            (
+                "Content-Type",
+                "application/x-protobuf;proto=io.prometheus.write.v2.Request",
+            ),
+            ("Content-Encoding", "snappy"),
+        ],
+        &write_request("v2", "x", &[(now, 1.0)]),
+    );
+    assert_eq!(code, 415);
+
     // kill -9: everything acknowledged is in the store, readable without the server.
     s.signal(libc::SIGKILL);
     drop(s);
@@ -593,7 +608,7 @@ fn loki_push_in_every_encoding_reads_back_line_for_line() {
     assert_eq!(lines_of(&loki_range(&s, "{app=\"new\"}", "")).len(), 0);
     let (_, text) = s.get("/metrics");
     assert!(
-        text.contains("argus_push_rejected_total{api=\"loki_push\",reason=\"bad_data\"} 3"),
+        text.contains("argus_push_rejected_total{api=\"loki_push\",code=\"400\"} 3"),
         "{text}"
     );
     assert!(s.stop().success());
@@ -632,6 +647,17 @@ fn push_limits_and_bearer_token() {
             "POST",
             "/loki/api/v1/push",
             &[json, ("Authorization", "Bearer s3cret")],
+            body
+        )
+        .0,
+        204
+    );
+    // The scheme name is case-insensitive.
+    assert_eq!(
+        s.request(
+            "POST",
+            "/loki/api/v1/push",
+            &[json, ("Authorization", "bearer s3cret")],
             body
         )
         .0,

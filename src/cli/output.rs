@@ -73,7 +73,8 @@ fn json_time(t: i64) -> serde_json::Value {
     serde_json::from_str(&text).unwrap_or(serde_json::Value::Null)
 }
 
-fn labels_json(l: &Labels) -> serde_json::Value {
+/// A label set as a JSON object, as both APIs write `metric` and `stream`.
+pub fn labels_json(l: &Labels) -> serde_json::Value {
     let map: serde_json::Map<String, serde_json::Value> = l
         .iter()
         .map(|(k, v)| (k.to_string(), serde_json::Value::String(v.to_string())))

@@ -9,7 +9,7 @@
 
 use super::errors::{ApiError, ErrorKind, PlainError};
 use super::push::{content_decode, decode_loki_push};
-use super::state::AppState;
+use super::state::{AppState, SnapshotCache};
 use super::{json_response, request_params};
 use crate::logql::eval_logs::{run_log_query, Direction, LogQueryOptions, StreamResult};
 use crate::logql::Expr;
@@ -32,23 +32,12 @@ type Handled = Result<Response, PlainError>;
 const NS_PER_SEC: i64 = 1_000_000_000;
 const HOUR_NS: i64 = 3600 * NS_PER_SEC;
 
-/// Runs `f` on the blocking pool with a query slot and the current log snapshot.
+/// Runs `f` with a query slot and the current log snapshot.
 async fn with_logs<T: Send + 'static>(
     st: &Arc<AppState>,
     f: impl FnOnce(&LogSnapshot) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    let _slot = st
-        .query_slots
-        .acquire()
-        .await
-        .map_err(|_| ApiError::new(ErrorKind::Unavailable, "the server is shutting down"))?;
-    let st = st.clone();
-    tokio::task::spawn_blocking(move || {
-        let snap = st.snapshots.logs().map_err(ApiError::internal)?;
-        f(&snap)
-    })
-    .await
-    .map_err(|e| ApiError::internal(format!("query task failed: {e}")))?
+    st.on_query_slot(SnapshotCache::logs, f).await
 }
 
 fn parse_logql(text: &str) -> Result<Expr, ApiError> {
@@ -94,14 +83,6 @@ fn limit(st: &AppState, p: &super::params::Params) -> Result<usize, ApiError> {
     Ok(limit)
 }
 
-fn labels_json(l: &Labels) -> serde_json::Value {
-    serde_json::Value::Object(
-        l.iter()
-            .map(|(k, v)| (k.to_string(), serde_json::Value::String(v.to_string())))
-            .collect(),
-    )
-}
-
 /// Loki's `streams` result: one object per label set, values as `["<ns>", "<line>"]`.
 fn streams_json(streams: &[StreamResult]) -> serde_json::Value {
     serde_json::Value::Array(
@@ -113,7 +94,7 @@ fn streams_json(streams: &[StreamResult]) -> serde_json::Value {
                     .iter()
                     .map(|e| serde_json::json!([e.t.to_string(), e.line]))
                     .collect();
-                serde_json::json!({"stream": labels_json(&s.labels), "values": values})
+                serde_json::json!({"stream": crate::cli::output::labels_json(&s.labels), "values": values})
             })
             .collect(),
     )
@@ -379,6 +360,20 @@ fn list(data: serde_json::Value) -> Response {
     )
 }
 
+/// The streams a metadata request selects: its `query` selector (every stream when none)
+/// with entries in its range.
+async fn selected_streams(
+    st: &Arc<AppState>,
+    p: &super::params::Params,
+) -> Result<BTreeSet<Labels>, ApiError> {
+    let (start, end) = time_range(p, HOUR_NS)?;
+    let selector = stream_selector(p.get("query"))?;
+    with_logs(st, move |snap| {
+        Ok(matching_streams(snap, &[selector], start, end))
+    })
+    .await
+}
+
 /// `/loki/api/v1/labels`.
 pub async fn label_names(
     State(st): State<Arc<AppState>>,
@@ -387,18 +382,11 @@ pub async fn label_names(
     body: Bytes,
 ) -> Handled {
     let p = request_params(&headers, q.as_deref(), &body);
-    let (start, end) = time_range(&p, HOUR_NS)?;
-    let selector = stream_selector(p.get("query"))?;
-    let names = with_logs(&st, move |snap| {
-        let mut names = BTreeSet::new();
-        for l in matching_streams(snap, &[selector], start, end) {
-            for (k, _) in l.iter() {
-                names.insert(k.to_string());
-            }
-        }
-        Ok(names)
-    })
-    .await?;
+    let streams = selected_streams(&st, &p).await?;
+    let names: BTreeSet<&str> = streams
+        .iter()
+        .flat_map(|l| l.iter().map(|(k, _)| k))
+        .collect();
     Ok(list(serde_json::json!(names)))
 }
 
@@ -411,18 +399,8 @@ pub async fn label_values(
     body: Bytes,
 ) -> Handled {
     let p = request_params(&headers, q.as_deref(), &body);
-    let (start, end) = time_range(&p, HOUR_NS)?;
-    let selector = stream_selector(p.get("query"))?;
-    let values = with_logs(&st, move |snap| {
-        let mut values = BTreeSet::new();
-        for l in matching_streams(snap, &[selector], start, end) {
-            if let Some(v) = l.get(&name) {
-                values.insert(v.to_string());
-            }
-        }
-        Ok(values)
-    })
-    .await?;
+    let streams = selected_streams(&st, &p).await?;
+    let values: BTreeSet<&str> = streams.iter().filter_map(|l| l.get(&name)).collect();
     Ok(list(serde_json::json!(values)))
 }
 
@@ -448,7 +426,7 @@ pub async fn series(
         Ok(matching_streams(snap, &selectors, start, end))
     })
     .await?;
-    let data: Vec<serde_json::Value> = all.iter().map(labels_json).collect();
+    let data: Vec<serde_json::Value> = all.iter().map(crate::cli::output::labels_json).collect();
     Ok(list(serde_json::Value::Array(data)))
 }
 
@@ -498,22 +476,14 @@ pub async fn detected_labels(
     body: Bytes,
 ) -> Handled {
     let p = request_params(&headers, q.as_deref(), &body);
-    let (start, end) = time_range(&p, HOUR_NS)?;
-    let selector = stream_selector(p.get("query"))?;
-    let counts = with_logs(&st, move |snap| {
-        let mut values: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-        for l in matching_streams(snap, &[selector], start, end) {
-            for (k, v) in l.iter() {
-                values
-                    .entry(k.to_string())
-                    .or_default()
-                    .insert(v.to_string());
-            }
+    let streams = selected_streams(&st, &p).await?;
+    let mut values: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for l in &streams {
+        for (k, v) in l.iter() {
+            values.entry(k).or_default().insert(v);
         }
-        Ok(values)
-    })
-    .await?;
-    let detected: Vec<serde_json::Value> = counts
+    }
+    let detected: Vec<serde_json::Value> = values
         .iter()
         .map(|(k, v)| serde_json::json!({"label": k, "cardinality": v.len()}))
         .collect();

@@ -9,13 +9,13 @@
 
 use super::errors::{ApiError, ErrorKind, PromError};
 use super::push::{content_decode, decode_remote_write};
-use super::state::AppState;
+use super::state::{AppState, SnapshotCache};
 use super::{json_response, request_params};
 use crate::adapters::CountingQueryable;
 use crate::model::time::now_ms;
 use crate::model::{Labels, Matcher};
 use crate::promql::ast::{Expr, ValueType};
-use crate::promql::engine::{Annotation, AnnotationKind, Engine, EvalError, Value};
+use crate::promql::engine::{Annotation, AnnotationKind, Engine, EvalError, Queryable, Value};
 use crate::store::Snapshot;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
@@ -71,23 +71,12 @@ fn eval_error(e: EvalError) -> ApiError {
     }
 }
 
-/// Runs `f` on the blocking pool with a query slot and the current metrics snapshot.
+/// Runs `f` with a query slot and the current metrics snapshot.
 pub(super) async fn with_snapshot<T: Send + 'static>(
     st: &Arc<AppState>,
     f: impl FnOnce(&Snapshot) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    let _slot = st
-        .query_slots
-        .acquire()
-        .await
-        .map_err(|_| ApiError::new(ErrorKind::Unavailable, "the server is shutting down"))?;
-    let st = st.clone();
-    tokio::task::spawn_blocking(move || {
-        let snap = st.snapshots.metrics().map_err(ApiError::internal)?;
-        f(&snap)
-    })
-    .await
-    .map_err(|e| ApiError::internal(format!("query task failed: {e}")))?
+    st.on_query_slot(SnapshotCache::metrics, f).await
 }
 
 /// What a query reports beside its value.
@@ -140,6 +129,37 @@ fn value_response(o: &Outcome, query: &str, stats: bool, total: Duration) -> Res
     json_response(StatusCode::OK, out)
 }
 
+/// Evaluates with `run` on a query slot, counting the samples read, and answers with the
+/// value (and `stats` when asked).
+async fn answer(
+    st: &Arc<AppState>,
+    text: String,
+    stats: bool,
+    started: Instant,
+    kind: &'static str,
+    run: impl FnOnce(&dyn Queryable) -> Result<(Value, Vec<Annotation>), EvalError> + Send + 'static,
+) -> Handled {
+    let outcome = with_snapshot(st, move |snap| {
+        let t0 = Instant::now();
+        let counted = CountingQueryable::new(snap);
+        let (value, notes) = run(&counted).map_err(eval_error)?;
+        Ok(Outcome {
+            value,
+            notes,
+            samples: counted.samples(),
+            eval: t0.elapsed(),
+        })
+    })
+    .await?;
+    st.registry.observe(
+        "argus_query_duration_seconds",
+        "Time to answer queries, by API and kind.",
+        &[("api", "prometheus"), ("kind", kind)],
+        started.elapsed().as_secs_f64(),
+    );
+    Ok(value_response(&outcome, &text, stats, started.elapsed()))
+}
+
 /// `/api/v1/query`.
 pub async fn query(
     State(st): State<Arc<AppState>>,
@@ -154,27 +174,10 @@ pub async fn query(
     let t = p.prom_time("time")?.unwrap_or_else(now_ms);
     let engine = engine_for(&st, &p)?;
     let stats = p.get("stats").is_some();
-    let outcome = with_snapshot(&st, move |snap| {
-        let t0 = Instant::now();
-        let counted = CountingQueryable::new(snap);
-        let (value, notes) = engine
-            .instant_query_annotated(&counted, &expr, t)
-            .map_err(eval_error)?;
-        Ok(Outcome {
-            value,
-            notes,
-            samples: counted.samples(),
-            eval: t0.elapsed(),
-        })
+    answer(&st, text, stats, started, "instant", move |q| {
+        engine.instant_query_annotated(q, &expr, t)
     })
-    .await?;
-    st.registry.observe(
-        "argus_query_duration_seconds",
-        "Time to answer queries, by API and kind.",
-        &[("api", "prometheus"), ("kind", "instant")],
-        started.elapsed().as_secs_f64(),
-    );
-    Ok(value_response(&outcome, &text, stats, started.elapsed()))
+    .await
 }
 
 /// `/api/v1/query_range`.
@@ -229,27 +232,10 @@ pub async fn query_range(
     }
     let engine = engine_for(&st, &p)?;
     let stats = p.get("stats").is_some();
-    let outcome = with_snapshot(&st, move |snap| {
-        let t0 = Instant::now();
-        let counted = CountingQueryable::new(snap);
-        let (value, notes) = engine
-            .range_query_annotated(&counted, &expr, start, end, step)
-            .map_err(eval_error)?;
-        Ok(Outcome {
-            value,
-            notes,
-            samples: counted.samples(),
-            eval: t0.elapsed(),
-        })
+    answer(&st, text, stats, started, "range", move |q| {
+        engine.range_query_annotated(q, &expr, start, end, step)
     })
-    .await?;
-    st.registry.observe(
-        "argus_query_duration_seconds",
-        "Time to answer queries, by API and kind.",
-        &[("api", "prometheus"), ("kind", "range")],
-        started.elapsed().as_secs_f64(),
-    );
-    Ok(value_response(&outcome, &text, stats, started.elapsed()))
+    .await
 }
 
 /// The `match[]` selectors of a request, each checked as Prometheus does: a selector
@@ -300,14 +286,6 @@ fn apply_limit<T>(v: &mut Vec<T>, limit: Option<usize>) -> bool {
     }
 }
 
-fn labels_json(l: &Labels) -> serde_json::Value {
-    serde_json::Value::Object(
-        l.iter()
-            .map(|(k, v)| (k.to_string(), serde_json::Value::String(v.to_string())))
-            .collect(),
-    )
-}
-
 /// `/api/v1/series`.
 pub async fn series(
     State(st): State<Arc<AppState>>,
@@ -336,7 +314,7 @@ pub async fn series(
     })
     .await?;
     let truncated = apply_limit(&mut all, limit);
-    let data: Vec<serde_json::Value> = all.iter().map(labels_json).collect();
+    let data: Vec<serde_json::Value> = all.iter().map(crate::cli::output::labels_json).collect();
     Ok(list_response(serde_json::Value::Array(data), truncated))
 }
 

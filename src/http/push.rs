@@ -146,25 +146,15 @@ pub fn decode_remote_write(
         }
         batch.metadata.push(MetricMetadata {
             metric: md.metric_family_name,
-            kind: metric_type(md.r#type),
+            kind: u8::try_from(md.r#type)
+                .ok()
+                .and_then(MetricType::from_code)
+                .unwrap_or_default(),
             help: md.help,
             unit: md.unit,
         });
     }
     Ok((batch, counts))
-}
-
-fn metric_type(code: i32) -> MetricType {
-    match code {
-        1 => MetricType::Counter,
-        2 => MetricType::Gauge,
-        3 => MetricType::Histogram,
-        4 => MetricType::GaugeHistogram,
-        5 => MetricType::Summary,
-        6 => MetricType::Info,
-        7 => MetricType::StateSet,
-        _ => MetricType::Unknown,
-    }
 }
 
 /// A series' labels: names valid and unique, empty values dropped, at least one left.

@@ -8,6 +8,7 @@
 //! are seen within that time.
 
 use super::committer::{Committer, Merger};
+use super::errors::{ApiError, ErrorKind};
 use super::push::PushLimits;
 use super::self_metrics::Registry;
 use crate::scrape::{ScrapeJob, TargetReport};
@@ -163,6 +164,31 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// Runs `f` on tokio's blocking pool once a query slot is free, with the snapshot `read`
+    /// gives (metrics or logs). Queries are CPU work: kept off the threads that accept
+    /// connections and pushes, and at most `--max-concurrent-queries` at once.
+    pub async fn on_query_slot<S, T>(
+        self: &Arc<Self>,
+        read: fn(&SnapshotCache) -> Result<Arc<S>, String>,
+        f: impl FnOnce(&S) -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError>
+    where
+        S: Send + Sync + 'static,
+        T: Send + 'static,
+    {
+        let _slot =
+            self.query_slots.acquire().await.map_err(|_| {
+                ApiError::new(ErrorKind::Unavailable, "the server is shutting down")
+            })?;
+        let st = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let snap = read(&st.snapshots).map_err(ApiError::internal)?;
+            f(&snap)
+        })
+        .await
+        .map_err(|e| ApiError::internal(format!("query task failed: {e}")))?
+    }
+
     /// Whether `Authorization: Bearer <token>` matches the push token (always, when none is
     /// configured).
     pub fn push_allowed(&self, authorization: Option<&str>) -> bool {

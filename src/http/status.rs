@@ -59,14 +59,6 @@ pub async fn metadata(
     Ok(success(serde_json::Value::Object(data)))
 }
 
-fn labels_json(l: &Labels) -> serde_json::Value {
-    serde_json::Value::Object(
-        l.iter()
-            .map(|(k, v)| (k.to_string(), serde_json::Value::String(v.to_string())))
-            .collect(),
-    )
-}
-
 /// `/api/v1/targets`: every configured target with its last scrape.
 pub async fn targets(
     State(st): State<Arc<AppState>>,
@@ -103,8 +95,8 @@ pub async fn targets(
                 ),
             };
             active.push(serde_json::json!({
-                "discoveredLabels": labels_json(&t.labels),
-                "labels": labels_json(&t.labels),
+                "discoveredLabels": crate::cli::output::labels_json(&t.labels),
+                "labels": crate::cli::output::labels_json(&t.labels),
                 "scrapePool": job.name,
                 "scrapeUrl": t.url,
                 "globalUrl": t.url,

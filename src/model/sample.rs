@@ -65,6 +65,36 @@ impl MetricType {
         }
     }
 
+    /// The type's number in Prometheus' protobuf `MetricType` enum (remote_write metadata),
+    /// which the store's part index also uses.
+    pub fn code(self) -> u8 {
+        match self {
+            MetricType::Unknown => 0,
+            MetricType::Counter => 1,
+            MetricType::Gauge => 2,
+            MetricType::Histogram => 3,
+            MetricType::GaugeHistogram => 4,
+            MetricType::Summary => 5,
+            MetricType::Info => 6,
+            MetricType::StateSet => 7,
+        }
+    }
+
+    /// The type of a [`code`](MetricType::code); `None` for numbers without one.
+    pub fn from_code(c: u8) -> Option<MetricType> {
+        Some(match c {
+            0 => MetricType::Unknown,
+            1 => MetricType::Counter,
+            2 => MetricType::Gauge,
+            3 => MetricType::Histogram,
+            4 => MetricType::GaugeHistogram,
+            5 => MetricType::Summary,
+            6 => MetricType::Info,
+            7 => MetricType::StateSet,
+            _ => return None,
+        })
+    }
+
     /// Parses a type name; `untyped` (text format 0.0.4) is `Unknown`.
     pub fn parse(s: &str) -> Option<MetricType> {
         Some(match s {

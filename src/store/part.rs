@@ -320,33 +320,6 @@ pub(crate) fn put_str(out: &mut Vec<u8>, s: &str) {
     out.extend_from_slice(s.as_bytes());
 }
 
-fn kind_code(k: MetricType) -> u8 {
-    match k {
-        MetricType::Unknown => 0,
-        MetricType::Counter => 1,
-        MetricType::Gauge => 2,
-        MetricType::Histogram => 3,
-        MetricType::GaugeHistogram => 4,
-        MetricType::Summary => 5,
-        MetricType::Info => 6,
-        MetricType::StateSet => 7,
-    }
-}
-
-fn kind_from_code(c: u8) -> Option<MetricType> {
-    Some(match c {
-        0 => MetricType::Unknown,
-        1 => MetricType::Counter,
-        2 => MetricType::Gauge,
-        3 => MetricType::Histogram,
-        4 => MetricType::GaugeHistogram,
-        5 => MetricType::Summary,
-        6 => MetricType::Info,
-        7 => MetricType::StateSet,
-        _ => return None,
-    })
-}
-
 fn encode_index(series: &[SeriesEntry], metadata: &BTreeMap<String, MetricMetadata>) -> Vec<u8> {
     let syms = Symbols::of(series.iter().map(|s| &s.labels));
     let mut out = Vec::new();
@@ -368,7 +341,7 @@ fn encode_index(series: &[SeriesEntry], metadata: &BTreeMap<String, MetricMetada
     put_varint(&mut out, metadata.len() as u64);
     for m in metadata.values() {
         put_str(&mut out, &m.metric);
-        out.push(kind_code(m.kind));
+        out.push(m.kind.code());
         put_str(&mut out, &m.help);
         put_str(&mut out, &m.unit);
     }
@@ -673,7 +646,7 @@ fn decode_index(
         let metric = get_str(b, &mut pos)?.to_string();
         let kind = *b.get(pos).ok_or("truncated metadata")?;
         pos += 1;
-        let kind = kind_from_code(kind).ok_or("unknown metric type code")?;
+        let kind = MetricType::from_code(kind).ok_or("unknown metric type code")?;
         let help = get_str(b, &mut pos)?.to_string();
         let unit = get_str(b, &mut pos)?.to_string();
         metadata.push(MetricMetadata {

@@ -161,6 +161,7 @@ complete -c argus -n "__fish_argus_using_subcommand export" -s V -l version -d '
 complete -c argus -n "__fish_argus_using_subcommand serve" -l listen -d 'Address and port to listen on. The default is loopback only; use 0.0.0.0:9180 to serve other machines' -r
 complete -c argus -n "__fish_argus_using_subcommand serve" -s c -l config -d 'A prometheus.yml whose scrape_configs are scraped continuously (reloaded on SIGHUP and POST /-/reload)' -r -F
 complete -c argus -n "__fish_argus_using_subcommand serve" -l self-scrape-interval -d 'How often the server scrapes its own /metrics (job "argus"); 0s turns it off' -r
+complete -c argus -n "__fish_argus_using_subcommand serve" -l web-config -d 'A web configuration file in Prometheus\' format: `tls_server_config` (cert_file, key_file, client certificates, TLS versions) serves HTTPS; `basic_auth_users` (bcrypt hashes) requires a user and password on every endpoint' -r -F
 complete -c argus -n "__fish_argus_using_subcommand serve" -l push-token-file -d 'Refuse pushes that lack `Authorization: Bearer <token>` with the token in this file' -r -F
 complete -c argus -n "__fish_argus_using_subcommand serve" -l max-body-bytes -d 'Largest request body accepted, in bytes, as sent (compressed)' -r
 complete -c argus -n "__fish_argus_using_subcommand serve" -l max-decompressed-bytes -d 'Largest push body after decompression, in bytes (bodies announcing more are refused before being decompressed)' -r

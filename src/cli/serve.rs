@@ -40,6 +40,11 @@ pub struct ServeArgs {
     /// How often the server scrapes its own /metrics (job "argus"); 0s turns it off.
     #[arg(long, value_name = "DURATION", default_value = "15s")]
     pub self_scrape_interval: String,
+    /// A web configuration file in Prometheus' format: `tls_server_config` (cert_file,
+    /// key_file, client certificates, TLS versions) serves HTTPS; `basic_auth_users`
+    /// (bcrypt hashes) requires a user and password on every endpoint.
+    #[arg(long, value_name = "FILE")]
+    pub web_config: Option<PathBuf>,
     /// Refuse pushes that lack `Authorization: Bearer <token>` with the token in this file.
     #[arg(long, value_name = "FILE")]
     pub push_token_file: Option<PathBuf>,
@@ -95,6 +100,13 @@ fn flag_map(args: &ServeArgs) -> BTreeMap<String, String> {
             .unwrap_or_default(),
     );
     put("self-scrape-interval", args.self_scrape_interval.clone());
+    put(
+        "web-config",
+        args.web_config
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default(),
+    );
     put("max-body-bytes", args.max_body_bytes.to_string());
     put(
         "max-decompressed-bytes",
@@ -118,6 +130,25 @@ fn flag_map(args: &ServeArgs) -> BTreeMap<String, String> {
     );
     put("lookback-delta", args.lookback_delta.clone());
     m
+}
+
+/// 128 random bits as hex, from the kernel's generator.
+fn random_token() -> String {
+    let mut bytes = [0u8; 16];
+    if let Ok(mut f) = std::fs::File::open("/dev/urandom") {
+        use std::io::Read;
+        let _ = f.read_exact(&mut bytes);
+    }
+    // Without /dev/urandom, std's hasher keys (random per process) still make it unguessable
+    // from outside.
+    let extra = {
+        use std::hash::{BuildHasher, Hasher};
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u64(std::process::id() as u64);
+        h.finish()
+    };
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{hex}{extra:016x}")
 }
 
 fn read_token(path: &PathBuf) -> Result<String, CliError> {
@@ -148,6 +179,13 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> CliResult {
         ));
     }
     let push_token = args.push_token_file.as_ref().map(read_token).transpose()?;
+    let web = args
+        .web_config
+        .as_deref()
+        .map(crate::http::web_config::load)
+        .transpose()
+        .map_err(CliError::input)?;
+    let (tls, basic_auth) = web.map_or((None, None), |w| (w.tls, w.auth));
     let store = global.open_store()?;
     let rt = super::runtime()?;
     let listener = rt
@@ -158,12 +196,40 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> CliResult {
         .map_err(|e| CliError::failure(format!("cannot listen on {}: {e}", args.listen)))?;
 
     // The server's own /metrics, scraped through loopback whatever address it listens on.
+    // With TLS or passwords on the public listener, the scrape goes to a private loopback
+    // listener instead, admitted by a token known only to this process; the target keeps the
+    // public address as its `instance`.
+    let private = if self_every > 0 && (tls.is_some() || basic_auth.is_some()) {
+        let l = rt
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .map_err(|e| CliError::failure(format!("cannot listen on loopback: {e}")))?;
+        Some((l, random_token()))
+    } else {
+        None
+    };
     let self_job = if self_every > 0 {
-        let url = format!("http://127.0.0.1:{}/metrics", addr.port());
+        let port = match &private {
+            Some((l, _)) => l.local_addr()?.port(),
+            None => addr.port(),
+        };
+        let url = format!("http://127.0.0.1:{port}/metrics");
         let jobs =
             crate::scrape::targets_from_urls(&[url], "argus", self_every, self_every.min(10_000))
                 .map_err(|e| CliError::failure(e.to_string()))?;
-        jobs.into_iter().next()
+        jobs.into_iter().next().map(|mut job| {
+            if let Some((_, token)) = &private {
+                for t in &mut job.targets {
+                    t.auth = Some(crate::scrape::Auth::Header {
+                        kind: "Bearer".into(),
+                        credentials: crate::scrape::Secret::Inline(token.clone()),
+                    });
+                    let mut b = t.labels.to_builder();
+                    b.set("instance", format!("127.0.0.1:{}", addr.port()));
+                    t.labels = b.build();
+                }
+            }
+            job
+        })
     } else {
         None
     };
@@ -207,17 +273,20 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> CliResult {
         started_ms: now_ms(),
         ready: AtomicBool::new(true),
         push_token,
+        basic_auth,
     });
     scraping::install_initial(&st, &jobs, yaml);
 
     let (shutdown_tx, shutdown_rx) = tokio::sync::watch::channel(false);
+    let shutdown_watch = shutdown_rx.clone();
     let scraper = scraping::start(st.clone(), setup, jobs, reload_rx, shutdown_rx);
+    let scheme = if tls.is_some() { "https" } else { "http" };
     global.note(format!(
-        "listening on http://{addr} (Prometheus API /api/v1, Loki API /loki/api/v1)"
+        "listening on {scheme}://{addr} (Prometheus API /api/v1, Loki API /loki/api/v1)"
     ));
 
     let app = crate::http::router(st.clone(), args.max_body_bytes);
-    let st2 = st.clone();
+    let (st2, st3) = (st.clone(), st.clone());
     let served = rt.block_on(async move {
         #[cfg(unix)]
         let hup = {
@@ -237,9 +306,31 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> CliResult {
             st2.ready.store(false, Ordering::Release);
             let _ = shutdown_tx.send(true);
         };
-        let r = axum::serve(listener, app)
-            .with_graceful_shutdown(stop)
-            .await;
+        let own = private.map(|(l, token)| {
+            let mut stopped = shutdown_watch.clone();
+            let router = crate::http::self_scrape_router(st3, token);
+            tokio::spawn(async move {
+                let _ = axum::serve(l, router)
+                    .with_graceful_shutdown(async move {
+                        let _ = stopped.wait_for(|s| *s).await;
+                    })
+                    .await;
+            })
+        });
+        let r = match tls {
+            Some(cfg) => {
+                let l = crate::http::web_config::TlsListener::new(listener, cfg)?;
+                axum::serve(l, app).with_graceful_shutdown(stop).await
+            }
+            None => {
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(stop)
+                    .await
+            }
+        };
+        if let Some(own) = own {
+            let _ = own.await;
+        }
         #[cfg(unix)]
         hup.abort();
         r

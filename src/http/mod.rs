@@ -13,6 +13,7 @@
 //! | `loki.rs` | Loki's push, query, metadata and tail API |
 //! | `scraping.rs` | continuous scraping with reloads |
 //! | `self_metrics.rs` | the registry behind `/metrics` |
+//! | `web_config.rs` | `--web-config`: TLS and basic authentication |
 //!
 //! This file builds the router and runs the server until SIGTERM/SIGINT: then it stops
 //! accepting, lets requests in flight finish, commits what was pushed and scraped, and
@@ -29,6 +30,7 @@ pub mod scraping;
 pub mod self_metrics;
 pub mod state;
 pub mod status;
+pub mod web_config;
 
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
@@ -88,6 +90,74 @@ async fn track(State(st): State<Arc<AppState>>, req: Request, next: Next) -> Res
         started.elapsed().as_secs_f64(),
     );
     resp
+}
+
+/// The paths that take pushes: with `--push-token-file`, the token alone admits them.
+fn is_push_path(path: &str) -> bool {
+    matches!(
+        path,
+        "/api/v1/write" | "/loki/api/v1/push" | "/api/prom/push"
+    )
+}
+
+/// Basic authentication (`--web-config`), checked before any handler runs. bcrypt runs on
+/// the blocking pool: it is CPU work of tens of milliseconds.
+async fn authenticate(State(st): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    let Some(auth) = st.basic_auth.clone() else {
+        return next.run(req).await;
+    };
+    let header = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    if st.push_token.is_some()
+        && is_push_path(req.uri().path())
+        && st.push_allowed(header.as_deref())
+    {
+        return next.run(req).await;
+    }
+    let allowed = tokio::task::spawn_blocking(move || auth.allows(header.as_deref()))
+        .await
+        .unwrap_or(false);
+    if allowed {
+        next.run(req).await
+    } else {
+        (
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, "Basic realm=\"argus\"")],
+            "Unauthorized\n",
+        )
+            .into_response()
+    }
+}
+
+/// The router of the private loopback listener that the server's own scrape uses when
+/// `--web-config` puts TLS or passwords on the public one: `/metrics` only, for the
+/// per-process `token`.
+pub fn self_scrape_router(st: Arc<AppState>, token: String) -> Router {
+    let token = Arc::new(token);
+    Router::new()
+        .route("/metrics", get(status::self_metrics))
+        .layer(axum::middleware::from_fn(
+            move |req: Request, next: Next| {
+                let token = token.clone();
+                async move {
+                    let given = req
+                        .headers()
+                        .get(header::AUTHORIZATION)
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|a| a.strip_prefix("Bearer "))
+                        .unwrap_or("");
+                    if state::constant_time_eq(given.as_bytes(), token.as_bytes()) {
+                        next.run(req).await
+                    } else {
+                        StatusCode::UNAUTHORIZED.into_response()
+                    }
+                }
+            },
+        ))
+        .with_state(st)
 }
 
 async fn not_found() -> Response {
@@ -174,7 +244,11 @@ pub fn router(st: Arc<AppState>, max_body_bytes: usize) -> Router {
         .route("/-/reload", post(status::reload).put(status::reload))
         .route("/", get(root))
         .fallback(not_found);
-    api.layer(axum::middleware::from_fn_with_state(st.clone(), track))
-        .layer(DefaultBodyLimit::max(max_body_bytes))
-        .with_state(st)
+    api.layer(axum::middleware::from_fn_with_state(
+        st.clone(),
+        authenticate,
+    ))
+    .layer(axum::middleware::from_fn_with_state(st.clone(), track))
+    .layer(DefaultBodyLimit::max(max_body_bytes))
+    .with_state(st)
 }

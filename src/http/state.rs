@@ -161,6 +161,8 @@ pub struct AppState {
     pub ready: AtomicBool,
     /// Bearer token required on push endpoints, when set.
     pub push_token: Option<String>,
+    /// Basic authentication on every endpoint (`--web-config`), when set.
+    pub basic_auth: Option<Arc<super::web_config::BasicAuth>>,
 }
 
 impl AppState {

@@ -37,7 +37,7 @@ impl Server {
         };
         for _ in 0..500 {
             let text = std::fs::read_to_string(&s.stderr).unwrap_or_default();
-            if let Some(i) = text.find("listening on http://") {
+            if let Some(i) = text.find("listening on http") {
                 let rest = &text[i + "listening on ".len()..];
                 s.url = rest.split_whitespace().next().unwrap().to_string();
                 return s;
@@ -942,4 +942,267 @@ fn promtool_queries_argus() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("parse error"));
     assert!(s.stop().success());
+}
+
+/// A test CA and a server certificate for 127.0.0.1 signed by it, made with openssl:
+/// (CA certificate path, server certificate path, server key path).
+fn test_certificates(w: &Workdir) -> (std::path::PathBuf, std::path::PathBuf, std::path::PathBuf) {
+    let openssl = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .current_dir(w.dir.path())
+            .args(args)
+            .output()
+            .expect("openssl");
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    openssl(
+        &[
+            &["req", "-x509"][..],
+            &ec,
+            &[
+                "-days",
+                "2",
+                "-subj",
+                "/CN=argus test CA",
+                "-keyout",
+                "ca.key",
+                "-out",
+                "ca.crt",
+            ],
+        ]
+        .concat(),
+    );
+    openssl(
+        &[
+            &["req"][..],
+            &ec,
+            &[
+                "-subj",
+                "/CN=127.0.0.1",
+                "-keyout",
+                "server.key",
+                "-out",
+                "server.csr",
+            ],
+        ]
+        .concat(),
+    );
+    w.write(
+        "server.ext",
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n",
+    );
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.crt",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        "server.ext",
+        "-out",
+        "server.crt",
+    ]);
+    (w.path("ca.crt"), w.path("server.crt"), w.path("server.key"))
+}
+
+#[test]
+fn web_config_requires_client_certificates_when_asked() {
+    let w = Workdir::new();
+    let (ca, _, _) = test_certificates(&w);
+    // A client certificate from the same CA.
+    let run = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .current_dir(w.dir.path())
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(&[
+        "req",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-subj",
+        "/CN=client",
+        "-keyout",
+        "client.key",
+        "-out",
+        "client.csr",
+    ]);
+    w.write(
+        "client.ext",
+        "basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n",
+    );
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "client.csr",
+        "-CA",
+        "ca.crt",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        "client.ext",
+        "-out",
+        "client.crt",
+    ]);
+    let web = w.write(
+        "web.yml",
+        "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: ca.crt\n",
+    );
+    let s = Server::start(
+        &w,
+        &[
+            "--web-config",
+            web.to_str().unwrap(),
+            "--self-scrape-interval",
+            "0s",
+        ],
+    );
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let root = reqwest::Certificate::from_pem(&std::fs::read(&ca).unwrap()).unwrap();
+    let mut identity = std::fs::read(w.path("client.crt")).unwrap();
+    identity.extend(std::fs::read(w.path("client.key")).unwrap());
+    let with_cert = reqwest::Client::builder()
+        .add_root_certificate(root.clone())
+        .identity(reqwest::Identity::from_pem(&identity).unwrap())
+        .build()
+        .unwrap();
+    let without = reqwest::Client::builder()
+        .add_root_certificate(root)
+        .build()
+        .unwrap();
+    let url = format!("{}/api/v1/query?query=1", s.url);
+    let ok = rt.block_on(async {
+        with_cert
+            .get(&url)
+            .send()
+            .await
+            .map(|r| r.status().as_u16())
+    });
+    assert_eq!(ok.unwrap(), 200);
+    let refused =
+        rt.block_on(async { without.get(&url).send().await.map(|r| r.status().as_u16()) });
+    assert!(refused.is_err(), "{refused:?}");
+    assert!(s.stop().success());
+}
+
+#[test]
+fn web_config_serves_https_with_basic_auth_and_still_scrapes_itself() {
+    let w = Workdir::new();
+    let (ca, _, _) = test_certificates(&w);
+    let hash = bcrypt::hash("pw", 4).unwrap();
+    let web = w.write(
+        "web.yml",
+        &format!(
+            "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  min_version: TLS12\nbasic_auth_users:\n  alice: '{hash}'\n"
+        ),
+    );
+    let s = Server::start(
+        &w,
+        &[
+            "--web-config",
+            web.to_str().unwrap(),
+            "--self-scrape-interval",
+            "1s",
+        ],
+    );
+    assert!(s.url.starts_with("https://"), "{}", s.url);
+    let pem = std::fs::read(&ca).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let client = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(&pem).unwrap())
+        .build()
+        .unwrap();
+    let get = |path: &str, user: Option<(&str, &str)>| -> (u16, String) {
+        rt.block_on(async {
+            let mut req = client.get(format!("{}{path}", s.url));
+            if let Some((u, p)) = user {
+                req = req.basic_auth(u, Some(p));
+            }
+            let resp = req.send().await.unwrap();
+            (resp.status().as_u16(), resp.text().await.unwrap())
+        })
+    };
+    assert_eq!(get("/api/v1/query?query=1", None).0, 401);
+    assert_eq!(get("/api/v1/query?query=1", Some(("alice", "nope"))).0, 401);
+    assert_eq!(get("/api/v1/query?query=1", Some(("mallory", "pw"))).0, 401);
+    assert_eq!(get("/metrics", None).0, 401);
+    assert_eq!(get("/api/v1/query?query=1", Some(("alice", "pw"))).0, 200);
+    // Plain HTTP to the TLS port gets no answer.
+    let plain = s.url.replacen("https://", "http://", 1);
+    let r = rt.block_on(
+        reqwest::Client::new()
+            .get(format!("{plain}/-/healthy"))
+            .send(),
+    );
+    assert!(r.map(|r| !r.status().is_success()).unwrap_or(true));
+    // The server still scrapes itself, under its public address.
+    let port = s.url.rsplit(':').next().unwrap().to_string();
+    eventually("the self-scrape behind TLS and passwords", || {
+        let (code, body) = get(
+            "/api/v1/query?query=up%7Bjob%3D%22argus%22%7D",
+            Some(("alice", "pw")),
+        );
+        assert_eq!(code, 200, "{body}");
+        let v: Value = serde_json::from_str(&body).unwrap();
+        let r = &v["data"]["result"][0];
+        (r["value"][1] == "1").then(|| r["metric"]["instance"].as_str().unwrap().to_string())
+    })
+    .ends_with(&format!(":{port}"))
+    .then_some(())
+    .expect("instance is the public address");
+    assert!(s.stop().success());
+}
+
+#[test]
+fn web_config_errors_name_the_file_and_key() {
+    let w = Workdir::new();
+    let web = w.write("web.yml", "basic_auth_users:\n  alice: hunter2\n");
+    let out = w
+        .argus()
+        .args(["serve", "--listen", "127.0.0.1:0", "--web-config"])
+        .arg(&web)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("web.yml") && err.contains("basic_auth_users.alice"),
+        "{err}"
+    );
 }

@@ -170,7 +170,7 @@ complete -c argus -n "__fish_argus_using_subcommand serve" -l max-line-bytes -d 
 complete -c argus -n "__fish_argus_using_subcommand serve" -l max-label-names-per-stream -d 'Most labels of one pushed log stream' -r
 complete -c argus -n "__fish_argus_using_subcommand serve" -l query-timeout -d 'Longest a PromQL query may run (a request\'s `timeout` may shorten it)' -r
 complete -c argus -n "__fish_argus_using_subcommand serve" -l max-samples -d 'Most samples one PromQL query may hold in memory at once' -r
-complete -c argus -n "__fish_argus_using_subcommand serve" -l max-concurrent-queries -d 'Queries evaluated at once; more wait for a free slot' -r
+complete -c argus -n "__fish_argus_using_subcommand serve" -l max-concurrent-queries -d 'Queries evaluated at once; more wait for a free slot, at most --query-timeout, then get 503' -r
 complete -c argus -n "__fish_argus_using_subcommand serve" -l max-entries-per-query -d 'Most lines a Loki log query may ask for (`limit`)' -r
 complete -c argus -n "__fish_argus_using_subcommand serve" -l lookback-delta -d 'How far back an instant selector looks for a sample' -r
 complete -c argus -n "__fish_argus_using_subcommand serve" -l store -d 'The store directory [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F

@@ -70,7 +70,8 @@ pub struct ServeArgs {
     /// Most samples one PromQL query may hold in memory at once.
     #[arg(long, value_name = "N", default_value_t = 50_000_000)]
     pub max_samples: usize,
-    /// Queries evaluated at once; more wait for a free slot.
+    /// Queries evaluated at once; more wait for a free slot, at most --query-timeout, then
+    /// get 503.
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub max_concurrent_queries: usize,
     /// Most lines a Loki log query may ask for (`limit`).
@@ -255,6 +256,7 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> CliResult {
         config: RwLock::new(Default::default()),
         reload: reload_tx.clone(),
         registry: Default::default(),
+        max_body_bytes: args.max_body_bytes,
         push_limits: PushLimits {
             max_decompressed_bytes: args.max_decompressed_bytes,
             max_series_per_push: args.max_series_per_push,
@@ -285,7 +287,7 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> CliResult {
         "listening on {scheme}://{addr} (Prometheus API /api/v1, Loki API /loki/api/v1)"
     ));
 
-    let app = crate::http::router(st.clone(), args.max_body_bytes);
+    let app = crate::http::router(st.clone());
     let (st2, st3) = (st.clone(), st.clone());
     let served = rt.block_on(async move {
         #[cfg(unix)]

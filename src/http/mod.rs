@@ -67,6 +67,28 @@ pub(crate) fn request_params(headers: &HeaderMap, query: Option<&str>, body: &By
     Params::new(query, is_form.then_some(&body[..]))
 }
 
+/// Refuses a body announced larger than `--max-body-bytes` before reading it, with a
+/// message naming the limit. (Bodies without a length are still cut at the limit while
+/// being read, with the HTTP library's message.)
+async fn body_limit(State(st): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    let announced = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    match announced {
+        Some(n) if n > st.max_body_bytes as u64 => errors::ApiError::new(
+            errors::ErrorKind::TooLarge,
+            format!(
+                "the request body of {n} bytes is larger than the limit of {} bytes (--max-body-bytes)",
+                st.max_body_bytes
+            ),
+        )
+        .plain(),
+        _ => next.run(req).await,
+    }
+}
+
 /// Counts each request by route and status, and times it.
 async fn track(State(st): State<Arc<AppState>>, req: Request, next: Next) -> Response {
     let route = req
@@ -169,7 +191,8 @@ async fn root() -> &'static str {
 }
 
 /// Every route of the server.
-pub fn router(st: Arc<AppState>, max_body_bytes: usize) -> Router {
+pub fn router(st: Arc<AppState>) -> Router {
+    let max_body_bytes = st.max_body_bytes;
     let api = Router::new()
         // Prometheus
         .route(
@@ -248,6 +271,7 @@ pub fn router(st: Arc<AppState>, max_body_bytes: usize) -> Router {
         st.clone(),
         authenticate,
     ))
+    .layer(axum::middleware::from_fn_with_state(st.clone(), body_limit))
     .layer(axum::middleware::from_fn_with_state(st.clone(), track))
     .layer(DefaultBodyLimit::max(max_body_bytes))
     .with_state(st)

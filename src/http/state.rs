@@ -32,7 +32,7 @@ pub struct QueryLimits {
     pub max_samples: usize,
     /// Most log lines one Loki query may return (`limit` above it is refused).
     pub max_entries: usize,
-    /// Queries evaluated at once; more wait their turn.
+    /// Queries evaluated at once; more wait their turn, at most `timeout`.
     pub max_concurrent: usize,
     /// PromQL's lookback delta, ms.
     pub lookback_delta: i64,
@@ -150,6 +150,8 @@ pub struct AppState {
     pub config: RwLock<LoadedConfig>,
     pub reload: tokio::sync::mpsc::UnboundedSender<ReloadRequest>,
     pub registry: Registry,
+    /// Largest request body, as sent (`--max-body-bytes`).
+    pub max_body_bytes: usize,
     pub push_limits: PushLimits,
     pub query_limits: QueryLimits,
     pub query_slots: Semaphore,
@@ -178,10 +180,27 @@ impl AppState {
         S: Send + Sync + 'static,
         T: Send + 'static,
     {
-        let _slot =
-            self.query_slots.acquire().await.map_err(|_| {
-                ApiError::new(ErrorKind::Unavailable, "the server is shutting down")
-            })?;
+        // A query waits for a slot at most as long as it may run; then it is refused with
+        // 503, which clients retry, rather than queueing without bound.
+        let limits = &self.query_limits;
+        let _slot = match tokio::time::timeout(limits.timeout, self.query_slots.acquire()).await {
+            Ok(Ok(slot)) => slot,
+            Ok(Err(_)) => {
+                return Err(ApiError::new(
+                    ErrorKind::Unavailable,
+                    "the server is shutting down",
+                ))
+            }
+            Err(_) => {
+                return Err(ApiError::new(
+                    ErrorKind::Unavailable,
+                    format!(
+                        "too many queries at once: {} are running (--max-concurrent-queries) and none finished within {:?}; try again",
+                        limits.max_concurrent, limits.timeout
+                    ),
+                ))
+            }
+        };
         let st = self.clone();
         tokio::task::spawn_blocking(move || {
             let snap = read(&st.snapshots).map_err(ApiError::internal)?;

@@ -670,13 +670,18 @@ fn push_limits_and_bearer_token() {
         401
     );
     let big = vec![b' '; 5000];
-    let (code, _) = s.request(
+    let (code, body) = s.request(
         "POST",
         "/loki/api/v1/push",
         &[json, ("Authorization", "Bearer s3cret")],
         &big,
     );
     assert_eq!(code, 413);
+    let body = String::from_utf8_lossy(&body);
+    assert!(
+        body.contains("5000 bytes") && body.contains("--max-body-bytes"),
+        "{body}"
+    );
     // Queries need no token.
     assert_eq!(s.get("/api/v1/query?query=1").0, 200);
     assert!(s.stop().success());

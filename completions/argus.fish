@@ -168,7 +168,7 @@ complete -c argus -n "__fish_argus_using_subcommand serve" -l max-decompressed-b
 complete -c argus -n "__fish_argus_using_subcommand serve" -l max-series-per-push -d 'Most series (remote_write) or streams (Loki push) in one request' -r
 complete -c argus -n "__fish_argus_using_subcommand serve" -l max-line-bytes -d 'Longest log line accepted by Loki push, in bytes' -r
 complete -c argus -n "__fish_argus_using_subcommand serve" -l max-label-names-per-stream -d 'Most labels of one pushed log stream' -r
-complete -c argus -n "__fish_argus_using_subcommand serve" -l query-timeout -d 'Longest a PromQL query may run (a request\'s `timeout` may shorten it)' -r
+complete -c argus -n "__fish_argus_using_subcommand serve" -l query-timeout -d 'Longest a query may take to answer, PromQL or LogQL (a PromQL request\'s `timeout` may shorten it)' -r
 complete -c argus -n "__fish_argus_using_subcommand serve" -l max-samples -d 'Most samples one PromQL query may hold in memory at once' -r
 complete -c argus -n "__fish_argus_using_subcommand serve" -l max-concurrent-queries -d 'Queries evaluated at once; more wait for a free slot, at most --query-timeout, then get 503' -r
 complete -c argus -n "__fish_argus_using_subcommand serve" -l max-entries-per-query -d 'Most lines a Loki log query may ask for (`limit`)' -r

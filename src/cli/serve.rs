@@ -64,7 +64,8 @@ pub struct ServeArgs {
     /// Most labels of one pushed log stream.
     #[arg(long, value_name = "N", default_value_t = 15)]
     pub max_label_names_per_stream: usize,
-    /// Longest a PromQL query may run (a request's `timeout` may shorten it).
+    /// Longest a query may take to answer, PromQL or LogQL (a PromQL request's `timeout` may
+    /// shorten it).
     #[arg(long, value_name = "DURATION", default_value = "2m")]
     pub query_timeout: String,
     /// Most samples one PromQL query may hold in memory at once.
@@ -270,7 +271,7 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> CliResult {
             max_concurrent: args.max_concurrent_queries,
             lookback_delta: lookback,
         },
-        query_slots: tokio::sync::Semaphore::new(args.max_concurrent_queries),
+        query_slots: Arc::new(tokio::sync::Semaphore::new(args.max_concurrent_queries)),
         flags: flag_map(args),
         started_ms: now_ms(),
         ready: AtomicBool::new(true),

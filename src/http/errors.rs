@@ -96,10 +96,15 @@ impl ApiError {
             .into_response()
     }
 
-    /// The answer as Loki gives it: the message as plain text.
+    /// The answer as Loki gives it: the message as plain text (and 504 for a timeout, as
+    /// Loki answers a deadline).
     pub fn plain(self) -> Response {
+        let status = match self.kind {
+            ErrorKind::Timeout => StatusCode::GATEWAY_TIMEOUT,
+            other => other.status(),
+        };
         (
-            self.kind.status(),
+            status,
             [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
             format!("{}\n", self.message),
         )

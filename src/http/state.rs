@@ -154,7 +154,7 @@ pub struct AppState {
     pub max_body_bytes: usize,
     pub push_limits: PushLimits,
     pub query_limits: QueryLimits,
-    pub query_slots: Semaphore,
+    pub query_slots: Arc<Semaphore>,
     /// The command-line flags, for `/api/v1/status/flags`.
     pub flags: BTreeMap<String, String>,
     /// Wall-clock start, ms.
@@ -171,6 +171,11 @@ impl AppState {
     /// Runs `f` on tokio's blocking pool once a query slot is free, with the snapshot `read`
     /// gives (metrics or logs). Queries are CPU work: kept off the threads that accept
     /// connections and pushes, and at most `--max-concurrent-queries` at once.
+    ///
+    /// The request is answered with a timeout error once `--query-timeout` has passed since
+    /// it arrived, whatever the query: the PromQL engine stops itself at its deadline, and
+    /// the LogQL evaluator and metadata reads, which do not, keep their slot until they end,
+    /// so a burst of slow queries cannot take more than the slots.
     pub async fn on_query_slot<S, T>(
         self: &Arc<Self>,
         read: fn(&SnapshotCache) -> Result<Arc<S>, String>,
@@ -183,7 +188,9 @@ impl AppState {
         // A query waits for a slot at most as long as it may run; then it is refused with
         // 503, which clients retry, rather than queueing without bound.
         let limits = &self.query_limits;
-        let _slot = match tokio::time::timeout(limits.timeout, self.query_slots.acquire()).await {
+        let deadline = tokio::time::Instant::now() + limits.timeout;
+        let slot = self.query_slots.clone().acquire_owned();
+        let slot = match tokio::time::timeout_at(deadline, slot).await {
             Ok(Ok(slot)) => slot,
             Ok(Err(_)) => {
                 return Err(ApiError::new(
@@ -202,12 +209,21 @@ impl AppState {
             }
         };
         let st = self.clone();
-        tokio::task::spawn_blocking(move || {
+        let work = tokio::task::spawn_blocking(move || {
+            let _slot = slot;
             let snap = read(&st.snapshots).map_err(ApiError::internal)?;
             f(&snap)
-        })
-        .await
-        .map_err(|e| ApiError::internal(format!("query task failed: {e}")))?
+        });
+        match tokio::time::timeout_at(deadline, work).await {
+            Ok(done) => done.map_err(|e| ApiError::internal(format!("query task failed: {e}")))?,
+            Err(_) => Err(ApiError::new(
+                ErrorKind::Timeout,
+                format!(
+                    "query timed out after {:?} (--query-timeout)",
+                    limits.timeout
+                ),
+            )),
+        }
     }
 
     /// Whether `Authorization: Bearer <token>` matches the push token (always, when none is

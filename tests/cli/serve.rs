@@ -1211,3 +1211,35 @@ fn web_config_errors_name_the_file_and_key() {
         "{err}"
     );
 }
+
+#[test]
+fn logql_queries_are_answered_with_a_timeout_past_query_timeout() {
+    let w = Workdir::new();
+    // Enough lines that a regular expression over all of them takes far more than 1 ms.
+    let mut lines = String::new();
+    for i in 0..100_000 {
+        lines.push_str(&format!(
+            "level=info i={i} msg=\"request served\" path=/api/{}\n",
+            i % 13
+        ));
+    }
+    w.argus()
+        .args(["ingest", "logs", "--label", "app=slow"])
+        .write_stdin(lines)
+        .assert()
+        .success();
+    let s = Server::start(
+        &w,
+        &["--self-scrape-interval", "0s", "--query-timeout", "1ms"],
+    );
+    let q: String = form_urlencoded::byte_serialize(
+        b"sum(count_over_time({app=\"slow\"} |~ \"i=[0-9]*7 \" | logfmt [1h]))",
+    )
+    .collect();
+    let (code, body) = s.get(&format!(
+        "/loki/api/v1/query_range?query={q}&since=2h&step=60s"
+    ));
+    assert_eq!(code, 504, "{body}");
+    assert!(body.contains("--query-timeout"), "{body}");
+    assert!(s.stop().success());
+}

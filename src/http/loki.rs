@@ -10,7 +10,7 @@
 use super::errors::{ApiError, ErrorKind, PlainError};
 use super::push::{content_decode, decode_loki_push};
 use super::state::{AppState, SnapshotCache};
-use super::{json_response, request_params};
+use super::{json_response, ApiParams};
 use crate::logql::eval_logs::{run_log_query, Direction, LogQueryOptions, StreamResult};
 use crate::logql::Expr;
 use crate::model::time::now_ns;
@@ -20,7 +20,7 @@ use crate::store::logs::snapshot::BlockStats;
 use crate::store::logs::{LogQuery, LogSnapshot};
 use axum::body::Bytes;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use std::collections::{BTreeMap, BTreeSet};
@@ -143,14 +143,8 @@ fn metric_error(e: crate::logql::eval_metric::MetricEvalError) -> ApiError {
 
 /// `/loki/api/v1/query`: a metric query at one time. Log queries are refused, as current
 /// Loki does.
-pub async fn query(
-    State(st): State<Arc<AppState>>,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
-    body: Bytes,
-) -> Handled {
+pub async fn query(State(st): State<Arc<AppState>>, ApiParams(p): ApiParams) -> Handled {
     let started = Instant::now();
-    let p = request_params(&headers, q.as_deref(), &body);
     let expr = parse_logql(p.required("query")?)?;
     if expr.is_log() {
         return Err(ApiError::bad_data(
@@ -184,14 +178,8 @@ fn observe(st: &AppState, kind: &str, started: Instant) {
 }
 
 /// `/loki/api/v1/query_range`: log queries give streams, metric queries a matrix.
-pub async fn query_range(
-    State(st): State<Arc<AppState>>,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
-    body: Bytes,
-) -> Handled {
+pub async fn query_range(State(st): State<Arc<AppState>>, ApiParams(p): ApiParams) -> Handled {
     let started = Instant::now();
-    let p = request_params(&headers, q.as_deref(), &body);
     let expr = parse_logql(p.required("query")?)?;
     let (start, end) = time_range(&p, HOUR_NS)?;
     if let Expr::Log(log) = expr {
@@ -375,13 +363,7 @@ async fn selected_streams(
 }
 
 /// `/loki/api/v1/labels`.
-pub async fn label_names(
-    State(st): State<Arc<AppState>>,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
-    body: Bytes,
-) -> Handled {
-    let p = request_params(&headers, q.as_deref(), &body);
+pub async fn label_names(State(st): State<Arc<AppState>>, ApiParams(p): ApiParams) -> Handled {
     let streams = selected_streams(&st, &p).await?;
     let names: BTreeSet<&str> = streams
         .iter()
@@ -394,24 +376,15 @@ pub async fn label_names(
 pub async fn label_values(
     State(st): State<Arc<AppState>>,
     Path(name): Path<String>,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
-    body: Bytes,
+    ApiParams(p): ApiParams,
 ) -> Handled {
-    let p = request_params(&headers, q.as_deref(), &body);
     let streams = selected_streams(&st, &p).await?;
     let values: BTreeSet<&str> = streams.iter().filter_map(|l| l.get(&name)).collect();
     Ok(list(serde_json::json!(values)))
 }
 
 /// `/loki/api/v1/series`: `match[]` (or `match`) selectors; none or `{}` means every stream.
-pub async fn series(
-    State(st): State<Arc<AppState>>,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
-    body: Bytes,
-) -> Handled {
-    let p = request_params(&headers, q.as_deref(), &body);
+pub async fn series(State(st): State<Arc<AppState>>, ApiParams(p): ApiParams) -> Handled {
     let (start, end) = time_range(&p, HOUR_NS)?;
     let mut texts = p.all("match[]");
     texts.extend(p.all("match"));
@@ -433,13 +406,7 @@ pub async fn series(
 /// `/loki/api/v1/index/stats`: streams, blocks ("chunks"), entries and bytes the query's
 /// selectors would read in the range. Blocks that straddle the range count whole, as
 /// Loki's chunk statistics do.
-pub async fn index_stats(
-    State(st): State<Arc<AppState>>,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
-    body: Bytes,
-) -> Handled {
-    let p = request_params(&headers, q.as_deref(), &body);
+pub async fn index_stats(State(st): State<Arc<AppState>>, ApiParams(p): ApiParams) -> Handled {
     let (start, end) = time_range(&p, HOUR_NS)?;
     let selector = stream_selector(p.get("query"))?;
     let stats = with_logs(&st, move |snap| {
@@ -469,13 +436,7 @@ pub async fn index_stats(
 
 /// `/loki/api/v1/detected_labels`: each stream label of the matching streams and how many
 /// values it has.
-pub async fn detected_labels(
-    State(st): State<Arc<AppState>>,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
-    body: Bytes,
-) -> Handled {
-    let p = request_params(&headers, q.as_deref(), &body);
+pub async fn detected_labels(State(st): State<Arc<AppState>>, ApiParams(p): ApiParams) -> Handled {
     let streams = selected_streams(&st, &p).await?;
     let mut values: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for l in &streams {
@@ -574,11 +535,9 @@ async fn push_inner(st: &Arc<AppState>, headers: &HeaderMap, body: Bytes) -> Res
 /// stored, once a second, as `{"streams":[…]}` text frames.
 pub async fn tail(
     State(st): State<Arc<AppState>>,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
     ws: WebSocketUpgrade,
+    ApiParams(p): ApiParams,
 ) -> Handled {
-    let p = request_params(&headers, q.as_deref(), &Bytes::new());
     let Expr::Log(log) = parse_logql(p.required("query")?)? else {
         return Err(ApiError::bad_data("tail needs a log query, not a metric query").into());
     };

@@ -34,7 +34,7 @@ pub mod web_config;
 
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -52,19 +52,37 @@ pub(crate) fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
-/// The request's parameters: its query string, plus its body when that is a form.
-pub(crate) fn request_params(headers: &HeaderMap, query: Option<&str>, body: &Bytes) -> Params {
-    let is_form = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| {
-            ct.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-        });
-    Params::new(query, is_form.then_some(&body[..]))
+/// An extractor for the request's parameters: its query string, plus its body when that is
+/// a form (Prometheus' and Loki's clients POST forms with the same names as GET).
+pub struct ApiParams(pub Params);
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for ApiParams {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_form = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| {
+                ct.split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+            });
+        let query = req.uri().query().map(str::to_string);
+        let body = if is_form {
+            Some(
+                <Bytes as axum::extract::FromRequest<S>>::from_request(req, state)
+                    .await
+                    .map_err(IntoResponse::into_response)?,
+            )
+        } else {
+            None
+        };
+        Ok(ApiParams(Params::new(query.as_deref(), body.as_deref())))
+    }
 }
 
 /// Refuses a body announced larger than `--max-body-bytes` before reading it, with a

@@ -10,7 +10,7 @@
 use super::errors::{ApiError, ErrorKind, PromError};
 use super::push::{content_decode, decode_remote_write};
 use super::state::{AppState, SnapshotCache};
-use super::{json_response, request_params};
+use super::{json_response, ApiParams};
 use crate::adapters::CountingQueryable;
 use crate::model::time::now_ms;
 use crate::model::{Labels, Matcher};
@@ -18,7 +18,7 @@ use crate::promql::ast::{Expr, ValueType};
 use crate::promql::engine::{Annotation, AnnotationKind, Engine, EvalError, Queryable, Value};
 use crate::store::Snapshot;
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use std::io::Write;
@@ -161,14 +161,8 @@ async fn answer(
 }
 
 /// `/api/v1/query`.
-pub async fn query(
-    State(st): State<Arc<AppState>>,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
-    body: Bytes,
-) -> Handled {
+pub async fn query(State(st): State<Arc<AppState>>, ApiParams(p): ApiParams) -> Handled {
     let started = Instant::now();
-    let p = request_params(&headers, q.as_deref(), &body);
     let text = p.required("query")?.to_string();
     let expr = parse_query(&text)?;
     let t = p.prom_time("time")?.unwrap_or_else(now_ms);
@@ -181,14 +175,8 @@ pub async fn query(
 }
 
 /// `/api/v1/query_range`.
-pub async fn query_range(
-    State(st): State<Arc<AppState>>,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
-    body: Bytes,
-) -> Handled {
+pub async fn query_range(State(st): State<Arc<AppState>>, ApiParams(p): ApiParams) -> Handled {
     let started = Instant::now();
-    let p = request_params(&headers, q.as_deref(), &body);
     let text = p.required("query")?.to_string();
     let start = p
         .prom_time("start")?
@@ -287,13 +275,7 @@ fn apply_limit<T>(v: &mut Vec<T>, limit: Option<usize>) -> bool {
 }
 
 /// `/api/v1/series`.
-pub async fn series(
-    State(st): State<Arc<AppState>>,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
-    body: Bytes,
-) -> Handled {
-    let p = request_params(&headers, q.as_deref(), &body);
+pub async fn series(State(st): State<Arc<AppState>>, ApiParams(p): ApiParams) -> Handled {
     let selectors = match_selectors(&p, "match[]")?;
     if selectors.is_empty() {
         return Err(ApiError::bad_data("no match[] parameter provided").into());
@@ -319,13 +301,7 @@ pub async fn series(
 }
 
 /// `/api/v1/labels`.
-pub async fn label_names(
-    State(st): State<Arc<AppState>>,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
-    body: Bytes,
-) -> Handled {
-    let p = request_params(&headers, q.as_deref(), &body);
+pub async fn label_names(State(st): State<Arc<AppState>>, ApiParams(p): ApiParams) -> Handled {
     let selectors = match_selectors(&p, "match[]")?;
     let (start, end) = metadata_range(&p)?;
     let limit = p.count("limit")?;
@@ -387,10 +363,8 @@ fn label_name_from_path(raw: &str) -> Result<String, ApiError> {
 pub async fn label_values(
     State(st): State<Arc<AppState>>,
     Path(name): Path<String>,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
+    ApiParams(p): ApiParams,
 ) -> Handled {
-    let p = request_params(&headers, q.as_deref(), &Bytes::new());
     let name = label_name_from_path(&name)?;
     let selectors = match_selectors(&p, "match[]")?;
     let (start, end) = metadata_range(&p)?;
@@ -418,15 +392,13 @@ pub async fn label_values(
 
 /// `/api/v1/query_exemplars`: argus keeps no exemplars, so the answer is an empty list for
 /// any valid query (the shape Grafana expects).
-pub async fn query_exemplars(headers: HeaderMap, RawQuery(q): RawQuery, body: Bytes) -> Handled {
-    let p = request_params(&headers, q.as_deref(), &body);
+pub async fn query_exemplars(ApiParams(p): ApiParams) -> Handled {
     parse_query(p.required("query")?)?;
     Ok(list_response(serde_json::json!([]), false))
 }
 
 /// `/api/v1/format_query`: the query in PromQL's canonical form.
-pub async fn format_query(headers: HeaderMap, RawQuery(q): RawQuery, body: Bytes) -> Handled {
-    let p = request_params(&headers, q.as_deref(), &body);
+pub async fn format_query(ApiParams(p): ApiParams) -> Handled {
     let expr = parse_query(p.required("query")?)?;
     Ok(list_response(serde_json::json!(expr.to_string()), false))
 }

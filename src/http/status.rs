@@ -5,12 +5,11 @@
 use super::errors::{ApiError, PromError};
 use super::prometheus::{match_selectors, with_snapshot};
 use super::state::AppState;
-use super::{json_response, request_params};
+use super::{json_response, ApiParams};
 use crate::model::time::{format_rfc3339, now_ms};
 use crate::model::{is_stale_nan, Labels};
-use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::extract::State;
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use std::collections::BTreeMap;
 use std::sync::atomic::Ordering;
@@ -30,12 +29,7 @@ fn success(data: serde_json::Value) -> Response {
 
 /// `/api/v1/metadata`: HELP, TYPE and UNIT per metric, from scrapes, ingests and
 /// remote_write metadata.
-pub async fn metadata(
-    State(st): State<Arc<AppState>>,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
-) -> Handled {
-    let p = request_params(&headers, q.as_deref(), &Bytes::new());
+pub async fn metadata(State(st): State<Arc<AppState>>, ApiParams(p): ApiParams) -> Handled {
     let metric = p.get("metric").map(str::to_string);
     let limit = p.count("limit")?.filter(|&n| n > 0);
     let all = with_snapshot(&st, |snap| {
@@ -60,12 +54,7 @@ pub async fn metadata(
 }
 
 /// `/api/v1/targets`: every configured target with its last scrape.
-pub async fn targets(
-    State(st): State<Arc<AppState>>,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
-) -> Handled {
-    let p = request_params(&headers, q.as_deref(), &Bytes::new());
+pub async fn targets(State(st): State<Arc<AppState>>, ApiParams(p): ApiParams) -> Handled {
     let state = p.get("state").unwrap_or("any");
     let pool = p.get("scrapePool");
     let view = st
@@ -174,10 +163,8 @@ pub async fn runtimeinfo(State(st): State<Arc<AppState>>) -> Handled {
 /// lookback delta, in the text exposition format with their own timestamps.
 pub async fn federate(
     State(st): State<Arc<AppState>>,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
+    ApiParams(p): ApiParams,
 ) -> Result<Response, super::errors::PlainError> {
-    let p = request_params(&headers, q.as_deref(), &Bytes::new());
     let selectors = match_selectors(&p, "match[]")?;
     let now = now_ms();
     let lookback = st.query_limits.lookback_delta;

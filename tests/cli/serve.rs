@@ -869,6 +869,20 @@ fn bad_flags_and_configs_fail_with_a_message() {
         .unwrap();
     assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("bad.yml"));
+    // A web configuration that cannot be honoured names its file and key.
+    let web = w.write("web.yml", "basic_auth_users:\n  alice: hunter2\n");
+    let out = w
+        .argus()
+        .args(["serve", "--listen", "127.0.0.1:0", "--web-config"])
+        .arg(&web)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("web.yml") && err.contains("basic_auth_users.alice"),
+        "{err}"
+    );
     let out = w
         .argus()
         .args(["serve", "--listen", "not-an-address"])
@@ -949,21 +963,24 @@ fn promtool_queries_argus() {
     assert!(s.stop().success());
 }
 
+/// Runs openssl in the work directory; panics with its stderr when it fails.
+fn openssl(w: &Workdir, args: &[&str]) {
+    let out = Command::new("openssl")
+        .current_dir(w.dir.path())
+        .args(args)
+        .output()
+        .expect("openssl");
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// A test CA and a server certificate for 127.0.0.1 signed by it, made with openssl:
 /// (CA certificate path, server certificate path, server key path).
 fn test_certificates(w: &Workdir) -> (std::path::PathBuf, std::path::PathBuf, std::path::PathBuf) {
-    let openssl = |args: &[&str]| {
-        let out = Command::new("openssl")
-            .current_dir(w.dir.path())
-            .args(args)
-            .output()
-            .expect("openssl");
-        assert!(
-            out.status.success(),
-            "openssl {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
+    let openssl = |args: &[&str]| openssl(w, args);
     let ec = [
         "-newkey",
         "ec",
@@ -1032,18 +1049,7 @@ fn web_config_requires_client_certificates_when_asked() {
     let w = Workdir::new();
     let (ca, _, _) = test_certificates(&w);
     // A client certificate from the same CA.
-    let run = |args: &[&str]| {
-        let out = Command::new("openssl")
-            .current_dir(w.dir.path())
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
+    let run = |args: &[&str]| openssl(&w, args);
     run(&[
         "req",
         "-newkey",
@@ -1192,24 +1198,6 @@ fn web_config_serves_https_with_basic_auth_and_still_scrapes_itself() {
     .then_some(())
     .expect("instance is the public address");
     assert!(s.stop().success());
-}
-
-#[test]
-fn web_config_errors_name_the_file_and_key() {
-    let w = Workdir::new();
-    let web = w.write("web.yml", "basic_auth_users:\n  alice: hunter2\n");
-    let out = w
-        .argus()
-        .args(["serve", "--listen", "127.0.0.1:0", "--web-config"])
-        .arg(&web)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(3));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("web.yml") && err.contains("basic_auth_users.alice"),
-        "{err}"
-    );
 }
 
 #[test]

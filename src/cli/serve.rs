@@ -278,7 +278,7 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> CliResult {
         push_token,
         basic_auth,
     });
-    scraping::install_initial(&st, &jobs, yaml);
+    scraping::install(&st, &jobs, yaml);
 
     let (shutdown_tx, shutdown_rx) = tokio::sync::watch::channel(false);
     let shutdown_watch = shutdown_rx.clone();

@@ -10,7 +10,7 @@
 use super::errors::{ApiError, ErrorKind, PlainError};
 use super::push::{content_decode, decode_loki_push};
 use super::state::{AppState, SnapshotCache};
-use super::{json_response, ApiParams};
+use super::{json_response, success, ApiParams};
 use crate::logql::eval_logs::{run_log_query, Direction, LogQueryOptions, StreamResult};
 use crate::logql::Expr;
 use crate::model::time::now_ns;
@@ -339,15 +339,6 @@ fn matching_streams(
     out
 }
 
-fn list(data: serde_json::Value) -> Response {
-    json_response(
-        StatusCode::OK,
-        serde_json::json!({"status": "success", "data": data})
-            .to_string()
-            .into_bytes(),
-    )
-}
-
 /// The streams a metadata request selects: its `query` selector (every stream when none)
 /// with entries in its range.
 async fn selected_streams(
@@ -369,7 +360,7 @@ pub async fn label_names(State(st): State<Arc<AppState>>, ApiParams(p): ApiParam
         .iter()
         .flat_map(|l| l.iter().map(|(k, _)| k))
         .collect();
-    Ok(list(serde_json::json!(names)))
+    Ok(success(serde_json::json!(names)))
 }
 
 /// `/loki/api/v1/label/<name>/values`.
@@ -380,7 +371,7 @@ pub async fn label_values(
 ) -> Handled {
     let streams = selected_streams(&st, &p).await?;
     let values: BTreeSet<&str> = streams.iter().filter_map(|l| l.get(&name)).collect();
-    Ok(list(serde_json::json!(values)))
+    Ok(success(serde_json::json!(values)))
 }
 
 /// `/loki/api/v1/series`: `match[]` (or `match`) selectors; none or `{}` means every stream.
@@ -400,7 +391,7 @@ pub async fn series(State(st): State<Arc<AppState>>, ApiParams(p): ApiParams) ->
     })
     .await?;
     let data: Vec<serde_json::Value> = all.iter().map(crate::cli::output::labels_json).collect();
-    Ok(list(serde_json::Value::Array(data)))
+    Ok(success(serde_json::Value::Array(data)))
 }
 
 /// `/loki/api/v1/index/stats`: streams, blocks ("chunks"), entries and bytes the query's
@@ -577,9 +568,8 @@ async fn run_tail(
         .await;
         let streams = match found {
             Ok(s) => cursor.fresh(s),
-            Err(e) => {
+            Err(_) => {
                 let _ = socket.send(Message::Close(None)).await;
-                let _ = e;
                 return;
             }
         };

@@ -47,6 +47,16 @@ use std::time::Instant;
 /// The port `argus serve` listens on unless `--listen` says otherwise.
 pub const DEFAULT_PORT: u16 = 9180;
 
+/// `{"status":"success","data":…}`, the envelope both APIs answer with.
+pub(crate) fn success(data: serde_json::Value) -> Response {
+    json_response(
+        StatusCode::OK,
+        serde_json::json!({"status": "success", "data": data})
+            .to_string()
+            .into_bytes(),
+    )
+}
+
 /// A JSON answer from bytes already encoded.
 pub(crate) fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()

@@ -10,7 +10,7 @@
 use super::errors::{ApiError, ErrorKind, PromError};
 use super::push::{content_decode, decode_remote_write};
 use super::state::{AppState, SnapshotCache};
-use super::{json_response, ApiParams};
+use super::{json_response, success, ApiParams};
 use crate::adapters::CountingQueryable;
 use crate::model::time::now_ms;
 use crate::model::{Labels, Matcher};
@@ -254,12 +254,13 @@ fn metadata_range(p: &super::params::Params) -> Result<(i64, i64), ApiError> {
     ))
 }
 
-/// `{"status":"success","data":…}` with a `warnings` entry when a limit cut the list.
+/// The success envelope, with a `warnings` entry when a limit cut the list.
 fn list_response(data: serde_json::Value, truncated: bool) -> Response {
-    let mut body = serde_json::json!({"status": "success", "data": data});
-    if truncated {
-        body["warnings"] = serde_json::json!(["results truncated due to limit"]);
+    if !truncated {
+        return success(data);
     }
+    let body = serde_json::json!({"status": "success", "data": data,
+        "warnings": ["results truncated due to limit"]});
     json_response(StatusCode::OK, body.to_string().into_bytes())
 }
 
@@ -394,13 +395,13 @@ pub async fn label_values(
 /// any valid query (the shape Grafana expects).
 pub async fn query_exemplars(ApiParams(p): ApiParams) -> Handled {
     parse_query(p.required("query")?)?;
-    Ok(list_response(serde_json::json!([]), false))
+    Ok(success(serde_json::json!([])))
 }
 
 /// `/api/v1/format_query`: the query in PromQL's canonical form.
 pub async fn format_query(ApiParams(p): ApiParams) -> Handled {
     let expr = parse_query(p.required("query")?)?;
-    Ok(list_response(serde_json::json!(expr.to_string()), false))
+    Ok(success(serde_json::json!(expr.to_string())))
 }
 
 /// `/api/v1/write`: a remote_write 1.0 request, answered 204 once durable.

@@ -69,8 +69,9 @@ fn self_config_yaml(job: &ScrapeJob) -> String {
     out
 }
 
-/// Publishes the jobs in force.
-fn install(st: &AppState, jobs: &[ScrapeJob], yaml: String) {
+/// Publishes the jobs in force (the first ones before the server starts, later the reloaded
+/// ones).
+pub fn install(st: &AppState, jobs: &[ScrapeJob], yaml: String) {
     if let Ok(mut t) = st.targets.write() {
         t.jobs = jobs.to_vec();
         t.last.retain(|(job, url), _| {
@@ -223,9 +224,4 @@ pub fn start(
             });
         })
         .expect("spawn the scrape thread")
-}
-
-/// Puts the first configuration in force before the server starts.
-pub fn install_initial(st: &AppState, jobs: &[ScrapeJob], yaml: String) {
-    install(st, jobs, yaml);
 }

@@ -5,7 +5,7 @@
 use super::errors::{ApiError, PromError};
 use super::prometheus::{match_selectors, with_snapshot};
 use super::state::AppState;
-use super::{json_response, ApiParams};
+use super::{success, ApiParams};
 use crate::model::time::{format_rfc3339, now_ms};
 use crate::model::{is_stale_nan, Labels};
 use axum::extract::State;
@@ -17,15 +17,6 @@ use std::sync::Arc;
 use tokio::sync::oneshot;
 
 type Handled = Result<Response, PromError>;
-
-fn success(data: serde_json::Value) -> Response {
-    json_response(
-        StatusCode::OK,
-        serde_json::json!({"status": "success", "data": data})
-            .to_string()
-            .into_bytes(),
-    )
-}
 
 /// `/api/v1/metadata`: HELP, TYPE and UNIT per metric, from scrapes, ingests and
 /// remote_write metadata.

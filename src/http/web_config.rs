@@ -9,7 +9,6 @@
 //! silently ignored: a security setting that is quietly dropped is worse than a refusal.
 //! Relative file names are relative to the configuration file, as Prometheus reads them.
 
-use super::state::constant_time_eq;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use serde::Deserialize;
@@ -214,10 +213,12 @@ impl BasicAuth {
             return false;
         };
         let digest = BasicAuth::digest(user, password);
-        if let Ok(seen) = self.verified.lock() {
-            if seen.iter().any(|d| constant_time_eq(d, &digest)) {
-                return true;
-            }
+        if self
+            .verified
+            .lock()
+            .is_ok_and(|seen| seen.contains(&digest))
+        {
+            return true;
         }
         let (hash, known) = match self.users.get(user) {
             Some(h) => (h.as_str(), true),

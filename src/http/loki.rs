@@ -7,8 +7,8 @@
 //! nanoseconds or RFC 3339, `end` exclusive for log queries, `limit` capped by
 //! `--max-entries-per-query`.
 
-use super::errors::{ApiError, ErrorKind, PlainError};
-use super::push::{content_decode, decode_loki_push};
+use super::errors::{ApiError, PlainError};
+use super::push::{decode_loki_push, receive, rejected};
 use super::state::{AppState, SnapshotCache};
 use super::{json_response, success, ApiParams};
 use crate::logql::eval_logs::{run_log_query, Direction, LogQueryOptions, StreamResult};
@@ -21,7 +21,7 @@ use crate::store::logs::{LogQuery, LogSnapshot};
 use axum::body::Bytes;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -467,59 +467,19 @@ pub const LOKI_API_VERSION: &str = "3.4.0";
 /// `/loki/api/v1/push`: answered 204 once durable; 400 with the reason when anything in the
 /// request is invalid (then nothing of it is stored).
 pub async fn push(State(st): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {
-    match push_inner(&st, &headers, body).await {
-        Ok(lines) => {
-            st.registry.add(
-                "argus_ingested_lines_total",
-                "Log lines stored, by source.",
-                &[("source", "loki_push")],
-                lines as f64,
-            );
-            StatusCode::NO_CONTENT.into_response()
-        }
-        Err(e) => {
-            st.registry.add(
-                "argus_push_rejected_total",
-                "Push requests refused, by API and status code.",
-                &[("api", "loki_push"), ("code", e.kind.status().as_str())],
-                1.0,
-            );
-            e.plain()
-        }
-    }
-}
-
-async fn push_inner(st: &Arc<AppState>, headers: &HeaderMap, body: Bytes) -> Result<u64, ApiError> {
-    let text = |h| {
-        headers
-            .get(h)
-            .and_then(|v: &header::HeaderValue| v.to_str().ok())
+    let received = receive(&st, &headers, body, decode_loki_push).await;
+    let stored = match received {
+        Ok(batch) => st
+            .committer
+            .commit_logs(batch)
+            .await
+            .map_err(ApiError::internal),
+        Err(e) => Err(e),
     };
-    if !st.push_allowed(text(header::AUTHORIZATION)) {
-        return Err(ApiError::new(
-            ErrorKind::Unauthorized,
-            "a valid bearer token is required to push",
-        ));
+    match stored {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => rejected(&st, "loki_push", e),
     }
-    let limits = st.push_limits.clone();
-    let encoding = text(header::CONTENT_ENCODING).map(str::to_string);
-    let content_type = text(header::CONTENT_TYPE).map(str::to_string);
-    let batch = tokio::task::spawn_blocking(move || {
-        let body = content_decode(
-            body.to_vec(),
-            encoding.as_deref(),
-            limits.max_decompressed_bytes,
-        )?;
-        decode_loki_push(&body, content_type.as_deref(), &limits)
-    })
-    .await
-    .map_err(|e| ApiError::internal(format!("decoding failed: {e}")))??;
-    let lines: usize = batch.streams.iter().map(|(_, e)| e.len()).sum();
-    st.committer
-        .commit_logs(batch)
-        .await
-        .map_err(ApiError::internal)?;
-    Ok(lines as u64)
 }
 
 /// `/loki/api/v1/tail`: upgrades to a WebSocket and sends new matching lines as they are

@@ -8,7 +8,7 @@
 //! buffer, without a JSON tree, since a range result can hold millions of points.
 
 use super::errors::{ApiError, ErrorKind, PromError};
-use super::push::{content_decode, decode_remote_write};
+use super::push::{decode_remote_write, receive, rejected};
 use super::state::{AppState, SnapshotCache};
 use super::{json_response, success, ApiParams};
 use crate::adapters::CountingQueryable;
@@ -19,7 +19,7 @@ use crate::promql::engine::{Annotation, AnnotationKind, Engine, EvalError, Query
 use crate::store::Snapshot;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use std::io::Write;
 use std::sync::Arc;
@@ -412,15 +412,7 @@ pub async fn remote_write(
 ) -> Response {
     match remote_write_inner(&st, &headers, body).await {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => {
-            st.registry.add(
-                "argus_push_rejected_total",
-                "Push requests refused, by API and status code.",
-                &[("api", "remote_write"), ("code", e.kind.status().as_str())],
-                1.0,
-            );
-            e.plain()
-        }
+        Err(e) => rejected(&st, "remote_write", e),
     }
 }
 
@@ -429,35 +421,17 @@ async fn remote_write_inner(
     headers: &HeaderMap,
     body: Bytes,
 ) -> Result<(), ApiError> {
-    let auth = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    if !st.push_allowed(auth) {
-        return Err(ApiError::new(
-            ErrorKind::Unauthorized,
-            "a valid bearer token is required to push",
-        ));
-    }
-    if let Some(ct) = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-    {
-        if ct.contains("proto=io.prometheus.write.v2") {
+    let (batch, counts) = receive(st, headers, body, |body, content_type, limits| {
+        if content_type.is_some_and(|ct| ct.contains("proto=io.prometheus.write.v2")) {
             // 415 tells a 2.0 sender to fall back to 1.0, as the 2.0 specification asks.
             return Err(ApiError::new(
                 ErrorKind::Unsupported,
                 "remote_write 2.0 is not supported; send remote_write 1.0",
             ));
         }
-    }
-    let encoding = headers
-        .get(header::CONTENT_ENCODING)
-        .and_then(|v| v.to_str().ok());
-    let limits = st.push_limits.clone();
-    let body = content_decode(body.to_vec(), encoding, limits.max_decompressed_bytes)?;
-    let (batch, counts) = tokio::task::spawn_blocking(move || decode_remote_write(&body, &limits))
-        .await
-        .map_err(|e| ApiError::internal(format!("decoding failed: {e}")))??;
+        decode_remote_write(body, limits)
+    })
+    .await?;
     if counts.histograms_dropped > 0 {
         st.registry.add(
             "argus_remote_write_histograms_dropped_total",
@@ -469,14 +443,7 @@ async fn remote_write_inner(
     st.committer
         .commit_metrics(batch)
         .await
-        .map_err(ApiError::internal)?;
-    st.registry.add(
-        "argus_ingested_samples_total",
-        "Samples stored, by source.",
-        &[("source", "remote_write")],
-        counts.samples as f64,
-    );
-    Ok(())
+        .map_err(ApiError::internal)
 }
 
 #[cfg(test)]

@@ -10,9 +10,14 @@
 use super::committer::{LogBatch, MetricBatch};
 use super::errors::{ApiError, ErrorKind};
 use super::proto;
+use super::state::AppState;
 use crate::model::labels::is_valid_label_name;
 use crate::model::{Labels, LogEntry, MetricMetadata, MetricType, Sample};
+use axum::body::Bytes;
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::Response;
 use prost::Message;
+use std::borrow::Cow;
 use std::io::Read;
 
 /// The limits a push is held to.
@@ -60,12 +65,12 @@ fn unsnappy(body: &[u8], limit: usize) -> Result<Vec<u8>, ApiError> {
 
 /// Undoes a `Content-Encoding` of gzip or deflate (none and `snappy` pass through: snappy is
 /// part of the protobuf framing and undone by the decoder).
-pub fn content_decode(
-    body: Vec<u8>,
+pub fn content_decode<'a>(
+    body: &'a [u8],
     encoding: Option<&str>,
     limit: usize,
-) -> Result<Vec<u8>, ApiError> {
-    let read_capped = |mut r: Box<dyn Read + '_>, name: &str| -> Result<Vec<u8>, ApiError> {
+) -> Result<Cow<'a, [u8]>, ApiError> {
+    let read_capped = |mut r: Box<dyn Read + '_>, name: &str| -> Result<Cow<'a, [u8]>, ApiError> {
         let mut out = Vec::new();
         (&mut r)
             .take(limit as u64 + 1)
@@ -74,27 +79,62 @@ pub fn content_decode(
         if out.len() > limit {
             return Err(too_large("body", limit));
         }
-        Ok(out)
+        Ok(Cow::Owned(out))
     };
     match encoding.map(|e| e.trim().to_ascii_lowercase()).as_deref() {
         None | Some("") | Some("identity") | Some("snappy") => {
             if body.len() > limit {
                 return Err(too_large("body", limit));
             }
-            Ok(body)
+            Ok(Cow::Borrowed(body))
         }
         Some("gzip") | Some("x-gzip") => {
-            read_capped(Box::new(flate2::read::GzDecoder::new(&body[..])), "gzip")
+            read_capped(Box::new(flate2::read::GzDecoder::new(body)), "gzip")
         }
-        Some("deflate") => read_capped(
-            Box::new(flate2::read::ZlibDecoder::new(&body[..])),
-            "deflate",
-        ),
+        Some("deflate") => read_capped(Box::new(flate2::read::ZlibDecoder::new(body)), "deflate"),
         Some(other) => Err(ApiError::new(
             ErrorKind::BadData,
             format!("Content-Encoding \"{other}\" is not supported (use gzip, deflate or snappy)"),
         )),
     }
+}
+
+/// What every push goes through before the store: the push token, then, on the blocking
+/// pool (both are CPU work), the `Content-Encoding` undone and `decode` given the body and
+/// its `Content-Type`.
+pub async fn receive<T: Send + 'static>(
+    st: &AppState,
+    headers: &HeaderMap,
+    body: Bytes,
+    decode: impl FnOnce(&[u8], Option<&str>, &PushLimits) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let text = |h| headers.get(h).and_then(|v: &HeaderValue| v.to_str().ok());
+    if !st.push_allowed(text(header::AUTHORIZATION)) {
+        return Err(ApiError::new(
+            ErrorKind::Unauthorized,
+            "a valid bearer token is required to push",
+        ));
+    }
+    let encoding = text(header::CONTENT_ENCODING).map(str::to_string);
+    let content_type = text(header::CONTENT_TYPE).map(str::to_string);
+    let limits = st.push_limits.clone();
+    tokio::task::spawn_blocking(move || {
+        let body = content_decode(&body, encoding.as_deref(), limits.max_decompressed_bytes)?;
+        decode(&body, content_type.as_deref(), &limits)
+    })
+    .await
+    .map_err(|e| ApiError::internal(format!("decoding failed: {e}")))?
+}
+
+/// The answer to a refused push, counted in `argus_push_rejected_total`.
+pub fn rejected(st: &AppState, api: &str, e: ApiError) -> Response {
+    st.registry.add(
+        "argus_push_rejected_total",
+        "Push requests refused, by API and status code.",
+        &[("api", api), ("code", e.kind.status().as_str())],
+        1.0,
+    );
+    e.plain()
 }
 
 /// What a remote_write request held beyond its samples.
@@ -456,13 +496,13 @@ mod tests {
         let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         enc.write_all(&vec![b'a'; 1 << 20]).unwrap();
         let gz = enc.finish().unwrap();
-        let e = content_decode(gz.clone(), Some("gzip"), 4096).unwrap_err();
+        let e = content_decode(&gz, Some("gzip"), 4096).unwrap_err();
         assert_eq!(e.kind, ErrorKind::TooLarge);
         assert_eq!(
-            content_decode(gz, Some("gzip"), 2 << 20).unwrap().len(),
+            content_decode(&gz, Some("gzip"), 2 << 20).unwrap().len(),
             1 << 20
         );
-        let e = content_decode(vec![1, 2], Some("br"), 10).unwrap_err();
+        let e = content_decode(&[1, 2], Some("br"), 10).unwrap_err();
         assert!(e.message.contains("\"br\""));
     }
 

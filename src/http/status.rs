@@ -242,6 +242,19 @@ pub async fn self_metrics(State(st): State<Arc<AppState>>) -> Response {
         &[("version", env!("CARGO_PKG_VERSION"))],
         1.0,
     );
+    // Pushed data is counted by the committer once stored; scrapes count their own.
+    r.set_total(
+        "argus_ingested_samples_total",
+        "Samples stored, by source.",
+        &[("source", "remote_write")],
+        c.samples.load(Ordering::Relaxed) as f64,
+    );
+    r.set_total(
+        "argus_ingested_lines_total",
+        "Log lines stored, by source.",
+        &[("source", "loki_push")],
+        c.lines.load(Ordering::Relaxed) as f64,
+    );
     r.set_total(
         "argus_commits_total",
         "Group commits of pushed data.",

@@ -363,6 +363,12 @@ fn remote_write_is_acknowledged_only_once_durable() {
         "{text}"
     );
 
+    let (_, metrics) = s.get("/metrics");
+    assert!(
+        metrics.contains("argus_ingested_samples_total{source=\"remote_write\"} 16\n"),
+        "{metrics}"
+    );
+
     // A malformed body is refused with the reason, and nothing of it is stored.
     let (code, body) = s.request("POST", "/api/v1/write", REMOTE_WRITE_HEADERS, b"not snappy");
     assert_eq!(code, 400, "{}", String::from_utf8_lossy(&body));

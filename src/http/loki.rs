@@ -10,7 +10,7 @@
 use super::errors::{ApiError, PlainError};
 use super::push::{decode_loki_push, receive, rejected};
 use super::state::{AppState, SnapshotCache};
-use super::{json_response, success, ApiParams};
+use super::{json_response, success, value_response, ApiParams};
 use crate::logql::eval_logs::{run_log_query, Direction, LogQueryOptions, StreamResult};
 use crate::logql::Expr;
 use crate::model::time::now_ns;
@@ -124,16 +124,6 @@ fn stats_json(entries: usize, lines: u64, bytes: u64, elapsed: Duration) -> serd
     }})
 }
 
-/// `{"status":"success","data":{"resultType":…,"result":…,"stats":…}}` for a metric value.
-fn metric_response(value: &Value, stats: serde_json::Value) -> Response {
-    let mut out: Vec<u8> = Vec::with_capacity(4096);
-    out.extend_from_slice(b"{\"status\":\"success\",\"data\":{");
-    // Writing into a Vec cannot fail.
-    let _ = crate::cli::output::write_json_fields(&mut out, value);
-    out.extend_from_slice(format!(",\"stats\":{stats}}}}}").as_bytes());
-    json_response(StatusCode::OK, out)
-}
-
 fn metric_error(e: crate::logql::eval_metric::MetricEvalError) -> ApiError {
     match e {
         crate::logql::eval_metric::MetricEvalError::Storage(s) => ApiError::internal(s),
@@ -162,9 +152,10 @@ pub async fn query(State(st): State<Arc<AppState>>, ApiParams(p): ApiParams) -> 
         _ => 1,
     };
     observe(&st, "instant", started);
-    Ok(metric_response(
+    Ok(value_response(
         &value,
-        stats_json(entries, 0, 0, started.elapsed()),
+        Some(stats_json(entries, 0, 0, started.elapsed())),
+        &[],
     ))
 }
 
@@ -228,9 +219,10 @@ pub async fn query_range(State(st): State<Arc<AppState>>, ApiParams(p): ApiParam
         _ => 0,
     };
     observe(&st, "range", started);
-    Ok(metric_response(
+    Ok(value_response(
         &value,
-        stats_json(points, 0, 0, started.elapsed()),
+        Some(stats_json(points, 0, 0, started.elapsed())),
+        &[],
     ))
 }
 

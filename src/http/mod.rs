@@ -57,6 +57,30 @@ pub(crate) fn success(data: serde_json::Value) -> Response {
     )
 }
 
+/// The success envelope of a query value, written straight into the body (a range result can
+/// hold millions of points): `data` holds `resultType`, `result` and `stats` when given;
+/// `notes` adds top-level lists such as Prometheus' `warnings` and `infos` when not empty.
+pub(crate) fn value_response(
+    value: &crate::promql::engine::Value,
+    stats: Option<serde_json::Value>,
+    notes: &[(&str, Vec<String>)],
+) -> Response {
+    use std::io::Write;
+    let mut out: Vec<u8> = Vec::with_capacity(4096);
+    out.extend_from_slice(b"{\"status\":\"success\",\"data\":{");
+    // Writing into a Vec cannot fail.
+    let _ = crate::cli::output::write_json_fields(&mut out, value);
+    if let Some(stats) = stats {
+        let _ = write!(out, ",\"stats\":{stats}");
+    }
+    out.push(b'}');
+    for (key, texts) in notes.iter().filter(|(_, t)| !t.is_empty()) {
+        let _ = write!(out, ",\"{key}\":{}", serde_json::json!(texts));
+    }
+    out.push(b'}');
+    json_response(StatusCode::OK, out)
+}
+
 /// A JSON answer from bytes already encoded.
 pub(crate) fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()

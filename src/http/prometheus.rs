@@ -10,7 +10,7 @@
 use super::errors::{ApiError, ErrorKind, PromError};
 use super::push::{decode_remote_write, receive, rejected};
 use super::state::{AppState, SnapshotCache};
-use super::{json_response, success, ApiParams};
+use super::{json_response, success, value_response, ApiParams};
 use crate::adapters::CountingQueryable;
 use crate::model::time::now_ms;
 use crate::model::{Labels, Matcher};
@@ -21,7 +21,6 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use std::io::Write;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -88,13 +87,9 @@ struct Outcome {
 }
 
 /// `{"status":"success","data":{…,"stats":…},"warnings":[…],"infos":[…]}`.
-fn value_response(o: &Outcome, query: &str, stats: bool, total: Duration) -> Response {
-    let mut out: Vec<u8> = Vec::with_capacity(4096);
-    out.extend_from_slice(b"{\"status\":\"success\",\"data\":{");
-    // Writing into a Vec cannot fail.
-    let _ = crate::cli::output::write_json_fields(&mut out, &o.value);
-    if stats {
-        let stats = serde_json::json!({
+fn outcome_response(o: &Outcome, query: &str, stats: bool, total: Duration) -> Response {
+    let stats = stats.then(|| {
+        serde_json::json!({
             "timings": {
                 "evalTotalTime": o.eval.as_secs_f64(),
                 "resultSortTime": 0.0,
@@ -107,26 +102,23 @@ fn value_response(o: &Outcome, query: &str, stats: bool, total: Duration) -> Res
                 "totalQueryableSamples": o.samples,
                 "peakSamples": o.samples,
             }
-        });
-        let _ = write!(out, ",\"stats\":{stats}");
-    }
-    out.push(b'}');
-    for (kind, key) in [
-        (AnnotationKind::Warning, "warnings"),
-        (AnnotationKind::Info, "infos"),
-    ] {
-        let texts: Vec<String> = o
-            .notes
+        })
+    });
+    let notes = |kind: AnnotationKind| -> Vec<String> {
+        o.notes
             .iter()
             .filter(|n| n.kind == kind)
             .map(|n| n.render(query))
-            .collect();
-        if !texts.is_empty() {
-            let _ = write!(out, ",\"{key}\":{}", serde_json::json!(texts));
-        }
-    }
-    out.push(b'}');
-    json_response(StatusCode::OK, out)
+            .collect()
+    };
+    value_response(
+        &o.value,
+        stats,
+        &[
+            ("warnings", notes(AnnotationKind::Warning)),
+            ("infos", notes(AnnotationKind::Info)),
+        ],
+    )
 }
 
 /// Evaluates with `run` on a query slot, counting the samples read, and answers with the
@@ -157,7 +149,7 @@ async fn answer(
         &[("api", "prometheus"), ("kind", kind)],
         started.elapsed().as_secs_f64(),
     );
-    Ok(value_response(&outcome, &text, stats, started.elapsed()))
+    Ok(outcome_response(&outcome, &text, stats, started.elapsed()))
 }
 
 /// `/api/v1/query`.

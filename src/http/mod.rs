@@ -86,6 +86,17 @@ pub(crate) fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
+/// Whether a `Content-Type` names `media` (any parameters, any case).
+pub(crate) fn is_media_type(content_type: Option<&str>, media: &str) -> bool {
+    content_type.is_some_and(|ct| {
+        ct.split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .eq_ignore_ascii_case(media)
+    })
+}
+
 /// An extractor for the request's parameters: its query string, plus its body when that is
 /// a form (Prometheus' and Loki's clients POST forms with the same names as GET).
 pub struct ApiParams(pub Params);
@@ -94,17 +105,11 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for ApiParams {
     type Rejection = Response;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let is_form = req
+        let content_type = req
             .headers()
             .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|ct| {
-                ct.split(';')
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-            });
+            .and_then(|v| v.to_str().ok());
+        let is_form = is_media_type(content_type, "application/x-www-form-urlencoded");
         let query = req.uri().query().map(str::to_string);
         let body = if is_form {
             Some(

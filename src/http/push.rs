@@ -225,16 +225,7 @@ pub fn decode_loki_push(
     content_type: Option<&str>,
     limits: &PushLimits,
 ) -> Result<LogBatch, ApiError> {
-    let is_json = content_type
-        .map(|c| {
-            c.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .eq_ignore_ascii_case("application/json")
-        })
-        .unwrap_or(false);
-    let streams = if is_json {
+    let streams = if super::is_media_type(content_type, "application/json") {
         loki_json(body)?
     } else {
         loki_protobuf(body, limits)?

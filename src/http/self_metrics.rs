@@ -37,6 +37,23 @@ fn render_labels(labels: &[(&str, &str)]) -> String {
 }
 
 impl Registry {
+    /// Runs `f` on the family `name`, made on first use.
+    fn with_family(
+        &self,
+        name: &'static str,
+        help: &'static str,
+        kind: &'static str,
+        f: impl FnOnce(&mut Family),
+    ) {
+        if let Ok(mut fams) = self.families.lock() {
+            f(fams.entry(name).or_insert_with(|| Family {
+                help,
+                kind,
+                values: BTreeMap::new(),
+            }));
+        }
+    }
+
     fn update(
         &self,
         name: &'static str,
@@ -45,14 +62,9 @@ impl Registry {
         labels: &[(&str, &str)],
         f: impl FnOnce(&mut f64),
     ) {
-        if let Ok(mut fams) = self.families.lock() {
-            let fam = fams.entry(name).or_insert_with(|| Family {
-                help,
-                kind,
-                values: BTreeMap::new(),
-            });
-            f(fam.values.entry(render_labels(labels)).or_insert(0.0));
-        }
+        self.with_family(name, help, kind, |fam| {
+            f(fam.values.entry(render_labels(labels)).or_insert(0.0))
+        });
     }
 
     /// Adds `v` to a counter.
@@ -85,16 +97,11 @@ impl Registry {
         labels: &[(&str, &str)],
         seconds: f64,
     ) {
-        if let Ok(mut fams) = self.families.lock() {
-            let fam = fams.entry(name).or_insert_with(|| Family {
-                help,
-                kind: "summary",
-                values: BTreeMap::new(),
-            });
-            let l = render_labels(labels);
+        let l = render_labels(labels);
+        self.with_family(name, help, "summary", |fam| {
             *fam.values.entry(format!("_sum{l}")).or_insert(0.0) += seconds;
             *fam.values.entry(format!("_count{l}")).or_insert(0.0) += 1.0;
-        }
+        });
     }
 
     /// Removes every value of a family (a gauge whose label sets change, such as per-target

@@ -14,24 +14,8 @@ Prints one summary line, or the first differences and exits 1.
 
 import json
 import sys
-import urllib.parse
-import urllib.request
 
-
-def get(base, path, params):
-    url = f"{base}{path}?{urllib.parse.urlencode(params)}"
-    try:
-        with urllib.request.urlopen(url, timeout=60) as resp:
-            body = json.load(resp)
-    except urllib.error.HTTPError as err:
-        sys.exit(f"GET {url}: HTTP {err.code}: {err.read()[:500]!r}")
-    if body.get("status") != "success":
-        sys.exit(f"GET {url}: status is not success: {json.dumps(body)[:500]}")
-    return body["data"]
-
-
-def key(labels):
-    return json.dumps(labels, sort_keys=True, ensure_ascii=False)
+from api import get, key
 
 
 def read_streams(base, selector, start, end, direction):

@@ -17,27 +17,11 @@ Needs at least the series named in REQUIRED among the compared ones, each with s
 import json
 import math
 import sys
-import urllib.parse
-import urllib.request
+
+from api import get, key
 
 REQUIRED = ["node_cpu_seconds_total", "up", "scrape_duration_seconds", "scrape_samples_scraped"]
 MIN_SAMPLES = 5
-
-
-def get(base, path, params):
-    url = f"{base}{path}?{urllib.parse.urlencode(params)}"
-    try:
-        with urllib.request.urlopen(url, timeout=60) as resp:
-            body = json.load(resp)
-    except urllib.error.HTTPError as err:
-        sys.exit(f"GET {url}: HTTP {err.code}: {err.read()[:500]!r}")
-    if body.get("status") != "success":
-        sys.exit(f"GET {url}: status is not success: {json.dumps(body)[:500]}")
-    return body["data"]
-
-
-def key(labels):
-    return json.dumps(labels, sort_keys=True)
 
 
 def series(base, selector, start, end):

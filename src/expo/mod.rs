@@ -21,7 +21,9 @@ mod write_tests;
 
 pub use lex::{exact_decimal_seconds_to_ms, parse_float as parse_value};
 pub use parse::{parse_series, Parser};
-pub use write::{family_of, format_om_timestamp, format_value, OpenMetricsWriter, TextWriter};
+pub use write::{
+    family_of, format_om_timestamp, format_sample_value, OpenMetricsWriter, TextWriter,
+};
 
 use crate::model::{Labels, MetricMetadata};
 

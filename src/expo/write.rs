@@ -16,7 +16,7 @@ use crate::model::{is_stale_nan, Labels, MetricMetadata, MetricType, METRIC_NAME
 
 /// Formats a value so that parsing it back gives the same `f64`: the shortest round-trip
 /// digits, with an exponent for very large or small magnitudes, and `NaN`, `+Inf`, `-Inf`.
-pub fn format_value(v: f64) -> String {
+pub fn format_sample_value(v: f64) -> String {
     if v.is_nan() {
         return "NaN".to_string();
     }
@@ -164,7 +164,7 @@ impl<W: Write> OpenMetricsWriter<W> {
         self.buf.clear();
         push_series(&mut self.buf, labels, name);
         self.buf.push(' ');
-        self.buf.push_str(&format_value(v));
+        self.buf.push_str(&format_sample_value(v));
         self.buf.push(' ');
         self.buf.push_str(&format_om_timestamp(t_ms));
         self.buf.push('\n');
@@ -298,7 +298,7 @@ impl<W: Write> TextWriter<W> {
         self.buf.clear();
         push_series(&mut self.buf, labels, name);
         self.buf.push(' ');
-        self.buf.push_str(&format_value(v));
+        self.buf.push_str(&format_sample_value(v));
         if let Some(t) = t_ms {
             let _ = write!(self.buf, " {t}");
         }

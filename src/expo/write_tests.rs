@@ -24,14 +24,14 @@ fn values_and_timestamps_format_exactly() {
         f64::INFINITY,
         f64::NEG_INFINITY,
     ] {
-        let s = format_value(v);
+        let s = format_sample_value(v);
         let back = super::lex::parse_float(&s).unwrap();
         assert_eq!(back.to_bits(), v.to_bits(), "{v} → {s}");
     }
-    assert_eq!(format_value(f64::NAN), "NaN");
-    assert_eq!(format_value(f64::INFINITY), "+Inf");
-    assert_eq!(format_value(1e300), "1e300");
-    assert_eq!(format_value(42.0), "42");
+    assert_eq!(format_sample_value(f64::NAN), "NaN");
+    assert_eq!(format_sample_value(f64::INFINITY), "+Inf");
+    assert_eq!(format_sample_value(1e300), "1e300");
+    assert_eq!(format_sample_value(42.0), "42");
     for ms in [
         0,
         1,

@@ -94,7 +94,7 @@ fn streams_json(streams: &[StreamResult]) -> serde_json::Value {
                     .iter()
                     .map(|e| serde_json::json!([e.t.to_string(), e.line]))
                     .collect();
-                serde_json::json!({"stream": crate::cli::output::labels_json(&s.labels), "values": values})
+                serde_json::json!({"stream": crate::promql::json::labels_json(&s.labels), "values": values})
             })
             .collect(),
     )
@@ -382,7 +382,7 @@ pub async fn series(State(st): State<Arc<AppState>>, ApiParams(p): ApiParams) ->
         Ok(matching_streams(snap, &selectors, start, end))
     })
     .await?;
-    let data: Vec<serde_json::Value> = all.iter().map(crate::cli::output::labels_json).collect();
+    let data: Vec<serde_json::Value> = all.iter().map(crate::promql::json::labels_json).collect();
     Ok(success(serde_json::Value::Array(data)))
 }
 

@@ -69,7 +69,7 @@ pub(crate) fn value_response(
     let mut out: Vec<u8> = Vec::with_capacity(4096);
     out.extend_from_slice(b"{\"status\":\"success\",\"data\":{");
     // Writing into a Vec cannot fail.
-    let _ = crate::cli::output::write_json_fields(&mut out, value);
+    let _ = crate::promql::json::write_json_fields(&mut out, value);
     if let Some(stats) = stats {
         let _ = write!(out, ",\"stats\":{stats}");
     }

@@ -289,7 +289,7 @@ pub async fn series(State(st): State<Arc<AppState>>, ApiParams(p): ApiParams) ->
     })
     .await?;
     let truncated = apply_limit(&mut all, limit);
-    let data: Vec<serde_json::Value> = all.iter().map(crate::cli::output::labels_json).collect();
+    let data: Vec<serde_json::Value> = all.iter().map(crate::promql::json::labels_json).collect();
     Ok(list_response(serde_json::Value::Array(data), truncated))
 }
 

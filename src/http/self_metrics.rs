@@ -128,7 +128,7 @@ impl Registry {
                 let _ = writeln!(
                     out,
                     "{name}{labels} {}",
-                    crate::cli::output::format_value(*v)
+                    crate::expo::format_sample_value(*v)
                 );
             }
         }

@@ -75,8 +75,8 @@ pub async fn targets(State(st): State<Arc<AppState>>, ApiParams(p): ApiParams) -
                 ),
             };
             active.push(serde_json::json!({
-                "discoveredLabels": crate::cli::output::labels_json(&t.labels),
-                "labels": crate::cli::output::labels_json(&t.labels),
+                "discoveredLabels": crate::promql::json::labels_json(&t.labels),
+                "labels": crate::promql::json::labels_json(&t.labels),
                 "scrapePool": job.name,
                 "scrapeUrl": t.url,
                 "globalUrl": t.url,
@@ -173,20 +173,26 @@ pub async fn federate(
                 }
             }
         }
-        let mut out = String::new();
+        // Every family is untyped: federation hands over the latest samples, not the metadata.
+        let mut w = crate::expo::TextWriter::new(Vec::new());
         let mut family = String::new();
         for (labels, (t, v)) in latest {
             let name = labels.metric_name().unwrap_or("").to_string();
             if name != family {
-                out.push_str(&format!("# TYPE {name} untyped\n"));
+                w.write_metadata(&crate::model::MetricMetadata {
+                    metric: name.clone(),
+                    kind: crate::model::MetricType::Unknown,
+                    help: String::new(),
+                    unit: String::new(),
+                })
+                .map_err(|e| ApiError::internal(e.to_string()))?;
                 family = name;
             }
-            out.push_str(&format!(
-                "{} {} {t}\n",
-                labels,
-                crate::cli::output::format_value(v)
-            ));
+            w.write_sample(&labels, Some(t), v)
+                .map_err(|e| ApiError::internal(e.to_string()))?;
         }
+        let out = w.finish().map_err(|e| ApiError::internal(e.to_string()))?;
+        let out = String::from_utf8(out).map_err(|e| ApiError::internal(e.to_string()))?;
         Ok(out)
     })
     .await?;

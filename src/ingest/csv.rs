@@ -9,7 +9,7 @@ use std::io::BufRead;
 
 use super::metrics::IngestError;
 use super::record::{parse_timestamp_as, Ingestor, TimeUnit};
-use crate::expo::{format_value, parse_series, parse_value};
+use crate::expo::{format_sample_value, parse_series, parse_value};
 use crate::model::labels::{escape_label_value, is_valid_label_name};
 use crate::model::{Labels, METRIC_NAME};
 
@@ -24,7 +24,7 @@ pub fn csv_record(labels: &Labels, t_ms: i64, v: f64) -> [String; 4] {
         labels.metric_name().unwrap_or("").to_string(),
         format_label_set(labels),
         t_ms.to_string(),
-        format_value(v),
+        format_sample_value(v),
     ]
 }
 

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::metrics::IngestError;
 use super::record::{parse_timestamp, Ingestor, Lines};
-use crate::expo::{format_value, parse_series, parse_value};
+use crate::expo::{format_sample_value, parse_series, parse_value};
 use crate::model::{Labels, METRIC_NAME};
 
 /// One sample in the export shape, without the newline. The value is a string, as in
@@ -37,7 +37,7 @@ pub fn jsonl_record(labels: &Labels, t_ms: i64, v: f64) -> String {
     out.push_str("},\"timestamp\":");
     out.push_str(&t_ms.to_string());
     out.push_str(",\"value\":");
-    out.push_str(&js(&format_value(v)));
+    out.push_str(&js(&format_sample_value(v)));
     out.push('}');
     out
 }

@@ -4,6 +4,7 @@
 pub mod ast;
 pub mod engine;
 pub mod functions;
+pub mod json;
 pub mod lexer;
 pub mod parser;
 mod parser_durations;

@@ -2,6 +2,7 @@
 //! the syntax of durations and points in time. Nothing here does I/O.
 
 pub mod labels;
+pub mod limits;
 pub mod log;
 pub mod matcher;
 pub mod sample;

@@ -7,16 +7,18 @@
 //! Durations are summaries without quantiles (`_sum` and `_count`), from which `rate()`
 //! gives the mean, as Prometheus' own `prometheus_http_request_duration_seconds` allows.
 
+use crate::expo::TextWriter;
+use crate::model::{Labels, MetricMetadata, MetricType};
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::sync::Mutex;
 
-/// One family's help and type.
+/// One family's help, type and values.
 struct Family {
     help: &'static str,
-    kind: &'static str,
-    /// Rendered label set (`{a="b"}` or empty) → value.
-    values: BTreeMap<String, f64>,
+    kind: MetricType,
+    /// (suffix of the sample name, labels) → value. The suffix is empty but for summaries,
+    /// whose samples are `<name>_sum` and `<name>_count`.
+    values: BTreeMap<(&'static str, Labels), f64>,
 }
 
 /// The families, by name.
@@ -25,24 +27,13 @@ pub struct Registry {
     families: Mutex<BTreeMap<&'static str, Family>>,
 }
 
-fn render_labels(labels: &[(&str, &str)]) -> String {
-    if labels.is_empty() {
-        return String::new();
-    }
-    let body: Vec<String> = labels
-        .iter()
-        .map(|(k, v)| format!("{k}=\"{}\"", crate::model::labels::escape_label_value(v)))
-        .collect();
-    format!("{{{}}}", body.join(","))
-}
-
 impl Registry {
     /// Runs `f` on the family `name`, made on first use.
     fn with_family(
         &self,
         name: &'static str,
         help: &'static str,
-        kind: &'static str,
+        kind: MetricType,
         f: impl FnOnce(&mut Family),
     ) {
         if let Ok(mut fams) = self.families.lock() {
@@ -58,18 +49,21 @@ impl Registry {
         &self,
         name: &'static str,
         help: &'static str,
-        kind: &'static str,
+        kind: MetricType,
         labels: &[(&str, &str)],
         f: impl FnOnce(&mut f64),
     ) {
         self.with_family(name, help, kind, |fam| {
-            f(fam.values.entry(render_labels(labels)).or_insert(0.0))
+            f(fam
+                .values
+                .entry(("", Labels::from_pairs(labels.iter().copied())))
+                .or_insert(0.0))
         });
     }
 
     /// Adds `v` to a counter.
     pub fn add(&self, name: &'static str, help: &'static str, labels: &[(&str, &str)], v: f64) {
-        self.update(name, help, "counter", labels, |x| *x += v);
+        self.update(name, help, MetricType::Counter, labels, |x| *x += v);
     }
 
     /// Sets a counter kept elsewhere to its current total.
@@ -80,12 +74,12 @@ impl Registry {
         labels: &[(&str, &str)],
         v: f64,
     ) {
-        self.update(name, help, "counter", labels, |x| *x = v);
+        self.update(name, help, MetricType::Counter, labels, |x| *x = v);
     }
 
     /// Sets a gauge.
     pub fn set(&self, name: &'static str, help: &'static str, labels: &[(&str, &str)], v: f64) {
-        self.update(name, help, "gauge", labels, |x| *x = v);
+        self.update(name, help, MetricType::Gauge, labels, |x| *x = v);
     }
 
     /// Records one observation of a summary without quantiles: `<name>_sum` and
@@ -97,10 +91,10 @@ impl Registry {
         labels: &[(&str, &str)],
         seconds: f64,
     ) {
-        let l = render_labels(labels);
-        self.with_family(name, help, "summary", |fam| {
-            *fam.values.entry(format!("_sum{l}")).or_insert(0.0) += seconds;
-            *fam.values.entry(format!("_count{l}")).or_insert(0.0) += 1.0;
+        let labels = Labels::from_pairs(labels.iter().copied());
+        self.with_family(name, help, MetricType::Summary, |fam| {
+            *fam.values.entry(("_sum", labels.clone())).or_insert(0.0) += seconds;
+            *fam.values.entry(("_count", labels)).or_insert(0.0) += 1.0;
         });
     }
 
@@ -114,25 +108,31 @@ impl Registry {
         }
     }
 
-    /// The text exposition (format 0.0.4) of every family.
+    /// The text exposition (format 0.0.4) of every family, written by the exposition
+    /// writer that `/federate` and `argus export` use, so that names, label values and help
+    /// texts are escaped in one place.
     pub fn render(&self) -> String {
-        let mut out = String::new();
         let Ok(fams) = self.families.lock() else {
-            return out;
+            return String::new();
         };
+        let mut w = TextWriter::new(Vec::new());
         for (name, fam) in fams.iter() {
-            let _ = writeln!(out, "# HELP {name} {}", fam.help);
-            let _ = writeln!(out, "# TYPE {name} {}", fam.kind);
-            for (labels, v) in &fam.values {
-                // Summaries keep their suffix in the key: `_sum{…}` / `_count{…}`.
-                let _ = writeln!(
-                    out,
-                    "{name}{labels} {}",
-                    crate::expo::format_sample_value(*v)
-                );
+            let md = MetricMetadata {
+                metric: name.to_string(),
+                kind: fam.kind,
+                help: fam.help.to_string(),
+                unit: String::new(),
+            };
+            // Writing into a Vec cannot fail, and every sample below has a metric name.
+            let _ = w.write_metadata(&md);
+            for ((suffix, labels), v) in &fam.values {
+                let mut b = labels.to_builder();
+                b.set("__name__", format!("{name}{suffix}"));
+                let _ = w.write_sample(&b.build(), None, *v);
             }
         }
-        out
+        let out = w.finish().unwrap_or_default();
+        String::from_utf8(out).unwrap_or_default()
     }
 }
 
@@ -172,5 +172,23 @@ mod tests {
             .filter(|e| matches!(e, crate::expo::Entry::Sample(_)))
             .count();
         assert_eq!(samples, 4);
+    }
+
+    #[test]
+    fn help_texts_are_escaped_by_the_exposition_writer() {
+        // A help text with a backslash or a line break must not end the comment line: the
+        // hand-written renderer wrote them as they were, and the next line did not parse.
+        let r = Registry::default();
+        r.set("argus_y", "First line\nsecond \\ line.", &[], 1.0);
+        r.set("argus_z", "Broken\nhelp.", &[], 2.0);
+        let text = r.render();
+        assert!(text.contains("# HELP argus_z Broken\\nhelp.\n"), "{text}");
+        let entries = crate::expo::parse_all(&text, crate::expo::Format::PrometheusText)
+            .unwrap_or_else(|e| panic!("{e}: {text}"));
+        let samples = entries
+            .iter()
+            .filter(|e| matches!(e, crate::expo::Entry::Sample(_)))
+            .count();
+        assert_eq!(samples, 2, "{text}");
     }
 }

@@ -141,3 +141,26 @@ impl IntoResponse for PlainError {
         self.0.plain()
     }
 }
+
+/// The message of a panic's payload (what `panic!` was given), for a 500 that says why.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        s.to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "a panic without a message".to_string()
+    }
+}
+
+/// The 500 for blocking work (`what`: "the query", "decoding the push") whose task ended
+/// without an answer: a panic, named by its message, or a cancelled task.
+pub fn task_failed(what: &str, e: tokio::task::JoinError) -> ApiError {
+    ApiError::internal(match e.try_into_panic() {
+        Ok(payload) => format!(
+            "internal error: {what} failed on a bug in argus ({}); the server goes on",
+            panic_message(payload.as_ref())
+        ),
+        Err(other) => format!("{what} did not finish: {other}"),
+    })
+}

@@ -12,6 +12,7 @@ use super::errors::{ApiError, ErrorKind};
 use super::proto;
 use super::state::AppState;
 use crate::model::labels::is_valid_label_name;
+use crate::model::limits::{check_label_size, check_log_time, check_sample_time, excerpt};
 use crate::model::{Labels, LogEntry, MetricMetadata, MetricType, Sample};
 use axum::body::Bytes;
 use axum::http::{header, HeaderMap, HeaderValue};
@@ -123,7 +124,7 @@ pub async fn receive<T: Send + 'static>(
         decode(&body, content_type.as_deref(), &limits)
     })
     .await
-    .map_err(|e| ApiError::internal(format!("decoding failed: {e}")))?
+    .map_err(|e| super::errors::task_failed("decoding the push", e))?
 }
 
 /// The answer to a refused push, counted in `argus_push_rejected_total`.
@@ -169,6 +170,10 @@ pub fn decode_remote_write(
         }
         let labels = series_labels(ts.labels.into_iter().map(|l| (l.name, l.value)))
             .map_err(|e| ApiError::bad_data(format!("series {i}: {e}")))?;
+        for s in &ts.samples {
+            check_sample_time(s.timestamp)
+                .map_err(|why| ApiError::bad_data(format!("series {labels}: {why}")))?;
+        }
         counts.samples += ts.samples.len() as u64;
         let samples = ts
             .samples
@@ -197,12 +202,14 @@ pub fn decode_remote_write(
     Ok((batch, counts))
 }
 
-/// A series' labels: names valid and unique, empty values dropped, at least one left.
+/// A series' labels: names valid and unique and within the store's sizes, empty values
+/// dropped, at least one left.
 fn series_labels(pairs: impl Iterator<Item = (String, String)>) -> Result<Labels, String> {
     let mut kept: Vec<(String, String)> = Vec::new();
     for (name, value) in pairs {
+        check_label_size(&name, &value)?;
         if !is_valid_label_name(&name) {
-            return Err(format!("invalid label name \"{name}\""));
+            return Err(format!("invalid label name \"{}\"", excerpt(&name)));
         }
         if !value.is_empty() {
             kept.push((name, value));
@@ -228,7 +235,16 @@ pub fn decode_loki_push(
     let streams = if super::is_media_type(content_type, "application/json") {
         loki_json(body)?
     } else {
-        loki_protobuf(body, limits)?
+        // Loki reads a push without a Content-Type as protobuf, and so does argus; but a
+        // push without one is most often JSON sent by hand (curl -d), so a body that is not
+        // protobuf says what is missing rather than only that it is not snappy.
+        loki_protobuf(body, limits).map_err(|e| match (content_type, e.kind) {
+            (None, ErrorKind::BadData) => ApiError::bad_data(format!(
+                "no Content-Type header: send application/json for JSON pushes, or application/x-protobuf with a snappy body (read as protobuf, the body failed: {})",
+                e.message
+            )),
+            _ => e,
+        })?
     };
     if streams.len() > limits.max_series_per_push {
         return Err(ApiError::bad_data(format!(
@@ -241,6 +257,8 @@ pub fn decode_loki_push(
     for (pairs, entries) in streams {
         let labels = stream_labels(pairs, limits)?;
         for e in &entries {
+            check_log_time(e.t)
+                .map_err(|why| ApiError::bad_data(format!("stream {labels}: {why}")))?;
             if e.line.len() > limits.max_line_bytes {
                 return Err(ApiError::bad_data(format!(
                     "max entry size '{}' bytes exceeded for stream '{labels}' while adding an entry with length '{}' bytes",
@@ -356,33 +374,42 @@ fn loki_json(body: &[u8]) -> Result<Vec<PushedStream>, ApiError> {
     Ok(out)
 }
 
+/// A protobuf timestamp in nanoseconds since 1970, when it fits in an `i64`.
+fn protobuf_time_ns(seconds: i64, nanos: i32) -> Option<i64> {
+    seconds
+        .checked_mul(1_000_000_000)?
+        .checked_add(i64::from(nanos))
+}
+
 fn loki_protobuf(body: &[u8], limits: &PushLimits) -> Result<Vec<PushedStream>, ApiError> {
     let raw = unsnappy(body, limits.max_decompressed_bytes)?;
     let req = proto::PushRequest::decode(&raw[..])
         .map_err(|e| ApiError::bad_data(format!("body is not a Loki push request: {e}")))?;
     let mut out = Vec::with_capacity(req.streams.len());
     for s in req.streams {
-        let entries = s
-            .entries
-            .into_iter()
-            .map(|e| {
-                let ts = e.timestamp.unwrap_or_default();
-                let mut metadata: Vec<(String, String)> = e
-                    .structured_metadata
-                    .into_iter()
-                    .map(|p| (p.name, p.value))
-                    .collect();
-                metadata.sort();
-                LogEntry {
-                    t: ts
-                        .seconds
-                        .saturating_mul(1_000_000_000)
-                        .saturating_add(ts.nanos as i64),
-                    line: e.line,
-                    metadata,
-                }
-            })
-            .collect();
+        let mut entries = Vec::with_capacity(s.entries.len());
+        for e in s.entries {
+            let ts = e.timestamp.unwrap_or_default();
+            let t = protobuf_time_ns(ts.seconds, ts.nanos).ok_or_else(|| {
+                ApiError::bad_data(format!(
+                    "stream {}: timestamp {} s {} ns does not fit in nanoseconds since 1970, outside the range the store holds for logs (years 1678 to 2261)",
+                    excerpt(&s.labels),
+                    ts.seconds,
+                    ts.nanos
+                ))
+            })?;
+            let mut metadata: Vec<(String, String)> = e
+                .structured_metadata
+                .into_iter()
+                .map(|p| (p.name, p.value))
+                .collect();
+            metadata.sort();
+            entries.push(LogEntry {
+                t,
+                line: e.line,
+                metadata,
+            });
+        }
         let pairs = crate::expo::parse_series(&s.labels)
             .map_err(|e| ApiError::bad_data(format!("stream labels {}: {e}", s.labels)))?;
         out.push((pairs, entries));
@@ -579,5 +606,110 @@ mod tests {
         assert_eq!(b.streams[0].1[0].line, "hello");
         let e = decode_loki_push(&snappy(b"garbage"), None, &PushLimits::default()).unwrap_err();
         assert_eq!(e.kind, ErrorKind::BadData);
+    }
+
+    fn one_series(timestamp: i64, value_len: usize) -> Vec<u8> {
+        let req = proto::WriteRequest {
+            timeseries: vec![
+                proto::TimeSeries {
+                    labels: vec![proto::Label {
+                        name: "__name__".into(),
+                        value: "fine".into(),
+                    }],
+                    samples: vec![proto::Sample {
+                        value: 1.0,
+                        timestamp: 1000,
+                    }],
+                    histograms: vec![],
+                },
+                proto::TimeSeries {
+                    labels: vec![
+                        proto::Label {
+                            name: "__name__".into(),
+                            value: "late".into(),
+                        },
+                        proto::Label {
+                            name: "big".into(),
+                            value: "v".repeat(value_len),
+                        },
+                    ],
+                    samples: vec![proto::Sample {
+                        value: 1.0,
+                        timestamp,
+                    }],
+                    histograms: vec![],
+                },
+            ],
+            metadata: vec![],
+        };
+        snappy(&req.encode_to_vec())
+    }
+
+    #[test]
+    fn remote_write_refuses_times_and_labels_the_store_cannot_hold() {
+        let limits = PushLimits::default();
+        let e = decode_remote_write(&one_series(i64::MAX, 1), &limits).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::BadData);
+        assert!(
+            e.message.contains("late") && e.message.contains(&i64::MAX.to_string()),
+            "the message names the series and the time: {}",
+            e.message
+        );
+        let e = decode_remote_write(&one_series(1000, 20_000), &limits).unwrap_err();
+        assert!(e.message.contains("label big"), "{}", e.message);
+        assert!(decode_remote_write(&one_series(1000, 1), &limits).is_ok());
+    }
+
+    #[test]
+    fn loki_push_refuses_times_the_store_cannot_hold() {
+        let limits = PushLimits::default();
+        let body = format!(
+            r#"{{"streams":[{{"stream":{{"app":"ok"}},"values":[["1","fine"]]}},{{"stream":{{"app":"far"}},"values":[["{}","x"]]}}]}}"#,
+            i64::MAX
+        );
+        let e = decode_loki_push(body.as_bytes(), Some("application/json"), &limits).unwrap_err();
+        assert!(
+            e.message.contains("far") && e.message.contains(&i64::MAX.to_string()),
+            "{}",
+            e.message
+        );
+        let req = proto::PushRequest {
+            streams: vec![proto::StreamAdapter {
+                labels: "{app=\"far\"}".into(),
+                entries: vec![proto::EntryAdapter {
+                    timestamp: Some(proto::Timestamp {
+                        seconds: 1 << 40,
+                        nanos: 0,
+                    }),
+                    line: "x".into(),
+                    structured_metadata: vec![],
+                }],
+            }],
+        };
+        let body = snappy(&req.encode_to_vec());
+        let e = decode_loki_push(&body, Some("application/x-protobuf"), &limits).unwrap_err();
+        assert!(
+            e.message.contains("far") && e.message.contains(&(1i64 << 40).to_string()),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn loki_push_without_content_type_says_what_is_missing() {
+        let json = br#"{"streams":[{"stream":{"app":"a"},"values":[["1","x"]]}]}"#;
+        let e = decode_loki_push(json, None, &PushLimits::default()).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::BadData);
+        assert!(
+            e.message.starts_with(
+                "no Content-Type header: send application/json for JSON pushes, or application/x-protobuf with a snappy body"
+            ),
+            "{}",
+            e.message
+        );
+        // With a Content-Type, the message is about the body only.
+        let e = decode_loki_push(json, Some("application/x-protobuf"), &PushLimits::default())
+            .unwrap_err();
+        assert!(!e.message.contains("Content-Type"), "{}", e.message);
     }
 }

@@ -825,7 +825,7 @@ _argus() {
             return 0
             ;;
         argus__subcmd__serve)
-            opts="-c -o -q -v -h -V --listen --config --self-scrape-interval --web-config --push-token-file --max-body-bytes --max-decompressed-bytes --max-series-per-push --max-line-bytes --max-label-names-per-stream --query-timeout --max-samples --max-concurrent-queries --max-entries-per-query --lookback-delta --store --output --quiet --verbose --help --version"
+            opts="-c -o -q -v -h -V --listen --config --self-scrape-interval --web-config --push-token-file --max-body-bytes --max-decompressed-bytes --max-series-per-push --max-line-bytes --max-label-names-per-stream --query-timeout --max-samples --max-concurrent-queries --max-entries-per-query --lookback-delta --max-connections --header-read-timeout --idle-timeout --web-allowed-host --store --output --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -892,6 +892,22 @@ _argus() {
                     return 0
                     ;;
                 --lookback-delta)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-connections)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header-read-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --idle-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --web-allowed-host)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -173,6 +173,10 @@ complete -c argus -n "__fish_argus_using_subcommand serve" -l max-samples -d 'Mo
 complete -c argus -n "__fish_argus_using_subcommand serve" -l max-concurrent-queries -d 'Queries evaluated at once; more wait for a free slot, at most --query-timeout, then get 503' -r
 complete -c argus -n "__fish_argus_using_subcommand serve" -l max-entries-per-query -d 'Most lines a Loki log query may ask for (`limit`)' -r
 complete -c argus -n "__fish_argus_using_subcommand serve" -l lookback-delta -d 'How far back an instant selector looks for a sample' -r
+complete -c argus -n "__fish_argus_using_subcommand serve" -l max-connections -d 'Most connections open at once (TLS handshakes and tail WebSockets included); more are closed as soon as they are accepted, before TLS and authentication, so that clients cannot take the file descriptors the store needs' -r
+complete -c argus -n "__fish_argus_using_subcommand serve" -l header-read-timeout -d 'How long a client has to send a request\'s head (its request line and headers): from the connection\'s start for the first request, from its first byte for later ones. Also bounds a TLS handshake. Slower clients are disconnected' -r
+complete -c argus -n "__fish_argus_using_subcommand serve" -l idle-timeout -d 'How long a kept-alive connection may wait for its next request before it is closed' -r
+complete -c argus -n "__fish_argus_using_subcommand serve" -l web-allowed-host -d 'A host name the server answers to besides localhost and loopback addresses (repeatable). On a loopback address, requests for other names are refused with 421 (a defence against DNS rebinding); on other addresses, names are checked only when this flag is given' -r
 complete -c argus -n "__fish_argus_using_subcommand serve" -l store -d 'The store directory [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
 complete -c argus -n "__fish_argus_using_subcommand serve" -s o -l output -d 'Output format (each subcommand accepts the ones that make sense for it)' -r -f -a "table\t'Aligned table for people (the default on a terminal)'
 json\t'JSON shaped like the Prometheus HTTP API\'s `data`'

@@ -1,17 +1,18 @@
 //! `argus serve`: run the Prometheus- and Loki-compatible server on the store until SIGTERM.
+//! This file parses and checks the flags, builds the server's configuration, installs the
+//! signal handlers (SIGTERM and SIGINT stop, SIGHUP reloads) and runs
+//! `http::server::Server`.
 
 use super::exit::{self, CliError, CliResult};
 use super::GlobalArgs;
-use crate::http::committer::{Committer, Merger};
+use crate::http::connections::ConnectionLimits;
 use crate::http::push::PushLimits;
-use crate::http::scraping::{self, ScrapeSetup};
-use crate::http::state::{AppState, QueryLimits, SnapshotCache};
-use crate::model::time::{now_ms, parse_duration};
+use crate::http::server::{ServeConfig, Server, StartError};
+use crate::http::state::QueryLimits;
+use crate::model::time::parse_duration;
 use clap::Args;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 /// Serve the Prometheus and Loki HTTP APIs on the store, scrape, and take pushes.
@@ -81,6 +82,25 @@ pub struct ServeArgs {
     /// How far back an instant selector looks for a sample.
     #[arg(long, value_name = "DURATION", default_value = "5m")]
     pub lookback_delta: String,
+    /// Most connections open at once (TLS handshakes and tail WebSockets included); more
+    /// are closed as soon as they are accepted, before TLS and authentication, so that
+    /// clients cannot take the file descriptors the store needs.
+    #[arg(long, value_name = "N", default_value_t = 512)]
+    pub max_connections: usize,
+    /// How long a client has to send a request's head (its request line and headers): from
+    /// the connection's start for the first request, from its first byte for later ones.
+    /// Also bounds a TLS handshake. Slower clients are disconnected.
+    #[arg(long, value_name = "DURATION", default_value = "30s")]
+    pub header_read_timeout: String,
+    /// How long a kept-alive connection may wait for its next request before it is closed.
+    #[arg(long, value_name = "DURATION", default_value = "2m")]
+    pub idle_timeout: String,
+    /// A host name the server answers to besides localhost and loopback addresses
+    /// (repeatable). On a loopback address, requests for other names are refused with 421
+    /// (a defence against DNS rebinding); on other addresses, names are checked only when
+    /// this flag is given.
+    #[arg(long, value_name = "NAME")]
+    pub web_allowed_host: Vec<String>,
 }
 
 fn duration_flag(name: &str, value: &str) -> Result<i64, CliError> {
@@ -131,26 +151,11 @@ fn flag_map(args: &ServeArgs) -> BTreeMap<String, String> {
         args.max_entries_per_query.to_string(),
     );
     put("lookback-delta", args.lookback_delta.clone());
+    put("max-connections", args.max_connections.to_string());
+    put("header-read-timeout", args.header_read_timeout.clone());
+    put("idle-timeout", args.idle_timeout.clone());
+    put("web-allowed-host", args.web_allowed_host.join(","));
     m
-}
-
-/// 128 random bits as hex, from the kernel's generator.
-fn random_token() -> String {
-    let mut bytes = [0u8; 16];
-    if let Ok(mut f) = std::fs::File::open("/dev/urandom") {
-        use std::io::Read;
-        let _ = f.read_exact(&mut bytes);
-    }
-    // Without /dev/urandom, std's hasher keys (random per process) still make it unguessable
-    // from outside.
-    let extra = {
-        use std::hash::{BuildHasher, Hasher};
-        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-        h.write_u64(std::process::id() as u64);
-        h.finish()
-    };
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!("{hex}{extra:016x}")
 }
 
 fn read_token(path: &PathBuf) -> Result<String, CliError> {
@@ -166,18 +171,56 @@ fn read_token(path: &PathBuf) -> Result<String, CliError> {
     Ok(token)
 }
 
+/// Raises this process' soft limit of open files to its hard limit, as Go programs such as
+/// Prometheus do at start, and warns when `--max-connections` would leave the store too few
+/// descriptors: every connection holds one, and the store opens one per part it reads.
+fn check_file_limit(global: &GlobalArgs, max_connections: usize) {
+    // SAFETY: getrlimit and setrlimit only read and write the struct passed to them.
+    let soft = unsafe {
+        let mut lim = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) != 0 {
+            return;
+        }
+        if lim.rlim_cur < lim.rlim_max {
+            let raised = libc::rlimit {
+                rlim_cur: lim.rlim_max,
+                rlim_max: lim.rlim_max,
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
+                lim.rlim_cur = lim.rlim_max;
+            }
+        }
+        lim.rlim_cur
+    };
+    let needed = (max_connections as u64).saturating_add(STORE_RESERVED_FILES);
+    if soft < needed {
+        global.note(format!(
+            "warning: --max-connections {max_connections} leaves fewer than {STORE_RESERVED_FILES} of the {soft} open files this process may have (ulimit -n) for the store; lower it or raise the limit"
+        ));
+    }
+}
+
+/// File descriptors kept for the store, the scraper and the listeners beyond the
+/// connections.
+const STORE_RESERVED_FILES: u64 = 256;
+
 pub fn run(global: &GlobalArgs, args: &ServeArgs) -> CliResult {
     let self_every = duration_flag("self-scrape-interval", &args.self_scrape_interval)?;
     let query_timeout = duration_flag("query-timeout", &args.query_timeout)?;
     let lookback = duration_flag("lookback-delta", &args.lookback_delta)?;
-    if query_timeout <= 0 || lookback <= 0 {
+    let header_read_timeout = duration_flag("header-read-timeout", &args.header_read_timeout)?;
+    let idle_timeout = duration_flag("idle-timeout", &args.idle_timeout)?;
+    if query_timeout <= 0 || lookback <= 0 || header_read_timeout <= 0 || idle_timeout <= 0 {
         return Err(CliError::usage(
-            "--query-timeout and --lookback-delta must be longer than 0s",
+            "--query-timeout, --lookback-delta, --header-read-timeout and --idle-timeout must be longer than 0s",
         ));
     }
-    if args.max_concurrent_queries == 0 {
+    if args.max_concurrent_queries == 0 || args.max_connections == 0 {
         return Err(CliError::usage(
-            "--max-concurrent-queries must be at least 1",
+            "--max-concurrent-queries and --max-connections must be at least 1",
         ));
     }
     let push_token = args.push_token_file.as_ref().map(read_token).transpose()?;
@@ -188,75 +231,15 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> CliResult {
         .transpose()
         .map_err(CliError::input)?;
     let (tls, basic_auth) = web.map_or((None, None), |w| (w.tls, w.auth));
+    check_file_limit(global, args.max_connections);
     let store = global.open_store()?;
-    let rt = super::runtime()?;
-    let listener = rt
-        .block_on(tokio::net::TcpListener::bind(&args.listen))
-        .map_err(|e| CliError::failure(format!("cannot listen on {}: {e}", args.listen)))?;
-    let addr = listener
-        .local_addr()
-        .map_err(|e| CliError::failure(format!("cannot listen on {}: {e}", args.listen)))?;
-
-    // The server's own /metrics, scraped through loopback whatever address it listens on.
-    // With TLS or passwords on the public listener, the scrape goes to a private loopback
-    // listener instead, admitted by a token known only to this process; the target keeps the
-    // public address as its `instance`.
-    let private = if self_every > 0 && (tls.is_some() || basic_auth.is_some()) {
-        let l = rt
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-            .map_err(|e| CliError::failure(format!("cannot listen on loopback: {e}")))?;
-        Some((l, random_token()))
-    } else {
-        None
-    };
-    let self_job = if self_every > 0 {
-        let port = match &private {
-            Some((l, _)) => l.local_addr()?.port(),
-            None => addr.port(),
-        };
-        let url = format!("http://127.0.0.1:{port}/metrics");
-        let jobs =
-            crate::scrape::targets_from_urls(&[url], "argus", self_every, self_every.min(10_000))
-                .map_err(|e| CliError::failure(e.to_string()))?;
-        jobs.into_iter().next().map(|mut job| {
-            if let Some((_, token)) = &private {
-                for t in &mut job.targets {
-                    t.auth = Some(crate::scrape::Auth::Header {
-                        kind: "Bearer".into(),
-                        credentials: crate::scrape::Secret::Inline(token.clone()),
-                    });
-                    let mut b = t.labels.to_builder();
-                    b.set("instance", format!("127.0.0.1:{}", addr.port()));
-                    t.labels = b.build();
-                }
-            }
-            job
-        })
-    } else {
-        None
-    };
-    let setup = ScrapeSetup {
-        config: args.config.clone(),
-        self_job,
-    };
-    // A configuration that does not load at start is an input error: nothing runs yet.
-    let (jobs, yaml) = setup.load().map_err(CliError::input)?;
-
-    let merger = Merger::start(store.clone());
-    // Bumped by every commit of this server (pushes and scrape rounds): cached snapshots
-    // older than the newest commit are not used again.
-    let generation = Arc::new(std::sync::atomic::AtomicU64::new(0));
-    let committer = Committer::start(store.clone(), merger.clone(), generation.clone());
-    let (reload_tx, reload_rx) = tokio::sync::mpsc::unbounded_channel();
-    let st = Arc::new(AppState {
-        snapshots: SnapshotCache::new(store.clone(), generation.clone()),
+    let config = ServeConfig {
         store,
-        committer,
-        merger,
-        targets: RwLock::new(Default::default()),
-        config: RwLock::new(Default::default()),
-        reload: reload_tx.clone(),
-        registry: Default::default(),
+        scrape_config: args.config.clone(),
+        self_scrape_every_ms: self_every,
+        tls,
+        basic_auth,
+        push_token,
         max_body_bytes: args.max_body_bytes,
         push_limits: PushLimits {
             max_decompressed_bytes: args.max_decompressed_bytes,
@@ -271,78 +254,47 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> CliResult {
             max_concurrent: args.max_concurrent_queries,
             lookback_delta: lookback,
         },
-        query_slots: Arc::new(tokio::sync::Semaphore::new(args.max_concurrent_queries)),
+        connections: ConnectionLimits {
+            max_connections: args.max_connections,
+            header_read_timeout: Duration::from_millis(header_read_timeout as u64),
+            idle_timeout: Duration::from_millis(idle_timeout as u64),
+        },
+        allowed_hosts: args.web_allowed_host.clone(),
         flags: flag_map(args),
-        started_ms: now_ms(),
-        ready: AtomicBool::new(true),
-        push_token,
-        basic_auth,
-    });
-    scraping::install(&st, &jobs, yaml);
-
-    let (shutdown_tx, shutdown_rx) = tokio::sync::watch::channel(false);
-    let shutdown_watch = shutdown_rx.clone();
-    let scraper = scraping::start(st.clone(), setup, jobs, reload_rx, shutdown_rx);
-    let scheme = if tls.is_some() { "https" } else { "http" };
-    global.note(format!(
-        "listening on {scheme}://{addr} (Prometheus API /api/v1, Loki API /loki/api/v1)"
-    ));
-
-    let app = crate::http::router(st.clone());
-    let (st2, st3) = (st.clone(), st.clone());
-    let served = rt.block_on(async move {
+    };
+    let rt = super::runtime()?;
+    rt.block_on(async {
+        let server = Server::bind(&args.listen, config)
+            .await
+            .map_err(|e| match e {
+                // A configuration that does not load at start is an input error: nothing
+                // runs yet.
+                StartError::Config(m) => CliError::input(m),
+                StartError::Listen(m) => CliError::failure(m),
+            })?;
+        global.note(format!(
+            "listening on {}://{} (Prometheus API /api/v1, Loki API /loki/api/v1)",
+            server.scheme(),
+            server.local_addr()
+        ));
         #[cfg(unix)]
         let hup = {
-            let reload = reload_tx.clone();
+            let reloader = server.reloader();
             tokio::spawn(async move {
                 use tokio::signal::unix::{signal, SignalKind};
                 let Ok(mut s) = signal(SignalKind::hangup()) else {
                     return;
                 };
                 while s.recv().await.is_some() {
-                    let _ = reload.send(None);
+                    reloader.reload();
                 }
             })
         };
-        let stop = async move {
-            super::scrape::shutdown_signal().await;
-            st2.ready.store(false, Ordering::Release);
-            let _ = shutdown_tx.send(true);
-        };
-        let own = private.map(|(l, token)| {
-            let mut stopped = shutdown_watch.clone();
-            let router = crate::http::self_scrape_router(st3, token);
-            tokio::spawn(async move {
-                let _ = axum::serve(l, router)
-                    .with_graceful_shutdown(async move {
-                        let _ = stopped.wait_for(|s| *s).await;
-                    })
-                    .await;
-            })
-        });
-        let r = match tls {
-            Some(cfg) => {
-                let l = crate::http::web_config::TlsListener::new(listener, cfg)?;
-                axum::serve(l, app).with_graceful_shutdown(stop).await
-            }
-            None => {
-                axum::serve(listener, app)
-                    .with_graceful_shutdown(stop)
-                    .await
-            }
-        };
-        if let Some(own) = own {
-            let _ = own.await;
-        }
+        server.run(super::scrape::shutdown_signal()).await;
         #[cfg(unix)]
         hup.abort();
-        r
-    });
-    // Requests have finished: store the last scrape round and every pushed batch.
-    let _ = scraper.join();
-    st.committer.close();
-    st.merger.close();
-    served.map_err(|e| CliError::failure(format!("server failed: {e}")))?;
+        Ok::<(), CliError>(())
+    })?;
     global.note("stopped; everything acknowledged is stored");
     Ok(exit::OK)
 }

@@ -132,18 +132,18 @@ fn metric_error(e: crate::logql::eval_metric::MetricEvalError) -> ApiError {
 }
 
 /// `/loki/api/v1/query`: a metric query at one time. Log queries are refused, as current
-/// Loki does.
+/// Loki does. The query is parsed on the query slot, within the timeout.
 pub async fn query(State(st): State<Arc<AppState>>, ApiParams(p): ApiParams) -> Handled {
     let started = Instant::now();
-    let expr = parse_logql(p.required("query")?)?;
-    if expr.is_log() {
-        return Err(ApiError::bad_data(
-            "log queries are not supported as an instant query type, please change your query to a range query type",
-        )
-        .into());
-    }
+    let text = p.required("query")?.to_string();
     let t = p.loki_time("time")?.unwrap_or_else(now_ns);
     let value = with_logs(&st, move |snap| {
+        let expr = parse_logql(&text)?;
+        if expr.is_log() {
+            return Err(ApiError::bad_data(
+                "log queries are not supported as an instant query type, please change your query to a range query type",
+            ));
+        }
         crate::logql::eval_metric::instant(snap, &expr, t).map_err(metric_error)
     })
     .await?;
@@ -168,62 +168,86 @@ fn observe(st: &AppState, kind: &str, started: Instant) {
     );
 }
 
-/// `/loki/api/v1/query_range`: log queries give streams, metric queries a matrix.
-pub async fn query_range(State(st): State<Arc<AppState>>, ApiParams(p): ApiParams) -> Handled {
-    let started = Instant::now();
-    let expr = parse_logql(p.required("query")?)?;
-    let (start, end) = time_range(&p, HOUR_NS)?;
-    if let Expr::Log(log) = expr {
-        let opts = LogQueryOptions {
-            from: start,
-            to: end,
-            limit: limit(&st, &p)?,
-            direction: direction(&p)?,
-        };
-        let interval = p.loki_duration("interval")?.unwrap_or(0).max(0);
-        let (streams, lines, bytes) = with_logs(&st, move |snap| {
-            log_query_with_interval(snap, &log, opts, interval)
-        })
-        .await?;
-        let entries: usize = streams.iter().map(|s| s.entries.len()).sum();
-        observe(&st, "logs", started);
-        let body = serde_json::json!({"status": "success", "data": {
-            "resultType": "streams",
-            "result": streams_json(&streams),
-            "stats": stats_json(entries, lines, bytes, started.elapsed()),
-        }});
-        return Ok(json_response(StatusCode::OK, body.to_string().into_bytes()));
-    }
+/// What a range query gives: streams of lines, or a matrix.
+enum RangeAnswer {
+    Streams(Vec<StreamResult>, u64, u64),
+    Matrix(Value),
+}
+
+/// The step of a metric range query: the request's, or `(end - start) / 250` in whole
+/// seconds.
+fn metric_step(p: &super::params::Params, start: i64, end: i64) -> Result<i64, ApiError> {
     let step = match p.loki_duration("step")? {
         Some(s) if s > 0 => s,
         Some(_) => {
             return Err(ApiError::bad_data(
                 "zero or negative query resolution step widths are not accepted. Try a positive integer",
-            )
-            .into())
+            ))
         }
         None => ((end - start) / 250 / NS_PER_SEC).max(1) * NS_PER_SEC,
     };
     if (end - start) / step > 11_000 {
         return Err(ApiError::bad_data(
             "exceeded maximum resolution of 11,000 points per timeseries. Try increasing the value of the step parameter",
-        )
-        .into());
+        ));
     }
-    let value = with_logs(&st, move |snap| {
-        crate::logql::eval_metric::range(snap, &expr, start, end, step).map_err(metric_error)
+    Ok(step)
+}
+
+/// `/loki/api/v1/query_range`: log queries give streams, metric queries a matrix. The
+/// query is parsed on the query slot, within the timeout; the parameters that only one kind
+/// reads are checked once the kind is known.
+pub async fn query_range(State(st): State<Arc<AppState>>, ApiParams(p): ApiParams) -> Handled {
+    let started = Instant::now();
+    let text = p.required("query")?.to_string();
+    let (start, end) = time_range(&p, HOUR_NS)?;
+    let log_options = (|| {
+        Ok::<_, ApiError>((
+            LogQueryOptions {
+                from: start,
+                to: end,
+                limit: limit(&st, &p)?,
+                direction: direction(&p)?,
+            },
+            p.loki_duration("interval")?.unwrap_or(0).max(0),
+        ))
+    })();
+    let step = metric_step(&p, start, end);
+    let answer = with_logs(&st, move |snap| match parse_logql(&text)? {
+        Expr::Log(log) => {
+            let (opts, interval) = log_options?;
+            let (streams, lines, bytes) = log_query_with_interval(snap, &log, opts, interval)?;
+            Ok(RangeAnswer::Streams(streams, lines, bytes))
+        }
+        expr => crate::logql::eval_metric::range(snap, &expr, start, end, step?)
+            .map(RangeAnswer::Matrix)
+            .map_err(metric_error),
     })
     .await?;
-    let points = match &value {
-        Value::Matrix(m) => m.iter().map(|s| s.samples.len()).sum(),
-        _ => 0,
-    };
-    observe(&st, "range", started);
-    Ok(value_response(
-        &value,
-        Some(stats_json(points, 0, 0, started.elapsed())),
-        &[],
-    ))
+    match answer {
+        RangeAnswer::Streams(streams, lines, bytes) => {
+            let entries: usize = streams.iter().map(|s| s.entries.len()).sum();
+            observe(&st, "logs", started);
+            let body = serde_json::json!({"status": "success", "data": {
+                "resultType": "streams",
+                "result": streams_json(&streams),
+                "stats": stats_json(entries, lines, bytes, started.elapsed()),
+            }});
+            Ok(json_response(StatusCode::OK, body.to_string().into_bytes()))
+        }
+        RangeAnswer::Matrix(value) => {
+            let points = match &value {
+                Value::Matrix(m) => m.iter().map(|s| s.samples.len()).sum(),
+                _ => 0,
+            };
+            observe(&st, "range", started);
+            Ok(value_response(
+                &value,
+                Some(stats_json(points, 0, 0, started.elapsed())),
+                &[],
+            ))
+        }
+    }
 }
 
 /// A log query whose answer keeps at most one entry per `interval` (ns), counted across
@@ -338,8 +362,9 @@ async fn selected_streams(
     p: &super::params::Params,
 ) -> Result<BTreeSet<Labels>, ApiError> {
     let (start, end) = time_range(p, HOUR_NS)?;
-    let selector = stream_selector(p.get("query"))?;
+    let text = p.get("query").map(str::to_string);
     with_logs(st, move |snap| {
+        let selector = stream_selector(text.as_deref())?;
         Ok(matching_streams(snap, &[selector], start, end))
     })
     .await
@@ -369,16 +394,20 @@ pub async fn label_values(
 /// `/loki/api/v1/series`: `match[]` (or `match`) selectors; none or `{}` means every stream.
 pub async fn series(State(st): State<Arc<AppState>>, ApiParams(p): ApiParams) -> Handled {
     let (start, end) = time_range(&p, HOUR_NS)?;
-    let mut texts = p.all("match[]");
-    texts.extend(p.all("match"));
-    let mut selectors = Vec::new();
-    for t in &texts {
-        selectors.push(stream_selector(Some(t))?);
-    }
-    if selectors.is_empty() {
-        selectors.push(Vec::new());
-    }
+    let texts: Vec<String> = p
+        .all("match[]")
+        .into_iter()
+        .chain(p.all("match"))
+        .map(str::to_string)
+        .collect();
     let all = with_logs(&st, move |snap| {
+        let mut selectors = Vec::new();
+        for t in &texts {
+            selectors.push(stream_selector(Some(t))?);
+        }
+        if selectors.is_empty() {
+            selectors.push(Vec::new());
+        }
         Ok(matching_streams(snap, &selectors, start, end))
     })
     .await?;
@@ -391,8 +420,9 @@ pub async fn series(State(st): State<Arc<AppState>>, ApiParams(p): ApiParams) ->
 /// Loki's chunk statistics do.
 pub async fn index_stats(State(st): State<Arc<AppState>>, ApiParams(p): ApiParams) -> Handled {
     let (start, end) = time_range(&p, HOUR_NS)?;
-    let selector = stream_selector(p.get("query"))?;
+    let text = p.get("query").map(str::to_string);
     let stats = with_logs(&st, move |snap| {
+        let selector = stream_selector(text.as_deref())?;
         let q = LogQuery {
             matchers: selector,
             from: start,
@@ -481,7 +511,8 @@ pub async fn tail(
     ws: WebSocketUpgrade,
     ApiParams(p): ApiParams,
 ) -> Handled {
-    let Expr::Log(log) = parse_logql(p.required("query")?)? else {
+    let text = p.required("query")?.to_string();
+    let Expr::Log(log) = st.on_slot(move || parse_logql(&text)).await? else {
         return Err(ApiError::bad_data("tail needs a log query, not a metric query").into());
     };
     let limit = limit(&st, &p)?;

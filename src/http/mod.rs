@@ -14,23 +14,36 @@
 //! | `scraping.rs` | continuous scraping with reloads |
 //! | `self_metrics.rs` | the registry behind `/metrics` |
 //! | `web_config.rs` | `--web-config`: TLS and basic authentication |
+//! | `redact.rs` | secrets hidden where configuration and targets are shown |
+//! | `admission.rs` | `Host` and `Origin` checks; a panic contained to its request |
+//! | `connections.rs` | accepting connections: the cap, TLS, timeouts, the drain |
+//! | `server.rs` | the server as one value: bind, run until a shutdown future, drain |
 //!
-//! This file builds the router and runs the server until SIGTERM/SIGINT: then it stops
-//! accepting, lets requests in flight finish, commits what was pushed and scraped, and
-//! returns.
+//! This file builds the router: every route, and the layers every request passes (counting,
+//! panic containment, `Host` and `Origin` checks, body limit, authentication). `server.rs`
+//! runs the server until its shutdown future completes (SIGTERM or SIGINT for `argus
+//! serve`): then it stops accepting, lets requests in flight finish, commits what was pushed
+//! and scraped, and returns.
 
+pub mod admission;
 pub mod committer;
+pub mod connections;
 pub mod errors;
 pub mod loki;
 pub mod params;
 pub mod prometheus;
 pub mod proto;
 pub mod push;
+pub mod redact;
 pub mod scraping;
 pub mod self_metrics;
+pub mod server;
 pub mod state;
 pub mod status;
 pub mod web_config;
+
+#[cfg(test)]
+mod server_tests;
 
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
@@ -236,6 +249,7 @@ pub fn self_scrape_router(st: Arc<AppState>, token: String) -> Router {
                 }
             },
         ))
+        .layer(axum::middleware::from_fn(admission::contain_panics))
         .with_state(st)
 }
 
@@ -247,10 +261,14 @@ async fn root() -> &'static str {
     "argus: Prometheus API under /api/v1, Loki API under /loki/api/v1, own metrics on /metrics\n"
 }
 
-/// Every route of the server.
+/// Every route of the server, with the layers every request passes.
 pub fn router(st: Arc<AppState>) -> Router {
-    let max_body_bytes = st.max_body_bytes;
-    let api = Router::new()
+    with_layers(routes(), st)
+}
+
+/// Every route of the server.
+fn routes() -> Router<Arc<AppState>> {
+    Router::new()
         // Prometheus
         .route(
             "/api/v1/query",
@@ -323,13 +341,21 @@ pub fn router(st: Arc<AppState>) -> Router {
         .route("/ready", get(status::ready))
         .route("/-/reload", post(status::reload).put(status::reload))
         .route("/", get(root))
-        .fallback(not_found);
-    api.layer(axum::middleware::from_fn_with_state(
-        st.clone(),
-        authenticate,
-    ))
-    .layer(axum::middleware::from_fn_with_state(st.clone(), body_limit))
-    .layer(axum::middleware::from_fn_with_state(st.clone(), track))
-    .layer(DefaultBodyLimit::max(max_body_bytes))
-    .with_state(st)
+        .fallback(not_found)
+}
+
+/// `routes` with the layers every request passes, outermost first: counting and timing,
+/// panic containment, the `Host` check, the `Origin` check, the body limit, authentication.
+fn with_layers(routes: Router<Arc<AppState>>, st: Arc<AppState>) -> Router {
+    use axum::middleware::{from_fn, from_fn_with_state};
+    let max_body_bytes = st.max_body_bytes;
+    routes
+        .layer(from_fn_with_state(st.clone(), authenticate))
+        .layer(from_fn_with_state(st.clone(), body_limit))
+        .layer(from_fn_with_state(st.clone(), admission::check_origin))
+        .layer(from_fn_with_state(st.clone(), admission::check_host))
+        .layer(from_fn(admission::contain_panics))
+        .layer(from_fn_with_state(st.clone(), track))
+        .layer(DefaultBodyLimit::max(max_body_bytes))
+        .with_state(st)
 }

@@ -1,8 +1,9 @@
 //! Prometheus' query API (`/api/v1/query`, `query_range`, `series`, `labels`, label values,
 //! `query_exemplars`, `format_query`) and its remote_write receiver, on the shared store.
 //!
-//! Evaluation runs on tokio's blocking pool behind a semaphore (`--max-concurrent-queries`),
-//! so a heavy query never stalls the threads that accept pushes. Status codes and
+//! Parsing and evaluation run on tokio's blocking pool behind a semaphore
+//! (`--max-concurrent-queries`) and within `--query-timeout`, so a heavy query, or a huge
+//! one that is slow to parse, never stalls the threads that accept pushes. Status codes and
 //! `errorType`s are Prometheus': 400 `bad_data` for what the client sent, 422 `execution`
 //! for evaluation errors, 503 `timeout`. Answers are written straight into the response
 //! buffer, without a JSON tree, since a range result can hold millions of points.
@@ -121,20 +122,20 @@ fn outcome_response(o: &Outcome, query: &str, stats: bool, total: Duration) -> R
     )
 }
 
-/// Evaluates with `run` on a query slot, counting the samples read, and answers with the
-/// value (and `stats` when asked).
+/// Parses and evaluates with `run` on a query slot, counting the samples read, and answers
+/// with the value (and `stats` when asked).
 async fn answer(
     st: &Arc<AppState>,
     text: String,
     stats: bool,
     started: Instant,
     kind: &'static str,
-    run: impl FnOnce(&dyn Queryable) -> Result<(Value, Vec<Annotation>), EvalError> + Send + 'static,
+    run: impl FnOnce(&dyn Queryable) -> Result<(Value, Vec<Annotation>), ApiError> + Send + 'static,
 ) -> Handled {
     let outcome = with_snapshot(st, move |snap| {
         let t0 = Instant::now();
         let counted = CountingQueryable::new(snap);
-        let (value, notes) = run(&counted).map_err(eval_error)?;
+        let (value, notes) = run(&counted)?;
         Ok(Outcome {
             value,
             notes,
@@ -156,12 +157,15 @@ async fn answer(
 pub async fn query(State(st): State<Arc<AppState>>, ApiParams(p): ApiParams) -> Handled {
     let started = Instant::now();
     let text = p.required("query")?.to_string();
-    let expr = parse_query(&text)?;
     let t = p.prom_time("time")?.unwrap_or_else(now_ms);
     let engine = engine_for(&st, &p)?;
     let stats = p.get("stats").is_some();
+    let query = text.clone();
     answer(&st, text, stats, started, "instant", move |q| {
-        engine.instant_query_annotated(q, &expr, t)
+        let expr = parse_query(&query)?;
+        engine
+            .instant_query_annotated(q, &expr, t)
+            .map_err(eval_error)
     })
     .await
 }
@@ -197,35 +201,46 @@ pub async fn query_range(State(st): State<Arc<AppState>>, ApiParams(p): ApiParam
         )
         .into());
     }
-    let expr = parse_query(&text)?;
+    let engine = engine_for(&st, &p)?;
+    let stats = p.get("stats").is_some();
+    let query = text.clone();
+    answer(&st, text, stats, started, "range", move |q| {
+        let expr = parse_range_query(&query)?;
+        engine
+            .range_query_annotated(q, &expr, start, end, step)
+            .map_err(eval_error)
+    })
+    .await
+}
+
+/// Parses the query of a range query, which must give a scalar or an instant vector.
+fn parse_range_query(text: &str) -> Result<Expr, ApiError> {
+    let expr = parse_query(text)?;
     // Prometheus names the types as its documentation does in this message.
     let documented = match expr.value_type() {
         ValueType::Scalar | ValueType::Vector => None,
         ValueType::Matrix => Some("range vector"),
         ValueType::String => Some("string"),
     };
-    if let Some(kind) = documented {
-        return Err(ApiError::bad_data(format!(
+    match documented {
+        None => Ok(expr),
+        Some(kind) => Err(ApiError::bad_data(format!(
             "invalid parameter \"query\": invalid expression type \"{kind}\" for range query, must be Scalar or instant Vector"
-        ))
-        .into());
+        ))),
     }
-    let engine = engine_for(&st, &p)?;
-    let stats = p.get("stats").is_some();
-    answer(&st, text, stats, started, "range", move |q| {
-        engine.range_query_annotated(q, &expr, start, end, step)
-    })
-    .await
+}
+
+/// The texts of a repeatable parameter (`match[]`), to be parsed on a query slot by
+/// [`match_selectors`].
+pub(super) fn texts(p: &super::params::Params, name: &str) -> Vec<String> {
+    p.all(name).into_iter().map(str::to_string).collect()
 }
 
 /// The `match[]` selectors of a request, each checked as Prometheus does: a selector
 /// whose every matcher matches the empty string would select everything.
-pub(super) fn match_selectors(
-    p: &super::params::Params,
-    name: &str,
-) -> Result<Vec<Vec<Matcher>>, ApiError> {
+pub(super) fn match_selectors(texts: &[String], name: &str) -> Result<Vec<Vec<Matcher>>, ApiError> {
     let mut out = Vec::new();
-    for s in p.all(name) {
+    for s in texts {
         let m = crate::promql::parse_metric_selector(s)
             .map_err(|e| ApiError::bad_data(format!("invalid parameter \"{name}\": {e}")))?;
         if m.iter().all(|m| m.matches_empty()) {
@@ -269,13 +284,14 @@ fn apply_limit<T>(v: &mut Vec<T>, limit: Option<usize>) -> bool {
 
 /// `/api/v1/series`.
 pub async fn series(State(st): State<Arc<AppState>>, ApiParams(p): ApiParams) -> Handled {
-    let selectors = match_selectors(&p, "match[]")?;
-    if selectors.is_empty() {
+    let texts = texts(&p, "match[]");
+    if texts.is_empty() {
         return Err(ApiError::bad_data("no match[] parameter provided").into());
     }
     let (start, end) = metadata_range(&p)?;
     let limit = p.count("limit")?;
     let mut all = with_snapshot(&st, move |snap| {
+        let selectors = match_selectors(&texts, "match[]")?;
         let mut all: Vec<Labels> = Vec::new();
         for m in &selectors {
             all.extend(
@@ -295,10 +311,11 @@ pub async fn series(State(st): State<Arc<AppState>>, ApiParams(p): ApiParams) ->
 
 /// `/api/v1/labels`.
 pub async fn label_names(State(st): State<Arc<AppState>>, ApiParams(p): ApiParams) -> Handled {
-    let selectors = match_selectors(&p, "match[]")?;
+    let texts = texts(&p, "match[]");
     let (start, end) = metadata_range(&p)?;
     let limit = p.count("limit")?;
     let mut names = with_snapshot(&st, move |snap| {
+        let selectors = match_selectors(&texts, "match[]")?;
         let mut names = Vec::new();
         if selectors.is_empty() {
             names = snap
@@ -359,10 +376,11 @@ pub async fn label_values(
     ApiParams(p): ApiParams,
 ) -> Handled {
     let name = label_name_from_path(&name)?;
-    let selectors = match_selectors(&p, "match[]")?;
+    let texts = texts(&p, "match[]");
     let (start, end) = metadata_range(&p)?;
     let limit = p.count("limit")?;
     let mut values = with_snapshot(&st, move |snap| {
+        let selectors = match_selectors(&texts, "match[]")?;
         let mut values = Vec::new();
         let read = |m: &[Matcher]| {
             snap.label_values(&name, m, start, end)
@@ -384,16 +402,21 @@ pub async fn label_values(
 }
 
 /// `/api/v1/query_exemplars`: argus keeps no exemplars, so the answer is an empty list for
-/// any valid query (the shape Grafana expects).
-pub async fn query_exemplars(ApiParams(p): ApiParams) -> Handled {
-    parse_query(p.required("query")?)?;
+/// any valid query (the shape Grafana expects). The query is parsed on a query slot.
+pub async fn query_exemplars(State(st): State<Arc<AppState>>, ApiParams(p): ApiParams) -> Handled {
+    let text = p.required("query")?.to_string();
+    st.on_slot(move || parse_query(&text).map(drop)).await?;
     Ok(success(serde_json::json!([])))
 }
 
-/// `/api/v1/format_query`: the query in PromQL's canonical form.
-pub async fn format_query(ApiParams(p): ApiParams) -> Handled {
-    let expr = parse_query(p.required("query")?)?;
-    Ok(success(serde_json::json!(expr.to_string())))
+/// `/api/v1/format_query`: the query in PromQL's canonical form, parsed and printed on a
+/// query slot.
+pub async fn format_query(State(st): State<Arc<AppState>>, ApiParams(p): ApiParams) -> Handled {
+    let text = p.required("query")?.to_string();
+    let formatted = st
+        .on_slot(move || parse_query(&text).map(|e| e.to_string()))
+        .await?;
+    Ok(success(serde_json::json!(formatted)))
 }
 
 /// `/api/v1/write`: a remote_write 1.0 request, answered 204 once durable.

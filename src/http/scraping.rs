@@ -122,7 +122,8 @@ fn record_round(st: &AppState, report: &ScrapeRunReport) {
                 1.0,
             );
             if let Some(e) = &r.error {
-                eprintln!("argus: target down: {} (job {}): {e}", r.url, r.job);
+                let (url, e) = (super::redact::urls(&r.url), super::redact::urls(e));
+                eprintln!("argus: target down: {url} (job {}): {e}", r.job);
             }
         }
     }

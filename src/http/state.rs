@@ -83,9 +83,17 @@ impl SnapshotCache {
     ) -> Result<Arc<T>, String> {
         let generation = self.generation.load(Ordering::Acquire);
         // Held while opening, so that a burst of queries opens one snapshot, not one each.
-        let mut slot = slot
-            .lock()
-            .map_err(|_| "snapshot cache poisoned".to_string())?;
+        // A query that panicked while opening leaves the lock poisoned: the cache is then
+        // emptied and used again, so that one bug does not fail every later query.
+        let mut slot = match slot.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => {
+                let mut guard = poisoned.into_inner();
+                *guard = None;
+                slot.clear_poison();
+                guard
+            }
+        };
         if let Some(c) = slot.as_ref() {
             if c.generation == generation && c.opened.elapsed() < SNAPSHOT_MAX_AGE {
                 return Ok(c.snap.clone());
@@ -165,6 +173,10 @@ pub struct AppState {
     pub push_token: Option<String>,
     /// Basic authentication on every endpoint (`--web-config`), when set.
     pub basic_auth: Option<Arc<super::web_config::BasicAuth>>,
+    /// Which `Host` and `Origin` headers are answered.
+    pub admission: super::admission::Admission,
+    /// Open, refused and timed-out connections, for `/metrics`.
+    pub connections: Arc<super::connections::ConnectionCounts>,
 }
 
 impl AppState {
@@ -185,6 +197,25 @@ impl AppState {
         S: Send + Sync + 'static,
         T: Send + 'static,
     {
+        let st = self.clone();
+        self.on_slot(move || {
+            let snap = read(&st.snapshots).map_err(ApiError::internal)?;
+            f(&snap)
+        })
+        .await
+    }
+
+    /// Runs `f` on the blocking pool on a query slot, within `--query-timeout`, as
+    /// [`on_query_slot`](Self::on_query_slot) does, for work that needs no snapshot (parsing
+    /// a query that is only formatted or checked). Parsing is part of a query's cost: a
+    /// query of a hundred thousand terms takes as long to parse as many take to run.
+    ///
+    /// A panic in `f` is answered as a 500 with the panic's message; the slot is released as
+    /// the panic unwinds (it is owned by the task), and the server goes on.
+    pub async fn on_slot<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError> {
         // A query waits for a slot at most as long as it may run; then it is refused with
         // 503, which clients retry, rather than queueing without bound.
         let limits = &self.query_limits;
@@ -208,14 +239,14 @@ impl AppState {
                 ))
             }
         };
-        let st = self.clone();
         let work = tokio::task::spawn_blocking(move || {
+            // Dropped when `f` returns or panics: the slot is free again either way.
             let _slot = slot;
-            let snap = read(&st.snapshots).map_err(ApiError::internal)?;
-            f(&snap)
+            f()
         });
         match tokio::time::timeout_at(deadline, work).await {
-            Ok(done) => done.map_err(|e| ApiError::internal(format!("query task failed: {e}")))?,
+            Ok(Ok(done)) => done,
+            Ok(Err(failed)) => Err(super::errors::task_failed("the query", failed)),
             Err(_) => Err(ApiError::new(
                 ErrorKind::Timeout,
                 format!(

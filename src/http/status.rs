@@ -3,7 +3,7 @@
 //! `/ready`); `POST /-/reload`; and the server's own `/metrics`.
 
 use super::errors::{ApiError, PromError};
-use super::prometheus::{match_selectors, with_snapshot};
+use super::prometheus::{match_selectors, texts, with_snapshot};
 use super::state::AppState;
 use super::{success, ApiParams};
 use crate::model::time::{format_rfc3339, now_ms};
@@ -71,15 +71,17 @@ pub async fn targets(State(st): State<Arc<AppState>>, ApiParams(p): ApiParams) -
                     if s.report.up { "up" } else { "down" },
                     format_rfc3339(s.at_ms),
                     s.report.duration.as_secs_f64(),
-                    s.report.error.clone().unwrap_or_default(),
+                    super::redact::urls(s.report.error.as_deref().unwrap_or("")).into_owned(),
                 ),
             };
+            let url = super::redact::urls(&t.url);
+            let labels = crate::promql::json::labels_json(&super::redact::target_labels(&t.labels));
             active.push(serde_json::json!({
-                "discoveredLabels": crate::promql::json::labels_json(&t.labels),
-                "labels": crate::promql::json::labels_json(&t.labels),
+                "discoveredLabels": labels,
+                "labels": labels,
                 "scrapePool": job.name,
-                "scrapeUrl": t.url,
-                "globalUrl": t.url,
+                "scrapeUrl": url,
+                "globalUrl": url,
                 "lastError": error,
                 "lastScrape": last_scrape,
                 "lastScrapeDuration": duration,
@@ -109,7 +111,7 @@ pub async fn buildinfo() -> Response {
     }))
 }
 
-/// `/api/v1/status/config`: the configuration in force, as YAML.
+/// `/api/v1/status/config`: the configuration in force, as YAML, with its secrets hidden.
 pub async fn config(State(st): State<Arc<AppState>>) -> Handled {
     let yaml = st
         .config
@@ -117,7 +119,9 @@ pub async fn config(State(st): State<Arc<AppState>>) -> Handled {
         .map_err(|_| ApiError::internal("config state poisoned"))?
         .yaml
         .clone();
-    Ok(success(serde_json::json!({"yaml": yaml})))
+    Ok(success(
+        serde_json::json!({"yaml": super::redact::config_yaml(&yaml)}),
+    ))
 }
 
 /// `/api/v1/status/flags`: the command line's flags and their values.
@@ -156,10 +160,11 @@ pub async fn federate(
     State(st): State<Arc<AppState>>,
     ApiParams(p): ApiParams,
 ) -> Result<Response, super::errors::PlainError> {
-    let selectors = match_selectors(&p, "match[]")?;
+    let texts = texts(&p, "match[]");
     let now = now_ms();
     let lookback = st.query_limits.lookback_delta;
     let text = with_snapshot(&st, move |snap| {
+        let selectors = match_selectors(&texts, "match[]")?;
         let mut latest: BTreeMap<Labels, (i64, f64)> = BTreeMap::new();
         for m in &selectors {
             for s in snap
@@ -231,7 +236,7 @@ pub async fn reload(State(st): State<Arc<AppState>>) -> Response {
         Ok(Ok(())) => (StatusCode::OK, "configuration reloaded\n").into_response(),
         Ok(Err(e)) => (
             StatusCode::INTERNAL_SERVER_ERROR,
-            format!("failed to reload config: {e}\n"),
+            format!("failed to reload config: {}\n", super::redact::urls(&e)),
         )
             .into_response(),
         Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "the scraper has stopped\n").into_response(),
@@ -273,6 +278,30 @@ pub async fn self_metrics(State(st): State<Arc<AppState>>) -> Response {
         &[],
         c.failed_commits.load(Ordering::Relaxed) as f64,
     );
+    let conns = &st.connections;
+    r.set(
+        "argus_http_open_connections",
+        "HTTP connections open (at most --max-connections).",
+        &[],
+        conns.open.load(Ordering::Relaxed) as f64,
+    );
+    r.set_total(
+        "argus_http_connections_refused_total",
+        "Connections closed as soon as accepted because --max-connections were open.",
+        &[],
+        conns.refused.load(Ordering::Relaxed) as f64,
+    );
+    for (reason, n) in [
+        ("header", &conns.header_timeouts),
+        ("idle", &conns.idle_timeouts),
+    ] {
+        r.set_total(
+            "argus_http_connections_timed_out_total",
+            "Connections closed by --header-read-timeout (reason header) or --idle-timeout (reason idle).",
+            &[("reason", reason)],
+            n.load(Ordering::Relaxed) as f64,
+        );
+    }
     r.set(
         "process_start_time_seconds",
         "Start time of the process since the Unix epoch in seconds.",

@@ -903,6 +903,112 @@ fn bad_flags_and_configs_fail_with_a_message() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--query-timeout"));
+    for bad in [["--max-connections", "0"], ["--idle-timeout", "0s"]] {
+        let out = w.argus().arg("serve").args(bad).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{bad:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(bad[0]),
+            "{bad:?}"
+        );
+    }
+}
+
+/// One request written by hand on its own connection (`Connection: close`), so that the
+/// test decides every header, `Host` included: (status, whole answer).
+fn raw_request(url: &str, head: &str, body: &str) -> (u16, String) {
+    let addr = url.trim_start_matches("http://");
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    let text = format!(
+        "{head}\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    s.write_all(text.as_bytes()).unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    let code = out
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or_else(|| panic!("no status line in {out:?}"));
+    (code, out)
+}
+
+#[test]
+fn serve_guards_its_connections_host_names_and_origins() {
+    let w = Workdir::new();
+    let s = Server::start(
+        &w,
+        &[
+            "--self-scrape-interval",
+            "0s",
+            "--header-read-timeout",
+            "1s",
+            "--max-connections",
+            "8",
+            "--web-allowed-host",
+            "grafana.internal",
+        ],
+    );
+    let port = s.url.rsplit(':').next().unwrap().to_string();
+    // A client that sends half a request head is disconnected.
+    let mut slow = std::net::TcpStream::connect(s.url.trim_start_matches("http://")).unwrap();
+    slow.set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+    slow.write_all(b"GET /-/healthy HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        .unwrap();
+    let mut rest = Vec::new();
+    match slow.read_to_end(&mut rest) {
+        Ok(_) => assert!(rest.is_empty(), "{:?}", String::from_utf8_lossy(&rest)),
+        Err(e) => assert_eq!(e.kind(), std::io::ErrorKind::ConnectionReset, "{e}"),
+    }
+    // A name the server was not told about is refused; loopback names and the allowed name
+    // are answered.
+    let (code, body) = raw_request(
+        &s.url,
+        &format!("GET /api/v1/labels HTTP/1.1\r\nHost: rebound.example:{port}"),
+        "",
+    );
+    assert_eq!(code, 421, "{body}");
+    assert!(
+        body.contains("--web-allowed-host rebound.example"),
+        "{body}"
+    );
+    for host in ["grafana.internal", "localhost", "127.0.0.1"] {
+        let (code, body) = raw_request(
+            &s.url,
+            &format!("GET /-/healthy HTTP/1.1\r\nHost: {host}:{port}"),
+            "",
+        );
+        assert_eq!(code, 200, "{host}: {body}");
+    }
+    // A web page of another origin cannot reload the server.
+    let (code, body) = raw_request(
+        &s.url,
+        &format!(
+            "POST /-/reload HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nOrigin: http://evil.example"
+        ),
+        "",
+    );
+    assert_eq!(code, 403, "{body}");
+    assert!(body.contains("cross-origin"), "{body}");
+    // A JSON push without a Content-Type says what is missing.
+    let (code, body) = s.request(
+        "POST",
+        "/loki/api/v1/push",
+        &[],
+        br#"{"streams":[{"stream":{"app":"a"},"values":[["1","x"]]}]}"#,
+    );
+    let body = String::from_utf8_lossy(&body);
+    assert_eq!(code, 400, "{body}");
+    assert!(
+        body.contains("no Content-Type header: send application/json for JSON pushes"),
+        "{body}"
+    );
+    let flags = s.json("/api/v1/status/flags");
+    assert_eq!(flags["data"]["max-connections"], "8");
+    assert_eq!(flags["data"]["web-allowed-host"], "grafana.internal");
+    assert!(s.stop().success());
 }
 
 #[test]

@@ -161,8 +161,12 @@ pub fn run(global: &GlobalArgs, args: &ScrapeArgs) -> CliResult {
     let rt = super::runtime()?;
     let opts = ScrapeOptions::default();
     let update: DiscoveryUpdate = targets.refresh(tokio::time::Instant::now());
+    report_discovery(global, &update.errors, &update.warnings);
+    let no_targets = targets.jobs().iter().all(|j| j.targets.is_empty());
     if args.every.is_none() {
-        report_discovery(global, &update.errors, &update.warnings);
+        if no_targets {
+            global.note("no targets to scrape");
+        }
         let report = rt.block_on(scrape_once(targets.jobs(), &mut sink, now_ms(), &opts));
         sink.commit_now()
             .map_err(|e| CliError::failure(format!("cannot store the scrape: {e}")))?;
@@ -177,9 +181,12 @@ pub fn run(global: &GlobalArgs, args: &ScrapeArgs) -> CliResult {
             exit::PARTIAL
         });
     }
-    report_discovery(global, &update.errors, &update.warnings);
-    if targets.jobs().iter().all(|j| j.targets.is_empty()) && !targets.has_files() {
-        global.note("no targets to scrape; waiting for SIGINT/SIGTERM");
+    if no_targets {
+        global.note(if targets.has_files() {
+            "no targets to scrape yet; following the target files until SIGINT/SIGTERM"
+        } else {
+            "no targets to scrape; waiting for SIGINT/SIGTERM"
+        });
     }
     let mut first = true;
     let summary = rt.block_on(run_loop(

@@ -46,7 +46,7 @@ complete -c argus -n "__fish_argus_needs_command" -f -a "conformance" -d 'Run qu
 complete -c argus -n "__fish_argus_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c argus -n "__fish_argus_using_subcommand scrape" -s c -l config -d 'A prometheus.yml whose scrape_configs name the targets' -r -F
 complete -c argus -n "__fish_argus_using_subcommand scrape" -l every -d 'Keep scraping at this interval until SIGINT/SIGTERM (each job\'s scrape_interval applies to --config targets)' -r
-complete -c argus -n "__fish_argus_using_subcommand scrape" -l job -d 'The `job` label of targets given as URLs' -r
+complete -c argus -n "__fish_argus_using_subcommand scrape" -l job -d 'The `job` label of the command line\'s targets [default: the exporter\'s name for a well-known exporter port (9100 node, 9104 mysqld, 9187 postgres, 9121 redis, 9115 blackbox, 9090 prometheus...), else `scrape`; `node` for this host\'s own metrics]' -r
 complete -c argus -n "__fish_argus_using_subcommand scrape" -l timeout -d 'Give up on a target after this long (URL targets; --config jobs use scrape_timeout)' -r
 complete -c argus -n "__fish_argus_using_subcommand scrape" -l store -d 'The store directory [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
 complete -c argus -n "__fish_argus_using_subcommand scrape" -s o -l output -d 'Output format (each subcommand accepts the ones that make sense for it)' -r -f -a "table\t'Aligned table for people (the default on a terminal)'

@@ -1,6 +1,7 @@
 //! Scraping against tiny local HTTP servers: the request Prometheus would send, text and
 //! OpenMetrics bodies, gzip, failures (500, timeout, refused port, oversized body) that
-//! never stop the other targets, staleness across one-shot runs, and the loop's shutdown.
+//! never stop the other targets, staleness across one-shot runs, the loop's shutdown, and a
+//! loop following a target file that changes between its rounds.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -8,7 +9,8 @@ use std::time::Duration;
 
 use argus::model::{is_stale_nan, Labels, MetricType};
 use argus::scrape::{
-    run_loop, scrape_once, targets_from_urls, MemorySink, ScrapeJob, ScrapeOptions,
+    parse_config, run_loop, scrape_once, targets_from_urls, Discovery, MemorySink, ScrapeJob,
+    ScrapeOptions,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -395,7 +397,7 @@ async fn loop_commits_each_round_and_stops_on_shutdown() {
     let stop = Arc::new(tokio::sync::Notify::new());
     let mut seen = 0;
     let summary = run_loop(
-        &js,
+        &mut Discovery::fixed(js),
         &mut sink,
         &Default::default(),
         argus::model::time::now_ms,
@@ -425,7 +427,7 @@ async fn shutdown_during_a_round_finishes_it() {
     let js = jobs(&[s.url()]);
     let mut sink = MemorySink::new();
     let summary = run_loop(
-        &js,
+        &mut Discovery::fixed(js),
         &mut sink,
         &Default::default(),
         argus::model::time::now_ms,
@@ -437,4 +439,68 @@ async fn shutdown_during_a_round_finishes_it() {
     assert_eq!(summary.rounds, 1);
     assert_eq!(sink.commits, 1);
     assert_eq!(sink.samples_named("a").len(), 1);
+}
+
+#[tokio::test]
+async fn the_loop_follows_a_target_file_that_changes_between_rounds() {
+    let a = Server::start(Resp::ok(TEXT, "a 1\n")).await;
+    let b = Server::start(Resp::ok(TEXT, "b 1\n")).await;
+    let (a_addr, b_addr) = (a.addr.to_string(), b.addr.to_string());
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("targets.json");
+    std::fs::write(
+        &file,
+        format!("[{{\"targets\": [\"{a_addr}\"], \"labels\": {{\"team\": \"x\"}}}}]"),
+    )
+    .unwrap();
+    let yml = "scrape_configs:\n- job_name: files\n  scrape_interval: 50ms\n  \
+               file_sd_configs: [{files: ['*.json']}]\n";
+    let (cfg, _) = parse_config(yml, &dir.path().join("prometheus.yml")).unwrap();
+    let mut targets = Discovery::from_config(cfg);
+    assert!(targets.refresh(tokio::time::Instant::now()).changed);
+    let mut sink = MemorySink::new();
+    let stop = Arc::new(tokio::sync::Notify::new());
+    let mut rounds = 0;
+    let mut announced: Vec<Vec<String>> = Vec::new();
+    let mut scraped_after_change: Vec<String> = Vec::new();
+    let summary = run_loop(
+        &mut targets,
+        &mut sink,
+        &Default::default(),
+        argus::model::time::now_ms,
+        {
+            let stop = stop.clone();
+            async move { stop.notified().await }
+        },
+        |r| {
+            if let Some(jobs) = &r.new_targets {
+                announced.push(
+                    jobs[0]
+                        .targets
+                        .iter()
+                        .map(|t| t.instance().to_string())
+                        .collect(),
+                );
+            }
+            if r.targets.is_empty() {
+                return;
+            }
+            rounds += 1;
+            if rounds == 2 {
+                // Rewritten between rounds: the next round scrapes the new target only.
+                std::fs::write(&file, format!("[{{\"targets\": [\"{b_addr}\"]}}]")).unwrap();
+            } else if rounds > 2 {
+                scraped_after_change.extend(r.targets.iter().map(|t| t.instance.clone()));
+                stop.notify_one();
+            }
+        },
+    )
+    .await;
+    assert!(summary.rounds >= 3);
+    assert_eq!(announced, [vec![a_addr], vec![b_addr.clone()]]);
+    assert_eq!(scraped_after_change, [b_addr]);
+    // The file's labels reached the series of the first target.
+    let first = sink.samples_named("a");
+    assert_eq!(first[0].0.get("team"), Some("x"));
+    assert!(!sink.samples_named("b").is_empty());
 }

@@ -6,12 +6,14 @@
 //! commit never delays a query or a push. A reload lets the current round finish and commit,
 //! then starts the loop again with the new jobs; a configuration that does not load is
 //! reported (to the caller of `/-/reload`, on stderr, and in
-//! `argus_config_last_reload_successful`) and the old jobs keep running.
+//! `argus_config_last_reload_successful`) and the old jobs keep running. Targets of
+//! `file_sd_configs` follow their files while the loop runs (`scrape::Discovery`); each
+//! change reaches `/api/v1/targets` through the loop's reports.
 
 use super::state::{AppState, LoadedConfig, ReloadRequest, TargetStatus};
 use crate::adapters::StoreScrapeSink;
 use crate::model::time::now_ms;
-use crate::scrape::{load_config, run_loop, ScrapeJob, ScrapeOptions, ScrapeRunReport};
+use crate::scrape::{load_config, run_loop, Discovery, ScrapeJob, ScrapeOptions, ScrapeRunReport};
 use std::cell::Cell;
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
@@ -28,10 +30,10 @@ pub struct ScrapeSetup {
 }
 
 impl ScrapeSetup {
-    /// The jobs and the YAML text in force, or why the configuration does not load. Warnings
-    /// go to stderr.
-    pub fn load(&self) -> Result<(Vec<ScrapeJob>, String), String> {
-        let mut jobs = Vec::new();
+    /// The jobs (with the target files read once) and the YAML text in force, or why the
+    /// configuration does not load. Warnings and unreadable target files go to stderr.
+    pub fn load(&self) -> Result<(Discovery, String), String> {
+        let mut jobs = Discovery::fixed(Vec::new());
         let mut yaml = String::new();
         if let Some(path) = &self.config {
             let (cfg, warnings) = load_config(path).map_err(|e| e.to_string())?;
@@ -40,14 +42,16 @@ impl ScrapeSetup {
             }
             yaml = std::fs::read_to_string(path)
                 .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            jobs = cfg.jobs;
+            jobs = Discovery::from_config(cfg);
+            let update = jobs.refresh(tokio::time::Instant::now());
+            report_discovery(&update.errors, &update.warnings);
         }
         if let Some(own) = &self.self_job {
-            if !jobs.iter().any(|j| j.name == own.name) {
+            if !jobs.jobs().iter().any(|j| j.name == own.name) {
                 if self.config.is_none() {
                     yaml = self_config_yaml(own);
                 }
-                jobs.push(own.clone());
+                jobs.add_fixed(vec![own.clone()]);
             }
         }
         Ok((jobs, yaml))
@@ -69,9 +73,19 @@ fn self_config_yaml(job: &ScrapeJob) -> String {
     out
 }
 
-/// Publishes the jobs in force (the first ones before the server starts, later the reloaded
-/// ones).
-pub fn install(st: &AppState, jobs: &[ScrapeJob], yaml: String) {
+/// Target files that could not be read (their last good targets stay) and discovered
+/// targets that were skipped.
+fn report_discovery(errors: &[String], warnings: &[String]) {
+    for e in errors {
+        eprintln!("argus: error: target file: {e}");
+    }
+    for w in warnings {
+        eprintln!("argus: warning: {w}");
+    }
+}
+
+/// Shows `jobs` in `/api/v1/targets`, forgetting the outcomes of targets no longer in force.
+fn show_targets(st: &AppState, jobs: &[ScrapeJob]) {
     if let Ok(mut t) = st.targets.write() {
         t.jobs = jobs.to_vec();
         t.last.retain(|(job, url), _| {
@@ -79,6 +93,12 @@ pub fn install(st: &AppState, jobs: &[ScrapeJob], yaml: String) {
                 .any(|j| &j.name == job && j.targets.iter().any(|t| &t.url == url))
         });
     }
+}
+
+/// Publishes the jobs in force (the first ones before the server starts, later the reloaded
+/// ones).
+pub fn install(st: &AppState, jobs: &Discovery, yaml: String) {
+    show_targets(st, jobs.jobs());
     if let Ok(mut c) = st.config.write() {
         *c = LoadedConfig {
             yaml,
@@ -92,6 +112,13 @@ pub fn install(st: &AppState, jobs: &[ScrapeJob], yaml: String) {
 
 /// Records one round's outcome for `/api/v1/targets` and `/metrics`.
 fn record_round(st: &AppState, report: &ScrapeRunReport) {
+    if let Some(jobs) = &report.new_targets {
+        show_targets(st, jobs);
+    }
+    report_discovery(&report.discovery_errors, &report.discovery_warnings);
+    if report.targets.is_empty() {
+        return;
+    }
     st.snapshots.generation.fetch_add(1, Ordering::Release);
     st.merger.wake();
     if let Ok(mut t) = st.targets.write() {
@@ -157,7 +184,7 @@ enum Stop {
 pub fn start(
     st: Arc<AppState>,
     setup: ScrapeSetup,
-    initial: Vec<ScrapeJob>,
+    initial: Discovery,
     mut reloads: mpsc::UnboundedReceiver<ReloadRequest>,
     mut shutdown: watch::Receiver<bool>,
 ) -> std::thread::JoinHandle<()> {
@@ -190,22 +217,18 @@ pub fn start(
                             })),
                         }
                     };
-                    if jobs.iter().all(|j| j.targets.is_empty()) {
-                        until.await;
-                    } else {
-                        run_loop(&jobs, &mut sink, &opts, now_ms, until, |r| {
-                            record_round(&st, r)
-                        })
-                        .await;
-                    }
+                    run_loop(&mut jobs, &mut sink, &opts, now_ms, until, |r| {
+                        record_round(&st, r)
+                    })
+                    .await;
                     match stop.take() {
                         Some(Stop::Reload(reply)) => {
-                            let outcome = setup.load();
-                            match &outcome {
+                            let outcome = match setup.load() {
                                 Ok((new_jobs, yaml)) => {
-                                    jobs = new_jobs.clone();
-                                    install(&st, &jobs, yaml.clone());
+                                    install(&st, &new_jobs, yaml);
+                                    jobs = new_jobs;
                                     eprintln!("argus: configuration reloaded");
+                                    Ok(())
                                 }
                                 Err(e) => {
                                     eprintln!("argus: error: configuration not reloaded: {e}");
@@ -213,10 +236,11 @@ pub fn start(
                                         c.last_reload_ok = false;
                                         c.last_error = Some(e.clone());
                                     }
+                                    Err(e)
                                 }
-                            }
+                            };
                             if let Some(reply) = reply {
-                                let _ = reply.send(outcome.map(|_| ()));
+                                let _ = reply.send(outcome);
                             }
                         }
                         Some(Stop::Shutdown) | None => break,

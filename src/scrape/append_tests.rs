@@ -13,6 +13,7 @@ fn ls(pairs: &[(&str, &str)]) -> Labels {
 
 fn target() -> Target {
     Target {
+        kind: Default::default(),
         url: "http://h:1/metrics".into(),
         labels: ls(&[("instance", "h:1"), ("job", "j")]),
         interval_ms: 15_000,

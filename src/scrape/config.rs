@@ -3,29 +3,31 @@
 //! Read: `global.scrape_interval` (default 1m), `global.scrape_timeout` (default 10s),
 //! `global.external_labels` (kept for callers; Prometheus does not add them to stored samples,
 //! and neither does argus), and per job `job_name`, `static_configs` (`targets`, `labels`),
-//! `scrape_interval`, `scrape_timeout` (defaults from `global`, shortened to the interval when
-//! the global timeout is longer), `metrics_path` (`/metrics`), `scheme` (`http`), `params`,
-//! `basic_auth`, `authorization`, `bearer_token(_file)`, `honor_labels` (false),
-//! `honor_timestamps` (true), `relabel_configs` and `metric_relabel_configs`. Validation and
-//! its messages follow Prometheus (and its HTTP client config). Files named in the config are
-//! relative to the config file's directory.
+//! `file_sd_configs` (`files`, `refresh_interval`; read by `file_sd`), `scrape_interval`,
+//! `scrape_timeout` (defaults from `global`, shortened to the interval when the global timeout
+//! is longer), `metrics_path` (`/metrics`), `scheme` (`http`), `params`, `basic_auth`,
+//! `authorization`, `bearer_token(_file)`, `honor_labels` (false), `honor_timestamps` (true),
+//! `relabel_configs` and `metric_relabel_configs`. Validation and its messages follow
+//! Prometheus (and its HTTP client config). Files named in the config are relative to the
+//! config file's directory.
 //!
-//! Every other key (service discovery, `tls_config`, `rule_files`, `alerting`, typos...) is
-//! reported once per load as a warning with its YAML path and "ignored by argus" (a key found
-//! in several jobs once, as a `[*]` pattern with a count); nothing is dropped silently. Errors
-//! name the file and, when the YAML parser knows it, line:column (serde_yaml_ng places a bad
-//! value at the start of its enclosing mapping); for job-level checks the line of the job's
-//! `job_name`.
+//! Every other key is an error, as in Prometheus' strict unmarshalling: a typo gets a "did you
+//! mean", a key Prometheus knows but argus does not implement (service discovery other than
+//! static and file, `tls_config`, `rule_files`...) is refused by name (`config_keys`). Errors
+//! name the file and, when the YAML parser knows it, line:column (the key itself for an
+//! unknown key; serde_yaml_ng places a bad value at the start of its enclosing mapping); for
+//! job-level checks the line of the job's `job_name`.
 //!
-//! This file does not scrape and does not apply relabeling (see `target` and `relabel`).
+//! This file does not scrape, does not read target files and does not apply relabeling (see
+//! `target`, `file_sd` and `relabel`).
 
 use std::collections::{BTreeMap, HashSet};
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
-use serde_yaml_ng::Value;
 
+use super::config_keys::{parse_unknown_field, unknown_key_message, unread_keys};
+use super::file_sd::{FileSdConfig, FileSdJob};
 use super::relabel::RelabelConfig;
 use super::target::{build_target, parse_config_duration, Auth, ScrapeJob, Secret, TargetSpec};
 use crate::model::labels::is_valid_label_name;
@@ -66,11 +68,14 @@ pub struct GlobalConfig {
     pub external_labels: Labels,
 }
 
-/// A loaded configuration: the global section and the jobs with their targets built.
+/// A loaded configuration: the global section, the jobs with their static targets built,
+/// and the file discovery of the jobs that have `file_sd_configs` (whose targets are added
+/// by [`super::Discovery`] once it reads the files).
 #[derive(Clone, Debug)]
 pub struct ScrapeConfigFile {
     pub global: GlobalConfig,
     pub jobs: Vec<ScrapeJob>,
+    pub file_sd: Vec<FileSdJob>,
 }
 
 /// A Prometheus duration (`15s`, `1m30s`) in the YAML.
@@ -87,12 +92,14 @@ impl<'de> Deserialize<'de> for Dur {
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawFile {
     global: Option<RawGlobal>,
     scrape_configs: Option<Vec<RawJob>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawGlobal {
     scrape_interval: Option<Dur>,
     scrape_timeout: Option<Dur>,
@@ -100,6 +107,7 @@ struct RawGlobal {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawJob {
     job_name: String,
     scrape_interval: Option<Dur>,
@@ -114,11 +122,13 @@ struct RawJob {
     honor_labels: Option<bool>,
     honor_timestamps: Option<bool>,
     static_configs: Option<Vec<RawStatic>>,
+    file_sd_configs: Option<Vec<RawFileSd>>,
     relabel_configs: Option<Vec<RelabelConfig>>,
     metric_relabel_configs: Option<Vec<RelabelConfig>>,
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawBasicAuth {
     username: Option<String>,
     password: Option<String>,
@@ -126,6 +136,7 @@ struct RawBasicAuth {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawAuthorization {
     #[serde(rename = "type")]
     kind: Option<String>,
@@ -134,9 +145,17 @@ struct RawAuthorization {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawStatic {
     targets: Option<Vec<String>>,
     labels: Option<BTreeMap<String, String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFileSd {
+    files: Option<Vec<String>>,
+    refresh_interval: Option<Dur>,
 }
 
 /// Reads and validates a configuration file. Returns the config and the warnings (ignored
@@ -166,16 +185,35 @@ pub fn parse_config(
         if let Some(i) = msg.rfind(" at line ") {
             msg.truncate(i);
         }
+        if let Some((at, key)) =
+            parse_unknown_field(&msg).map(|(a, k)| (a.to_string(), k.to_string()))
+        {
+            let (at, key) = (at.as_str(), key.as_str());
+            msg = unknown_key_message(at, key);
+            // Name the others too, so that one run shows everything to remove or fix.
+            let doc: serde_yaml_ng::Value = serde_yaml_ng::from_str(text).unwrap_or_default();
+            let full = if at.is_empty() {
+                key.to_string()
+            } else {
+                format!("{at}.{key}")
+            };
+            let others: Vec<String> = unread_keys(&doc)
+                .into_iter()
+                .filter(|k| *k != full)
+                .collect();
+            if !others.is_empty() {
+                msg.push_str(&format!(
+                    " (argus does not read these keys either: {})",
+                    others.join(", ")
+                ));
+            }
+        }
         invalid(loc, msg)
     };
     let mut warnings = Vec::new();
     let raw: RawFile = if text.trim().is_empty() {
         RawFile::default()
     } else {
-        let value: Value = serde_yaml_ng::from_str(text).map_err(yaml_err)?;
-        let mut found = Vec::new();
-        unknown_keys(&value, &mut found);
-        warnings.extend(group_ignored(found));
         serde_yaml_ng::from_str(text).map_err(yaml_err)?
     };
     let base = path.parent().unwrap_or(Path::new("")).to_path_buf();
@@ -205,6 +243,7 @@ pub fn parse_config(
     };
 
     let mut jobs = Vec::new();
+    let mut file_sd = Vec::new();
     let mut seen = HashSet::new();
     for (i, rj) in raw
         .scrape_configs
@@ -223,18 +262,29 @@ pub fn parse_config(
                 rj.job_name
             )));
         }
-        let (job, mut w) = build_job(rj, &global, &base).map_err(job_err)?;
+        let (job, discovery, mut w) = build_job(rj, &global, &base).map_err(job_err)?;
         warnings.append(&mut w);
+        if let Some(d) = discovery {
+            file_sd.push(d);
+        }
         jobs.push(job);
     }
-    Ok((ScrapeConfigFile { global, jobs }, warnings))
+    Ok((
+        ScrapeConfigFile {
+            global,
+            jobs,
+            file_sd,
+        },
+        warnings,
+    ))
 }
 
+/// One job: its settings, its static targets, and its file discovery when it has one.
 fn build_job(
     rj: RawJob,
     global: &GlobalConfig,
     base: &Path,
-) -> Result<(ScrapeJob, Vec<String>), String> {
+) -> Result<(ScrapeJob, Option<FileSdJob>, Vec<String>), String> {
     let name = rj.job_name;
     let interval = rj
         .scrape_interval
@@ -259,27 +309,51 @@ fn build_job(
         rj.bearer_token_file,
         base,
     )?;
-    let params = rj.params.unwrap_or_default();
-    let metrics_path = rj.metrics_path.unwrap_or_else(|| "/metrics".into());
-    let relabel = rj.relabel_configs.unwrap_or_default();
     let spec = TargetSpec {
-        job_name: &name,
+        job_name: name.clone(),
         interval_ms: interval,
         timeout_ms: timeout,
-        metrics_path: &metrics_path,
-        scheme: &scheme,
-        params: &params,
-        relabel_configs: &relabel,
-        auth: auth.as_ref(),
+        metrics_path: rj.metrics_path.unwrap_or_else(|| "/metrics".into()),
+        scheme,
+        params: rj.params.unwrap_or_default(),
+        relabel_configs: rj.relabel_configs.unwrap_or_default(),
+        auth,
     };
+    let (targets, warnings) = static_targets(rj.static_configs.unwrap_or_default(), &spec)?;
+    let file_sd = match rj.file_sd_configs {
+        Some(configs) if !configs.is_empty() => Some(FileSdJob {
+            spec,
+            configs: configs
+                .into_iter()
+                .enumerate()
+                .map(|(j, c)| {
+                    file_sd_config(c, base).map_err(|e| format!("file_sd_configs[{j}]: {e}"))
+                })
+                .collect::<Result<_, _>>()?,
+        }),
+        _ => None,
+    };
+    Ok((
+        ScrapeJob {
+            name,
+            honor_labels: rj.honor_labels.unwrap_or(false),
+            honor_timestamps: rj.honor_timestamps.unwrap_or(true),
+            metric_relabel_configs: rj.metric_relabel_configs.unwrap_or_default(),
+            targets,
+        },
+        file_sd,
+        warnings,
+    ))
+}
+
+/// The targets of a job's `static_configs`, and warnings for those skipped.
+fn static_targets(
+    configs: Vec<RawStatic>,
+    spec: &TargetSpec,
+) -> Result<(Vec<super::Target>, Vec<String>), String> {
     let mut targets = Vec::new();
     let mut warnings = Vec::new();
-    for (j, sc) in rj
-        .static_configs
-        .unwrap_or_default()
-        .into_iter()
-        .enumerate()
-    {
+    for (j, sc) in configs.into_iter().enumerate() {
         let group = sc.labels.unwrap_or_default();
         for k in group.keys() {
             if !is_valid_label_name(k) {
@@ -291,7 +365,7 @@ fn build_job(
         for addr in sc.targets.unwrap_or_default() {
             // As Prometheus: URLs in targets are a mistake unless relabeling rewrites them
             // (the blackbox exporter pattern).
-            if relabel.is_empty() && addr.contains('/') {
+            if spec.relabel_configs.is_empty() && addr.contains('/') {
                 return Err(format!(
                     "static_configs[{j}].targets: {addr:?} is not a valid hostname \
                      (write host:port; the scheme and path go in `scheme` and `metrics_path`)"
@@ -301,25 +375,43 @@ fn build_job(
             let mut b = Labels::from_pairs(group.iter().map(|(k, v)| (k.as_str(), v.as_str())))
                 .to_builder();
             b.set("__address__", addr.clone());
-            match build_target(b.build(), &spec) {
+            match build_target(b.build(), spec) {
                 // The same target twice in a job is scraped once, as in Prometheus.
                 Ok(Some(t)) if targets.contains(&t) => {}
                 Ok(Some(t)) => targets.push(t),
                 Ok(None) => {}
-                Err(e) => warnings.push(format!("job {name:?}: {e}; target skipped")),
+                Err(e) => warnings.push(format!("job {:?}: {e}; target skipped", spec.job_name)),
             }
         }
     }
-    Ok((
-        ScrapeJob {
-            name,
-            honor_labels: rj.honor_labels.unwrap_or(false),
-            honor_timestamps: rj.honor_timestamps.unwrap_or(true),
-            metric_relabel_configs: rj.metric_relabel_configs.unwrap_or_default(),
-            targets,
-        },
-        warnings,
-    ))
+    Ok((targets, warnings))
+}
+
+/// One entry of `file_sd_configs`, checked as Prometheus does: at least one file, each
+/// named `*.json`, `*.yml` or `*.yaml`, a `*` only in the last path element.
+fn file_sd_config(raw: RawFileSd, base: &Path) -> Result<FileSdConfig, String> {
+    let files = raw.files.unwrap_or_default();
+    if files.is_empty() {
+        return Err("file service discovery config must contain at least one path name".into());
+    }
+    for f in &files {
+        if !super::file_sd::is_valid_pattern(f) {
+            return Err(format!(
+                "path name {f:?} is not valid for file discovery \
+                 (name the files *.json, *.yml or *.yaml; a * only in the last path element)"
+            ));
+        }
+    }
+    let refresh_interval_ms = raw
+        .refresh_interval
+        .map_or(super::file_sd::DEFAULT_REFRESH_INTERVAL_MS, |d| d.0);
+    if refresh_interval_ms <= 0 {
+        return Err("refresh_interval must be longer than 0s".into());
+    }
+    Ok(FileSdConfig {
+        patterns: files.iter().map(|f| base.join(f)).collect(),
+        refresh_interval_ms,
+    })
 }
 
 /// Prometheus' HTTP client checks, in its order and words.
@@ -417,155 +509,6 @@ fn job_line(text: &str, name: &str) -> Option<(usize, usize)> {
         }
     }
     None
-}
-
-/// The keys argus reads, per place in the document.
-const TOP_KEYS: &[&str] = &["global", "scrape_configs"];
-const GLOBAL_KEYS: &[&str] = &["scrape_interval", "scrape_timeout", "external_labels"];
-const JOB_KEYS: &[&str] = &[
-    "job_name",
-    "scrape_interval",
-    "scrape_timeout",
-    "metrics_path",
-    "scheme",
-    "params",
-    "basic_auth",
-    "authorization",
-    "bearer_token",
-    "bearer_token_file",
-    "honor_labels",
-    "honor_timestamps",
-    "static_configs",
-    "relabel_configs",
-    "metric_relabel_configs",
-];
-const BASIC_KEYS: &[&str] = &["username", "password", "password_file"];
-const AUTHZ_KEYS: &[&str] = &["type", "credentials", "credentials_file"];
-const STATIC_KEYS: &[&str] = &["targets", "labels"];
-const RELABEL_KEYS: &[&str] = &[
-    "source_labels",
-    "separator",
-    "regex",
-    "modulus",
-    "target_label",
-    "replacement",
-    "action",
-];
-
-struct YamlPath<'a>(&'a [String]);
-
-impl fmt::Display for YamlPath<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, p) in self.0.iter().enumerate() {
-            if i > 0 && !p.starts_with('[') {
-                f.write_str(".")?;
-            }
-            f.write_str(p)?;
-        }
-        Ok(())
-    }
-}
-
-/// Walks the document and reports every key argus does not read.
-fn unknown_keys(doc: &Value, warnings: &mut Vec<String>) {
-    let mut path = Vec::new();
-    check_map(doc, TOP_KEYS, &mut path, warnings);
-    if let Some(g) = doc.get("global") {
-        path.push("global".to_string());
-        check_map(g, GLOBAL_KEYS, &mut path, warnings);
-        path.pop();
-    }
-    let Some(Value::Sequence(jobs)) = doc.get("scrape_configs") else {
-        return;
-    };
-    for (i, job) in jobs.iter().enumerate() {
-        path.push(format!("scrape_configs[{i}]"));
-        check_map(job, JOB_KEYS, &mut path, warnings);
-        for (key, known) in [("basic_auth", BASIC_KEYS), ("authorization", AUTHZ_KEYS)] {
-            if let Some(v) = job.get(key) {
-                path.push(key.to_string());
-                check_map(v, known, &mut path, warnings);
-                path.pop();
-            }
-        }
-        for (key, known) in [
-            ("static_configs", STATIC_KEYS),
-            ("relabel_configs", RELABEL_KEYS),
-            ("metric_relabel_configs", RELABEL_KEYS),
-        ] {
-            if let Some(Value::Sequence(items)) = job.get(key) {
-                for (j, item) in items.iter().enumerate() {
-                    path.push(format!("{key}[{j}]"));
-                    check_map(item, known, &mut path, warnings);
-                    path.pop();
-                }
-            }
-        }
-        path.pop();
-    }
-}
-
-/// One warning per ignored key: a key that appears in several places (`tls_config` in every
-/// job) is reported once, as a pattern with `[*]`, the number of places and the first one.
-fn group_ignored(paths: Vec<String>) -> Vec<String> {
-    let mut order: Vec<String> = Vec::new();
-    let mut groups: std::collections::HashMap<String, Vec<String>> = Default::default();
-    for p in paths {
-        let pattern = generalize(&p);
-        let entry = groups.entry(pattern.clone()).or_default();
-        if entry.is_empty() {
-            order.push(pattern);
-        }
-        entry.push(p);
-    }
-    order
-        .into_iter()
-        .map(|pattern| {
-            let places = &groups[&pattern];
-            if places.len() == 1 {
-                format!("{}: ignored by argus", places[0])
-            } else {
-                format!(
-                    "{pattern}: ignored by argus ({} places, first {})",
-                    places.len(),
-                    places[0]
-                )
-            }
-        })
-        .collect()
-}
-
-/// `scrape_configs[3].relabel_configs[0].x` → `scrape_configs[*].relabel_configs[*].x`.
-fn generalize(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    let mut in_index = false;
-    for c in path.chars() {
-        match c {
-            '[' => {
-                in_index = true;
-                out.push_str("[*]");
-            }
-            ']' => in_index = false,
-            _ if in_index => {}
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
-fn check_map(v: &Value, known: &[&str], path: &mut Vec<String>, warnings: &mut Vec<String>) {
-    let Value::Mapping(m) = v else { return };
-    for k in m.keys() {
-        let name = match k {
-            Value::String(s) => s.clone(),
-            other => format!("{other:?}"),
-        };
-        if !known.contains(&name.as_str()) {
-            path.push(name);
-            warnings.push(YamlPath(path).to_string());
-            path.pop();
-        }
-    }
 }
 
 #[cfg(test)]

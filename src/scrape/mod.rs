@@ -2,14 +2,19 @@
 //! to a sink (the store, or memory in tests).
 //!
 //! Layers, one per file:
-//! - [`config`]: the `scrape_configs` part of a `prometheus.yml`, with Prometheus' defaults,
-//!   validation errors (file:line:column where the YAML parser knows it) and warnings for keys
-//!   argus ignores.
+//! - [`config`]: the `scrape_configs` part of a `prometheus.yml`, with Prometheus' defaults and
+//!   validation errors (file:line:column where the YAML parser knows it); [`config_keys`]:
+//!   the keys argus reads, place by place, and the errors for every other key (unknown keys
+//!   with a "did you mean", Prometheus features argus does not have refused by name).
 //! - [`relabel`]: relabeling rules (`relabel_configs`, `metric_relabel_configs`), every standard
 //!   action, pure functions over label sets.
 //! - [`target`]: from a job's static targets to the final target label set and scrape URL
 //!   (`__address__`, `__scheme__`, `__metrics_path__`, `__param_*`, `job`, `instance`), and bare
 //!   command-line URLs as targets.
+//! - [`file_sd`]: `file_sd_configs`, target groups in JSON and YAML files found by globs;
+//!   [`discovery`]: the targets in force, static and discovered, re-resolved when files change.
+//! - [`host`]: this machine's basic metrics from `/proc` and `/sys`, under node_exporter's
+//!   names (what `argus scrape` collects when given no target).
 //! - [`parse`]: a response body and its Content-Type to samples and metadata.
 //! - [`append`]: one scrape's result to the samples to store: target labels with `honor_labels`,
 //!   `honor_timestamps`, metric relabeling, the synthetic series (`up`, ...), staleness markers.
@@ -18,23 +23,30 @@
 //!   staleness markers also work for cron.
 //! - [`http`]: the HTTP request of one scrape (headers, auth, timeout, body limit).
 //! - [`run`]: many targets concurrently, one round (`scrape_once`) or a loop until shutdown
-//!   (`run_loop`).
+//!   (`run_loop`, which follows a [`Discovery`]).
 //!
 //! Use from the command line layer:
 //! ```ignore
 //! let (cfg, warnings) = scrape::load_config(path)?;          // or targets_from_urls(...)
 //! for w in &warnings { eprintln!("warning: {w}"); }
-//! let report = scrape::scrape_once(&cfg.jobs, &mut sink, now_ms(), &Default::default()).await;
+//! let mut targets = scrape::Discovery::from_config(cfg);
+//! let update = targets.refresh(Instant::now());               // reads the target files
+//! let report = scrape::scrape_once(targets.jobs(), &mut sink, now_ms(), &Default::default()).await;
 //! sink.commit()?;                                            // one commit per one-shot run
 //! for f in report.failures() { eprintln!("{f}"); }
-//! // or: scrape::run_loop(&jobs, &mut sink, &opts, now_ms, ctrl_c, |r| ...).await
+//! // or: scrape::run_loop(&mut targets, &mut sink, &opts, now_ms, ctrl_c, |r| ...).await
 //! ```
 //!
-//! What this module deliberately does not do: service discovery (only `static_configs`), TLS
-//! client settings, native histograms, and storage itself (it writes through [`ScrapeSink`]).
+//! What this module deliberately does not do: service discovery other than static and file,
+//! TLS client settings, native histograms, and storage itself (it writes through
+//! [`ScrapeSink`]).
 
 pub mod append;
 pub mod config;
+pub mod config_keys;
+pub mod discovery;
+pub mod file_sd;
+pub mod host;
 pub mod http;
 pub mod parse;
 pub mod relabel;
@@ -43,9 +55,12 @@ pub mod state;
 pub mod target;
 
 pub use config::{load_config, parse_config, ConfigError, GlobalConfig, ScrapeConfigFile};
+pub use discovery::{Discovery, DiscoveryUpdate};
 pub use relabel::{Action, RelabelConfig};
 pub use run::{run_loop, scrape_once, LoopSummary, ScrapeOptions, ScrapeRunReport, TargetReport};
-pub use target::{targets_from_urls, Auth, ScrapeJob, Secret, Target, TargetError};
+pub use target::{
+    default_job_for, targets_from_urls, Auth, ScrapeJob, Secret, Target, TargetError, TargetKind,
+};
 
 use crate::model::{Labels, MetricMetadata};
 

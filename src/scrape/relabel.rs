@@ -76,8 +76,9 @@ const DEFAULT_REPLACEMENT: &str = "$1";
 
 /// One relabeling rule exactly as written in YAML; every field optional. Validation and
 /// defaults happen in the conversion to [`RelabelConfig`], so that serde reports validation
-/// errors with the YAML position of the rule.
+/// errors with the YAML position of the rule. Unknown keys are refused (see `config_keys`).
 #[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RawRelabelConfig {
     pub source_labels: Option<Vec<String>>,
     pub separator: Option<String>,

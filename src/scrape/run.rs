@@ -14,7 +14,17 @@
 //! whose last samples were lost, which queries treat exactly like an absent series.
 //! Shutdown is cooperative: when the shutdown future completes during a round, the round is
 //! finished and committed, then [`run_loop`] returns.
+//!
+//! The loop takes its targets from a [`Discovery`], refreshed at every wake-up: targets that
+//! appear are due at once, those that stay keep their schedule, those that go are dropped.
+//! Its reports say when the targets in force changed, so that a caller (`serve`'s
+//! `/api/v1/targets`) always shows the current ones.
+//!
+//! [`TargetKind::Host`] targets are not fetched over HTTP: `host` collects this machine's
+//! metrics on the blocking pool, bounded by the target's timeout like a request (a hung
+//! `statvfs` on a dead network mount then fails the scrape instead of the loop).
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -23,11 +33,13 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use super::append::{process, ScrapeFailure};
+use super::discovery::{Discovery, DiscoveryUpdate};
 use super::http::{build_client, fetch, DEFAULT_BODY_SIZE_LIMIT};
 use super::parse::{parse_body, ParsedBody};
 use super::state::{decode, encode, state_name, TargetState};
-use super::target::{ScrapeJob, Target};
+use super::target::{ScrapeJob, Target, TargetKind};
 use super::ScrapeSink;
+use crate::model::Labels;
 
 /// Knobs of a run.
 #[derive(Clone, Debug)]
@@ -65,14 +77,23 @@ pub struct TargetReport {
     pub warnings: Vec<String>,
 }
 
-/// The outcome of one round.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// The outcome of one round. [`run_loop`] also reports when only its targets changed or a
+/// target file could not be read; such a report has no `targets`.
+#[derive(Clone, Debug, Default)]
 pub struct ScrapeRunReport {
     /// The scrape time given to every sample without its own timestamp.
     pub timestamp_ms: i64,
     pub targets: Vec<TargetReport>,
     /// Set by [`run_loop`] when the round's commit failed.
     pub commit_error: Option<String>,
+    /// Set by [`run_loop`] in its first report and whenever the targets in force changed
+    /// since the previous one: the jobs with their current targets.
+    pub new_targets: Option<Vec<ScrapeJob>>,
+    /// Target files that could not be read since the previous report (their last good
+    /// targets stay in force).
+    pub discovery_errors: Vec<String>,
+    /// Discovered targets skipped since the previous report.
+    pub discovery_warnings: Vec<String>,
 }
 
 impl ScrapeRunReport {
@@ -192,28 +213,48 @@ async fn fetch_and_parse(
     body_limit: usize,
 ) -> Fetch {
     let start = Instant::now();
-    let outcome = match fetch(client, target, body_limit).await {
-        Err(message) => Err(ScrapeFailure::new(message)),
-        Ok(f) => {
-            let parsed =
-                tokio::task::spawn_blocking(move || parse_body(f.content_type.as_deref(), &f.body))
-                    .await;
-            match parsed {
-                Ok(Ok(body)) => Ok(body),
-                Ok(Err(e)) => Err(ScrapeFailure {
-                    message: e.to_string(),
-                    partial: Some(e.partial),
-                }),
-                Err(e) => Err(ScrapeFailure::new(format!(
-                    "internal error while parsing: {e}"
-                ))),
+    let outcome = match target.kind {
+        TargetKind::Host => collect_host(target).await,
+        TargetKind::Http => match fetch(client, target, body_limit).await {
+            Err(message) => Err(ScrapeFailure::new(message)),
+            Ok(f) => {
+                let parsed = tokio::task::spawn_blocking(move || {
+                    parse_body(f.content_type.as_deref(), &f.body)
+                })
+                .await;
+                match parsed {
+                    Ok(Ok(body)) => Ok(body),
+                    Ok(Err(e)) => Err(ScrapeFailure {
+                        message: e.to_string(),
+                        partial: Some(e.partial),
+                    }),
+                    Err(e) => Err(ScrapeFailure::new(format!(
+                        "internal error while parsing: {e}"
+                    ))),
+                }
             }
-        }
+        },
     };
     Fetch {
         index,
         duration: start.elapsed(),
         outcome,
+    }
+}
+
+/// This machine's metrics, collected on the blocking pool within the target's timeout.
+async fn collect_host(target: &Target) -> Result<ParsedBody, ScrapeFailure> {
+    let timeout = Duration::from_millis(target.timeout_ms.max(1) as u64);
+    match tokio::time::timeout(timeout, tokio::task::spawn_blocking(super::host::collect)).await {
+        Ok(Ok(Ok(body))) => Ok(body),
+        Ok(Ok(Err(message))) => Err(ScrapeFailure::new(message)),
+        Ok(Err(e)) => Err(ScrapeFailure::new(format!(
+            "internal error while collecting this host's metrics: {e}"
+        ))),
+        Err(_) => Err(ScrapeFailure::new(format!(
+            "collecting this host's metrics timed out after {} (scrape_timeout)",
+            crate::model::time::format_duration(target.timeout_ms)
+        ))),
     }
 }
 
@@ -288,70 +329,152 @@ fn apply(
     }
 }
 
-/// Scrapes each target every its own interval until `shutdown` completes, committing the sink
-/// once per round and handing each round's report to `on_round`. The first round scrapes all
-/// targets at once. When `shutdown` completes during a round, that round is finished and
+/// The identity of a target across refreshes: its job, URL and labels.
+type TargetKey = (String, String, Labels);
+
+/// When each target in force is due next.
+struct Schedule {
+    /// (job index, target index) into the jobs in force.
+    targets: Vec<(usize, usize)>,
+    next_due: Vec<tokio::time::Instant>,
+    keys: Vec<TargetKey>,
+}
+
+impl Schedule {
+    /// Every target of `jobs`, due at `now` unless `old` already had it.
+    fn new(jobs: &[ScrapeJob], now: tokio::time::Instant, old: Option<&Schedule>) -> Schedule {
+        let kept: HashMap<&TargetKey, tokio::time::Instant> = old
+            .map(|o| o.keys.iter().zip(o.next_due.iter().copied()).collect())
+            .unwrap_or_default();
+        let mut s = Schedule {
+            targets: Vec::new(),
+            next_due: Vec::new(),
+            keys: Vec::new(),
+        };
+        for (j, job) in jobs.iter().enumerate() {
+            for (t, target) in job.targets.iter().enumerate() {
+                let key = (job.name.clone(), target.url.clone(), target.labels.clone());
+                s.next_due.push(kept.get(&key).copied().unwrap_or(now));
+                s.targets.push((j, t));
+                s.keys.push(key);
+            }
+        }
+        s
+    }
+
+    fn next_wake(&self) -> Option<tokio::time::Instant> {
+        self.next_due.iter().min().copied()
+    }
+
+    /// Indexes (into `targets`) of the targets due at `now`.
+    fn due(&self, now: tokio::time::Instant) -> Vec<usize> {
+        (0..self.targets.len())
+            .filter(|&i| self.next_due[i] <= now)
+            .collect()
+    }
+
+    /// Moves the targets just scraped to their next slot. After an overrun the missed slots
+    /// are skipped instead of scraped in a burst.
+    fn advance(&mut self, due: &[usize], jobs: &[ScrapeJob], now: tokio::time::Instant) {
+        for &i in due {
+            let (j, t) = self.targets[i];
+            let every = Duration::from_millis(jobs[j].targets[t].interval_ms.max(1) as u64);
+            let mut next = self.next_due[i] + every;
+            while next <= now {
+                next += every;
+            }
+            self.next_due[i] = next;
+        }
+    }
+}
+
+/// Scrapes each target of `targets` every its own interval until `shutdown` completes,
+/// committing the sink once per round and handing each report to `on_round`. The first
+/// round scrapes all targets at once. The targets are refreshed at every wake-up (see
+/// [`Discovery`]); with no target and nothing to discover, the loop only waits for
+/// `shutdown`. When `shutdown` completes during a round, that round is finished and
 /// committed before returning. `now_ms` gives the scrape time of a round (the wall clock in
 /// production, a fake one in tests).
 pub async fn run_loop(
-    jobs: &[ScrapeJob],
+    targets: &mut Discovery,
     sink: &mut dyn ScrapeSink,
     opts: &ScrapeOptions,
     now_ms: impl Fn() -> i64,
     shutdown: impl Future<Output = ()>,
     mut on_round: impl FnMut(&ScrapeRunReport),
 ) -> LoopSummary {
-    let targets: Vec<(usize, usize)> = jobs
-        .iter()
-        .enumerate()
-        .flat_map(|(j, job)| (0..job.targets.len()).map(move |t| (j, t)))
-        .collect();
     let mut summary = LoopSummary::default();
-    if targets.is_empty() {
-        return summary;
-    }
     let client = build_client();
     let start = tokio::time::Instant::now();
-    let mut next_due: Vec<tokio::time::Instant> = vec![start; targets.len()];
+    let mut schedule = Schedule::new(targets.jobs(), start, None);
+    let mut next_check = targets.check_interval().map(|d| start + d);
+    let mut announce = true;
     tokio::pin!(shutdown);
     let mut stopping = false;
     while !stopping {
-        // Invariant: `targets` is not empty, so neither is `next_due`.
-        let wake = *next_due.iter().min().expect("targets");
-        tokio::select! {
-            biased;
-            _ = &mut shutdown => break,
-            _ = tokio::time::sleep_until(wake) => {}
+        match [schedule.next_wake(), next_check]
+            .into_iter()
+            .flatten()
+            .min()
+        {
+            None => {
+                (&mut shutdown).await;
+                break;
+            }
+            Some(wake) => tokio::select! {
+                biased;
+                _ = &mut shutdown => break,
+                _ = tokio::time::sleep_until(wake) => {}
+            },
         }
         let now = tokio::time::Instant::now();
-        let due_idx: Vec<usize> = (0..targets.len()).filter(|&i| next_due[i] <= now).collect();
-        let due: Vec<(usize, usize)> = due_idx.iter().map(|&i| targets[i]).collect();
-        let mut report = {
-            let round = scrape_round(client.as_ref(), jobs, &due, sink, now_ms(), opts);
-            tokio::pin!(round);
-            loop {
-                tokio::select! {
-                    biased;
-                    r = &mut round => break r,
-                    _ = &mut shutdown, if !stopping => stopping = true,
-                }
+        let mut update = DiscoveryUpdate::default();
+        if targets.has_files() {
+            update = targets.refresh(now);
+            next_check = targets.check_interval().map(|d| now + d);
+            if update.changed {
+                schedule = Schedule::new(targets.jobs(), now, Some(&schedule));
+                announce = true;
             }
-        };
-        if let Err(e) = sink.commit() {
-            summary.failed_commits += 1;
-            report.commit_error = Some(e);
         }
-        summary.rounds += 1;
-        on_round(&report);
-        for &i in &due_idx {
-            let (j, t) = targets[i];
-            let every = Duration::from_millis(jobs[j].targets[t].interval_ms.max(1) as u64);
-            // Keep the schedule; after an overrun, skip the missed slots instead of bursting.
-            let mut next = next_due[i] + every;
-            while next <= now {
-                next += every;
+        let due_idx = schedule.due(now);
+        let mut report = ScrapeRunReport {
+            timestamp_ms: now_ms(),
+            ..Default::default()
+        };
+        if !due_idx.is_empty() {
+            let due: Vec<(usize, usize)> = due_idx.iter().map(|&i| schedule.targets[i]).collect();
+            let jobs = targets.jobs();
+            report = {
+                let round =
+                    scrape_round(client.as_ref(), jobs, &due, sink, report.timestamp_ms, opts);
+                tokio::pin!(round);
+                loop {
+                    tokio::select! {
+                        biased;
+                        r = &mut round => break r,
+                        _ = &mut shutdown, if !stopping => stopping = true,
+                    }
+                }
+            };
+            if let Err(e) = sink.commit() {
+                summary.failed_commits += 1;
+                report.commit_error = Some(e);
             }
-            next_due[i] = next;
+            summary.rounds += 1;
+            schedule.advance(&due_idx, jobs, now);
+        }
+        if announce {
+            report.new_targets = Some(targets.jobs().to_vec());
+            announce = false;
+        }
+        report.discovery_errors = update.errors;
+        report.discovery_warnings = update.warnings;
+        let news = report.new_targets.is_some()
+            || !report.discovery_errors.is_empty()
+            || !report.discovery_warnings.is_empty();
+        if !due_idx.is_empty() || news {
+            on_round(&report);
         }
     }
     summary

@@ -129,6 +129,7 @@ mod tests {
 
     fn target(url: &str) -> Target {
         Target {
+            kind: Default::default(),
             url: url.into(),
             labels: Labels::from_pairs([("job", "j"), ("instance", "i:1")]),
             interval_ms: 1000,

@@ -73,10 +73,22 @@ pub enum Auth {
     Header { kind: String, credentials: Secret },
 }
 
+/// Where a target's metrics come from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TargetKind {
+    /// An HTTP(S) `/metrics` endpoint, fetched by `http`.
+    #[default]
+    Http,
+    /// This machine's own basic metrics, read from `/proc` and `/sys` by `host` (what
+    /// `argus scrape` collects when given no target).
+    Host,
+}
+
 /// One target to scrape.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Target {
-    /// The full URL, query included.
+    pub kind: TargetKind,
+    /// The full URL, query included (`host://localhost` for [`TargetKind::Host`]).
     pub url: String,
     /// The labels every series of this target gets: `job`, `instance` and the other labels
     /// that survived relabeling, without those starting with `__`.
@@ -117,17 +129,18 @@ impl ScrapeJob {
     }
 }
 
-/// The job-level settings that shape targets.
+/// The job-level settings that shape targets. Owned, because discovery keeps it to build
+/// the targets of files that change while a loop runs.
 #[derive(Clone, Debug)]
-pub struct TargetSpec<'a> {
-    pub job_name: &'a str,
+pub struct TargetSpec {
+    pub job_name: String,
     pub interval_ms: i64,
     pub timeout_ms: i64,
-    pub metrics_path: &'a str,
-    pub scheme: &'a str,
-    pub params: &'a BTreeMap<String, Vec<String>>,
-    pub relabel_configs: &'a [RelabelConfig],
-    pub auth: Option<&'a Auth>,
+    pub metrics_path: String,
+    pub scheme: String,
+    pub params: BTreeMap<String, Vec<String>>,
+    pub relabel_configs: Vec<RelabelConfig>,
+    pub auth: Option<Auth>,
 }
 
 /// Parses a duration as Prometheus' configuration does: unit groups only (`15s`, `1m30s`),
@@ -152,23 +165,23 @@ pub fn build_target(labels: Labels, spec: &TargetSpec) -> Result<Option<Target>,
     };
     let mut b = labels.to_builder();
     let defaults = [
-        ("job", spec.job_name.to_string()),
+        ("job", spec.job_name.clone()),
         ("__scrape_interval__", format_duration(spec.interval_ms)),
         ("__scrape_timeout__", format_duration(spec.timeout_ms)),
-        ("__metrics_path__", spec.metrics_path.to_string()),
-        ("__scheme__", spec.scheme.to_string()),
+        ("__metrics_path__", spec.metrics_path.clone()),
+        ("__scheme__", spec.scheme.clone()),
     ];
     for (name, value) in defaults {
         if b.get(name).unwrap_or("").is_empty() {
             b.set(name, value);
         }
     }
-    for (k, v) in spec.params {
+    for (k, v) in &spec.params {
         if let Some(first) = v.first() {
             b.set(format!("__param_{k}"), first.clone());
         }
     }
-    if !process_builder(&mut b, spec.relabel_configs) {
+    if !process_builder(&mut b, &spec.relabel_configs) {
         return Ok(None);
     }
     let mut addr = b.get("__address__").unwrap_or("").to_string();
@@ -209,17 +222,18 @@ pub fn build_target(labels: Labels, spec: &TargetSpec) -> Result<Option<Target>,
         b.set("instance", addr.clone());
     }
     let all = b.build();
-    let url = scrape_url(&all, spec.params).map_err(err)?;
+    let url = scrape_url(&all, &spec.params).map_err(err)?;
     let mut public = LabelsBuilder::default();
     for (k, v) in all.iter().filter(|(k, _)| !k.starts_with("__")) {
         public.set(k, v);
     }
     Ok(Some(Target {
+        kind: TargetKind::Http,
         url,
         labels: public.build(),
         interval_ms,
         timeout_ms,
-        auth: spec.auth.cloned(),
+        auth: spec.auth.clone(),
     }))
 }
 
@@ -275,6 +289,48 @@ fn scrape_url(all: &Labels, params: &BTreeMap<String, Vec<String>>) -> Result<St
     Ok(url.to_string())
 }
 
+/// The exporters whose default port (Prometheus' "default port allocations" list) names the
+/// job of a command-line target when `--job` is not given. 9180, argus' own, is left out on
+/// purpose: `argus serve` scrapes itself as job `argus`, and another job for the same
+/// metrics would only clash with it.
+const WELL_KNOWN_PORTS: &[(u16, &str)] = &[
+    (9090, "prometheus"),
+    (9091, "pushgateway"),
+    (9093, "alertmanager"),
+    (9100, "node"),
+    (9101, "haproxy"),
+    (9104, "mysqld"),
+    (9113, "nginx"),
+    (9115, "blackbox"),
+    (9116, "snmp"),
+    (9117, "apache"),
+    (9121, "redis"),
+    (9187, "postgres"),
+    (9216, "mongodb"),
+    (9256, "process"),
+];
+
+/// The job of a command-line target without `--job`: the exporter's name for a well-known
+/// exporter port (`localhost:9100` is `node`), else [`DEFAULT_URL_JOB`].
+pub fn default_job_for(target: &str) -> &'static str {
+    let with_scheme = if target.contains("://") {
+        target.to_string()
+    } else {
+        format!("http://{target}")
+    };
+    let port = Url::parse(&with_scheme)
+        .ok()
+        .and_then(|u| u.port_or_known_default());
+    WELL_KNOWN_PORTS
+        .iter()
+        .find(|(p, _)| Some(*p) == port)
+        .map_or(DEFAULT_URL_JOB, |(_, job)| job)
+}
+
+/// The job of a command-line target on a port no exporter is known for. Not `argus`, which
+/// is the job `argus serve` gives its own metrics.
+pub const DEFAULT_URL_JOB: &str = "scrape";
+
 /// Turns URLs given on the command line into one job named `job`.
 ///
 /// `http://host:9100/metrics` is scraped as written. A URL without a path
@@ -327,14 +383,14 @@ pub fn targets_from_urls(
         });
         let path = if has_path { url.path() } else { "/metrics" };
         let spec = TargetSpec {
-            job_name: job,
+            job_name: job.to_string(),
             interval_ms,
             timeout_ms: timeout_ms.min(interval_ms),
-            metrics_path: path,
-            scheme: &scheme,
-            params: &params,
-            relabel_configs: &[],
-            auth: auth.as_ref(),
+            metrics_path: path.to_string(),
+            scheme,
+            params,
+            relabel_configs: Vec::new(),
+            auth,
         };
         let labels = Labels::from_pairs([("__address__", format!("{host}:{port}"))]);
         match build_target(labels, &spec)? {
@@ -377,20 +433,27 @@ fn percent_decode(s: &str) -> String {
 mod tests {
     use super::*;
 
-    fn spec<'a>(
-        params: &'a BTreeMap<String, Vec<String>>,
-        rules: &'a [RelabelConfig],
-    ) -> TargetSpec<'a> {
+    fn spec(params: &BTreeMap<String, Vec<String>>, rules: &[RelabelConfig]) -> TargetSpec {
         TargetSpec {
-            job_name: "node",
+            job_name: "node".into(),
             interval_ms: 15_000,
             timeout_ms: 10_000,
-            metrics_path: "/metrics",
-            scheme: "http",
-            params,
-            relabel_configs: rules,
+            metrics_path: "/metrics".into(),
+            scheme: "http".into(),
+            params: params.clone(),
+            relabel_configs: rules.to_vec(),
             auth: None,
         }
+    }
+
+    #[test]
+    fn command_line_targets_on_exporter_ports_are_named_after_the_exporter() {
+        assert_eq!(default_job_for("localhost:9100"), "node");
+        assert_eq!(default_job_for("http://db:9104/metrics"), "mysqld");
+        assert_eq!(default_job_for("http://127.0.0.1:8080/metrics"), "scrape");
+        // Never serve's own job, even for serve's port.
+        assert_eq!(default_job_for("localhost:9180"), "scrape");
+        assert_eq!(default_job_for("https://example.org/metrics"), "scrape");
     }
 
     fn rules(yaml: &str) -> Vec<RelabelConfig> {
@@ -429,7 +492,7 @@ mod tests {
         .unwrap();
         assert_eq!(t.instance(), "example.org:80");
         let mut s = spec(&p, &[]);
-        s.scheme = "https";
+        s.scheme = "https".into();
         let t = build_target(Labels::from_pairs([("__address__", "[::1]")]), &s)
             .unwrap()
             .unwrap();
@@ -452,7 +515,7 @@ mod tests {
              - {target_label: __address__, replacement: '127.0.0.1:9115'}",
         );
         let mut s = spec(&p, &r);
-        s.metrics_path = "/probe";
+        s.metrics_path = "/probe".into();
         let t = build_target(
             Labels::from_pairs([("__address__", "https://example.org")]),
             &s,
@@ -523,7 +586,7 @@ mod tests {
         .unwrap_err();
         assert!(e.message.contains("is not a valid hostname"), "{e}");
         let mut s = spec(&p, &[]);
-        s.scheme = "ftp";
+        s.scheme = "ftp".into();
         let e = build_target(Labels::from_pairs([("__address__", "host")]), &s).unwrap_err();
         assert!(e.message.contains("invalid scheme"), "{e}");
     }

@@ -109,7 +109,7 @@ pub struct Server {
     tls: Option<tokio_rustls::TlsAcceptor>,
     limits: ConnectionLimits,
     setup: ScrapeSetup,
-    jobs: Vec<ScrapeJob>,
+    jobs: crate::scrape::Discovery,
     reloads: mpsc::UnboundedReceiver<ReloadRequest>,
     /// Routes a test adds to the server's own.
     #[cfg(test)]

@@ -3,14 +3,16 @@
 //! Files are stored in one commit, as metrics are: when it exits 0 or 4 every stored line is
 //! durable and visible at once; a stop on the way (too many streams, an unreadable input)
 //! stores nothing. Inputs that may not end (a pipe on stdin, `--follow`) and `--positions`
-//! runs are stored as they come (`ingest_stream.rs`). The rules for bad lines are in
-//! `ingest::logs` and the man page.
+//! runs are stored as they come (`ingest::follow`). This file parses the flags and prints the
+//! outcome; the rules for bad lines are in `ingest::logs` and the man page.
 
 use super::exit::{self, CliError, CliResult};
 use super::ingest::parse_label;
 use super::GlobalArgs;
+use crate::ingest::follow::{self, FollowError};
 use crate::ingest::logs::{
-    ingest_logs, LineFormat, LogIngestOptions, LogIngestReport, LogIngestState, TimeFormat,
+    ingest_logs, LineFormat, LogIngestError, LogIngestOptions, LogIngestReport, LogIngestState,
+    TimeFormat,
 };
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
@@ -148,17 +150,8 @@ pub fn run(global: &GlobalArgs, args: &IngestLogsArgs) -> CliResult {
         ));
     }
     // Inputs that may never end are stored as they come; a plain file in one commit.
-    if args.follow
-        || args.positions.is_some()
-        || (from_stdin && super::ingest_stream::stdin_is_stream())
-    {
-        return super::ingest_stream::run(
-            global,
-            &inputs,
-            args.follow,
-            args.positions.as_deref(),
-            &opts,
-        );
+    if args.follow || args.positions.is_some() || (from_stdin && follow::stdin_is_stream()) {
+        return run_growing(global, &inputs, args, &opts);
     }
     let store = global.open_store()?;
     let mut writer = store.log_writer();
@@ -178,7 +171,7 @@ pub fn run(global: &GlobalArgs, args: &IngestLogsArgs) -> CliResult {
         );
         bar.finish_and_clear();
         // The writer is dropped uncommitted on error: nothing becomes visible.
-        r.map_err(|e| CliError::input(e.to_string()))?;
+        r.map_err(lines_error)?;
     }
     let stats = writer
         .commit()
@@ -193,9 +186,45 @@ pub fn run(global: &GlobalArgs, args: &IngestLogsArgs) -> CliResult {
     Ok(finish(&report, &state))
 }
 
+/// Stores inputs that may not end as they come (see `ingest::follow`).
+fn run_growing(
+    global: &GlobalArgs,
+    inputs: &[PathBuf],
+    args: &IngestLogsArgs,
+    opts: &LogIngestOptions,
+) -> CliResult {
+    let store = global.open_store()?;
+    let outcome = follow::ingest_growing(
+        &store,
+        inputs,
+        args.follow,
+        args.positions.as_deref(),
+        opts,
+        &mut |m| global.note(m),
+    )
+    .map_err(|e| match e {
+        FollowError::Usage(m) => CliError::usage(m),
+        FollowError::Input(m) => CliError::input(m),
+        FollowError::Lines(e) => lines_error(e),
+        FollowError::Store(m) => CliError::failure(m),
+    })?;
+    global.note(format!(
+        "stored {} lines ({} bytes) from {} input(s)",
+        outcome.report.stored,
+        outcome.report.bytes,
+        inputs.len()
+    ));
+    Ok(finish(&outcome.report, &outcome.state))
+}
+
+/// The exit code and message of an ingest that the lines stopped.
+fn lines_error(e: LogIngestError) -> CliError {
+    CliError::input(e.to_string())
+}
+
 /// Prints the warnings and the first bad lines of an ingest; its exit code: 4 when lines
 /// were rejected or repaired, else 0.
-pub(super) fn finish(report: &LogIngestReport, state: &LogIngestState) -> i32 {
+fn finish(report: &LogIngestReport, state: &LogIngestState) -> i32 {
     for w in report.warnings.iter().chain(&state.id_like_labels()) {
         eprintln!("argus: warning: {w}");
     }

@@ -16,6 +16,7 @@
 pub mod csv;
 mod detect;
 mod fields;
+pub mod follow;
 pub mod jsonl;
 pub mod logs;
 mod metrics;

@@ -6,6 +6,7 @@
 
 use super::exit::{self, CliError, CliResult};
 use super::GlobalArgs;
+use crate::expo::quoted;
 use crate::ingest::{ingest_metrics, IngestOptions, InputFormat};
 use crate::model::time::now_ms;
 use clap::{Args, Subcommand, ValueEnum};
@@ -79,16 +80,18 @@ pub fn open_input(path: &std::path::Path) -> Result<Input, CliError> {
     ))
 }
 
-/// Parses `name=value` for `--label`.
+/// Parses `name=value` for `--label`, within the label size limits.
 pub fn parse_label(s: &str) -> Result<(String, String), String> {
     let (k, v) = s
         .split_once('=')
-        .ok_or_else(|| format!("{s:?} is not NAME=VALUE"))?;
+        .ok_or_else(|| format!("{} is not NAME=VALUE", quoted(s)))?;
     if !crate::model::labels::is_valid_label_name(k) {
         return Err(format!(
-            "{k:?} is not a valid label name ([a-zA-Z_][a-zA-Z0-9_]*)"
+            "{} is not a valid label name ([a-zA-Z_][a-zA-Z0-9_]*)",
+            quoted(k)
         ));
     }
+    crate::model::limits::check_label_size(k, v)?;
     Ok((k.to_string(), v.to_string()))
 }
 
@@ -116,7 +119,7 @@ pub fn run(global: &GlobalArgs, args: &IngestArgs) -> CliResult {
     } else {
         args.files.clone()
     };
-    let (mut samples, mut invalid) = (0u64, 0u64);
+    let (mut appended, mut invalid) = (0u64, 0u64);
     let mut first_errors = Vec::new();
     for path in &inputs {
         let (name, size, mut reader) = open_input(path)?;
@@ -128,22 +131,33 @@ pub fn run(global: &GlobalArgs, args: &IngestArgs) -> CliResult {
         // Without --skip-invalid the first error rejects the invocation: the writer is dropped
         // uncommitted, so nothing from any input becomes visible.
         let report = report.map_err(|e| {
-            CliError::input(format!(
-                "{e}\nnothing was stored (use --skip-invalid to store the valid records)"
-            ))
+            let hint = if e.skippable && !args.skip_invalid {
+                " (use --skip-invalid to store the valid records)"
+            } else {
+                ""
+            };
+            CliError::input(format!("{e}\nnothing was stored{hint}"))
         })?;
-        samples += report.samples;
+        appended += report.samples;
         invalid += report.invalid;
         first_errors.extend(report.first_errors);
     }
     let stats = writer
         .commit()
         .map_err(|e| CliError::failure(format!("cannot store the samples: {e}")))?;
+    // The writer keeps one sample per series and time (the last given), so the count is the
+    // commit's, not the number of samples read.
+    let replaced = appended.saturating_sub(stats.samples);
     global.note(format!(
-        "stored {} samples of {} series from {} input(s)",
-        samples,
+        "stored {} samples of {} series from {} input(s){}",
+        stats.samples,
         stats.series,
-        inputs.len()
+        inputs.len(),
+        if replaced > 0 {
+            format!("; {replaced} sample(s) replaced by a later one of the same series and time")
+        } else {
+            String::new()
+        }
     ));
     if invalid > 0 {
         eprintln!("argus: skipped {invalid} invalid record(s); the first ones:");

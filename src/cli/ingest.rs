@@ -20,6 +20,13 @@ use std::path::PathBuf;
 /// Samples keep their own timestamps (backfill of history); samples without one get the time
 /// of the run. Give `-` or no file to read stdin. See docs/format/csv-jsonl.md for the CSV and
 /// JSON-lines layouts.
+///
+/// Bad records (a syntax error, a time outside the years 0000 to 9999, a label name longer
+/// than 1024 bytes or value longer than 16 KiB, a text-format last line without its line
+/// feed) are named as FILE:LINE:COLUMN and reject the whole invocation (exit 3) unless
+/// --skip-invalid. An OpenMetrics input without its closing `# EOF` is truncated and stores
+/// nothing even with --skip-invalid. The count reported is what the store kept: of several
+/// samples of one series at one time, the last one given.
 #[derive(Args, Debug)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct IngestArgs {
@@ -33,8 +40,8 @@ pub struct IngestArgs {
     pub format: FormatArg,
     /// Add a label to every sample (repeatable), e.g. `--label env=prod`. It overrides a label
     /// of the same name in the input.
-    #[arg(long = "label", value_name = "NAME=VALUE", value_parser = parse_label)]
-    pub labels: Vec<(String, String)>,
+    #[arg(long = "label", value_name = "NAME=VALUE")]
+    pub labels: Vec<String>,
     /// Store the valid records and report the invalid ones (exit 4) instead of rejecting the
     /// whole invocation.
     #[arg(long)]
@@ -43,7 +50,8 @@ pub struct IngestArgs {
 
 #[derive(Subcommand, Debug)]
 pub enum IngestKind {
-    /// Store log lines as log streams (see `argus ingest logs --help`).
+    // No doc comment here: clap would take it as the subcommand's whole help, hiding the
+    // long description that `IngestLogsArgs` carries.
     Logs(super::ingest_logs::IngestLogsArgs),
 }
 
@@ -80,6 +88,14 @@ pub fn open_input(path: &std::path::Path) -> Result<Input, CliError> {
     ))
 }
 
+/// Parses the `--label name=value` arguments. This is done here rather than by clap, whose
+/// message would repeat a rejected argument whole (a value of megabytes).
+pub fn parse_labels(args: &[String]) -> Result<Vec<(String, String)>, CliError> {
+    args.iter()
+        .map(|a| parse_label(a).map_err(|m| CliError::usage(format!("--label: {m}"))))
+        .collect()
+}
+
 /// Parses `name=value` for `--label`, within the label size limits.
 pub fn parse_label(s: &str) -> Result<(String, String), String> {
     let (k, v) = s
@@ -107,7 +123,7 @@ pub fn run(global: &GlobalArgs, args: &IngestArgs) -> CliResult {
             FormatArg::Csv => InputFormat::Csv,
             FormatArg::Jsonl => InputFormat::JsonLines,
         },
-        extra_labels: args.labels.clone(),
+        extra_labels: parse_labels(&args.labels)?,
         skip_invalid: args.skip_invalid,
         default_timestamp: now_ms(),
         max_errors_reported: 10,

@@ -123,6 +123,8 @@ pub enum FollowError {
 pub struct FollowOutcome {
     pub state: LogIngestState,
     pub report: LogIngestReport,
+    /// Entries the commits kept (exact duplicates within a commit are kept once).
+    pub kept: u64,
 }
 
 /// Runs the ingest over growing inputs (`-` is stdin) until they end or SIGINT/SIGTERM stops
@@ -186,14 +188,15 @@ pub fn ingest_growing(
     store_events(store, &rx, &mut inputs, opts, positions.as_mut(), note)
 }
 
-/// Commits what `writer` holds, then records the positions its lines reached.
+/// Commits what `writer` holds, then records the positions its lines reached. Returns the
+/// number of entries the commit kept.
 fn commit(
     writer: LogWriter,
     reached: &mut Vec<(usize, Position)>,
     positions: &mut Option<&mut Positions>,
     inputs: &[Input],
-) -> Result<(), FollowError> {
-    writer
+) -> Result<u64, FollowError> {
+    let stats = writer
         .commit()
         .map_err(|e| FollowError::Store(format!("cannot store the lines: {e}")))?;
     if let Some(p) = positions.as_deref_mut() {
@@ -205,7 +208,7 @@ fn commit(
         p.save().map_err(FollowError::Store)?;
     }
     reached.clear();
-    Ok(())
+    Ok(stats.entries)
 }
 
 /// The main loop: stores what the readers hand over and commits at pauses. Returns what the
@@ -225,6 +228,7 @@ fn store_events(
     // Positions reached by the lines in `writer`, applied once they are committed.
     let mut reached: Vec<(usize, Position)> = Vec::new();
     let mut first_uncommitted: Option<Instant> = None;
+    let mut kept = 0;
     loop {
         let event = rx.recv_timeout(QUIET);
         let quiet = matches!(event, Err(RecvTimeoutError::Timeout));
@@ -276,11 +280,15 @@ fn store_events(
         let due = first_uncommitted.is_some_and(|t| quiet || t.elapsed() >= MAX_DELAY);
         if finished || due {
             let w = std::mem::replace(&mut writer, store.log_writer());
-            commit(w, &mut reached, &mut positions, inputs)?;
+            kept += commit(w, &mut reached, &mut positions, inputs)?;
             first_uncommitted = None;
         }
         if finished {
-            return Ok(FollowOutcome { state, report });
+            return Ok(FollowOutcome {
+                state,
+                report,
+                kept,
+            });
         }
     }
 }

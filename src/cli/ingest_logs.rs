@@ -223,7 +223,10 @@ pub fn run(global: &GlobalArgs, args: &IngestLogsArgs) -> CliResult {
 fn duplicates_note(appended: u64, kept: u64) -> String {
     match appended.saturating_sub(kept) {
         0 => String::new(),
-        n => format!("; {n} exact duplicate line(s) of other lines were kept once"),
+        n => format!(
+            "; {n} exact duplicate line(s) (the same stream, time, text and metadata as \
+             another) stored once"
+        ),
     }
 }
 

@@ -235,7 +235,10 @@ fn ingest_exposition(
             return Err(ing.fatal(
                 e.line,
                 e.column,
-                format!("{}; nothing from this input is stored", e.message),
+                format!(
+                    "{}; --skip-invalid cannot keep part of a truncated input",
+                    e.message
+                ),
             ))
         }
     }

@@ -276,7 +276,7 @@ pub fn ingest_log_lines(
                 report.problems.push(format!("{name}:{lineno}: {what}"));
             }
         };
-        let entry = match reader.entry(&buf, state, report, name, lineno)? {
+        let entry = match reader.entry(&buf, state, report, name, lineno) {
             Ok(e) => e,
             Err(why) => {
                 report.rejected += 1;
@@ -319,7 +319,7 @@ pub fn ingest_log_lines(
 }
 
 impl LineReader<'_> {
-    /// The entry one line (without its line feed) gives. The outer error stops the ingest.
+    /// The entry one line (without its line feed) gives, or why it is rejected.
     fn entry<'b>(
         &self,
         buf: &'b [u8],
@@ -327,7 +327,7 @@ impl LineReader<'_> {
         report: &mut LogIngestReport,
         name: &str,
         lineno: u64,
-    ) -> Result<LineOutcome<'b>, LogIngestError> {
+    ) -> LineOutcome<'b> {
         let opts = self.opts;
         // A record of `argus export --logs` is valid UTF-8 JSON starting with `{`.
         if matches!(opts.format, LineFormat::Auto | LineFormat::Export) {
@@ -336,21 +336,21 @@ impl LineReader<'_> {
                 .filter(|l| may_be_record(l))
                 .and_then(parse_record);
             match record {
-                Some((r, t)) => return Ok(self.exported_entry(r, t, state)),
+                Some((r, t)) => return self.exported_entry(r, t, state),
                 None if opts.format == LineFormat::Export => {
-                    return Ok(Err(
-                        "not a record of `argus export --logs` (--format export)".to_string(),
-                    ))
+                    return Err(
+                        "not a record of `argus export --logs` (--format export)".to_string()
+                    )
                 }
                 None => {}
             }
         }
         if buf.len() > opts.max_line_bytes {
-            return Ok(Err(format!(
+            return Err(format!(
                 "line of {} bytes is longer than the limit of {} (--max-line-bytes)",
                 buf.len(),
                 opts.max_line_bytes
-            )));
+            ));
         }
         let mut repairs = Vec::new();
         let line: Cow<str> = match std::str::from_utf8(buf) {
@@ -376,23 +376,20 @@ impl LineReader<'_> {
             }
             None => state.next_arrival(opts.arrival_ns),
         };
-        let labels = match self.promoted_labels(&field, state, report, name, lineno) {
-            Ok(l) => l,
-            Err(why) => return Ok(Err(why)),
-        };
+        let labels = self.promoted_labels(&field, state, report, name, lineno)?;
         let metadata: Vec<(String, String)> = opts
             .metadata_from
             .iter()
             .filter_map(|k| field(k).map(|v| (sanitize_label_name(k), v.to_string())))
             .filter(|(_, v)| !v.is_empty())
             .collect();
-        Ok(Ok(Entry {
+        Ok(Entry {
             labels,
             t,
             line,
             metadata,
             repairs,
-        }))
+        })
     }
 
     /// The time `--time-field` and `--time-format` give the line: `None` for the time of

@@ -666,11 +666,11 @@ _argus() {
                     return 0
                     ;;
                 --time-format)
-                    COMPREPLY=($(compgen -W "auto rfc3339 unix unix-ms unix-ns common" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto arrival rfc3339 unix unix-ms unix-ns common" -- "${cur}"))
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "auto json logfmt raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto json logfmt raw export" -- "${cur}"))
                     return 0
                     ;;
                 --max-line-bytes)

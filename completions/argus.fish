@@ -79,22 +79,24 @@ complete -c argus -n "__fish_argus_using_subcommand ingest; and not __fish_seen_
 complete -c argus -n "__fish_argus_using_subcommand ingest; and not __fish_seen_subcommand_from logs help" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c argus -n "__fish_argus_using_subcommand ingest; and not __fish_seen_subcommand_from logs help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c argus -n "__fish_argus_using_subcommand ingest; and not __fish_seen_subcommand_from logs help" -s V -l version -d 'Print version'
-complete -c argus -n "__fish_argus_using_subcommand ingest; and not __fish_seen_subcommand_from logs help" -a "logs" -d 'Store log lines as log streams (see `argus ingest logs --help`)'
+complete -c argus -n "__fish_argus_using_subcommand ingest; and not __fish_seen_subcommand_from logs help" -a "logs" -d 'Store log lines from files or stdin as log streams'
 complete -c argus -n "__fish_argus_using_subcommand ingest; and not __fish_seen_subcommand_from logs help" -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c argus -n "__fish_argus_using_subcommand ingest; and __fish_seen_subcommand_from logs" -l label -d 'Add a label to every line\'s stream (repeatable), e.g. `--label app=api`' -r
 complete -c argus -n "__fish_argus_using_subcommand ingest; and __fish_seen_subcommand_from logs" -l label-from -d 'Promote a JSON or logfmt field to a stream label (repeatable), e.g. `--label-from level`' -r
 complete -c argus -n "__fish_argus_using_subcommand ingest; and __fish_seen_subcommand_from logs" -l metadata-from -d 'Keep a JSON or logfmt field as structured metadata of the entry (repeatable)' -r
-complete -c argus -n "__fish_argus_using_subcommand ingest; and __fish_seen_subcommand_from logs" -l time-field -d 'Take each line\'s time from this JSON or logfmt field' -r
-complete -c argus -n "__fish_argus_using_subcommand ingest; and __fish_seen_subcommand_from logs" -l time-format -d 'How times are written: in --time-field, or, without it, at the start of raw lines (`common`: the `[10/Oct/2000:13:55:36 -0700]` of Apache/nginx logs). `auto` reads RFC 3339 and Unix times in s, ms, µs or ns by their size' -r -f -a "auto\t''
+complete -c argus -n "__fish_argus_using_subcommand ingest; and __fish_seen_subcommand_from logs" -l time-field -d 'Take each line\'s time from this JSON or logfmt field (a line without it, or with a value that is not a time, is reported and takes its time of arrival)' -r
+complete -c argus -n "__fish_argus_using_subcommand ingest; and __fish_seen_subcommand_from logs" -l time-format -d 'How times are written: in --time-field, or, without it, at the start of raw lines (`common`: the `[10/Oct/2000:13:55:36 -0700]` of Apache/nginx logs). `auto` finds the time as described above (in --time-field: RFC 3339, or Unix s, ms, µs or ns by size); `arrival` stamps every line with the time it was read' -r -f -a "auto\t''
+arrival\t'The time each line is read'
 rfc3339\t''
 unix\t'Unix seconds, with an optional fraction'
 unix-ms\t''
 unix-ns\t''
 common\t'Apache/nginx common log format'"
-complete -c argus -n "__fish_argus_using_subcommand ingest; and __fish_seen_subcommand_from logs" -l format -d 'How to find fields in a line: `auto` is JSON for lines starting with `{`, else logfmt. Only top-level fields count, the first of a name wins, and a JSON line is read only until every wanted field is found: a line broken after them still gives them, one broken before gives none' -r -f -a "auto\t''
+complete -c argus -n "__fish_argus_using_subcommand ingest; and __fish_seen_subcommand_from logs" -l format -d 'How to read a line: `auto` restores records of `argus export --logs` and finds fields in JSON lines (those starting with `{`) and logfmt lines (the others); `export` takes only such records. Only top-level fields count, the first of a name wins, and a JSON line is read only until every wanted field is found: a line broken after them still gives them, one broken before gives none' -r -f -a "auto\t''
 json\t''
 logfmt\t''
-raw\t''"
+raw\t''
+export\t'Records written by `argus export --logs`'"
 complete -c argus -n "__fish_argus_using_subcommand ingest; and __fish_seen_subcommand_from logs" -l max-line-bytes -d 'Reject lines longer than this many bytes' -r
 complete -c argus -n "__fish_argus_using_subcommand ingest; and __fish_seen_subcommand_from logs" -l max-streams -d 'Stop (storing nothing) when the lines would make more streams than this' -r
 complete -c argus -n "__fish_argus_using_subcommand ingest; and __fish_seen_subcommand_from logs" -l max-label-values -d 'Promote at most this many distinct values of each --label-from field; further values stay in the line only' -r
@@ -112,7 +114,7 @@ complete -c argus -n "__fish_argus_using_subcommand ingest; and __fish_seen_subc
 complete -c argus -n "__fish_argus_using_subcommand ingest; and __fish_seen_subcommand_from logs" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c argus -n "__fish_argus_using_subcommand ingest; and __fish_seen_subcommand_from logs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c argus -n "__fish_argus_using_subcommand ingest; and __fish_seen_subcommand_from logs" -s V -l version -d 'Print version'
-complete -c argus -n "__fish_argus_using_subcommand ingest; and __fish_seen_subcommand_from help" -f -a "logs" -d 'Store log lines as log streams (see `argus ingest logs --help`)'
+complete -c argus -n "__fish_argus_using_subcommand ingest; and __fish_seen_subcommand_from help" -f -a "logs" -d 'Store log lines from files or stdin as log streams'
 complete -c argus -n "__fish_argus_using_subcommand ingest; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c argus -n "__fish_argus_using_subcommand query" -l time -d 'Evaluation time of an instant query (default: now)' -r
 complete -c argus -n "__fish_argus_using_subcommand query" -l from -d 'Start of the range: RFC 3339, Unix seconds, `now-1h`, or a duration ago (`2h`)' -r
@@ -302,7 +304,7 @@ complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_su
 complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export serve store conformance help" -f -a "store" -d 'Inspect, verify and compact the store'
 complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export serve store conformance help" -f -a "conformance" -d 'Run query-language conformance scripts from the reference implementations'
 complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export serve store conformance help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c argus -n "__fish_argus_using_subcommand help; and __fish_seen_subcommand_from ingest" -f -a "logs" -d 'Store log lines as log streams (see `argus ingest logs --help`)'
+complete -c argus -n "__fish_argus_using_subcommand help; and __fish_seen_subcommand_from ingest" -f -a "logs" -d 'Store log lines from files or stdin as log streams'
 complete -c argus -n "__fish_argus_using_subcommand help; and __fish_seen_subcommand_from store" -f -a "info" -d 'Series, samples, bytes on disk, bytes per sample, parts and time span; for logs, streams, entries, raw and stored bytes, compression ratio, parts and time span'
 complete -c argus -n "__fish_argus_using_subcommand help; and __fish_seen_subcommand_from store" -f -a "check" -d 'Verify every checksum and invariant of every file; exit 5 when anything is damaged'
 complete -c argus -n "__fish_argus_using_subcommand help; and __fish_seen_subcommand_from store" -f -a "compact" -d 'Merge all parts (metrics and logs) that can be merged and apply retention'

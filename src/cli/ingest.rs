@@ -6,6 +6,7 @@
 
 use super::exit::{self, CliError, CliResult};
 use super::GlobalArgs;
+use crate::expo::quoted;
 use crate::ingest::{ingest_metrics, IngestOptions, InputFormat};
 use crate::model::time::now_ms;
 use clap::{Args, Subcommand, ValueEnum};
@@ -19,6 +20,13 @@ use std::path::PathBuf;
 /// Samples keep their own timestamps (backfill of history); samples without one get the time
 /// of the run. Give `-` or no file to read stdin. See docs/format/csv-jsonl.md for the CSV and
 /// JSON-lines layouts.
+///
+/// Bad records (a syntax error, a time outside the years 0000 to 9999, a label name longer
+/// than 1024 bytes or value longer than 16 KiB, a text-format last line without its line
+/// feed) are named as FILE:LINE:COLUMN and reject the whole invocation (exit 3) unless
+/// --skip-invalid. An OpenMetrics input without its closing `# EOF` is truncated and stores
+/// nothing even with --skip-invalid. The count reported is what the store kept: of several
+/// samples of one series at one time, the last one given.
 #[derive(Args, Debug)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct IngestArgs {
@@ -32,8 +40,8 @@ pub struct IngestArgs {
     pub format: FormatArg,
     /// Add a label to every sample (repeatable), e.g. `--label env=prod`. It overrides a label
     /// of the same name in the input.
-    #[arg(long = "label", value_name = "NAME=VALUE", value_parser = parse_label)]
-    pub labels: Vec<(String, String)>,
+    #[arg(long = "label", value_name = "NAME=VALUE")]
+    pub labels: Vec<String>,
     /// Store the valid records and report the invalid ones (exit 4) instead of rejecting the
     /// whole invocation.
     #[arg(long)]
@@ -42,7 +50,8 @@ pub struct IngestArgs {
 
 #[derive(Subcommand, Debug)]
 pub enum IngestKind {
-    /// Store log lines as log streams (see `argus ingest logs --help`).
+    // No doc comment here: clap would take it as the subcommand's whole help, hiding the
+    // long description that `IngestLogsArgs` carries.
     Logs(super::ingest_logs::IngestLogsArgs),
 }
 
@@ -79,16 +88,26 @@ pub fn open_input(path: &std::path::Path) -> Result<Input, CliError> {
     ))
 }
 
-/// Parses `name=value` for `--label`.
+/// Parses the `--label name=value` arguments. This is done here rather than by clap, whose
+/// message would repeat a rejected argument whole (a value of megabytes).
+pub fn parse_labels(args: &[String]) -> Result<Vec<(String, String)>, CliError> {
+    args.iter()
+        .map(|a| parse_label(a).map_err(|m| CliError::usage(format!("--label: {m}"))))
+        .collect()
+}
+
+/// Parses `name=value` for `--label`, within the label size limits.
 pub fn parse_label(s: &str) -> Result<(String, String), String> {
     let (k, v) = s
         .split_once('=')
-        .ok_or_else(|| format!("{s:?} is not NAME=VALUE"))?;
+        .ok_or_else(|| format!("{} is not NAME=VALUE", quoted(s)))?;
     if !crate::model::labels::is_valid_label_name(k) {
         return Err(format!(
-            "{k:?} is not a valid label name ([a-zA-Z_][a-zA-Z0-9_]*)"
+            "{} is not a valid label name ([a-zA-Z_][a-zA-Z0-9_]*)",
+            quoted(k)
         ));
     }
+    crate::model::limits::check_label_size(k, v)?;
     Ok((k.to_string(), v.to_string()))
 }
 
@@ -104,7 +123,7 @@ pub fn run(global: &GlobalArgs, args: &IngestArgs) -> CliResult {
             FormatArg::Csv => InputFormat::Csv,
             FormatArg::Jsonl => InputFormat::JsonLines,
         },
-        extra_labels: args.labels.clone(),
+        extra_labels: parse_labels(&args.labels)?,
         skip_invalid: args.skip_invalid,
         default_timestamp: now_ms(),
         max_errors_reported: 10,
@@ -116,7 +135,7 @@ pub fn run(global: &GlobalArgs, args: &IngestArgs) -> CliResult {
     } else {
         args.files.clone()
     };
-    let (mut samples, mut invalid) = (0u64, 0u64);
+    let (mut appended, mut invalid) = (0u64, 0u64);
     let mut first_errors = Vec::new();
     for path in &inputs {
         let (name, size, mut reader) = open_input(path)?;
@@ -128,22 +147,33 @@ pub fn run(global: &GlobalArgs, args: &IngestArgs) -> CliResult {
         // Without --skip-invalid the first error rejects the invocation: the writer is dropped
         // uncommitted, so nothing from any input becomes visible.
         let report = report.map_err(|e| {
-            CliError::input(format!(
-                "{e}\nnothing was stored (use --skip-invalid to store the valid records)"
-            ))
+            let hint = if e.skippable && !args.skip_invalid {
+                " (use --skip-invalid to store the valid records)"
+            } else {
+                ""
+            };
+            CliError::input(format!("{e}\nnothing was stored{hint}"))
         })?;
-        samples += report.samples;
+        appended += report.samples;
         invalid += report.invalid;
         first_errors.extend(report.first_errors);
     }
     let stats = writer
         .commit()
         .map_err(|e| CliError::failure(format!("cannot store the samples: {e}")))?;
+    // The writer keeps one sample per series and time (the last given), so the count is the
+    // commit's, not the number of samples read.
+    let replaced = appended.saturating_sub(stats.samples);
     global.note(format!(
-        "stored {} samples of {} series from {} input(s)",
-        samples,
+        "stored {} samples of {} series from {} input(s){}",
+        stats.samples,
         stats.series,
-        inputs.len()
+        inputs.len(),
+        if replaced > 0 {
+            format!("; {replaced} sample(s) replaced by a later one of the same series and time")
+        } else {
+            String::new()
+        }
     ));
     if invalid > 0 {
         eprintln!("argus: skipped {invalid} invalid record(s); the first ones:");

@@ -9,7 +9,6 @@ pub mod export;
 mod export_logs;
 pub mod ingest;
 mod ingest_logs;
-mod ingest_stream;
 pub mod output;
 pub mod progress;
 pub mod query;

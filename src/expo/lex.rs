@@ -7,6 +7,14 @@
 //! what was expected there, and a hand-written cursor makes that the natural shape instead of
 //! an error-conversion layer.
 
+use crate::model::limits::excerpt;
+
+/// `s` quoted for an error message, cut to an excerpt: an offending token may be megabytes
+/// long, and an error must not repeat it whole.
+pub fn quoted(s: &str) -> String {
+    format!("{:?}", excerpt(s))
+}
+
 /// A position inside one line plus a message: the raw form of a `ParseError`.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct LexError {
@@ -123,7 +131,8 @@ impl<'a> Cursor<'a> {
             return Err(LexError::new(
                 self.pos,
                 format!(
-                    "expected '\"' to start the value of label {label:?}, found {}",
+                    "expected '\"' to start the value of label {}, found {}",
+                    quoted(label),
                     self.found()
                 ),
             ));
@@ -151,7 +160,10 @@ impl<'a> Cursor<'a> {
         }
         Err(LexError::new(
             open,
-            format!("unterminated value of label {label:?}: missing closing '\"'"),
+            format!(
+                "unterminated value of label {}: missing closing '\"'",
+                quoted(label)
+            ),
         ))
     }
 }
@@ -161,19 +173,23 @@ impl<'a> Cursor<'a> {
 /// separators, and an overflowing literal such as `1e400` is an error rather than infinity.
 pub fn parse_float(s: &str) -> Result<f64, String> {
     if s.contains(['p', 'P', '_']) || s.starts_with("0x") || s.starts_with("0X") {
-        return Err(format!("unsupported character in float {s:?}"));
+        return Err(format!("unsupported character in float {}", quoted(s)));
     }
     // Go (and so Prometheus) accepts a sign before `Inf` but not before `NaN`.
     let signed_nan =
         s.len() == 4 && s.starts_with(['+', '-']) && s[1..].eq_ignore_ascii_case("nan");
     let v: f64 = s.parse().ok().filter(|_| !signed_nan).ok_or_else(|| {
-        format!("invalid number {s:?}: expected a float such as 1, -2.5, 1e-3, NaN, +Inf or -Inf")
+        format!(
+            "invalid number {}: expected a float such as 1, -2.5, 1e-3, NaN, +Inf or -Inf",
+            quoted(s)
+        )
     })?;
     if v.is_infinite() {
         let t = s.trim_start_matches(['+', '-']).to_ascii_lowercase();
         if t != "inf" && t != "infinity" {
             return Err(format!(
-                "number {s:?} is out of the range of a 64-bit float"
+                "number {} is out of the range of a 64-bit float",
+                quoted(s)
             ));
         }
     }
@@ -190,7 +206,8 @@ pub(crate) fn parse_om_timestamp(s: &str) -> Result<i64, String> {
     let v = parse_float(s)?;
     if v.is_nan() || v.is_infinite() {
         return Err(format!(
-            "invalid timestamp {s:?}: expected Unix seconds such as 1700000000.123"
+            "invalid timestamp {}: expected Unix seconds such as 1700000000.123",
+            quoted(s)
         ));
     }
     if let Some(ms) = exact_decimal_seconds_to_ms(s) {
@@ -198,7 +215,7 @@ pub(crate) fn parse_om_timestamp(s: &str) -> Result<i64, String> {
     }
     let ms = v * 1000.0;
     if !(i64::MIN as f64..=i64::MAX as f64).contains(&ms) {
-        return Err(format!("timestamp {s:?} is out of range"));
+        return Err(format!("timestamp {} is out of range", quoted(s)));
     }
     Ok(ms.trunc() as i64)
 }

@@ -19,7 +19,7 @@ mod parse_tests;
 #[cfg(test)]
 mod write_tests;
 
-pub use lex::{exact_decimal_seconds_to_ms, parse_float as parse_value};
+pub use lex::{exact_decimal_seconds_to_ms, parse_float as parse_value, quoted};
 pub use parse::{parse_series, Parser};
 pub use write::{
     family_of, format_om_timestamp, format_sample_value, OpenMetricsWriter, TextWriter,

@@ -12,6 +12,10 @@
 //! of what Prometheus checks, a label name repeated within one sample is an error here, because
 //! the series identity would otherwise depend on which copy wins.
 //!
+//! Label names and values longer than `model::limits` allows are errors at the line that
+//! carries them, for scrapes and ingest alike, and messages quote at most an excerpt of an
+//! offending token.
+//!
 //! Being line-oriented, the parser does not accept a raw newline inside a quoted label value,
 //! which Prometheus' text-format lexer tolerates; exporters escape it as `\n` anyway.
 //!
@@ -19,8 +23,9 @@
 //! names the family as the `TYPE` line does (`foo` for a counter whose samples are
 //! `foo_total`); `family_of` maps sample names back to families.
 
-use super::lex::{parse_float, parse_om_timestamp, Cursor, LexError};
+use super::lex::{parse_float, parse_om_timestamp, quoted, Cursor, LexError};
 use super::{Entry, ExpoSample, Format, ParseError};
+use crate::model::limits::{check_label_size, excerpt};
 use crate::model::{Labels, MetricMetadata, MetricType, METRIC_NAME};
 
 /// Streaming parser: feed lines one at a time (without the newline).
@@ -165,7 +170,7 @@ impl Parser {
                     )
                 })?;
                 c.skip_blanks();
-                let mut pairs = vec![(METRIC_NAME.to_string(), name.to_string())];
+                let mut pairs = vec![name_pair(start, name)?];
                 if c.eat('{') {
                     text_labels(&mut c, &mut pairs)?;
                     c.skip_blanks();
@@ -183,7 +188,8 @@ impl Parser {
             return Err(LexError::new(
                 vpos,
                 format!(
-                    "expected a sample value after {labels}, found {}",
+                    "expected a sample value after {}, found {}",
+                    excerpt(&labels.to_string()),
                     c.found()
                 ),
             ));
@@ -199,14 +205,15 @@ impl Parser {
                 return Err(LexError::new(
                     tpos,
                     format!(
-                        "invalid timestamp {ttok:?}: expected integer milliseconds since the epoch \
-                         or the end of the line"
+                        "invalid timestamp {}: expected integer milliseconds since the epoch \
+                         or the end of the line",
+                        quoted(ttok)
                     ),
                 ));
             }
-            let t: i64 = ttok
-                .parse()
-                .map_err(|_| LexError::new(tpos, format!("timestamp {ttok:?} is out of range")))?;
+            let t: i64 = ttok.parse().map_err(|_| {
+                LexError::new(tpos, format!("timestamp {} is out of range", quoted(ttok)))
+            })?;
             timestamp = Some(t);
             c.skip_blanks();
             if !c.at_end() {
@@ -258,9 +265,10 @@ impl Parser {
                     return Err(LexError::new(
                         c.pos,
                         format!(
-                        "expected a space and the help text after metric name {name:?}, found {}",
-                        c.found()
-                    ),
+                            "expected a space and the help text after metric name {}, found {}",
+                            quoted(name),
+                            c.found()
+                        ),
                     ))
                 }
             };
@@ -280,8 +288,9 @@ impl Parser {
                 return Err(LexError::new(
                     tpos,
                     format!(
-                        "invalid metric type {t:?}: expected counter, gauge, histogram, summary \
-                         or untyped"
+                        "invalid metric type {}: expected counter, gauge, histogram, summary \
+                         or untyped",
+                        quoted(t)
                     ),
                 ))
             }
@@ -323,7 +332,7 @@ impl Parser {
                         format!("expected a metric name or '#', found {}{hint}", c.found()),
                     )
                 })?;
-                let mut pairs = vec![(METRIC_NAME.to_string(), name.to_string())];
+                let mut pairs = vec![name_pair(0, name)?];
                 if c.eat('{') {
                     om_labels(&mut c, &mut pairs, "label")?;
                 }
@@ -341,7 +350,8 @@ impl Parser {
             return Err(LexError::new(
                 c.pos,
                 format!(
-                    "expected a single space and the sample value after {labels}, found {}",
+                    "expected a single space and the sample value after {}, found {}",
+                    excerpt(&labels.to_string()),
                     c.found()
                 ),
             ));
@@ -352,7 +362,8 @@ impl Parser {
             return Err(LexError::new(
                 vpos,
                 format!(
-                    "expected a sample value after {labels}, found {}",
+                    "expected a sample value after {}, found {}",
+                    excerpt(&labels.to_string()),
                     c.found()
                 ),
             ));
@@ -422,9 +433,9 @@ impl Parser {
                 LexError::new(
                     c.pos,
                     format!(
-                        "expected HELP, TYPE, UNIT or EOF and a space after '# ', found {:?} \
+                        "expected HELP, TYPE, UNIT or EOF and a space after '# ', found {} \
                          (OpenMetrics has no free-form comments)",
-                        c.rest().chars().take(12).collect::<String>()
+                        quoted(&c.rest().chars().take(12).collect::<String>())
                     ),
                 )
             })?;
@@ -444,7 +455,8 @@ impl Parser {
             return Err(LexError::new(
                 c.pos,
                 format!(
-                    "expected a single space and the {what} after metric name {name:?}, found {}",
+                    "expected a single space and the {what} after metric name {}, found {}",
+                    quoted(name),
                     c.found()
                 ),
             ));
@@ -465,8 +477,9 @@ impl Parser {
                     LexError::new(
                         tpos,
                         format!(
-                            "invalid metric type {text:?}: expected counter, gauge, histogram, \
-                             gaugehistogram, summary, info, stateset or unknown"
+                            "invalid metric type {}: expected counter, gauge, histogram, \
+                             gaugehistogram, summary, info, stateset or unknown",
+                            quoted(text)
                         ),
                     )
                 })?;
@@ -478,8 +491,11 @@ impl Parser {
                     return Err(LexError::new(
                         tpos,
                         format!(
-                            "unit {unit:?} is not a suffix of metric name {name:?} (the name \
-                             must end in \"_{unit}\")"
+                            "unit {} is not a suffix of metric name {} (the name must end in \
+                             \"_{}\")",
+                            quoted(&unit),
+                            quoted(name),
+                            excerpt(&unit)
                         ),
                     ));
                 }
@@ -568,7 +584,8 @@ fn blank_tolerant_labels(
             return Err(LexError::new(
                 c.pos,
                 format!(
-                    "expected '=' after label name {name:?}, found {}",
+                    "expected '=' after label name {}, found {}",
+                    quoted(name),
                     c.found()
                 ),
             ));
@@ -585,7 +602,8 @@ fn blank_tolerant_labels(
             return Err(LexError::new(
                 c.pos,
                 format!(
-                    "expected {after_value} after the value of label {name:?}, found {}",
+                    "expected {after_value} after the value of label {}, found {}",
+                    quoted(name),
                     c.found()
                 ),
             ));
@@ -612,7 +630,8 @@ fn om_labels(
             return Err(LexError::new(
                 c.pos,
                 format!(
-                    "expected '=' after {what} name {name:?}, found {}",
+                    "expected '=' after {what} name {}, found {}",
+                    quoted(name),
                     c.found()
                 ),
             ));
@@ -626,7 +645,8 @@ fn om_labels(
             return Err(LexError::new(
                 c.pos,
                 format!(
-                    "expected ',' or '}}' after the value of {what} {name:?}, found {}",
+                    "expected ',' or '}}' after the value of {what} {}, found {}",
+                    quoted(name),
                     c.found()
                 ),
             ));
@@ -640,8 +660,9 @@ fn om_exemplar(c: &mut Cursor<'_>, metric: &str) -> Result<(), LexError> {
         return Err(LexError::new(
             c.pos + 1,
             format!(
-                "metric name {metric} does not support exemplars (only counter \"_total\" and \
-                 histogram \"_bucket\" samples may carry one)"
+                "metric name {} does not support exemplars (only counter \"_total\" and \
+                 histogram \"_bucket\" samples may carry one)",
+                excerpt(metric)
             ),
         ));
     }
@@ -678,6 +699,13 @@ fn om_exemplar(c: &mut Cursor<'_>, metric: &str) -> Result<(), LexError> {
     Ok(())
 }
 
+/// The `__name__` pair of a sample whose name starts at `pos`, within the size limit of a
+/// label value.
+fn name_pair(pos: usize, name: &str) -> Result<(String, String), LexError> {
+    check_label_size(METRIC_NAME, name).map_err(|m| LexError::new(pos, m))?;
+    Ok((METRIC_NAME.to_string(), name.to_string()))
+}
+
 fn push_label(
     pairs: &mut Vec<(String, String)>,
     pos: usize,
@@ -692,9 +720,10 @@ fn push_label(
         };
         return Err(LexError::new(
             pos,
-            format!("duplicate label name {name:?}: {why}"),
+            format!("duplicate label name {}: {why}", quoted(name)),
         ));
     }
+    check_label_size(name, &value).map_err(|m| LexError::new(pos, m))?;
     pairs.push((name.to_string(), value));
     Ok(())
 }

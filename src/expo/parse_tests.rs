@@ -576,3 +576,41 @@ fn parse_throughput_probe() {
         prom.len() as f64 * 200.0 / secs / 1e6
     );
 }
+
+#[test]
+fn label_sizes_are_limited_and_errors_quote_excerpts() {
+    use crate::model::limits::{MAX_LABEL_NAME_BYTES, MAX_LABEL_VALUE_BYTES};
+    let big = "v".repeat(MAX_LABEL_VALUE_BYTES + 1);
+    let long = "n".repeat(MAX_LABEL_NAME_BYTES + 1);
+    for format in [Format::PrometheusText, Format::OpenMetrics] {
+        let at_limit = format!(
+            "a{{{}=\"{}\"}} 1\n# EOF\n",
+            "n".repeat(MAX_LABEL_NAME_BYTES),
+            "v".repeat(MAX_LABEL_VALUE_BYTES)
+        );
+        let at_limit = match format {
+            Format::OpenMetrics => at_limit,
+            Format::PrometheusText => at_limit.replace("# EOF\n", ""),
+        };
+        assert!(parse_all(&at_limit, format).is_ok());
+        for (text, column) in [
+            (format!("a{{job=\"{big}\"}} 1\n"), 3),
+            (format!("a{{{long}=\"x\"}} 1\n"), 3),
+            (format!("{big} 1\n"), 1),
+        ] {
+            let e = err(&text, format);
+            assert_eq!((e.line, e.column), (1, column), "{format:?}");
+            assert!(e.message.contains("bytes long; the limit is"), "{e}");
+            assert!(e.message.len() < 200, "{e}");
+        }
+    }
+    let huge = "1".repeat(100_000);
+    for text in [
+        format!("a {huge}x\n"),
+        format!("a 1 {huge}x\n"),
+        format!("a{{b=\"c\"}} {huge}x\n"),
+    ] {
+        let e = err(&text, Format::PrometheusText);
+        assert!(e.message.len() < 300, "{}", e.message.len());
+    }
+}

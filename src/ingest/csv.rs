@@ -9,7 +9,7 @@ use std::io::BufRead;
 
 use super::metrics::IngestError;
 use super::record::{parse_timestamp_as, Ingestor, TimeUnit};
-use crate::expo::{format_sample_value, parse_series, parse_value};
+use crate::expo::{format_sample_value, parse_series, parse_value, quoted};
 use crate::model::labels::{escape_label_value, is_valid_label_name};
 use crate::model::{Labels, METRIC_NAME};
 
@@ -69,7 +69,10 @@ fn layout(header: &csv::StringRecord) -> Result<Layout, String> {
         let name = raw.trim().trim_start_matches('\u{feff}');
         let lower = name.to_ascii_lowercase();
         if seen.contains(&lower) {
-            return Err(format!("column {name:?} appears twice in the header"));
+            return Err(format!(
+                "column {} appears twice in the header",
+                quoted(name)
+            ));
         }
         seen.push(lower.clone());
         match lower.as_str() {
@@ -92,8 +95,9 @@ fn layout(header: &csv::StringRecord) -> Result<Layout, String> {
             }
             _ => {
                 return Err(format!(
-                    "column {name:?} is neither metric, labels, timestamp, timestamp_s, \
-                     timestamp_ms, value nor a valid label name"
+                    "column {} is neither metric, labels, timestamp, timestamp_s, \
+                     timestamp_ms, value nor a valid label name",
+                    quoted(name)
                 ))
             }
         }
@@ -119,7 +123,11 @@ fn parse_label_field(f: &str) -> Result<Vec<(String, String)>, (usize, String)> 
                 serde_json::Value::String(s) => Ok((k, s)),
                 other => Err((
                     1,
-                    format!("labels: the value of {k:?} must be a string, found {other}"),
+                    format!(
+                        "labels: the value of {} must be a string, found {}",
+                        quoted(&k),
+                        crate::model::limits::excerpt(&other.to_string())
+                    ),
                 )),
             })
             .collect();

@@ -56,6 +56,84 @@ pub fn wanted_fields<'l>(
     values
 }
 
+/// Calls `f(name, value)` for the top-level fields of `line` whose names are in `names`, in
+/// the order the line has them, until `f` returns false. Values are as [`wanted_fields`] gives
+/// them (JSON scalars as text, logfmt values); a JSON line is read only as far as needed, so
+/// damage after the field that satisfies `f` does not matter.
+pub fn each_field<'l>(
+    line: &'l str,
+    format: LineFormat,
+    names: &[&str],
+    f: &mut dyn FnMut(&str, Cow<'l, str>) -> bool,
+) {
+    let json = match format {
+        LineFormat::Json => true,
+        LineFormat::Auto => line.trim_start().starts_with('{'),
+        _ => false,
+    };
+    if format == LineFormat::Raw {
+        return;
+    }
+    if json {
+        let mut de = serde_json::Deserializer::from_str(line);
+        // A line that is not JSON, or stops being JSON, simply has no (further) fields.
+        let _ = EachField { names, f }.deserialize(&mut de);
+    } else if line.contains('=') {
+        logfmt_each(line, &mut |key, value| {
+            if names.contains(&key) {
+                f(key, value)
+            } else {
+                true
+            }
+        });
+    }
+}
+
+struct EachField<'n, 'f, 'l> {
+    names: &'n [&'n str],
+    f: &'f mut dyn FnMut(&str, Cow<'l, str>) -> bool,
+}
+
+impl<'de, 'l> DeserializeSeed<'de> for EachField<'_, '_, 'l>
+where
+    'de: 'l,
+{
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, 'l> Visitor<'de> for EachField<'_, '_, 'l>
+where
+    'de: 'l,
+{
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key_seed(KeyPosition(self.names))? {
+            match key {
+                Some(i) => {
+                    if let Some(v) = map.next_value::<Scalar<'de>>()?.0 {
+                        if !(self.f)(self.names[i], v) {
+                            return Ok(());
+                        }
+                    }
+                }
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 struct JsonFields<'w, 'v, 'l> {
     wanted: &'w [&'w str],
     values: &'v mut Vec<Option<Cow<'l, str>>>,
@@ -315,6 +393,33 @@ mod tests {
             get(r#"{"ts":null,"level":[1],"n":{}}"#, LineFormat::Json, &w),
             [None, None, None]
         );
+    }
+
+    #[test]
+    fn each_field_goes_in_line_order_and_stops_when_told() {
+        let names = ["ts", "time"];
+        let seen = |line: &str, format: LineFormat, stop_at: usize| {
+            let mut out = Vec::new();
+            each_field(line, format, &names, &mut |k, v| {
+                out.push(format!("{k}={v}"));
+                out.len() < stop_at
+            });
+            out
+        };
+        let json = r#"{"time":"b","x":{"ts":"nested"},"ts":3,"time":"again"}"#;
+        assert_eq!(
+            seen(json, LineFormat::Auto, 9),
+            ["time=b", "ts=3", "time=again"]
+        );
+        assert_eq!(seen(json, LineFormat::Json, 1), ["time=b"]);
+        // Damage after the field that was enough does not matter.
+        assert_eq!(seen(r#"{"ts":1, broken"#, LineFormat::Json, 1), ["ts=1"]);
+        assert_eq!(
+            seen("a=1 time=x ts=2", LineFormat::Auto, 9),
+            ["time=x", "ts=2"]
+        );
+        assert!(seen("ts=2", LineFormat::Raw, 9).is_empty());
+        assert!(seen("no fields here", LineFormat::Logfmt, 9).is_empty());
     }
 
     #[test]

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::metrics::IngestError;
 use super::record::{parse_timestamp, Ingestor, Lines};
-use crate::expo::{format_sample_value, parse_series, parse_value};
+use crate::expo::{format_sample_value, parse_series, parse_value, quoted};
 use crate::model::{Labels, METRIC_NAME};
 
 /// One sample in the export shape, without the newline. The value is a string, as in
@@ -49,7 +49,7 @@ pub(crate) fn ingest_jsonl(
     let mut lines = Lines::new(input);
     while let Some(line) = lines.next_line(ing)? {
         let (line_no, line) = match line {
-            Ok(l) => l,
+            Ok(l) => (l.no, l.text),
             Err(e) => {
                 ing.reject(e)?;
                 continue;
@@ -153,8 +153,9 @@ fn parse_line(line: &str) -> Result<(Pairs, Samples), Bad> {
                 return Err((
                     1,
                     format!(
-                    "unknown field {other:?} (expected metric, labels, timestamp, value or values)"
-                ),
+                        "unknown field {} (expected metric, labels, timestamp, value or values)",
+                        quoted(other)
+                    ),
                 ))
             }
         }
@@ -197,7 +198,8 @@ fn string_map(
             other => Err((
                 1,
                 format!(
-                    "\"{field}\": the value of label {k:?} must be a string, found {}",
+                    "\"{field}\": the value of label {} must be a string, found {}",
+                    quoted(&k),
                     kind(&other)
                 ),
             )),

@@ -1,22 +1,34 @@
 //! Log lines into log streams: `argus ingest logs`.
 //!
 //! Each input line becomes one entry. Its stream's labels are the static `--label`s plus
-//! fields promoted with `--label-from`; its time comes from `--time-field` (JSON or logfmt
-//! lines) or `--time-format` (raw lines), else the time of arrival; `--metadata-from` fields
-//! travel as structured metadata. The rules for bad input are fixed and documented in
-//! `man argus-ingest`:
+//! fields promoted with `--label-from`; its time is found in the line (`logtime.rs`: by
+//! default `auto`, or as `--time-field` and `--time-format` say), else the time of arrival;
+//! `--metadata-from` fields travel as structured metadata. A line written by `argus export
+//! --logs` is restored as it was exported (`log_export.rs`): its own labels, exact time, line
+//! and metadata. The rules for bad input are fixed and documented in `man argus-ingest`:
 //!
 //! - invalid UTF-8 is kept, each bad sequence replaced by U+FFFD, and reported;
 //! - a line longer than `max_line_bytes` is rejected (not stored) and reported;
-//! - a timestamp that does not parse is replaced by the time of arrival and reported;
+//! - a promoted label longer than the limits of `model::limits` rejects its line, reported;
+//! - a timestamp that does not parse, or lies outside what the store holds, is replaced by
+//!   the time of arrival and reported (a line where `auto` finds no time at all takes its
+//!   time of arrival silently);
 //! - more distinct streams than `max_streams` stop the ingest with an error, before anything
 //!   is stored (label explosion);
 //! - a promoted field with more than `max_label_values` distinct values is not promoted for
 //!   the values past the bound (they stay in the line), and that is reported once.
+//!
+//! Lines timed by arrival get distinct, increasing times (a nanosecond apart when they arrive
+//! together), so that they keep their order and a repeated line is not taken for a duplicate.
 
 pub use super::fields::logfmt_pairs;
 use super::fields::wanted_fields;
+use super::log_export::{may_be_record, parse_record, ExportRecord};
+pub use super::logtime::{find_time, parse_log_time, time_of_raw_line, TimeFormat};
+use crate::expo::quoted;
 use crate::logql::extract::sanitize_label_name;
+use crate::model::labels::is_valid_label_name;
+use crate::model::limits::{check_label_size, check_log_time};
 use crate::model::Labels;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -38,25 +50,15 @@ pub trait LogSink {
 /// How to find fields in a line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LineFormat {
-    /// JSON when the line starts with `{`, logfmt otherwise.
+    /// A record of `argus export --logs` when the line is one; otherwise JSON when the line
+    /// starts with `{`, logfmt otherwise.
     Auto,
     Json,
     Logfmt,
     /// No fields: the line is opaque.
     Raw,
-}
-
-/// How to read a timestamp.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TimeFormat {
-    /// RFC 3339, or a Unix time whose unit follows from its size (s, ms, µs, ns).
-    Auto,
-    Rfc3339,
-    UnixSeconds,
-    UnixMillis,
-    UnixNanos,
-    /// Apache/nginx common log format: `[10/Oct/2000:13:55:36 -0700]`.
-    Common,
+    /// Every line is a record of `argus export --logs`; a line that is not is rejected.
+    Export,
 }
 
 #[derive(Clone, Debug)]
@@ -66,8 +68,9 @@ pub struct LogIngestOptions {
     pub metadata_from: Vec<String>,
     pub format: LineFormat,
     pub time_field: Option<String>,
-    /// Read the time from raw lines (their start, or the `[...]` of the common log format).
-    pub time_format: Option<TimeFormat>,
+    /// How times are written: in `time_field`, or without it at the start of raw lines;
+    /// `Auto` without `time_field` finds them (see `logtime.rs`).
+    pub time_format: TimeFormat,
     pub max_line_bytes: usize,
     pub max_streams: usize,
     pub max_label_values: usize,
@@ -85,7 +88,7 @@ impl Default for LogIngestOptions {
             metadata_from: Vec::new(),
             format: LineFormat::Auto,
             time_field: None,
-            time_format: None,
+            time_format: TimeFormat::Auto,
             max_line_bytes: 256 * 1024,
             max_streams: 1000,
             max_label_values: 100,
@@ -99,7 +102,10 @@ impl Default for LogIngestOptions {
 #[derive(Clone, Debug, Default)]
 pub struct LogIngestReport {
     pub lines: u64,
-    pub stored: u64,
+    /// Entries handed to the sink. The store keeps exact duplicates once, so what it kept
+    /// is its commit's count, not this.
+    pub appended: u64,
+    /// Bytes of the lines handed to the sink.
     pub bytes: u64,
     pub rejected: u64,
     /// Lines kept with a fix (U+FFFD, arrival time).
@@ -116,16 +122,21 @@ pub enum LogIngestError {
     Read(String),
     #[error("{0}")]
     TooManyStreams(String),
+    /// A line has no labels to name its stream: the command lacks `--label`.
+    #[error("{0}")]
+    NoLabels(String),
     #[error("{0}")]
     Sink(String),
 }
 
-/// The state of one ingest across its inputs: streams seen, promoted values per field.
+/// The state of one ingest across its inputs: streams seen, promoted values per field, the
+/// last time of arrival given.
 #[derive(Default)]
 pub struct LogIngestState {
     streams: HashSet<Labels>,
     promoted: HashMap<String, HashSet<String>>,
     warned_bound: HashSet<String>,
+    last_arrival: Option<i64>,
 }
 
 impl LogIngestState {
@@ -151,6 +162,18 @@ impl LogIngestState {
     pub fn streams(&self) -> usize {
         self.streams.len()
     }
+
+    /// The time of arrival of the next line timed by arrival: `arrival_ns`, or a nanosecond
+    /// after the previous one when that is later, so that such lines keep their order and
+    /// two equal lines stay two entries.
+    fn next_arrival(&mut self, arrival_ns: i64) -> i64 {
+        let t = match self.last_arrival {
+            Some(last) if last >= arrival_ns => last.saturating_add(1),
+            _ => arrival_ns,
+        };
+        self.last_arrival = Some(t);
+        t
+    }
 }
 
 /// A UUID, or a long run of hex digits or digits.
@@ -174,6 +197,27 @@ pub fn ingest_logs(
     ingest_log_lines(input, name, 0, opts, state, sink, report, progress)
 }
 
+/// One entry ready to be stored, with what was mended on the way.
+struct Entry<'l> {
+    labels: Labels,
+    t: i64,
+    line: Cow<'l, str>,
+    metadata: Vec<(String, String)>,
+    /// What was repaired (the entry is kept): reported as `file:line: note`.
+    repairs: Vec<String>,
+}
+
+/// What one line gives: an entry, or why it is rejected (it is reported, not stored).
+type LineOutcome<'l> = Result<Entry<'l>, String>;
+
+/// What stays the same for every line of one call: the options and the fields they read.
+struct LineReader<'o> {
+    opts: &'o LogIngestOptions,
+    base: Labels,
+    /// The fields any option reads; the rest of a structured line is skipped, not parsed.
+    wanted: Vec<&'o str>,
+}
+
 /// [`ingest_logs`] for a piece of a longer input whose first line is line `lines_before + 1`
 /// (a followed file read as it grows), so that messages keep naming the right line.
 #[allow(clippy::too_many_arguments)]
@@ -187,8 +231,6 @@ pub fn ingest_log_lines(
     report: &mut LogIngestReport,
     progress: &mut dyn FnMut(u64),
 ) -> Result<(), LogIngestError> {
-    let base = Labels::from_pairs(opts.labels.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    // The fields any option reads; the rest of a structured line is skipped, not parsed.
     let mut wanted: Vec<&str> = Vec::new();
     for f in opts
         .time_field
@@ -200,6 +242,11 @@ pub fn ingest_log_lines(
             wanted.push(f);
         }
     }
+    let reader = LineReader {
+        opts,
+        base: Labels::from_pairs(opts.labels.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
+        wanted,
+    };
     let mut last_stream: Option<Labels> = None;
     let mut buf = Vec::with_capacity(1024);
     let mut lineno = lines_before;
@@ -229,251 +276,238 @@ pub fn ingest_log_lines(
                 report.problems.push(format!("{name}:{lineno}: {what}"));
             }
         };
-        if buf.len() > opts.max_line_bytes {
-            report.rejected += 1;
-            problem(
-                report,
-                format!(
-                    "line of {} bytes is longer than the limit of {} (--max-line-bytes): rejected",
-                    buf.len(),
-                    opts.max_line_bytes
-                ),
-            );
-            continue;
-        }
-        let mut repaired = false;
-        let line: Cow<str> = match std::str::from_utf8(&buf) {
-            Ok(s) => Cow::Borrowed(s),
-            Err(e) => {
-                repaired = true;
-                problem(
-                    report,
-                    format!(
-                        "invalid UTF-8 at byte {}: kept, with U+FFFD for each bad sequence",
-                        e.valid_up_to() + 1
-                    ),
-                );
-                Cow::Owned(String::from_utf8_lossy(&buf).into_owned())
+        let entry = match reader.entry(&buf, state, report, name, lineno) {
+            Ok(e) => e,
+            Err(why) => {
+                report.rejected += 1;
+                problem(report, format!("{why}: rejected"));
+                continue;
             }
         };
-        let fields = wanted_fields(&line, opts.format, &wanted);
-        let field = |k: &str| {
-            let i = wanted.iter().position(|w| *w == k)?;
-            fields[i].as_deref()
-        };
-        // Time.
-        let mut t = opts.arrival_ns;
-        let parsed = match (&opts.time_field, opts.time_format) {
-            (Some(f), fmt) => Some(field(f).ok_or_else(|| format!("no field {f:?}")).and_then(
-                |v| {
-                    parse_log_time(v, fmt.unwrap_or(TimeFormat::Auto))
-                        .ok_or_else(|| format!("field {f:?} = {v:?} is not a time"))
-                },
-            )),
-            (None, Some(fmt)) => Some(
-                time_of_raw_line(&line, fmt)
-                    .ok_or_else(|| "no timestamp at the start of the line".to_string()),
-            ),
-            (None, None) => None,
-        };
-        match parsed {
-            Some(Ok(ns)) => t = ns,
-            Some(Err(why)) => {
-                repaired = true;
-                problem(report, format!("{why}: kept with the time of arrival"));
-            }
-            None => {}
+        if !entry.repairs.is_empty() {
+            report.repaired += 1;
         }
-        // Labels.
-        let mut labels = base.clone();
-        if !opts.label_from.is_empty() {
-            let mut extra: Vec<(String, String)> = Vec::new();
-            for k in &opts.label_from {
-                let Some(v) = field(k) else { continue };
-                if v.is_empty() {
-                    continue;
-                }
-                let seen = state.promoted.entry(k.clone()).or_default();
-                if !seen.contains(v) {
-                    if seen.len() >= opts.max_label_values {
-                        if state.warned_bound.insert(k.clone()) {
-                            report.warnings.push(format!(
-                                "{name}:{lineno}: field {k} has more than {} distinct values (--max-label-values); further values stay in the line only",
-                                opts.max_label_values
-                            ));
-                        }
-                        continue;
-                    }
-                    seen.insert(v.to_string());
-                }
-                extra.push((sanitize_label_name(k), v.to_string()));
-            }
-            if !extra.is_empty() {
-                let mut pairs: Vec<(String, String)> = labels
-                    .iter()
-                    .map(|(k, v)| (k.to_string(), v.to_string()))
-                    .collect();
-                for (k, v) in extra {
-                    // Static labels win over promoted fields of the same name.
-                    if !pairs.iter().any(|(n, _)| *n == k) {
-                        pairs.push((k, v));
-                    }
-                }
-                labels = Labels::from_pairs(pairs);
-            }
+        for r in entry.repairs {
+            problem(report, r);
         }
-        if labels.is_empty() {
-            return Err(LogIngestError::Sink(format!(
-                "{name}:{lineno}: the line has no labels: give at least one --label (for example --label job=myapp)"
+        if entry.labels.is_empty() {
+            return Err(LogIngestError::NoLabels(format!(
+                "{name}:{lineno}: the line has no labels (and is not a record of `argus export --logs`): give at least one --label (for example --label job=myapp)"
             )));
         }
         // Consecutive lines nearly always share a stream: skip the set lookup then.
-        let seen = last_stream.as_ref().is_some_and(|l| *l == labels);
-        if !seen && !state.streams.contains(&labels) {
+        let seen = last_stream.as_ref().is_some_and(|l| *l == entry.labels);
+        if !seen && !state.streams.contains(&entry.labels) {
             if state.streams.len() >= opts.max_streams {
                 return Err(LogIngestError::TooManyStreams(format!(
                     "{name}:{lineno}: more than {} streams (--max-streams): a label with many values (an id, a timestamp) makes a stream per value; keep such fields in the line or as structured metadata. Nothing was stored.",
                     opts.max_streams
                 )));
             }
-            state.streams.insert(labels.clone());
+            state.streams.insert(entry.labels.clone());
         }
         if !seen {
-            last_stream = Some(labels.clone());
+            last_stream = Some(entry.labels.clone());
         }
+        report.bytes += entry.line.len() as u64;
+        sink.append(&entry.labels, entry.t, &entry.line, entry.metadata)
+            .map_err(|e| LogIngestError::Sink(format!("{name}:{lineno}: {e}")))?;
+        report.appended += 1;
+    }
+    progress(offset);
+    Ok(())
+}
+
+impl LineReader<'_> {
+    /// The entry one line (without its line feed) gives, or why it is rejected.
+    fn entry<'b>(
+        &self,
+        buf: &'b [u8],
+        state: &mut LogIngestState,
+        report: &mut LogIngestReport,
+        name: &str,
+        lineno: u64,
+    ) -> LineOutcome<'b> {
+        let opts = self.opts;
+        // A record of `argus export --logs` is valid UTF-8 JSON starting with `{`.
+        if matches!(opts.format, LineFormat::Auto | LineFormat::Export) {
+            let record = std::str::from_utf8(buf)
+                .ok()
+                .filter(|l| may_be_record(l))
+                .and_then(parse_record);
+            match record {
+                Some((r, t)) => return self.exported_entry(r, t, state),
+                None if opts.format == LineFormat::Export => {
+                    return Err(
+                        "not a record of `argus export --logs` (--format export)".to_string()
+                    )
+                }
+                None => {}
+            }
+        }
+        if buf.len() > opts.max_line_bytes {
+            return Err(format!(
+                "line of {} bytes is longer than the limit of {} (--max-line-bytes)",
+                buf.len(),
+                opts.max_line_bytes
+            ));
+        }
+        let mut repairs = Vec::new();
+        let line: Cow<str> = match std::str::from_utf8(buf) {
+            Ok(s) => Cow::Borrowed(s),
+            Err(e) => {
+                repairs.push(format!(
+                    "invalid UTF-8 at byte {}: kept, with U+FFFD for each bad sequence",
+                    e.valid_up_to() + 1
+                ));
+                Cow::Owned(String::from_utf8_lossy(buf).into_owned())
+            }
+        };
+        let fields = wanted_fields(&line, opts.format, &self.wanted);
+        let field = |k: &str| {
+            let i = self.wanted.iter().position(|w| *w == k)?;
+            fields[i].as_deref()
+        };
+        let t = match self.time_of(&line, &field) {
+            Some(Ok(t)) => t,
+            Some(Err(why)) => {
+                repairs.push(format!("{why}: kept with the time of arrival"));
+                state.next_arrival(opts.arrival_ns)
+            }
+            None => state.next_arrival(opts.arrival_ns),
+        };
+        let labels = self.promoted_labels(&field, state, report, name, lineno)?;
         let metadata: Vec<(String, String)> = opts
             .metadata_from
             .iter()
             .filter_map(|k| field(k).map(|v| (sanitize_label_name(k), v.to_string())))
             .filter(|(_, v)| !v.is_empty())
             .collect();
-        if repaired {
-            report.repaired += 1;
-        }
-        report.bytes += line.len() as u64;
-        sink.append(&labels, t, &line, metadata)
-            .map_err(|e| LogIngestError::Sink(format!("{name}:{lineno}: {e}")))?;
-        report.stored += 1;
+        Ok(Entry {
+            labels,
+            t,
+            line,
+            metadata,
+            repairs,
+        })
     }
-    progress(offset);
-    Ok(())
-}
 
-/// A time value from a field: RFC 3339, or Unix time in the unit `fmt` names (`Auto`: by the
-/// number's size: seconds below 1e11, milliseconds below 1e14, microseconds below 1e17,
-/// nanoseconds above).
-pub fn parse_log_time(v: &str, fmt: TimeFormat) -> Option<i64> {
-    let v = v.trim();
-    let rfc = || {
-        chrono::DateTime::parse_from_rfc3339(v)
-            .ok()
-            .and_then(|d| d.timestamp_nanos_opt())
-    };
-    match fmt {
-        TimeFormat::Rfc3339 => rfc(),
-        TimeFormat::UnixSeconds => scaled_decimal(v, 9),
-        TimeFormat::UnixMillis => scaled_decimal(v, 6),
-        TimeFormat::UnixNanos => v.parse::<i64>().ok(),
-        TimeFormat::Common => parse_common(v),
-        TimeFormat::Auto => {
-            if let Some(t) = rfc() {
-                return Some(t);
-            }
-            if let Ok(i) = v.parse::<i64>() {
-                let a = i.unsigned_abs();
-                return Some(if a < 100_000_000_000 {
-                    i.checked_mul(1_000_000_000)?
-                } else if a < 100_000_000_000_000 {
-                    i.checked_mul(1_000_000)?
-                } else if a < 100_000_000_000_000_000 {
-                    i.checked_mul(1_000)?
-                } else {
-                    i
-                });
-            }
-            // A fraction: seconds.
-            scaled_decimal(v, 9)
+    /// The time `--time-field` and `--time-format` give the line: `None` for the time of
+    /// arrival, an error (reported) when the time named cannot be read or stored.
+    fn time_of<'f>(
+        &self,
+        line: &str,
+        field: &dyn Fn(&str) -> Option<&'f str>,
+    ) -> Option<Result<i64, String>> {
+        let opts = self.opts;
+        match (&opts.time_field, opts.time_format) {
+            (_, TimeFormat::Arrival) => None,
+            (Some(f), fmt) => Some(match field(f) {
+                None => Err(format!("no field {}", quoted(f))),
+                Some(v) => parse_log_time(v, fmt).unwrap_or_else(|| {
+                    Err(format!("field {} = {} is not a time", quoted(f), quoted(v)))
+                }),
+            }),
+            (None, TimeFormat::Auto) => find_time(line, opts.format),
+            (None, fmt) => Some(
+                time_of_raw_line(line, fmt)
+                    .unwrap_or_else(|| Err("no timestamp at the start of the line".to_string())),
+            ),
         }
     }
-}
 
-/// A decimal number times 10^`digits`, exactly (`1.25` with 9 digits is 1_250_000_000);
-/// digits past the scale are cut off.
-fn scaled_decimal(v: &str, digits: u32) -> Option<i64> {
-    let (neg, v) = match v.strip_prefix('-') {
-        Some(r) => (true, r),
-        None => (false, v),
-    };
-    let (int, frac) = v.split_once('.').unwrap_or((v, ""));
-    if int.is_empty() && frac.is_empty()
-        || !int.bytes().all(|b| b.is_ascii_digit())
-        || !frac.bytes().all(|b| b.is_ascii_digit())
-    {
-        return None;
-    }
-    let scale = 10i64.pow(digits);
-    let mut n = if int.is_empty() {
-        0
-    } else {
-        int.parse::<i64>().ok()?
-    }
-    .checked_mul(scale)?;
-    let mut place = scale / 10;
-    for b in frac.bytes().take(digits as usize) {
-        n = n.checked_add((b - b'0') as i64 * place)?;
-        place /= 10;
-    }
-    Some(if neg { -n } else { n })
-}
-
-/// `10/Oct/2000:13:55:36 -0700` (brackets optional).
-fn parse_common(v: &str) -> Option<i64> {
-    // Fixed positions, read directly: a general strftime parser costs more than the rest of
-    // ingesting an nginx line.
-    let v = v.trim_start_matches('[').trim_end_matches(']').as_bytes();
-    if v.len() != 26 || v[2] != b'/' || v[6] != b'/' || v[11] != b':' || v[20] != b' ' {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| -> Option<u32> {
-        let s = std::str::from_utf8(v.get(r)?).ok()?;
-        s.bytes()
-            .all(|b| b.is_ascii_digit())
-            .then(|| s.parse().ok())?
-    };
-    const MONTHS: [&[u8; 3]; 12] = [
-        b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
-        b"Dec",
-    ];
-    let month = MONTHS.iter().position(|m| &v[3..6] == *m)? as u32 + 1;
-    let date = chrono::NaiveDate::from_ymd_opt(num(7..11)? as i32, month, num(0..2)?)?;
-    let time = date.and_hms_opt(num(12..14)?, num(15..17)?, num(18..20)?)?;
-    let sign = match v[21] {
-        b'+' => 1,
-        b'-' => -1,
-        _ => return None,
-    };
-    let offset = sign * (num(22..24)? as i64 * 3600 + num(24..26)? as i64 * 60);
-    let secs = time.and_utc().timestamp() - offset;
-    secs.checked_mul(1_000_000_000)
-}
-
-/// The timestamp of a raw line: for the common log format the first `[...]`, otherwise the
-/// line's first whitespace-separated token.
-pub fn time_of_raw_line(line: &str, fmt: TimeFormat) -> Option<i64> {
-    if fmt == TimeFormat::Common || (fmt == TimeFormat::Auto && line.contains(" [")) {
-        if let (Some(a), Some(b)) = (line.find('['), line.find(']')) {
-            if a < b {
-                if let Some(t) = parse_common(&line[a + 1..b]) {
-                    return Some(t);
+    /// The static labels plus the fields promoted with `--label-from`. An error rejects the
+    /// line (a promoted value too long to be a label).
+    fn promoted_labels<'f>(
+        &self,
+        field: &dyn Fn(&str) -> Option<&'f str>,
+        state: &mut LogIngestState,
+        report: &mut LogIngestReport,
+        name: &str,
+        lineno: u64,
+    ) -> Result<Labels, String> {
+        let opts = self.opts;
+        if opts.label_from.is_empty() {
+            return Ok(self.base.clone());
+        }
+        let mut extra: Vec<(String, String)> = Vec::new();
+        for k in &opts.label_from {
+            let Some(v) = field(k) else { continue };
+            if v.is_empty() {
+                continue;
+            }
+            let label = sanitize_label_name(k);
+            check_label_size(&label, v).map_err(|m| format!("field {k}: {m}"))?;
+            let seen = state.promoted.entry(k.clone()).or_default();
+            if !seen.contains(v) {
+                if seen.len() >= opts.max_label_values {
+                    if state.warned_bound.insert(k.clone()) {
+                        report.warnings.push(format!(
+                            "{name}:{lineno}: field {k} has more than {} distinct values (--max-label-values); further values stay in the line only",
+                            opts.max_label_values
+                        ));
+                    }
+                    continue;
                 }
+                seen.insert(v.to_string());
+            }
+            extra.push((label, v.to_string()));
+        }
+        if extra.is_empty() {
+            return Ok(self.base.clone());
+        }
+        let mut b = self.base.to_builder();
+        for (k, v) in extra {
+            // Static labels win over promoted fields of the same name.
+            if b.get(&k).is_none() {
+                b.set(k, v);
             }
         }
-        if fmt == TimeFormat::Common {
-            return None;
-        }
+        Ok(b.build())
     }
-    let token = line.split_whitespace().next()?;
-    parse_log_time(token, fmt)
+
+    /// The entry an exported record gives: its own stream (under the static `--label`s, which
+    /// win), line and metadata, and its exact time when the store can hold it.
+    fn exported_entry<'b>(
+        &self,
+        r: ExportRecord,
+        t: i64,
+        state: &mut LogIngestState,
+    ) -> LineOutcome<'b> {
+        let opts = self.opts;
+        for (k, v) in &r.stream {
+            if !is_valid_label_name(k) {
+                return Err(format!("label name {} is not valid", quoted(k)));
+            }
+            check_label_size(k, v)?;
+        }
+        if r.line.len() > opts.max_line_bytes {
+            return Err(format!(
+                "line of {} bytes is longer than the limit of {} (--max-line-bytes)",
+                r.line.len(),
+                opts.max_line_bytes
+            ));
+        }
+        let mut b = Labels::from_pairs(r.stream).to_builder();
+        for (k, v) in &opts.labels {
+            b.set(k.clone(), v.clone());
+        }
+        let mut repairs = Vec::new();
+        let t = match check_log_time(t) {
+            Ok(()) => t,
+            Err(why) => {
+                repairs.push(format!("{why}: kept with the time of arrival"));
+                state.next_arrival(opts.arrival_ns)
+            }
+        };
+        Ok(Entry {
+            labels: b.build(),
+            t,
+            line: Cow::Owned(r.line),
+            metadata: r.metadata.into_iter().collect(),
+            repairs,
+        })
+    }
 }
 
 #[cfg(test)]
@@ -537,7 +571,7 @@ mod tests {
         let input = b"{\"ts\":\"2026-01-01T00:00:00.5Z\",\"level\":\"error\",\"trace-id\":\"abc\",\"msg\":\"x\"}\n{\"ts\":1767225600123,\"level\":\"info\"}\r\n";
         let (sink, report, res) = run(input, &o);
         res.unwrap();
-        assert_eq!(report.stored, 2);
+        assert_eq!(report.appended, 2);
         let (l, e) = &sink.0[0];
         assert_eq!(l.get("level"), Some("error"));
         assert_eq!(l.get("job"), Some("app"));
@@ -551,7 +585,7 @@ mod tests {
     }
 
     #[test]
-    fn logfmt_common_log_and_unix_times() {
+    fn logfmt_pairs_decode_quotes() {
         assert_eq!(
             logfmt_pairs(r#"level=warn msg="disk \"sda\" full" bare x= y=2"#),
             vec![
@@ -561,43 +595,109 @@ mod tests {
                 ("y".into(), "2".into())
             ]
         );
-        let clf = r#"127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 2326"#;
+    }
+
+    #[test]
+    fn times_are_found_by_default_and_arrival_times_stay_distinct() {
+        let input = b"2026-01-01T00:00:00Z one\nno time\nno time\nts=1767225601 two\n";
+        let (sink, report, res) = run(input, &opts());
+        res.unwrap();
+        let times: Vec<i64> = sink.0.iter().map(|(_, e)| e.t).collect();
         assert_eq!(
-            time_of_raw_line(clf, TimeFormat::Auto),
-            Some(971_211_336_000_000_000)
+            times,
+            [1_767_225_600_000_000_000, 42, 43, 1_767_225_601_000_000_000]
         );
+        // Finding no time is not a problem to report.
+        assert_eq!((report.repaired, report.problems.len()), (0, 0));
+        let o = LogIngestOptions {
+            time_format: TimeFormat::Arrival,
+            ..opts()
+        };
+        let (sink, _, res) = run(input, &o);
+        res.unwrap();
+        let times: Vec<i64> = sink.0.iter().map(|(_, e)| e.t).collect();
+        assert_eq!(times, [42, 43, 44, 45]);
+    }
+
+    #[test]
+    fn exported_records_are_restored() {
+        let input = concat!(
+            r#"{"line":"x \"y\"","metadata":{"req":"r1"},"stream":{"app":"a","env":"prod"},"ts":"1767225600000000001"}"#,
+            "\n",
+            r#"{"line":"z","stream":{"app":"b"},"ts":"-9223372036854775808"}"#,
+            "\n",
+            r#"{"line":"z","stream":{"bad-name":"b"},"ts":"1"}"#,
+            "\n",
+            "plain\n",
+        );
+        let o = LogIngestOptions {
+            labels: vec![("env".into(), "test".into())],
+            ..opts()
+        };
+        let (sink, report, res) = run(input.as_bytes(), &o);
+        res.unwrap();
         assert_eq!(
-            parse_log_time("1700000000", TimeFormat::Auto),
-            Some(1_700_000_000_000_000_000)
+            (report.appended, report.rejected, report.repaired),
+            (3, 1, 1)
         );
-        assert_eq!(
-            parse_log_time("1700000000.25", TimeFormat::Auto),
-            Some(1_700_000_000_250_000_000)
+        let (l, e) = &sink.0[0];
+        assert_eq!((l.get("app"), l.get("env")), (Some("a"), Some("test")));
+        assert_eq!(e.t, 1_767_225_600_000_000_001);
+        assert_eq!(e.line, "x \"y\"");
+        assert_eq!(e.metadata, [("req".to_string(), "r1".to_string())]);
+        assert_eq!(sink.0[1].1.t, 42);
+        assert!(
+            report.problems[0].starts_with("in.log:2: timestamp"),
+            "{:?}",
+            report.problems
         );
-        assert_eq!(
-            parse_log_time("1700000000000000", TimeFormat::Auto),
-            Some(1_700_000_000_000_000_000)
+        assert!(
+            report.problems[1].starts_with("in.log:3: label name"),
+            "{:?}",
+            report.problems
         );
-        assert_eq!(
-            parse_log_time("1700000000000000001", TimeFormat::Auto),
-            Some(1_700_000_000_000_000_001)
+        // The plain line is an ordinary line of the static labels.
+        assert_eq!(sink.0[2].0.get("env"), Some("test"));
+        // Said explicitly, anything else is rejected.
+        let o = LogIngestOptions {
+            format: LineFormat::Export,
+            ..opts()
+        };
+        let (sink, report, res) = run(input.as_bytes(), &o);
+        res.unwrap();
+        assert_eq!((sink.0.len(), report.rejected), (2, 2));
+        assert!(
+            report.problems[2].starts_with("in.log:4: not a record"),
+            "{:?}",
+            report.problems
         );
-        assert_eq!(
-            time_of_raw_line("2026-01-01T00:00:00Z INFO started", TimeFormat::Rfc3339),
-            Some(1_767_225_600_000_000_000)
-        );
+    }
+
+    #[test]
+    fn a_promoted_label_too_long_rejects_its_line() {
+        let o = LogIngestOptions {
+            label_from: vec!["user".into()],
+            ..opts()
+        };
+        let big = "u".repeat(crate::model::limits::MAX_LABEL_VALUE_BYTES + 1);
+        let input = format!("user=a msg=x\nuser={big} msg=y\n");
+        let (sink, report, res) = run(input.as_bytes(), &o);
+        res.unwrap();
+        assert_eq!((sink.0.len(), report.rejected), (1, 1));
+        assert!(report.problems[0].starts_with("in.log:2: field user: the value of label"));
+        assert!(report.problems[0].len() < 300, "{}", report.problems[0]);
     }
 
     #[test]
     fn bad_input_follows_the_documented_rules() {
         let o = LogIngestOptions {
             max_line_bytes: 10,
-            time_format: Some(TimeFormat::Rfc3339),
+            time_format: TimeFormat::Rfc3339,
             ..opts()
         };
         let (sink, report, res) = run(b"short\nthis line is too long\nbad \xff byte\n", &o);
         res.unwrap();
-        assert_eq!((report.stored, report.rejected), (2, 1));
+        assert_eq!((report.appended, report.rejected), (2, 1));
         assert_eq!(sink.0[1].1.line, "bad \u{fffd} byte");
         // No timestamp at the start: kept with the arrival time.
         assert_eq!(sink.0[0].1.t, 42);

@@ -119,6 +119,9 @@ pub struct IngestError {
     pub line: usize,
     pub column: usize,
     pub message: String,
+    /// Whether `skip_invalid` would have skipped it: false for what no skipping can mend (a
+    /// read error, a truncated OpenMetrics input, an invalid `--label`).
+    pub skippable: bool,
 }
 
 /// Where ingested samples go. The store's `MetricWriter` implements it; [`MemorySink`] is the
@@ -181,6 +184,12 @@ pub fn ingest_metrics(
 }
 
 /// Reads lines of either text exposition.
+///
+/// Both formats end every line with a line feed, so a last line without one was cut off (a
+/// copy interrupted, a disk full): in the text format it is a bad record, refused like any
+/// other, since the complete lines before it are whole records. OpenMetrics also requires
+/// `# EOF` as the last line; an input without it is truncated somewhere, and none of it is
+/// stored, even with `skip_invalid`.
 fn ingest_exposition(
     input: &mut dyn BufRead,
     format: Format,
@@ -189,15 +198,26 @@ fn ingest_exposition(
     let mut parser = Parser::new(format);
     let mut lines = super::record::Lines::new(input);
     while let Some(line) = lines.next_line(ing)? {
-        let (line_no, line) = match line {
+        let line = match line {
             Ok(l) => l,
             Err(e) => {
                 ing.reject(e)?;
                 continue;
             }
         };
-        match parser.feed_line(line, line_no) {
-            Ok(Some(Entry::Sample(s))) => ing.sample(s.labels, s.timestamp, s.value, line_no, 1)?,
+        let blank = line.text.trim_matches([' ', '\t', '\r']).is_empty();
+        if line.unterminated && format == Format::PrometheusText && !blank {
+            ing.reject_at(
+                line.no,
+                line.text.chars().count() + 1,
+                "the last line does not end with a line feed: the input was cut off in the \
+                 middle of a record (the text format ends every line with one)"
+                    .to_string(),
+            )?;
+            continue;
+        }
+        match parser.feed_line(line.text, line.no) {
+            Ok(Some(Entry::Sample(s))) => ing.sample(s.labels, s.timestamp, s.value, line.no, 1)?,
             Ok(Some(Entry::Metadata(md))) => ing.metadata(md),
             Ok(None) => {}
             Err(e) => ing.reject_at(e.line, e.column, e.message)?,
@@ -211,7 +231,16 @@ fn ingest_exposition(
                 }
             }
         }
-        Err(e) => ing.reject_at(e.line, e.column, e.message)?,
+        Err(e) => {
+            return Err(ing.fatal(
+                e.line,
+                e.column,
+                format!(
+                    "{}; --skip-invalid cannot keep part of a truncated input",
+                    e.message
+                ),
+            ))
+        }
     }
     Ok(())
 }

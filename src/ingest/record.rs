@@ -9,8 +9,9 @@ use std::collections::HashSet;
 use std::io::{self, BufRead};
 
 use super::metrics::{IngestError, IngestOptions, IngestReport, InputFormat, SampleSink};
-use crate::expo::exact_decimal_seconds_to_ms;
+use crate::expo::{exact_decimal_seconds_to_ms, quoted};
 use crate::model::labels::{is_valid_label_name, is_valid_metric_name};
+use crate::model::limits::{check_label_size, check_sample_time, excerpt};
 use crate::model::{Labels, LabelsBuilder, MetricMetadata, METRIC_NAME};
 
 /// Report progress at most every this many bytes.
@@ -46,7 +47,7 @@ pub(crate) fn parse_timestamp_as(s: &str, unit: TimeUnit) -> Result<i64, String>
     if looks_numeric {
         if let Ok(x) = t.parse::<f64>() {
             if !x.is_finite() {
-                return Err(format!("timestamp {s:?} is out of range"));
+                return Err(format!("timestamp {} is out of range", quoted(s)));
             }
             let millis = match unit {
                 TimeUnit::Millis => true,
@@ -67,15 +68,16 @@ pub(crate) fn parse_timestamp_as(s: &str, unit: TimeUnit) -> Result<i64, String>
                         .map(|r| r as i64)
                 })
             };
-            return ms.ok_or_else(|| format!("timestamp {s:?} is out of range"));
+            return ms.ok_or_else(|| format!("timestamp {} is out of range", quoted(s)));
         }
     }
     chrono::DateTime::parse_from_rfc3339(t)
         .map(|d| d.timestamp_millis())
         .map_err(|_| {
             format!(
-                "invalid timestamp {s:?}: expected RFC 3339 (2024-01-02T03:04:05Z), Unix seconds \
-                 (1700000000.5) or Unix milliseconds (1700000000500)"
+                "invalid timestamp {}: expected RFC 3339 (2024-01-02T03:04:05Z), Unix seconds \
+                 (1700000000.5) or Unix milliseconds (1700000000500)",
+                quoted(s)
             )
         })
 }
@@ -107,11 +109,13 @@ impl<'a> Ingestor<'a> {
         sink: &'a mut dyn SampleSink,
         progress: &'a mut dyn FnMut(u64),
     ) -> Result<Ingestor<'a>, IngestError> {
-        for (k, _) in &opts.extra_labels {
+        for (k, v) in &opts.extra_labels {
             let why = if k == METRIC_NAME {
-                "the metric name cannot be set for a whole input"
+                "the metric name cannot be set for a whole input".to_string()
             } else if !is_valid_label_name(k) {
-                "label names match [a-zA-Z_][a-zA-Z0-9_]*"
+                "label names match [a-zA-Z_][a-zA-Z0-9_]*".to_string()
+            } else if let Err(m) = check_label_size(k, v) {
+                m
             } else {
                 continue;
             };
@@ -119,7 +123,8 @@ impl<'a> Ingestor<'a> {
                 source_name: source.to_string(),
                 line: 0,
                 column: 0,
-                message: format!("invalid extra label name {k:?}: {why}"),
+                message: format!("invalid extra label {}: {why}", quoted(k)),
+                skippable: false,
             });
         }
         Ok(Ingestor {
@@ -144,16 +149,26 @@ impl<'a> Ingestor<'a> {
             line,
             column,
             message,
+            skippable: true,
+        }
+    }
+
+    /// An error that rejects the whole input whatever `skip_invalid` says (a truncated
+    /// OpenMetrics input: none of it can be trusted to be complete).
+    pub(crate) fn fatal(&self, line: usize, column: usize, message: String) -> IngestError {
+        IngestError {
+            skippable: false,
+            ..self.error(line, column, message)
         }
     }
 
     pub(crate) fn io_error(&self, line: usize, e: &io::Error) -> IngestError {
-        self.error(line, 0, format!("read error: {e}"))
+        self.fatal(line, 0, format!("read error: {e}"))
     }
 
     /// A bad record: counted and kept when skipping, else the error to return.
     pub(crate) fn reject(&mut self, e: IngestError) -> Result<(), IngestError> {
-        if !self.opts.skip_invalid {
+        if !self.opts.skip_invalid || !e.skippable {
             return Err(e);
         }
         self.report.invalid += 1;
@@ -215,9 +230,18 @@ impl<'a> Ingestor<'a> {
             self.last_out = out.clone();
             out
         };
+        // A time the store cannot hold is refused here, where the line is known, rather than
+        // by the store's writer, which can only refuse the whole commit.
+        if let Some(Err(m)) = t.map(check_sample_time) {
+            return self.reject_at(line, column, m);
+        }
         let t = t.unwrap_or(self.opts.default_timestamp);
         if let Err(m) = self.sink.append(&labels, t, v) {
-            return self.reject_at(line, column, format!("sample {labels} rejected: {m}"));
+            return self.reject_at(
+                line,
+                column,
+                format!("sample {} rejected: {m}", excerpt(&labels.to_string())),
+            );
         }
         self.report.samples += 1;
         if !repeated && self.series.insert(labels.stable_hash()) {
@@ -266,11 +290,11 @@ impl<'a> Ingestor<'a> {
     }
 }
 
-/// Checks the metric name and label names and that no name repeats.
+/// Checks the metric name and label names, their sizes, and that no name repeats.
 fn validate(pairs: &mut [(String, String)]) -> Result<(), String> {
     pairs.sort_by(|a, b| a.0.cmp(&b.0));
     if let Some(w) = pairs.windows(2).find(|w| w[0].0 == w[1].0) {
-        return Err(format!("label {:?} is given twice", w[0].0));
+        return Err(format!("label {} is given twice", quoted(&w[0].0)));
     }
     let name = pairs
         .iter()
@@ -282,7 +306,8 @@ fn validate(pairs: &mut [(String, String)]) -> Result<(), String> {
     }
     if !is_valid_metric_name(name) {
         return Err(format!(
-            "invalid metric name {name:?}: metric names match [a-zA-Z_:][a-zA-Z0-9_:]*"
+            "invalid metric name {}: metric names match [a-zA-Z_:][a-zA-Z0-9_:]*",
+            quoted(name)
         ));
     }
     if let Some((k, _)) = pairs
@@ -290,10 +315,11 @@ fn validate(pairs: &mut [(String, String)]) -> Result<(), String> {
         .find(|(k, _)| k != METRIC_NAME && !is_valid_label_name(k))
     {
         return Err(format!(
-            "invalid label name {k:?}: label names match [a-zA-Z_][a-zA-Z0-9_]*"
+            "invalid label name {}: label names match [a-zA-Z_][a-zA-Z0-9_]*",
+            quoted(k)
         ));
     }
-    Ok(())
+    pairs.iter().try_for_each(|(k, v)| check_label_size(k, v))
 }
 
 /// Reads `\n`-terminated lines into one reused buffer, counting lines and bytes.
@@ -303,8 +329,16 @@ pub(crate) struct Lines<'r> {
     line_no: usize,
 }
 
-/// One line: its number and text, or the error for a line that is not UTF-8.
-pub(crate) type Line<'b> = Result<(usize, &'b str), IngestError>;
+/// One line: its number, its text without the line feed, and whether the line feed was
+/// missing (the last line of an input that was cut off, or written without one).
+pub(crate) struct LineRef<'b> {
+    pub no: usize,
+    pub text: &'b str,
+    pub unterminated: bool,
+}
+
+/// One line, or the error for a line that is not UTF-8.
+pub(crate) type Line<'b> = Result<LineRef<'b>, IngestError>;
 
 impl<'r> Lines<'r> {
     pub(crate) fn new(input: &'r mut dyn BufRead) -> Lines<'r> {
@@ -330,9 +364,16 @@ impl<'r> Lines<'r> {
         }
         self.line_no += 1;
         ing.consumed(n as u64);
-        let bytes = self.buf.strip_suffix(b"\n").unwrap_or(&self.buf);
+        let (bytes, unterminated) = match self.buf.strip_suffix(b"\n") {
+            Some(b) => (b, false),
+            None => (&self.buf[..], true),
+        };
         Ok(Some(match std::str::from_utf8(bytes) {
-            Ok(s) => Ok((self.line_no, s)),
+            Ok(text) => Ok(LineRef {
+                no: self.line_no,
+                text,
+                unterminated,
+            }),
             Err(e) => {
                 let col = String::from_utf8_lossy(&bytes[..e.valid_up_to()])
                     .chars()

@@ -72,7 +72,7 @@ fn openmetrics_timestamps_are_seconds() {
 }
 
 #[test]
-fn openmetrics_without_eof_fails_or_counts() {
+fn openmetrics_without_eof_is_truncated_and_rejected_whole() {
     let body = "a 1\nb 2\n";
     let (r, _) = run(body, "x.om", &opts(InputFormat::Auto));
     let e = r.unwrap_err();
@@ -82,12 +82,156 @@ fn openmetrics_without_eof_fails_or_counts() {
             .starts_with("x.om:3:1: data does not end with"),
         "{e}"
     );
+    assert!(
+        e.message.contains("cannot keep part of a truncated input"),
+        "{e}"
+    );
+    // Skipping bad records does not mend a truncated input: its last line may be cut short.
     let mut o = opts(InputFormat::OpenMetrics);
     o.skip_invalid = true;
-    let (r, s) = run(body, "x.om", &o);
-    let r = r.unwrap();
-    assert_eq!((r.samples, r.invalid), (2, 1));
-    assert_eq!(s.samples.len(), 2);
+    let (r, _) = run("a 1\nb 2", "x.om", &o);
+    let e = r.unwrap_err();
+    assert!(!e.skippable);
+    // `# EOF` may end without a line feed.
+    let (r, s) = run("a 1\n# EOF", "x.om", &o);
+    assert_eq!(r.unwrap().samples, 1);
+    assert_eq!(s.samples.len(), 1);
+}
+
+#[test]
+fn a_text_format_line_without_its_line_feed_is_cut_off() {
+    let (r, _) = run("a 1\nb 20", "m.prom", &opts(InputFormat::PrometheusText));
+    let e = r.unwrap_err();
+    assert_eq!((e.line, e.column), (2, 5));
+    assert!(e.message.contains("does not end with a line feed"), "{e}");
+    assert!(e.skippable);
+    let mut o = opts(InputFormat::PrometheusText);
+    o.skip_invalid = true;
+    let (r, s) = run("a 1\n# HELP a cut", "m.prom", &o);
+    assert_eq!((r.unwrap().invalid, s.samples.len()), (1, 1));
+    // Blanks after the last line feed are no record; CRLF lines are whole.
+    let (r, s) = run(
+        "a 1\r\nb 2\r\n \t",
+        "m.prom",
+        &opts(InputFormat::PrometheusText),
+    );
+    assert_eq!((r.unwrap().samples, s.samples.len()), (2, 2));
+}
+
+#[test]
+fn sample_times_outside_the_store_range_are_bad_records() {
+    let (r, _) = run(
+        "a 1 -9223372036854775808\na 2 0\n",
+        "<stdin>",
+        &opts(InputFormat::PrometheusText),
+    );
+    let e = r.unwrap_err();
+    assert_eq!(e.line, 1);
+    assert!(e.message.contains("outside the range"), "{e}");
+    let mut o = opts(InputFormat::Auto);
+    o.skip_invalid = true;
+    for (name, body) in [
+        ("a.prom", "a 1 253402300800000\na 2 0\n"),
+        ("a.om", "a 1 -62167219201\na 2 0\n# EOF\n"),
+        (
+            "a.csv",
+            "metric,timestamp,value\na,10000-01-01T00:00:00Z,1\na,0,2\n",
+        ),
+        (
+            "a.jsonl",
+            "{\"metric\":\"a\",\"value\":[-1e14,\"1\"]}\n{\"metric\":\"a\",\"value\":[0,\"2\"]}\n",
+        ),
+    ] {
+        let (r, s) = run(body, name, &o);
+        let r = r.unwrap();
+        assert_eq!(
+            (r.samples, r.invalid),
+            (1, 1),
+            "{name}: {:?}",
+            r.first_errors
+        );
+        assert_eq!(s.samples[0].1, 0, "{name}");
+    }
+    // The edges themselves are fine.
+    let (r, _) = run(
+        "a 1 -62167219200000\na 2 253402300799999\n",
+        "<stdin>",
+        &opts(InputFormat::PrometheusText),
+    );
+    assert_eq!(r.unwrap().samples, 2);
+}
+
+#[test]
+fn label_sizes_are_limited_in_every_format() {
+    let big = "v".repeat(crate::model::limits::MAX_LABEL_VALUE_BYTES + 1);
+    let long_name = "n".repeat(crate::model::limits::MAX_LABEL_NAME_BYTES + 1);
+    for (name, body) in [
+        ("a.prom", format!("a{{job=\"{big}\"}} 1\n")),
+        ("a.prom", format!("a{{{long_name}=\"x\"}} 1\n")),
+        ("a.prom", format!("a{big} 1\n")),
+        ("a.om", format!("a{{job=\"{big}\"}} 1\n# EOF\n")),
+        ("a.csv", format!("metric,job,value\na,{big},1\n")),
+        (
+            "a.csv",
+            format!("metric,labels,value\na,\"{{{long_name}=\"\"x\"\"}}\",1\n"),
+        ),
+        (
+            "a.jsonl",
+            format!("{{\"metric\":\"a\",\"labels\":{{\"job\":\"{big}\"}},\"value\":1}}\n"),
+        ),
+    ] {
+        let (r, s) = run(&body, name, &opts(InputFormat::Auto));
+        let e = r.unwrap_err();
+        assert_eq!(
+            e.line,
+            if name.ends_with(".csv") { 2 } else { 1 },
+            "{name}: {e}"
+        );
+        assert!(
+            e.message.contains("bytes long; the limit is"),
+            "{name}: {e}"
+        );
+        assert!(e.message.len() < 300, "{name}: {e}");
+        assert!(s.samples.is_empty());
+    }
+    let mut o = opts(InputFormat::PrometheusText);
+    o.extra_labels = vec![("job".into(), big)];
+    let (r, _) = run("up 1\n", "<stdin>", &o);
+    assert!(r.unwrap_err().message.contains("bytes long"));
+}
+
+#[test]
+fn errors_quote_an_excerpt_of_a_huge_token() {
+    let huge = "1".repeat(1_000_000);
+    for (name, body) in [
+        ("a.prom", format!("a {huge}x\n")),
+        ("a.prom", format!("a 1 {huge}x\n")),
+        ("a.prom", format!("a{{b=\"1\"}} 1 2 {huge}\n")),
+        ("a.prom", format!("# TYPE a {huge}\n")),
+        ("a.om", format!("a {huge}x\n# EOF\n")),
+        ("a.om", format!("a 1 {huge}x\n# EOF\n")),
+        ("a.om", format!("# TYPE a {huge}\n# EOF\n")),
+        ("a.om", format!("# UNIT a_b {huge}\n# EOF\n")),
+        ("a.csv", format!("metric,value\na,{huge}x\n")),
+        ("a.csv", format!("metric,timestamp,value\na,{huge}x,1\n")),
+        ("a.csv", format!("metric,value,x{huge}-\na,1,2\n")),
+        (
+            "a.jsonl",
+            format!("{{\"metric\":\"a\",\"value\":\"{huge}x\"}}\n"),
+        ),
+        (
+            "a.jsonl",
+            format!("{{\"metric\":\"a\",\"value\":1,\"{huge}\":1}}\n"),
+        ),
+        (
+            "a.jsonl",
+            format!("{{\"metric\":\"a\",\"timestamp\":\"{huge}x\",\"value\":1}}\n"),
+        ),
+    ] {
+        let (r, _) = run(&body, name, &opts(InputFormat::Auto));
+        let e = r.unwrap_err().to_string();
+        assert!(e.len() < 400, "{name}: {} bytes: {}", e.len(), &e[..400]);
+    }
 }
 
 #[test]
@@ -105,7 +249,7 @@ fn extra_labels_win() {
     );
     o.extra_labels = vec![("bad-name".into(), "x".into())];
     let (r, _) = run("up 1\n", "<stdin>", &o);
-    assert!(r.unwrap_err().message.contains("invalid extra label name"));
+    assert!(r.unwrap_err().message.contains("invalid extra label"));
     o.extra_labels = vec![("__name__".into(), "x".into())];
     let (r, _) = run("up 1\n", "<stdin>", &o);
     assert!(r.unwrap_err().message.contains("cannot be set"));

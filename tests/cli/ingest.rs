@@ -104,3 +104,165 @@ fn missing_file_is_named() {
         .code(3)
         .stderr(predicate::str::contains("/nonexistent/x.prom"));
 }
+
+#[test]
+fn the_count_reported_is_what_was_kept() {
+    let w = Workdir::new();
+    // Two samples of one series at one time: the later one stays, and the count says one.
+    w.argus()
+        .arg("ingest")
+        .write_stdin("a 1 1700000000000\na 2 1700000000000\na 3 1700000001000\n")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("stored 2 samples of 1 series"))
+        .stderr(predicate::str::contains("1 sample(s) replaced"));
+}
+
+#[test]
+fn a_truncated_openmetrics_input_stores_nothing_even_when_skipping() {
+    let w = Workdir::new();
+    let good = w.write("good.prom", "g 1 1700000000000\n");
+    // Cut in the middle of its last sample ("t 20.5 1700000015"): no "# EOF".
+    let cut = w.write("cut.om", "# TYPE t gauge\nt 19 1700000000\nt 2");
+    for skip in [false, true] {
+        let mut cmd = w.argus();
+        cmd.arg("ingest");
+        if skip {
+            cmd.arg("--skip-invalid");
+        }
+        cmd.arg(&good)
+            .arg(&cut)
+            .assert()
+            .code(3)
+            .stderr(predicate::str::contains("cut.om"))
+            .stderr(predicate::str::contains("truncated"));
+        assert_eq!(count(&w, "t", "1700000000"), "series,timestamp,value\n");
+        assert_eq!(count(&w, "g", "1700000000"), "series,timestamp,value\n");
+    }
+}
+
+#[test]
+fn a_text_exposition_whose_last_line_has_no_line_feed_is_cut() {
+    let w = Workdir::new();
+    w.argus()
+        .arg("ingest")
+        .write_stdin("b 1 1700000000000\nb 2")
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("<stdin>:2:"))
+        .stderr(predicate::str::contains("line feed"));
+    assert_eq!(count(&w, "b", "1700000000"), "series,timestamp,value\n");
+    // Skipping invalid records keeps the complete lines only.
+    w.argus()
+        .args(["ingest", "--skip-invalid"])
+        .write_stdin("b 1 1700000000000\nb 2")
+        .assert()
+        .code(4);
+    let out = count(&w, "b", "1700000000");
+    assert!(out.ends_with(",1700000000,1\n"), "{out}");
+    // Trailing blanks after the last line feed are not a record.
+    w.argus()
+        .arg("ingest")
+        .write_stdin("c 1 1700000000000\n  ")
+        .assert()
+        .success();
+}
+
+#[test]
+fn errors_quote_an_excerpt_of_a_huge_token() {
+    let w = Workdir::new();
+    let huge = "1".repeat(2_000_000);
+    for (name, body) in [
+        ("value.prom", format!("a {huge}x\n")),
+        ("timestamp.prom", format!("a 1 {huge}x\n")),
+        ("name.prom", format!("{huge}\n")),
+        ("value.csv", format!("metric,value\na,{huge}x\n")),
+        ("time.csv", format!("metric,timestamp,value\na,{huge}x,1\n")),
+        (
+            "field.jsonl",
+            format!("{{\"metric\":\"a\",\"value\":1,\"{huge}\":1}}\n"),
+        ),
+    ] {
+        let f = w.write(name, &body);
+        w.argus()
+            .arg("ingest")
+            .arg(&f)
+            .assert()
+            .code(3)
+            .stderr(predicate::str::contains(format!("{name}:")))
+            .stderr(predicate::function(|s: &str| s.len() < 2000));
+    }
+}
+
+#[test]
+fn label_sizes_are_checked_at_the_door() {
+    let w = Workdir::new();
+    let big = "v".repeat(100_000);
+    let long_name = "n".repeat(2000);
+    for (name, body) in [
+        ("value.prom", format!("a{{job=\"{big}\"}} 1\n")),
+        ("name.prom", format!("a{{{long_name}=\"x\"}} 1\n")),
+        ("value.om", format!("a{{job=\"{big}\"}} 1\n# EOF\n")),
+        ("value.csv", format!("metric,job,value\na,{big},1\n")),
+        (
+            "value.jsonl",
+            format!("{{\"metric\":\"a\",\"labels\":{{\"job\":\"{big}\"}},\"value\":1}}\n"),
+        ),
+    ] {
+        let f = w.write(name, &body);
+        w.argus()
+            .arg("ingest")
+            .arg(&f)
+            .assert()
+            .code(3)
+            .stderr(predicate::str::contains(format!("{name}:")))
+            .stderr(predicate::str::contains("bytes long; the limit is"))
+            .stderr(predicate::function(|s: &str| s.len() < 2000));
+    }
+    w.argus()
+        .args(["ingest", "--label", &format!("job={big}")])
+        .write_stdin("a 1\n")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("bytes long; the limit is"));
+    assert_eq!(count(&w, "a", "now"), "series,timestamp,value\n");
+}
+
+#[test]
+fn timestamps_out_of_range_are_errors_at_the_door() {
+    let w = Workdir::new();
+    w.argus()
+        .arg("ingest")
+        .write_stdin("a 1 -9223372036854775808\na 2 0\n")
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("<stdin>:1:"))
+        .stderr(predicate::str::contains("outside the range"));
+    assert_eq!(count(&w, "a", "0"), "series,timestamp,value\n");
+    for (name, body) in [
+        ("late.om", "a 1 300000000000\n# EOF\n".to_string()),
+        (
+            "late.csv",
+            "metric,timestamp_ms,value\na,9223372036854775807,1\n".into(),
+        ),
+        (
+            "late.jsonl",
+            "{\"metric\":\"a\",\"timestamp\":\"10000-01-01T00:00:00Z\",\"value\":1}\n".into(),
+        ),
+    ] {
+        let f = w.write(name, &body);
+        w.argus()
+            .arg("ingest")
+            .arg(&f)
+            .assert()
+            .code(3)
+            .stderr(predicate::str::contains(format!("{name}:")));
+    }
+    w.argus()
+        .args(["ingest", "--skip-invalid"])
+        .write_stdin("a 1 -9223372036854775808\na 2 0\n")
+        .assert()
+        .code(4);
+    let out = count(&w, "a", "0");
+    assert!(out.ends_with(",0,2\n"), "{out}");
+}

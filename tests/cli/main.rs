@@ -6,6 +6,7 @@ mod differential;
 mod docs;
 mod export;
 mod ingest;
+mod ingest_logs;
 mod logs;
 mod query;
 mod remote;

@@ -2,7 +2,7 @@
 //! (resume where the last run stopped), and stdin when it is a pipe (`journalctl -f -o json |
 //! argus ingest logs ...`), which may never end.
 //!
-//! One reader thread per input hands complete lines to the main thread, which stores them.
+//! One reader thread per input hands complete lines to the calling thread, which stores them.
 //! Lines are committed when the inputs pause (nothing new for 200 ms), at least every few
 //! seconds while they keep flowing, and when the run stops, so that other processes see them
 //! soon. Positions are written after each commit, never before: a line is not marked done
@@ -13,12 +13,17 @@
 //! Rotation: a followed path that comes to name a different file (rename-and-create, as
 //! logrotate does) is finished to its end through the open handle, then the new file is read
 //! from its start; a file that shrinks (copytruncate) is read again from its start. SIGINT and
-//! SIGTERM commit what was read and exit 0.
+//! SIGTERM commit what was read and end the run normally.
+//!
+//! Unlike the rest of `ingest`, this file commits to the store itself: when to commit is the
+//! point of it. It does not parse flags or print; the CLI (`cli/ingest_logs.rs`) does.
 
-use super::exit::{CliError, CliResult};
-use super::GlobalArgs;
-use crate::ingest::logs::{ingest_log_lines, LogIngestOptions, LogIngestReport, LogIngestState};
-use crate::ingest::positions::{Position, Positions};
+use super::logs::{
+    ingest_log_lines, LogIngestError, LogIngestOptions, LogIngestReport, LogIngestState,
+};
+use super::positions::{Position, Positions};
+use crate::store::logs::LogWriter;
+use crate::store::Store;
 use std::io::{BufRead, Read, Seek, SeekFrom};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
@@ -97,27 +102,54 @@ pub fn stdin_is_stream() -> bool {
     }
 }
 
-/// Runs the ingest over growing inputs until they end or a signal stops it.
-pub fn run(
-    global: &GlobalArgs,
+/// Why a run over growing inputs stopped early. What was committed before stays stored.
+#[derive(Debug, thiserror::Error)]
+pub enum FollowError {
+    /// The inputs cannot be read this way (stdin with `--positions`).
+    #[error("{0}")]
+    Usage(String),
+    /// An input or the positions file cannot be opened or read.
+    #[error("{0}")]
+    Input(String),
+    /// The lines themselves stopped the ingest (too many streams, no labels).
+    #[error(transparent)]
+    Lines(#[from] LogIngestError),
+    /// A commit or the positions file could not be written.
+    #[error("{0}")]
+    Store(String),
+}
+
+/// What a run over growing inputs did, for the closing report.
+pub struct FollowOutcome {
+    pub state: LogIngestState,
+    pub report: LogIngestReport,
+    /// Entries the commits kept (exact duplicates within a commit are kept once).
+    pub kept: u64,
+}
+
+/// Runs the ingest over growing inputs (`-` is stdin) until they end or SIGINT/SIGTERM stops
+/// it. `follow` keeps reading files as they grow; `positions_path` names the positions file.
+/// `note` receives progress messages (a rotation, a truncation).
+pub fn ingest_growing(
+    store: &Store,
     files: &[PathBuf],
     follow: bool,
     positions_path: Option<&Path>,
     opts: &LogIngestOptions,
-) -> CliResult {
+    note: &mut dyn FnMut(String),
+) -> Result<FollowOutcome, FollowError> {
     let mut positions = match positions_path {
-        Some(p) => Some(Positions::load(p).map_err(CliError::input)?),
+        Some(p) => Some(Positions::load(p).map_err(FollowError::Input)?),
         None => None,
     };
-    let store = global.open_store()?;
     catch_stop_signals();
     let (tx, rx) = std::sync::mpsc::channel();
     let mut inputs = Vec::new();
     for (i, path) in files.iter().enumerate() {
         if path.as_os_str() == "-" {
             if positions.is_some() {
-                return Err(CliError::usage(
-                    "--positions records files by path: stdin has none",
+                return Err(FollowError::Usage(
+                    "--positions records files by path: stdin has none".into(),
                 ));
             }
             inputs.push(Input {
@@ -131,7 +163,7 @@ pub fn run(
             continue;
         }
         let file = std::fs::File::open(path)
-            .map_err(|e| CliError::input(format!("cannot open {}: {e}", path.display())))?;
+            .map_err(|e| FollowError::Input(format!("cannot open {}: {e}", path.display())))?;
         let key = std::fs::canonicalize(path)
             .unwrap_or_else(|_| path.clone())
             .display()
@@ -139,7 +171,7 @@ pub fn run(
         let start = positions.as_ref().and_then(|p| p.get(&key));
         let meta = file
             .metadata()
-            .map_err(|e| CliError::input(format!("cannot read {}: {e}", path.display())))?;
+            .map_err(|e| FollowError::Input(format!("cannot read {}: {e}", path.display())))?;
         // Resume only in the same file, and only if it did not shrink below the position.
         let start =
             start.filter(|p| p.dev == meta.dev() && p.ino == meta.ino() && p.offset <= meta.len());
@@ -153,26 +185,42 @@ pub fn run(
         std::thread::spawn(move || read_file(i, path, file, start, follow, tx));
     }
     drop(tx);
-    let (state, report) = store_events(global, &store, &rx, &mut inputs, opts, positions.as_mut())?;
-    global.note(format!(
-        "stored {} lines ({} bytes) from {} input(s)",
-        report.stored,
-        report.bytes,
-        inputs.len()
-    ));
-    Ok(super::ingest_logs::finish(&report, &state))
+    store_events(store, &rx, &mut inputs, opts, positions.as_mut(), note)
+}
+
+/// Commits what `writer` holds, then records the positions its lines reached. Returns the
+/// number of entries the commit kept.
+fn commit(
+    writer: LogWriter,
+    reached: &mut Vec<(usize, Position)>,
+    positions: &mut Option<&mut Positions>,
+    inputs: &[Input],
+) -> Result<u64, FollowError> {
+    let stats = writer
+        .commit()
+        .map_err(|e| FollowError::Store(format!("cannot store the lines: {e}")))?;
+    if let Some(p) = positions.as_deref_mut() {
+        for (i, pos) in reached.drain(..) {
+            if let Some(key) = &inputs[i].key {
+                p.set(key, pos);
+            }
+        }
+        p.save().map_err(FollowError::Store)?;
+    }
+    reached.clear();
+    Ok(stats.entries)
 }
 
 /// The main loop: stores what the readers hand over and commits at pauses. Returns what the
 /// ingest saw, for the closing report.
 fn store_events(
-    global: &GlobalArgs,
-    store: &crate::store::Store,
+    store: &Store,
     rx: &Receiver<Event>,
     inputs: &mut [Input],
     opts: &LogIngestOptions,
     mut positions: Option<&mut Positions>,
-) -> Result<(LogIngestState, LogIngestReport), CliError> {
+    note: &mut dyn FnMut(String),
+) -> Result<FollowOutcome, FollowError> {
     let mut state = LogIngestState::default();
     let mut report = LogIngestReport::default();
     let mut opts = opts.clone();
@@ -180,25 +228,7 @@ fn store_events(
     // Positions reached by the lines in `writer`, applied once they are committed.
     let mut reached: Vec<(usize, Position)> = Vec::new();
     let mut first_uncommitted: Option<Instant> = None;
-    let commit = |writer: crate::store::logs::LogWriter,
-                  reached: &mut Vec<(usize, Position)>,
-                  positions: &mut Option<&mut Positions>,
-                  inputs: &[Input]|
-     -> Result<(), CliError> {
-        writer
-            .commit()
-            .map_err(|e| CliError::failure(format!("cannot store the lines: {e}")))?;
-        if let Some(p) = positions.as_deref_mut() {
-            for (i, pos) in reached.drain(..) {
-                if let Some(key) = &inputs[i].key {
-                    p.set(key, pos);
-                }
-            }
-            p.save().map_err(CliError::failure)?;
-        }
-        reached.clear();
-        Ok(())
-    };
+    let mut kept = 0;
     loop {
         let event = rx.recv_timeout(QUIET);
         let quiet = matches!(event, Err(RecvTimeoutError::Timeout));
@@ -220,7 +250,7 @@ fn store_events(
                 inp.lines += bytes.iter().filter(|b| **b == b'\n').count() as u64;
                 // A failure (too many streams) drops the batch not yet committed; what was
                 // committed before stays.
-                r.map_err(|e| CliError::input(e.to_string()))?;
+                r?;
                 if let Some(mut pos) = at {
                     pos.line = inp.lines;
                     reached.push((input, pos));
@@ -229,14 +259,17 @@ fn store_events(
             }
             Ok(Event::Restarted { input, why }) => {
                 inputs[input].lines = 0;
-                global.note(format!(
+                note(format!(
                     "{}: {why}; reading it from the start",
                     inputs[input].name
                 ));
             }
             Ok(Event::Done { input }) => inputs[input].done = true,
             Ok(Event::Failed { input, error }) => {
-                return Err(CliError::input(format!("{}: {error}", inputs[input].name)))
+                return Err(FollowError::Input(format!(
+                    "{}: {error}",
+                    inputs[input].name
+                )))
             }
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => {
@@ -247,11 +280,15 @@ fn store_events(
         let due = first_uncommitted.is_some_and(|t| quiet || t.elapsed() >= MAX_DELAY);
         if finished || due {
             let w = std::mem::replace(&mut writer, store.log_writer());
-            commit(w, &mut reached, &mut positions, inputs)?;
+            kept += commit(w, &mut reached, &mut positions, inputs)?;
             first_uncommitted = None;
         }
         if finished {
-            return Ok((state, report));
+            return Ok(FollowOutcome {
+                state,
+                report,
+                kept,
+            });
         }
     }
 }

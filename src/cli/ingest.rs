@@ -42,7 +42,7 @@ pub struct IngestArgs {
 
 #[derive(Subcommand, Debug)]
 pub enum IngestKind {
-    /// Store log lines as log streams (see `argus ingest logs --help`).
+    // No doc comment here: it would replace the doc of `IngestLogsArgs`, which is the help.
     Logs(super::ingest_logs::IngestLogsArgs),
 }
 

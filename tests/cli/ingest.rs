@@ -15,13 +15,9 @@ fn openmetrics_backfill_is_queryable() {
     let f = w.write("in.om", OM);
     w.argus().arg("ingest").arg(&f).assert().success();
     let out = count(&w, "temp", "1700000015");
-    assert!(
-        out.contains("temp{room=\"\"a\"\"}\",1700000015,21\n"),
-        "{out}"
-    );
-    assert!(
-        out.contains("temp{room=\"\"b\"\"}\",1700000015,19\n"),
-        "{out}"
+    assert_eq!(
+        out,
+        "__name__,room,timestamp,value\ntemp,a,1700000015,21\ntemp,b,1700000015,19\n"
     );
 }
 
@@ -34,9 +30,9 @@ fn prometheus_text_from_stdin_with_extra_label() {
         .assert()
         .success();
     let out = count(&w, "up{env=\"prod\"}", "1700000000");
-    assert!(
-        out.contains("up{env=\"\"prod\"\", job=\"\"x\"\"}\",1700000000,1"),
-        "{out}"
+    assert_eq!(
+        out,
+        "__name__,env,job,timestamp,value\nup,prod,x,1700000000,1\n"
     );
 }
 
@@ -58,7 +54,7 @@ fn csv_and_jsonl_inputs() {
         .assert()
         .success();
     let out = count(&w, "sum(reqs)", "1700000000");
-    assert!(out.contains(",1700000000,7"), "{out}");
+    assert_eq!(out, "timestamp,value\n1700000000,7\n");
 }
 
 #[test]
@@ -75,7 +71,7 @@ fn a_broken_input_stores_nothing_and_names_the_place() {
         .stderr(predicate::str::contains("bad.prom:2:"));
     // Nothing from either file is visible: the invocation is one commit.
     let out = count(&w, "a", "1700000000");
-    assert_eq!(out, "series,timestamp,value\n");
+    assert_eq!(out, "timestamp,value\n");
 }
 
 #[test]
@@ -92,7 +88,7 @@ fn skip_invalid_keeps_the_good_records() {
         .code(4)
         .stderr(predicate::str::contains("skipped 1 invalid"));
     let out = count(&w, "b + on() d", "1700000000");
-    assert!(out.contains(",1700000000,5"), "{out}");
+    assert_eq!(out, "timestamp,value\n1700000000,5\n");
 }
 
 #[test]

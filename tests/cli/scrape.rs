@@ -1,7 +1,7 @@
 //! `argus scrape` end to end: a fixture target, a dead target, a config file, staleness across
 //! separate runs, the loop stopped by SIGTERM, and a real node_exporter.
 
-use super::support::{serve_changing_fixture, serve_fixture, stdout_of, Workdir};
+use super::support::{csv_rows, serve_changing_fixture, serve_fixture, stdout_of, Workdir};
 use predicates::prelude::*;
 
 const BODY: &str = "# HELP jobs_total Jobs.\n# TYPE jobs_total counter\njobs_total{queue=\"a\"} 3\njobs_total{queue=\"b\"} 4\n";
@@ -15,9 +15,11 @@ fn one_shot_scrape_stores_samples_and_synthetic_series() {
         .assert()
         .success();
     let out = stdout_of(w.argus(), &["query", "jobs_total", "-o", "csv"]);
-    assert!(out.contains("jobs_total{instance=\"\"127.0.0.1:"), "{out}");
-    assert!(
-        out.contains("job=\"\"argus\"\", queue=\"\"a\"\"}\""),
+    let rows = csv_rows(&out);
+    assert!(rows[0]["instance"].starts_with("127.0.0.1:"), "{out}");
+    assert_eq!(
+        (&*rows[0]["job"], &*rows[0]["queue"]),
+        ("argus", "a"),
         "{out}"
     );
     let up = stdout_of(w.argus(), &["query", "up", "-o", "csv"]);
@@ -73,8 +75,10 @@ fn config_file_with_relabeling() {
         .stderr(predicate::str::contains("kubernetes_sd_configs"));
     let out = stdout_of(w.argus(), &["query", "jobs_total", "-o", "csv"]);
     assert_eq!(out.lines().count(), 2, "{out}");
-    assert!(
-        out.contains("job=\"\"app\"\"") && out.contains("team=\"\"core\"\""),
+    let rows = csv_rows(&out);
+    assert_eq!(
+        (&*rows[0]["job"], &*rows[0]["team"]),
+        ("app", "core"),
         "{out}"
     );
 }
@@ -92,8 +96,10 @@ fn a_vanished_series_gets_a_staleness_marker_across_runs() {
     w.argus().args(["scrape", &target]).assert().success();
     let out = stdout_of(w.argus(), &["query", "jobs_total", "-o", "csv"]);
     assert_eq!(out.lines().count(), 2, "{out}");
-    assert!(
-        out.contains("queue=\"\"a\"\"}\",") && out.trim_end().ends_with(",5"),
+    let rows = csv_rows(&out);
+    assert_eq!(
+        (&*rows[0]["queue"], &*rows[0]["value"]),
+        ("a", "5"),
         "{out}"
     );
     // The raw data keeps the marker: export shows it was left out (not an error).

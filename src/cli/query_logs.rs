@@ -201,7 +201,7 @@ fn remote_streams(
     )
     .map_err(|e| CliError::failure(e.to_string()))?;
     let rt = super::runtime()?;
-    let mut pages = Pages::new(opts);
+    let mut pages = Pages::new(opts, REMOTE_PAGE);
     while let Some((from, to, batch)) = pages.next_request() {
         let result =
             rt.block_on(client.query_range(&args.expr, from, to, None, batch, opts.direction));
@@ -221,11 +221,13 @@ fn remote_streams(
 
 /// The paging of a remote log query. Each page starts where the last one ended, at the
 /// nanosecond of its farthest line and including it, since more lines may share that
-/// nanosecond; the lines already seen there are skipped.
+/// nanosecond; the lines already seen there are skipped (and asked for on top of the page).
 struct Pages {
     from: i64,
     to: i64,
     direction: Direction,
+    /// Lines asked per request.
+    page: usize,
     wanted: usize,
     got: usize,
     done: bool,
@@ -235,11 +237,12 @@ struct Pages {
 }
 
 impl Pages {
-    fn new(opts: &LogQueryOptions) -> Pages {
+    fn new(opts: &LogQueryOptions, page: usize) -> Pages {
         Pages {
             from: opts.from,
             to: opts.to,
             direction: opts.direction,
+            page,
             wanted: opts.limit,
             got: 0,
             done: opts.limit == 0,
@@ -249,14 +252,15 @@ impl Pages {
     }
 
     /// The range and line count of the next request, or `None` when done.
+    /// The lines already seen at the edge come again first, so the request asks for that
+    /// many more: otherwise more lines in one nanosecond than a page holds would never get
+    /// past it.
     fn next_request(&self) -> Option<(i64, i64, usize)> {
-        (!self.done).then(|| {
-            (
-                self.from,
-                self.to,
-                (self.wanted - self.got).min(REMOTE_PAGE),
-            )
-        })
+        let again = self.edge.as_ref().map_or(0, |(_, seen)| seen.len());
+        let batch = (self.wanted - self.got)
+            .min(self.page)
+            .saturating_add(again);
+        (!self.done).then_some((self.from, self.to, batch))
     }
 
     /// Takes in the answer to a request for `batch` lines.
@@ -464,5 +468,99 @@ fn write_streams(
             }
             Ok(())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A stream's entries at these times (ns), line `<name><i>` for the i-th.
+    fn stream(name: &str, times: &[i64]) -> StreamResult {
+        StreamResult {
+            labels: Labels::from_pairs([("app", name)]),
+            entries: times
+                .iter()
+                .enumerate()
+                .map(|(i, t)| LogEntry {
+                    t: *t,
+                    line: format!("{name}{i}"),
+                    metadata: Vec::new(),
+                })
+                .collect(),
+        }
+    }
+
+    /// What a Loki server answers: the `limit` best lines of `[from, to)` in `direction`.
+    fn answer(
+        all: &[StreamResult],
+        from: i64,
+        to: i64,
+        limit: usize,
+        d: Direction,
+    ) -> Vec<StreamResult> {
+        let mut streams: Vec<StreamResult> = all
+            .iter()
+            .map(|s| StreamResult {
+                labels: s.labels.clone(),
+                entries: s
+                    .entries
+                    .iter()
+                    .filter(|e| e.t >= from && e.t < to)
+                    .cloned()
+                    .collect(),
+            })
+            .collect();
+        cut_to_limit(&mut streams, limit, d);
+        streams
+    }
+
+    fn lines(streams: &[StreamResult]) -> Vec<String> {
+        let mut v: Vec<String> = streams
+            .iter()
+            .flat_map(|s| s.entries.iter().map(|e| e.line.clone()))
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn pages_read_past_lines_that_share_a_nanosecond_without_repeating_them() {
+        // Pages of 3 lines; four lines share t=20 across the two streams.
+        let all = vec![
+            stream("a", &[10, 20, 20, 30, 40]),
+            stream("b", &[5, 20, 20, 50]),
+        ];
+        for direction in [Direction::Backward, Direction::Forward] {
+            for (limit, expected) in [(usize::MAX, 9), (6, 6), (4, 4)] {
+                let opts = LogQueryOptions {
+                    from: 0,
+                    to: 100,
+                    limit,
+                    direction,
+                };
+                let mut pages = Pages::new(&opts, 3);
+                let mut requests = 0;
+                while let Some((from, to, batch)) = pages.next_request() {
+                    requests += 1;
+                    assert!(requests < 20, "paging does not end");
+                    pages.add(answer(&all, from, to, batch, direction), batch);
+                }
+                let got = pages.into_streams();
+                let want = answer(&all, 0, 100, expected, direction);
+                assert_eq!(lines(&got), lines(&want), "{direction:?} limit {limit}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_cut_keeps_the_newest_or_the_oldest() {
+        let mut s = vec![stream("a", &[1, 3, 5]), stream("b", &[2, 4])];
+        assert!(!cut_to_limit(&mut s.clone(), 5, Direction::Backward));
+        assert!(cut_to_limit(&mut s, 2, Direction::Backward));
+        assert_eq!(lines(&s), ["a2", "b1"]);
+        let mut s = vec![stream("a", &[1, 3, 5]), stream("b", &[2, 4])];
+        assert!(cut_to_limit(&mut s, 3, Direction::Forward));
+        assert_eq!(lines(&s), ["a0", "a1", "b0"]);
     }
 }

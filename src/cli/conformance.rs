@@ -76,7 +76,7 @@ pub enum Language {
   argus conformance logql ../loki-corpora --baseline tests/logql-conformance-baseline.txt
 
   # One engine script, listing each failure and skip
-  argus conformance logql ../loki-corpora/logqltest/metrics.logqltest -vv
+  argus conformance logql ../loki-corpora/logqltest/functions.logqltest -vv
 
   # Raise the baseline after an improvement
   argus conformance logql ../loki-corpora --baseline tests/logql-conformance-baseline.txt --update-baseline")]

@@ -319,7 +319,7 @@ _argus() {
             return 0
             ;;
         argus__subcmd__export)
-            opts="-o -q -v -h -V --from --to --since --logs --store --output --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --start --from --end --to --since --logs --store --output --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -329,7 +329,15 @@ _argus() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --start)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --end)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -709,7 +717,7 @@ _argus() {
             return 0
             ;;
         argus__subcmd__query)
-            opts="-o -q -v -h -V --time --from --to --since --step --server --lookback-delta --max-samples --timeout --stats --logql --tail --promql --limit --direction --store --output --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --time --start --from --end --to --since --step --server --lookback-delta --max-samples --timeout --stats --logql --tail --promql --limit --direction --store --output --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -723,7 +731,15 @@ _argus() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --start)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --end)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

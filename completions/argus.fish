@@ -24,7 +24,7 @@ function __fish_argus_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c argus -n "__fish_argus_needs_command" -l store -d 'The store directory [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
+complete -c argus -n "__fish_argus_needs_command" -l store -d 'The store directory [env: ARGUS_STORE] [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
 complete -c argus -n "__fish_argus_needs_command" -s o -l output -d 'Output format (each subcommand accepts the ones that make sense for it)' -r -f -a "table\t'Aligned table for people (the default on a terminal)'
 json\t'JSON shaped like the Prometheus HTTP API\'s `data`'
 csv\t'Comma-separated values with a header'
@@ -48,7 +48,7 @@ complete -c argus -n "__fish_argus_using_subcommand scrape" -s c -l config -d 'A
 complete -c argus -n "__fish_argus_using_subcommand scrape" -l every -d 'Keep scraping at this interval until SIGINT/SIGTERM (each job\'s scrape_interval applies to --config targets)' -r
 complete -c argus -n "__fish_argus_using_subcommand scrape" -l job -d 'The `job` label of the command line\'s targets [default: the exporter\'s name for a well-known exporter port (9100 node, 9104 mysqld, 9187 postgres, 9121 redis, 9115 blackbox, 9090 prometheus...), else `scrape`; `node` for this host\'s own metrics]' -r
 complete -c argus -n "__fish_argus_using_subcommand scrape" -l timeout -d 'Give up on a target after this long (URL targets; --config jobs use scrape_timeout)' -r
-complete -c argus -n "__fish_argus_using_subcommand scrape" -l store -d 'The store directory [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
+complete -c argus -n "__fish_argus_using_subcommand scrape" -l store -d 'The store directory [env: ARGUS_STORE] [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
 complete -c argus -n "__fish_argus_using_subcommand scrape" -s o -l output -d 'Output format (each subcommand accepts the ones that make sense for it)' -r -f -a "table\t'Aligned table for people (the default on a terminal)'
 json\t'JSON shaped like the Prometheus HTTP API\'s `data`'
 csv\t'Comma-separated values with a header'
@@ -66,7 +66,7 @@ openmetrics\t''
 csv\t''
 jsonl\t''"
 complete -c argus -n "__fish_argus_using_subcommand ingest; and not __fish_seen_subcommand_from logs help" -l label -d 'Add a label to every sample (repeatable), e.g. `--label env=prod`. It overrides a label of the same name in the input' -r
-complete -c argus -n "__fish_argus_using_subcommand ingest; and not __fish_seen_subcommand_from logs help" -l store -d 'The store directory [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
+complete -c argus -n "__fish_argus_using_subcommand ingest; and not __fish_seen_subcommand_from logs help" -l store -d 'The store directory [env: ARGUS_STORE] [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
 complete -c argus -n "__fish_argus_using_subcommand ingest; and not __fish_seen_subcommand_from logs help" -s o -l output -d 'Output format (each subcommand accepts the ones that make sense for it)' -r -f -a "table\t'Aligned table for people (the default on a terminal)'
 json\t'JSON shaped like the Prometheus HTTP API\'s `data`'
 csv\t'Comma-separated values with a header'
@@ -101,7 +101,7 @@ complete -c argus -n "__fish_argus_using_subcommand ingest; and __fish_seen_subc
 complete -c argus -n "__fish_argus_using_subcommand ingest; and __fish_seen_subcommand_from logs" -l max-streams -d 'Stop (storing nothing) when the lines would make more streams than this' -r
 complete -c argus -n "__fish_argus_using_subcommand ingest; and __fish_seen_subcommand_from logs" -l max-label-values -d 'Promote at most this many distinct values of each --label-from field; further values stay in the line only' -r
 complete -c argus -n "__fish_argus_using_subcommand ingest; and __fish_seen_subcommand_from logs" -l positions -d 'Record in FILE how far each input file was stored, and start from there: a cron job with --positions stores each line once across runs' -r -F
-complete -c argus -n "__fish_argus_using_subcommand ingest; and __fish_seen_subcommand_from logs" -l store -d 'The store directory [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
+complete -c argus -n "__fish_argus_using_subcommand ingest; and __fish_seen_subcommand_from logs" -l store -d 'The store directory [env: ARGUS_STORE] [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
 complete -c argus -n "__fish_argus_using_subcommand ingest; and __fish_seen_subcommand_from logs" -s o -l output -d 'Output format (each subcommand accepts the ones that make sense for it)' -r -f -a "table\t'Aligned table for people (the default on a terminal)'
 json\t'JSON shaped like the Prometheus HTTP API\'s `data`'
 csv\t'Comma-separated values with a header'
@@ -117,18 +117,18 @@ complete -c argus -n "__fish_argus_using_subcommand ingest; and __fish_seen_subc
 complete -c argus -n "__fish_argus_using_subcommand ingest; and __fish_seen_subcommand_from help" -f -a "logs" -d 'Store log lines from files or stdin as log streams'
 complete -c argus -n "__fish_argus_using_subcommand ingest; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c argus -n "__fish_argus_using_subcommand query" -l time -d 'Evaluation time of an instant query (default: now)' -r
-complete -c argus -n "__fish_argus_using_subcommand query" -l from -d 'Start of the range: RFC 3339, Unix seconds, `now-1h`, or a duration ago (`2h`)' -r
-complete -c argus -n "__fish_argus_using_subcommand query" -l to -d 'End of the range (default: now). Same syntax as --from' -r
+complete -c argus -n "__fish_argus_using_subcommand query" -l from -l start -d 'Start of the range: RFC 3339, Unix time (s, ms, µs or ns, told by its size), `now-1h`, or a duration ago (`2h`, `-2h`)' -r
+complete -c argus -n "__fish_argus_using_subcommand query" -l to -l end -d 'End of the range (default: now). Same syntax as --from' -r
 complete -c argus -n "__fish_argus_using_subcommand query" -l since -d 'Shorthand for `--from now-DURATION` (for example `--since 1h`)' -r
-complete -c argus -n "__fish_argus_using_subcommand query" -l step -d 'Resolution of a range query (default: about 250 points over the range)' -r
-complete -c argus -n "__fish_argus_using_subcommand query" -l server -d 'Query a Prometheus-compatible server (for example http://localhost:9090), or for LogQL a Loki-compatible one (http://localhost:3100), instead of the store' -r
+complete -c argus -n "__fish_argus_using_subcommand query" -l step -d 'Resolution of a range query (default: about 250 points over the range); the range itself comes from --since or --from/--to' -r
+complete -c argus -n "__fish_argus_using_subcommand query" -l server -d 'Query a Prometheus-compatible server (for example http://localhost:9090), or for LogQL a Loki-compatible one (http://localhost:3100), instead of the store. `host:port` means `http://host:port`' -r
 complete -c argus -n "__fish_argus_using_subcommand query" -l lookback-delta -d 'How far back an instant selector looks for a sample' -r
 complete -c argus -n "__fish_argus_using_subcommand query" -l max-samples -d 'Stop a query that would hold more samples than this in memory at once' -r
 complete -c argus -n "__fish_argus_using_subcommand query" -l timeout -d 'Stop a query that runs longer than this' -r
-complete -c argus -n "__fish_argus_using_subcommand query" -l limit -d 'Log queries: print at most this many lines' -r
+complete -c argus -n "__fish_argus_using_subcommand query" -l limit -d 'Log queries: print at most this many lines (0: no limit). When the limit cuts the result, a note on stderr says so' -r
 complete -c argus -n "__fish_argus_using_subcommand query" -l direction -d 'Log queries: `backward` prints the newest lines first (and the limit keeps the newest); `forward` the oldest' -r -f -a "backward\t''
 forward\t''"
-complete -c argus -n "__fish_argus_using_subcommand query" -l store -d 'The store directory [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
+complete -c argus -n "__fish_argus_using_subcommand query" -l store -d 'The store directory [env: ARGUS_STORE] [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
 complete -c argus -n "__fish_argus_using_subcommand query" -s o -l output -d 'Output format (each subcommand accepts the ones that make sense for it)' -r -f -a "table\t'Aligned table for people (the default on a terminal)'
 json\t'JSON shaped like the Prometheus HTTP API\'s `data`'
 csv\t'Comma-separated values with a header'
@@ -138,16 +138,16 @@ openmetrics\t'OpenMetrics text, re-ingestable by `argus ingest` and `promtool` (
 raw\t'Log lines only, one per line (logs)'"
 complete -c argus -n "__fish_argus_using_subcommand query" -l stats -d 'After the result, print to stderr where the time went (parse, open the store, evaluate, print) and how many samples were read, like Prometheus\' query `stats`; for a log query, the streams, blocks (and those the trigram filters skipped) and lines read'
 complete -c argus -n "__fish_argus_using_subcommand query" -l logql -d 'Read EXPR as LogQL'
-complete -c argus -n "__fish_argus_using_subcommand query" -l tail -d 'Log queries: after the latest --limit lines of the range, keep printing new matching lines as other processes store them, until interrupted (like `logcli query --tail`)'
+complete -c argus -n "__fish_argus_using_subcommand query" -l tail -d 'Log queries: after the latest --limit lines of the range, keep printing new matching lines as other processes store them, until interrupted (like `logcli query --tail`). Only LogQL log queries have lines to follow: with a metric query it is an error'
 complete -c argus -n "__fish_argus_using_subcommand query" -l promql -d 'Read EXPR as PromQL'
 complete -c argus -n "__fish_argus_using_subcommand query" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c argus -n "__fish_argus_using_subcommand query" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c argus -n "__fish_argus_using_subcommand query" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c argus -n "__fish_argus_using_subcommand query" -s V -l version -d 'Print version'
-complete -c argus -n "__fish_argus_using_subcommand export" -l from -d 'Start of the range: RFC 3339, Unix seconds, `now-1h`, or a duration ago (`2h`)' -r
-complete -c argus -n "__fish_argus_using_subcommand export" -l to -d 'End of the range (default: now). Same syntax as --from' -r
+complete -c argus -n "__fish_argus_using_subcommand export" -l from -l start -d 'Start of the range: RFC 3339, Unix time (s, ms, µs or ns, told by its size), `now-1h`, or a duration ago (`2h`, `-2h`)' -r
+complete -c argus -n "__fish_argus_using_subcommand export" -l to -l end -d 'End of the range (default: now). Same syntax as --from' -r
 complete -c argus -n "__fish_argus_using_subcommand export" -l since -d 'Shorthand for `--from now-DURATION` (for example `--since 1h`)' -r
-complete -c argus -n "__fish_argus_using_subcommand export" -l store -d 'The store directory [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
+complete -c argus -n "__fish_argus_using_subcommand export" -l store -d 'The store directory [env: ARGUS_STORE] [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
 complete -c argus -n "__fish_argus_using_subcommand export" -s o -l output -d 'Output format (each subcommand accepts the ones that make sense for it)' -r -f -a "table\t'Aligned table for people (the default on a terminal)'
 json\t'JSON shaped like the Prometheus HTTP API\'s `data`'
 csv\t'Comma-separated values with a header'
@@ -179,7 +179,7 @@ complete -c argus -n "__fish_argus_using_subcommand serve" -l max-connections -d
 complete -c argus -n "__fish_argus_using_subcommand serve" -l header-read-timeout -d 'How long a client has to send a request\'s head (its request line and headers): from the connection\'s start for the first request, from its first byte for later ones. Also bounds a TLS handshake. Slower clients are disconnected' -r
 complete -c argus -n "__fish_argus_using_subcommand serve" -l idle-timeout -d 'How long a kept-alive connection may wait for its next request before it is closed' -r
 complete -c argus -n "__fish_argus_using_subcommand serve" -l web-allowed-host -d 'A host name the server answers to besides localhost and loopback addresses (repeatable). On a loopback address, requests for other names are refused with 421 (a defence against DNS rebinding); on other addresses, names are checked only when this flag is given' -r
-complete -c argus -n "__fish_argus_using_subcommand serve" -l store -d 'The store directory [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
+complete -c argus -n "__fish_argus_using_subcommand serve" -l store -d 'The store directory [env: ARGUS_STORE] [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
 complete -c argus -n "__fish_argus_using_subcommand serve" -s o -l output -d 'Output format (each subcommand accepts the ones that make sense for it)' -r -f -a "table\t'Aligned table for people (the default on a terminal)'
 json\t'JSON shaped like the Prometheus HTTP API\'s `data`'
 csv\t'Comma-separated values with a header'
@@ -191,7 +191,7 @@ complete -c argus -n "__fish_argus_using_subcommand serve" -s q -l quiet -d 'Pri
 complete -c argus -n "__fish_argus_using_subcommand serve" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c argus -n "__fish_argus_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c argus -n "__fish_argus_using_subcommand serve" -s V -l version -d 'Print version'
-complete -c argus -n "__fish_argus_using_subcommand store; and not __fish_seen_subcommand_from info check compact help" -l store -d 'The store directory [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
+complete -c argus -n "__fish_argus_using_subcommand store; and not __fish_seen_subcommand_from info check compact help" -l store -d 'The store directory [env: ARGUS_STORE] [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
 complete -c argus -n "__fish_argus_using_subcommand store; and not __fish_seen_subcommand_from info check compact help" -s o -l output -d 'Output format (each subcommand accepts the ones that make sense for it)' -r -f -a "table\t'Aligned table for people (the default on a terminal)'
 json\t'JSON shaped like the Prometheus HTTP API\'s `data`'
 csv\t'Comma-separated values with a header'
@@ -207,7 +207,7 @@ complete -c argus -n "__fish_argus_using_subcommand store; and not __fish_seen_s
 complete -c argus -n "__fish_argus_using_subcommand store; and not __fish_seen_subcommand_from info check compact help" -f -a "check" -d 'Verify every checksum and invariant of every file; exit 5 when anything is damaged'
 complete -c argus -n "__fish_argus_using_subcommand store; and not __fish_seen_subcommand_from info check compact help" -f -a "compact" -d 'Merge all parts (metrics and logs) that can be merged and apply retention'
 complete -c argus -n "__fish_argus_using_subcommand store; and not __fish_seen_subcommand_from info check compact help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from info" -l store -d 'The store directory [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
+complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from info" -l store -d 'The store directory [env: ARGUS_STORE] [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
 complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from info" -s o -l output -d 'Output format (each subcommand accepts the ones that make sense for it)' -r -f -a "table\t'Aligned table for people (the default on a terminal)'
 json\t'JSON shaped like the Prometheus HTTP API\'s `data`'
 csv\t'Comma-separated values with a header'
@@ -219,7 +219,7 @@ complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subco
 complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from info" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from info" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from info" -s V -l version -d 'Print version'
-complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from check" -l store -d 'The store directory [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
+complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from check" -l store -d 'The store directory [env: ARGUS_STORE] [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
 complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from check" -s o -l output -d 'Output format (each subcommand accepts the ones that make sense for it)' -r -f -a "table\t'Aligned table for people (the default on a terminal)'
 json\t'JSON shaped like the Prometheus HTTP API\'s `data`'
 csv\t'Comma-separated values with a header'
@@ -232,7 +232,7 @@ complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subco
 complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
 complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from compact" -l retention -d 'Delete samples and log entries older than this (for example 30d)' -r
-complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from compact" -l store -d 'The store directory [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
+complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from compact" -l store -d 'The store directory [env: ARGUS_STORE] [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
 complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from compact" -s o -l output -d 'Output format (each subcommand accepts the ones that make sense for it)' -r -f -a "table\t'Aligned table for people (the default on a terminal)'
 json\t'JSON shaped like the Prometheus HTTP API\'s `data`'
 csv\t'Comma-separated values with a header'
@@ -248,7 +248,7 @@ complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subco
 complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from help" -f -a "check" -d 'Verify every checksum and invariant of every file; exit 5 when anything is damaged'
 complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from help" -f -a "compact" -d 'Merge all parts (metrics and logs) that can be merged and apply retention'
 complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c argus -n "__fish_argus_using_subcommand conformance; and not __fish_seen_subcommand_from promql logql help" -l store -d 'The store directory [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
+complete -c argus -n "__fish_argus_using_subcommand conformance; and not __fish_seen_subcommand_from promql logql help" -l store -d 'The store directory [env: ARGUS_STORE] [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
 complete -c argus -n "__fish_argus_using_subcommand conformance; and not __fish_seen_subcommand_from promql logql help" -s o -l output -d 'Output format (each subcommand accepts the ones that make sense for it)' -r -f -a "table\t'Aligned table for people (the default on a terminal)'
 json\t'JSON shaped like the Prometheus HTTP API\'s `data`'
 csv\t'Comma-separated values with a header'
@@ -261,11 +261,11 @@ complete -c argus -n "__fish_argus_using_subcommand conformance; and not __fish_
 complete -c argus -n "__fish_argus_using_subcommand conformance; and not __fish_seen_subcommand_from promql logql help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c argus -n "__fish_argus_using_subcommand conformance; and not __fish_seen_subcommand_from promql logql help" -s V -l version -d 'Print version'
 complete -c argus -n "__fish_argus_using_subcommand conformance; and not __fish_seen_subcommand_from promql logql help" -f -a "promql" -d 'Run Prometheus\' promqltest scripts (*.test) against argus\' store and engine'
-complete -c argus -n "__fish_argus_using_subcommand conformance; and not __fish_seen_subcommand_from promql logql help" -f -a "logql" -d 'Run Loki\'s LogQL corpora (parse_ok.txt, parse_err.txt, eval_err.txt) against argus\' LogQL parser'
+complete -c argus -n "__fish_argus_using_subcommand conformance; and not __fish_seen_subcommand_from promql logql help" -f -a "logql" -d 'Run Loki\'s LogQL corpora (parse_ok.txt, parse_err.txt, eval_err.txt) against argus\' LogQL parser, and its engine scripts (*.logqltest) against the LogQL evaluator'
 complete -c argus -n "__fish_argus_using_subcommand conformance; and not __fish_seen_subcommand_from promql logql help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from promql" -l baseline -d 'Fail when fewer cases pass than this file records (total and per category)' -r -F
 complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from promql" -l scratch-dir -d 'Where to create the scratch stores [default: the system\'s temporary directory]' -r -F
-complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from promql" -l store -d 'The store directory [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
+complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from promql" -l store -d 'The store directory [env: ARGUS_STORE] [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
 complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from promql" -s o -l output -d 'Output format (each subcommand accepts the ones that make sense for it)' -r -f -a "table\t'Aligned table for people (the default on a terminal)'
 json\t'JSON shaped like the Prometheus HTTP API\'s `data`'
 csv\t'Comma-separated values with a header'
@@ -280,7 +280,7 @@ complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen
 complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from promql" -s V -l version -d 'Print version'
 complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from logql" -l baseline -d 'Fail when fewer cases pass than this file records (total and per file)' -r -F
 complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from logql" -l scratch-dir -d 'Where to create the scratch store the engine scripts load their entries into [default: the system\'s temporary directory]' -r -F
-complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from logql" -l store -d 'The store directory [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
+complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from logql" -l store -d 'The store directory [env: ARGUS_STORE] [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
 complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from logql" -s o -l output -d 'Output format (each subcommand accepts the ones that make sense for it)' -r -f -a "table\t'Aligned table for people (the default on a terminal)'
 json\t'JSON shaped like the Prometheus HTTP API\'s `data`'
 csv\t'Comma-separated values with a header'
@@ -294,7 +294,7 @@ complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen
 complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from logql" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from logql" -s V -l version -d 'Print version'
 complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from help" -f -a "promql" -d 'Run Prometheus\' promqltest scripts (*.test) against argus\' store and engine'
-complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from help" -f -a "logql" -d 'Run Loki\'s LogQL corpora (parse_ok.txt, parse_err.txt, eval_err.txt) against argus\' LogQL parser'
+complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from help" -f -a "logql" -d 'Run Loki\'s LogQL corpora (parse_ok.txt, parse_err.txt, eval_err.txt) against argus\' LogQL parser, and its engine scripts (*.logqltest) against the LogQL evaluator'
 complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export serve store conformance help" -f -a "scrape" -d 'Scrape Prometheus metrics endpoints and store the samples'
 complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export serve store conformance help" -f -a "ingest" -d 'Store metric samples from files or stdin: Prometheus text, OpenMetrics, CSV or JSON lines; `argus ingest logs` stores log lines'
@@ -309,4 +309,4 @@ complete -c argus -n "__fish_argus_using_subcommand help; and __fish_seen_subcom
 complete -c argus -n "__fish_argus_using_subcommand help; and __fish_seen_subcommand_from store" -f -a "check" -d 'Verify every checksum and invariant of every file; exit 5 when anything is damaged'
 complete -c argus -n "__fish_argus_using_subcommand help; and __fish_seen_subcommand_from store" -f -a "compact" -d 'Merge all parts (metrics and logs) that can be merged and apply retention'
 complete -c argus -n "__fish_argus_using_subcommand help; and __fish_seen_subcommand_from conformance" -f -a "promql" -d 'Run Prometheus\' promqltest scripts (*.test) against argus\' store and engine'
-complete -c argus -n "__fish_argus_using_subcommand help; and __fish_seen_subcommand_from conformance" -f -a "logql" -d 'Run Loki\'s LogQL corpora (parse_ok.txt, parse_err.txt, eval_err.txt) against argus\' LogQL parser'
+complete -c argus -n "__fish_argus_using_subcommand help; and __fish_seen_subcommand_from conformance" -f -a "logql" -d 'Run Loki\'s LogQL corpora (parse_ok.txt, parse_err.txt, eval_err.txt) against argus\' LogQL parser, and its engine scripts (*.logqltest) against the LogQL evaluator'

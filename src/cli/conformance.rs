@@ -1,9 +1,9 @@
 //! `argus conformance promql PATH...`: runs Prometheus' PromQL test scripts (the `promqltest`
 //! format) against argus' real store and engine, counts passes per file and per category, and
 //! holds the counts to a committed baseline (a ratchet: they may rise, never fall).
-//! `argus conformance logql PATH`: runs Loki's LogQL parse corpora (queries that must parse,
-//! queries that must be rejected) through the LogQL parser, with the same ratchet; Loki's
-//! engine scripts are counted as skipped until argus has a LogQL engine.
+//! `argus conformance logql PATH...`: runs Loki's LogQL parse corpora (queries that must
+//! parse, queries that must be rejected) through the LogQL parser and Loki's engine scripts
+//! through a real store and the LogQL evaluator, with the same ratchet.
 //!
 //! The script language, the comparison rules and the extra checks (range-mode and `@`-pinned
 //! re-runs of every instant eval) live in `promql::engine::script`; the store in a scratch
@@ -27,6 +27,13 @@ use std::path::{Path, PathBuf};
 /// It never touches the store given by --store; every PromQL script runs in a scratch store of
 /// its own.
 #[derive(Args, Debug)]
+#[command(after_long_help = "Examples:
+
+  # Prometheus' PromQL test scripts, held to a committed baseline
+  argus conformance promql ../prometheus/promql/promqltest/testdata --baseline tests/promql-conformance-baseline.txt
+
+  # Loki's LogQL corpora and engine scripts, listing each failure
+  argus conformance logql ../loki-corpora -v")]
 pub struct ConformanceArgs {
     #[command(subcommand)]
     pub language: Language,
@@ -49,23 +56,35 @@ pub enum Language {
     /// case fails. Costs a few seconds for Prometheus' whole suite.
     Promql(PromqlArgs),
     /// Run Loki's LogQL corpora (parse_ok.txt, parse_err.txt, eval_err.txt) against argus'
-    /// LogQL parser.
+    /// LogQL parser, and its engine scripts (*.logqltest) against the LogQL evaluator.
     ///
-    /// PATH is the directory holding the corpora and logqltest/. Every query of parse_ok.txt
-    /// must parse; every query of parse_err.txt must be rejected by the parser, and every query
-    /// of eval_err.txt by the parser with the checks an engine applies before running a query
-    /// (Loki makes those when it builds the pipeline). The `eval` cases of
-    /// logqltest/*.logqltest are counted as skipped: argus has no LogQL engine yet. Prints one line per file and a summary line; -v lists each failure
-    /// on stderr as file:line: query: reason, -vv each skip too. --baseline works as for
-    /// promql. Takes well under a second.
+    /// Each PATH is a directory holding the corpora and logqltest/, or one corpus file or
+    /// script. Every query of parse_ok.txt must parse; every query of parse_err.txt must be
+    /// rejected by the parser, and every query of eval_err.txt by the parser with the checks an
+    /// engine applies before running a query (Loki makes those when it builds the pipeline).
+    /// Each `load` of a *.logqltest script is stored in a scratch store and each `eval` is
+    /// answered from it by the LogQL evaluator, and must match the expected result. Prints one
+    /// line per file and a summary line; -v lists each failure on stderr as file:line: query:
+    /// reason, -vv each skip too. --baseline works as for promql. Takes a few seconds.
     Logql(LogqlArgs),
 }
 
 #[derive(Args, Debug)]
+#[command(after_long_help = "Examples:
+
+  # A whole conformance directory, held to the committed baseline
+  argus conformance logql ../loki-corpora --baseline tests/logql-conformance-baseline.txt
+
+  # One engine script, listing each failure and skip
+  argus conformance logql ../loki-corpora/logqltest/functions.logqltest -vv
+
+  # Raise the baseline after an improvement
+  argus conformance logql ../loki-corpora --baseline tests/logql-conformance-baseline.txt --update-baseline")]
 pub struct LogqlArgs {
-    /// The LogQL conformance directory.
-    #[arg(value_name = "PATH")]
-    pub path: PathBuf,
+    /// Conformance directories (the corpora and logqltest/), corpus files (parse_ok.txt,
+    /// parse_err.txt, eval_err.txt) or engine scripts (*.logqltest).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
     /// Fail when fewer cases pass than this file records (total and per file).
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
@@ -79,6 +98,13 @@ pub struct LogqlArgs {
 }
 
 #[derive(Args, Debug)]
+#[command(after_long_help = "Examples:
+
+  # Prometheus' whole suite, scratch stores in memory, held to the committed baseline
+  argus conformance promql ../prometheus/promql/promqltest/testdata --scratch-dir /dev/shm --baseline tests/promql-conformance-baseline.txt
+
+  # One script, listing each failure as file:line: command: reason
+  argus conformance promql ../prometheus/promql/promqltest/testdata/functions.test -v")]
 pub struct PromqlArgs {
     /// Script files, or directories whose *.test files are run (not recursively).
     #[arg(required = true, value_name = "PATH")]

@@ -1,11 +1,14 @@
-//! `argus conformance logql PATH`: Loki's LogQL parse corpora through argus' LogQL parser.
+//! `argus conformance logql PATH...`: Loki's LogQL parse corpora through argus' LogQL parser,
+//! and Loki's engine scripts through a scratch store and the LogQL evaluator.
 //!
 //! The corpora (`parse_ok.txt`, `parse_err.txt`, `eval_err.txt`: one query a line, with the
 //! escapes `\\`, `\n`, `\r` and `\xHH` for a raw byte) say which queries Loki accepts and which
-//! it rejects; Loki's engine scripts (`logqltest/*.logqltest`) are counted, one case per
-//! `eval`, as skipped until argus has a LogQL engine. This file owns the reading, counting and
-//! printing; the baseline ratchet and the counts are shared with the PromQL runner
-//! (`conformance.rs`). It does not fetch the corpora: they are data kept outside the project.
+//! it rejects; Loki's engine scripts (`logqltest/*.logqltest`) load log lines and compare
+//! each `eval` with its expected result, one case per `eval`. A PATH is a directory holding
+//! them, or one corpus file or script. This file owns the reading, counting and printing; the
+//! script language lives in `logql::script`, the baseline ratchet and the counts are shared
+//! with the PromQL runner (`conformance.rs`). It does not fetch the corpora: they are data
+//! kept outside the project.
 
 use super::conformance::{ratchet, read_baseline, Counts, LogqlArgs};
 use super::exit::{CliError, CliResult};
@@ -45,20 +48,14 @@ pub fn run(global: &GlobalArgs, args: &LogqlArgs) -> CliResult {
         &[OutputFormat::Table],
         "conformance logql",
     )?;
-    if !args.path.is_dir() {
-        return Err(CliError::usage(format!(
-            "{}: not a directory",
-            args.path.display()
-        )));
-    }
     let baseline = match &args.baseline {
         Some(p) if p.exists() || !args.update_baseline => Some(read_baseline(p)?),
         _ => None,
     };
+    let (corpora, scripts) = inputs(&args.paths)?;
     let mut files: Vec<(PathBuf, Vec<Case>)> = Vec::new();
     let mut broken = 0usize;
-    for (name, must_parse, checks) in CORPORA {
-        let file = args.path.join(name);
+    for (file, must_parse, checks) in corpora {
         match std::fs::read(&file) {
             Ok(bytes) => files.push((file, parse_cases(&bytes, must_parse, checks))),
             Err(e) => {
@@ -67,7 +64,6 @@ pub fn run(global: &GlobalArgs, args: &LogqlArgs) -> CliResult {
             }
         }
     }
-    let scripts = engine_scripts(&args.path.join("logqltest"))?;
     let mut scratch = None;
     if !scripts.is_empty() {
         let store = crate::adapters::ScratchStore::new(args.scratch_dir.as_deref())
@@ -136,6 +132,45 @@ fn category(file: &Path) -> String {
     file.file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default()
+}
+
+/// The corpus files (with how their queries are checked) and the engine scripts named by the
+/// PATH arguments: a directory gives its corpora (those present, in [`CORPORA`] order; a
+/// missing one is reported when it is read) and its logqltest/*.logqltest; a file gives
+/// itself, its kind told by its name. Corpora come first, then scripts.
+#[allow(clippy::type_complexity)]
+fn inputs(paths: &[PathBuf]) -> Result<(Vec<(PathBuf, bool, Checks)>, Vec<PathBuf>), CliError> {
+    let mut corpora = Vec::new();
+    let mut scripts = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            for (name, must_parse, checks) in CORPORA {
+                corpora.push((path.join(name), must_parse, checks));
+            }
+            scripts.extend(engine_scripts(&path.join("logqltest"))?);
+            continue;
+        }
+        if !path.is_file() {
+            return Err(CliError::usage(format!(
+                "{}: no such file or directory",
+                path.display()
+            )));
+        }
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+        let name = name.unwrap_or_default();
+        if let Some((_, must_parse, checks)) = CORPORA.iter().find(|(n, _, _)| *n == name) {
+            corpora.push((path.clone(), *must_parse, *checks));
+        } else if path.extension().is_some_and(|x| x == "logqltest") {
+            scripts.push(path.clone());
+        } else {
+            return Err(CliError::usage(format!(
+                "{}: not a LogQL conformance file; expected a directory, parse_ok.txt, \
+                 parse_err.txt, eval_err.txt or a *.logqltest script",
+                path.display()
+            )));
+        }
+    }
+    Ok((corpora, scripts))
 }
 
 /// The `*.logqltest` files of the directory, sorted; none when it does not exist.

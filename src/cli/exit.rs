@@ -65,7 +65,45 @@ impl From<std::io::Error> for CliError {
 pub type CliResult = Result<i32, CliError>;
 
 /// True when an error chain ends in a broken pipe: the reader went away (`| head`), which is
-/// not a failure of ours.
+/// not a failure of ours. Writers that wrap the write's error in their own (serde_json, csv)
+/// and hand it back inside `io::Error::other` hide the kind, so the chain is searched.
 pub fn is_broken_pipe(e: &std::io::Error) -> bool {
-    e.kind() == std::io::ErrorKind::BrokenPipe
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        return true;
+    }
+    let mut next: Option<&(dyn std::error::Error + 'static)> = match e.get_ref() {
+        Some(inner) => Some(inner),
+        None => None,
+    };
+    while let Some(err) = next {
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            return is_broken_pipe(io);
+        }
+        if let Some(json) = err.downcast_ref::<serde_json::Error>() {
+            return json.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe);
+        }
+        if let Some(csv::ErrorKind::Io(io)) = err.downcast_ref::<csv::Error>().map(|c| c.kind()) {
+            return is_broken_pipe(io);
+        }
+        next = err.source();
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Error, ErrorKind};
+
+    #[test]
+    fn a_broken_pipe_is_found_inside_the_errors_that_wrap_it() {
+        let pipe = || Error::from(ErrorKind::BrokenPipe);
+        assert!(is_broken_pipe(&pipe()));
+        assert!(is_broken_pipe(&Error::other(serde_json::Error::io(pipe()))));
+        assert!(is_broken_pipe(&Error::other(Error::other(pipe()))));
+        assert!(!is_broken_pipe(&Error::other(serde_json::Error::io(
+            Error::from(ErrorKind::WriteZero)
+        ))));
+        assert!(!is_broken_pipe(&Error::other("disk on fire")));
+    }
 }

@@ -23,7 +23,11 @@ use std::io::{BufWriter, Write};
 /// matching series in the range; with no selector, every series. The CSV and JSON-lines shapes
 /// are those `argus ingest` reads (docs/format/csv-jsonl.md). Staleness markers are internal
 /// bookkeeping with no spelling in these formats: they are left out and counted on stderr.
+///
+/// Times are RFC 3339, Unix times (s, ms, µs or ns, told apart by their size), `now`,
+/// `now-1h`, or a duration ago (`1h` or `-1h`); --start and --end are --from and --to.
 #[derive(Args, Debug)]
+#[command(after_long_help = EXAMPLES)]
 pub struct ExportArgs {
     /// Series selectors such as `up` or `{job="node", instance=~"web.*"}` (all series when none).
     #[arg(value_name = "SELECTOR")]
@@ -36,6 +40,19 @@ pub struct ExportArgs {
     #[arg(long)]
     pub logs: bool,
 }
+
+/// The EXAMPLES of `argus export --help` and its man page.
+const EXAMPLES: &str = "Examples:
+
+  # A day of node_exporter's series as OpenMetrics, for Prometheus' own tools
+  argus export '{job=\"node\"}' --since 1d -o openmetrics > node.om
+  promtool tsdb create-blocks-from openmetrics node.om ./data
+
+  # Everything, as CSV that argus ingest reads back
+  argus export -o csv > all.csv
+
+  # An hour of nginx's log lines, the lines alone
+  argus export --logs '{app=\"nginx\"}' --since 1h -o raw > nginx.log";
 
 /// The matchers of each selector argument; one empty selector (everything) when none.
 pub fn selectors(args: &ExportArgs) -> Result<Vec<Vec<Matcher>>, CliError> {

@@ -45,8 +45,12 @@ pub const EXIT_CODES_HELP: &str =
 /// Options every subcommand accepts.
 #[derive(Args, Debug, Clone)]
 pub struct GlobalArgs {
-    /// The store directory [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus].
-    #[arg(long, global = true, env = "ARGUS_STORE", value_name = "DIR")]
+    /// The store directory [env: ARGUS_STORE] [default: $XDG_DATA_HOME/argus, else
+    /// ~/.local/share/argus].
+    // ARGUS_STORE is read after parsing (`store_from_env`), not by clap's `env`: clap counts a
+    // value from the environment as given on the command line and prints `--store <DIR>` in
+    // every usage line, as if it were required.
+    #[arg(long, global = true, value_name = "DIR")]
     pub store: Option<PathBuf>,
     /// Output format (each subcommand accepts the ones that make sense for it).
     #[arg(short = 'o', long, global = true, value_enum, value_name = "FORMAT")]
@@ -60,6 +64,15 @@ pub struct GlobalArgs {
 }
 
 impl GlobalArgs {
+    /// `--store`, else `ARGUS_STORE` when set and not empty.
+    fn store_from_env(&mut self) {
+        if self.store.is_none() {
+            self.store = std::env::var_os("ARGUS_STORE")
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from);
+        }
+    }
+
     /// The store directory to use.
     pub fn store_dir(&self) -> Result<PathBuf, CliError> {
         if let Some(p) = &self.store {
@@ -122,9 +135,54 @@ pub enum Command {
     Conformance(conformance::ConformanceArgs),
 }
 
+/// The positional arguments whose values may begin with `-`, by subcommand: a PromQL
+/// expression such as `-node_load1 + 1`.
+const DASH_VALUES: [(&str, &str); 1] = [("query", "expr")];
+
+/// Parses the command line. A word starting with `-` that is no flag of the subcommand is an
+/// error at first; only then is it read again as a value of the argument that may begin with
+/// `-` ([`DASH_VALUES`]). Letting clap take such values from the start would turn a mistyped
+/// flag before the expression (`argus query --limt 5 up`) into the expression and report
+/// `up` as the unexpected word; this way a mistyped flag keeps clap's own message and
+/// suggestion, and a word starting with `--` is never taken for an expression.
+fn parse<I, T>(args: I) -> Result<Cli, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    use clap::{CommandFactory, FromArgMatches};
+    let args: Vec<std::ffi::OsString> = args.into_iter().map(Into::into).collect();
+    let first = match Cli::try_parse_from(&args) {
+        Ok(cli) => return Ok(cli),
+        Err(e) if e.kind() == clap::error::ErrorKind::UnknownArgument => e,
+        Err(e) => return Err(e),
+    };
+    let mut cmd = Cli::command();
+    for (sub, arg) in DASH_VALUES {
+        cmd = cmd.mut_subcommand(sub, |c| c.mut_arg(arg, |a| a.allow_hyphen_values(true)));
+    }
+    let again = cmd
+        .try_get_matches_from(&args)
+        .and_then(|m| Cli::from_arg_matches(&m));
+    match again {
+        Ok(cli) if !cli.command.takes_dash_value_starting_with("--") => Ok(cli),
+        _ => Err(first),
+    }
+}
+
+impl Command {
+    /// True when the value of this subcommand's [`DASH_VALUES`] argument starts with `prefix`.
+    fn takes_dash_value_starting_with(&self, prefix: &str) -> bool {
+        match self {
+            Command::Query(q) => q.expr.starts_with(prefix),
+            _ => false,
+        }
+    }
+}
+
 /// Parses the command line, runs the subcommand and returns the process exit code.
 pub fn run() -> i32 {
-    let cli = match Cli::try_parse() {
+    let mut cli = match parse(std::env::args_os()) {
         Ok(c) => c,
         Err(e) => {
             // clap prints help/version to stdout (exit 0) and usage errors to stderr (exit 2).
@@ -136,6 +194,7 @@ pub fn run() -> i32 {
             };
         }
     };
+    cli.global.store_from_env();
     let result: CliResult = match &cli.command {
         Command::Scrape(a) => scrape::run(&cli.global, a),
         Command::Ingest(a) => ingest::run(&cli.global, a),
@@ -171,4 +230,36 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
         .enable_all()
         .build()
         .map_err(|e| CliError::failure(format!("cannot start the async runtime: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expr(args: &[&str]) -> Option<String> {
+        match parse(args).ok()?.command {
+            Command::Query(q) => Some(q.expr),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn an_expression_may_begin_with_a_dash_but_a_mistyped_flag_stays_an_error() {
+        assert_eq!(
+            expr(&["argus", "query", "-x + 1"]).as_deref(),
+            Some("-x + 1")
+        );
+        assert_eq!(
+            expr(&["argus", "query", "-q", "-1", "-o", "csv"]).as_deref(),
+            Some("-1")
+        );
+        assert_eq!(
+            expr(&["argus", "query", "up", "--time", "-1h"]).as_deref(),
+            Some("up")
+        );
+        let e = parse(["argus", "query", "--limt", "5", "up"]).unwrap_err();
+        assert_eq!(e.kind(), clap::error::ErrorKind::UnknownArgument);
+        assert!(e.to_string().contains("--limt"), "{e}");
+        assert!(parse(["argus", "query", "--node_load1"]).is_err());
+    }
 }

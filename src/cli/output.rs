@@ -1,15 +1,19 @@
 //! Printers for query results: one function per output format.
 //!
 //! JSON is shaped like the `data` member of Prometheus' HTTP API (written by `promql::json`), so
-//! tools written for Prometheus read it. CSV and TSV have the header `series,timestamp,value`
-//! with the series in PromQL notation and the timestamp in Unix seconds, one row per sample,
-//! so that `sort -t, -k3 -n` sorts by value. Tables are for people: RFC 3339 times.
+//! tools written for Prometheus read it. CSV and TSV have one column per label name of the
+//! result (`__name__` first, then sorted), then `timestamp` (Unix seconds) and `value`, one row
+//! per sample, so that `cut`, `sort -t, -kN -n` and spreadsheets find each label and the value
+//! in a column of its own; CSV quotes as RFC 4180 says, TSV never quotes and escapes instead.
+//! Tables are for people: RFC 3339 times.
 //! Values print as Prometheus prints them: shortest exact decimal, `NaN`, `+Inf`, `-Inf`.
 
 use crate::model::time::{format_rfc3339, UnixSeconds};
+use crate::model::{Labels, METRIC_NAME};
 use crate::promql::json::format_api_value;
 use crate::promql::value::Value;
 use clap::ValueEnum;
+use std::collections::BTreeSet;
 use std::io::{self, Write};
 
 /// Every output format of every subcommand; each subcommand accepts a subset.
@@ -45,51 +49,146 @@ impl OutputFormat {
     }
 }
 
-/// Rows of (series, time, value) in output order.
-fn rows(value: &Value) -> Vec<(String, i64, String)> {
+/// One output row: the series' labels (none for a scalar or string), the time and the value.
+struct Row<'a> {
+    labels: Option<&'a Labels>,
+    t: i64,
+    value: String,
+}
+
+/// The rows of a result in output order: one per sample, series by series.
+fn rows(value: &Value) -> Vec<Row<'_>> {
     match value {
-        Value::Scalar { t, v } => vec![(String::new(), *t, format_api_value(*v))],
-        Value::String { t, v } => vec![(String::new(), *t, v.clone())],
+        Value::Scalar { t, v } => vec![Row {
+            labels: None,
+            t: *t,
+            value: format_api_value(*v),
+        }],
+        Value::String { t, v } => vec![Row {
+            labels: None,
+            t: *t,
+            value: v.clone(),
+        }],
         Value::Vector(samples) => samples
             .iter()
-            .map(|s| (s.labels.to_string(), s.t, format_api_value(s.v)))
+            .map(|s| Row {
+                labels: Some(&s.labels),
+                t: s.t,
+                value: format_api_value(s.v),
+            })
             .collect(),
         Value::Matrix(series) => series
             .iter()
             .flat_map(|s| {
-                let name = s.labels.to_string();
-                s.samples
-                    .iter()
-                    .map(move |p| (name.clone(), p.t, format_api_value(p.v)))
+                s.samples.iter().map(|p| Row {
+                    labels: Some(&s.labels),
+                    t: p.t,
+                    value: format_api_value(p.v),
+                })
             })
             .collect(),
     }
+}
+
+/// The label columns of a CSV or TSV result: every label name of any row, `__name__` first,
+/// the others sorted.
+fn label_columns(rows: &[Row<'_>]) -> Vec<String> {
+    let mut names: BTreeSet<&str> = BTreeSet::new();
+    for labels in rows.iter().filter_map(|r| r.labels) {
+        names.extend(labels.iter().map(|(k, _)| k));
+    }
+    let name_first = names.remove(METRIC_NAME);
+    name_first
+        .then_some(METRIC_NAME)
+        .into_iter()
+        .chain(names)
+        .map(str::to_string)
+        .collect()
+}
+
+/// The cells of one CSV or TSV row: a cell per label column (empty when the series lacks the
+/// label), then the time in Unix seconds and the value.
+fn cells(row: &Row<'_>, columns: &[String]) -> Vec<String> {
+    let label = |c: &String| {
+        row.labels
+            .and_then(|l| l.get(c))
+            .unwrap_or_default()
+            .to_string()
+    };
+    columns
+        .iter()
+        .map(label)
+        .chain([UnixSeconds(row.t).to_string(), row.value.clone()])
+        .collect()
 }
 
 /// Writes a query result in `format` to `out`.
 pub fn write_value(out: &mut dyn Write, value: &Value, format: OutputFormat) -> io::Result<()> {
     match format {
         OutputFormat::Json => crate::promql::json::write_json(out, value),
-        OutputFormat::Csv | OutputFormat::Tsv => {
-            let delim = if format == OutputFormat::Csv {
-                b','
-            } else {
-                b'\t'
-            };
-            let mut w = csv::WriterBuilder::new().delimiter(delim).from_writer(out);
-            w.write_record(["series", "timestamp", "value"])
-                .map_err(csv_to_io)?;
-            for (series, t, v) in rows(value) {
-                w.write_record([series, UnixSeconds(t).to_string(), v])
-                    .map_err(csv_to_io)?;
-            }
-            w.flush()
-        }
+        OutputFormat::Csv => write_csv(out, value),
+        OutputFormat::Tsv => write_tsv(out, value),
         OutputFormat::Table => write_table(out, value),
         other => Err(io::Error::new(
             io::ErrorKind::InvalidInput,
             format!("query results cannot be printed as {}", other.name()),
         )),
+    }
+}
+
+fn header(columns: &[String]) -> Vec<&str> {
+    columns
+        .iter()
+        .map(String::as_str)
+        .chain(["timestamp", "value"])
+        .collect()
+}
+
+/// RFC 4180 CSV: a cell holding a comma, quote or line break is quoted.
+fn write_csv(out: &mut dyn Write, value: &Value) -> io::Result<()> {
+    let rows = rows(value);
+    let columns = label_columns(&rows);
+    let mut w = csv::WriterBuilder::new().from_writer(out);
+    w.write_record(header(&columns)).map_err(csv_to_io)?;
+    for row in &rows {
+        w.write_record(cells(row, &columns)).map_err(csv_to_io)?;
+    }
+    w.flush()
+}
+
+/// TSV as `cut`, `sort` and `awk -F'\t'` read it: never quoted; a tab, line break or backslash
+/// inside a cell is written `\t`, `\n`, `\r`, `\\`, so every line is one row.
+fn write_tsv(out: &mut dyn Write, value: &Value) -> io::Result<()> {
+    let rows = rows(value);
+    let columns = label_columns(&rows);
+    let mut line = String::new();
+    let mut write_line = |cells: &mut dyn Iterator<Item = &str>| -> io::Result<()> {
+        line.clear();
+        for (i, cell) in cells.enumerate() {
+            if i > 0 {
+                line.push('\t');
+            }
+            push_tsv_escaped(&mut line, cell);
+        }
+        line.push('\n');
+        out.write_all(line.as_bytes())
+    };
+    write_line(&mut header(&columns).into_iter())?;
+    for row in &rows {
+        write_line(&mut cells(row, &columns).iter().map(String::as_str))?;
+    }
+    Ok(())
+}
+
+fn push_tsv_escaped(out: &mut String, cell: &str) {
+    for c in cell.chars() {
+        match c {
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\\' => out.push_str("\\\\"),
+            c => out.push(c),
+        }
     }
 }
 
@@ -108,8 +207,9 @@ fn write_table(out: &mut dyn Write, value: &Value) -> io::Result<()> {
     }
     let mut b = Builder::default();
     b.push_record(["SERIES", "TIME", "VALUE"]);
-    for (series, t, v) in rows {
-        b.push_record([series, format_rfc3339(t), v]);
+    for row in rows {
+        let series = row.labels.map(Labels::to_string).unwrap_or_default();
+        b.push_record([series, format_rfc3339(row.t), row.value]);
     }
     let mut table = b.build();
     table.with(Style::blank());
@@ -131,12 +231,19 @@ mod tests {
     }
 
     #[test]
-    fn csv_has_value_in_third_column() {
+    fn csv_has_a_column_per_label() {
         let mut out = Vec::new();
         write_value(&mut out, &vector(), OutputFormat::Csv).unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            "series,timestamp,value\n\"up{job=\"\"node\"\"}\",1700000000.5,1\n"
+            "__name__,job,timestamp,value\nup,node,1700000000.5,1\n"
         );
+    }
+
+    #[test]
+    fn tsv_escapes_what_would_break_a_line_or_a_column() {
+        let mut s = String::new();
+        push_tsv_escaped(&mut s, "a\tb\nc\\d\re");
+        assert_eq!(s, "a\\tb\\nc\\\\d\\re");
     }
 }

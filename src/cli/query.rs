@@ -1,14 +1,15 @@
 //! `argus query`: evaluate PromQL or LogQL against the local store or a remote server.
 //!
-//! An instant query evaluates at one time (`--time`, default now); giving `--from`, `--since`
-//! or `--step` makes it a range query. The same printers serve local and remote results.
+//! An instant query evaluates at one time (`--time`, default now); giving `--from`, `--to` or
+//! `--since` makes it a range query (`--step` alone is refused: it says nothing about which
+//! range). The same printers serve local and remote results.
 
 use super::exit::{CliError, CliResult};
 use super::output::{write_value, OutputFormat};
-use super::timeargs::{default_step, RangeArgs, TimeRange};
+use super::timeargs::{default_step, parse_time_flag, RangeArgs, TimeRange};
 use super::GlobalArgs;
 use crate::adapters::CountingQueryable;
-use crate::model::time::{now_ms, parse_duration, parse_time, MS_PER_HOUR, MS_PER_MINUTE};
+use crate::model::time::{now_ms, parse_duration, MS_PER_HOUR, MS_PER_MINUTE};
 use crate::promql::engine::Engine;
 use crate::promql::value::Value;
 use crate::remote::prometheus::{PrometheusClient, RemoteError};
@@ -30,21 +31,33 @@ use std::time::{Duration, Instant};
 /// json [5m]))' --since 1d --step 5m`) print like PromQL's. A metric query stops with Loki's
 /// "pipeline error" when a line it counts failed to parse; add `| __error__=""` to skip such
 /// lines on purpose.
+///
+/// Times are RFC 3339, Unix times (seconds, milliseconds, microseconds or nanoseconds, told
+/// apart by their size), `now`, `now-1h`, or a duration ago (`1h` or `-1h`).
 #[derive(Args, Debug)]
+#[command(after_long_help = EXAMPLES)]
 pub struct QueryArgs {
-    /// The PromQL or LogQL expression.
+    /// The PromQL or LogQL expression. It may begin with `-` (`'-node_load1 + 1'`); one that
+    /// begins with `--` is taken for a mistyped flag.
     pub expr: String,
     /// Evaluation time of an instant query (default: now).
-    #[arg(long, value_name = "TIME", conflicts_with_all = ["from", "since", "step"])]
+    #[arg(
+        long,
+        value_name = "TIME",
+        conflicts_with_all = ["from", "to", "since", "step"],
+        allow_hyphen_values = true
+    )]
     pub time: Option<String>,
     #[command(flatten)]
     pub range: RangeArgs,
-    /// Resolution of a range query (default: about 250 points over the range).
-    #[arg(long, value_name = "DURATION")]
+    /// Resolution of a range query (default: about 250 points over the range); the range
+    /// itself comes from --since or --from/--to.
+    #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
     pub step: Option<String>,
     /// Query a Prometheus-compatible server (for example http://localhost:9090), or for LogQL
-    /// a Loki-compatible one (http://localhost:3100), instead of the store.
-    #[arg(long, value_name = "URL")]
+    /// a Loki-compatible one (http://localhost:3100), instead of the store. `host:port`
+    /// means `http://host:port`.
+    #[arg(long, value_name = "URL", value_parser = server_arg)]
     pub server: Option<String>,
     /// How far back an instant selector looks for a sample.
     #[arg(long, value_name = "DURATION", default_value = "5m")]
@@ -65,18 +78,51 @@ pub struct QueryArgs {
     pub logql: bool,
     /// Log queries: after the latest --limit lines of the range, keep printing new matching
     /// lines as other processes store them, until interrupted (like `logcli query --tail`).
+    /// Only LogQL log queries have lines to follow: with a metric query it is an error.
     #[arg(long, conflicts_with_all = ["server", "to", "direction"])]
     pub tail: bool,
     /// Read EXPR as PromQL.
     #[arg(long)]
     pub promql: bool,
-    /// Log queries: print at most this many lines.
+    /// Log queries: print at most this many lines (0: no limit). When the limit cuts the
+    /// result, a note on stderr says so.
     #[arg(long, value_name = "N", default_value_t = 100)]
     pub limit: usize,
     /// Log queries: `backward` prints the newest lines first (and the limit keeps the newest);
     /// `forward` the oldest.
     #[arg(long, value_enum, default_value_t = DirectionArg::Backward)]
     pub direction: DirectionArg,
+}
+
+/// The EXAMPLES of `argus query --help` and its man page.
+const EXAMPLES: &str = "Examples:
+
+  # The current value of every series of a metric, as a table
+  argus query up
+
+  # A rate over the last hour, one point a minute, as JSON shaped like Prometheus' API
+  argus query 'rate(node_network_receive_bytes_total[5m])' --since 1h --step 1m -o json
+
+  # Busiest instances last: the value is the third column of the CSV
+  argus query 'sum by (instance) (rate(node_cpu_seconds_total{mode!=\"idle\"}[5m]))' -o csv | sort -t, -k3 -n
+
+  # At a given time, in Prometheus' flag names; Unix times in s, ms, µs or ns
+  argus query 'node_load1' --time 2024-05-01T12:00:00Z
+  argus query 'node_load1' --start 1714564800000 --end 1714568400000 --step 1m
+
+  # The newest 20 error lines of the last hour, then follow new ones
+  argus query '{app=\"api\"} | json | level=\"error\"' --since 1h --limit 20 --tail
+
+  # Every matching line of a day, oldest first
+  argus query '{app=\"nginx\"} |= \" 500 \"' --since 1d --limit 0 --direction forward -o raw
+
+  # The same query against a real Prometheus
+  argus query up --server localhost:9090";
+
+/// The `--server` value as a base URL: `host:port` gets `http://`; anything that is not an
+/// http(s) URL with a host is refused, naming the value.
+fn server_arg(s: &str) -> Result<String, String> {
+    crate::remote::base_url(s)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -95,9 +141,9 @@ enum Language {
 /// `--logql`/`--promql`, else by the query: PromQL when it parses as PromQL, LogQL when only
 /// LogQL parses it (line filters, parsers and other pipeline stages are LogQL only). A query
 /// both read, such as `{app="api"}` or `count_over_time({app="api"}[5m])`, is LogQL when its
-/// selectors match log streams and no metric series, and PromQL otherwise. With `--server`
-/// the local store is not consulted: a query both languages read is PromQL unless
-/// `--logql` says otherwise.
+/// selectors match log streams and no metric series, and PromQL otherwise. With `--tail` it is
+/// LogQL (only log queries have lines to follow). With `--server` the local store is not
+/// consulted: a query both languages read is PromQL unless `--logql` says otherwise.
 fn language(global: &GlobalArgs, args: &QueryArgs) -> Result<Language, CliError> {
     if args.promql {
         return Ok(Language::PromQL(None));
@@ -116,6 +162,8 @@ fn language(global: &GlobalArgs, args: &QueryArgs) -> Result<Language, CliError>
         }
         (Err(pe), Err(_)) => return Err(CliError::input(format!("invalid query: {pe}"))),
         (Ok(_), Err(_)) => return Ok(Language::PromQL(None)),
+        // Only log queries have lines to follow.
+        (Ok(_), Ok(l)) if args.tail => return Ok(Language::LogQL(l, None)),
         (Ok(_), Ok(_)) if args.server.is_some() => return Ok(Language::PromQL(None)),
         (Ok(_), Ok(l)) => l,
     };
@@ -176,7 +224,13 @@ enum Plan {
 }
 
 fn plan(args: &QueryArgs, now: i64) -> Result<Plan, CliError> {
-    if args.range.is_set() || args.step.is_some() {
+    if args.step.is_some() && !args.range.is_set() {
+        return Err(CliError::usage(
+            "--step sets the resolution of a range query; say which range with --since DURATION \
+             or --from TIME [--to TIME] (without them the query is an instant query at --time)",
+        ));
+    }
+    if args.range.is_set() {
         let range = args.range.resolve(now, now - MS_PER_HOUR)?;
         let step = match &args.step {
             Some(s) => parse_duration(s).map_err(|e| CliError::usage(format!("--step: {e}")))?,
@@ -195,7 +249,7 @@ fn plan(args: &QueryArgs, now: i64) -> Result<Plan, CliError> {
         Ok(Plan::Range { range, step })
     } else {
         let t = match &args.time {
-            Some(s) => parse_time(s, now).map_err(|e| CliError::usage(format!("--time: {e}")))?,
+            Some(s) => parse_time_flag("--time", s, now)?,
             None => now,
         };
         Ok(Plan::Instant(t))
@@ -209,6 +263,12 @@ pub fn run(global: &GlobalArgs, args: &QueryArgs) -> CliResult {
         }
         other => other,
     };
+    if args.tail {
+        return Err(CliError::usage(
+            "--tail follows log lines; it works with LogQL log queries ({app=\"api\"} |= \"error\"), \
+             not with metric queries",
+        ));
+    }
     let format = global.output_or(
         OutputFormat::Table,
         &[

@@ -1,5 +1,9 @@
 //! `argus query` for LogQL log queries: lines from the store's log streams, printed as lines
 //! (the default), an aligned table, raw lines, or JSON shaped like Loki's API (`streams`).
+//!
+//! `--limit N` keeps the newest (or with `--direction forward` the oldest) N lines, and says so
+//! on stderr when it left lines out: the query asks for one line more than it prints to know.
+//! `--limit 0` is no limit, as in logcli.
 
 use super::exit::{CliError, CliResult};
 use super::output::OutputFormat;
@@ -8,7 +12,9 @@ use super::GlobalArgs;
 use crate::logql::eval_logs::{run_log_query, Direction, LogQueryOptions, StreamResult};
 use crate::logql::LogExpr;
 use crate::model::time::{format_rfc3339, now_ms, MS_PER_HOUR};
+use crate::model::{Labels, LogEntry};
 use crate::store::logs::LogSnapshot;
+use std::collections::{BTreeMap, HashSet};
 use std::io::Write;
 use std::time::Instant;
 
@@ -43,7 +49,7 @@ pub fn run(
         from: range.from.saturating_mul(1_000_000),
         // `--to` is inclusive to the millisecond; the engine's end is exclusive.
         to: range.to.saturating_mul(1_000_000).saturating_add(1_000_000),
-        limit: args.limit,
+        limit: lines_to_ask(args.limit),
         direction: match args.direction {
             super::query::DirectionArg::Forward => Direction::Forward,
             super::query::DirectionArg::Backward => Direction::Backward,
@@ -55,11 +61,16 @@ pub fn run(
                 "--tail follows the local store; it cannot be combined with --server",
             ));
         }
+        let opts = LogQueryOptions {
+            limit: no_limit_is_max(args.limit),
+            ..opts
+        };
         return tail(global, expr, opts, format);
     }
     let started = Instant::now();
     if let Some(url) = &args.server {
-        let streams = remote_streams(url, args, &opts)?;
+        let mut streams = remote_streams(url, args, &opts)?;
+        note_if_cut(global, &mut streams, args.limit, opts.direction);
         let stdout = std::io::stdout();
         let mut out = std::io::BufWriter::new(stdout.lock());
         let r = write_streams(&mut out, &streams, format, opts.direction).and_then(|_| out.flush());
@@ -72,13 +83,14 @@ pub fn run(
             .log_snapshot()
             .map_err(|e| CliError::failure(format!("cannot read store: {e}")))?,
     };
-    let (streams, stats) = run_log_query(&snap, expr, &opts).map_err(|e| match e {
+    let (mut streams, stats) = run_log_query(&snap, expr, &opts).map_err(|e| match e {
         crate::logql::eval_logs::LogEvalError::Storage(_) => {
             CliError::failure(format!("cannot evaluate query: {e}"))
         }
         _ => CliError::input(format!("cannot evaluate query: {e}")),
     })?;
     let evaluated = started.elapsed();
+    note_if_cut(global, &mut streams, args.limit, opts.direction);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let r = write_streams(&mut out, &streams, format, opts.direction).and_then(|_| out.flush());
@@ -98,7 +110,82 @@ pub fn run(
     super::stdout_result(r)
 }
 
-/// A log query asked of a Loki-compatible server (`/loki/api/v1/query_range`).
+/// `--limit` as a count: 0 (no limit) is every line.
+fn no_limit_is_max(limit: usize) -> usize {
+    if limit == 0 {
+        usize::MAX
+    } else {
+        limit
+    }
+}
+
+/// How many lines to ask for: one more than `--limit` prints, so that a cut result is known.
+fn lines_to_ask(limit: usize) -> usize {
+    no_limit_is_max(limit).saturating_add(1)
+}
+
+/// Cuts `streams` to `--limit` lines and, when that left lines out, says so on stderr (unless
+/// --quiet), so that a result of exactly the limit is not taken for the whole story.
+fn note_if_cut(
+    global: &GlobalArgs,
+    streams: &mut Vec<StreamResult>,
+    limit: usize,
+    direction: Direction,
+) {
+    if cut_to_limit(streams, no_limit_is_max(limit), direction) {
+        let which = match direction {
+            Direction::Backward => "last",
+            Direction::Forward => "first",
+        };
+        global.note(format!(
+            "showing the {which} {limit} lines; --limit N or --limit 0 for all"
+        ));
+    }
+}
+
+/// Keeps the first `limit` entries in output order (newest first when backward, oldest first
+/// when forward; ties in stream order, as printed) and drops the rest. True when it dropped any.
+fn cut_to_limit(streams: &mut Vec<StreamResult>, limit: usize, direction: Direction) -> bool {
+    let total: usize = streams.iter().map(|s| s.entries.len()).sum();
+    if total <= limit {
+        return false;
+    }
+    let mut order: Vec<(i64, usize, usize)> = streams
+        .iter()
+        .enumerate()
+        .flat_map(|(si, s)| {
+            s.entries
+                .iter()
+                .enumerate()
+                .map(move |(ei, e)| (e.t, si, ei))
+        })
+        .collect();
+    match direction {
+        Direction::Backward => order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1))),
+        Direction::Forward => order.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1))),
+    }
+    let mut keep: Vec<Vec<bool>> = streams
+        .iter()
+        .map(|s| vec![false; s.entries.len()])
+        .collect();
+    for &(_, si, ei) in &order[..limit] {
+        keep[si][ei] = true;
+    }
+    for (s, keep) in streams.iter_mut().zip(keep) {
+        let mut flags = keep.into_iter();
+        s.entries.retain(|_| flags.next().unwrap_or(false));
+    }
+    streams.retain(|s| !s.entries.is_empty());
+    true
+}
+
+/// Lines asked of a server in one request: below Loki's default `max_entries_limit_per_query`
+/// (5000), so that any --limit, 0 included, works against a stock Loki. Larger results are
+/// read page by page, as logcli does.
+const REMOTE_PAGE: usize = 1000;
+
+/// A log query asked of a Loki-compatible server (`/loki/api/v1/query_range`), page by page
+/// until `opts.limit` lines or the end of the range.
 fn remote_streams(
     url: &str,
     args: &QueryArgs,
@@ -114,21 +201,120 @@ fn remote_streams(
     )
     .map_err(|e| CliError::failure(e.to_string()))?;
     let rt = super::runtime()?;
-    let result = rt.block_on(client.query_range(
-        &args.expr,
-        opts.from,
-        opts.to,
-        None,
-        opts.limit,
-        opts.direction,
-    ));
-    match result {
-        Ok(LokiResult::Streams(s)) => Ok(s),
-        Ok(LokiResult::Metric(_)) => Err(CliError::failure(format!(
-            "{url} answered a log query with a metric result"
-        ))),
-        Err(e @ RemoteError::BadQuery { .. }) => Err(CliError::input(e.to_string())),
-        Err(e) => Err(CliError::failure(e.to_string())),
+    let mut pages = Pages::new(opts, REMOTE_PAGE);
+    while let Some((from, to, batch)) = pages.next_request() {
+        let result =
+            rt.block_on(client.query_range(&args.expr, from, to, None, batch, opts.direction));
+        match result {
+            Ok(LokiResult::Streams(s)) => pages.add(s, batch),
+            Ok(LokiResult::Metric(_)) => {
+                return Err(CliError::failure(format!(
+                    "{url} answered a log query with a metric result"
+                )))
+            }
+            Err(e @ RemoteError::BadQuery { .. }) => return Err(CliError::input(e.to_string())),
+            Err(e) => return Err(CliError::failure(e.to_string())),
+        }
+    }
+    Ok(pages.into_streams())
+}
+
+/// The paging of a remote log query. Each page starts where the last one ended, at the
+/// nanosecond of its farthest line and including it, since more lines may share that
+/// nanosecond; the lines already seen there are skipped (and asked for on top of the page).
+struct Pages {
+    from: i64,
+    to: i64,
+    direction: Direction,
+    /// Lines asked per request.
+    page: usize,
+    wanted: usize,
+    got: usize,
+    done: bool,
+    streams: BTreeMap<Labels, Vec<LogEntry>>,
+    /// The time of the last page's farthest line, and the (stream, line) pairs seen there.
+    edge: Option<(i64, HashSet<(String, String)>)>,
+}
+
+impl Pages {
+    fn new(opts: &LogQueryOptions, page: usize) -> Pages {
+        Pages {
+            from: opts.from,
+            to: opts.to,
+            direction: opts.direction,
+            page,
+            wanted: opts.limit,
+            got: 0,
+            done: opts.limit == 0,
+            streams: BTreeMap::new(),
+            edge: None,
+        }
+    }
+
+    /// The range and line count of the next request, or `None` when done.
+    /// The lines already seen at the edge come again first, so the request asks for that
+    /// many more: otherwise more lines in one nanosecond than a page holds would never get
+    /// past it.
+    fn next_request(&self) -> Option<(i64, i64, usize)> {
+        let again = self.edge.as_ref().map_or(0, |(_, seen)| seen.len());
+        let batch = (self.wanted - self.got)
+            .min(self.page)
+            .saturating_add(again);
+        (!self.done).then_some((self.from, self.to, batch))
+    }
+
+    /// Takes in the answer to a request for `batch` lines.
+    fn add(&mut self, page: Vec<StreamResult>, batch: usize) {
+        let returned: usize = page.iter().map(|s| s.entries.len()).sum();
+        let mut added = 0;
+        let mut far: Option<i64> = None;
+        for s in page {
+            let key = s.labels.to_string();
+            for e in s.entries {
+                far = Some(match (far, self.direction) {
+                    (None, _) => e.t,
+                    (Some(f), Direction::Backward) => f.min(e.t),
+                    (Some(f), Direction::Forward) => f.max(e.t),
+                });
+                let seen = self.edge.as_ref().is_some_and(|(t, lines)| {
+                    e.t == *t && lines.contains(&(key.clone(), e.line.clone()))
+                });
+                if !seen {
+                    self.streams.entry(s.labels.clone()).or_default().push(e);
+                    added += 1;
+                }
+            }
+        }
+        self.got += added;
+        let Some(far) = far else {
+            self.done = true;
+            return;
+        };
+        // A short page is the end of the range; a page of nothing new would repeat forever
+        // (more lines share one nanosecond than a page holds).
+        if returned < batch || added == 0 || self.got >= self.wanted {
+            self.done = true;
+            return;
+        }
+        let at_edge = self
+            .streams
+            .iter()
+            .flat_map(|(l, es)| es.iter().map(move |e| (l, e)))
+            .filter(|(_, e)| e.t == far)
+            .map(|(l, e)| (l.to_string(), e.line.clone()))
+            .collect();
+        self.edge = Some((far, at_edge));
+        match self.direction {
+            Direction::Backward => self.to = far.saturating_add(1),
+            Direction::Forward => self.from = far,
+        }
+    }
+
+    fn into_streams(self) -> Vec<StreamResult> {
+        self.streams
+            .into_iter()
+            .map(|(labels, entries)| StreamResult { labels, entries })
+            .collect()
     }
 }
 
@@ -282,5 +468,99 @@ fn write_streams(
             }
             Ok(())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A stream's entries at these times (ns), line `<name><i>` for the i-th.
+    fn stream(name: &str, times: &[i64]) -> StreamResult {
+        StreamResult {
+            labels: Labels::from_pairs([("app", name)]),
+            entries: times
+                .iter()
+                .enumerate()
+                .map(|(i, t)| LogEntry {
+                    t: *t,
+                    line: format!("{name}{i}"),
+                    metadata: Vec::new(),
+                })
+                .collect(),
+        }
+    }
+
+    /// What a Loki server answers: the `limit` best lines of `[from, to)` in `direction`.
+    fn answer(
+        all: &[StreamResult],
+        from: i64,
+        to: i64,
+        limit: usize,
+        d: Direction,
+    ) -> Vec<StreamResult> {
+        let mut streams: Vec<StreamResult> = all
+            .iter()
+            .map(|s| StreamResult {
+                labels: s.labels.clone(),
+                entries: s
+                    .entries
+                    .iter()
+                    .filter(|e| e.t >= from && e.t < to)
+                    .cloned()
+                    .collect(),
+            })
+            .collect();
+        cut_to_limit(&mut streams, limit, d);
+        streams
+    }
+
+    fn lines(streams: &[StreamResult]) -> Vec<String> {
+        let mut v: Vec<String> = streams
+            .iter()
+            .flat_map(|s| s.entries.iter().map(|e| e.line.clone()))
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn pages_read_past_lines_that_share_a_nanosecond_without_repeating_them() {
+        // Pages of 3 lines; four lines share t=20 across the two streams.
+        let all = vec![
+            stream("a", &[10, 20, 20, 30, 40]),
+            stream("b", &[5, 20, 20, 50]),
+        ];
+        for direction in [Direction::Backward, Direction::Forward] {
+            for (limit, expected) in [(usize::MAX, 9), (6, 6), (4, 4)] {
+                let opts = LogQueryOptions {
+                    from: 0,
+                    to: 100,
+                    limit,
+                    direction,
+                };
+                let mut pages = Pages::new(&opts, 3);
+                let mut requests = 0;
+                while let Some((from, to, batch)) = pages.next_request() {
+                    requests += 1;
+                    assert!(requests < 20, "paging does not end");
+                    pages.add(answer(&all, from, to, batch, direction), batch);
+                }
+                let got = pages.into_streams();
+                let want = answer(&all, 0, 100, expected, direction);
+                assert_eq!(lines(&got), lines(&want), "{direction:?} limit {limit}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_cut_keeps_the_newest_or_the_oldest() {
+        let mut s = vec![stream("a", &[1, 3, 5]), stream("b", &[2, 4])];
+        assert!(!cut_to_limit(&mut s.clone(), 5, Direction::Backward));
+        assert!(cut_to_limit(&mut s, 2, Direction::Backward));
+        assert_eq!(lines(&s), ["a2", "b1"]);
+        let mut s = vec![stream("a", &[1, 3, 5]), stream("b", &[2, 4])];
+        assert!(cut_to_limit(&mut s, 3, Direction::Forward));
+        assert_eq!(lines(&s), ["a0", "a1", "b0"]);
     }
 }

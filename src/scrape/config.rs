@@ -11,9 +11,12 @@
 //! Prometheus (and its HTTP client config). Files named in the config are relative to the
 //! config file's directory.
 //!
-//! Every other key is an error, as in Prometheus' strict unmarshalling: a typo gets a "did you
-//! mean", a key Prometheus knows but argus does not implement (service discovery other than
-//! static and file, `tls_config`, `rule_files`...) is refused by name (`config_keys`). Errors
+//! The parts of a Prometheus server's configuration that do not concern scraping (`rule_files`,
+//! `alerting`, `remote_write`, `global.evaluation_interval`...) are read and reported as
+//! ignored, so that a real prometheus.yml loads. Every other key is an error, as in
+//! Prometheus' strict unmarshalling: a typo gets a "did you mean", a key Prometheus knows but
+//! argus does not implement (service discovery other than static and file, `tls_config`,
+//! limits...) is refused by name (`config_keys`). Errors
 //! name the file and, when the YAML parser knows it, line:column (the key itself for an
 //! unknown key; serde_yaml_ng places a bad value at the start of its enclosing mapping); for
 //! job-level checks the line of the job's `job_name`.
@@ -26,7 +29,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use super::config_keys::{parse_unknown_field, unknown_key_message, unread_keys};
+use super::config_keys::{
+    not_for_scraping_warning, parse_unknown_field, unknown_key_message, unread_keys,
+};
 use super::file_sd::{FileSdConfig, FileSdJob};
 use super::relabel::RelabelConfig;
 use super::target::{build_target, parse_config_duration, Auth, ScrapeJob, Secret, TargetSpec};
@@ -96,6 +101,43 @@ impl<'de> Deserialize<'de> for Dur {
 struct RawFile {
     global: Option<RawGlobal>,
     scrape_configs: Option<Vec<RawJob>>,
+    // The rest of a Prometheus server's configuration: read so that a real prometheus.yml
+    // loads, and reported as ignored (`config_keys::NOT_FOR_SCRAPING`).
+    rule_files: Option<serde_yaml_ng::Value>,
+    alerting: Option<serde_yaml_ng::Value>,
+    remote_write: Option<serde_yaml_ng::Value>,
+    remote_read: Option<serde_yaml_ng::Value>,
+    storage: Option<serde_yaml_ng::Value>,
+    tracing: Option<serde_yaml_ng::Value>,
+    runtime: Option<serde_yaml_ng::Value>,
+    otlp: Option<serde_yaml_ng::Value>,
+}
+
+impl RawFile {
+    /// The keys that do not concern scraping, with what they hold.
+    fn not_for_scraping(&self) -> Vec<(String, &serde_yaml_ng::Value)> {
+        let top = [
+            ("rule_files", &self.rule_files),
+            ("alerting", &self.alerting),
+            ("remote_write", &self.remote_write),
+            ("remote_read", &self.remote_read),
+            ("storage", &self.storage),
+            ("tracing", &self.tracing),
+            ("runtime", &self.runtime),
+            ("otlp", &self.otlp),
+        ];
+        let global = self.global.as_ref().map(|g| {
+            [
+                ("global.evaluation_interval", &g.evaluation_interval),
+                ("global.rule_query_offset", &g.rule_query_offset),
+                ("global.query_log_file", &g.query_log_file),
+            ]
+        });
+        top.into_iter()
+            .chain(global.into_iter().flatten())
+            .filter_map(|(k, v)| Some((k.to_string(), v.as_ref()?)))
+            .collect()
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -104,6 +146,9 @@ struct RawGlobal {
     scrape_interval: Option<Dur>,
     scrape_timeout: Option<Dur>,
     external_labels: Option<BTreeMap<String, String>>,
+    evaluation_interval: Option<serde_yaml_ng::Value>,
+    rule_query_offset: Option<serde_yaml_ng::Value>,
+    query_log_file: Option<serde_yaml_ng::Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -217,6 +262,9 @@ pub fn parse_config(
         serde_yaml_ng::from_str(text).map_err(yaml_err)?
     };
     let base = path.parent().unwrap_or(Path::new("")).to_path_buf();
+    for (key, value) in raw.not_for_scraping() {
+        warnings.extend(not_for_scraping_warning(&key, value));
+    }
 
     let g = raw.global.unwrap_or_default();
     let global_interval = g.scrape_interval.map_or(DEFAULT_INTERVAL_MS, |d| d.0);

@@ -61,32 +61,57 @@ pub const UNSUPPORTED_SD_CONFIGS: &[&str] = &[
 ];
 
 /// Keys of Prometheus' top level that argus does not read, and why.
-const TOP_UNSUPPORTED: &[(&str, &str)] = &[
+const TOP_UNSUPPORTED: &[(&str, &str)] = &[(
+    "scrape_config_files",
+    "put the scrape_configs in the file argus reads",
+)];
+
+/// Keys of a real `prometheus.yml` that belong to the other jobs of a Prometheus server
+/// (rules, alerting, remote storage, tracing), as `place.key`. They do not change what is
+/// scraped, so a file that has them is read: the scrape settings are used and each of these
+/// that holds something gets a warning saying that argus ignores it. Refusing them would
+/// make argus unable to read the very file a Prometheus user has.
+pub const NOT_FOR_SCRAPING: &[(&str, &str)] = &[
+    ("rule_files", "argus reads no rules from prometheus.yml"),
     (
-        "rule_files",
-        "argus evaluates no recording or alerting rules",
+        "alerting",
+        "argus sends no alerts configured in prometheus.yml",
     ),
-    ("alerting", "argus sends no alerts"),
     (
         "remote_write",
         "argus stores what it scrapes itself; `argus serve` receives remote_write",
     ),
     ("remote_read", "argus queries its own store"),
-    (
-        "scrape_config_files",
-        "put the scrape_configs in the file argus reads",
-    ),
     ("storage", "the store is set with --store and `argus store`"),
     ("tracing", "argus exports no traces"),
     ("runtime", "a Go runtime setting"),
     ("otlp", "argus has no OTLP receiver"),
+    (
+        "global.evaluation_interval",
+        "argus reads no rules from prometheus.yml",
+    ),
+    (
+        "global.rule_query_offset",
+        "argus reads no rules from prometheus.yml",
+    ),
+    ("global.query_log_file", "argus logs no queries"),
 ];
+
+/// The warning for a key of [`NOT_FOR_SCRAPING`] that holds something; `None` for any other
+/// key, or for one left empty (`rule_files:` with nothing under it says nothing).
+pub fn not_for_scraping_warning(key: &str, value: &serde_yaml_ng::Value) -> Option<String> {
+    let (_, why) = NOT_FOR_SCRAPING.iter().find(|(k, _)| *k == key)?;
+    let empty = match value {
+        serde_yaml_ng::Value::Null => true,
+        serde_yaml_ng::Value::Sequence(s) => s.is_empty(),
+        serde_yaml_ng::Value::Mapping(m) => m.is_empty(),
+        _ => false,
+    };
+    (!empty).then(|| format!("{key} is ignored ({why})"))
+}
 
 /// Keys of Prometheus' `global` section that argus does not read, and why.
 const GLOBAL_UNSUPPORTED: &[(&str, &str)] = &[
-    ("evaluation_interval", "argus evaluates no rules"),
-    ("rule_query_offset", "argus evaluates no rules"),
-    ("query_log_file", "argus logs no queries"),
     ("scrape_failure_log_file", "failures go to stderr"),
     (
         "scrape_protocols",
@@ -233,8 +258,26 @@ impl Place {
     /// The keys argus reads here (a unit test keeps them in step with `config.rs`).
     fn known(self) -> &'static [&'static str] {
         match self {
-            Place::Top => &["global", "scrape_configs"],
-            Place::Global => &["scrape_interval", "scrape_timeout", "external_labels"],
+            Place::Top => &[
+                "global",
+                "scrape_configs",
+                "rule_files",
+                "alerting",
+                "remote_write",
+                "remote_read",
+                "storage",
+                "tracing",
+                "runtime",
+                "otlp",
+            ],
+            Place::Global => &[
+                "scrape_interval",
+                "scrape_timeout",
+                "external_labels",
+                "evaluation_interval",
+                "rule_query_offset",
+                "query_log_file",
+            ],
             Place::Job => &[
                 "job_name",
                 "scrape_interval",
@@ -457,15 +500,10 @@ mod tests {
                 )
             );
         }
-        let m = unknown_key_message("", "rule_files");
-        assert!(
-            m.starts_with("rule_files is not supported by argus ("),
-            "{m}"
-        );
         let m = unknown_key_message("scrape_configs[0]", "tls_config");
         assert!(m.contains("tls_config is not supported by argus"), "{m}");
-        let m = unknown_key_message("global", "evaluation_interval");
-        assert!(m.contains("evaluation_interval is not supported"), "{m}");
+        let m = unknown_key_message("global", "sample_limit");
+        assert!(m.contains("sample_limit is not supported"), "{m}");
     }
 
     #[test]
@@ -486,7 +524,7 @@ mod tests {
     #[test]
     fn every_unread_key_is_listed_in_document_order() {
         let yaml = [
-            "global: {evaluation_interval: 1m}",
+            "global: {evaluation_interval: 1m, sample_limit: 5}",
             "alerting: {}",
             "scrape_configs:",
             "- job_name: a",
@@ -500,8 +538,7 @@ mod tests {
         assert_eq!(
             unread_keys(&doc),
             [
-                "alerting",
-                "global.evaluation_interval",
+                "global.sample_limit",
                 "scrape_configs[0].tls_config",
                 "scrape_configs[0].basic_auth.username_file",
                 "scrape_configs[0].static_configs[0].labelz",

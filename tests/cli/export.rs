@@ -3,21 +3,6 @@
 
 use super::support::{stdout_of, Workdir};
 
-fn fixture(w: &Workdir) {
-    let f = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/expo/node_exporter.prom");
-    let body = std::fs::read_to_string(f).unwrap();
-    // Three scrapes of the same body at different times.
-    for t in ["1700000000", "1700000015", "1700000030"] {
-        w.argus()
-            .args(["ingest", "--format", "prom"])
-            .write_stdin(body.clone())
-            .env("ARGUS_TEST_NOW", t)
-            .assert()
-            .success();
-    }
-}
-
 fn ingest_at(w: &Workdir, body: &str) {
     w.argus()
         .args(["ingest", "--format", "openmetrics"])
@@ -127,7 +112,6 @@ fn promtool_accepts_the_openmetrics_export() {
 
 /// A real node_exporter body ingested with explicit timestamps, three scrapes apart.
 fn fixture_node(w: &Workdir) {
-    let _ = fixture;
     let f = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/expo/node_exporter.prom");
     let body = std::fs::read_to_string(f).unwrap();

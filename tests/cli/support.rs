@@ -111,3 +111,19 @@ impl Rng {
         self.0
     }
 }
+
+/// The rows of `argus query -o csv` output as maps from column name to cell (for cells without
+/// commas or quotes, as labels of test data are).
+pub fn csv_rows(out: &str) -> Vec<std::collections::BTreeMap<String, String>> {
+    let mut lines = out.lines();
+    let header: Vec<&str> = lines.next().unwrap_or_default().split(',').collect();
+    lines
+        .map(|l| {
+            header
+                .iter()
+                .map(|h| h.to_string())
+                .zip(l.split(',').map(str::to_string))
+                .collect()
+        })
+        .collect()
+}

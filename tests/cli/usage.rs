@@ -3,14 +3,50 @@
 use super::support::Workdir;
 use predicates::prelude::*;
 
+/// `argus ARGS --help` on stdout.
+fn help(w: &Workdir, args: &[&str]) -> String {
+    let out = w.argus().args(args).arg("--help").assert().success();
+    String::from_utf8(out.get_output().stdout.clone()).unwrap()
+}
+
+/// True when a line of `help` lists `cmd` (first word) with the start of its summary.
+fn lists(help: &str, cmd: &clap::Command) -> bool {
+    let about = cmd.get_about().map(|a| a.to_string()).unwrap_or_default();
+    // The first words only: help wraps long summaries.
+    let summary: Vec<&str> = about.split_whitespace().take(3).collect();
+    help.lines().any(|l| {
+        let words: Vec<&str> = l.split_whitespace().collect();
+        words.first() == Some(&cmd.get_name()) && words.get(1..4) == Some(&summary[..])
+    })
+}
+
 #[test]
 fn help_lists_every_subcommand() {
+    use clap::CommandFactory;
     let w = Workdir::new();
-    let out = w.argus().arg("--help").assert().success();
-    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
-    for sub in ["scrape", "ingest", "query", "export", "store"] {
-        assert!(text.contains(sub), "help lacks {sub}: {text}");
+    let root = argus::cli::Cli::command();
+    let top = help(&w, &[]);
+    let mut checked = 0;
+    for cmd in root.get_subcommands() {
+        assert!(
+            lists(&top, cmd),
+            "`argus --help` lacks {}: {top}",
+            cmd.get_name()
+        );
+        checked += 1;
+        let text = help(&w, &[cmd.get_name()]);
+        for sub in cmd.get_subcommands() {
+            assert!(
+                lists(&text, sub),
+                "`argus {} --help` lacks {}: {text}",
+                cmd.get_name(),
+                sub.get_name()
+            );
+        }
     }
+    // The definition itself has them all: scrape, ingest, query, export, serve, store,
+    // conformance.
+    assert_eq!(checked, 7);
 }
 
 #[test]

@@ -513,10 +513,16 @@ eval instant at 10m scalar(up{job="a"}) * 2
 
 /// Prometheus' own engine test scripts, when `ARGUS_PROMQL_TESTDATA` names their directory
 /// (a copy of `promql/promqltest/testdata`). Skipped when unset, so the default test run does
-/// not depend on files outside the repository.
+/// not depend on files outside the repository; under CI (`CI=true`) unset is a failure.
 #[test]
 fn prometheus_test_scripts() {
     let Ok(dir) = std::env::var("ARGUS_PROMQL_TESTDATA") else {
+        // Unset is a skip on a developer's machine; under CI the data is there, so a missing
+        // variable is a broken setup that must not pass.
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "ARGUS_PROMQL_TESTDATA is not set under CI"
+        );
         eprintln!("ARGUS_PROMQL_TESTDATA not set; skipping Prometheus' test scripts");
         return;
     };

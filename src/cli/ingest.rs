@@ -109,7 +109,7 @@ pub fn run(global: &GlobalArgs, args: &IngestArgs) -> CliResult {
         default_timestamp: now_ms(),
         max_errors_reported: 10,
     };
-    let store = global.open_store()?;
+    let store = global.open_store_to_write()?;
     let mut writer = store.writer();
     let inputs: Vec<PathBuf> = if args.files.is_empty() {
         vec![PathBuf::from("-")]

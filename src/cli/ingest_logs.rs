@@ -160,7 +160,7 @@ pub fn run(global: &GlobalArgs, args: &IngestLogsArgs) -> CliResult {
             &opts,
         );
     }
-    let store = global.open_store()?;
+    let store = global.open_store_to_write()?;
     let mut writer = store.log_writer();
     let mut state = LogIngestState::default();
     let mut report = LogIngestReport::default();

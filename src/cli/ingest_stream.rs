@@ -109,7 +109,7 @@ pub fn run(
         Some(p) => Some(Positions::load(p).map_err(CliError::input)?),
         None => None,
     };
-    let store = global.open_store()?;
+    let store = global.open_store_to_write()?;
     catch_stop_signals();
     let (tx, rx) = std::sync::mpsc::channel();
     let mut inputs = Vec::new();

@@ -41,7 +41,8 @@ pub struct Cli {
 pub const EXIT_CODES_HELP: &str =
     "Exit codes: 0 success; 1 runtime failure (I/O, store, unreachable server); \
 2 usage error; 3 input rejected (bad file, line or query; nothing stored); \
-4 partial success (targets down, records skipped); 5 store damaged (store check).";
+4 partial success (targets down, records skipped); 5 store damaged (found by store check or \
+met by a reader; see store repair).";
 
 /// Options every subcommand accepts.
 #[derive(Args, Debug, Clone)]
@@ -77,11 +78,30 @@ impl GlobalArgs {
         }
     }
 
-    /// Opens (creating if needed) the store.
+    /// Opens the store for a command that only reads. The store must exist: a mistyped
+    /// `--store` is an error naming the path, not an empty answer from a store made on the
+    /// spot. Nothing in the store is written, so it may be read-only.
     pub fn open_store(&self) -> Result<crate::store::Store, CliError> {
         let dir = self.store_dir()?;
+        crate::store::Store::open_read_only(&dir)
+            .map_err(|e| CliError::store(&format!("cannot open store {}", dir.display()), &e))
+    }
+
+    /// Opens the store for a command that writes to it (`scrape`, `ingest`, `serve`), making
+    /// it when the directory is missing or empty; a non-empty directory that is not a store is
+    /// refused.
+    pub fn open_store_to_write(&self) -> Result<crate::store::Store, CliError> {
+        let dir = self.store_dir()?;
         crate::store::Store::open(&dir)
-            .map_err(|e| CliError::failure(format!("cannot open store {}: {e}", dir.display())))
+            .map_err(|e| CliError::store(&format!("cannot open store {}", dir.display()), &e))
+    }
+
+    /// Opens an existing store to look after it (`store compact`, `store repair`): it is
+    /// written to, but not made.
+    pub fn open_store_to_maintain(&self) -> Result<crate::store::Store, CliError> {
+        let dir = self.store_dir()?;
+        crate::store::Store::open_existing(&dir)
+            .map_err(|e| CliError::store(&format!("cannot open store {}", dir.display()), &e))
     }
 
     /// The output format, or `default`; an error when the subcommand does not support it.
@@ -149,6 +169,7 @@ pub fn run() -> i32 {
     match result {
         Ok(code) => code,
         Err(e) => {
+            let e = e.recognise_damage();
             eprintln!("argus: error: {}", e.message);
             e.code
         }

@@ -104,7 +104,7 @@ fn report_failures(global: &GlobalArgs, report: &ScrapeRunReport) {
 
 pub fn run(global: &GlobalArgs, args: &ScrapeArgs) -> CliResult {
     let jobs = jobs(global, args)?;
-    let store = global.open_store()?;
+    let store = global.open_store_to_write()?;
     let mut sink = StoreScrapeSink::new(store);
     let rt = super::runtime()?;
     let opts = ScrapeOptions::default();

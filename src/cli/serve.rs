@@ -188,7 +188,7 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> CliResult {
         .transpose()
         .map_err(CliError::input)?;
     let (tls, basic_auth) = web.map_or((None, None), |w| (w.tls, w.auth));
-    let store = global.open_store()?;
+    let store = global.open_store_to_write()?;
     let rt = super::runtime()?;
     let listener = rt
         .block_on(tokio::net::TcpListener::bind(&args.listen))

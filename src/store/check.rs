@@ -1,11 +1,13 @@
-//! `argus store check`: read every byte of every part and verify checksums and invariants.
-//! Problems are collected (each naming its file), not returned as the first error, so one
-//! report shows all the damage.
+//! `argus store check`: read every byte of every part of both areas and verify checksums and
+//! invariants. Problems are collected (each naming its file), not returned as the first
+//! error, so one report shows all the damage. Checking only reads: it works on a store opened
+//! read-only. What each format checks is its kind's `inspect` (`verify.rs`,
+//! `logs/verify.rs`); `store repair` sets aside what this finds.
 
+use super::area::{Area, Kind, PartKind, PartName};
 use super::error::Result;
-use super::part::{ChunkScratch, Part};
-use super::Store;
-use crate::model::Sample;
+use super::logs::LogParts;
+use super::{MetricParts, Store};
 
 #[derive(Clone, Debug, Default)]
 pub struct CheckReport {
@@ -20,17 +22,52 @@ pub struct CheckReport {
 
 pub fn check(store: &Store) -> Result<CheckReport> {
     let mut report = CheckReport::default();
-    check_metrics(store, &mut report)?;
-    check_logs(store, &mut report)?;
+    check_area::<MetricParts>(store.metrics(), &mut report)?;
+    check_area::<LogParts>(store.logs(), &mut report)?;
     Ok(report)
 }
 
+fn check_area<K: PartKind>(area: &Area, report: &mut CheckReport) -> Result<()> {
+    // Open every part (covered ones too: a crashed merge's inputs are still files of the
+    // store) under the shared lock, then read them outside it: an open part stays readable
+    // whatever merges do meanwhile, and a long check does not hold merges up.
+    let opened = area.with_parts_shared(|| {
+        let names = area.list_all_parts()?;
+        let parts: Vec<_> = names
+            .iter()
+            .map(|p| K::open(&p.path, p.seq_lo, p.seq_hi))
+            .collect();
+        Ok((names, parts))
+    })?;
+    let (names, parts) = opened;
+    stray_files(area, &names, report);
+    for part in parts {
+        report.parts_checked += 1;
+        let part = match part {
+            Ok(part) => part,
+            Err(e) => {
+                report.problems.push(e.to_string());
+                continue;
+            }
+        };
+        let health = K::inspect(&part);
+        report.problems.extend(health.problems);
+        match K::KIND {
+            Kind::Metrics => {
+                report.series_checked += health.groups;
+                report.samples_checked += health.items;
+            }
+            Kind::Logs => {
+                report.streams_checked += health.groups;
+                report.entries_checked += health.items;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Files in a parts directory that are not part files: not ours to judge, but say so.
-fn stray_files(
-    area: &super::area::Area,
-    parts: &[super::area::PartName],
-    report: &mut CheckReport,
-) {
+fn stray_files(area: &Area, parts: &[PartName], report: &mut CheckReport) {
     if let Ok(rd) = std::fs::read_dir(area.parts_dir()) {
         for e in rd.flatten() {
             let n = e.file_name();
@@ -45,142 +82,5 @@ fn stray_files(
                 ));
             }
         }
-    }
-}
-
-fn check_logs(store: &Store, report: &mut CheckReport) -> Result<()> {
-    use super::logs::LogPart;
-    let area = store.logs();
-    let _lock = super::fs::lock_shared(&area.lock_path("parts.lock"))?;
-    let parts = area.list_all_parts()?;
-    stray_files(area, &parts, report);
-    let mut dctx = super::logs::new_decompressor()?;
-    for p in &parts {
-        report.parts_checked += 1;
-        let part = match LogPart::open(&p.path, p.seq_lo, p.seq_hi) {
-            Ok(part) => part,
-            Err(e) => {
-                report.problems.push(e.to_string());
-                continue;
-            }
-        };
-        let path = part.path.display();
-        let mut total = 0u64;
-        let mut unreadable = false;
-        for (i, s) in part.streams.iter().enumerate() {
-            report.streams_checked += 1;
-            if i > 0 && part.streams[i - 1].labels >= s.labels {
-                report
-                    .problems
-                    .push(format!("{path}: streams out of order at {}", s.labels));
-            }
-            let mut prev = i64::MIN;
-            for b in &s.blocks {
-                let mut entries = Vec::new();
-                if let Err(e) = part.read_block(b, &mut dctx, &mut entries) {
-                    report.problems.push(e.to_string());
-                    unreadable = true;
-                    continue;
-                }
-                let sorted = entries.windows(2).all(|w| w[0].t <= w[1].t);
-                let first = entries.first().map_or(b.min_t, |e| e.t);
-                let last = entries.last().map_or(b.max_t, |e| e.t);
-                if !sorted || first != b.min_t || last != b.max_t || first < prev {
-                    report.problems.push(format!(
-                        "{path}: block at offset {} of {}: times out of order or not as indexed",
-                        b.offset, s.labels
-                    ));
-                }
-                prev = last;
-                total += entries.len() as u64;
-            }
-        }
-        report.entries_checked += total;
-        // An unreadable block is reported once, not again as a count mismatch.
-        if !unreadable && total != part.entries {
-            report.problems.push(format!(
-                "{path}: {total} entries in blocks, footer says {}",
-                part.entries
-            ));
-        }
-    }
-    Ok(())
-}
-
-fn check_metrics(store: &Store, report: &mut CheckReport) -> Result<()> {
-    let area = store.metrics();
-    let _lock = super::fs::lock_shared(&area.lock_path("parts.lock"))?;
-    let parts = area.list_all_parts()?;
-    stray_files(area, &parts, report);
-    for p in &parts {
-        report.parts_checked += 1;
-        let part = match Part::open(&p.path, p.seq_lo, p.seq_hi) {
-            Ok(part) => part,
-            Err(e) => {
-                report.problems.push(e.to_string());
-                continue;
-            }
-        };
-        check_part(&part, report);
-    }
-    Ok(())
-}
-
-fn check_part(part: &Part, report: &mut CheckReport) {
-    let path = part.path.display();
-    let mut scratch = match ChunkScratch::new() {
-        Ok(s) => s,
-        Err(e) => {
-            report.problems.push(e.to_string());
-            return;
-        }
-    };
-    let mut samples: Vec<Sample> = Vec::new();
-    let mut total = 0u64;
-    for (i, s) in part.series.iter().enumerate() {
-        report.series_checked += 1;
-        if i > 0 && part.series[i - 1].labels >= s.labels {
-            report
-                .problems
-                .push(format!("{path}: series {} is out of order", s.labels));
-        }
-        if s.chunks.is_empty() {
-            report
-                .problems
-                .push(format!("{path}: series {} has no chunks", s.labels));
-        }
-        let mut last_t = i64::MIN;
-        for c in &s.chunks {
-            samples.clear();
-            if let Err(e) = part.read_chunk(c, &mut scratch, &mut samples) {
-                report.problems.push(e.to_string());
-                continue;
-            }
-            let (first, last) = (samples[0].t, samples[samples.len() - 1].t);
-            if first != c.min_t || last != c.max_t {
-                report.problems.push(format!(
-                    "{path}: series {}: chunk at offset {} covers {first}..{last}, index says {}..{}",
-                    s.labels, c.offset, c.min_t, c.max_t
-                ));
-            }
-            for smp in &samples {
-                if smp.t <= last_t {
-                    report.problems.push(format!(
-                        "{path}: series {}: timestamps not increasing at {}",
-                        s.labels, smp.t
-                    ));
-                    break;
-                }
-                last_t = smp.t;
-            }
-            total += samples.len() as u64;
-        }
-    }
-    report.samples_checked += total;
-    if total != part.samples {
-        report.problems.push(format!(
-            "{path}: holds {total} samples, footer says {}",
-            part.samples
-        ));
     }
 }

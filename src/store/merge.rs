@@ -10,7 +10,7 @@
 
 use super::area::{part_file_name, Area, MergeOutput, PartKind, PartName};
 use super::error::{Result, StoreError};
-use super::fs::{lock_exclusive, sync_dir, temp_path, try_lock_exclusive};
+use super::fs::{lock_exclusive, sync_dir, try_lock_exclusive, TempFile};
 use super::part::{ChunkScratch, Part, PartWriter};
 use super::writer::sort_dedup_last_wins;
 use super::Store;
@@ -80,25 +80,19 @@ fn merge_run<K: PartKind>(
     for p in run {
         parts.push(Arc::new(K::open(&p.path, p.seq_lo, p.seq_hi)?));
     }
-    let tmp = temp_path(store.tmp_dir(), "merge");
-    let out = match K::merge(&parts, &tmp, cutoff) {
-        Ok(o) => o,
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(e);
-        }
-    };
+    let tmp = TempFile::new(store.tmp_dir(), "merge");
+    let out = K::merge(&parts, tmp.path(), cutoff)?;
     let lo = run.iter().map(|p| p.seq_lo).min().unwrap_or(0);
     let hi = run.iter().map(|p| p.seq_hi).max().unwrap_or(0);
     drop(parts);
     let _swap = lock_exclusive(&area.lock_path("parts.lock"))?;
     if out.keep {
         let dest = area.parts_dir().join(part_file_name(lo, hi));
-        std::fs::rename(&tmp, &dest).map_err(|e| StoreError::io("rename", &dest, e))?;
+        tmp.rename_to(&dest)?;
         // The output must be durable before any input disappears.
         sync_dir(area.parts_dir())?;
     } else {
-        let _ = std::fs::remove_file(&tmp);
+        drop(tmp);
     }
     for p in run {
         // A part with the same name as the output was just replaced by it.
@@ -175,9 +169,20 @@ pub(crate) fn maybe_merge<K: PartKind>(store: &Store, area: &Area) -> Result<()>
 
 #[derive(Clone, Debug, Default)]
 pub struct CompactOptions {
-    /// Delete samples older than `now_ms - retention_ms`.
+    /// Delete samples older than `now_ms - retention_ms`. `None`, 0 or less: no retention
+    /// limit, nothing is deleted (Prometheus reads a retention of 0 the same way), so that a
+    /// default or a typo cannot destroy data.
     pub retention_ms: Option<i64>,
     pub now_ms: i64,
+}
+
+impl CompactOptions {
+    /// The time before which data is deleted, if any.
+    pub fn cutoff(&self) -> Option<i64> {
+        self.retention_ms
+            .filter(|&r| r > 0)
+            .map(|r| self.now_ms.saturating_sub(r))
+    }
 }
 
 #[derive(Clone, Debug, Default)]
@@ -214,7 +219,7 @@ pub(crate) fn compact<K: PartKind>(
     let _merging = lock_exclusive(&area.lock_path("merge.lock"))?;
     remove_covered(area)?;
     let parts = area.list_live_parts()?;
-    let cutoff = opts.retention_ms.map(|r| opts.now_ms - r);
+    let cutoff = opts.cutoff();
     let mut report = CompactReport {
         parts_before: parts.len(),
         ..Default::default()

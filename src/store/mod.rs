@@ -9,32 +9,39 @@
 //! STORE/logs/                     the logs area, laid out the same way
 //! STORE/state/NAME                small state files (scrape staleness), replaced atomically
 //! STORE/tmp/                      files being written; named after their writer's pid
+//! STORE/quarantine/RUN/           damaged parts `store repair` set aside, and its REPORT
 //! ```
-//! Modules: `area` (the part-set protocol every kind shares), `codec` (samples ↔ bytes),
-//! `part` (metric part files), `writer` (metric commits), `snapshot` (metric reads), `logs`
-//! (log parts, commits and reads), `merge` (compaction, retention), `check` (verification),
-//! `fs` (fsync, locks, atomic writes), `error`.
+//! Modules: `area` (the part-set protocol every kind shares), `frame` (the header, index and
+//! footer both part formats share), `codec` (samples ↔ bytes), `part` (metric part files),
+//! `writer` (metric commits), `snapshot` (metric reads), `verify` (reading a metric part to
+//! the end), `logs` (log parts, commits, reads), `merge` (compaction, retention), `check`
+//! (verification), `repair` (quarantine and salvage), `fs` (fsync, locks, temporary files,
+//! the storage seam tests inject faults through), `error`.
 
 pub(crate) mod area;
 pub mod check;
 pub mod codec;
 pub mod error;
+pub(crate) mod frame;
 pub mod fs;
 pub mod logs;
 pub mod merge;
 pub mod part;
 mod postings;
+pub mod repair;
 pub mod snapshot;
+mod verify;
 pub mod writer;
 
-pub use area::MergeOutput;
+pub use area::{Kind, LostPiece, MergeOutput, PartTotals};
 pub use check::CheckReport;
 pub use error::StoreError;
 pub use merge::{CompactOptions, CompactReport, RetentionReport};
+pub use repair::RepairReport;
 pub use snapshot::Snapshot;
 pub use writer::{CommitStats, MetricWriter};
 
-use area::{Area, PartKind};
+use area::{Area, PartHealth, PartKind, Salvage};
 use error::Result;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -54,6 +61,8 @@ struct Paths {
     tmp: PathBuf,
     metrics: Area,
     logs: Area,
+    /// False for a store opened with [`Store::open_read_only`].
+    writable: bool,
 }
 
 /// Sizes and counts, for `argus store info`.
@@ -95,30 +104,19 @@ impl StoreInfo {
     }
 }
 
+/// The names a store directory may hold: what a half-made store (a writer killed while
+/// making it) may already contain, so that the next writer finishes the job.
+const STORE_ENTRIES: [&str; 6] = ["FORMAT", "metrics", "logs", "state", "tmp", "quarantine"];
+
 impl Store {
-    /// Opens the store at `dir`, creating it when missing. Removes temporary files left by
-    /// writers that died (a crash or `kill -9`); files of live writers are untouched.
+    /// Opens the store at `dir` for reading and writing, making it when `dir` is missing or
+    /// empty; a non-empty directory that is not a store is refused, so that a mistyped
+    /// `--store` does not litter it. Removes temporary files left by writers that died (a
+    /// crash or `kill -9`); files of live writers are untouched.
     pub fn open(dir: &Path) -> Result<Store> {
         let marker = dir.join("FORMAT");
         if !marker.exists() {
-            if let Ok(mut rd) = std::fs::read_dir(dir) {
-                // FORMAT itself may appear meanwhile: another argus creating the same store.
-                let foreign = rd.any(|e| {
-                    e.map(|e| {
-                        !matches!(
-                            e.file_name().to_str(),
-                            Some("FORMAT" | "metrics" | "logs" | "state" | "tmp")
-                        )
-                    })
-                    .unwrap_or(false)
-                });
-                if foreign {
-                    return Err(StoreError::Invalid(format!(
-                        "{} exists and is not an argus store (no FORMAT file); choose an empty or new directory",
-                        dir.display()
-                    )));
-                }
-            }
+            refuse_foreign_directory(dir)?;
         }
         for d in [dir.to_path_buf(), dir.join("state"), dir.join("tmp")] {
             fs::create_dir_durable(&d)?;
@@ -129,24 +127,62 @@ impl Store {
             tmp: dir.join("tmp"),
             metrics: Area::create(dir.join("metrics"))?,
             logs: Area::create(dir.join("logs"))?,
+            writable: true,
         };
         if !marker.exists() {
             fs::write_atomic(&marker, &inner.tmp, FORMAT_MARKER.as_bytes())?;
         } else {
-            let text =
-                std::fs::read_to_string(&marker).map_err(|e| StoreError::io("read", &marker, e))?;
-            if text != FORMAT_MARKER {
-                return Err(StoreError::Invalid(format!(
-                    "{} says {:?}: this store was made by another version of argus",
-                    marker.display(),
-                    text.trim()
-                )));
-            }
+            check_format(&marker)?;
         }
         fs::remove_dead_temporaries(&inner.tmp);
         Ok(Store {
             inner: Arc::new(inner),
         })
+    }
+
+    /// Opens an existing store for reading only. Nothing in the directory is made, changed,
+    /// deleted or locked for writing (shared locks are taken on read-only descriptors), so a
+    /// store on read-only media or owned by another user can be read. A path that is not a
+    /// store is refused ([`StoreError::NotAStore`]) rather than made: a reading command with a
+    /// mistyped `--store` must not answer "no data" from a store it just created.
+    pub fn open_read_only(dir: &Path) -> Result<Store> {
+        require_store(dir)?;
+        let inner = Paths {
+            root: dir.to_path_buf(),
+            state: dir.join("state"),
+            tmp: dir.join("tmp"),
+            metrics: Area::at(dir.join("metrics")),
+            logs: Area::at(dir.join("logs")),
+            writable: false,
+        };
+        Ok(Store {
+            inner: Arc::new(inner),
+        })
+    }
+
+    /// Opens an existing store for reading and writing, refusing a path that is not a store:
+    /// for maintenance (`store compact`, `store repair`), which has nothing to do in a new
+    /// store and should not make one at a mistyped path.
+    pub fn open_existing(dir: &Path) -> Result<Store> {
+        require_store(dir)?;
+        Store::open(dir)
+    }
+
+    /// Whether this handle may write (it was not opened with [`Store::open_read_only`]).
+    pub fn is_writable(&self) -> bool {
+        self.inner.writable
+    }
+
+    /// Refuses a write through a handle opened for reading.
+    pub(crate) fn ensure_writable(&self) -> Result<()> {
+        if self.inner.writable {
+            Ok(())
+        } else {
+            Err(StoreError::Invalid(format!(
+                "the store {} was opened for reading only",
+                self.dir().display()
+            )))
+        }
     }
 
     pub fn dir(&self) -> &Path {
@@ -199,6 +235,7 @@ impl Store {
 
     /// Replaces a state file atomically and durably.
     pub fn write_state(&self, name: &str, data: &[u8]) -> Result<()> {
+        self.ensure_writable()?;
         let path = self.state_path(name)?;
         fs::write_atomic(&path, &self.inner.tmp, data)
     }
@@ -265,14 +302,22 @@ impl Store {
         check::check(self)
     }
 
+    /// Sets damaged parts aside in `quarantine/` and keeps everything that still reads
+    /// (see `repair.rs`).
+    pub fn repair(&self) -> Result<RepairReport> {
+        repair::repair(self)
+    }
+
     /// Merges every part into one and applies retention (see `merge.rs`).
     pub fn compact(&self, opts: &CompactOptions) -> Result<CompactReport> {
+        self.ensure_writable()?;
         merge::compact::<MetricParts>(self, self.metrics(), opts)
     }
 
     /// Merges every log part into one and applies retention (times in `opts` are ms, as for
     /// metrics).
     pub fn compact_logs(&self, opts: &CompactOptions) -> Result<CompactReport> {
+        self.ensure_writable()?;
         // Log entries carry nanosecond times.
         let ns = CompactOptions {
             retention_ms: opts.retention_ms.map(|r| r.saturating_mul(1_000_000)),
@@ -285,14 +330,83 @@ impl Store {
     /// commits do on their own unless their writer was told to
     /// [`defer_merge`](MetricWriter::defer_merge).
     pub fn merge_due(&self) -> Result<()> {
+        self.ensure_writable()?;
         merge::maybe_merge::<MetricParts>(self, self.metrics())?;
         merge::maybe_merge::<logs::LogParts>(self, self.logs())
     }
 
-    /// Deletes samples older than `now_ms - keep_ms`.
+    /// Deletes samples older than `now_ms - keep_ms`. A `keep_ms` of 0 (or less) means no
+    /// retention limit and deletes nothing, as Prometheus reads a retention of 0: a default or
+    /// a typo must not destroy data.
     pub fn apply_retention(&self, keep_ms: i64, now_ms: i64) -> Result<RetentionReport> {
-        merge::apply_retention::<MetricParts>(self, self.metrics(), now_ms - keep_ms)
+        self.ensure_writable()?;
+        if keep_ms <= 0 {
+            return Ok(RetentionReport::default());
+        }
+        merge::apply_retention::<MetricParts>(self, self.metrics(), now_ms.saturating_sub(keep_ms))
     }
+}
+
+/// Refuses to make a store in a directory that holds anything but a store's own entries.
+fn refuse_foreign_directory(dir: &Path) -> Result<()> {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        // Missing: it will be made. Anything else (a file, no permission) fails clearly
+        // when the directories are made.
+        return Ok(());
+    };
+    // FORMAT itself may appear meanwhile: another argus making the same store.
+    let foreign = rd.flatten().find(|e| {
+        !e.file_name()
+            .to_str()
+            .is_some_and(|n| STORE_ENTRIES.contains(&n))
+    });
+    match foreign {
+        Some(e) => Err(StoreError::Invalid(format!(
+            "{} exists and is not an argus store (no FORMAT file, and it holds {:?}); choose an empty or new directory",
+            dir.display(),
+            e.file_name()
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// Refuses a path that is not a store (for the opens that do not make one).
+fn require_store(dir: &Path) -> Result<()> {
+    let not_a_store = |reason: &str| StoreError::NotAStore {
+        path: dir.to_path_buf(),
+        reason: reason.to_string(),
+    };
+    match std::fs::metadata(dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(not_a_store("the directory does not exist"))
+        }
+        Err(e) => return Err(StoreError::io("open", dir, e)),
+        Ok(m) if !m.is_dir() => return Err(not_a_store("it is not a directory")),
+        Ok(_) => {}
+    }
+    let marker = dir.join("FORMAT");
+    if !marker.exists() {
+        let empty = std::fs::read_dir(dir).is_ok_and(|mut rd| rd.next().is_none());
+        return Err(not_a_store(if empty {
+            "the directory is empty"
+        } else {
+            "the directory has no FORMAT file, so it is not an argus store"
+        }));
+    }
+    check_format(&marker)
+}
+
+/// Checks that the FORMAT file names the layout this argus reads.
+fn check_format(marker: &Path) -> Result<()> {
+    let text = std::fs::read_to_string(marker).map_err(|e| StoreError::io("read", marker, e))?;
+    if text != FORMAT_MARKER {
+        return Err(StoreError::Invalid(format!(
+            "{} says {:?}: this store was made by another version of argus",
+            marker.display(),
+            text.trim()
+        )));
+    }
+    Ok(())
 }
 
 /// The metric part format, as the shared protocol sees it.
@@ -300,9 +414,14 @@ pub(crate) struct MetricParts;
 
 impl PartKind for MetricParts {
     type Part = part::Part;
+    const KIND: Kind = Kind::Metrics;
 
     fn open(path: &Path, seq_lo: u64, seq_hi: u64) -> Result<part::Part> {
         part::Part::open(path, seq_lo, seq_hi)
+    }
+
+    fn open_damaged(path: &Path, seq_lo: u64, seq_hi: u64) -> Result<Salvage<part::Part>> {
+        part::Part::open_damaged(path, seq_lo, seq_hi)
     }
 
     fn time_range(p: &part::Part) -> Option<(i64, i64)> {
@@ -316,7 +435,17 @@ impl PartKind for MetricParts {
     fn merge(inputs: &[Arc<part::Part>], out: &Path, cutoff: Option<i64>) -> Result<MergeOutput> {
         merge::merge_into(inputs, out, cutoff)
     }
+
+    fn inspect(p: &part::Part) -> PartHealth {
+        verify::inspect(p)
+    }
+
+    fn salvage(p: &part::Part, out: &Path) -> Result<MergeOutput> {
+        verify::salvage(p, out)
+    }
 }
 
+#[cfg(test)]
+mod fault_tests;
 #[cfg(test)]
 mod tests;

@@ -2,23 +2,21 @@
 //! (series in label order), then only read ([`Part`], memory-mapped) until a merge retires
 //! it. The byte layout is specified in `docs/format/metrics-part.md`; keep the two in step.
 
+use super::area::{PartTotals, Salvage};
 use super::codec::{decode_chunk, encode_chunk, get_varint, get_zvarint, put_varint, put_zvarint};
 use super::error::{Result, StoreError};
+use super::frame::{io, u32_at, u64_at, Frame, OpenedPart, Wreck, HEADER_LEN};
+use super::fs::DataFile;
 use super::postings::Postings;
 use crate::model::{Labels, Matcher, MetricMetadata, MetricType, Sample};
 use memmap2::Mmap;
 use std::collections::BTreeMap;
-use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 pub const HEADER_MAGIC: &[u8; 8] = b"ARGSPART";
 pub const FOOTER_MAGIC: &[u8; 8] = b"ARGSEND1";
 pub const VERSION: u32 = 1;
-/// Magic, version and a reserved word: the header of both part formats.
-pub(crate) const HEADER_LEN: usize = 16;
-/// The largest decompressed index a part may have (tens of millions of series).
-const MAX_INDEX_BYTES: usize = 1 << 31;
 
 /// The metrics part's frame: its footer holds samples, min_t, max_t (8 bytes each) and the
 /// series count (4) between the index's place and the index's CRC.
@@ -59,7 +57,7 @@ pub struct SeriesEntry {
 /// Streams a part file. Series must be added in strictly increasing label order.
 pub struct PartWriter {
     path: PathBuf,
-    out: BufWriter<File>,
+    out: BufWriter<DataFile>,
     offset: u64,
     series: Vec<SeriesEntry>,
     metadata: BTreeMap<String, MetricMetadata>,
@@ -70,148 +68,34 @@ pub struct PartWriter {
     raw: Vec<u8>,
 }
 
-/// The frame both part formats share: a 16-byte header (magic, version, a reserved zero),
-/// the body, the zstd-compressed index, and a footer made of the index's offset and length
-/// (u64 each), the format's own fields, the index's CRC32, the footer's CRC32 and a magic.
-/// What differs between metrics and logs is the magics, the version and the fields.
-pub(crate) struct Frame {
-    /// The file's kind in messages ("part", "log part").
-    pub what: &'static str,
-    pub header_magic: &'static [u8; 8],
-    pub footer_magic: &'static [u8; 8],
-    pub version: u32,
-    /// The oldest version still read.
-    pub oldest_version: u32,
-    /// Bytes of the format's own footer fields.
-    pub fields_len: usize,
-}
-
-/// A part file mapped and checked against its frame.
-pub(crate) struct OpenedPart {
-    pub map: Mmap,
-    pub version: u32,
-    /// Where the format's own footer fields start in `map`.
-    pub fields_at: usize,
-    pub index_offset: u64,
-    /// The decompressed index.
-    pub index: Vec<u8>,
-}
-
-impl Frame {
-    fn footer_len(&self) -> usize {
-        16 + self.fields_len + 4 + 4 + 8
-    }
-
-    /// Creates a part file and writes its header.
-    pub fn create(&self, path: &Path) -> Result<BufWriter<File>> {
-        let f = File::create(path).map_err(io("create", path))?;
-        let mut out = BufWriter::with_capacity(1 << 20, f);
-        let mut header = Vec::with_capacity(HEADER_LEN);
-        header.extend_from_slice(self.header_magic);
-        header.extend_from_slice(&self.version.to_le_bytes());
-        header.extend_from_slice(&0u32.to_le_bytes());
-        out.write_all(&header).map_err(io("write", path))?;
-        Ok(out)
-    }
-
-    /// Ends a part file whose body ends at `index_offset`: the compressed index, then the
-    /// footer with the format's `fields`; then flushes and fsyncs, so the file is durable
-    /// before it is published. Returns the file's size.
-    pub fn finish(
-        &self,
-        mut out: BufWriter<File>,
-        path: &Path,
-        index_offset: u64,
-        raw_index: &[u8],
-        level: i32,
-        fields: &[u8],
-    ) -> Result<u64> {
-        debug_assert_eq!(fields.len(), self.fields_len);
-        let index =
-            zstd::bulk::compress(raw_index, level).map_err(io("compress index for", path))?;
-        out.write_all(&index).map_err(io("write", path))?;
-        let mut footer = Vec::with_capacity(self.footer_len());
-        footer.extend_from_slice(&index_offset.to_le_bytes());
-        footer.extend_from_slice(&(index.len() as u64).to_le_bytes());
-        footer.extend_from_slice(fields);
-        footer.extend_from_slice(&crc32fast::hash(&index).to_le_bytes());
-        let crc = crc32fast::hash(&footer);
-        footer.extend_from_slice(&crc.to_le_bytes());
-        footer.extend_from_slice(self.footer_magic);
-        out.write_all(&footer).map_err(io("write", path))?;
-        let file = out
-            .into_inner()
-            .map_err(|e| StoreError::io("write", path, e.into_error()))?;
-        file.sync_all().map_err(io("fsync", path))?;
-        Ok(index_offset + index.len() as u64 + footer.len() as u64)
-    }
-
-    /// Maps a part file and checks its frame: header magic and version, footer magic and
-    /// checksum, the index's place and checksum; decompresses the index.
-    pub fn open(&self, path: &Path) -> Result<OpenedPart> {
-        let what = self.what;
-        let file = File::open(path).map_err(io("open", path))?;
-        // Safety: part files are immutable once published (they are written under a
-        // temporary name and renamed into place), so the mapping never changes under us.
-        let map = unsafe { Mmap::map(&file) }.map_err(io("mmap", path))?;
-        let b = &map[..];
-        let footer_len = self.footer_len();
-        if b.len() < HEADER_LEN + footer_len {
-            return Err(corrupt(
-                path,
-                format!("file is {} bytes, too short for a {what}", b.len()),
-            ));
-        }
-        if &b[..8] != self.header_magic {
-            return Err(corrupt(
-                path,
-                format!("bad header magic (not an argus {what} file)"),
-            ));
-        }
-        let version = u32_at(b, 8);
-        if !(self.oldest_version..=self.version).contains(&version) {
-            return Err(corrupt(
-                path,
-                format!("unsupported {what} version {version}"),
-            ));
-        }
-        let f = b.len() - footer_len;
-        let crc_at = b.len() - 12;
-        if &b[crc_at + 4..] != self.footer_magic {
-            return Err(corrupt(path, "bad footer magic (truncated file?)"));
-        }
-        if crc32fast::hash(&b[f..crc_at]) != u32_at(b, crc_at) {
-            return Err(corrupt(path, "footer checksum mismatch"));
-        }
-        let index_offset = u64_at(b, f) as usize;
-        let index_len = u64_at(b, f + 8) as usize;
-        let index_crc = u32_at(b, crc_at - 4);
-        if index_offset < HEADER_LEN || index_offset.checked_add(index_len) != Some(f) {
-            return Err(corrupt(path, "index offsets do not fit the file"));
-        }
-        let index_bytes = &b[index_offset..f];
-        if crc32fast::hash(index_bytes) != index_crc {
-            return Err(corrupt(path, "index checksum mismatch"));
-        }
-        // The frame header records the decompressed size, so this allocates once; the cap
-        // only guards against a damaged header asking for absurd memory.
-        let index = zstd::bulk::decompress(index_bytes, MAX_INDEX_BYTES)
-            .map_err(|e| corrupt(path, format!("index does not decompress: {e}")))?;
-        Ok(OpenedPart {
-            map,
-            version,
-            fields_at: f + 16,
-            index_offset: index_offset as u64,
-            index,
-        })
+/// The totals a metric part's footer holds: samples, min_t, max_t, series.
+fn footer_totals(fields: &[u8]) -> PartTotals {
+    PartTotals {
+        items: u64_at(fields, 0),
+        min_t: u64_at(fields, 8) as i64,
+        max_t: u64_at(fields, 16) as i64,
+        groups: u32_at(fields, 24) as u64,
     }
 }
 
-pub(crate) fn io<'a>(
-    op: &'static str,
-    path: &'a Path,
-) -> impl FnOnce(std::io::Error) -> StoreError + 'a {
-    move |e| StoreError::io(op, path, e)
+/// The totals of a part as its index tells them.
+fn index_totals(series: &[SeriesEntry]) -> PartTotals {
+    let chunks = || series.iter().flat_map(|s| &s.chunks);
+    let items = chunks().map(|c| c.count as u64).sum();
+    PartTotals {
+        items,
+        groups: series.len() as u64,
+        min_t: if items == 0 {
+            0
+        } else {
+            chunks().map(|c| c.min_t).min().unwrap_or(0)
+        },
+        max_t: if items == 0 {
+            0
+        } else {
+            chunks().map(|c| c.max_t).max().unwrap_or(0)
+        },
+    }
 }
 
 impl PartWriter {
@@ -330,7 +214,8 @@ fn encode_index(series: &[SeriesEntry], metadata: &BTreeMap<String, MetricMetada
         put_varint(&mut out, s.chunks.len() as u64);
         for c in &s.chunks {
             put_zvarint(&mut out, c.min_t);
-            put_varint(&mut out, (c.max_t - c.min_t) as u64);
+            // The span of two in-range times fits a u64 (and wraps back on reading).
+            put_varint(&mut out, c.max_t.wrapping_sub(c.min_t) as u64);
             put_varint(&mut out, c.count as u64);
             put_varint(&mut out, c.offset);
             put_varint(&mut out, c.len as u64);
@@ -366,33 +251,37 @@ pub struct Part {
 }
 
 fn corrupt(path: &Path, reason: impl Into<String>) -> StoreError {
-    StoreError::corrupt(path, reason)
-}
-
-pub(crate) fn u64_at(b: &[u8], at: usize) -> u64 {
-    let mut a = [0u8; 8];
-    a.copy_from_slice(&b[at..at + 8]);
-    u64::from_le_bytes(a)
-}
-
-pub(crate) fn u32_at(b: &[u8], at: usize) -> u32 {
-    let mut a = [0u8; 4];
-    a.copy_from_slice(&b[at..at + 4]);
-    u32::from_le_bytes(a)
+    StoreError::damaged(path, reason)
 }
 
 impl Part {
     /// Opens and validates header, footer and index (chunks are checked when read).
     pub fn open(path: &Path, seq_lo: u64, seq_hi: u64) -> Result<Part> {
-        let opened = FRAME.open(path)?;
-        let (b, f) = (&opened.map[..], opened.fields_at);
-        let samples = u64_at(b, f);
-        let min_t = u64_at(b, f + 8) as i64;
-        let max_t = u64_at(b, f + 16) as i64;
-        let nseries = u32_at(b, f + 24) as usize;
+        Part::from_frame(path, seq_lo, seq_hi, FRAME.open(path)?)
+    }
+
+    /// Opens a part that [`Part::open`] refused, for `store repair`: the part as far as its
+    /// index can be trusted, or, when the index is lost, what its footer says it held.
+    pub(crate) fn open_damaged(path: &Path, seq_lo: u64, seq_hi: u64) -> Result<Salvage<Part>> {
+        Ok(match FRAME.open_damaged(path)? {
+            Wreck::IndexFound(opened) => match Part::from_frame(path, seq_lo, seq_hi, opened) {
+                Ok(part) => Salvage::Readable(part),
+                Err(e) if e.is_damage() => Salvage::Unreadable(None),
+                Err(e) => return Err(e),
+            },
+            Wreck::IndexLost { fields } => Salvage::Unreadable(fields.map(|f| footer_totals(&f))),
+        })
+    }
+
+    fn from_frame(path: &Path, seq_lo: u64, seq_hi: u64, opened: OpenedPart) -> Result<Part> {
         let (series, metadata) = decode_index(&opened.index, opened.index_offset)
             .map_err(|r| corrupt(path, format!("index: {r}")))?;
-        if series.len() != nseries {
+        let totals = match opened.fields_at {
+            Some(f) => footer_totals(&opened.map[f..f + FRAME.fields_len]),
+            // A footer found damaged: the index says the same, chunk by chunk.
+            None => index_totals(&series),
+        };
+        if series.len() as u64 != totals.groups {
             return Err(corrupt(path, "series count in footer and index differ"));
         }
         let postings = Postings::build(series.iter().map(|s| &s.labels));
@@ -400,13 +289,13 @@ impl Part {
             path: path.to_path_buf(),
             seq_lo,
             seq_hi,
-            file_size: b.len() as u64,
+            file_size: opened.map.len() as u64,
             map: opened.map,
             series,
             metadata,
-            samples,
-            min_t,
-            max_t,
+            samples: totals.items,
+            min_t: totals.min_t,
+            max_t: totals.max_t,
             postings,
         })
     }

@@ -4,7 +4,6 @@
 //! parts are merged on the fly; of samples with equal timestamps, the newest commit wins.
 
 use super::error::Result;
-use super::fs::LockGuard;
 use super::part::{ChunkScratch, Part};
 use super::writer::sort_dedup_last_wins;
 use super::Store;
@@ -26,11 +25,13 @@ impl Snapshot {
         // Hold parts.lock shared while listing and opening, so that a merge cannot swap
         // its output for its inputs half-way through our directory listing.
         let area = store.metrics();
-        let _lock: LockGuard = super::fs::lock_shared(&area.lock_path("parts.lock"))?;
-        let mut parts = Vec::new();
-        for p in area.list_live_parts()? {
-            parts.push(Arc::new(Part::open(&p.path, p.seq_lo, p.seq_hi)?));
-        }
+        let parts = area.with_parts_shared(|| {
+            let mut parts = Vec::new();
+            for p in area.list_live_parts()? {
+                parts.push(Arc::new(Part::open(&p.path, p.seq_lo, p.seq_hi)?));
+            }
+            Ok(parts)
+        })?;
         Ok(Snapshot { parts })
     }
 

@@ -4,17 +4,23 @@
 //! Memory stays bounded whatever the input size: past [`SPILL_SAMPLES`] buffered samples the
 //! buffer is written as a sorted temporary part in `tmp/` (a *spill*), and `commit` merges the
 //! spills into the final part. Nothing in `tmp/` is visible to readers, so a writer that is
-//! dropped, fails, or is killed leaves no trace in the data (its temporaries are removed by
-//! the next `Store::open`).
+//! dropped, fails, or is killed leaves no trace in the data: its temporary files delete
+//! themselves ([`TempFile`]), and those of a killed process are removed by the next
+//! `Store::open`.
+//!
+//! The writer is also the store's last line of defence against data it cannot hold: a time
+//! outside `model::limits` or an oversized label is refused with [`StoreError::Rejected`],
+//! and a writer that refused anything refuses its whole commit, so nothing partial is
+//! published even when a caller goes on after the error.
 
 use super::error::{Result, StoreError};
-use super::fs::temp_path;
+use super::fs::TempFile;
 use super::merge::{maybe_merge, merge_into};
 use super::part::{Part, PartWriter};
 use super::{MetricParts, Store};
+use crate::model::limits::{check_label_size, check_sample_time, excerpt};
 use crate::model::{Labels, MetricMetadata, Sample};
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 /// Buffered samples that trigger a spill (about 16 bytes each plus the per-series maps).
@@ -39,8 +45,10 @@ pub struct MetricWriter {
     index: HashMap<Labels, usize>,
     last: Option<usize>,
     buffered: usize,
-    spills: Vec<PathBuf>,
+    spills: Vec<TempFile>,
     metadata: Vec<MetricMetadata>,
+    /// Why an append was refused: the commit is refused too.
+    refused: Option<String>,
     appended: u64,
     spill_at: usize,
     /// Whether `commit` also runs a due merge (see [`MetricWriter::defer_merge`]).
@@ -57,6 +65,7 @@ impl MetricWriter {
             buffered: 0,
             spills: Vec::new(),
             metadata: Vec::new(),
+            refused: None,
             appended: 0,
             spill_at: SPILL_SAMPLES,
             merge_after_commit: true,
@@ -71,18 +80,29 @@ impl MetricWriter {
     }
 
     /// Buffers one sample. Within one writer, a later sample for the same series and
-    /// timestamp replaces an earlier one.
+    /// timestamp replaces an earlier one. A time or label the store cannot hold is refused
+    /// ([`StoreError::Rejected`]), and so is the commit of this writer.
     pub fn append(&mut self, labels: &Labels, t: i64, v: f64) -> Result<()> {
         if labels.is_empty() {
             return Err(StoreError::Invalid(
                 "a sample needs at least one label".into(),
             ));
         }
+        if let Err(e) = check_sample_time(t) {
+            return Err(self.refuse(format!("sample {}: {e}", excerpt_labels(labels))));
+        }
         let slot = match self.last {
             Some(i) if self.series[i].0.ptr_eq(labels) => i,
             _ => match self.index.get(labels) {
                 Some(&i) => i,
                 None => {
+                    // Label sizes are checked once per series, not per sample.
+                    if let Some(e) = labels
+                        .iter()
+                        .find_map(|(k, v)| check_label_size(k, v).err())
+                    {
+                        return Err(self.refuse(format!("series {}: {e}", excerpt_labels(labels))));
+                    }
                     self.series.push((labels.clone(), Vec::new()));
                     self.index.insert(labels.clone(), self.series.len() - 1);
                     self.series.len() - 1
@@ -97,6 +117,12 @@ impl MetricWriter {
             self.spill()?;
         }
         Ok(())
+    }
+
+    /// Records a refusal (the first one is what the commit reports) and returns its error.
+    fn refuse(&mut self, reason: String) -> StoreError {
+        self.refused.get_or_insert_with(|| reason.clone());
+        StoreError::Rejected(reason)
     }
 
     /// Spill after `n` buffered samples instead of [`SPILL_SAMPLES`] (tests).
@@ -116,8 +142,9 @@ impl MetricWriter {
 
     /// Writes the buffer as a sorted part to `tmp/` (not published).
     fn spill(&mut self) -> Result<()> {
-        let path = temp_path(self.store.tmp_dir(), "spill");
-        self.spills.push(path.clone());
+        let file = TempFile::new(self.store.tmp_dir(), "spill");
+        let path = file.path().to_path_buf();
+        self.spills.push(file);
         self.write_buffer(&path)?;
         Ok(())
     }
@@ -144,28 +171,28 @@ impl MetricWriter {
     /// Publishes everything appended as one new part. When this returns `Ok`, the part is
     /// durable and visible to every process. Committing an empty writer does nothing.
     pub fn commit(mut self) -> Result<CommitStats> {
+        if let Some(reason) = self.refused.take() {
+            return Err(StoreError::Rejected(format!(
+                "nothing was stored: {reason}"
+            )));
+        }
         if self.appended == 0 && self.metadata.is_empty() {
             return Ok(CommitStats::default());
         }
-        let tmp = temp_path(self.store.tmp_dir(), "part");
+        self.store.ensure_writable()?;
+        let tmp = TempFile::new(self.store.tmp_dir(), "part");
         let (series, samples, bytes) = if self.spills.is_empty() {
-            self.write_buffer(&tmp)?
+            self.write_buffer(tmp.path())?
         } else {
             self.spill()?;
             let mut inputs = Vec::with_capacity(self.spills.len());
             for p in &self.spills {
-                inputs.push(Arc::new(Part::open(p, 0, 0)?));
+                inputs.push(Arc::new(Part::open(p.path(), 0, 0)?));
             }
-            let r = merge_into(&inputs, &tmp, None)?;
+            let r = merge_into(&inputs, tmp.path(), None)?;
             (r.series, r.samples, r.bytes)
         };
-        let name = match self.store.metrics().publish(&tmp) {
-            Ok(n) => n,
-            Err(e) => {
-                let _ = std::fs::remove_file(&tmp);
-                return Err(e);
-            }
-        };
+        let name = self.store.metrics().publish(tmp)?;
         // Merging is housekeeping: the commit already succeeded, so a failure here only
         // leaves more parts for the next merge.
         if self.merge_after_commit {
@@ -180,12 +207,13 @@ impl MetricWriter {
     }
 }
 
-impl Drop for MetricWriter {
-    fn drop(&mut self) {
-        for p in &self.spills {
-            let _ = std::fs::remove_file(p);
-        }
-    }
+/// A label set for an error message: its names and at most the start of each value.
+pub(crate) fn excerpt_labels(labels: &Labels) -> String {
+    let pairs: Vec<String> = labels
+        .iter()
+        .map(|(k, v)| format!("{}={:?}", excerpt(k), excerpt(v)))
+        .collect();
+    format!("{{{}}}", pairs.join(", "))
 }
 
 /// Sorts by time; of several samples with one timestamp the last appended stays.

@@ -10,13 +10,14 @@
 pub mod block;
 pub mod part;
 pub mod snapshot;
+mod verify;
 pub mod writer;
 
 pub use part::LogPart;
 pub use snapshot::{LogQuery, LogSnapshot};
 pub use writer::{LogCommitStats, LogWriter};
 
-use super::area::{MergeOutput, PartKind};
+use super::area::{Kind, MergeOutput, PartHealth, PartKind, Salvage};
 use super::error::Result;
 use crate::model::log::sort_dedup_entries;
 use crate::model::{Labels, LogEntry};
@@ -30,9 +31,14 @@ pub(crate) struct LogParts;
 
 impl PartKind for LogParts {
     type Part = LogPart;
+    const KIND: Kind = Kind::Logs;
 
     fn open(path: &Path, seq_lo: u64, seq_hi: u64) -> Result<LogPart> {
         LogPart::open(path, seq_lo, seq_hi)
+    }
+
+    fn open_damaged(path: &Path, seq_lo: u64, seq_hi: u64) -> Result<Salvage<LogPart>> {
+        LogPart::open_damaged(path, seq_lo, seq_hi)
     }
 
     fn time_range(p: &LogPart) -> Option<(i64, i64)> {
@@ -45,6 +51,14 @@ impl PartKind for LogParts {
 
     fn merge(inputs: &[Arc<LogPart>], out: &Path, cutoff: Option<i64>) -> Result<MergeOutput> {
         merge_into(inputs, out, cutoff)
+    }
+
+    fn inspect(p: &LogPart) -> PartHealth {
+        verify::inspect(p)
+    }
+
+    fn salvage(p: &LogPart, out: &Path) -> Result<MergeOutput> {
+        verify::salvage(p, out)
     }
 }
 

@@ -1,48 +1,48 @@
-//! The on-disk store shared by every argus process: metrics as immutable *parts*, plus small
-//! named state files. The concurrency and crash-safety argument is in `docs/design.md`; the
-//! byte layouts in `docs/format/`.
+//! The on-disk store shared by every argus process: metrics and logs as immutable *parts*,
+//! plus small named state files. The concurrency and crash-safety argument is in
+//! `docs/design.md`; the byte layouts in `docs/format/`.
 //!
 //! Layout of a store directory:
 //! ```text
 //! STORE/FORMAT                    "argus store 1": marks the directory as a store
-//! STORE/metrics/                  the metrics area: parts and locks (see `area.rs`)
+//! STORE/metrics/                  the metrics area: parts and locks (see `area/`)
 //! STORE/logs/                     the logs area, laid out the same way
 //! STORE/state/NAME                small state files (scrape staleness), replaced atomically
 //! STORE/tmp/                      files being written; named after their writer's pid
 //! STORE/quarantine/RUN/           damaged parts `store repair` set aside, and its REPORT
 //! ```
-//! Modules: `area` (the part-set protocol every kind shares), `frame` (the header, index and
-//! footer both part formats share), `codec` (samples ↔ bytes), `part` (metric part files),
-//! `writer` (metric commits), `snapshot` (metric reads), `verify` (reading a metric part to
-//! the end), `logs` (log parts, commits, reads), `merge` (compaction, retention), `check`
-//! (verification), `repair` (quarantine and salvage), `fs` (fsync, locks, temporary files,
-//! the storage seam tests inject faults through), `error`.
+//!
+//! This file only composes: it opens the directory (for reading, writing or maintenance),
+//! hands out writers and snapshots, and runs the operations of `area/` on both areas. The
+//! modules:
+//! - `area/`: the protocol every kind of data follows, and what the part formats share:
+//!   publishing with sequence numbers and listing under locks (`mod.rs`), the frame
+//!   (`frame.rs`), the index's symbols and label sets (`index.rs`), varints (`varint.rs`),
+//!   postings (`postings.rs`), merging policy, compaction and retention (`merge.rs`), refusals
+//!   and publication of commits (`commit.rs`), check (`check.rs`) and repair (`repair.rs`).
+//! - `metrics/`: the sample codec, metric parts, commits, snapshots, the metric half of
+//!   merges, check and repair.
+//! - `logs/`: the same for log streams, with blocks and trigram filters.
+//! - `fs.rs`: fsync, locks, temporary files; the storage seam tests inject faults through.
+//! - `error.rs`: the store's error type.
 
 pub(crate) mod area;
-pub mod check;
-pub mod codec;
 pub mod error;
-pub(crate) mod frame;
 pub mod fs;
 pub mod logs;
-pub mod merge;
-pub mod part;
-mod postings;
-pub mod repair;
-pub mod snapshot;
-mod verify;
-pub mod writer;
+pub mod metrics;
 
+pub use area::check::CheckReport;
+pub use area::merge::{CompactOptions, CompactReport, RetentionReport};
+pub use area::repair::{Lost, RepairReport, RepairedPart};
 pub use area::{Kind, LostPiece, MergeOutput, PartTotals};
-pub use check::CheckReport;
 pub use error::StoreError;
-pub use merge::{CompactOptions, CompactReport, RetentionReport};
-pub use repair::RepairReport;
-pub use snapshot::Snapshot;
-pub use writer::{CommitStats, MetricWriter};
+pub use metrics::{CommitStats, MetricWriter, Snapshot};
 
-use area::{Area, PartHealth, PartKind, Salvage};
+use area::{check, merge, repair, Area};
 use error::Result;
+use logs::LogParts;
+use metrics::MetricParts;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -297,18 +297,26 @@ impl Store {
         Ok(info)
     }
 
-    /// Verifies every part: checksums, structure, sort order. See `check.rs`.
+    /// Verifies every part: checksums, structure, sort order. See `area/check.rs`.
     pub fn check(&self) -> Result<CheckReport> {
-        check::check(self)
+        let mut report = CheckReport::default();
+        check::check_area::<MetricParts>(self.metrics(), &mut report)?;
+        check::check_area::<LogParts>(self.logs(), &mut report)?;
+        Ok(report)
     }
 
     /// Sets damaged parts aside in `quarantine/` and keeps everything that still reads
-    /// (see `repair.rs`).
+    /// (see `area/repair.rs`).
     pub fn repair(&self) -> Result<RepairReport> {
-        repair::repair(self)
+        self.ensure_writable()?;
+        let mut report = RepairReport::default();
+        repair::repair_area::<MetricParts>(self, self.metrics(), &mut report)?;
+        repair::repair_area::<LogParts>(self, self.logs(), &mut report)?;
+        repair::keep_report(self, &report)?;
+        Ok(report)
     }
 
-    /// Merges every part into one and applies retention (see `merge.rs`).
+    /// Merges every part into one and applies retention (see `area/merge.rs`).
     pub fn compact(&self, opts: &CompactOptions) -> Result<CompactReport> {
         self.ensure_writable()?;
         merge::compact::<MetricParts>(self, self.metrics(), opts)
@@ -323,7 +331,7 @@ impl Store {
             retention_ms: opts.retention_ms.map(|r| r.saturating_mul(1_000_000)),
             now_ms: opts.now_ms.saturating_mul(1_000_000),
         };
-        merge::compact::<logs::LogParts>(self, self.logs(), &ns)
+        merge::compact::<LogParts>(self, self.logs(), &ns)
     }
 
     /// Runs the merges that are due in both areas, unless another process is merging: what
@@ -332,7 +340,7 @@ impl Store {
     pub fn merge_due(&self) -> Result<()> {
         self.ensure_writable()?;
         merge::maybe_merge::<MetricParts>(self, self.metrics())?;
-        merge::maybe_merge::<logs::LogParts>(self, self.logs())
+        merge::maybe_merge::<LogParts>(self, self.logs())
     }
 
     /// Deletes samples older than `now_ms - keep_ms`. A `keep_ms` of 0 (or less) means no
@@ -407,42 +415,6 @@ fn check_format(marker: &Path) -> Result<()> {
         )));
     }
     Ok(())
-}
-
-/// The metric part format, as the shared protocol sees it.
-pub(crate) struct MetricParts;
-
-impl PartKind for MetricParts {
-    type Part = part::Part;
-    const KIND: Kind = Kind::Metrics;
-
-    fn open(path: &Path, seq_lo: u64, seq_hi: u64) -> Result<part::Part> {
-        part::Part::open(path, seq_lo, seq_hi)
-    }
-
-    fn open_damaged(path: &Path, seq_lo: u64, seq_hi: u64) -> Result<Salvage<part::Part>> {
-        part::Part::open_damaged(path, seq_lo, seq_hi)
-    }
-
-    fn time_range(p: &part::Part) -> Option<(i64, i64)> {
-        (p.samples > 0).then_some((p.min_t, p.max_t))
-    }
-
-    fn size(p: &part::Part) -> (u64, u64) {
-        (p.samples, p.file_size)
-    }
-
-    fn merge(inputs: &[Arc<part::Part>], out: &Path, cutoff: Option<i64>) -> Result<MergeOutput> {
-        merge::merge_into(inputs, out, cutoff)
-    }
-
-    fn inspect(p: &part::Part) -> PartHealth {
-        verify::inspect(p)
-    }
-
-    fn salvage(p: &part::Part, out: &Path) -> Result<MergeOutput> {
-        verify::salvage(p, out)
-    }
 }
 
 #[cfg(test)]

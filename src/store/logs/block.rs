@@ -16,8 +16,8 @@
 //! regular numbers, and the lines sit next to each other for zstd to find repeats in.
 
 use crate::model::LogEntry;
-use crate::store::codec::{get_varint, get_zvarint, put_varint, put_zvarint, DecodeError};
-use crate::store::part::{get_str, put_str};
+use crate::store::area::index::{get_str, put_str};
+use crate::store::area::varint::{get_varint, get_zvarint, put_varint, put_zvarint, DecodeError};
 use std::ops::Range;
 
 /// A block is cut once its lines reach this many bytes: big enough for zstd to find a

@@ -6,13 +6,13 @@ use super::block::{
     decode_block, encode_block, visit_block, EntryRun, EntryVisitor, TrigramFilter, BLOCK_RAW_BYTES,
 };
 use crate::model::{Labels, LogEntry, Matcher};
+use crate::store::area::frame::{io, u32_at, u64_at, Frame, OpenedPart, Wreck, HEADER_LEN};
+use crate::store::area::index::{read_labels, read_symbols, Symbols};
+use crate::store::area::postings::Postings;
+use crate::store::area::varint::{get_varint, get_zvarint, put_varint, put_zvarint};
 use crate::store::area::{PartTotals, Salvage};
-use crate::store::codec::{get_varint, get_zvarint, put_varint, put_zvarint};
 use crate::store::error::{Result, StoreError};
-use crate::store::frame::{io, u32_at, u64_at, Frame, OpenedPart, Wreck, HEADER_LEN};
 use crate::store::fs::DataFile;
-use crate::store::part::{read_labels, read_symbols, Symbols};
-use crate::store::postings::Postings;
 use memmap2::Mmap;
 use std::io::{BufWriter, Write};
 use std::ops::Range;

@@ -51,14 +51,9 @@ pub struct BlockStats {
 
 impl LogSnapshot {
     pub(crate) fn open(store: &Store) -> Result<LogSnapshot> {
-        let area = store.logs();
-        let parts = area.with_parts_shared(|| {
-            let mut parts = Vec::new();
-            for p in area.list_live_parts()? {
-                parts.push(Arc::new(LogPart::open(&p.path, p.seq_lo, p.seq_hi)?));
-            }
-            Ok(parts)
-        })?;
+        // Listed and opened under parts.lock, so that a merge cannot swap its output for its
+        // inputs half-way through the directory listing.
+        let parts = store.logs().open_live_parts::<super::LogParts>()?;
         Ok(LogSnapshot { parts })
     }
 

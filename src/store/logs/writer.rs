@@ -6,15 +6,15 @@
 //! whole commit; its temporary files delete themselves when it fails or is dropped.
 
 use super::block::EntryRun;
+use super::merge::merge_into;
 use super::part::LogPartWriter;
-use super::{merge_into, LogPart, LogParts};
-use crate::model::limits::{check_label_size, check_log_time};
+use super::{LogPart, LogParts};
+use crate::model::limits::check_log_time;
 use crate::model::log::kept_order;
 use crate::model::{Labels, LogEntry};
+use crate::store::area::commit::{self, excerpt_labels, oversized_label, Refusals};
 use crate::store::error::{Result, StoreError};
 use crate::store::fs::TempFile;
-use crate::store::merge::maybe_merge;
-use crate::store::writer::excerpt_labels;
 use crate::store::Store;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -43,8 +43,8 @@ pub struct LogWriter {
     appended: u64,
     spill_bytes: usize,
     spills: Vec<TempFile>,
-    /// Why an append was refused: the commit is refused too.
-    refused: Option<String>,
+    /// What an append refused: the commit is refused too.
+    refused: Refusals,
     /// Whether `commit` also runs a due merge (see [`LogWriter::defer_merge`]).
     merge_after_commit: bool,
 }
@@ -150,7 +150,7 @@ impl LogWriter {
             appended: 0,
             spill_bytes: SPILL_BYTES,
             spills: Vec::new(),
-            refused: None,
+            refused: Refusals::default(),
             merge_after_commit: true,
         }
     }
@@ -177,7 +177,8 @@ impl LogWriter {
         metadata: Vec<(String, String)>,
     ) -> Result<()> {
         if let Err(e) = check_log_time(t) {
-            return Err(self.refuse(format!("log line of {}: {e}", excerpt_labels(labels))));
+            let reason = format!("log line of {}: {e}", excerpt_labels(labels));
+            return Err(self.refused.refuse(reason));
         }
         let stream = match &self.last {
             Some((l, i)) if l.ptr_eq(labels) => *i,
@@ -213,11 +214,8 @@ impl LogWriter {
             Some(&i) => i,
             None => {
                 // Label sizes are checked once per stream, not per line.
-                if let Some(e) = labels
-                    .iter()
-                    .find_map(|(k, v)| check_label_size(k, v).err())
-                {
-                    return Err(self.refuse(format!("stream {}: {e}", excerpt_labels(&labels))));
+                if let Some(reason) = oversized_label("stream", &labels) {
+                    return Err(self.refused.refuse(reason));
                 }
                 self.streams.push((labels.clone(), StreamBuf::default()));
                 self.by_labels.insert(labels, self.streams.len() - 1);
@@ -226,12 +224,6 @@ impl LogWriter {
         };
         self.last = Some((given.clone(), i));
         Ok(i)
-    }
-
-    /// Records a refusal (the first one is what the commit reports) and returns its error.
-    fn refuse(&mut self, reason: String) -> StoreError {
-        self.refused.get_or_insert_with(|| reason.clone());
-        StoreError::Rejected(reason)
     }
 
     /// Entries appended so far.
@@ -274,11 +266,7 @@ impl LogWriter {
     /// Publishes everything appended as one new log part. When this returns `Ok`, the part
     /// is durable and visible to every process. Committing an empty writer does nothing.
     pub fn commit(mut self) -> Result<LogCommitStats> {
-        if let Some(reason) = self.refused.take() {
-            return Err(StoreError::Rejected(format!(
-                "nothing was stored: {reason}"
-            )));
-        }
+        self.refused.check()?;
         if self.appended == 0 {
             return Ok(LogCommitStats::default());
         }
@@ -295,11 +283,8 @@ impl LogWriter {
             let r = merge_into(&inputs, tmp.path(), None)?;
             (r.series, r.samples, r.bytes)
         };
-        let name = self.store.logs().publish(tmp)?;
-        // Housekeeping: the commit already succeeded.
-        if self.merge_after_commit {
-            let _ = maybe_merge::<LogParts>(&self.store, self.store.logs());
-        }
+        let store = &self.store;
+        let name = commit::publish::<LogParts>(store, store.logs(), tmp, self.merge_after_commit)?;
         Ok(LogCommitStats {
             streams,
             entries,

@@ -2,11 +2,11 @@
 //! checksum and invariant of `docs/format/metrics-part.md`) and what `store repair` keeps of it
 //! when it is damaged (every chunk that still reads, rewritten in order).
 
-use super::area::{LostPiece, MergeOutput, PartHealth};
-use super::error::Result;
 use super::part::{ChunkScratch, Part, PartWriter};
 use super::writer::sort_dedup_last_wins;
 use crate::model::Sample;
+use crate::store::area::{LostPiece, MergeOutput, PartHealth};
+use crate::store::error::Result;
 use std::path::Path;
 
 /// Reads every chunk of `part` and checks the invariants of the format.

@@ -13,13 +13,15 @@
 //! and a writer that refused anything refuses its whole commit, so nothing partial is
 //! published even when a caller goes on after the error.
 
-use super::error::{Result, StoreError};
-use super::fs::TempFile;
-use super::merge::{maybe_merge, merge_into};
+use super::merge::merge_into;
 use super::part::{Part, PartWriter};
-use super::{MetricParts, Store};
-use crate::model::limits::{check_label_size, check_sample_time, excerpt};
+use super::MetricParts;
+use crate::model::limits::check_sample_time;
 use crate::model::{Labels, MetricMetadata, Sample};
+use crate::store::area::commit::{self, excerpt_labels, oversized_label, Refusals};
+use crate::store::error::{Result, StoreError};
+use crate::store::fs::TempFile;
+use crate::store::Store;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -47,8 +49,8 @@ pub struct MetricWriter {
     buffered: usize,
     spills: Vec<TempFile>,
     metadata: Vec<MetricMetadata>,
-    /// Why an append was refused: the commit is refused too.
-    refused: Option<String>,
+    /// What an append refused: the commit is refused too.
+    refused: Refusals,
     appended: u64,
     spill_at: usize,
     /// Whether `commit` also runs a due merge (see [`MetricWriter::defer_merge`]).
@@ -65,7 +67,7 @@ impl MetricWriter {
             buffered: 0,
             spills: Vec::new(),
             metadata: Vec::new(),
-            refused: None,
+            refused: Refusals::default(),
             appended: 0,
             spill_at: SPILL_SAMPLES,
             merge_after_commit: true,
@@ -89,7 +91,8 @@ impl MetricWriter {
             ));
         }
         if let Err(e) = check_sample_time(t) {
-            return Err(self.refuse(format!("sample {}: {e}", excerpt_labels(labels))));
+            let reason = format!("sample {}: {e}", excerpt_labels(labels));
+            return Err(self.refused.refuse(reason));
         }
         let slot = match self.last {
             Some(i) if self.series[i].0.ptr_eq(labels) => i,
@@ -97,11 +100,8 @@ impl MetricWriter {
                 Some(&i) => i,
                 None => {
                     // Label sizes are checked once per series, not per sample.
-                    if let Some(e) = labels
-                        .iter()
-                        .find_map(|(k, v)| check_label_size(k, v).err())
-                    {
-                        return Err(self.refuse(format!("series {}: {e}", excerpt_labels(labels))));
+                    if let Some(reason) = oversized_label("series", labels) {
+                        return Err(self.refused.refuse(reason));
                     }
                     self.series.push((labels.clone(), Vec::new()));
                     self.index.insert(labels.clone(), self.series.len() - 1);
@@ -117,12 +117,6 @@ impl MetricWriter {
             self.spill()?;
         }
         Ok(())
-    }
-
-    /// Records a refusal (the first one is what the commit reports) and returns its error.
-    fn refuse(&mut self, reason: String) -> StoreError {
-        self.refused.get_or_insert_with(|| reason.clone());
-        StoreError::Rejected(reason)
     }
 
     /// Spill after `n` buffered samples instead of [`SPILL_SAMPLES`] (tests).
@@ -171,11 +165,7 @@ impl MetricWriter {
     /// Publishes everything appended as one new part. When this returns `Ok`, the part is
     /// durable and visible to every process. Committing an empty writer does nothing.
     pub fn commit(mut self) -> Result<CommitStats> {
-        if let Some(reason) = self.refused.take() {
-            return Err(StoreError::Rejected(format!(
-                "nothing was stored: {reason}"
-            )));
-        }
+        self.refused.check()?;
         if self.appended == 0 && self.metadata.is_empty() {
             return Ok(CommitStats::default());
         }
@@ -192,12 +182,9 @@ impl MetricWriter {
             let r = merge_into(&inputs, tmp.path(), None)?;
             (r.series, r.samples, r.bytes)
         };
-        let name = self.store.metrics().publish(tmp)?;
-        // Merging is housekeeping: the commit already succeeded, so a failure here only
-        // leaves more parts for the next merge.
-        if self.merge_after_commit {
-            let _ = maybe_merge::<MetricParts>(&self.store, self.store.metrics());
-        }
+        let store = &self.store;
+        let name =
+            commit::publish::<MetricParts>(store, store.metrics(), tmp, self.merge_after_commit)?;
         Ok(CommitStats {
             series,
             samples,
@@ -205,15 +192,6 @@ impl MetricWriter {
             part: Some(name),
         })
     }
-}
-
-/// A label set for an error message: its names and at most the start of each value.
-pub(crate) fn excerpt_labels(labels: &Labels) -> String {
-    let pairs: Vec<String> = labels
-        .iter()
-        .map(|(k, v)| format!("{}={:?}", excerpt(k), excerpt(v)))
-        .collect();
-    format!("{{{}}}", pairs.join(", "))
 }
 
 /// Sorts by time; of several samples with one timestamp the last appended stays.

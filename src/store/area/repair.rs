@@ -1,7 +1,8 @@
-//! `argus store repair`: set damaged parts aside and keep everything that still reads.
+//! `argus store repair`, for one area: set damaged parts aside and keep everything that
+//! still reads.
 //!
-//! For each damaged part of each area, repair writes what can still be read (every chunk or
-//! block that passes its checksum and decodes, see `verify.rs` and `logs/verify.rs`) as a new
+//! For each damaged part, repair writes what can still be read (every chunk or block that
+//! passes its checksum and decodes, see `metrics/verify.rs` and `logs/verify.rs`) as a new
 //! part under the damaged part's own name, so that its place in commit order, and with it
 //! "the last write wins", is unchanged; the damaged file moves to
 //! `quarantine/<time>-<pid>/<area>/`, never deleted. A part whose index is lost is moved
@@ -17,12 +18,11 @@
 //! at every instant the part's name holds one of the two, so `kill -9` anywhere loses nothing
 //! that was intact, and running repair again finishes the job.
 
-use super::area::{Area, Kind, LostPiece, MergeOutput, PartKind, PartName, PartTotals, Salvage};
-use super::error::Result;
-use super::fs::{self, create_dir_durable, lock_exclusive, sync_dir, TempFile};
-use super::logs::LogParts;
-use super::{MetricParts, Store};
+use super::{Area, Kind, LostPiece, MergeOutput, PartKind, PartName, PartTotals, Salvage};
 use crate::model::time::{format_rfc3339, now_ms};
+use crate::store::error::Result;
+use crate::store::fs::{self, create_dir_durable, lock_exclusive, sync_dir, TempFile};
+use crate::store::Store;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -82,20 +82,16 @@ impl RepairReport {
     }
 }
 
-/// Repairs both areas of `store` (see the module doc).
-pub fn repair(store: &Store) -> Result<RepairReport> {
-    store.ensure_writable()?;
-    let mut report = RepairReport::default();
-    repair_area::<MetricParts>(store, store.metrics(), &mut report)?;
-    repair_area::<LogParts>(store, store.logs(), &mut report)?;
-    if let Some(dir) = &report.quarantine {
-        fs::write_atomic(
+/// Keeps the report of a repair that found damage in its quarantine folder, as `REPORT`.
+pub(crate) fn keep_report(store: &Store, report: &RepairReport) -> Result<()> {
+    match &report.quarantine {
+        Some(dir) => fs::write_atomic(
             &dir.join("REPORT"),
             store.tmp_dir(),
             report.to_string().as_bytes(),
-        )?;
+        ),
+        None => Ok(()),
     }
-    Ok(report)
 }
 
 /// A damaged part as found: the part when its index can be trusted, and what is wrong.
@@ -105,7 +101,12 @@ struct Found<P> {
     lost: Lost,
 }
 
-fn repair_area<K: PartKind>(store: &Store, area: &Area, report: &mut RepairReport) -> Result<()> {
+/// Repairs every damaged part of `area`, adding to `report`.
+pub(crate) fn repair_area<K: PartKind>(
+    store: &Store,
+    area: &Area,
+    report: &mut RepairReport,
+) -> Result<()> {
     let _merging = lock_exclusive(&area.lock_path("merge.lock"))?;
     // With merge.lock held no part is renamed or deleted by anyone else; commits only add
     // parts, and one published during the listing is new and intact.

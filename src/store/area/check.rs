@@ -1,13 +1,11 @@
-//! `argus store check`: read every byte of every part of both areas and verify checksums and
+//! `argus store check`, for one area: read every byte of every part and verify checksums and
 //! invariants. Problems are collected (each naming its file), not returned as the first
 //! error, so one report shows all the damage. Checking only reads: it works on a store opened
-//! read-only. What each format checks is its kind's `inspect` (`verify.rs`,
+//! read-only. What each format checks is its kind's `inspect` (`metrics/verify.rs`,
 //! `logs/verify.rs`); `store repair` sets aside what this finds.
 
-use super::area::{Area, Kind, PartKind, PartName};
-use super::error::Result;
-use super::logs::LogParts;
-use super::{MetricParts, Store};
+use super::{Area, Kind, PartKind, PartName};
+use crate::store::error::Result;
 
 #[derive(Clone, Debug, Default)]
 pub struct CheckReport {
@@ -20,14 +18,8 @@ pub struct CheckReport {
     pub problems: Vec<String>,
 }
 
-pub fn check(store: &Store) -> Result<CheckReport> {
-    let mut report = CheckReport::default();
-    check_area::<MetricParts>(store.metrics(), &mut report)?;
-    check_area::<LogParts>(store.logs(), &mut report)?;
-    Ok(report)
-}
-
-fn check_area<K: PartKind>(area: &Area, report: &mut CheckReport) -> Result<()> {
+/// Checks every part of `area`, adding to `report`.
+pub(crate) fn check_area<K: PartKind>(area: &Area, report: &mut CheckReport) -> Result<()> {
     // Open every part (covered ones too: a crashed merge's inputs are still files of the
     // store) under the shared lock, then read them outside it: an open part stays readable
     // whatever merges do meanwhile, and a long check does not hold merges up.

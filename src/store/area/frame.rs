@@ -4,8 +4,8 @@
 //! is opened, and, for `store repair`, finding what can still be trusted in a part whose frame
 //! is damaged. The layouts are in `docs/format/metrics-part.md` and `docs/format/logs-part.md`.
 
-use super::error::{Result, StoreError};
-use super::fs::DataFile;
+use crate::store::error::{Result, StoreError};
+use crate::store::fs::DataFile;
 use memmap2::Mmap;
 use std::fs::File;
 use std::io::{BufWriter, Write};

@@ -1,16 +1,32 @@
 //! An area of the store: one kind of data (metrics, logs) kept as immutable part files in a
-//! directory of its own, with its own locks. Publishing, listing, merging and retention follow
-//! one protocol for every kind (see `docs/design.md`); what differs is the part format, which
-//! a kind plugs in through [`PartKind`].
+//! directory of its own, with its own locks. Publishing, listing, merging, retention, check
+//! and repair follow one protocol for every kind (see `docs/design.md`); what differs is the
+//! part format, which a kind plugs in through [`PartKind`]. What both part formats share
+//! lives here too: the frame, the index's symbols and label sets, varints and postings.
 //!
 //! ```text
 //! AREA/parts/H-L.part   immutable parts; H and L are 16 hex digits: the commit sequence
 //!                       range [L, H] the part holds
 //! AREA/publish.lock     serialises "choose the next sequence number + rename"
 //! AREA/parts.lock       shared while a reader lists and opens parts, exclusive while a
-//!                       merge swaps its output for its inputs
-//! AREA/merge.lock       one merger at a time
+//!                       merge or a repair swaps parts
+//! AREA/merge.lock       one merger (or repair) at a time
 //! ```
+//!
+//! Files: this one (the area's directories and locks, listing under them, sequence numbers
+//! and publishing, the [`PartKind`] seam), `frame` (header, index and footer of a part file),
+//! `index` (symbols and label sets), `varint`, `postings` (label postings of an open part),
+//! `merge` (merging policy, compaction, retention), `commit` (what both writers share),
+//! `check`, `repair`.
+
+pub(crate) mod check;
+pub(crate) mod commit;
+pub(crate) mod frame;
+pub(crate) mod index;
+pub(crate) mod merge;
+pub(crate) mod postings;
+pub(crate) mod repair;
+pub(crate) mod varint;
 
 use super::error::{Result, StoreError};
 use super::fs::TempFile;
@@ -214,6 +230,17 @@ impl Area {
             Some(_shared) => f(),
             None => unlocked,
         }
+    }
+
+    /// Opens the live parts (a snapshot's parts), in commit order, under `parts.lock`.
+    pub fn open_live_parts<K: PartKind>(&self) -> Result<Vec<Arc<K::Part>>> {
+        self.with_parts_shared(|| {
+            let mut parts = Vec::new();
+            for p in self.list_live_parts()? {
+                parts.push(Arc::new(K::open(&p.path, p.seq_lo, p.seq_hi)?));
+            }
+            Ok(parts)
+        })
     }
 
     /// Every part file in the parts directory, sorted by `seq_hi`, including parts that a

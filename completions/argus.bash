@@ -100,6 +100,9 @@ _argus() {
             argus__subcmd__help__subcmd__store,info)
                 cmd="argus__subcmd__help__subcmd__store__subcmd__info"
                 ;;
+            argus__subcmd__help__subcmd__store,repair)
+                cmd="argus__subcmd__help__subcmd__store__subcmd__repair"
+                ;;
             argus__subcmd__ingest,help)
                 cmd="argus__subcmd__ingest__subcmd__help"
                 ;;
@@ -124,6 +127,9 @@ _argus() {
             argus__subcmd__store,info)
                 cmd="argus__subcmd__store__subcmd__info"
                 ;;
+            argus__subcmd__store,repair)
+                cmd="argus__subcmd__store__subcmd__repair"
+                ;;
             argus__subcmd__store__subcmd__help,check)
                 cmd="argus__subcmd__store__subcmd__help__subcmd__check"
                 ;;
@@ -135,6 +141,9 @@ _argus() {
                 ;;
             argus__subcmd__store__subcmd__help,info)
                 cmd="argus__subcmd__store__subcmd__help__subcmd__info"
+                ;;
+            argus__subcmd__store__subcmd__help,repair)
+                cmd="argus__subcmd__store__subcmd__help__subcmd__repair"
                 ;;
             *)
                 ;;
@@ -519,7 +528,7 @@ _argus() {
             return 0
             ;;
         argus__subcmd__help__subcmd__store)
-            opts="info check compact"
+            opts="info check compact repair"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -561,6 +570,20 @@ _argus() {
             return 0
             ;;
         argus__subcmd__help__subcmd__store__subcmd__info)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        argus__subcmd__help__subcmd__store__subcmd__repair)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -947,7 +970,7 @@ _argus() {
             return 0
             ;;
         argus__subcmd__store)
-            opts="-o -q -v -h -V --store --output --quiet --verbose --help --version info check compact help"
+            opts="-o -q -v -h -V --store --output --quiet --verbose --help --version info check compact repair help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1029,7 +1052,7 @@ _argus() {
             return 0
             ;;
         argus__subcmd__store__subcmd__help)
-            opts="info check compact help"
+            opts="info check compact repair help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1098,7 +1121,47 @@ _argus() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        argus__subcmd__store__subcmd__help__subcmd__repair)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         argus__subcmd__store__subcmd__info)
+            opts="-o -q -v -h -V --store --output --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics raw" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics raw" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        argus__subcmd__store__subcmd__repair)
             opts="-o -q -v -h -V --store --output --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

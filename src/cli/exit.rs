@@ -3,12 +3,13 @@
 //! | code | meaning |
 //! |---|---|
 //! | 0 | success (a broken pipe on stdout also counts as success) |
-//! | 1 | runtime failure: store I/O, disk full, remote server unreachable or answering an error |
+//! | 1 | runtime failure: store I/O, disk full, remote server unreachable or answering an error, no store at the path a reading command was given |
 //! | 2 | usage error: unknown flag, bad flag value, bad time or duration |
 //! | 3 | input rejected: a file, line or query could not be parsed or evaluated; nothing from it was stored |
 //! | 4 | partial success: some scrape targets were down, or `--skip-invalid` skipped records |
-//! | 5 | `argus store check` found damage |
+//! | 5 | the store is damaged: `argus store check` found damage, or a command met it while reading (`argus store repair` sets it aside) |
 
+use crate::store::StoreError;
 use std::fmt;
 
 pub const OK: i32 = 0;
@@ -17,6 +18,10 @@ pub const USAGE: i32 = 2;
 pub const INPUT_REJECTED: i32 = 3;
 pub const PARTIAL: i32 = 4;
 pub const STORE_DAMAGED: i32 = 5;
+
+/// What to do about damage: added to every error that reports it.
+pub const DAMAGE_ADVICE: &str = "the store is damaged: `argus store check` lists the damage, \
+`argus store repair` sets the damaged parts aside and keeps everything that still reads";
 
 /// An error on its way to `main`, carrying the exit code it maps to.
 #[derive(Debug)]
@@ -43,6 +48,33 @@ impl CliError {
 
     pub fn failure(message: impl Into<String>) -> CliError {
         CliError::new(FAILURE, message)
+    }
+
+    /// A store error met while doing `context` ("cannot read store"): damage exits 5 with
+    /// advice, data the store refused 3, a path that is no store and anything else 1.
+    pub fn store(context: &str, e: &StoreError) -> CliError {
+        match e {
+            StoreError::Damaged { .. } => {
+                CliError::new(STORE_DAMAGED, format!("{context}: {e}")).recognise_damage()
+            }
+            StoreError::Rejected(_) => CliError::input(format!("{context}: {e}")),
+            // The message names the path and says how a store comes to exist.
+            StoreError::NotAStore { .. } => CliError::failure(e.to_string()),
+            _ => CliError::failure(format!("{context}: {e}")),
+        }
+    }
+
+    /// Gives an error caused by damage in the store exit code 5 and the advice, whichever
+    /// layer turned the store's error into text on the way (the query engines' seams carry
+    /// messages only; see `store::error::mentions_damage`).
+    pub fn recognise_damage(mut self) -> CliError {
+        if self.code != STORE_DAMAGED && crate::store::error::mentions_damage(&self.message) {
+            self.code = STORE_DAMAGED;
+        }
+        if self.code == STORE_DAMAGED && !self.message.contains(DAMAGE_ADVICE) {
+            self.message = format!("{}\n  {DAMAGE_ADVICE}", self.message);
+        }
+        self
     }
 }
 

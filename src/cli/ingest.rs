@@ -28,7 +28,7 @@ use std::path::PathBuf;
 /// nothing even with --skip-invalid. The count reported is what the store kept: of several
 /// samples of one series at one time, the last one given.
 #[derive(Args, Debug)]
-#[command(args_conflicts_with_subcommands = true)]
+#[command(args_conflicts_with_subcommands = true, after_long_help = EXAMPLES)]
 pub struct IngestArgs {
     #[command(subcommand)]
     pub kind: Option<IngestKind>,
@@ -128,7 +128,7 @@ pub fn run(global: &GlobalArgs, args: &IngestArgs) -> CliResult {
         default_timestamp: now_ms(),
         max_errors_reported: 10,
     };
-    let store = global.open_store()?;
+    let store = global.open_store_to_write()?;
     let mut writer = store.writer();
     let inputs: Vec<PathBuf> = if args.files.is_empty() {
         vec![PathBuf::from("-")]
@@ -184,3 +184,15 @@ pub fn run(global: &GlobalArgs, args: &IngestArgs) -> CliResult {
     }
     Ok(exit::OK)
 }
+
+/// What `--help` and the man page show after the options.
+const EXAMPLES: &str = "Examples:
+
+  # Backfill history from files in any supported format
+  argus ingest history.om other.prom samples.csv
+
+  # A pipeline on stdin, with an extra label on every sample
+  curl -s http://localhost:9100/metrics | argus ingest --label env=prod
+
+  # Store what is valid and report the rest (exit 4)
+  argus ingest --skip-invalid samples.csv";

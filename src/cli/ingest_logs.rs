@@ -56,6 +56,7 @@ use std::path::PathBuf;
 /// and records its progress after each commit; a last line without its newline waits for
 /// the next run.
 #[derive(Args, Debug)]
+#[command(after_long_help = EXAMPLES)]
 pub struct IngestLogsArgs {
     /// Input files (`-` for stdin; stdin when none is given).
     #[arg(value_name = "FILE")]
@@ -185,7 +186,7 @@ pub fn run(global: &GlobalArgs, args: &IngestLogsArgs) -> CliResult {
     if args.follow || args.positions.is_some() || (from_stdin && follow::stdin_is_stream()) {
         return run_growing(global, &inputs, args, &opts);
     }
-    let store = global.open_store()?;
+    let store = global.open_store_to_write()?;
     let mut writer = store.log_writer();
     let mut state = LogIngestState::default();
     let mut report = LogIngestReport::default();
@@ -237,7 +238,7 @@ fn run_growing(
     args: &IngestLogsArgs,
     opts: &LogIngestOptions,
 ) -> CliResult {
-    let store = global.open_store()?;
+    let store = global.open_store_to_write()?;
     let outcome = follow::ingest_growing(
         &store,
         inputs,
@@ -288,3 +289,18 @@ fn finish(report: &LogIngestReport, state: &LogIngestState) -> i32 {
     }
     exit::PARTIAL
 }
+
+/// What `--help` and the man page show after the options.
+const EXAMPLES: &str = "Examples:
+
+  # The journal, one stream per host and priority, timed by the journal
+  journalctl -o json | argus ingest logs --label host=web1 --time-field __REALTIME_TIMESTAMP --label-from PRIORITY
+
+  # An nginx access log, timed by its [10/Oct/2000:13:55:36 -0700] stamps
+  argus ingest logs --label app=nginx --time-format common /var/log/nginx/access.log
+
+  # Follow a log across rotation until Ctrl-C
+  argus ingest logs --label app=api --follow /var/log/api.log
+
+  # From cron: each run stores only what is new since the last one
+  argus ingest logs --label app=api --positions /var/lib/argus/api.pos /var/log/api.log";

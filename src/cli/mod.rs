@@ -29,7 +29,7 @@ use std::path::PathBuf;
 /// `scrape` runs, pipeline `ingest`s, ad-hoc `query` and `export`.
 #[derive(Parser, Debug)]
 #[command(name = "argus", version, about, long_about = None, propagate_version = true)]
-#[command(after_help = EXIT_CODES_HELP)]
+#[command(after_help = EXIT_CODES_HELP, after_long_help = EXAMPLES)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -40,7 +40,8 @@ pub struct Cli {
 pub const EXIT_CODES_HELP: &str =
     "Exit codes: 0 success; 1 runtime failure (I/O, store, unreachable server); \
 2 usage error; 3 input rejected (bad file, line or query; nothing stored); \
-4 partial success (targets down, records skipped); 5 store damaged (store check).";
+4 partial success (targets down, records skipped); 5 store damaged (found by store check or \
+met by a reader; see store repair).";
 
 /// Options every subcommand accepts.
 #[derive(Args, Debug, Clone)]
@@ -89,11 +90,30 @@ impl GlobalArgs {
         }
     }
 
-    /// Opens (creating if needed) the store.
+    /// Opens the store for a command that only reads. The store must exist: a mistyped
+    /// `--store` is an error naming the path, not an empty answer from a store made on the
+    /// spot. Nothing in the store is written, so it may be read-only.
     pub fn open_store(&self) -> Result<crate::store::Store, CliError> {
         let dir = self.store_dir()?;
+        crate::store::Store::open_read_only(&dir)
+            .map_err(|e| CliError::store(&format!("cannot open store {}", dir.display()), &e))
+    }
+
+    /// Opens the store for a command that writes to it (`scrape`, `ingest`, `serve`), making
+    /// it when the directory is missing or empty; a non-empty directory that is not a store is
+    /// refused.
+    pub fn open_store_to_write(&self) -> Result<crate::store::Store, CliError> {
+        let dir = self.store_dir()?;
         crate::store::Store::open(&dir)
-            .map_err(|e| CliError::failure(format!("cannot open store {}: {e}", dir.display())))
+            .map_err(|e| CliError::store(&format!("cannot open store {}", dir.display()), &e))
+    }
+
+    /// Opens an existing store to look after it (`store compact`, `store repair`): it is
+    /// written to, but not made.
+    pub fn open_store_to_maintain(&self) -> Result<crate::store::Store, CliError> {
+        let dir = self.store_dir()?;
+        crate::store::Store::open_existing(&dir)
+            .map_err(|e| CliError::store(&format!("cannot open store {}", dir.display()), &e))
     }
 
     /// The output format, or `default`; an error when the subcommand does not support it.
@@ -207,6 +227,7 @@ pub fn run() -> i32 {
     match result {
         Ok(code) => code,
         Err(e) => {
+            let e = e.recognise_damage();
             eprintln!("argus: error: {}", e.message);
             e.code
         }
@@ -231,6 +252,19 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
         .build()
         .map_err(|e| CliError::failure(format!("cannot start the async runtime: {e}")))
 }
+
+/// What `argus --help` and argus(1) show after the options.
+const EXAMPLES: &str = "Examples:
+
+  # Collect this machine's metrics every 15 s into the default store (Ctrl-C stops)
+  argus scrape --every 15s
+
+  # Ask a question of what was stored
+  argus query 'rate(node_network_receive_bytes_total[5m])' --since 1h
+
+  # Store logs, then read them back
+  journalctl -o json | argus ingest logs --label host=web1
+  argus query '{host=\"web1\"} |= \"error\"' --since 1h";
 
 #[cfg(test)]
 mod tests {

@@ -34,6 +34,7 @@ use std::path::PathBuf;
 /// systems, network, disks) from /proc and /sys under node_exporter's names, as job `node`
 /// with the host name as `instance`.
 #[derive(Args, Debug)]
+#[command(after_long_help = EXAMPLES)]
 pub struct ScrapeArgs {
     /// Target URLs (`http://host:9100/metrics`) or `host:port` (path /metrics).
     #[arg(value_name = "URL")]
@@ -156,7 +157,7 @@ fn report_round(global: &GlobalArgs, report: &ScrapeRunReport, first: bool) {
 
 pub fn run(global: &GlobalArgs, args: &ScrapeArgs) -> CliResult {
     let mut targets = targets(global, args)?;
-    let store = global.open_store()?;
+    let store = global.open_store_to_write()?;
     let mut sink = StoreScrapeSink::new(store);
     let rt = super::runtime()?;
     let opts = ScrapeOptions::default();
@@ -234,3 +235,15 @@ pub(super) async fn shutdown_signal() {
         let _ = ctrl_c.await;
     }
 }
+
+/// What `--help` and the man page show after the options.
+const EXAMPLES: &str = "Examples:
+
+  # This machine's own metrics (node_exporter's names, job \"node\"), every 15 s until Ctrl-C
+  argus scrape --every 15s
+
+  # Scrape once from cron: exit 0 when every target was up, 4 when any was down
+  argus scrape -q http://localhost:9100/metrics
+
+  # Scrape the jobs of a Prometheus configuration every 15 s until Ctrl-C
+  argus scrape --config /etc/prometheus/prometheus.yml --every 15s";

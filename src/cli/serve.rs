@@ -29,6 +29,7 @@ use std::time::Duration;
 /// about a second. SIGTERM or SIGINT stops accepting connections, lets requests in flight
 /// finish, stores the last scrape round, and exits 0.
 #[derive(Args, Debug)]
+#[command(after_long_help = EXAMPLES)]
 pub struct ServeArgs {
     /// Address and port to listen on. The default is loopback only; use 0.0.0.0:9180 to
     /// serve other machines.
@@ -232,7 +233,7 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> CliResult {
         .map_err(CliError::input)?;
     let (tls, basic_auth) = web.map_or((None, None), |w| (w.tls, w.auth));
     check_file_limit(global, args.max_connections);
-    let store = global.open_store()?;
+    let store = global.open_store_to_write()?;
     let config = ServeConfig {
         store,
         scrape_config: args.config.clone(),
@@ -298,3 +299,15 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> CliResult {
     global.note("stopped; everything acknowledged is stored");
     Ok(exit::OK)
 }
+
+/// What `--help` and the man page show after the options.
+const EXAMPLES: &str = "Examples:
+
+  # Serve the Prometheus and Loki APIs on 127.0.0.1:9180 and scrape the configured jobs
+  argus serve --config /etc/argus/prometheus.yml
+
+  # Take pushes from other machines, with a bearer token
+  argus serve --listen 0.0.0.0:9180 --push-token-file /etc/argus/token
+
+  # Read the configuration again
+  curl -X POST http://localhost:9180/-/reload";

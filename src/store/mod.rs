@@ -1,41 +1,48 @@
-//! The on-disk store shared by every argus process: metrics as immutable *parts*, plus small
-//! named state files. The concurrency and crash-safety argument is in `docs/design.md`; the
-//! byte layouts in `docs/format/`.
+//! The on-disk store shared by every argus process: metrics and logs as immutable *parts*,
+//! plus small named state files. The concurrency and crash-safety argument is in
+//! `docs/design.md`; the byte layouts in `docs/format/`.
 //!
 //! Layout of a store directory:
 //! ```text
 //! STORE/FORMAT                    "argus store 1": marks the directory as a store
-//! STORE/metrics/                  the metrics area: parts and locks (see `area.rs`)
+//! STORE/metrics/                  the metrics area: parts and locks (see `area/`)
 //! STORE/logs/                     the logs area, laid out the same way
 //! STORE/state/NAME                small state files (scrape staleness), replaced atomically
 //! STORE/tmp/                      files being written; named after their writer's pid
+//! STORE/quarantine/RUN/           damaged parts `store repair` set aside, and its REPORT
 //! ```
-//! Modules: `area` (the part-set protocol every kind shares), `codec` (samples ↔ bytes),
-//! `part` (metric part files), `writer` (metric commits), `snapshot` (metric reads), `logs`
-//! (log parts, commits and reads), `merge` (compaction, retention), `check` (verification),
-//! `fs` (fsync, locks, atomic writes), `error`.
+//!
+//! This file only composes: it opens the directory (for reading, writing or maintenance),
+//! hands out writers and snapshots, and runs the operations of `area/` on both areas. The
+//! modules:
+//! - `area/`: the protocol every kind of data follows, and what the part formats share:
+//!   publishing with sequence numbers and listing under locks (`mod.rs`), the frame
+//!   (`frame.rs`), the index's symbols and label sets (`index.rs`), varints (`varint.rs`),
+//!   postings (`postings.rs`), merging policy, compaction and retention (`merge.rs`), refusals
+//!   and publication of commits (`commit.rs`), check (`check.rs`) and repair (`repair.rs`).
+//! - `metrics/`: the sample codec, metric parts, commits, snapshots, the metric half of
+//!   merges, check and repair.
+//! - `logs/`: the same for log streams, with blocks and trigram filters.
+//! - `fs.rs`: fsync, locks, temporary files; the storage seam tests inject faults through.
+//! - `error.rs`: the store's error type.
 
 pub(crate) mod area;
-pub mod check;
-pub mod codec;
 pub mod error;
 pub mod fs;
 pub mod logs;
-pub mod merge;
-pub mod part;
-mod postings;
-pub mod snapshot;
-pub mod writer;
+pub mod metrics;
 
-pub use area::MergeOutput;
-pub use check::CheckReport;
+pub use area::check::CheckReport;
+pub use area::merge::{CompactOptions, CompactReport, RetentionReport};
+pub use area::repair::{Lost, RepairReport, RepairedPart};
+pub use area::{Kind, LostPiece, MergeOutput, PartTotals};
 pub use error::StoreError;
-pub use merge::{CompactOptions, CompactReport, RetentionReport};
-pub use snapshot::Snapshot;
-pub use writer::{CommitStats, MetricWriter};
+pub use metrics::{CommitStats, MetricWriter, Snapshot};
 
-use area::{Area, PartKind};
+use area::{check, merge, repair, Area};
 use error::Result;
+use logs::LogParts;
+use metrics::MetricParts;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -54,6 +61,8 @@ struct Paths {
     tmp: PathBuf,
     metrics: Area,
     logs: Area,
+    /// False for a store opened with [`Store::open_read_only`].
+    writable: bool,
 }
 
 /// Sizes and counts, for `argus store info`.
@@ -95,30 +104,19 @@ impl StoreInfo {
     }
 }
 
+/// The names a store directory may hold: what a half-made store (a writer killed while
+/// making it) may already contain, so that the next writer finishes the job.
+const STORE_ENTRIES: [&str; 6] = ["FORMAT", "metrics", "logs", "state", "tmp", "quarantine"];
+
 impl Store {
-    /// Opens the store at `dir`, creating it when missing. Removes temporary files left by
-    /// writers that died (a crash or `kill -9`); files of live writers are untouched.
+    /// Opens the store at `dir` for reading and writing, making it when `dir` is missing or
+    /// empty; a non-empty directory that is not a store is refused, so that a mistyped
+    /// `--store` does not litter it. Removes temporary files left by writers that died (a
+    /// crash or `kill -9`); files of live writers are untouched.
     pub fn open(dir: &Path) -> Result<Store> {
         let marker = dir.join("FORMAT");
         if !marker.exists() {
-            if let Ok(mut rd) = std::fs::read_dir(dir) {
-                // FORMAT itself may appear meanwhile: another argus creating the same store.
-                let foreign = rd.any(|e| {
-                    e.map(|e| {
-                        !matches!(
-                            e.file_name().to_str(),
-                            Some("FORMAT" | "metrics" | "logs" | "state" | "tmp")
-                        )
-                    })
-                    .unwrap_or(false)
-                });
-                if foreign {
-                    return Err(StoreError::Invalid(format!(
-                        "{} exists and is not an argus store (no FORMAT file); choose an empty or new directory",
-                        dir.display()
-                    )));
-                }
-            }
+            refuse_foreign_directory(dir)?;
         }
         for d in [dir.to_path_buf(), dir.join("state"), dir.join("tmp")] {
             fs::create_dir_durable(&d)?;
@@ -129,24 +127,62 @@ impl Store {
             tmp: dir.join("tmp"),
             metrics: Area::create(dir.join("metrics"))?,
             logs: Area::create(dir.join("logs"))?,
+            writable: true,
         };
         if !marker.exists() {
             fs::write_atomic(&marker, &inner.tmp, FORMAT_MARKER.as_bytes())?;
         } else {
-            let text =
-                std::fs::read_to_string(&marker).map_err(|e| StoreError::io("read", &marker, e))?;
-            if text != FORMAT_MARKER {
-                return Err(StoreError::Invalid(format!(
-                    "{} says {:?}: this store was made by another version of argus",
-                    marker.display(),
-                    text.trim()
-                )));
-            }
+            check_format(&marker)?;
         }
         fs::remove_dead_temporaries(&inner.tmp);
         Ok(Store {
             inner: Arc::new(inner),
         })
+    }
+
+    /// Opens an existing store for reading only. Nothing in the directory is made, changed,
+    /// deleted or locked for writing (shared locks are taken on read-only descriptors), so a
+    /// store on read-only media or owned by another user can be read. A path that is not a
+    /// store is refused ([`StoreError::NotAStore`]) rather than made: a reading command with a
+    /// mistyped `--store` must not answer "no data" from a store it just created.
+    pub fn open_read_only(dir: &Path) -> Result<Store> {
+        require_store(dir)?;
+        let inner = Paths {
+            root: dir.to_path_buf(),
+            state: dir.join("state"),
+            tmp: dir.join("tmp"),
+            metrics: Area::at(dir.join("metrics")),
+            logs: Area::at(dir.join("logs")),
+            writable: false,
+        };
+        Ok(Store {
+            inner: Arc::new(inner),
+        })
+    }
+
+    /// Opens an existing store for reading and writing, refusing a path that is not a store:
+    /// for maintenance (`store compact`, `store repair`), which has nothing to do in a new
+    /// store and should not make one at a mistyped path.
+    pub fn open_existing(dir: &Path) -> Result<Store> {
+        require_store(dir)?;
+        Store::open(dir)
+    }
+
+    /// Whether this handle may write (it was not opened with [`Store::open_read_only`]).
+    pub fn is_writable(&self) -> bool {
+        self.inner.writable
+    }
+
+    /// Refuses a write through a handle opened for reading.
+    pub(crate) fn ensure_writable(&self) -> Result<()> {
+        if self.inner.writable {
+            Ok(())
+        } else {
+            Err(StoreError::Invalid(format!(
+                "the store {} was opened for reading only",
+                self.dir().display()
+            )))
+        }
     }
 
     pub fn dir(&self) -> &Path {
@@ -199,6 +235,7 @@ impl Store {
 
     /// Replaces a state file atomically and durably.
     pub fn write_state(&self, name: &str, data: &[u8]) -> Result<()> {
+        self.ensure_writable()?;
         let path = self.state_path(name)?;
         fs::write_atomic(&path, &self.inner.tmp, data)
     }
@@ -260,63 +297,127 @@ impl Store {
         Ok(info)
     }
 
-    /// Verifies every part: checksums, structure, sort order. See `check.rs`.
+    /// Verifies every part: checksums, structure, sort order. See `area/check.rs`.
     pub fn check(&self) -> Result<CheckReport> {
-        check::check(self)
+        let mut report = CheckReport::default();
+        check::check_area::<MetricParts>(self.metrics(), &mut report)?;
+        check::check_area::<LogParts>(self.logs(), &mut report)?;
+        Ok(report)
     }
 
-    /// Merges every part into one and applies retention (see `merge.rs`).
+    /// Sets damaged parts aside in `quarantine/` and keeps everything that still reads
+    /// (see `area/repair.rs`).
+    pub fn repair(&self) -> Result<RepairReport> {
+        self.ensure_writable()?;
+        let mut report = RepairReport::default();
+        repair::repair_area::<MetricParts>(self, self.metrics(), &mut report)?;
+        repair::repair_area::<LogParts>(self, self.logs(), &mut report)?;
+        repair::keep_report(self, &report)?;
+        Ok(report)
+    }
+
+    /// Merges every part into one and applies retention (see `area/merge.rs`).
     pub fn compact(&self, opts: &CompactOptions) -> Result<CompactReport> {
+        self.ensure_writable()?;
         merge::compact::<MetricParts>(self, self.metrics(), opts)
     }
 
     /// Merges every log part into one and applies retention (times in `opts` are ms, as for
     /// metrics).
     pub fn compact_logs(&self, opts: &CompactOptions) -> Result<CompactReport> {
+        self.ensure_writable()?;
         // Log entries carry nanosecond times.
         let ns = CompactOptions {
             retention_ms: opts.retention_ms.map(|r| r.saturating_mul(1_000_000)),
             now_ms: opts.now_ms.saturating_mul(1_000_000),
         };
-        merge::compact::<logs::LogParts>(self, self.logs(), &ns)
+        merge::compact::<LogParts>(self, self.logs(), &ns)
     }
 
     /// Runs the merges that are due in both areas, unless another process is merging: what
     /// commits do on their own unless their writer was told to
     /// [`defer_merge`](MetricWriter::defer_merge).
     pub fn merge_due(&self) -> Result<()> {
+        self.ensure_writable()?;
         merge::maybe_merge::<MetricParts>(self, self.metrics())?;
-        merge::maybe_merge::<logs::LogParts>(self, self.logs())
+        merge::maybe_merge::<LogParts>(self, self.logs())
     }
 
-    /// Deletes samples older than `now_ms - keep_ms`.
+    /// Deletes samples older than `now_ms - keep_ms`. A `keep_ms` of 0 (or less) means no
+    /// retention limit and deletes nothing, as Prometheus reads a retention of 0: a default or
+    /// a typo must not destroy data.
     pub fn apply_retention(&self, keep_ms: i64, now_ms: i64) -> Result<RetentionReport> {
-        merge::apply_retention::<MetricParts>(self, self.metrics(), now_ms - keep_ms)
+        self.ensure_writable()?;
+        if keep_ms <= 0 {
+            return Ok(RetentionReport::default());
+        }
+        merge::apply_retention::<MetricParts>(self, self.metrics(), now_ms.saturating_sub(keep_ms))
     }
 }
 
-/// The metric part format, as the shared protocol sees it.
-pub(crate) struct MetricParts;
-
-impl PartKind for MetricParts {
-    type Part = part::Part;
-
-    fn open(path: &Path, seq_lo: u64, seq_hi: u64) -> Result<part::Part> {
-        part::Part::open(path, seq_lo, seq_hi)
-    }
-
-    fn time_range(p: &part::Part) -> Option<(i64, i64)> {
-        (p.samples > 0).then_some((p.min_t, p.max_t))
-    }
-
-    fn size(p: &part::Part) -> (u64, u64) {
-        (p.samples, p.file_size)
-    }
-
-    fn merge(inputs: &[Arc<part::Part>], out: &Path, cutoff: Option<i64>) -> Result<MergeOutput> {
-        merge::merge_into(inputs, out, cutoff)
+/// Refuses to make a store in a directory that holds anything but a store's own entries.
+fn refuse_foreign_directory(dir: &Path) -> Result<()> {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        // Missing: it will be made. Anything else (a file, no permission) fails clearly
+        // when the directories are made.
+        return Ok(());
+    };
+    // FORMAT itself may appear meanwhile: another argus making the same store.
+    let foreign = rd.flatten().find(|e| {
+        !e.file_name()
+            .to_str()
+            .is_some_and(|n| STORE_ENTRIES.contains(&n))
+    });
+    match foreign {
+        Some(e) => Err(StoreError::Invalid(format!(
+            "{} exists and is not an argus store (no FORMAT file, and it holds {:?}); choose an empty or new directory",
+            dir.display(),
+            e.file_name()
+        ))),
+        None => Ok(()),
     }
 }
 
+/// Refuses a path that is not a store (for the opens that do not make one).
+fn require_store(dir: &Path) -> Result<()> {
+    let not_a_store = |reason: &str| StoreError::NotAStore {
+        path: dir.to_path_buf(),
+        reason: reason.to_string(),
+    };
+    match std::fs::metadata(dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(not_a_store("the directory does not exist"))
+        }
+        Err(e) => return Err(StoreError::io("open", dir, e)),
+        Ok(m) if !m.is_dir() => return Err(not_a_store("it is not a directory")),
+        Ok(_) => {}
+    }
+    let marker = dir.join("FORMAT");
+    if !marker.exists() {
+        let empty = std::fs::read_dir(dir).is_ok_and(|mut rd| rd.next().is_none());
+        return Err(not_a_store(if empty {
+            "the directory is empty"
+        } else {
+            "the directory has no FORMAT file, so it is not an argus store"
+        }));
+    }
+    check_format(&marker)
+}
+
+/// Checks that the FORMAT file names the layout this argus reads.
+fn check_format(marker: &Path) -> Result<()> {
+    let text = std::fs::read_to_string(marker).map_err(|e| StoreError::io("read", marker, e))?;
+    if text != FORMAT_MARKER {
+        return Err(StoreError::Invalid(format!(
+            "{} says {:?}: this store was made by another version of argus",
+            marker.display(),
+            text.trim()
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod fault_tests;
 #[cfg(test)]
 mod tests;

@@ -311,3 +311,99 @@ fn batches_are_the_selection_in_order_in_bounded_pieces() {
         .unwrap_err();
     assert_eq!((err.as_str(), calls), ("stop", 1));
 }
+
+#[test]
+fn a_retention_of_zero_deletes_nothing() {
+    let (_d, s) = store();
+    let mut w = s.writer();
+    w.append(&labels("m", 0), 1000, 1.0).unwrap();
+    w.commit().unwrap();
+    let r = s.apply_retention(0, 1_000_000_000).unwrap();
+    assert_eq!((r.parts_deleted, r.parts_rewritten), (0, 0));
+    let opts = CompactOptions {
+        retention_ms: Some(0),
+        now_ms: 1_000_000_000,
+    };
+    assert_eq!(opts.cutoff(), None);
+    s.compact(&opts).unwrap();
+    s.compact_logs(&opts).unwrap();
+    assert_eq!(values(&s, "m")[0].1.len(), 1);
+}
+
+#[test]
+fn times_and_labels_the_store_cannot_hold_refuse_the_whole_commit() {
+    use crate::model::limits::{MAX_LABEL_VALUE_BYTES, MAX_SAMPLE_MS, MIN_SAMPLE_MS};
+    let (_d, s) = store();
+    let long = Labels::from_pairs([
+        ("__name__", "m".to_string()),
+        ("id", "x".repeat(MAX_LABEL_VALUE_BYTES + 1)),
+    ]);
+    for (l, t) in [
+        (labels("m", 0), i64::MIN),
+        (labels("m", 0), MIN_SAMPLE_MS - 1),
+        (labels("m", 0), MAX_SAMPLE_MS + 1),
+        (long, 0),
+    ] {
+        let mut w = s.writer();
+        w.append(&labels("m", 1), 1000, 1.0).unwrap();
+        let e = w.append(&l, t, 2.0).unwrap_err();
+        assert!(matches!(e, StoreError::Rejected(_)), "{e}");
+        assert!(
+            e.to_string().len() < 400,
+            "the error quotes an excerpt: {e}"
+        );
+        // A caller that goes on regardless still commits nothing.
+        w.append(&labels("m", 2), 1000, 1.0).unwrap();
+        let e = w.commit().unwrap_err();
+        assert!(matches!(e, StoreError::Rejected(_)), "{e}");
+        assert!(values(&s, "m").is_empty());
+    }
+    assert_eq!(std::fs::read_dir(s.tmp_dir()).unwrap().count(), 0);
+    assert!(s.check().unwrap().problems.is_empty());
+}
+
+#[test]
+fn the_earliest_and_latest_times_share_a_chunk() {
+    use crate::model::limits::{MAX_SAMPLE_MS, MIN_SAMPLE_MS};
+    let (_d, s) = store();
+    let mut w = s.writer();
+    let times = [
+        MIN_SAMPLE_MS,
+        MIN_SAMPLE_MS + 1,
+        0,
+        MAX_SAMPLE_MS - 1,
+        MAX_SAMPLE_MS,
+    ];
+    for (i, &t) in times.iter().enumerate() {
+        w.append(&labels("m", 0), t, i as f64).unwrap();
+    }
+    w.commit().unwrap();
+    let got: Vec<i64> = values(&s, "m")[0].1.iter().map(|x| x.0).collect();
+    assert_eq!(got, times);
+    assert!(s.check().unwrap().problems.is_empty());
+    s.compact(&CompactOptions::default()).unwrap();
+    assert!(s.check().unwrap().problems.is_empty());
+}
+
+#[test]
+fn a_store_opened_read_only_refuses_writes_and_a_missing_one() {
+    let (d, s) = store();
+    let mut w = s.writer();
+    w.append(&labels("m", 0), 1000, 1.0).unwrap();
+    w.commit().unwrap();
+    let ro = Store::open_read_only(s.dir()).unwrap();
+    assert!(!ro.is_writable());
+    assert_eq!(values(&ro, "m").len(), 1);
+    let mut w = ro.writer();
+    w.append(&labels("m", 1), 1000, 1.0).unwrap();
+    assert!(w.commit().is_err());
+    assert!(ro.write_state("x", b"").is_err());
+    assert!(ro.compact(&CompactOptions::default()).is_err());
+    assert!(ro.repair().is_err());
+    assert_eq!(values(&s, "m").len(), 1);
+    let missing = d.path().join("missing");
+    let e = Store::open_read_only(&missing).unwrap_err();
+    assert!(matches!(e, StoreError::NotAStore { .. }), "{e}");
+    assert!(Store::open_existing(&missing).is_err());
+    assert!(!missing.exists());
+}

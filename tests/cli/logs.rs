@@ -665,6 +665,12 @@ fn follow_reads_growing_files_across_rotation_and_truncation() {
     use std::process::{Command, Stdio};
     let w = Workdir::new();
     let log = w.write("app.log", "first\n");
+    // The polling reads below refuse a store that does not exist yet.
+    w.argus()
+        .args(["ingest", "--format", "prom"])
+        .write_stdin("")
+        .assert()
+        .success();
     let mut follow = Command::new(argus_bin())
         .env("ARGUS_STORE", w.store())
         .args(["ingest", "logs", "--label", "app=f", "--follow"])

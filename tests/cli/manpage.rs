@@ -5,117 +5,10 @@
 //! clap_mangen renders a bare synopsis and prints help text as it is; this renderer uses its
 //! roff builder and title only. Help texts are written in a small part of Markdown: a
 //! `backticked` span becomes bold (something to type). EXAMPLES come from a command's
-//! `after_long_help` when it starts with `Examples:` (the same text `--help` shows), else from
-//! [`EXAMPLES`] below, for the commands whose files belong to other parts of the code. EXIT
+//! `after_long_help`, which starts with `Examples:` (the same text `--help` shows). EXIT
 //! STATUS is the table at the top of `src/cli/exit.rs`.
 
 use clap_mangen::roff::{bold, italic, roman, Inline, Roff};
-
-/// Examples of the commands that have no `after_long_help` of their own, keyed by page name,
-/// in the `after_long_help` layout: `# what it does` lines, each followed by its commands.
-const EXAMPLES: &[(&str, &str)] = &[
-    (
-        "argus",
-        "Examples:
-
-  # Scrape a local node_exporter every 15 s into the default store
-  argus scrape --every 15s
-
-  # Ask a question of what was stored
-  argus query 'rate(node_network_receive_bytes_total[5m])' --since 1h
-
-  # Store logs, then read them back
-  journalctl -o json | argus ingest logs --label host=web1 --time-field __REALTIME_TIMESTAMP
-  argus query '{host=\"web1\"} |= \"error\"' --since 1h",
-    ),
-    (
-        "argus-scrape",
-        "Examples:
-
-  # Scrape once from cron: exit 0 when every target was up, 4 when any was down
-  argus scrape http://localhost:9100/metrics
-
-  # Scrape the jobs of a Prometheus configuration every 15 s until Ctrl-C
-  argus scrape --config /etc/prometheus/prometheus.yml --every 15s",
-    ),
-    (
-        "argus-ingest",
-        "Examples:
-
-  # Backfill history from files in any supported format
-  argus ingest history.om other.prom samples.csv
-
-  # A pipeline on stdin, with an extra label on every sample
-  curl -s http://localhost:9100/metrics | argus ingest --label env=prod
-
-  # Store what is valid and report the rest (exit 4)
-  argus ingest --skip-invalid samples.csv",
-    ),
-    (
-        "argus-ingest-logs",
-        "Examples:
-
-  # The journal, one stream per host and priority, timed by the journal
-  journalctl -o json | argus ingest logs --label host=web1 --time-field __REALTIME_TIMESTAMP --label-from PRIORITY
-
-  # An nginx access log, timed by its [10/Oct/2000:13:55:36 -0700] stamps
-  argus ingest logs --label app=nginx --time-format common /var/log/nginx/access.log
-
-  # Follow a log across rotation until Ctrl-C
-  argus ingest logs --label app=api --follow /var/log/api.log
-
-  # From cron: each run stores only what is new since the last one
-  argus ingest logs --label app=api --positions /var/lib/argus/api.pos /var/log/api.log",
-    ),
-    (
-        "argus-serve",
-        "Examples:
-
-  # Serve the Prometheus and Loki APIs on 127.0.0.1:9180 and scrape the configured jobs
-  argus serve --config /etc/argus/prometheus.yml
-
-  # Take pushes from other machines, with a bearer token
-  argus serve --listen 0.0.0.0:9180 --push-token-file /etc/argus/token
-
-  # Read the configuration again
-  curl -X POST http://localhost:9180/-/reload",
-    ),
-    (
-        "argus-store",
-        "Examples:
-
-  # Size and shape of the store
-  argus store info
-
-  # Verify everything; exit 5 on damage
-  argus store check
-
-  # Merge parts and drop data older than 30 days, from a nightly cron job
-  argus store compact --retention 30d",
-    ),
-    (
-        "argus-store-info",
-        "Examples:
-
-  # Size and shape of the store, for people or as JSON
-  argus store info
-  argus store info -o json",
-    ),
-    (
-        "argus-store-check",
-        "Examples:
-
-  # Verify the store from cron; mail goes out only on damage (exit 5)
-  argus store check --quiet || echo \"argus store damaged\"",
-    ),
-    (
-        "argus-store-compact",
-        "Examples:
-
-  # Merge parts and drop data older than 30 days
-  argus store compact --retention 30d",
-    ),
-];
 
 /// Renders the page of `cmd` (built, with global options propagated), named `name`
 /// (`argus-query`) and invoked as `invocation` (`argus query`).
@@ -378,18 +271,12 @@ fn commands(roff: &mut Roff, cmd: &clap::Command, name: &str) {
 
 /// The examples of a page: `# what` lines as paragraphs, commands as bold literal lines.
 fn examples(roff: &mut Roff, cmd: &clap::Command, name: &str) {
-    let own = cmd
+    let text = cmd
         .get_after_long_help()
         .map(|h| h.to_string())
         .filter(|h| h.starts_with("Examples:"));
-    let text = own.or_else(|| {
-        EXAMPLES
-            .iter()
-            .find(|(page, _)| *page == name)
-            .map(|(_, text)| text.to_string())
-    });
     let Some(text) = text else {
-        panic!("{name} has no examples: add `after_long_help` or an entry to EXAMPLES")
+        panic!("{name} has no examples: give its command an `after_long_help` starting with `Examples:`")
     };
     roff.control("SH", ["EXAMPLES"]);
     for line in text.lines().skip(1) {

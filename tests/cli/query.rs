@@ -110,6 +110,12 @@ fn table_output_for_people() {
 #[test]
 fn tsv_and_scalar() {
     let w = Workdir::new();
+    // Readers refuse a store that does not exist; an empty one answers.
+    w.argus()
+        .args(["ingest", "--format", "prom"])
+        .write_stdin("")
+        .assert()
+        .success();
     let out = stdout_of(w.argus(), &["query", "1 + 2", "--time", "100", "-o", "tsv"]);
     assert_eq!(out, "timestamp\tvalue\n100\t3\n");
 }

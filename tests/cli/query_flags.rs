@@ -55,6 +55,7 @@ fn a_unix_time_is_read_in_the_unit_its_size_says() {
 #[test]
 fn time_flags_take_values_that_start_with_a_dash() {
     let w = Workdir::new();
+    w.argus().arg("ingest").write_stdin("").assert().success();
     // `-1h` is an hour ago, like `now-1h`; the query finds nothing but runs.
     for args in [
         &[

@@ -16,8 +16,8 @@
 //! regular numbers, and the lines sit next to each other for zstd to find repeats in.
 
 use crate::model::LogEntry;
-use crate::store::codec::{get_varint, get_zvarint, put_varint, put_zvarint, DecodeError};
-use crate::store::part::{get_str, put_str};
+use crate::store::area::index::{get_str, put_str};
+use crate::store::area::varint::{get_varint, get_zvarint, put_varint, put_zvarint, DecodeError};
 use std::ops::Range;
 
 /// A block is cut once its lines reach this many bytes: big enough for zstd to find a
@@ -75,7 +75,9 @@ pub fn encode_block<R: EntryRun + ?Sized>(run: &R, range: Range<usize>, out: &mu
     put_zvarint(out, run.time(first));
     // Times taken from lines are usually whole micro- or milliseconds: dividing the deltas
     // by their common power of ten saves a byte or two per entry that zstd cannot.
-    let delta = |i: usize| (run.time(i) - run.time(i - 1)) as u64;
+    // Sorted times: a delta is never negative, and between two times of the range the store
+    // holds (1678 to 2261) it can exceed an i64 but always fits a u64.
+    let delta = |i: usize| run.time(i).wrapping_sub(run.time(i - 1)) as u64;
     let mut exp = if n == 1 { 0 } else { 9u8 };
     for i in first + 1..range.end {
         let d = delta(i);
@@ -168,9 +170,8 @@ pub fn visit_block(buf: &[u8], version: u32, f: &mut EntryVisitor) -> Result<usi
             .map_err(e)?
             .checked_mul(unit)
             .ok_or("time delta out of range")?;
-        t = t
-            .checked_add(i64::try_from(d).map_err(|_| "time delta out of range")?)
-            .ok_or("time out of range")?;
+        // In i128: a delta may exceed i64::MAX while the time it leads to is in range.
+        t = i64::try_from(t as i128 + d as i128).map_err(|_| "time out of range")?;
         times.push(t);
     }
     let mut lens = Vec::with_capacity(n);

@@ -6,14 +6,14 @@ use super::block::{
     decode_block, encode_block, visit_block, EntryRun, EntryVisitor, TrigramFilter, BLOCK_RAW_BYTES,
 };
 use crate::model::{Labels, LogEntry, Matcher};
-use crate::store::codec::{get_varint, get_zvarint, put_varint, put_zvarint};
+use crate::store::area::frame::{io, u32_at, u64_at, Frame, OpenedPart, Wreck, HEADER_LEN};
+use crate::store::area::index::{read_labels, read_symbols, Symbols};
+use crate::store::area::postings::Postings;
+use crate::store::area::varint::{get_varint, get_zvarint, put_varint, put_zvarint};
+use crate::store::area::{PartTotals, Salvage};
 use crate::store::error::{Result, StoreError};
-use crate::store::part::{
-    io, read_labels, read_symbols, u32_at, u64_at, Frame, Symbols, HEADER_LEN,
-};
-use crate::store::postings::Postings;
+use crate::store::fs::DataFile;
 use memmap2::Mmap;
-use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -63,7 +63,7 @@ pub struct StreamEntry {
 /// Streams a log part file. Streams must be added in strictly increasing label order.
 pub struct LogPartWriter {
     path: PathBuf,
-    out: BufWriter<File>,
+    out: BufWriter<DataFile>,
     offset: u64,
     streams: Vec<StreamEntry>,
     entries: u64,
@@ -247,7 +247,9 @@ fn encode_index(streams: &[StreamEntry]) -> Vec<u8> {
         put_varint(&mut out, s.blocks.len() as u64);
         for b in &s.blocks {
             put_zvarint(&mut out, b.min_t);
-            put_varint(&mut out, (b.max_t - b.min_t) as u64);
+            // Log times span more than an i64 can (1678 to 2261 in ns), never more than a
+            // u64: the span is written as a u64 and wraps back to max_t on reading.
+            put_varint(&mut out, b.max_t.wrapping_sub(b.min_t) as u64);
             put_varint(&mut out, b.count as u64);
             put_varint(&mut out, b.offset);
             put_varint(&mut out, b.len as u64);
@@ -258,6 +260,38 @@ fn encode_index(streams: &[StreamEntry]) -> Vec<u8> {
         }
     }
     out
+}
+
+/// The totals a log part's footer holds (entries, raw bytes, min_t, max_t, streams).
+fn footer_totals(fields: &[u8]) -> (PartTotals, u64) {
+    let totals = PartTotals {
+        items: u64_at(fields, 0),
+        min_t: u64_at(fields, 16) as i64,
+        max_t: u64_at(fields, 24) as i64,
+        groups: u32_at(fields, 32) as u64,
+    };
+    (totals, u64_at(fields, 8))
+}
+
+/// The totals of a log part as its index tells them, and its raw bytes.
+fn index_totals(streams: &[StreamEntry]) -> (PartTotals, u64) {
+    let blocks = || streams.iter().flat_map(|s| &s.blocks);
+    let items = blocks().map(|b| b.count as u64).sum();
+    let totals = PartTotals {
+        items,
+        groups: streams.len() as u64,
+        min_t: if items == 0 {
+            0
+        } else {
+            blocks().map(|b| b.min_t).min().unwrap_or(0)
+        },
+        max_t: if items == 0 {
+            0
+        } else {
+            blocks().map(|b| b.max_t).max().unwrap_or(0)
+        },
+    };
+    (totals, blocks().map(|b| b.line_bytes as u64).sum())
 }
 
 /// An open log part: its index in memory, its blocks memory-mapped.
@@ -279,21 +313,37 @@ pub struct LogPart {
 }
 
 fn corrupt(path: &Path, reason: impl Into<String>) -> StoreError {
-    StoreError::corrupt(path, reason)
+    StoreError::damaged(path, reason)
 }
 
 impl LogPart {
+    /// Opens and validates header, footer and index (blocks are checked when read).
     pub fn open(path: &Path, seq_lo: u64, seq_hi: u64) -> Result<LogPart> {
-        let opened = FRAME.open(path)?;
-        let (b, f) = (&opened.map[..], opened.fields_at);
-        let entries = u64_at(b, f);
-        let raw_bytes = u64_at(b, f + 8);
-        let min_t = u64_at(b, f + 16) as i64;
-        let max_t = u64_at(b, f + 24) as i64;
-        let nstreams = u32_at(b, f + 32) as usize;
+        LogPart::from_frame(path, seq_lo, seq_hi, FRAME.open(path)?)
+    }
+
+    /// Opens a log part that [`LogPart::open`] refused, for `store repair`: the part as far
+    /// as its index can be trusted, or, when the index is lost, what its footer says it held.
+    pub(crate) fn open_damaged(path: &Path, seq_lo: u64, seq_hi: u64) -> Result<Salvage<LogPart>> {
+        Ok(match FRAME.open_damaged(path)? {
+            Wreck::IndexFound(opened) => match LogPart::from_frame(path, seq_lo, seq_hi, opened) {
+                Ok(part) => Salvage::Readable(part),
+                Err(e) if e.is_damage() => Salvage::Unreadable(None),
+                Err(e) => return Err(e),
+            },
+            Wreck::IndexLost { fields } => Salvage::Unreadable(fields.map(|f| footer_totals(&f).0)),
+        })
+    }
+
+    fn from_frame(path: &Path, seq_lo: u64, seq_hi: u64, opened: OpenedPart) -> Result<LogPart> {
         let streams = decode_index(&opened.index, opened.index_offset)
             .map_err(|r| corrupt(path, format!("index: {r}")))?;
-        if streams.len() != nstreams {
+        let (totals, raw_bytes) = match opened.fields_at {
+            Some(f) => footer_totals(&opened.map[f..f + FRAME.fields_len]),
+            // A footer found damaged: the index says the same, block by block.
+            None => index_totals(&streams),
+        };
+        if streams.len() as u64 != totals.groups {
             return Err(corrupt(path, "stream count in footer and index differ"));
         }
         let postings = Postings::build(streams.iter().map(|s| &s.labels));
@@ -301,14 +351,14 @@ impl LogPart {
             path: path.to_path_buf(),
             seq_lo,
             seq_hi,
-            file_size: b.len() as u64,
+            file_size: opened.map.len() as u64,
             version: opened.version,
             map: opened.map,
             streams,
-            entries,
+            entries: totals.items,
             raw_bytes,
-            min_t,
-            max_t,
+            min_t: totals.min_t,
+            max_t: totals.max_t,
             postings,
         })
     }

@@ -7,7 +7,6 @@ use super::block::EntryVisitor;
 use super::part::{BlockRef, LogPart};
 use crate::model::{Labels, LogEntry, Matcher};
 use crate::store::error::Result;
-use crate::store::fs::{lock_shared, LockGuard};
 use crate::store::Store;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -52,12 +51,9 @@ pub struct BlockStats {
 
 impl LogSnapshot {
     pub(crate) fn open(store: &Store) -> Result<LogSnapshot> {
-        let area = store.logs();
-        let _lock: LockGuard = lock_shared(&area.lock_path("parts.lock"))?;
-        let mut parts = Vec::new();
-        for p in area.list_live_parts()? {
-            parts.push(Arc::new(LogPart::open(&p.path, p.seq_lo, p.seq_hi)?));
-        }
+        // Listed and opened under parts.lock, so that a merge cannot swap its output for its
+        // inputs half-way through the directory listing.
+        let parts = store.logs().open_live_parts::<super::LogParts>()?;
         Ok(LogSnapshot { parts })
     }
 

@@ -3,7 +3,7 @@
 
 use super::snapshot::{BlockStats, LogQuery};
 use crate::model::{Labels, LogEntry, Matcher};
-use crate::store::{CompactOptions, Store};
+use crate::store::{CompactOptions, Store, StoreError};
 
 fn store() -> (tempfile::TempDir, Store) {
     let d = tempfile::tempdir().unwrap();
@@ -249,4 +249,71 @@ fn merges_copy_full_blocks_that_do_not_overlap_and_rewrite_the_rest() {
     let times: Vec<i64> = small[0].1.iter().map(|(t, _)| *t).collect();
     assert_eq!(times, (0..20).collect::<Vec<_>>());
     assert!(s.check().unwrap().problems.is_empty());
+}
+
+#[test]
+fn log_times_and_labels_the_store_cannot_hold_refuse_the_whole_commit() {
+    use crate::model::limits::{MAX_LOG_NS, MIN_LOG_NS};
+    let (_d, s) = store();
+    let long = Labels::from_pairs([("app", "x".repeat(20_000))]);
+    for (l, t) in [
+        (app("a"), i64::MIN),
+        (app("a"), MIN_LOG_NS - 1),
+        (app("a"), MAX_LOG_NS + 1),
+        (long, 0),
+    ] {
+        let mut w = s.log_writer();
+        w.append(&app("b"), LogEntry::new(1, "fine")).unwrap();
+        let e = w.append(&l, LogEntry::new(t, "bad")).unwrap_err();
+        assert!(matches!(e, StoreError::Rejected(_)), "{e}");
+        let e = w.commit().unwrap_err();
+        assert!(matches!(e, StoreError::Rejected(_)), "{e}");
+        assert!(all(&s, &[]).is_empty());
+    }
+    assert_eq!(std::fs::read_dir(s.tmp_dir()).unwrap().count(), 0);
+}
+
+#[test]
+fn the_earliest_and_latest_log_times_share_a_block() {
+    use crate::model::limits::{MAX_LOG_NS, MIN_LOG_NS};
+    let (_d, s) = store();
+    let mut w = s.log_writer();
+    // Two neighbours more than i64::MAX apart: the delta between them only fits a u64.
+    let times = [MIN_LOG_NS, MIN_LOG_NS + 7, MAX_LOG_NS - 1, MAX_LOG_NS];
+    for &t in &times {
+        w.append(&app("a"), LogEntry::new(t, format!("at {t}")))
+            .unwrap();
+    }
+    w.commit().unwrap();
+    assert!(s.check().unwrap().problems.is_empty());
+    let got: Vec<i64> = all(&s, &[])[0].1.iter().map(|e| e.0).collect();
+    assert_eq!(got, times);
+    s.compact_logs(&CompactOptions::default()).unwrap();
+    assert!(s.check().unwrap().problems.is_empty());
+}
+
+#[test]
+fn repair_keeps_every_line_of_a_part_whose_header_or_footer_is_damaged() {
+    for at_end in [false, true] {
+        let (_d, s) = store();
+        let mut w = s.log_writer();
+        for i in 0..500 {
+            w.append(&app("a"), LogEntry::new(i, format!("line {i}")))
+                .unwrap();
+        }
+        let name = w.commit().unwrap().part.unwrap();
+        let path = s.logs().parts_dir().join(&name);
+        let mut bytes = std::fs::read(&path).unwrap();
+        // The header's magic, or the footer's entry count (the footer is the last 68 bytes).
+        let at = if at_end { bytes.len() - 68 + 16 } else { 2 };
+        bytes[at] ^= 0x55;
+        std::fs::write(&path, &bytes).unwrap();
+        assert!(s.log_snapshot().is_err());
+        let report = s.repair().unwrap();
+        assert_eq!(report.repaired.len(), 1, "{report}");
+        assert_eq!(report.repaired[0].lost_items(), Some(0), "{report}");
+        assert!(s.check().unwrap().problems.is_empty());
+        assert_eq!(all(&s, &[])[0].1.len(), 500);
+        assert!(report.repaired[0].quarantined.exists());
+    }
 }

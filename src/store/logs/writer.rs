@@ -1,17 +1,22 @@
 //! Committing log entries: [`LogWriter`] buffers appends per stream; `commit` publishes them
 //! as one log part, durable and visible to every process at once, or nothing.
+//!
+//! As the metric writer, it refuses what the store cannot hold (a time outside
+//! `model::limits`, an oversized label) with [`StoreError::Rejected`], and then refuses its
+//! whole commit; its temporary files delete themselves when it fails or is dropped.
 
 use super::block::EntryRun;
+use super::merge::merge_into;
 use super::part::LogPartWriter;
-use super::{merge_into, LogPart, LogParts};
+use super::{LogPart, LogParts};
+use crate::model::limits::check_log_time;
 use crate::model::log::kept_order;
 use crate::model::{Labels, LogEntry};
+use crate::store::area::commit::{self, excerpt_labels, oversized_label, Refusals};
 use crate::store::error::{Result, StoreError};
-use crate::store::fs::temp_path;
-use crate::store::merge::maybe_merge;
+use crate::store::fs::TempFile;
 use crate::store::Store;
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 /// Above this many buffered bytes of lines the buffer is written to a temporary part, so a
@@ -37,7 +42,9 @@ pub struct LogWriter {
     buffered: usize,
     appended: u64,
     spill_bytes: usize,
-    spills: Vec<PathBuf>,
+    spills: Vec<TempFile>,
+    /// What an append refused: the commit is refused too.
+    refused: Refusals,
     /// Whether `commit` also runs a due merge (see [`LogWriter::defer_merge`]).
     merge_after_commit: bool,
 }
@@ -143,6 +150,7 @@ impl LogWriter {
             appended: 0,
             spill_bytes: SPILL_BYTES,
             spills: Vec::new(),
+            refused: Refusals::default(),
             merge_after_commit: true,
         }
     }
@@ -168,6 +176,10 @@ impl LogWriter {
         line: &str,
         metadata: Vec<(String, String)>,
     ) -> Result<()> {
+        if let Err(e) = check_log_time(t) {
+            let reason = format!("log line of {}: {e}", excerpt_labels(labels));
+            return Err(self.refused.refuse(reason));
+        }
         let stream = match &self.last {
             Some((l, i)) if l.ptr_eq(labels) => *i,
             _ => self.stream_of(labels)?,
@@ -201,6 +213,10 @@ impl LogWriter {
         let i = match self.by_labels.get(&labels) {
             Some(&i) => i,
             None => {
+                // Label sizes are checked once per stream, not per line.
+                if let Some(reason) = oversized_label("stream", &labels) {
+                    return Err(self.refused.refuse(reason));
+                }
                 self.streams.push((labels.clone(), StreamBuf::default()));
                 self.by_labels.insert(labels, self.streams.len() - 1);
                 self.streams.len() - 1
@@ -221,8 +237,9 @@ impl LogWriter {
     }
 
     fn spill(&mut self) -> Result<()> {
-        let path = temp_path(self.store.tmp_dir(), "logspill");
-        self.spills.push(path.clone());
+        let file = TempFile::new(self.store.tmp_dir(), "logspill");
+        let path = file.path().to_path_buf();
+        self.spills.push(file);
         self.write_buffer(&path)?;
         Ok(())
     }
@@ -249,45 +266,30 @@ impl LogWriter {
     /// Publishes everything appended as one new log part. When this returns `Ok`, the part
     /// is durable and visible to every process. Committing an empty writer does nothing.
     pub fn commit(mut self) -> Result<LogCommitStats> {
+        self.refused.check()?;
         if self.appended == 0 {
             return Ok(LogCommitStats::default());
         }
-        let tmp = temp_path(self.store.tmp_dir(), "logpart");
+        self.store.ensure_writable()?;
+        let tmp = TempFile::new(self.store.tmp_dir(), "logpart");
         let (streams, entries, bytes) = if self.spills.is_empty() {
-            self.write_buffer(&tmp)?
+            self.write_buffer(tmp.path())?
         } else {
             self.spill()?;
             let mut inputs = Vec::with_capacity(self.spills.len());
             for p in &self.spills {
-                inputs.push(Arc::new(LogPart::open(p, 0, 0)?));
+                inputs.push(Arc::new(LogPart::open(p.path(), 0, 0)?));
             }
-            let r = merge_into(&inputs, &tmp, None)?;
+            let r = merge_into(&inputs, tmp.path(), None)?;
             (r.series, r.samples, r.bytes)
         };
-        let name = match self.store.logs().publish(&tmp) {
-            Ok(n) => n,
-            Err(e) => {
-                let _ = std::fs::remove_file(&tmp);
-                return Err(e);
-            }
-        };
-        // Housekeeping: the commit already succeeded.
-        if self.merge_after_commit {
-            let _ = maybe_merge::<LogParts>(&self.store, self.store.logs());
-        }
+        let store = &self.store;
+        let name = commit::publish::<LogParts>(store, store.logs(), tmp, self.merge_after_commit)?;
         Ok(LogCommitStats {
             streams,
             entries,
             bytes,
             part: Some(name),
         })
-    }
-}
-
-impl Drop for LogWriter {
-    fn drop(&mut self) {
-        for p in &self.spills {
-            let _ = std::fs::remove_file(p);
-        }
     }
 }

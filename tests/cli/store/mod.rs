@@ -1,5 +1,9 @@
-//! `argus store info/check/compact`, damage detection, many concurrent writer processes, and
-//! `kill -9` at random moments.
+//! `argus store info/check/compact`, retention, damage detection, many concurrent writer
+//! processes, and `kill -9` at random moments. Opening (what is a store, read-only media) is in
+//! `open.rs`, damage and `store repair` in `repair.rs`.
+
+mod open;
+mod repair;
 
 use super::support::{argus_bin, stdout_of, Rng, Workdir};
 use predicates::prelude::*;
@@ -7,7 +11,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 /// `count` samples of one series `batch{id=...}`, 15 s apart, as Prometheus text.
-fn batch(id: usize, count: usize) -> String {
+pub(super) fn batch(id: usize, count: usize) -> String {
     let mut s = String::with_capacity(count * 40);
     for i in 0..count {
         s.push_str(&format!(
@@ -20,7 +24,7 @@ fn batch(id: usize, count: usize) -> String {
 }
 
 /// How many samples of `batch{id=...}` the store holds, per id (via export).
-fn samples_per_batch(w: &Workdir) -> std::collections::BTreeMap<usize, usize> {
+pub(super) fn samples_per_batch(w: &Workdir) -> std::collections::BTreeMap<usize, usize> {
     let out = stdout_of(w.argus(), &["export", "batch", "-o", "csv"]);
     let mut m = std::collections::BTreeMap::new();
     for line in out.lines().skip(1) {
@@ -107,7 +111,7 @@ fn check_detects_a_damaged_file() {
         .stderr(predicate::str::contains("damaged"));
 }
 
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+pub(super) fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
     if let Ok(rd) = std::fs::read_dir(dir) {
         for e in rd.flatten() {
@@ -217,4 +221,64 @@ fn kill_9_at_random_moments_loses_no_acknowledged_write() {
         acknowledged.len() >= 25,
         "too few writers survived to prove anything"
     );
+}
+
+/// Samples the store holds, by `store info`.
+fn stored_samples(w: &Workdir) -> u64 {
+    let info: serde_json::Value =
+        serde_json::from_str(&stdout_of(w.argus(), &["store", "info", "-o", "json"])).unwrap();
+    info["samples"].as_u64().unwrap()
+}
+
+#[test]
+fn retention_zero_means_no_limit_and_a_bare_number_is_refused() {
+    let w = Workdir::new();
+    w.argus()
+        .args(["ingest", "--format", "prom"])
+        .write_stdin(batch(1, 100))
+        .assert()
+        .success();
+    for zero in ["0", "0s", "0d"] {
+        w.argus()
+            .args(["store", "compact", "--retention", zero])
+            .assert()
+            .success()
+            .stderr(predicate::str::contains("no retention limit"));
+        assert_eq!(stored_samples(&w), 100, "--retention {zero} deleted data");
+    }
+    // A bare number would be seconds: `--retention 30` meant as days must not delete
+    // everything older than half a minute.
+    w.argus()
+        .args(["store", "compact", "--retention", "30"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--retention").and(predicate::str::contains("30d")));
+    assert_eq!(stored_samples(&w), 100);
+    // A real retention says what it deletes.
+    w.argus()
+        .args(["store", "compact", "--retention", "1h"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("older than"));
+    assert_eq!(stored_samples(&w), 0);
+}
+
+#[test]
+fn a_time_the_store_cannot_hold_is_refused_and_nothing_is_stored() {
+    let w = Workdir::new();
+    // i64::MIN milliseconds: before year 0, outside what the store holds.
+    w.argus()
+        .args(["ingest", "--format", "prom"])
+        .write_stdin("a 1 -9223372036854775808\na 2 0\n")
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("-9223372036854775808"));
+    w.argus()
+        .args(["ingest", "--format", "prom"])
+        .write_stdin("b 1 1000\n")
+        .assert()
+        .success();
+    let exported = stdout_of(w.argus(), &["export", "{__name__=~\".+\"}", "-o", "csv"]);
+    assert_eq!(exported.lines().count(), 2, "only b's sample: {exported}");
+    w.argus().args(["store", "check"]).assert().success();
 }

@@ -2,23 +2,23 @@
 //! (series in label order), then only read ([`Part`], memory-mapped) until a merge retires
 //! it. The byte layout is specified in `docs/format/metrics-part.md`; keep the two in step.
 
-use super::codec::{decode_chunk, encode_chunk, get_varint, get_zvarint, put_varint, put_zvarint};
-use super::error::{Result, StoreError};
-use super::postings::Postings;
+use super::codec::{decode_chunk, encode_chunk};
 use crate::model::{Labels, Matcher, MetricMetadata, MetricType, Sample};
+use crate::store::area::frame::{io, u32_at, u64_at, Frame, OpenedPart, Wreck, HEADER_LEN};
+use crate::store::area::index::{get_str, put_str, read_labels, read_symbols, Symbols};
+use crate::store::area::postings::Postings;
+use crate::store::area::varint::{get_varint, get_zvarint, put_varint, put_zvarint};
+use crate::store::area::{PartTotals, Salvage};
+use crate::store::error::{Result, StoreError};
+use crate::store::fs::DataFile;
 use memmap2::Mmap;
 use std::collections::BTreeMap;
-use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 pub const HEADER_MAGIC: &[u8; 8] = b"ARGSPART";
 pub const FOOTER_MAGIC: &[u8; 8] = b"ARGSEND1";
 pub const VERSION: u32 = 1;
-/// Magic, version and a reserved word: the header of both part formats.
-pub(crate) const HEADER_LEN: usize = 16;
-/// The largest decompressed index a part may have (tens of millions of series).
-const MAX_INDEX_BYTES: usize = 1 << 31;
 
 /// The metrics part's frame: its footer holds samples, min_t, max_t (8 bytes each) and the
 /// series count (4) between the index's place and the index's CRC.
@@ -59,7 +59,7 @@ pub struct SeriesEntry {
 /// Streams a part file. Series must be added in strictly increasing label order.
 pub struct PartWriter {
     path: PathBuf,
-    out: BufWriter<File>,
+    out: BufWriter<DataFile>,
     offset: u64,
     series: Vec<SeriesEntry>,
     metadata: BTreeMap<String, MetricMetadata>,
@@ -70,148 +70,34 @@ pub struct PartWriter {
     raw: Vec<u8>,
 }
 
-/// The frame both part formats share: a 16-byte header (magic, version, a reserved zero),
-/// the body, the zstd-compressed index, and a footer made of the index's offset and length
-/// (u64 each), the format's own fields, the index's CRC32, the footer's CRC32 and a magic.
-/// What differs between metrics and logs is the magics, the version and the fields.
-pub(crate) struct Frame {
-    /// The file's kind in messages ("part", "log part").
-    pub what: &'static str,
-    pub header_magic: &'static [u8; 8],
-    pub footer_magic: &'static [u8; 8],
-    pub version: u32,
-    /// The oldest version still read.
-    pub oldest_version: u32,
-    /// Bytes of the format's own footer fields.
-    pub fields_len: usize,
-}
-
-/// A part file mapped and checked against its frame.
-pub(crate) struct OpenedPart {
-    pub map: Mmap,
-    pub version: u32,
-    /// Where the format's own footer fields start in `map`.
-    pub fields_at: usize,
-    pub index_offset: u64,
-    /// The decompressed index.
-    pub index: Vec<u8>,
-}
-
-impl Frame {
-    fn footer_len(&self) -> usize {
-        16 + self.fields_len + 4 + 4 + 8
-    }
-
-    /// Creates a part file and writes its header.
-    pub fn create(&self, path: &Path) -> Result<BufWriter<File>> {
-        let f = File::create(path).map_err(io("create", path))?;
-        let mut out = BufWriter::with_capacity(1 << 20, f);
-        let mut header = Vec::with_capacity(HEADER_LEN);
-        header.extend_from_slice(self.header_magic);
-        header.extend_from_slice(&self.version.to_le_bytes());
-        header.extend_from_slice(&0u32.to_le_bytes());
-        out.write_all(&header).map_err(io("write", path))?;
-        Ok(out)
-    }
-
-    /// Ends a part file whose body ends at `index_offset`: the compressed index, then the
-    /// footer with the format's `fields`; then flushes and fsyncs, so the file is durable
-    /// before it is published. Returns the file's size.
-    pub fn finish(
-        &self,
-        mut out: BufWriter<File>,
-        path: &Path,
-        index_offset: u64,
-        raw_index: &[u8],
-        level: i32,
-        fields: &[u8],
-    ) -> Result<u64> {
-        debug_assert_eq!(fields.len(), self.fields_len);
-        let index =
-            zstd::bulk::compress(raw_index, level).map_err(io("compress index for", path))?;
-        out.write_all(&index).map_err(io("write", path))?;
-        let mut footer = Vec::with_capacity(self.footer_len());
-        footer.extend_from_slice(&index_offset.to_le_bytes());
-        footer.extend_from_slice(&(index.len() as u64).to_le_bytes());
-        footer.extend_from_slice(fields);
-        footer.extend_from_slice(&crc32fast::hash(&index).to_le_bytes());
-        let crc = crc32fast::hash(&footer);
-        footer.extend_from_slice(&crc.to_le_bytes());
-        footer.extend_from_slice(self.footer_magic);
-        out.write_all(&footer).map_err(io("write", path))?;
-        let file = out
-            .into_inner()
-            .map_err(|e| StoreError::io("write", path, e.into_error()))?;
-        file.sync_all().map_err(io("fsync", path))?;
-        Ok(index_offset + index.len() as u64 + footer.len() as u64)
-    }
-
-    /// Maps a part file and checks its frame: header magic and version, footer magic and
-    /// checksum, the index's place and checksum; decompresses the index.
-    pub fn open(&self, path: &Path) -> Result<OpenedPart> {
-        let what = self.what;
-        let file = File::open(path).map_err(io("open", path))?;
-        // Safety: part files are immutable once published (they are written under a
-        // temporary name and renamed into place), so the mapping never changes under us.
-        let map = unsafe { Mmap::map(&file) }.map_err(io("mmap", path))?;
-        let b = &map[..];
-        let footer_len = self.footer_len();
-        if b.len() < HEADER_LEN + footer_len {
-            return Err(corrupt(
-                path,
-                format!("file is {} bytes, too short for a {what}", b.len()),
-            ));
-        }
-        if &b[..8] != self.header_magic {
-            return Err(corrupt(
-                path,
-                format!("bad header magic (not an argus {what} file)"),
-            ));
-        }
-        let version = u32_at(b, 8);
-        if !(self.oldest_version..=self.version).contains(&version) {
-            return Err(corrupt(
-                path,
-                format!("unsupported {what} version {version}"),
-            ));
-        }
-        let f = b.len() - footer_len;
-        let crc_at = b.len() - 12;
-        if &b[crc_at + 4..] != self.footer_magic {
-            return Err(corrupt(path, "bad footer magic (truncated file?)"));
-        }
-        if crc32fast::hash(&b[f..crc_at]) != u32_at(b, crc_at) {
-            return Err(corrupt(path, "footer checksum mismatch"));
-        }
-        let index_offset = u64_at(b, f) as usize;
-        let index_len = u64_at(b, f + 8) as usize;
-        let index_crc = u32_at(b, crc_at - 4);
-        if index_offset < HEADER_LEN || index_offset.checked_add(index_len) != Some(f) {
-            return Err(corrupt(path, "index offsets do not fit the file"));
-        }
-        let index_bytes = &b[index_offset..f];
-        if crc32fast::hash(index_bytes) != index_crc {
-            return Err(corrupt(path, "index checksum mismatch"));
-        }
-        // The frame header records the decompressed size, so this allocates once; the cap
-        // only guards against a damaged header asking for absurd memory.
-        let index = zstd::bulk::decompress(index_bytes, MAX_INDEX_BYTES)
-            .map_err(|e| corrupt(path, format!("index does not decompress: {e}")))?;
-        Ok(OpenedPart {
-            map,
-            version,
-            fields_at: f + 16,
-            index_offset: index_offset as u64,
-            index,
-        })
+/// The totals a metric part's footer holds: samples, min_t, max_t, series.
+fn footer_totals(fields: &[u8]) -> PartTotals {
+    PartTotals {
+        items: u64_at(fields, 0),
+        min_t: u64_at(fields, 8) as i64,
+        max_t: u64_at(fields, 16) as i64,
+        groups: u32_at(fields, 24) as u64,
     }
 }
 
-pub(crate) fn io<'a>(
-    op: &'static str,
-    path: &'a Path,
-) -> impl FnOnce(std::io::Error) -> StoreError + 'a {
-    move |e| StoreError::io(op, path, e)
+/// The totals of a part as its index tells them.
+fn index_totals(series: &[SeriesEntry]) -> PartTotals {
+    let chunks = || series.iter().flat_map(|s| &s.chunks);
+    let items = chunks().map(|c| c.count as u64).sum();
+    PartTotals {
+        items,
+        groups: series.len() as u64,
+        min_t: if items == 0 {
+            0
+        } else {
+            chunks().map(|c| c.min_t).min().unwrap_or(0)
+        },
+        max_t: if items == 0 {
+            0
+        } else {
+            chunks().map(|c| c.max_t).max().unwrap_or(0)
+        },
+    }
 }
 
 impl PartWriter {
@@ -315,11 +201,6 @@ impl PartWriter {
     }
 }
 
-pub(crate) fn put_str(out: &mut Vec<u8>, s: &str) {
-    put_varint(out, s.len() as u64);
-    out.extend_from_slice(s.as_bytes());
-}
-
 fn encode_index(series: &[SeriesEntry], metadata: &BTreeMap<String, MetricMetadata>) -> Vec<u8> {
     let syms = Symbols::of(series.iter().map(|s| &s.labels));
     let mut out = Vec::new();
@@ -330,7 +211,8 @@ fn encode_index(series: &[SeriesEntry], metadata: &BTreeMap<String, MetricMetada
         put_varint(&mut out, s.chunks.len() as u64);
         for c in &s.chunks {
             put_zvarint(&mut out, c.min_t);
-            put_varint(&mut out, (c.max_t - c.min_t) as u64);
+            // The span of two in-range times fits a u64 (and wraps back on reading).
+            put_varint(&mut out, c.max_t.wrapping_sub(c.min_t) as u64);
             put_varint(&mut out, c.count as u64);
             put_varint(&mut out, c.offset);
             put_varint(&mut out, c.len as u64);
@@ -351,7 +233,7 @@ fn encode_index(series: &[SeriesEntry], metadata: &BTreeMap<String, MetricMetada
 /// An open, validated part file.
 pub struct Part {
     pub path: PathBuf,
-    /// Commit order range `[seq_lo, seq_hi]` from the file name (see `store/mod.rs`).
+    /// Commit order range `[seq_lo, seq_hi]` from the file name (see `area/mod.rs`).
     pub seq_lo: u64,
     pub seq_hi: u64,
     map: Mmap,
@@ -366,33 +248,37 @@ pub struct Part {
 }
 
 fn corrupt(path: &Path, reason: impl Into<String>) -> StoreError {
-    StoreError::corrupt(path, reason)
-}
-
-pub(crate) fn u64_at(b: &[u8], at: usize) -> u64 {
-    let mut a = [0u8; 8];
-    a.copy_from_slice(&b[at..at + 8]);
-    u64::from_le_bytes(a)
-}
-
-pub(crate) fn u32_at(b: &[u8], at: usize) -> u32 {
-    let mut a = [0u8; 4];
-    a.copy_from_slice(&b[at..at + 4]);
-    u32::from_le_bytes(a)
+    StoreError::damaged(path, reason)
 }
 
 impl Part {
     /// Opens and validates header, footer and index (chunks are checked when read).
     pub fn open(path: &Path, seq_lo: u64, seq_hi: u64) -> Result<Part> {
-        let opened = FRAME.open(path)?;
-        let (b, f) = (&opened.map[..], opened.fields_at);
-        let samples = u64_at(b, f);
-        let min_t = u64_at(b, f + 8) as i64;
-        let max_t = u64_at(b, f + 16) as i64;
-        let nseries = u32_at(b, f + 24) as usize;
+        Part::from_frame(path, seq_lo, seq_hi, FRAME.open(path)?)
+    }
+
+    /// Opens a part that [`Part::open`] refused, for `store repair`: the part as far as its
+    /// index can be trusted, or, when the index is lost, what its footer says it held.
+    pub(crate) fn open_damaged(path: &Path, seq_lo: u64, seq_hi: u64) -> Result<Salvage<Part>> {
+        Ok(match FRAME.open_damaged(path)? {
+            Wreck::IndexFound(opened) => match Part::from_frame(path, seq_lo, seq_hi, opened) {
+                Ok(part) => Salvage::Readable(part),
+                Err(e) if e.is_damage() => Salvage::Unreadable(None),
+                Err(e) => return Err(e),
+            },
+            Wreck::IndexLost { fields } => Salvage::Unreadable(fields.map(|f| footer_totals(&f))),
+        })
+    }
+
+    fn from_frame(path: &Path, seq_lo: u64, seq_hi: u64, opened: OpenedPart) -> Result<Part> {
         let (series, metadata) = decode_index(&opened.index, opened.index_offset)
             .map_err(|r| corrupt(path, format!("index: {r}")))?;
-        if series.len() != nseries {
+        let totals = match opened.fields_at {
+            Some(f) => footer_totals(&opened.map[f..f + FRAME.fields_len]),
+            // A footer found damaged: the index says the same, chunk by chunk.
+            None => index_totals(&series),
+        };
+        if series.len() as u64 != totals.groups {
             return Err(corrupt(path, "series count in footer and index differ"));
         }
         let postings = Postings::build(series.iter().map(|s| &s.labels));
@@ -400,13 +286,13 @@ impl Part {
             path: path.to_path_buf(),
             seq_lo,
             seq_hi,
-            file_size: b.len() as u64,
+            file_size: opened.map.len() as u64,
             map: opened.map,
             series,
             metadata,
-            samples,
-            min_t,
-            max_t,
+            samples: totals.items,
+            min_t: totals.min_t,
+            max_t: totals.max_t,
             postings,
         })
     }
@@ -513,93 +399,6 @@ impl ChunkScratch {
             decompressor,
         })
     }
-}
-
-pub(crate) fn get_str<'a>(b: &'a [u8], pos: &mut usize) -> std::result::Result<&'a str, String> {
-    let n = get_varint(b, pos).map_err(|e| e.to_string())? as usize;
-    let s = b.get(*pos..*pos + n).ok_or("string runs past the end")?;
-    *pos += n;
-    std::str::from_utf8(s).map_err(|_| "string is not UTF-8".to_string())
-}
-
-/// The symbol table both part indexes start with: every label name and value once, sorted,
-/// so that label sets are written as pairs of symbol numbers.
-pub(crate) struct Symbols<'a>(BTreeMap<&'a str, u32>);
-
-impl<'a> Symbols<'a> {
-    /// The symbols of `sets`.
-    pub fn of(sets: impl IntoIterator<Item = &'a Labels>) -> Symbols<'a> {
-        let mut syms: BTreeMap<&str, u32> = BTreeMap::new();
-        for labels in sets {
-            for (k, v) in labels.iter() {
-                syms.insert(k, 0);
-                syms.insert(v, 0);
-            }
-        }
-        for (i, id) in syms.values_mut().enumerate() {
-            *id = i as u32;
-        }
-        Symbols(syms)
-    }
-
-    /// `varint nsym, nsym x string`.
-    pub fn write_table(&self, out: &mut Vec<u8>) {
-        put_varint(out, self.0.len() as u64);
-        for s in self.0.keys() {
-            put_str(out, s);
-        }
-    }
-
-    /// `varint nlabels, nlabels x (varint name, varint value)`; every string must be in the
-    /// table.
-    pub fn write_labels(&self, out: &mut Vec<u8>, labels: &Labels) {
-        put_varint(out, labels.len() as u64);
-        for (k, v) in labels.iter() {
-            put_varint(out, self.0[k] as u64);
-            put_varint(out, self.0[v] as u64);
-        }
-    }
-}
-
-/// Reads a symbol table written by [`Symbols::write_table`].
-pub(crate) fn read_symbols(b: &[u8], pos: &mut usize) -> std::result::Result<Vec<String>, String> {
-    let n = get_varint(b, pos).map_err(|e| e.to_string())? as usize;
-    let mut syms = Vec::with_capacity(n.min(b.len()));
-    for _ in 0..n {
-        syms.push(get_str(b, pos)?.to_string());
-    }
-    Ok(syms)
-}
-
-/// Reads a label set written by [`Symbols::write_labels`], checking that its names are
-/// sorted and unique and its values non-empty (and, unless `may_be_empty`, that it has one
-/// label at least).
-pub(crate) fn read_labels(
-    b: &[u8],
-    pos: &mut usize,
-    syms: &[String],
-    may_be_empty: bool,
-) -> std::result::Result<Labels, String> {
-    let v = |pos: &mut usize| get_varint(b, pos).map_err(|e| e.to_string());
-    let sym = |i: u64| {
-        syms.get(i as usize)
-            .cloned()
-            .ok_or_else(|| format!("symbol {i} out of range"))
-    };
-    let n = v(pos)? as usize;
-    let mut pairs = Vec::with_capacity(n.min(64));
-    for _ in 0..n {
-        let k = sym(v(pos)?)?;
-        let val = sym(v(pos)?)?;
-        pairs.push((k, val));
-    }
-    if (pairs.is_empty() && !may_be_empty)
-        || !pairs.windows(2).all(|w| w[0].0 < w[1].0)
-        || pairs.iter().any(|(_, v)| v.is_empty())
-    {
-        return Err("label set empty, not sorted, not unique or with an empty value".into());
-    }
-    Ok(Labels::from_sorted_unchecked(pairs))
 }
 
 fn decode_index(

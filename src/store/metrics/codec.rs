@@ -22,6 +22,7 @@
 //! The stored chunk is this payload compressed with zstd (see `part.rs`).
 
 use crate::model::Sample;
+use crate::store::area::varint::{put_varint, put_zvarint, DecodeError, Reader};
 
 /// The largest decimal exponent tried; 10^15 is exact in f64.
 const MAX_DECIMALS: u32 = 15;
@@ -31,48 +32,6 @@ const MAX_EXCEPTION_RATIO: usize = 8;
 const POW10: [f64; 16] = [
     1.0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
 ];
-
-#[derive(Debug, PartialEq, Eq, thiserror::Error)]
-#[error("chunk decoding failed: {0}")]
-pub struct DecodeError(pub &'static str);
-
-pub fn put_varint(out: &mut Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        out.push((v as u8) | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
-}
-
-pub fn put_zvarint(out: &mut Vec<u8>, v: i64) {
-    put_varint(out, ((v << 1) ^ (v >> 63)) as u64);
-}
-
-/// Reads a varint at `*pos`, advancing it (the chunk decoder's reader, for callers that
-/// keep their position in a variable).
-#[inline]
-pub fn get_varint(buf: &[u8], pos: &mut usize) -> Result<u64, DecodeError> {
-    let mut r = Reader { buf, pos: *pos };
-    let v = r.varint()?;
-    *pos = r.pos;
-    Ok(v)
-}
-
-#[inline]
-pub fn get_zvarint(buf: &[u8], pos: &mut usize) -> Result<i64, DecodeError> {
-    let u = get_varint(buf, pos)?;
-    Ok(((u >> 1) as i64) ^ -((u & 1) as i64))
-}
-
-fn get_u64(buf: &[u8], pos: &mut usize) -> Result<u64, DecodeError> {
-    let b = buf
-        .get(*pos..*pos + 8)
-        .ok_or(DecodeError("truncated value"))?;
-    *pos += 8;
-    Ok(u64::from_le_bytes(
-        b.try_into().map_err(|_| DecodeError("truncated value"))?,
-    ))
-}
 
 /// The smallest number of decimals `d` with `v == m / 10^d` exactly for an integer `m`
 /// (|m| < 2^53), or `None`.
@@ -258,66 +217,6 @@ pub fn decode_chunk(buf: &[u8], out: &mut Vec<Sample>) -> Result<usize, DecodeEr
         return Err(DecodeError("trailing bytes"));
     }
     Ok(n)
-}
-
-/// A read position in a chunk, kept in a local so that the decoding loops hold it in a
-/// register (a `&mut usize` shared with out-of-line helpers would live in memory).
-struct Reader<'a> {
-    buf: &'a [u8],
-    pos: usize,
-}
-
-impl Reader<'_> {
-    #[inline(always)]
-    fn byte(&mut self) -> Option<u8> {
-        let b = *self.buf.get(self.pos)?;
-        self.pos += 1;
-        Some(b)
-    }
-
-    #[inline(always)]
-    fn varint(&mut self) -> Result<u64, DecodeError> {
-        let mut pos = self.pos;
-        let mut v = 0u64;
-        let mut shift = 0u32;
-        loop {
-            let Some(&b) = self.buf.get(pos) else {
-                return Err(DecodeError("truncated varint"));
-            };
-            pos += 1;
-            v |= ((b & 0x7f) as u64) << shift;
-            if b < 0x80 {
-                self.pos = pos;
-                return Ok(v);
-            }
-            shift += 7;
-            if shift > 63 {
-                return Err(DecodeError("varint too long"));
-            }
-        }
-    }
-
-    #[inline(always)]
-    fn zvarint(&mut self) -> Result<i64, DecodeError> {
-        let u = self.varint()?;
-        Ok(((u >> 1) as i64) ^ -((u & 1) as i64))
-    }
-
-    /// Skips the next eight bytes if they are all zero.
-    #[inline(always)]
-    fn zeros8(&mut self) -> bool {
-        match self.buf.get(self.pos..self.pos + 8) {
-            Some(b) if u64::from_ne_bytes(b.try_into().unwrap_or([1; 8])) == 0 => {
-                self.pos += 8;
-                true
-            }
-            _ => false,
-        }
-    }
-
-    fn u64(&mut self) -> Result<u64, DecodeError> {
-        get_u64(self.buf, &mut self.pos)
-    }
 }
 
 #[cfg(test)]

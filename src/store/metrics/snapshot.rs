@@ -3,12 +3,12 @@
 //! immutable and an open mapping keeps a deleted file's data alive. Series present in several
 //! parts are merged on the fly; of samples with equal timestamps, the newest commit wins.
 
-use super::error::Result;
-use super::fs::LockGuard;
 use super::part::{ChunkScratch, Part};
 use super::writer::sort_dedup_last_wins;
-use super::Store;
+use super::MetricParts;
 use crate::model::{Labels, Matcher, MetricMetadata, Series};
+use crate::store::error::Result;
+use crate::store::Store;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -23,14 +23,9 @@ type Sources = Vec<(usize, u32)>;
 
 impl Snapshot {
     pub(crate) fn open(store: &Store) -> Result<Snapshot> {
-        // Hold parts.lock shared while listing and opening, so that a merge cannot swap
-        // its output for its inputs half-way through our directory listing.
-        let area = store.metrics();
-        let _lock: LockGuard = super::fs::lock_shared(&area.lock_path("parts.lock"))?;
-        let mut parts = Vec::new();
-        for p in area.list_live_parts()? {
-            parts.push(Arc::new(Part::open(&p.path, p.seq_lo, p.seq_hi)?));
-        }
+        // Listed and opened under parts.lock, so that a merge cannot swap its output for its
+        // inputs half-way through the directory listing.
+        let parts = store.metrics().open_live_parts::<MetricParts>()?;
         Ok(Snapshot { parts })
     }
 
@@ -200,7 +195,7 @@ impl Snapshot {
                 .into_iter()
                 .map(|h| {
                     h.join().unwrap_or_else(|_| {
-                        Err(super::StoreError::Invalid(
+                        Err(crate::store::StoreError::Invalid(
                             "a decoding thread panicked".into(),
                         ))
                     })

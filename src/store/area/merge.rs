@@ -1,6 +1,7 @@
-//! Merging parts: the background housekeeping that keeps the number of files small
-//! (`maybe_merge`, run after each commit), full compaction (`argus store compact`) and
-//! retention.
+//! Merging the parts of an area, whatever their kind: the background housekeeping that keeps
+//! the number of files small (`maybe_merge`, run after each commit), full compaction
+//! (`argus store compact`) and retention. How two parts of a kind become one is the kind's
+//! `PartKind::merge` (`metrics/merge.rs`, `logs/mod.rs`).
 //!
 //! Only runs of parts that are *contiguous* in commit order are merged, and the output takes
 //! the sequence range of its inputs, so "the newest commit wins" keeps meaning the same thing
@@ -8,16 +9,11 @@
 //! holding `parts.lock` exclusively so that no reader lists the directory half-way through
 //! (`readdir` gives no guarantee about entries renamed or deleted during the listing).
 
-use super::area::{part_file_name, Area, MergeOutput, PartKind, PartName};
-use super::error::{Result, StoreError};
-use super::fs::{lock_exclusive, sync_dir, temp_path, try_lock_exclusive};
-use super::part::{ChunkScratch, Part, PartWriter};
-use super::writer::sort_dedup_last_wins;
-use super::Store;
-use crate::model::{Labels, Sample};
-use std::collections::BTreeMap;
+use super::{part_file_name, Area, MergeOutput, PartKind, PartName};
+use crate::store::error::{Result, StoreError};
+use crate::store::fs::{lock_exclusive, sync_dir, try_lock_exclusive, TempFile};
+use crate::store::Store;
 use std::fmt;
-use std::path::Path;
 use std::sync::Arc;
 
 /// A run is merged once it has this many parts.
@@ -25,48 +21,6 @@ const MIN_RUN: usize = 4;
 /// A part joins a run of newer parts while it is at most this many times their total size:
 /// parts of similar size merge, a big old part is not rewritten for every small new one.
 const SIZE_RATIO: u64 = 2;
-
-/// Merges `inputs` (ascending commit order: later inputs win on equal timestamps) into a new
-/// part file at `out`, dropping samples older than `cutoff`.
-pub fn merge_into(inputs: &[Arc<Part>], out: &Path, cutoff: Option<i64>) -> Result<MergeOutput> {
-    let mut w = PartWriter::create(out)?;
-    let mut by_labels: BTreeMap<&Labels, Vec<(usize, u32)>> = BTreeMap::new();
-    for (pi, p) in inputs.iter().enumerate() {
-        for (si, s) in p.series.iter().enumerate() {
-            by_labels
-                .entry(&s.labels)
-                .or_default()
-                .push((pi, si as u32));
-        }
-    }
-    let mut scratch = ChunkScratch::new()?;
-    let mut samples: Vec<Sample> = Vec::new();
-    let mint = cutoff.unwrap_or(i64::MIN);
-    for (labels, sources) in by_labels {
-        samples.clear();
-        for &(pi, si) in &sources {
-            inputs[pi].read_series(si, mint, i64::MAX, &mut scratch, &mut samples)?;
-        }
-        if sources.len() > 1 {
-            sort_dedup_last_wins(&mut samples);
-        }
-        w.add_series(labels, &samples)?;
-    }
-    for p in inputs {
-        for md in &p.metadata {
-            w.add_metadata(md.clone());
-        }
-    }
-    let (series, samples) = (w.series_count() as u64, w.samples());
-    let keep = samples > 0 || inputs.iter().any(|p| !p.metadata.is_empty());
-    let bytes = w.finish()?;
-    Ok(MergeOutput {
-        series,
-        samples,
-        bytes,
-        keep,
-    })
-}
 
 /// Replaces the parts `run` (contiguous in commit order) of `area` by one merged part. The
 /// caller holds the area's `merge.lock`.
@@ -80,25 +34,19 @@ fn merge_run<K: PartKind>(
     for p in run {
         parts.push(Arc::new(K::open(&p.path, p.seq_lo, p.seq_hi)?));
     }
-    let tmp = temp_path(store.tmp_dir(), "merge");
-    let out = match K::merge(&parts, &tmp, cutoff) {
-        Ok(o) => o,
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(e);
-        }
-    };
+    let tmp = TempFile::new(store.tmp_dir(), "merge");
+    let out = K::merge(&parts, tmp.path(), cutoff)?;
     let lo = run.iter().map(|p| p.seq_lo).min().unwrap_or(0);
     let hi = run.iter().map(|p| p.seq_hi).max().unwrap_or(0);
     drop(parts);
     let _swap = lock_exclusive(&area.lock_path("parts.lock"))?;
     if out.keep {
         let dest = area.parts_dir().join(part_file_name(lo, hi));
-        std::fs::rename(&tmp, &dest).map_err(|e| StoreError::io("rename", &dest, e))?;
+        tmp.rename_to(&dest)?;
         // The output must be durable before any input disappears.
         sync_dir(area.parts_dir())?;
     } else {
-        let _ = std::fs::remove_file(&tmp);
+        drop(tmp);
     }
     for p in run {
         // A part with the same name as the output was just replaced by it.
@@ -175,9 +123,20 @@ pub(crate) fn maybe_merge<K: PartKind>(store: &Store, area: &Area) -> Result<()>
 
 #[derive(Clone, Debug, Default)]
 pub struct CompactOptions {
-    /// Delete samples older than `now_ms - retention_ms`.
+    /// Delete samples older than `now_ms - retention_ms`. `None`, 0 or less: no retention
+    /// limit, nothing is deleted (Prometheus reads a retention of 0 the same way), so that a
+    /// default or a typo cannot destroy data.
     pub retention_ms: Option<i64>,
     pub now_ms: i64,
+}
+
+impl CompactOptions {
+    /// The time before which data is deleted, if any.
+    pub fn cutoff(&self) -> Option<i64> {
+        self.retention_ms
+            .filter(|&r| r > 0)
+            .map(|r| self.now_ms.saturating_sub(r))
+    }
 }
 
 #[derive(Clone, Debug, Default)]
@@ -214,7 +173,7 @@ pub(crate) fn compact<K: PartKind>(
     let _merging = lock_exclusive(&area.lock_path("merge.lock"))?;
     remove_covered(area)?;
     let parts = area.list_live_parts()?;
-    let cutoff = opts.retention_ms.map(|r| opts.now_ms - r);
+    let cutoff = opts.cutoff();
     let mut report = CompactReport {
         parts_before: parts.len(),
         ..Default::default()

@@ -4,17 +4,25 @@
 //! Memory stays bounded whatever the input size: past [`SPILL_SAMPLES`] buffered samples the
 //! buffer is written as a sorted temporary part in `tmp/` (a *spill*), and `commit` merges the
 //! spills into the final part. Nothing in `tmp/` is visible to readers, so a writer that is
-//! dropped, fails, or is killed leaves no trace in the data (its temporaries are removed by
-//! the next `Store::open`).
+//! dropped, fails, or is killed leaves no trace in the data: its temporary files delete
+//! themselves ([`TempFile`]), and those of a killed process are removed by the next
+//! `Store::open`.
+//!
+//! The writer is also the store's last line of defence against data it cannot hold: a time
+//! outside `model::limits` or an oversized label is refused with [`StoreError::Rejected`],
+//! and a writer that refused anything refuses its whole commit, so nothing partial is
+//! published even when a caller goes on after the error.
 
-use super::error::{Result, StoreError};
-use super::fs::temp_path;
-use super::merge::{maybe_merge, merge_into};
+use super::merge::merge_into;
 use super::part::{Part, PartWriter};
-use super::{MetricParts, Store};
+use super::MetricParts;
+use crate::model::limits::check_sample_time;
 use crate::model::{Labels, MetricMetadata, Sample};
+use crate::store::area::commit::{self, excerpt_labels, oversized_label, Refusals};
+use crate::store::error::{Result, StoreError};
+use crate::store::fs::TempFile;
+use crate::store::Store;
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 /// Buffered samples that trigger a spill (about 16 bytes each plus the per-series maps).
@@ -39,8 +47,10 @@ pub struct MetricWriter {
     index: HashMap<Labels, usize>,
     last: Option<usize>,
     buffered: usize,
-    spills: Vec<PathBuf>,
+    spills: Vec<TempFile>,
     metadata: Vec<MetricMetadata>,
+    /// What an append refused: the commit is refused too.
+    refused: Refusals,
     appended: u64,
     spill_at: usize,
     /// Whether `commit` also runs a due merge (see [`MetricWriter::defer_merge`]).
@@ -57,6 +67,7 @@ impl MetricWriter {
             buffered: 0,
             spills: Vec::new(),
             metadata: Vec::new(),
+            refused: Refusals::default(),
             appended: 0,
             spill_at: SPILL_SAMPLES,
             merge_after_commit: true,
@@ -71,18 +82,27 @@ impl MetricWriter {
     }
 
     /// Buffers one sample. Within one writer, a later sample for the same series and
-    /// timestamp replaces an earlier one.
+    /// timestamp replaces an earlier one. A time or label the store cannot hold is refused
+    /// ([`StoreError::Rejected`]), and so is the commit of this writer.
     pub fn append(&mut self, labels: &Labels, t: i64, v: f64) -> Result<()> {
         if labels.is_empty() {
             return Err(StoreError::Invalid(
                 "a sample needs at least one label".into(),
             ));
         }
+        if let Err(e) = check_sample_time(t) {
+            let reason = format!("sample {}: {e}", excerpt_labels(labels));
+            return Err(self.refused.refuse(reason));
+        }
         let slot = match self.last {
             Some(i) if self.series[i].0.ptr_eq(labels) => i,
             _ => match self.index.get(labels) {
                 Some(&i) => i,
                 None => {
+                    // Label sizes are checked once per series, not per sample.
+                    if let Some(reason) = oversized_label("series", labels) {
+                        return Err(self.refused.refuse(reason));
+                    }
                     self.series.push((labels.clone(), Vec::new()));
                     self.index.insert(labels.clone(), self.series.len() - 1);
                     self.series.len() - 1
@@ -116,8 +136,9 @@ impl MetricWriter {
 
     /// Writes the buffer as a sorted part to `tmp/` (not published).
     fn spill(&mut self) -> Result<()> {
-        let path = temp_path(self.store.tmp_dir(), "spill");
-        self.spills.push(path.clone());
+        let file = TempFile::new(self.store.tmp_dir(), "spill");
+        let path = file.path().to_path_buf();
+        self.spills.push(file);
         self.write_buffer(&path)?;
         Ok(())
     }
@@ -144,47 +165,32 @@ impl MetricWriter {
     /// Publishes everything appended as one new part. When this returns `Ok`, the part is
     /// durable and visible to every process. Committing an empty writer does nothing.
     pub fn commit(mut self) -> Result<CommitStats> {
+        self.refused.check()?;
         if self.appended == 0 && self.metadata.is_empty() {
             return Ok(CommitStats::default());
         }
-        let tmp = temp_path(self.store.tmp_dir(), "part");
+        self.store.ensure_writable()?;
+        let tmp = TempFile::new(self.store.tmp_dir(), "part");
         let (series, samples, bytes) = if self.spills.is_empty() {
-            self.write_buffer(&tmp)?
+            self.write_buffer(tmp.path())?
         } else {
             self.spill()?;
             let mut inputs = Vec::with_capacity(self.spills.len());
             for p in &self.spills {
-                inputs.push(Arc::new(Part::open(p, 0, 0)?));
+                inputs.push(Arc::new(Part::open(p.path(), 0, 0)?));
             }
-            let r = merge_into(&inputs, &tmp, None)?;
+            let r = merge_into(&inputs, tmp.path(), None)?;
             (r.series, r.samples, r.bytes)
         };
-        let name = match self.store.metrics().publish(&tmp) {
-            Ok(n) => n,
-            Err(e) => {
-                let _ = std::fs::remove_file(&tmp);
-                return Err(e);
-            }
-        };
-        // Merging is housekeeping: the commit already succeeded, so a failure here only
-        // leaves more parts for the next merge.
-        if self.merge_after_commit {
-            let _ = maybe_merge::<MetricParts>(&self.store, self.store.metrics());
-        }
+        let store = &self.store;
+        let name =
+            commit::publish::<MetricParts>(store, store.metrics(), tmp, self.merge_after_commit)?;
         Ok(CommitStats {
             series,
             samples,
             bytes,
             part: Some(name),
         })
-    }
-}
-
-impl Drop for MetricWriter {
-    fn drop(&mut self) {
-        for p in &self.spills {
-            let _ = std::fs::remove_file(p);
-        }
     }
 }
 

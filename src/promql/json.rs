@@ -87,8 +87,9 @@ pub fn write_json(out: &mut dyn Write, value: &Value) -> io::Result<()> {
 /// The members of the API `data` object (`"resultType":…,"result":…`) without the braces, so
 /// that a server can add its own (`stats`) beside them.
 pub fn write_json_fields(out: &mut dyn Write, value: &Value) -> io::Result<()> {
+    // `io::Error::from` keeps an I/O error as it was (a broken pipe stays a broken pipe).
     fn string(out: &mut dyn Write, s: &str) -> io::Result<()> {
-        serde_json::to_writer(&mut *out, s).map_err(io::Error::other)
+        serde_json::to_writer(&mut *out, s).map_err(io::Error::from)
     }
     fn labels(out: &mut dyn Write, l: &Labels) -> io::Result<()> {
         out.write_all(b"{")?;

@@ -56,6 +56,11 @@ pub struct Processed {
     pub samples_post_relabel: usize,
     pub series_added: usize,
     pub stale_markers: usize,
+    /// Samples dropped because their own timestamp lies outside the range the store holds
+    /// (as Prometheus drops "out of bounds" samples and keeps the rest of the scrape).
+    pub out_of_bounds: usize,
+    /// The first such sample, for the warning.
+    pub first_out_of_bounds: Option<String>,
     pub error: Option<String>,
 }
 
@@ -197,6 +202,14 @@ fn append_body(
                 "a sample has no metric name (__name__) after relabeling: {labels}"
             ));
         }
+        // The exposition parser checked the exposed labels; relabeling may have made longer
+        // ones. Too long a label fails the scrape, as Prometheus' label limits do.
+        if let Some(e) = labels
+            .iter()
+            .find_map(|(k, v)| crate::model::limits::check_label_size(k, v).err())
+        {
+            return Err(format!("after relabeling: {e}"));
+        }
         out.samples_post_relabel += 1;
         if out.seen.contains_key(&labels) {
             // The same series twice in one body: the first one wins.
@@ -206,6 +219,14 @@ fn append_body(
             Some(ts) if job.honor_timestamps => ts,
             _ => t,
         };
+        if let Err(e) = crate::model::limits::check_sample_time(ts) {
+            // One exporter's clock must not cost the other samples (nor, through the store's
+            // refusal, the whole round's commit): the sample is dropped and counted.
+            out.out_of_bounds += 1;
+            out.first_out_of_bounds
+                .get_or_insert_with(|| format!("{labels}: {e}"));
+            continue;
+        }
         let explicit = job.honor_timestamps && s.timestamp.is_some();
         if !prev.is_some_and(|p| p.series.contains_key(&labels)) {
             out.series_added += 1;

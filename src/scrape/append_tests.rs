@@ -208,6 +208,50 @@ fn honor_timestamps_false_uses_scrape_time() {
 }
 
 #[test]
+fn samples_timed_outside_the_store_range_are_dropped_and_the_rest_kept() {
+    // Regression: an exporter's own timestamp of i64::MIN went to the store, which (rightly)
+    // refuses it, and so refused the whole round's commit, every target's samples with it.
+    let j = job(false, true, "");
+    let p = process(
+        &j,
+        &target(),
+        1000,
+        0.1,
+        Ok(body(&[
+            (named("bad", &[]), Some(i64::MIN), 1.0),
+            (named("good", &[]), Some(900), 2.0),
+        ])),
+        None,
+    );
+    assert!(p.up);
+    assert_eq!(p.out_of_bounds, 1);
+    assert!(p.first_out_of_bounds.as_deref().unwrap().contains("bad"));
+    assert!(p
+        .samples
+        .iter()
+        .all(|(l, _, _)| l.metric_name() != Some("bad")));
+    assert_eq!(value_of(&p, "good"), 2.0);
+    assert!(p.seen.keys().all(|l| l.metric_name() != Some("bad")));
+}
+
+#[test]
+fn labels_made_too_long_by_relabeling_fail_the_scrape() {
+    let long = "x".repeat(crate::model::limits::MAX_LABEL_VALUE_BYTES + 1);
+    let rules = format!("- {{target_label: big, replacement: '{long}'}}");
+    let j = job(false, true, &rules);
+    let p = process(
+        &j,
+        &target(),
+        1000,
+        0.1,
+        Ok(body(&[(named("a", &[]), None, 1.0)])),
+        None,
+    );
+    assert!(!p.up);
+    assert!(p.error.unwrap().contains("after relabeling"));
+}
+
+#[test]
 fn metric_relabeling_sees_target_labels_and_counts() {
     let j = job(
         false,

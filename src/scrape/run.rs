@@ -294,6 +294,12 @@ fn apply(
         f.outcome,
         prev_for_diff,
     );
+    if let Some(first) = &p.first_out_of_bounds {
+        warnings.push(format!(
+            "{} sample(s) dropped for a timestamp out of bounds, the first: {first}",
+            p.out_of_bounds
+        ));
+    }
     let mut sink_errors = 0usize;
     for (labels, t, v) in &p.samples {
         if let Err(e) = sink.append(labels, *t, *v) {

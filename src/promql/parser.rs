@@ -32,10 +32,16 @@ pub struct ParseError {
 
 impl ParseError {
     pub(super) fn new(input: &str, pos: usize, message: impl Into<String>) -> ParseError {
+        // Counted in bytes, as Prometheus does, which also needs no character boundary.
         let pos = pos.min(input.len());
-        let before = input.get(..pos).unwrap_or(input);
-        let line = before.matches('\n').count() + 1;
-        let column = pos - before.rfind('\n').map_or(0, |p| p + 1) + 1;
+        let before = &input.as_bytes()[..pos];
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let column = pos
+            - before
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |p| p + 1)
+            + 1;
         ParseError {
             pos,
             line,

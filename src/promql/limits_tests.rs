@@ -239,3 +239,79 @@ fn nesting_past_the_limit_is_an_error_where_it_passes() {
         assert_eq!(e.message, want);
     }
 }
+
+/// A small, fixed pseudo-random sequence (a linear congruential generator), so that the
+/// mutated queries are the same on every run.
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((self.0 >> 33) as usize) % n
+    }
+}
+
+/// Valid queries that the mutations start from.
+const SEEDS: &[&str] = &[
+    "sum by (job) (rate(up{job=~\"a.*\"}[5m:1m] offset 1m))",
+    "up * on (job) group_left (x) topk(2, up) > bool 0",
+    "histogram_quantile(0.9, sum without (i) (rate(up[5m])))",
+    "-(up ^ 2) unless ignoring (job) abs(up) or vector(1)",
+    "label_replace(up, \"dst\", \"$1\", \"job\", \"(.*)\") @ 100",
+    "max_over_time((up + 1)[10m:step() * 2]) offset -(1m + 30s)",
+    "count_values(\"v\", up) / scalar(sum(up)) % 3 atan2 1",
+    "quantile_over_time(0.5, up[1h] anchored) + up fill(0) - up smoothed",
+    "{__name__=\"up\", \"job\"!=\"\"} == up # comment\n+ 1",
+    "1 + 2 * 3 - 4 / 5 ^ -6 ^ 7",
+];
+
+/// Characters the mutations insert: PromQL's own punctuation and some outside ASCII.
+const PIECES: &[&str] = &[
+    "(", ")", "[", "]", "{", "}", ",", ":", "@", "+", "-", "*", "/", "%", "^", "=", "!", "~", "<",
+    ">", "\"", "'", "`", "\\", "#", "\n", " ", ".", "0", "5m", "x", "by", "offset", "é", "😀",
+    "\u{301}", "\0", "Inf", "NaN", "1e309", "0x", "sum(", "[1m:]",
+];
+
+/// Deletes, replaces or inserts at a random character boundary.
+fn mutate(q: &str, rng: &mut Lcg) -> String {
+    let bounds: Vec<usize> = q.char_indices().map(|(i, _)| i).chain([q.len()]).collect();
+    let at = bounds[rng.below(bounds.len())];
+    let next = bounds.iter().copied().find(|&b| b > at).unwrap_or(at);
+    let piece = PIECES[rng.below(PIECES.len())];
+    match rng.below(3) {
+        0 => format!("{}{}", &q[..at], &q[next..]),
+        1 => format!("{}{piece}{}", &q[..at], &q[next..]),
+        _ => format!("{}{piece}{}", &q[..at], &q[at..]),
+    }
+}
+
+#[test]
+fn mutated_queries_give_errors_or_results_never_panics() {
+    on_small_stack(|| {
+        let mut rng = Lcg(12);
+        let engine = Engine {
+            threads: 1,
+            ..Engine::default()
+        };
+        let data = store();
+        for seed in SEEDS {
+            let mut q = seed.to_string();
+            for _ in 0..300 {
+                // Mostly mutate the seed once, sometimes keep mutating the last query.
+                q = mutate(if rng.below(4) == 0 { &q } else { seed }, &mut rng);
+                let Ok(e) = parse(&q) else { continue };
+                let printed = e.to_string();
+                let again = parse(&printed).unwrap_or_else(|err| {
+                    panic!("{q:?} printed as {printed:?}, which does not parse: {err}")
+                });
+                assert_eq!(again.to_string(), printed, "{q:?}");
+                // Errors are fine; only a panic fails.
+                let _ = engine.instant_query(&data, &e, T);
+                let _ = engine.range_query(&data, &e, T - 60_000, T, 30_000);
+            }
+        }
+    });
+}

@@ -219,9 +219,10 @@ fn lhs_needs_parens(b: &BinaryExpr) -> bool {
     let right_assoc = b.op == BinOp::Pow;
     match &*b.lhs {
         Expr::Binary(l) => prec(l.op) < p || (prec(l.op) == p && right_assoc),
-        // `-a ^ b` would read as `-(a ^ b)`.
+        // `-a ^ b` would read as `-(a ^ b)`, and so would the sign `-2` and `+Inf` are
+        // printed with.
         Expr::Unary(..) => right_assoc,
-        Expr::Number(v) => right_assoc && v.is_sign_negative(),
+        Expr::Number(v) => right_assoc && (v.is_sign_negative() || *v == f64::INFINITY),
         _ => false,
     }
 }

@@ -201,10 +201,8 @@ impl<'a> Parser<'a> {
     }
 
     pub(super) fn next(&mut self) -> Token {
-        let t = self.toks[self.i].clone();
-        if self.i + 1 < self.toks.len() {
-            self.i += 1;
-        }
+        let t = self.peek().clone();
+        self.advance();
         t
     }
 

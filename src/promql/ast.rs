@@ -266,7 +266,9 @@ pub struct VectorMatching {
     pub fill_rhs: Option<f64>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+/// A binary operation. Chains of them (`a + b + c`) can be as long as the query, so
+/// `Clone`, `PartialEq`, `Debug` and `Drop` are written out in `chain.rs` to walk them in a
+/// loop; code that visits a tree follows `BinaryExpr::left_spine` or `operands` likewise.
 pub struct BinaryExpr {
     pub op: BinOp,
     pub lhs: Box<Expr>,
@@ -398,9 +400,11 @@ impl Expr {
             Expr::VectorSelector(_) | Expr::Aggregate(_) => ValueType::Vector,
             Expr::MatrixSelector(_) | Expr::Subquery(_) => ValueType::Matrix,
             Expr::Paren(e) | Expr::Unary(_, e) => e.value_type(),
+            // Scalar when every operand of the chain is.
             Expr::Binary(b) => {
-                if b.lhs.value_type() == ValueType::Scalar
-                    && b.rhs.value_type() == ValueType::Scalar
+                if b.operands()
+                    .iter()
+                    .all(|e| e.value_type() == ValueType::Scalar)
                 {
                     ValueType::Scalar
                 } else {

@@ -62,8 +62,10 @@ pub struct Token {
 }
 
 impl Token {
+    /// The token as written. The lexer only ends tokens on character boundaries; should a
+    /// token ever not, it reads as empty rather than panicking on a bad slice.
     pub fn text<'a>(&self, input: &'a str) -> &'a str {
-        &input[self.start..self.end]
+        input.get(self.start..self.end).unwrap_or("")
     }
 }
 
@@ -163,8 +165,16 @@ impl Lexer<'_> {
         self.pos = end;
     }
 
+    /// Ends the token list with an error spanning the character at `at` (a character
+    /// boundary), so that its text is a whole character even outside ASCII.
     fn error(&mut self, at: usize, msg: String) {
-        let end = (at + 1).min(self.input.len()).max(at);
+        let at = at.min(self.input.len());
+        let width = self
+            .input
+            .get(at..)
+            .and_then(|rest| rest.chars().next())
+            .map_or(0, char::len_utf8);
+        let end = at + width;
         self.toks.push(Token {
             kind: TokKind::Error(msg),
             start: at,
@@ -177,7 +187,10 @@ impl Lexer<'_> {
     }
 
     fn cur_char(&self) -> char {
-        self.input[self.pos..].chars().next().unwrap_or('\0')
+        self.input
+            .get(self.pos..)
+            .and_then(|rest| rest.chars().next())
+            .unwrap_or('\0')
     }
 
     /// Runs to the end or the first error.
@@ -270,7 +283,7 @@ impl Lexer<'_> {
                 self.pos += 1;
                 let n = self.cur_char();
                 self.error(
-                    start + 1,
+                    start,
                     format!("unexpected character after '!' inside braces: {n:?}"),
                 );
                 return false;
@@ -347,7 +360,7 @@ impl Lexer<'_> {
             b'=' => match self.peek(1) {
                 Some(b'=') => (TokKind::Eqlc, 2),
                 Some(b'~') => {
-                    self.error(start + 1, "unexpected character after '=': '~'".into());
+                    self.error(start, "unexpected character after '=': '~'".into());
                     return false;
                 }
                 _ => (TokKind::Assign, 1),
@@ -357,7 +370,7 @@ impl Lexer<'_> {
                 _ => {
                     self.pos += 1;
                     let n = self.cur_char();
-                    self.error(start + 1, format!("unexpected character after '!': {n:?}"));
+                    self.error(start, format!("unexpected character after '!': {n:?}"));
                     return false;
                 }
             },

@@ -6,10 +6,18 @@
 //! (keywords double as names, `:` means different things inside `[...]`) and Prometheus' error
 //! messages are phrased in terms of tokens ("unexpected <op:*>"), so a token stream gives both
 //! simpler rules and matching errors. The nom pieces live in `crate::lex` and are used by the
-//! lexer. Each token is looked at a bounded number of times, so parsing is linear.
+//! lexer. Each token is looked at a bounded number of times and each node's type is kept
+//! beside it while parsing (`N`), so parsing is linear.
 //!
-//! Not here: the lexer (`lexer.rs`), selectors and label lists (`parser_selectors.rs`),
-//! binary/aggregation/call construction and their type checks (`parser_ops.rs`), printing (`printer.rs`) and the function table (`functions.rs`).
+//! Limits on the shape of a query: a chain of left-associative operators (`a + b + c ...`, as
+//! tools generate them) is built in a loop and may be as long as the query; true nesting
+//! (parentheses, arguments, signs, `^`) recurses and stops at [`MAX_NESTING`] levels with a
+//! parse error at the expression that goes past it.
+//!
+//! Not here: the lexer (`lexer.rs`), modifiers after an expression (`parser_modifiers.rs`),
+//! selectors and label lists (`parser_selectors.rs`), binary/aggregation/call construction and
+//! their type checks (`parser_ops.rs`), duration expressions (`parser_durations.rs`), printing
+//! (`printer.rs`) and the function table (`functions.rs`).
 
 use super::ast::*;
 use super::lexer::{describe, is_keyword, tokenize, TokKind, Token};
@@ -32,10 +40,16 @@ pub struct ParseError {
 
 impl ParseError {
     pub(super) fn new(input: &str, pos: usize, message: impl Into<String>) -> ParseError {
+        // Counted in bytes, as Prometheus does, which also needs no character boundary.
         let pos = pos.min(input.len());
-        let before = input.get(..pos).unwrap_or(input);
-        let line = before.matches('\n').count() + 1;
-        let column = pos - before.rfind('\n').map_or(0, |p| p + 1) + 1;
+        let before = &input.as_bytes()[..pos];
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let column = pos
+            - before
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |p| p + 1)
+            + 1;
         ParseError {
             pos,
             line,
@@ -83,10 +97,22 @@ pub fn parse_metric_selector(input: &str) -> Result<Vec<Matcher>, ParseError> {
     }
 }
 
-/// An expression with its position, while parsing.
+/// An expression with its position and type, while parsing. The type is kept beside the
+/// tree because computing it walks the tree: asking a chain `a + b + ...` for its type at
+/// every operator would make parsing quadratic.
 pub(super) struct N {
     pub e: Expr,
     pub pos: PosRange,
+    pub ty: ValueType,
+}
+
+impl N {
+    /// A node whose type is cheap to compute (not a chain of operators, a sign or
+    /// parentheses, whose builders pass the type they already know).
+    pub(super) fn new(e: Expr, pos: PosRange) -> N {
+        let ty = e.value_type();
+        N { e, pos, ty }
+    }
 }
 
 pub(super) struct Parser<'a> {
@@ -131,11 +157,24 @@ pub(super) fn binop_of(t: &Token, input: &str) -> Option<(BinOp, u8, bool)> {
 /// in milliseconds: about 292 years.
 pub(super) const MAX_DURATION_MS: i64 = i64::MAX / 1_000_000;
 
-/// How deeply expressions may nest (parentheses, calls, unary signs, operands). The parser
-/// recurses once per level, and queries are parsed on threads with 2 MiB stacks (test threads,
-/// async workers), so the bound keeps a hostile query far from a stack overflow; real queries
-/// nest a few levels.
-const MAX_DEPTH: usize = 128;
+/// How deeply expressions may nest: parentheses, function arguments, aggregations, signs,
+/// the right-hand side of `^`, and inside brackets and after `offset` also each operator of
+/// a duration expression. The parser, the printer, the engine, `Clone` and `Drop` recurse
+/// once per level, a stack overflow would kill the process (`argus serve` included), and
+/// queries run on threads with 2 MiB stacks (tokio's workers and blocking threads, test
+/// threads). Measured in a debug build, one level takes at most about 3 KiB of stack to
+/// parse, 2 KiB to print and 5.5 KiB to evaluate (a range function over a subquery), so 128
+/// levels stay under 700 KiB, a third of such a stack; a release build needs far less. Real
+/// queries nest a few levels; Prometheus has no limit. Chains of left-associative operators
+/// (`a + b + c ...`) are not nesting and may be of any length (see `chain.rs`).
+pub const MAX_NESTING: usize = 128;
+
+/// What a word at the start of an expression begins.
+enum WordKind {
+    Aggregate(AggOp),
+    Call,
+    Metric,
+}
 
 /// The precedence unary minus and plus take (that of `*`), so `-a^b` is `-(a^b)`.
 pub(super) const UNARY_OPERAND_PREC: u8 = 6;
@@ -162,11 +201,18 @@ impl<'a> Parser<'a> {
     }
 
     pub(super) fn next(&mut self) -> Token {
-        let t = self.toks[self.i].clone();
+        let t = self.peek().clone();
+        self.advance();
+        t
+    }
+
+    /// Moves past the current token and returns where it started.
+    pub(super) fn advance(&mut self) -> usize {
+        let start = self.peek().start;
         if self.i + 1 < self.toks.len() {
             self.i += 1;
         }
-        t
+        start
     }
 
     /// End of the last consumed token.
@@ -207,34 +253,49 @@ impl<'a> Parser<'a> {
         t.kind == TokKind::Ident && t.text(self.input).eq_ignore_ascii_case(kw)
     }
 
-    /// Counts one level of nesting; false when the limit is reached.
-    pub(super) fn enter(&mut self) -> bool {
-        if self.depth >= MAX_DEPTH {
-            return false;
+    /// Enters one more level of nesting at the current token, or fails there when that
+    /// level would be deeper than [`MAX_NESTING`]. The query as a whole is level 0.
+    pub(super) fn descend(&mut self) -> PResult<()> {
+        // `depth` counts the levels entered, level 0 included.
+        if self.depth > MAX_NESTING {
+            let at = self.peek().start;
+            return Err(self.err(
+                at,
+                format!("expression nests deeper than {MAX_NESTING} levels"),
+            ));
         }
         self.depth += 1;
-        true
+        Ok(())
     }
 
-    pub(super) fn leave(&mut self) {
-        self.depth -= 1;
+    /// Leaves the levels entered by `descend`.
+    pub(super) fn ascend(&mut self, levels: usize) {
+        self.depth -= levels;
     }
+
+    // The functions from `expr` down to `call_args` recurse once per level of nesting. Their
+    // stack frames are what one level costs, so each keeps to dispatching and the recursive
+    // call; checks, messages and node building are in functions called before or after it
+    // (in a debug build every temporary of a function takes its own stack slot).
 
     pub(super) fn expr(&mut self, min_prec: u8) -> PResult<N> {
-        // Recursion depth follows nesting in the query; bound it so a hostile query gets an
-        // error instead of overflowing the stack.
-        if self.depth >= MAX_DEPTH {
-            let at = self.peek().start;
-            return Err(self.err(at, "expression nested too deeply"));
-        }
-        self.depth += 1;
+        // Bound the recursion so that a hostile query gets an error instead of overflowing
+        // the stack.
+        self.descend()?;
         let r = self.expr_inner(min_prec);
-        self.depth -= 1;
+        self.ascend(1);
         r
     }
 
+    /// Operands joined by operators that bind at least as tightly as `min_prec`.
     fn expr_inner(&mut self, min_prec: u8) -> PResult<N> {
-        let mut lhs = self.unary()?;
+        self.unary()
+            .and_then(|first| self.binary_chain(first, min_prec))
+    }
+
+    /// The operators and right-hand sides after `lhs`. A chain of left-associative operators
+    /// is built in this loop, not by recursion, so it can be as long as the query.
+    fn binary_chain(&mut self, mut lhs: N, min_prec: u8) -> PResult<N> {
         while let Some((op, prec, right)) = binop_of(self.peek(), self.input) {
             if prec < min_prec {
                 break;
@@ -245,43 +306,43 @@ impl<'a> Parser<'a> {
     }
 
     /// The operator (current token), its modifiers and right-hand side of a binary expression.
-    /// A separate function so that the frame of `expr_inner`, which every level of nested
-    /// parentheses or signs pays for, does not hold the modifiers.
-    #[inline(never)]
     fn binary_rest(&mut self, lhs: N, op: BinOp, rhs_prec: u8) -> PResult<N> {
-        let op_tok = self.next();
-        let (return_bool, matching) = self.bin_modifiers()?;
-        let rhs = self.expr(rhs_prec)?;
-        self.binary(op, op_tok.start, lhs, rhs, return_bool, matching)
+        let op_pos = self.advance();
+        let modifiers = self.bin_modifiers()?;
+        self.expr(rhs_prec)
+            .and_then(|rhs| self.binary(op, op_pos, lhs, rhs, *modifiers))
     }
 
     fn unary(&mut self) -> PResult<N> {
-        let op = match self.peek().kind {
-            TokKind::Add => UnaryOp::Pos,
-            TokKind::Sub => UnaryOp::Neg,
-            _ => {
-                let p = self.primary()?;
-                return self.postfix(p);
-            }
-        };
-        let t = self.next();
-        let operand = self.expr(UNARY_OPERAND_PREC)?;
+        match self.peek().kind {
+            TokKind::Add => self.sign(UnaryOp::Pos),
+            TokKind::Sub => self.sign(UnaryOp::Neg),
+            _ => self.operand(),
+        }
+    }
+
+    /// A sign (the current token) and its operand.
+    fn sign(&mut self, op: UnaryOp) -> PResult<N> {
+        let start = self.advance();
+        self.expr(UNARY_OPERAND_PREC)
+            .and_then(|operand| self.signed(op, start, operand))
+    }
+
+    /// A sign applied to its operand: folded into a number, checked otherwise.
+    fn signed(&self, op: UnaryOp, start: usize, operand: N) -> PResult<N> {
         let pos = PosRange {
-            start: t.start,
+            start,
             end: operand.pos.end,
         };
         // Prometheus folds a sign into a number literal directly after it.
         if let Expr::Number(v) = operand.e {
             let v = if op == UnaryOp::Neg { -v } else { v };
-            return Ok(N {
-                e: Expr::Number(v),
-                pos,
-            });
+            return Ok(N::new(Expr::Number(v), pos));
         }
-        let vt = operand.e.value_type();
+        let vt = operand.ty;
         if vt != ValueType::Scalar && vt != ValueType::Vector {
             return Err(self.err(
-                t.start,
+                start,
                 format!(
                     "unary expression only allowed on expressions of type scalar or instant vector, got {:?}",
                     documented_type(vt)
@@ -291,10 +352,44 @@ impl<'a> Parser<'a> {
         Ok(N {
             e: Expr::Unary(op, Box::new(operand.e)),
             pos,
+            ty: vt,
         })
     }
 
+    /// An expression without a sign or operator, with its modifiers.
+    fn operand(&mut self) -> PResult<N> {
+        self.primary().and_then(|p| self.postfix(p))
+    }
+
     fn primary(&mut self) -> PResult<N> {
+        match self.peek().kind {
+            TokKind::LParen => self.paren(),
+            TokKind::Ident | TokKind::MetricIdent => self.word(),
+            _ => self.literal(),
+        }
+    }
+
+    /// `( expr )`; the current token is the `(`.
+    fn paren(&mut self) -> PResult<N> {
+        let start = self.advance();
+        self.expr(0)
+            .and_then(|inner| self.close_paren(start, inner))
+    }
+
+    fn close_paren(&mut self, start: usize, inner: N) -> PResult<N> {
+        if self.peek().kind != TokKind::RParen {
+            return Err(self.unexpected("paren expression", "\")\""));
+        }
+        let end = self.next().end;
+        Ok(N {
+            e: Expr::Paren(Box::new(inner.e)),
+            pos: PosRange { start, end },
+            ty: inner.ty,
+        })
+    }
+
+    /// A number, duration, string or `{...}` selector, or an error for any other token.
+    fn literal(&mut self) -> PResult<N> {
         let t = self.peek().clone();
         let pos = PosRange {
             start: t.start,
@@ -304,41 +399,17 @@ impl<'a> Parser<'a> {
             TokKind::Number => self.number_literal(&t, pos),
             TokKind::Duration => {
                 let ms = self.duration_literal("", "")?;
-                Ok(N {
-                    e: Expr::Number(ms as f64 / 1000.0),
-                    pos,
-                })
+                Ok(N::new(Expr::Number(ms as f64 / 1000.0), pos))
             }
             TokKind::Str(s) => {
                 self.next();
-                Ok(N {
-                    e: Expr::String(s.clone()),
-                    pos,
-                })
-            }
-            TokKind::LParen => {
-                self.next();
-                let inner = self.expr(0)?;
-                if self.peek().kind != TokKind::RParen {
-                    return Err(self.unexpected("paren expression", "\")\""));
-                }
-                let end = self.next().end;
-                Ok(N {
-                    e: Expr::Paren(Box::new(inner.e)),
-                    pos: PosRange {
-                        start: t.start,
-                        end,
-                    },
-                })
+                Ok(N::new(Expr::String(s.clone()), pos))
             }
             TokKind::LBrace => self.vector_selector(None, t.start),
-            TokKind::Ident | TokKind::MetricIdent => self.word(&t),
             _ => Err(self.unexpected("", "")),
         }
     }
 
-    /// A number literal. Kept out of `primary`, whose stack frame every level of nested
-    /// parentheses pays for.
     fn number_literal(&mut self, t: &Token, pos: PosRange) -> PResult<N> {
         self.next();
         let text = t.text(self.input);
@@ -353,14 +424,21 @@ impl<'a> Parser<'a> {
             Some(v) => v,
             None => return Err(self.err(t.start, format!("invalid number {text:?}"))),
         };
-        Ok(N {
-            e: Expr::Number(v),
-            pos,
-        })
+        Ok(N::new(Expr::Number(v), pos))
     }
 
     /// A word at the start of an expression: aggregation, function call or metric name.
-    fn word(&mut self, t: &Token) -> PResult<N> {
+    fn word(&mut self) -> PResult<N> {
+        match self.word_kind()? {
+            WordKind::Aggregate(op) => self.aggregate(op),
+            WordKind::Call => self.call(),
+            WordKind::Metric => self.metric(),
+        }
+    }
+
+    /// What the word at the current token starts.
+    fn word_kind(&self) -> PResult<WordKind> {
+        let t = self.peek();
         let text = t.text(self.input);
         let lower = text.to_ascii_lowercase();
         if t.kind == TokKind::Ident {
@@ -374,14 +452,14 @@ impl<'a> Parser<'a> {
                         )
                 });
                 if next_is_paren || next_is_mod {
-                    return self.aggregate(op, t.start);
+                    return Ok(WordKind::Aggregate(op));
                 }
             } else if next_is_paren {
                 // `start()` and `end()` are also functions, outside `@`.
                 if is_keyword(&lower) && !matches!(text, "start" | "end") {
                     return Err(self.unexpected("", ""));
                 }
-                return self.call(t);
+                return Ok(WordKind::Call);
             }
             // Keywords that can never name a metric.
             if matches!(
@@ -391,313 +469,101 @@ impl<'a> Parser<'a> {
                 return Err(self.unexpected("", ""));
             }
         }
-        self.next();
-        self.vector_selector(Some(text.to_string()), t.start)
+        Ok(WordKind::Metric)
     }
 
-    /// Modifiers after an expression: `[range]`, `[range:step]`, `offset`, `@`.
-    fn postfix(&mut self, mut n: N) -> PResult<N> {
-        loop {
-            n = match self.peek().kind {
-                TokKind::LBracket => self.range_or_subquery(n)?,
-                TokKind::At => self.at_modifier(n)?,
-                TokKind::Ident if self.at_kw("offset") => self.offset(n)?,
-                // `anchored` only on range selectors, `smoothed` also on instant ones.
-                TokKind::Ident
-                    if (self.at_kw("anchored") && matches!(n.e, Expr::MatrixSelector(_)))
-                        || (self.at_kw("smoothed")
-                            && matches!(
-                                n.e,
-                                Expr::MatrixSelector(_) | Expr::VectorSelector(_)
-                            )) =>
-                {
-                    self.range_modifier(n)?
-                }
-                _ => return Ok(n),
-            };
-        }
-    }
-
-    /// A number or duration where a duration is expected, in milliseconds. A plain number
-    /// means seconds (Prometheus 3.x).
-    pub(super) fn duration_literal(&mut self, context: &str, expected: &str) -> PResult<i64> {
-        let t = self.peek().clone();
-        let text = t.text(self.input);
-        match t.kind {
-            TokKind::Duration => {
-                self.next();
-                match crate::model::time::duration_prefix(text) {
-                    Some((0, _)) => Err(self.err(t.start, "duration must be greater than 0")),
-                    Some((ms, _)) if ms > MAX_DURATION_MS => {
-                        Err(self.err(t.start, "duration out of range"))
-                    }
-                    Some((ms, n)) if n == text.len() => Ok(ms),
-                    _ => Err(self.err(t.start, format!("invalid duration {text:?}"))),
-                }
-            }
-            TokKind::Number => {
-                self.next();
-                match number_value(text) {
-                    Some(v) if (v * 1000.0).abs() <= MAX_DURATION_MS as f64 => {
-                        Ok((v * 1000.0) as i64)
-                    }
-                    _ => Err(self.err(t.start, "duration out of range")),
-                }
-            }
-            _ => Err(self.unexpected(context, expected)),
-        }
-    }
-
-    fn range_or_subquery(&mut self, n: N) -> PResult<N> {
-        let lb = self.next();
-        let (range, range_expr) =
-            self.bracket_duration("subquery selector", "number or duration")?;
-        match self.peek().kind {
-            TokKind::RBracket => {
-                let end = self.next().end;
-                let Expr::VectorSelector(vs) = n.e else {
-                    return Err(self.err(lb.start, "ranges only allowed for vector selectors"));
-                };
-                if vs.offset != 0 {
-                    return Err(self.err(lb.start, "no offset modifiers allowed before range"));
-                }
-                if vs.at.is_some() {
-                    return Err(self.err(lb.start, "no @ modifiers allowed before range"));
-                }
-                Ok(N {
-                    e: Expr::MatrixSelector(MatrixSelector {
-                        selector: vs,
-                        range,
-                        range_expr,
-                    }),
-                    pos: PosRange {
-                        start: n.pos.start,
-                        end,
-                    },
-                })
-            }
-            TokKind::Colon => {
-                self.next();
-                let (step, step_expr) = if self.peek().kind == TokKind::RBracket {
-                    (None, None)
-                } else {
-                    let (ms, e) =
-                        self.bracket_duration("subquery selector", "number or duration or \"]\"")?;
-                    (Some(ms), e)
-                };
-                if self.peek().kind != TokKind::RBracket {
-                    return Err(self.unexpected("subquery selector", "\"]\""));
-                }
-                let end = self.next().end;
-                let vt = n.e.value_type();
-                let sq = Expr::Subquery(SubqueryExpr {
-                    expr: Box::new(n.e),
-                    range,
-                    step,
-                    offset: 0,
-                    at: None,
-                    range_expr,
-                    step_expr,
-                    offset_expr: None,
-                });
-                if vt != ValueType::Vector {
-                    return Err(self.err(
-                        n.pos.start,
-                        format!(
-                            "subquery is only allowed on instant vector, got {} in {:?} instead",
-                            vt.as_str(),
-                            sq.to_string()
-                        ),
-                    ));
-                }
-                Ok(N {
-                    e: sq,
-                    pos: PosRange {
-                        start: n.pos.start,
-                        end,
-                    },
-                })
-            }
-            _ => Err(self.unexpected("subquery or range", "\":\" or \"]\"")),
-        }
-    }
-
-    fn offset(&mut self, mut n: N) -> PResult<N> {
+    /// A selector that starts with a metric name (the current token).
+    fn metric(&mut self) -> PResult<N> {
         let t = self.next();
-        let (d, d_expr) = self.offset_duration()?;
-        let (slot, slot_expr) = match &mut n.e {
-            Expr::VectorSelector(vs) => (&mut vs.offset, &mut vs.offset_expr),
-            Expr::MatrixSelector(ms) => (&mut ms.selector.offset, &mut ms.selector.offset_expr),
-            Expr::Subquery(sq) => (&mut sq.offset, &mut sq.offset_expr),
-            _ => {
-                return Err(self.err(
-                    t.start,
-                    "offset modifier must be preceded by an instant vector selector or range vector selector or a subquery",
-                ))
-            }
-        };
-        if *slot != 0 || slot_expr.is_some() {
-            return Err(self.err(t.start, "offset may not be set multiple times"));
-        }
-        *slot = d;
-        *slot_expr = d_expr;
-        n.pos.end = self.last_end();
-        Ok(n)
-    }
-
-    /// `anchored` after a range selector or `smoothed` after a range or instant selector (at
-    /// most one of them).
-    fn range_modifier(&mut self, mut n: N) -> PResult<N> {
-        let t = self.next();
-        let anchored = t.text(self.input).eq_ignore_ascii_case("anchored");
-        let vs = match &mut n.e {
-            Expr::MatrixSelector(ms) => Some(&mut ms.selector),
-            Expr::VectorSelector(vs) => Some(vs),
-            _ => None,
-        };
-        if let Some(vs) = vs {
-            if vs.anchored || vs.smoothed {
-                return Err(self.err(
-                    t.start,
-                    "anchored and smoothed modifiers may not be set multiple times",
-                ));
-            }
-            vs.anchored = anchored;
-            vs.smoothed = !anchored;
-        }
-        n.pos.end = t.end;
-        Ok(n)
-    }
-
-    fn at_modifier(&mut self, mut n: N) -> PResult<N> {
-        let t = self.next();
-        let at = if self.at_kw("start") || self.at_kw("end") {
-            let which = self.next();
-            if self.peek().kind != TokKind::LParen {
-                return Err(self.unexpected("@", "\"(\""));
-            }
-            self.next();
-            if self.peek().kind != TokKind::RParen {
-                return Err(self.unexpected("@", "\")\""));
-            }
-            self.next();
-            if which.text(self.input).eq_ignore_ascii_case("start") {
-                AtModifier::Start
-            } else {
-                AtModifier::End
-            }
-        } else {
-            let sign = match self.peek().kind {
-                TokKind::Add => {
-                    self.next();
-                    1.0
-                }
-                TokKind::Sub => {
-                    self.next();
-                    -1.0
-                }
-                _ => 1.0,
-            };
-            let nt = self.peek().clone();
-            let secs = match nt.kind {
-                TokKind::Number => {
-                    self.next();
-                    number_value(nt.text(self.input)).unwrap_or(f64::NAN)
-                }
-                TokKind::Duration => self.duration_literal("@", "timestamp")? as f64 / 1000.0,
-                _ => return Err(self.unexpected("@", "timestamp")),
-            } * sign;
-            let ms = secs * 1000.0;
-            if !ms.is_finite() || ms >= i64::MAX as f64 || ms <= i64::MIN as f64 {
-                let shown = if secs.is_nan() {
-                    "NaN".to_string()
-                } else if secs.is_infinite() {
-                    if secs > 0.0 { "+Inf" } else { "-Inf" }.to_string()
-                } else {
-                    format!("{secs:.6}")
-                };
-                return Err(self.err(
-                    nt.start,
-                    format!("timestamp out of bounds for @ modifier: {shown}"),
-                ));
-            }
-            AtModifier::Timestamp(ms.round() as i64)
-        };
-        let slot = match &mut n.e {
-            Expr::VectorSelector(vs) => &mut vs.at,
-            Expr::MatrixSelector(ms) => &mut ms.selector.at,
-            Expr::Subquery(sq) => &mut sq.at,
-            _ => {
-                return Err(self.err(
-                    t.start,
-                    "@ modifier must be preceded by an instant vector selector or range vector selector or a subquery",
-                ))
-            }
-        };
-        if slot.is_some() {
-            return Err(self.err(t.start, "@ <timestamp> may not be set multiple times"));
-        }
-        *slot = Some(at);
-        n.pos.end = self.last_end();
-        Ok(n)
+        self.vector_selector(Some(t.text(self.input).to_string()), t.start)
     }
 
     /// `( expr, ... )` of a call or aggregation.
     pub(super) fn call_args(&mut self, context: &str, is_info: bool) -> PResult<Vec<N>> {
+        let mut args = Vec::new();
+        if self.open_args(context)? {
+            return Ok(args);
+        }
+        loop {
+            self.argument(&mut args, is_info)?;
+            if self.next_arg(context)? {
+                return Ok(args);
+            }
+        }
+    }
+
+    /// One more argument, added to `args`.
+    fn argument(&mut self, args: &mut Vec<N>, is_info: bool) -> PResult<()> {
+        // Prometheus exempts a plain selector as info()'s second argument from the
+        // non-empty-matcher rule; anything else built around such a selector is still an
+        // error.
+        let selects_info = is_info && args.len() == 1;
+        self.allow_empty_selector = selects_info;
+        self.empty_selector_at = None;
+        self.expr(0).and_then(|arg| {
+            self.allow_empty_selector = false;
+            self.check_arg(&arg, selects_info)?;
+            args.push(arg);
+            Ok(())
+        })
+    }
+
+    /// Takes the `(` that opens arguments; true when a `)` closes them at once.
+    fn open_args(&mut self, context: &str) -> PResult<bool> {
         if self.peek().kind != TokKind::LParen {
             return Err(self.unexpected(context, "\"(\""));
         }
         self.next();
-        let mut args = Vec::new();
-        if self.peek().kind == TokKind::RParen {
+        let empty = self.peek().kind == TokKind::RParen;
+        if empty {
             self.next();
-            return Ok(args);
         }
-        loop {
-            // Prometheus exempts a plain selector as info()'s second argument from the
-            // non-empty-matcher rule; anything else built around such a selector is still
-            // an error.
-            self.allow_empty_selector = is_info && args.len() == 1;
-            self.empty_selector_at = None;
-            let arg = self.expr(0)?;
-            self.allow_empty_selector = false;
-            if let Some(at) = self.empty_selector_at.take() {
-                if !matches!(arg.e, Expr::VectorSelector(_)) {
+        Ok(empty)
+    }
+
+    /// The checks on an argument just parsed; `selects_info` for `info()`'s second.
+    fn check_arg(&mut self, arg: &N, selects_info: bool) -> PResult<()> {
+        if let Some(at) = self.empty_selector_at.take() {
+            if !matches!(arg.e, Expr::VectorSelector(_)) {
+                return Err(self.err(
+                    at,
+                    "vector selector must contain at least one non-empty matcher",
+                ));
+            }
+        }
+        // info()'s second argument selects info series by labels only.
+        if selects_info {
+            match &arg.e {
+                Expr::VectorSelector(vs) if vs.name.is_none() => {}
+                Expr::VectorSelector(_) => {
                     return Err(self.err(
-                        at,
-                        "vector selector must contain at least one non-empty matcher",
-                    ));
+                        arg.pos.start,
+                        "expected label selectors only, got vector selector instead",
+                    ))
                 }
+                _ => return Err(self.err(arg.pos.start, "expected label selectors only")),
             }
-            // info()'s second argument selects info series by labels only.
-            if is_info && args.len() == 1 {
-                match &arg.e {
-                    Expr::VectorSelector(vs) if vs.name.is_none() => {}
-                    Expr::VectorSelector(_) => {
-                        return Err(self.err(
-                            arg.pos.start,
-                            "expected label selectors only, got vector selector instead",
-                        ))
-                    }
-                    _ => return Err(self.err(arg.pos.start, "expected label selectors only")),
+        }
+        Ok(())
+    }
+
+    /// Takes the `,` or `)` after an argument; true at the `)`.
+    fn next_arg(&mut self, context: &str) -> PResult<bool> {
+        match self.peek().kind {
+            TokKind::Comma => {
+                let c = self.next();
+                if self.peek().kind == TokKind::RParen {
+                    return Err(
+                        self.err(c.start, "trailing commas not allowed in function call args")
+                    );
                 }
+                Ok(false)
             }
-            args.push(arg);
-            match self.peek().kind {
-                TokKind::Comma => {
-                    let c = self.next();
-                    if self.peek().kind == TokKind::RParen {
-                        return Err(
-                            self.err(c.start, "trailing commas not allowed in function call args")
-                        );
-                    }
-                }
-                TokKind::RParen => {
-                    self.next();
-                    return Ok(args);
-                }
-                _ => return Err(self.unexpected(context, "\",\" or \")\"")),
+            TokKind::RParen => {
+                self.next();
+                Ok(true)
             }
+            _ => Err(self.unexpected(context, "\",\" or \")\"")),
         }
     }
 }

@@ -144,16 +144,22 @@ impl Parser<'_> {
 
     /// The full arithmetic grammar, by precedence climbing with PromQL's operator precedence.
     fn duration_expr(&mut self, min_prec: u8) -> PResult<DurationExpr> {
-        if !self.enter() {
-            let at = self.peek().start;
-            return Err(self.err(at, "expression nested too deeply"));
-        }
-        let r = self.duration_expr_inner(min_prec);
-        self.leave();
+        self.descend()?;
+        // Each operator counts as a level too (see `duration_expr_inner`).
+        let mut operators = 0;
+        let r = self.duration_expr_inner(min_prec, &mut operators);
+        self.ascend(1 + operators);
         r
     }
 
-    fn duration_expr_inner(&mut self, min_prec: u8) -> PResult<DurationExpr> {
+    /// Unlike an expression's, a duration expression's tree is walked recursively along its
+    /// left side too (these expressions are a few terms long), so each operator joined to
+    /// the left-hand side enters a level of nesting, counted in `operators`.
+    fn duration_expr_inner(
+        &mut self,
+        min_prec: u8,
+        operators: &mut usize,
+    ) -> PResult<DurationExpr> {
         let mut lhs = self.duration_operand()?;
         // The arithmetic operators, with the precedence they have in any expression.
         while let Some((
@@ -165,6 +171,8 @@ impl Parser<'_> {
             if prec < min_prec {
                 break;
             }
+            self.descend()?;
+            *operators += 1;
             let op_tok = self.next();
             let rhs = self.duration_expr(if right { prec } else { prec + 1 })?;
             if let DurationExpr::Literal { secs, .. } = rhs {

@@ -3,6 +3,7 @@
 
 use super::{fail, p};
 use crate::promql::parse;
+use crate::promql::parser::MAX_NESTING;
 
 /// Invalid queries and (a distinctive part of) the error each must give; an empty message
 /// marks a look-alike that must parse.
@@ -25,8 +26,10 @@ fn invalid_queries() {
         ("1 == 1", "1:3: parse error: comparisons between scalars must use BOOL modifier"),
         ("1 or 1", "set operator \"or\" not allowed in binary scalar expression"),
         ("1 unless 1", "set operator \"unless\" not allowed in binary scalar expression"),
-        ("1 !~ 1", "unexpected character after '!': '~'"),
-        ("1 =~ 1", "unexpected character after '=': '~'"),
+        // Prometheus places these at the first character of the operator.
+        ("1 !~ 1", "1:3: parse error: unexpected character after '!': '~'"),
+        ("1 =~ 1", "1:3: parse error: unexpected character after '=': '~'"),
+        ("x{a!b=\"c\"}", "1:4: parse error: unexpected character after '!' inside braces: 'b'"),
         (r#"-"string""#, r#"unary expression only allowed on expressions of type scalar or instant vector, got "string""#),
         ("-test[5m]", r#"unary expression only allowed on expressions of type scalar or instant vector, got "range vector""#),
         ("@@", "1:1: parse error: unexpected <op:@>"),
@@ -234,10 +237,11 @@ fn error_positions() {
 
 #[test]
 fn nesting_is_bounded() {
+    let too_deep = format!("expression nests deeper than {MAX_NESTING} levels");
     let deep = format!("{}1{}", "(".repeat(10_000), ")".repeat(10_000));
-    assert!(fail(&deep).contains("nested too deeply"));
+    assert!(fail(&deep).contains(&too_deep));
     let signs = format!("{}1", "-".repeat(10_000));
-    assert!(fail(&signs).contains("nested too deeply"));
+    assert!(fail(&signs).contains(&too_deep));
     let ok = format!("{}1{}", "(".repeat(100), ")".repeat(100));
     p(&ok);
     // Long flat chains are not nesting.
@@ -254,4 +258,62 @@ fn large_inputs_parse() {
     p(&format!("foo{{{}}}", matchers.join(",")));
     let labels: Vec<String> = (0..2000).map(|i| format!("l{i}")).collect();
     p(&format!("sum by ({}) (foo)", labels.join(",")));
+}
+
+#[test]
+fn a_character_outside_ascii_is_an_error_at_its_position() {
+    // Each once panicked by slicing a token that ended inside the character.
+    for (q, want) in [
+        ("1 + é", "1:5: parse error: unexpected character: 'é'"),
+        (
+            "rate(x[é5m])",
+            "1:8: parse error: unexpected character: 'é'",
+        ),
+        (
+            "sum by (éjob) (x)",
+            "1:9: parse error: unexpected character: 'é'",
+        ),
+        (
+            "x{a=\"b\",é=\"c\"}",
+            "1:9: parse error: unexpected character inside braces: 'é'",
+        ),
+        (
+            "x !é",
+            "1:3: parse error: unexpected character after '!': 'é'",
+        ),
+        ("1 +\n  😀", "2:3: parse error: unexpected character: '😀'"),
+    ] {
+        assert_eq!(fail(q), want, "{q:?}");
+    }
+}
+
+#[test]
+fn no_character_anywhere_makes_the_lexer_or_parser_panic() {
+    let queries = [
+        "1 + 2",
+        "sum by (job) (rate(x{a=\"b\"}[5m:1m]))",
+        "foo offset -5m @ 100 + on (a) group_left (b) bar",
+        "x[1m+step()] offset (1h - 5m)",
+        "label_replace(x, \"a\", \"$1\", 'b', `c`) > bool 1 fill(0)",
+        "-(2 ^ 3) unless ignoring(a) y # comment",
+    ];
+    // Two-, three- and four-byte characters, and a combining accent.
+    for ch in ["é", "€", "😀", "\u{301}"] {
+        for q in queries {
+            for (at, _) in q.char_indices().chain([(q.len(), ' ')]) {
+                let inserted = format!("{}{ch}{}", &q[..at], &q[at..]);
+                let replaced = format!(
+                    "{}{ch}{}",
+                    &q[..at],
+                    q[at..].chars().skip(1).collect::<String>()
+                );
+                for bad in [inserted, replaced] {
+                    if let Err(e) = parse(&bad) {
+                        assert!(bad.is_char_boundary(e.pos), "{bad:?}: {e}");
+                        assert!(e.line >= 1 && e.column >= 1, "{bad:?}: {e}");
+                    }
+                }
+            }
+        }
+    }
 }

@@ -134,7 +134,7 @@ fn duration_expressions_round_trip() {
 
 fn matching(q: &str) -> VectorMatching {
     match p(q) {
-        Expr::Binary(b) => b.matching.unwrap(),
+        Expr::Binary(mut b) => b.matching.take().expect("vector matching"),
         other => panic!("{q}: {other:?}"),
     }
 }

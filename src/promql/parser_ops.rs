@@ -3,16 +3,23 @@
 //! Prometheus' `checkAST` applies to it and in its wording.
 //!
 //! The token-level parsing (precedence, selectors, modifiers after an expression) is in
-//! `parser.rs`; this file only assembles and checks.
+//! `parser.rs` and its siblings; this file reads the operators' own modifiers, and assembles
+//! and checks.
 
 use super::ast::*;
 use super::functions;
-use super::lexer::Token;
 use super::parser::{documented_type, PResult, Parser, N};
+
+/// What may follow a binary operator: `bool` and the vector matching.
+pub(super) struct BinModifiers {
+    return_bool: bool,
+    matching: VectorMatching,
+}
 
 impl Parser<'_> {
     /// `bool`, then `on(...)`/`ignoring(...)`, then `group_left(...)`/`group_right(...)`.
-    pub(super) fn bin_modifiers(&mut self) -> PResult<(bool, VectorMatching)> {
+    /// Boxed, because they wait on the stack while the right-hand side is parsed.
+    pub(super) fn bin_modifiers(&mut self) -> PResult<Box<BinModifiers>> {
         let return_bool = if self.at_kw("bool") {
             self.next();
             true
@@ -44,7 +51,10 @@ impl Parser<'_> {
             }
         }
         self.fill_modifiers(&mut vm)?;
-        Ok((return_bool, vm))
+        Ok(Box::new(BinModifiers {
+            return_bool,
+            matching: vm,
+        }))
     }
 
     /// `fill(v)`, `fill_left(v)`, `fill_right(v)` after the matching modifiers. Only taken when
@@ -107,9 +117,12 @@ impl Parser<'_> {
         op_pos: usize,
         lhs: N,
         rhs: N,
-        return_bool: bool,
-        mut vm: VectorMatching,
+        modifiers: BinModifiers,
     ) -> PResult<N> {
+        let BinModifiers {
+            return_bool,
+            matching: mut vm,
+        } = modifiers;
         let pos = PosRange {
             start: lhs.pos.start,
             end: rhs.pos.end,
@@ -120,7 +133,7 @@ impl Parser<'_> {
                 "bool modifier can only be used on comparison operators",
             ));
         }
-        let (lt, rt) = (lhs.e.value_type(), rhs.e.value_type());
+        let (lt, rt) = (lhs.ty, rhs.ty);
         if op.is_comparison() && !return_bool && lt == ValueType::Scalar && rt == ValueType::Scalar
         {
             return Err(self.err(op_pos, "comparisons between scalars must use BOOL modifier"));
@@ -185,6 +198,11 @@ impl Parser<'_> {
                 ),
             ));
         }
+        let ty = if lt == ValueType::Scalar && rt == ValueType::Scalar {
+            ValueType::Scalar
+        } else {
+            ValueType::Vector
+        };
         Ok(N {
             e: Expr::Binary(BinaryExpr {
                 op,
@@ -194,11 +212,12 @@ impl Parser<'_> {
                 matching,
             }),
             pos,
+            ty,
         })
     }
 
     fn expect_type(&self, n: &N, want: ValueType, context: &str) -> PResult<()> {
-        let got = n.e.value_type();
+        let got = n.ty;
         if got == want {
             return Ok(());
         }
@@ -213,24 +232,37 @@ impl Parser<'_> {
         ))
     }
 
-    /// `op [by|without (...)] (args) [by|without (...)]`; the current token is `op`.
-    pub(super) fn aggregate(&mut self, op: AggOp, start: usize) -> PResult<N> {
+    /// `op [by|without (...)] (args) [by|without (...)]`; the current token is `op`. Kept
+    /// to the recursive call: the rest is in `grouping` and `finish_aggregate`.
+    pub(super) fn aggregate(&mut self, op: AggOp) -> PResult<N> {
+        let start = self.advance();
+        let before = self.grouping()?;
+        self.call_args("aggregation", false)
+            .and_then(|args| self.finish_aggregate(op, start, before, args))
+    }
+
+    /// `by (...)` or `without (...)` if present: whether it is `without`, and the labels.
+    fn grouping(&mut self) -> PResult<Option<(bool, Vec<String>)>> {
+        if !(self.at_kw("by") || self.at_kw("without")) {
+            return Ok(None);
+        }
+        let without = self.at_kw("without");
         self.next();
-        let mut grouping = Vec::new();
-        let mut without = false;
-        let mut have_mod = false;
-        if self.at_kw("by") || self.at_kw("without") {
-            without = self.at_kw("without");
-            self.next();
-            grouping = self.grouping_labels()?;
-            have_mod = true;
-        }
-        let mut args = self.call_args("aggregation", false)?;
-        if !have_mod && (self.at_kw("by") || self.at_kw("without")) {
-            without = self.at_kw("without");
-            self.next();
-            grouping = self.grouping_labels()?;
-        }
+        Ok(Some((without, self.grouping_labels()?)))
+    }
+
+    /// The grouping after the arguments (when there was none before) and the checks.
+    fn finish_aggregate(
+        &mut self,
+        op: AggOp,
+        start: usize,
+        before: Option<(bool, Vec<String>)>,
+        mut args: Vec<N>,
+    ) -> PResult<N> {
+        let (without, grouping) = match before {
+            Some(g) => g,
+            None => self.grouping()?.unwrap_or_default(),
+        };
         let end = self.last_end();
         if args.is_empty() {
             return Err(self.err(start, "no arguments for aggregate expression provided"));
@@ -258,26 +290,43 @@ impl Parser<'_> {
             };
             self.expect_type(p, want, "aggregation parameter")?;
         }
-        Ok(N {
-            e: Expr::Aggregate(AggregateExpr {
+        Ok(N::new(
+            Expr::Aggregate(AggregateExpr {
                 op,
                 expr: Box::new(expr.e),
                 param: param.map(|p| Box::new(p.e)),
                 grouping,
                 without,
             }),
-            pos: PosRange { start, end },
-        })
+            PosRange { start, end },
+        ))
     }
 
-    /// `name(args)`; the current token is the name.
-    pub(super) fn call(&mut self, t: &Token) -> PResult<N> {
-        let name = t.text(self.input).to_string();
-        let Some(sig) = functions::lookup(&name) else {
-            return Err(self.err(t.start, format!("unknown function with name {name:?}")));
-        };
-        self.next();
-        let args = self.call_args("function call", name == "info")?;
+    /// `name(args)`; the current token is the name. Kept to the recursive call: the rest is
+    /// in `signature` and `finish_call`.
+    pub(super) fn call(&mut self) -> PResult<N> {
+        let sig = self.signature()?;
+        let start = self.advance();
+        self.call_args("function call", sig.name == "info")
+            .and_then(|args| self.finish_call(sig, start, args))
+    }
+
+    /// The function the current token names.
+    fn signature(&self) -> PResult<&'static functions::FunctionSig> {
+        let t = self.peek();
+        let name = t.text(self.input);
+        functions::lookup(name)
+            .ok_or_else(|| self.err(t.start, format!("unknown function with name {name:?}")))
+    }
+
+    /// The checks on a call's arguments (number and types), and the node.
+    fn finish_call(
+        &self,
+        sig: &'static functions::FunctionSig,
+        start: usize,
+        args: Vec<N>,
+    ) -> PResult<N> {
+        let name = sig.name;
         let end = self.last_end();
         let n = args.len();
         if n < sig.min_args() {
@@ -292,7 +341,7 @@ impl Parser<'_> {
                     sig.min_args()
                 )
             };
-            return Err(self.err(t.start, msg));
+            return Err(self.err(start, msg));
         }
         if let Some(max) = sig.max_args() {
             if n > max {
@@ -301,7 +350,7 @@ impl Parser<'_> {
                 } else {
                     format!("expected at most {max} argument(s) in call to {name:?}, got {n}")
                 };
-                return Err(self.err(t.start, msg));
+                return Err(self.err(start, msg));
             }
         }
         let context = format!("call to function {name:?}");
@@ -310,17 +359,14 @@ impl Parser<'_> {
                 self.expect_type(a, want, &context)?;
             }
         }
-        let pos = PosRange {
-            start: t.start,
-            end,
-        };
-        Ok(N {
-            e: Expr::Call(Call {
-                func: name,
+        let pos = PosRange { start, end };
+        Ok(N::new(
+            Expr::Call(Call {
+                func: name.to_string(),
                 args: args.into_iter().map(|a| a.e).collect(),
                 pos,
             }),
             pos,
-        })
+        ))
     }
 }

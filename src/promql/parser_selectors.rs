@@ -78,8 +78,8 @@ impl Parser<'_> {
                 ));
             }
         }
-        Ok(N {
-            e: Expr::VectorSelector(VectorSelector {
+        Ok(N::new(
+            Expr::VectorSelector(VectorSelector {
                 name,
                 matchers,
                 offset: 0,
@@ -89,8 +89,8 @@ impl Parser<'_> {
                 anchored: false,
                 smoothed: false,
             }),
-            pos: PosRange { start, end },
-        })
+            PosRange { start, end },
+        ))
     }
 
     /// The operator and value of a matcher whose label name was just read.

@@ -592,6 +592,10 @@ fn printer_adds_needed_parentheses() {
     assert_eq!(prod.to_string(), "(1 + 2) * (3 + 4)");
     let neg = Expr::Unary(UnaryOp::Neg, Box::new(prod));
     assert_eq!(neg.to_string(), "-((1 + 2) * (3 + 4))");
+    // `+Inf` is printed with a sign, which would take `Inf ^ 7` as its operand.
+    let printed = p("Inf ^ 7").to_string();
+    assert_eq!(printed, "(+Inf) ^ 7");
+    assert_eq!(p(&printed).to_string(), printed);
 }
 
 /// The PromQL expression of an `eval` line of a Prometheus `.test` script, if it is one.

@@ -212,6 +212,95 @@ fn write_grouping(f: &mut fmt::Formatter<'_>, labels: &[String]) -> fmt::Result 
     f.write_str(")")
 }
 
+/// Whether the left-hand side of `b` needs parentheses to keep its meaning (only for trees
+/// built by hand; parsed ones carry `Paren` nodes).
+fn lhs_needs_parens(b: &BinaryExpr) -> bool {
+    let p = prec(b.op);
+    let right_assoc = b.op == BinOp::Pow;
+    match &*b.lhs {
+        Expr::Binary(l) => prec(l.op) < p || (prec(l.op) == p && right_assoc),
+        // `-a ^ b` would read as `-(a ^ b)`, and so would the sign `-2` and `+Inf` are
+        // printed with.
+        Expr::Unary(..) => right_assoc,
+        Expr::Number(v) => right_assoc && (v.is_sign_negative() || *v == f64::INFINITY),
+        _ => false,
+    }
+}
+
+/// A chain of binary operators, in a loop along its left side (see `chain.rs`): the
+/// parentheses that left-hand sides need all open before the first operand, and each closes
+/// before its node's operator.
+fn write_binary(f: &mut fmt::Formatter<'_>, b: &BinaryExpr) -> fmt::Result {
+    let (spine, first) = b.left_spine();
+    let parens: Vec<bool> = spine.iter().map(|n| lhs_needs_parens(n)).collect();
+    for _ in parens.iter().filter(|p| **p) {
+        f.write_str("(")?;
+    }
+    write!(f, "{first}")?;
+    for (node, paren) in spine.iter().zip(&parens).rev() {
+        if *paren {
+            f.write_str(")")?;
+        }
+        write_operator_and_rhs(f, node)?;
+    }
+    Ok(())
+}
+
+/// ` op bool on (...) group_left (...) fill(...) rhs`.
+fn write_operator_and_rhs(f: &mut fmt::Formatter<'_>, b: &BinaryExpr) -> fmt::Result {
+    let p = prec(b.op);
+    let right_assoc = b.op == BinOp::Pow;
+    let rparens = match &*b.rhs {
+        Expr::Binary(r) => prec(r.op) < p || (prec(r.op) == p && !right_assoc),
+        _ => false,
+    };
+    write!(f, " {}", b.op.as_str())?;
+    if b.return_bool {
+        f.write_str(" bool")?;
+    }
+    if let Some(vm) = &b.matching {
+        write_matching(f, vm)?;
+    }
+    f.write_str(" ")?;
+    write_operand(f, &b.rhs, rparens)
+}
+
+fn write_matching(f: &mut fmt::Formatter<'_>, vm: &VectorMatching) -> fmt::Result {
+    let grouped = matches!(vm.card, Cardinality::ManyToOne | Cardinality::OneToMany);
+    if vm.on || !vm.labels.is_empty() || grouped {
+        f.write_str(if vm.on { " on " } else { " ignoring " })?;
+        write_grouping(f, &vm.labels)?;
+        match vm.card {
+            Cardinality::ManyToOne => {
+                f.write_str(" group_left ")?;
+                write_grouping(f, &vm.include)?;
+            }
+            Cardinality::OneToMany => {
+                f.write_str(" group_right ")?;
+                write_grouping(f, &vm.include)?;
+            }
+            _ => {}
+        }
+    }
+    match (vm.fill_lhs, vm.fill_rhs) {
+        (Some(l), Some(r)) if l.to_bits() == r.to_bits() => {
+            f.write_str(" fill(")?;
+            write_number(f, l)?;
+            f.write_str(")")
+        }
+        (l, r) => {
+            for (name, v) in [("fill_left", l), ("fill_right", r)] {
+                if let Some(v) = v {
+                    write!(f, " {name}(")?;
+                    write_number(f, v)?;
+                    f.write_str(")")?;
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
 impl fmt::Display for Expr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -263,63 +352,7 @@ impl fmt::Display for Expr {
                 };
                 write_operand(f, e, parens)
             }
-            Expr::Binary(b) => {
-                let p = prec(b.op);
-                let right_assoc = b.op == BinOp::Pow;
-                let lparens = match &*b.lhs {
-                    Expr::Binary(l) => prec(l.op) < p || (prec(l.op) == p && right_assoc),
-                    // `-a ^ b` would read as `-(a ^ b)`.
-                    Expr::Unary(..) => right_assoc,
-                    Expr::Number(v) => right_assoc && v.is_sign_negative(),
-                    _ => false,
-                };
-                let rparens = match &*b.rhs {
-                    Expr::Binary(r) => prec(r.op) < p || (prec(r.op) == p && !right_assoc),
-                    _ => false,
-                };
-                write_operand(f, &b.lhs, lparens)?;
-                write!(f, " {}", b.op.as_str())?;
-                if b.return_bool {
-                    f.write_str(" bool")?;
-                }
-                if let Some(vm) = &b.matching {
-                    let grouped =
-                        matches!(vm.card, Cardinality::ManyToOne | Cardinality::OneToMany);
-                    if vm.on || !vm.labels.is_empty() || grouped {
-                        f.write_str(if vm.on { " on " } else { " ignoring " })?;
-                        write_grouping(f, &vm.labels)?;
-                        match vm.card {
-                            Cardinality::ManyToOne => {
-                                f.write_str(" group_left ")?;
-                                write_grouping(f, &vm.include)?;
-                            }
-                            Cardinality::OneToMany => {
-                                f.write_str(" group_right ")?;
-                                write_grouping(f, &vm.include)?;
-                            }
-                            _ => {}
-                        }
-                    }
-                    match (vm.fill_lhs, vm.fill_rhs) {
-                        (Some(l), Some(r)) if l.to_bits() == r.to_bits() => {
-                            f.write_str(" fill(")?;
-                            write_number(f, l)?;
-                            f.write_str(")")?;
-                        }
-                        (l, r) => {
-                            for (name, v) in [("fill_left", l), ("fill_right", r)] {
-                                if let Some(v) = v {
-                                    write!(f, " {name}(")?;
-                                    write_number(f, v)?;
-                                    f.write_str(")")?;
-                                }
-                            }
-                        }
-                    }
-                }
-                f.write_str(" ")?;
-                write_operand(f, &b.rhs, rparens)
-            }
+            Expr::Binary(b) => write_binary(f, b),
             Expr::Aggregate(a) => {
                 f.write_str(a.op.as_str())?;
                 if a.without {

@@ -300,3 +300,50 @@ fn stats_report_where_the_time_went_on_stderr() {
         .code(2)
         .stderr(predicate::str::contains("--stats"));
 }
+
+#[test]
+fn long_chains_answer_and_deep_nesting_or_odd_characters_are_parse_errors() {
+    let w = Workdir::new();
+    counters(&w);
+    // Each of these once ended the process: a stack overflow or a panic. `--promql`, because
+    // without it the query is also tried as LogQL, whose parser has limits of its own.
+    let chain = vec!["1"; 2_000].join("+");
+    let out = stdout_of(
+        w.argus(),
+        &["query", "--promql", &chain, "--time", "100", "-o", "tsv"],
+    );
+    assert_eq!(out, "series\ttimestamp\tvalue\n\t100\t2000\n");
+    let ors = vec!["http_requests_total"; 1_500].join(" or ");
+    let out = stdout_of(
+        w.argus(),
+        &[
+            "query",
+            "--promql",
+            &ors,
+            "--time",
+            "1700000600",
+            "-o",
+            "tsv",
+        ],
+    );
+    assert_eq!(out.lines().count(), 3, "{out}");
+    let deep = format!(
+        "{}http_requests_total{}",
+        "sum(".repeat(2_000),
+        ")".repeat(2_000)
+    );
+    w.argus()
+        .args(["query", "--promql", &deep])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains(
+            "1:517: parse error: expression nests deeper than 128 levels",
+        ));
+    w.argus()
+        .args(["query", "--promql", "sum by (éjob) (x)"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains(
+            "1:9: parse error: unexpected character: 'é'",
+        ));
+}

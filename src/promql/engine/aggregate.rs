@@ -131,9 +131,19 @@ pub(crate) fn format_go_float(f: f64) -> String {
 }
 
 impl Evaluator<'_> {
+    /// Kept to evaluating the parameter and the input (see `Evaluator::eval`); the rest is
+    /// in `aggregate_whole`.
     pub fn eval_aggregate(&self, a: &AggregateExpr) -> Result<Val, EvalError> {
-        let n = self.nsteps();
-        let param = match (&a.param, a.op) {
+        let param = self.aggregation_param(a)?;
+        if let (Param::None, Some(op)) = (&param, SimpleOp::of(a.op)) {
+            return self.stream_simple_agg(a, op).map(Val::Vector);
+        }
+        let input = self.eval_vector(&a.expr)?;
+        self.aggregate_whole(a, param, input)
+    }
+
+    fn aggregation_param(&self, a: &AggregateExpr) -> Result<Param, EvalError> {
+        Ok(match (&a.param, a.op) {
             (Some(p), AggOp::CountValues) => match self.eval(p)? {
                 Val::String(s) => Param::Str(s),
                 other => {
@@ -145,11 +155,17 @@ impl Evaluator<'_> {
             },
             (Some(p), _) => Param::Num(self.eval_scalar(p)?),
             (None, _) => Param::None,
-        };
-        if let (Param::None, Some(op)) = (&param, SimpleOp::of(a.op)) {
-            return self.stream_simple_agg(a, op).map(Val::Vector);
-        }
-        let input = self.eval_vector(&a.expr)?;
+        })
+    }
+
+    /// The aggregations that need their whole input at once.
+    fn aggregate_whole(
+        &self,
+        a: &AggregateExpr,
+        param: Param,
+        input: Vec<StepSeries>,
+    ) -> Result<Val, EvalError> {
+        let n = self.nsteps();
         let mut groups = Groups::default();
         let gid: Vec<usize> = input.iter().map(|s| groups.assign(a, s)).collect();
         let Groups {
@@ -283,22 +299,27 @@ impl Evaluator<'_> {
             }
             Ok(())
         })?;
-        let drop = groups.drop;
-        Ok(groups
-            .keys
-            .into_iter()
-            .enumerate()
-            .map(|(g, labels)| {
-                let row = &accs[g * n..(g + 1) * n];
-                StepSeries {
-                    labels,
-                    drop_name: drop[g],
-                    vals: row.iter().map(|a| a.seen.then(|| a.finish(op))).collect(),
-                }
-            })
-            .filter(|s| !s.is_empty())
-            .collect())
+        Ok(finish_groups(groups, accs, op, n))
     }
+}
+
+/// The result of a streamed aggregation: a series per group with its accumulated values.
+fn finish_groups(groups: Groups, accs: Vec<Acc>, op: AggOp, n: usize) -> Vec<StepSeries> {
+    let drop = groups.drop;
+    groups
+        .keys
+        .into_iter()
+        .enumerate()
+        .map(|(g, labels)| {
+            let row = &accs[g * n..(g + 1) * n];
+            StepSeries {
+                labels,
+                drop_name: drop[g],
+                vals: row.iter().map(|a| a.seen.then(|| a.finish(op))).collect(),
+            }
+        })
+        .filter(|s| !s.is_empty())
+        .collect()
 }
 
 fn quantile_agg(

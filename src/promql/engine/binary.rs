@@ -8,6 +8,7 @@
 //! would have to be cleared and refilled at every step. Result label sets are built once per
 //! matched pair of series.
 
+use super::errors::DuplicateSeries;
 use super::eval::Evaluator;
 use super::value::{merge_same_labels, StepSeries, Val};
 use super::EvalError;
@@ -81,9 +82,26 @@ fn signature(l: &Labels, m: &VectorMatching) -> Labels {
 }
 
 impl Evaluator<'_> {
+    /// A chain of binary operators, in a loop along its left side rather than by recursion
+    /// (chains are as long as the query; see `promql/chain.rs`): the first operand, then
+    /// each operator with its right-hand side, deepest first.
     pub fn eval_binary(&self, b: &BinaryExpr) -> Result<Val, EvalError> {
-        let lhs = self.eval(&b.lhs)?;
+        let (spine, first) = b.left_spine();
+        let mut acc = self.eval(first)?;
+        for node in spine.into_iter().rev() {
+            acc = self.binary_step(node, acc)?;
+        }
+        Ok(acc)
+    }
+
+    /// Evaluates the right-hand side of `b` and applies its operator.
+    fn binary_step(&self, b: &BinaryExpr, lhs: Val) -> Result<Val, EvalError> {
         let rhs = self.eval(&b.rhs)?;
+        self.apply_binary(b, lhs, rhs)
+    }
+
+    /// One operator of `b` applied to its evaluated operands.
+    fn apply_binary(&self, b: &BinaryExpr, lhs: Val, rhs: Val) -> Result<Val, EvalError> {
         let op = b.op;
         match (lhs, rhs) {
             (Val::Scalar(mut l), Val::Scalar(r)) => {
@@ -302,12 +320,12 @@ fn vector_vector(
                 } else {
                     (&s.labels, &prev.labels)
                 };
-                return Err(EvalError::ManyToMany {
+                return Err(EvalError::ManyToMany(Box::new(DuplicateSeries {
                     group: go_labels(&int.keys[sg]),
                     side: if swapped { "left" } else { "right" },
                     a: go_labels(a),
                     b: go_labels(b),
-                });
+                })));
             }
             one_at[sg] = (i, oi);
         }

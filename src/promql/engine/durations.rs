@@ -63,7 +63,8 @@ fn needs_resolving(expr: &Expr) -> bool {
                 || needs_resolving(&sq.expr)
         }
         Expr::Paren(e) | Expr::Unary(_, e) => needs_resolving(e),
-        Expr::Binary(b) => needs_resolving(&b.lhs) || needs_resolving(&b.rhs),
+        // A chain's operands in a loop (see `promql/chain.rs`).
+        Expr::Binary(b) => b.operands().into_iter().any(needs_resolving),
         Expr::Aggregate(a) => {
             needs_resolving(&a.expr) || a.param.as_deref().is_some_and(needs_resolving)
         }
@@ -91,11 +92,32 @@ fn set(
     Ok(())
 }
 
+/// Fills in `expr` and everything below it. Kept to the recursion: one frame of it is on
+/// the stack per level of nesting.
 fn fill(expr: &mut Expr, q: &QueryShape) -> Result<(), EvalError> {
+    fill_node(expr, q)?;
+    match expr {
+        Expr::Subquery(sq) => fill(&mut sq.expr, q),
+        Expr::Paren(e) | Expr::Unary(_, e) => fill(e, q),
+        // A chain's operands in a loop (see `promql/chain.rs`).
+        Expr::Binary(b) => b.operands_mut().into_iter().try_for_each(|o| fill(o, q)),
+        Expr::Aggregate(a) => {
+            fill(&mut a.expr, q)?;
+            a.param.as_deref_mut().map_or(Ok(()), |p| fill(p, q))
+        }
+        Expr::Call(c) => c.args.iter_mut().try_for_each(|a| fill(a, q)),
+        Expr::Number(_) | Expr::String(_) | Expr::VectorSelector(_) | Expr::MatrixSelector(_) => {
+            Ok(())
+        }
+    }
+}
+
+/// The node's own ranges, steps and offsets, and a call of `step()`, `range()`, `start()` or
+/// `end()` replaced by its value.
+fn fill_node(expr: &mut Expr, q: &QueryShape) -> Result<(), EvalError> {
     let step = q.step as f64 / 1000.0;
     let range = (q.end - q.start) as f64 / 1000.0;
     match expr {
-        Expr::Number(_) | Expr::String(_) => {}
         Expr::VectorSelector(vs) => set(&mut vs.offset, &vs.offset_expr, step, range, true)?,
         Expr::MatrixSelector(ms) => {
             set(&mut ms.range, &ms.range_expr, step, range, false)?;
@@ -108,28 +130,13 @@ fn fill(expr: &mut Expr, q: &QueryShape) -> Result<(), EvalError> {
                 set(s, &sq.step_expr, step, range, false)?;
             }
             set(&mut sq.offset, &sq.offset_expr, step, range, true)?;
-            fill(&mut sq.expr, q)?;
-        }
-        Expr::Paren(e) | Expr::Unary(_, e) => fill(e, q)?,
-        Expr::Binary(b) => {
-            fill(&mut b.lhs, q)?;
-            fill(&mut b.rhs, q)?;
-        }
-        Expr::Aggregate(a) => {
-            fill(&mut a.expr, q)?;
-            if let Some(p) = a.param.as_deref_mut() {
-                fill(p, q)?;
-            }
         }
         Expr::Call(c) => {
             if let Some(v) = query_function(c, q) {
                 *expr = Expr::Number(v);
-                return Ok(());
-            }
-            for a in &mut c.args {
-                fill(a, q)?;
             }
         }
+        _ => {}
     }
     Ok(())
 }

@@ -17,13 +17,8 @@ pub enum EvalError {
     #[error("storage error: {0}")]
     Storage(String),
     /// Two series with the same match signature on the "one" side of a binary operation.
-    #[error("found duplicate series for the match group {group} on the {side} hand-side of the operation: [{a}, {b}];many-to-many matching not allowed: matching labels must be unique on one side")]
-    ManyToMany {
-        group: String,
-        side: &'static str,
-        a: String,
-        b: String,
-    },
+    #[error("found duplicate series for the match group {} on the {} hand-side of the operation: [{}, {}];many-to-many matching not allowed: matching labels must be unique on one side", .0.group, .0.side, .0.a, .0.b)]
+    ManyToMany(Box<DuplicateSeries>),
     /// One-to-one matching found several left-hand series for one right-hand series.
     #[error("multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)")]
     ManyToOneImplicit,
@@ -40,6 +35,16 @@ pub enum EvalError {
     /// expression forms), carrying Prometheus' message.
     #[error("{0}")]
     Invalid(String),
+}
+
+/// The series of a [`EvalError::ManyToMany`], boxed: errors travel through every level of
+/// the evaluator's recursion, so a small error keeps its stack frames small.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DuplicateSeries {
+    pub group: String,
+    pub side: &'static str,
+    pub a: String,
+    pub b: String,
 }
 
 impl EvalError {

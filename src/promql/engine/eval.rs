@@ -28,6 +28,36 @@ pub(crate) struct Evaluator<'a> {
     pub notes: &'a Notes,
 }
 
+/// The error of an evaluation, or of a value that is not of the `expected` type.
+fn wrong_type(expected: &str, got: Result<Val, EvalError>) -> EvalError {
+    match got {
+        Err(e) => e,
+        Ok(v) => EvalError::invalid(format!("expected type {expected}, got {}", v.type_name())),
+    }
+}
+
+/// A unary sign applied to an evaluated operand.
+fn apply_sign(op: UnaryOp, v: Val) -> Result<Val, EvalError> {
+    match (op, v) {
+        (UnaryOp::Pos, v) => Ok(v),
+        (UnaryOp::Neg, Val::Scalar(mut s)) => {
+            s.iter_mut().for_each(|x| *x = -*x);
+            Ok(Val::Scalar(s))
+        }
+        (UnaryOp::Neg, Val::Vector(mut vs)) => {
+            for s in &mut vs {
+                s.drop_name = true;
+                s.vals.iter_mut().flatten().for_each(|x| *x = -*x);
+            }
+            Ok(Val::Vector(vs))
+        }
+        (_, v) => Err(EvalError::invalid(format!(
+            "unary expression only allowed on expressions of type scalar or instant vector, got \"{}\"",
+            v.type_name()
+        ))),
+    }
+}
+
 /// What per-step work needs of an evaluation: the grid and the deadline. Unlike the
 /// evaluator it can be shared with worker threads.
 #[derive(Clone, Copy, Debug)]
@@ -113,39 +143,20 @@ impl<'a> Evaluator<'a> {
         }
     }
 
+    /// Evaluates a node. It and the functions it calls recurse once per level of nesting in
+    /// the query (the parser bounds that), so they keep to dispatching and recursion, and do
+    /// their work in functions called before or after: in a debug build every temporary of a
+    /// function takes stack space for as long as the function runs.
     pub fn eval(&self, e: &Expr) -> Result<Val, EvalError> {
         self.check_deadline()?;
         match e {
             Expr::Number(v) => Ok(Val::Scalar(vec![*v; self.nsteps()])),
             Expr::String(s) => Ok(Val::String(s.clone())),
             Expr::Paren(inner) => self.eval(inner),
-            Expr::VectorSelector(vs) => {
-                let series = self.eval_vector_selector(vs, false)?;
-                Ok(Val::Vector(series))
-            }
-            Expr::MatrixSelector(ms) => Ok(Val::Range(self.eval_matrix_selector(ms)?)),
-            Expr::Subquery(sq) => Ok(Val::Range(self.eval_subquery(sq)?)),
-            Expr::Unary(op, inner) => {
-                let v = self.eval(inner)?;
-                match (op, v) {
-                    (UnaryOp::Pos, v) => Ok(v),
-                    (UnaryOp::Neg, Val::Scalar(mut s)) => {
-                        s.iter_mut().for_each(|x| *x = -*x);
-                        Ok(Val::Scalar(s))
-                    }
-                    (UnaryOp::Neg, Val::Vector(mut vs)) => {
-                        for s in &mut vs {
-                            s.drop_name = true;
-                            s.vals.iter_mut().flatten().for_each(|x| *x = -*x);
-                        }
-                        Ok(Val::Vector(vs))
-                    }
-                    (_, v) => Err(EvalError::invalid(format!(
-                        "unary expression only allowed on expressions of type scalar or instant vector, got \"{}\"",
-                        v.type_name()
-                    ))),
-                }
-            }
+            Expr::VectorSelector(vs) => self.eval_vector_selector(vs, false).map(Val::Vector),
+            Expr::MatrixSelector(ms) => self.eval_matrix_selector(ms).map(Val::Range),
+            Expr::Subquery(sq) => self.eval_subquery(sq).map(Val::Range),
+            Expr::Unary(op, inner) => self.eval(inner).and_then(|v| apply_sign(*op, v)),
             Expr::Binary(b) => self.eval_binary(b),
             Expr::Aggregate(a) => self.eval_aggregate(a),
             Expr::Call(c) => super::functions::call(self, c),
@@ -154,12 +165,9 @@ impl<'a> Evaluator<'a> {
 
     /// Evaluates an argument that must be a scalar (one value per step).
     pub fn eval_scalar(&self, e: &Expr) -> Result<Vec<f64>, EvalError> {
-        match self.eval(e)? {
-            Val::Scalar(v) => Ok(v),
-            other => Err(EvalError::invalid(format!(
-                "expected type scalar, got {}",
-                other.type_name()
-            ))),
+        match self.eval(e) {
+            Ok(Val::Scalar(v)) => Ok(v),
+            other => Err(wrong_type("scalar", other)),
         }
     }
 
@@ -184,23 +192,17 @@ impl<'a> Evaluator<'a> {
 
     /// Evaluates an argument that must be an instant vector.
     pub fn eval_vector(&self, e: &Expr) -> Result<Vec<StepSeries>, EvalError> {
-        match self.eval(e)? {
-            Val::Vector(v) => Ok(v),
-            other => Err(EvalError::invalid(format!(
-                "expected type instant vector, got {}",
-                other.type_name()
-            ))),
+        match self.eval(e) {
+            Ok(Val::Vector(v)) => Ok(v),
+            other => Err(wrong_type("instant vector", other)),
         }
     }
 
     /// Evaluates an argument that must be a range vector.
     pub fn eval_range(&self, e: &Expr) -> Result<RangeVal, EvalError> {
-        match self.eval(e)? {
-            Val::Range(r) => Ok(r),
-            other => Err(EvalError::invalid(format!(
-                "expected type range vector, got {}",
-                other.type_name()
-            ))),
+        match self.eval(e) {
+            Ok(Val::Range(r)) => Ok(r),
+            other => Err(wrong_type("range vector", other)),
         }
     }
 
@@ -208,12 +210,30 @@ impl<'a> Evaluator<'a> {
     /// of the subquery step covering every window the outer steps need, then handed on as a
     /// range vector whose samples are the inner results.
     fn eval_subquery(&self, sq: &SubqueryExpr) -> Result<RangeVal, EvalError> {
+        let ends = self.effective_times(sq.at, sq.offset);
+        let inner = self.subquery_grid(sq, &ends)?;
+        let vals = match &inner {
+            Some(inner) => inner.eval_vector(&sq.expr)?,
+            None => Vec::new(),
+        };
+        self.subquery_result(sq, ends, inner, vals)
+    }
+
+    /// The evaluator of a subquery's inner expression: absolute multiples of the subquery
+    /// step covering every window that the outer steps (`ends`) need; `None` when there are
+    /// none.
+    fn subquery_grid(
+        &self,
+        sq: &SubqueryExpr,
+        ends: &[i64],
+    ) -> Result<Option<Evaluator<'a>>, EvalError> {
         let step = sq.step.unwrap_or(self.engine.default_subquery_step);
         if step <= 0 {
             return Err(EvalError::invalid("subquery step must be positive"));
         }
-        let ends = self.effective_times(sq.at, sq.offset);
-        let (lo, hi) = (ends[0], ends[ends.len() - 1]);
+        let (Some(&lo), Some(&hi)) = (ends.first(), ends.last()) else {
+            return Ok(None);
+        };
         let first = lo - sq.range;
         // Go's integer division truncates toward zero, and so does Rust's; keep that so the
         // grid matches Prometheus' for negative times too.
@@ -221,17 +241,30 @@ impl<'a> Evaluator<'a> {
         if start <= first {
             start += step;
         }
+        if start > hi {
+            return Ok(None);
+        }
+        let inner = Evaluator {
+            start,
+            end: hi,
+            step,
+            ..*self
+        };
+        inner.check_grid()?;
+        Ok(Some(inner))
+    }
+
+    /// The inner results as a range vector whose samples are the inner steps' values.
+    fn subquery_result(
+        &self,
+        sq: &SubqueryExpr,
+        ends: Vec<i64>,
+        inner: Option<Evaluator>,
+        vals: Vec<StepSeries>,
+    ) -> Result<RangeVal, EvalError> {
         let mut series = Vec::new();
-        if start <= hi {
-            let inner = Evaluator {
-                start,
-                end: hi,
-                step,
-                ..*self
-            };
-            inner.check_grid()?;
-            let vals = inner.eval_vector(&sq.expr)?;
-            let mut total = 0usize;
+        let mut total = 0usize;
+        if let Some(inner) = inner {
             for s in vals {
                 let samples: Vec<Sample> = s
                     .vals
@@ -253,8 +286,8 @@ impl<'a> Evaluator<'a> {
                     });
                 }
             }
-            self.check_samples(total)?;
         }
+        self.check_samples(total)?;
         Ok(RangeVal {
             series,
             range: sq.range,

@@ -259,10 +259,27 @@ fn with_metric_name(detail: String, l: &Labels) -> String {
     }
 }
 
+// Each of these evaluates its arguments and leaves the work to a function called after, so
+// that nested calls do not hold its frame (see `Evaluator::eval`).
+
 pub(super) fn histogram_quantile(ev: &Evaluator, c: &Call) -> Result<Val, EvalError> {
     let q = ev.eval_scalar(arg(c, 0)?)?;
-    warn_quantiles(ev, &q, expr_pos(arg(c, 0)?, c.pos));
+    warn_quantile_arg(ev, c, &q)?;
     let v = ev.eval_vector(arg(c, 1)?)?;
+    histogram_quantile_of(ev, c, q, v)
+}
+
+fn warn_quantile_arg(ev: &Evaluator, c: &Call, q: &[f64]) -> Result<(), EvalError> {
+    warn_quantiles(ev, q, expr_pos(arg(c, 0)?, c.pos));
+    Ok(())
+}
+
+fn histogram_quantile_of(
+    ev: &Evaluator,
+    c: &Call,
+    q: Vec<f64>,
+    v: Vec<StepSeries>,
+) -> Result<Val, EvalError> {
     let pos = expr_pos(arg(c, 1)?, c.pos);
     Ok(Val::Vector(per_group(ev, v, pos, |i, b| {
         bucket_quantile(q[i], b)
@@ -284,6 +301,10 @@ fn quantile_label(q: f64) -> String {
 /// told apart by `label`.
 pub(super) fn histogram_quantiles(ev: &Evaluator, c: &Call) -> Result<Val, EvalError> {
     let v = ev.eval_vector(arg(c, 0)?)?;
+    histogram_quantiles_of(ev, c, v)
+}
+
+fn histogram_quantiles_of(ev: &Evaluator, c: &Call, v: Vec<StepSeries>) -> Result<Val, EvalError> {
     let label = match ev.eval(arg(c, 1)?)? {
         Val::String(s) => s,
         other => {
@@ -303,7 +324,7 @@ pub(super) fn histogram_quantiles(ev: &Evaluator, c: &Call) -> Result<Val, EvalE
     }
     let pos = expr_pos(arg(c, 0)?, c.pos);
     let mut out = Vec::new();
-    for qe in &c.args[2..] {
+    for qe in c.args.iter().skip(2) {
         let q = ev.eval_scalar(qe)?;
         warn_quantiles(ev, &q, expr_pos(qe, c.pos));
         for mut s in per_group(ev, v.clone(), pos, |i, b| bucket_quantile(q[i], b)) {
@@ -324,6 +345,15 @@ pub(super) fn histogram_fraction(ev: &Evaluator, c: &Call) -> Result<Val, EvalEr
     let lo = ev.eval_scalar(arg(c, 0)?)?;
     let hi = ev.eval_scalar(arg(c, 1)?)?;
     let v = ev.eval_vector(arg(c, 2)?)?;
+    histogram_fraction_of(ev, c, (lo, hi), v)
+}
+
+fn histogram_fraction_of(
+    ev: &Evaluator,
+    c: &Call,
+    (lo, hi): (Vec<f64>, Vec<f64>),
+    v: Vec<StepSeries>,
+) -> Result<Val, EvalError> {
     let pos = expr_pos(arg(c, 2)?, c.pos);
     Ok(Val::Vector(per_group(ev, v, pos, |i, b| {
         (bucket_fraction(lo[i], hi[i], b), false)

@@ -23,6 +23,12 @@ fn matches_all(ms: &[&Matcher], v: &str) -> bool {
 
 pub(super) fn info(ev: &Evaluator, c: &Call) -> Result<Val, EvalError> {
     let base = ev.eval_vector(arg(c, 0)?)?;
+    info_of(ev, c, base)
+}
+
+/// [`info`] on its evaluated base vector, apart so that nested calls do not hold this frame
+/// (see `Evaluator::eval`).
+fn info_of(ev: &Evaluator, c: &Call, base: Vec<StepSeries>) -> Result<Val, EvalError> {
     let n = ev.nsteps();
     let selector: Vec<Matcher> = match c.args.get(1) {
         Some(Expr::VectorSelector(vs)) => vs.matchers.clone(),
@@ -192,7 +198,8 @@ fn time_shifts(e: &Expr) -> Option<Vec<(Option<AtModifier>, i64)>> {
             v
         }),
         Expr::Paren(x) | Expr::Unary(_, x) => time_shifts(x),
-        Expr::Binary(b) => time_shifts(&b.lhs).or_else(|| time_shifts(&b.rhs)),
+        // A chain's operands in a loop (see `promql/chain.rs`).
+        Expr::Binary(b) => b.operands().into_iter().find_map(time_shifts),
         Expr::Aggregate(a) => a
             .param
             .as_deref()

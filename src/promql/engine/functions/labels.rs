@@ -9,7 +9,7 @@ use crate::model::labels::is_valid_label_name;
 use crate::model::{Labels, MatchOp, Matcher, METRIC_NAME};
 use crate::promql::ast::{Call, Expr};
 use crate::promql::engine::eval::Evaluator;
-use crate::promql::engine::value::{merge_same_labels, StepSeries, Val};
+use crate::promql::engine::value::{merge_same_labels, RangeVal, StepSeries, Val};
 use crate::promql::engine::EvalError;
 use std::cmp::Ordering;
 use std::collections::HashMap;
@@ -28,6 +28,12 @@ fn string_arg(ev: &Evaluator, c: &Call, i: usize) -> Result<String, EvalError> {
 
 pub(super) fn scalar(ev: &Evaluator, c: &Call) -> Result<Val, EvalError> {
     let v = ev.eval_vector(arg(c, 0)?)?;
+    scalar_of(ev, v)
+}
+
+/// [`scalar`] on its evaluated first argument (apart, so that nesting does not hold this
+/// frame; see `Evaluator::eval`).
+fn scalar_of(ev: &Evaluator, v: Vec<StepSeries>) -> Result<Val, EvalError> {
     let n = ev.nsteps();
     let mut out = vec![f64::NAN; n];
     let mut counts = vec![0usize; n];
@@ -72,8 +78,13 @@ fn absent_labels(e: &Expr) -> Labels {
 }
 
 pub(super) fn absent(ev: &Evaluator, c: &Call) -> Result<Val, EvalError> {
+    let v = ev.eval_vector(arg(c, 0)?)?;
+    absent_of(ev, c, v)
+}
+
+/// [`absent`] on its evaluated argument (see [`scalar_of`]).
+fn absent_of(ev: &Evaluator, c: &Call, v: Vec<StepSeries>) -> Result<Val, EvalError> {
     let a = arg(c, 0)?;
-    let v = ev.eval_vector(a)?;
     let n = ev.nsteps();
     let mut present = vec![false; n];
     for s in &v {
@@ -90,8 +101,13 @@ pub(super) fn absent(ev: &Evaluator, c: &Call) -> Result<Val, EvalError> {
 }
 
 pub(super) fn absent_over_time(ev: &Evaluator, c: &Call) -> Result<Val, EvalError> {
+    let rv = ev.eval_range(arg(c, 0)?)?;
+    absent_over_time_of(ev, c, rv)
+}
+
+/// [`absent_over_time`] on its evaluated argument (see [`scalar_of`]).
+fn absent_over_time_of(ev: &Evaluator, c: &Call, rv: RangeVal) -> Result<Val, EvalError> {
     let a = arg(c, 0)?;
-    let rv = ev.eval_range(a)?;
     let mut present = vec![false; ev.nsteps()];
     rv.for_each_window(|i, _, w| present[i] |= !w.is_empty());
     let out = StepSeries {
@@ -127,6 +143,11 @@ fn relabel(
 
 pub(super) fn label_replace(ev: &Evaluator, c: &Call) -> Result<Val, EvalError> {
     let v = ev.eval_vector(arg(c, 0)?)?;
+    label_replace_of(ev, c, v)
+}
+
+/// [`label_replace`] on its evaluated first argument (see [`scalar_of`]).
+fn label_replace_of(ev: &Evaluator, c: &Call, v: Vec<StepSeries>) -> Result<Val, EvalError> {
     let dst = string_arg(ev, c, 1)?;
     let repl = string_arg(ev, c, 2)?;
     let src = string_arg(ev, c, 3)?;
@@ -152,6 +173,11 @@ pub(super) fn label_replace(ev: &Evaluator, c: &Call) -> Result<Val, EvalError> 
 
 pub(super) fn label_join(ev: &Evaluator, c: &Call) -> Result<Val, EvalError> {
     let v = ev.eval_vector(arg(c, 0)?)?;
+    label_join_of(ev, c, v)
+}
+
+/// [`label_join`] on its evaluated first argument (see [`scalar_of`]).
+fn label_join_of(ev: &Evaluator, c: &Call, v: Vec<StepSeries>) -> Result<Val, EvalError> {
     let dst = string_arg(ev, c, 1)?;
     let sep = string_arg(ev, c, 2)?;
     let mut srcs = Vec::new();
@@ -206,7 +232,12 @@ fn natural_cmp(a: &str, b: &str) -> Ordering {
 }
 
 pub(super) fn sort(ev: &Evaluator, c: &Call) -> Result<Val, EvalError> {
-    let mut v = ev.eval_vector(arg(c, 0)?)?;
+    let v = ev.eval_vector(arg(c, 0)?)?;
+    sort_of(ev, c, v)
+}
+
+/// [`sort`] on its evaluated first argument (see [`scalar_of`]).
+fn sort_of(ev: &Evaluator, c: &Call, mut v: Vec<StepSeries>) -> Result<Val, EvalError> {
     if ev.start != ev.end {
         ev.notes.warn(
             "sort is ineffective for range queries since results are always ordered by labels"

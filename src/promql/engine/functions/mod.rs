@@ -15,7 +15,7 @@ use super::eval::{Evaluator, StepClock};
 use super::value::{Extend, RangeVal, StepSeries, Val};
 use super::EvalError;
 use crate::parallel;
-use crate::promql::ast::{Call, Expr, PosRange};
+use crate::promql::ast::{Call, Expr, MatrixSelector, PosRange};
 use chrono::{DateTime, Datelike, Timelike};
 
 /// The `q`-quantile of `values` (sorted in place), interpolating between neighbours as
@@ -54,7 +54,7 @@ pub(crate) fn expr_pos(e: &Expr, fallback: PosRange) -> PosRange {
             Expr::Call(c) => Some(c.pos),
             Expr::Subquery(sq) => find(&sq.expr),
             Expr::Paren(x) | Expr::Unary(_, x) => find(x),
-            Expr::Binary(b) => find(&b.lhs).or_else(|| find(&b.rhs)),
+            Expr::Binary(b) => b.operands().into_iter().find_map(find),
             Expr::Aggregate(a) => a.param.as_deref().and_then(find).or_else(|| find(&a.expr)),
             Expr::Number(_) | Expr::String(_) => None,
         }
@@ -92,50 +92,15 @@ pub(crate) fn call(ev: &Evaluator, c: &Call) -> Result<Val, EvalError> {
     if let Some(rf) = range::lookup(name) {
         return eval_range_func(ev, c, rf);
     }
-    let n = ev.nsteps();
+    // Each arm only calls: the function's own frame stays small, as one is on the stack per
+    // nested call (see `Evaluator::eval`).
     match name {
         "time" => Ok(Val::Scalar(ev.times().map(|t| t as f64 / 1000.0).collect())),
-        "pi" => Ok(Val::Scalar(vec![std::f64::consts::PI; n])),
-        "min_of" | "max_of" => {
-            let a = ev.eval_scalar(arg(c, 0)?)?;
-            let b = ev.eval_scalar(arg(c, 1)?)?;
-            let f = if name == "min_of" {
-                crate::promql::ast::nan_min
-            } else {
-                crate::promql::ast::nan_max
-            };
-            Ok(Val::Scalar(
-                a.iter().zip(&b).map(|(&x, &y)| f(x, y)).collect(),
-            ))
-        }
-        "vector" => {
-            let s = ev.eval_scalar(arg(c, 0)?)?;
-            Ok(Val::Vector(vec![StepSeries {
-                labels: Default::default(),
-                drop_name: false,
-                vals: s.into_iter().map(Some).collect(),
-            }]))
-        }
+        "pi" => Ok(Val::Scalar(vec![std::f64::consts::PI; ev.nsteps()])),
+        "min_of" | "max_of" => min_max_of(ev, c),
+        "vector" => vector(ev, c),
         "scalar" => labels::scalar(ev, c),
-        "timestamp" => {
-            let a = unwrap_parens(arg(c, 0)?);
-            let mut v = match a {
-                Expr::VectorSelector(vs) => ev.eval_vector_selector(vs, true)?,
-                other => {
-                    let mut v = ev.eval_vector(other)?;
-                    for s in &mut v {
-                        for (i, x) in s.vals.iter_mut().enumerate() {
-                            if x.is_some() {
-                                *x = Some(ev.time_at(i) as f64 / 1000.0);
-                            }
-                        }
-                    }
-                    v
-                }
-            };
-            v.iter_mut().for_each(|s| s.drop_name = true);
-            Ok(Val::Vector(v))
-        }
+        "timestamp" => timestamp(ev, c),
         "absent" => labels::absent(ev, c),
         "absent_over_time" => labels::absent_over_time(ev, c),
         "label_replace" => labels::label_replace(ev, c),
@@ -144,47 +109,102 @@ pub(crate) fn call(ev: &Evaluator, c: &Call) -> Result<Val, EvalError> {
         "histogram_quantile" => histogram::histogram_quantile(ev, c),
         "histogram_quantiles" => histogram::histogram_quantiles(ev, c),
         "info" => info::info(ev, c),
-        // These read native histograms only and ignore float samples; the store holds no
-        // native histograms, so (as Prometheus on float data) the result is empty.
         "histogram_count" | "histogram_sum" | "histogram_avg" | "histogram_stddev"
-        | "histogram_stdvar" => {
-            ev.eval_vector(arg(c, 0)?)?;
-            Ok(Val::Vector(Vec::new()))
-        }
+        | "histogram_stdvar" => native_histogram_only(ev, c),
         "histogram_fraction" => histogram::histogram_fraction(ev, c),
-        "round" => {
-            let to = match c.args.get(1) {
-                Some(e) => ev.eval_scalar(e)?,
-                None => vec![1.0; n],
-            };
-            map_vector(ev, c, |x, i| {
-                let inv = 1.0 / to[i];
-                Some((x * inv + 0.5).floor() / inv)
-            })
-        }
-        "clamp" => {
-            let lo = ev.eval_scalar(arg(c, 1)?)?;
-            let hi = ev.eval_scalar(arg(c, 2)?)?;
-            // An empty range (max < min) gives no output; NaN bounds propagate.
-            map_vector(ev, c, |x, i| {
-                (hi[i] >= lo[i] || hi[i].is_nan() || lo[i].is_nan())
-                    .then(|| go_max(lo[i], go_min(hi[i], x)))
-            })
-        }
-        "clamp_min" => {
-            let lo = ev.eval_scalar(arg(c, 1)?)?;
-            map_vector(ev, c, |x, i| Some(go_max(lo[i], x)))
-        }
-        "clamp_max" => {
-            let hi = ev.eval_scalar(arg(c, 1)?)?;
-            map_vector(ev, c, |x, i| Some(go_min(hi[i], x)))
-        }
+        "round" => round(ev, c),
+        "clamp" => clamp(ev, c),
+        "clamp_min" | "clamp_max" => clamp_one_side(ev, c, name == "clamp_min"),
         "day_of_month" | "day_of_week" | "day_of_year" | "days_in_month" | "hour" | "minute"
         | "month" | "year" => date_func(ev, c, name),
         _ => match simple_fn(name) {
             Some(f) => map_vector(ev, c, |x, _| Some(f(x))),
             None => Err(EvalError::UnknownFunction(name.to_string())),
         },
+    }
+}
+
+fn min_max_of(ev: &Evaluator, c: &Call) -> Result<Val, EvalError> {
+    let a = ev.eval_scalar(arg(c, 0)?)?;
+    let b = ev.eval_scalar(arg(c, 1)?)?;
+    let f = if c.func == "min_of" {
+        crate::promql::ast::nan_min
+    } else {
+        crate::promql::ast::nan_max
+    };
+    Ok(Val::Scalar(
+        a.iter().zip(&b).map(|(&x, &y)| f(x, y)).collect(),
+    ))
+}
+
+fn vector(ev: &Evaluator, c: &Call) -> Result<Val, EvalError> {
+    let s = ev.eval_scalar(arg(c, 0)?)?;
+    Ok(Val::Vector(vec![StepSeries {
+        labels: Default::default(),
+        drop_name: false,
+        vals: s.into_iter().map(Some).collect(),
+    }]))
+}
+
+fn timestamp(ev: &Evaluator, c: &Call) -> Result<Val, EvalError> {
+    let mut v = match unwrap_parens(arg(c, 0)?) {
+        Expr::VectorSelector(vs) => ev.eval_vector_selector(vs, true)?,
+        other => {
+            let v = ev.eval_vector(other)?;
+            sample_times(ev, v)
+        }
+    };
+    v.iter_mut().for_each(|s| s.drop_name = true);
+    Ok(Val::Vector(v))
+}
+
+/// Each value replaced by the time of its step, in seconds.
+fn sample_times(ev: &Evaluator, mut v: Vec<StepSeries>) -> Vec<StepSeries> {
+    for s in &mut v {
+        for (i, x) in s.vals.iter_mut().enumerate() {
+            if x.is_some() {
+                *x = Some(ev.time_at(i) as f64 / 1000.0);
+            }
+        }
+    }
+    v
+}
+
+/// These read native histograms only and ignore float samples; the store holds no native
+/// histograms, so (as Prometheus on float data) the result is empty.
+fn native_histogram_only(ev: &Evaluator, c: &Call) -> Result<Val, EvalError> {
+    ev.eval_vector(arg(c, 0)?)?;
+    Ok(Val::Vector(Vec::new()))
+}
+
+fn round(ev: &Evaluator, c: &Call) -> Result<Val, EvalError> {
+    let to = match c.args.get(1) {
+        Some(e) => ev.eval_scalar(e)?,
+        None => vec![1.0; ev.nsteps()],
+    };
+    map_vector(ev, c, |x, i| {
+        let inv = 1.0 / to[i];
+        Some((x * inv + 0.5).floor() / inv)
+    })
+}
+
+fn clamp(ev: &Evaluator, c: &Call) -> Result<Val, EvalError> {
+    let lo = ev.eval_scalar(arg(c, 1)?)?;
+    let hi = ev.eval_scalar(arg(c, 2)?)?;
+    // An empty range (max < min) gives no output; NaN bounds propagate.
+    map_vector(ev, c, |x, i| {
+        (hi[i] >= lo[i] || hi[i].is_nan() || lo[i].is_nan())
+            .then(|| go_max(lo[i], go_min(hi[i], x)))
+    })
+}
+
+/// `clamp_min` (`min` set) or `clamp_max`.
+fn clamp_one_side(ev: &Evaluator, c: &Call, min: bool) -> Result<Val, EvalError> {
+    let bound = ev.eval_scalar(arg(c, 1)?)?;
+    if min {
+        map_vector(ev, c, |x, i| Some(go_max(bound[i], x)))
+    } else {
+        map_vector(ev, c, |x, i| Some(go_min(bound[i], x)))
     }
 }
 
@@ -260,7 +280,12 @@ fn map_vector(
     c: &Call,
     f: impl Fn(f64, usize) -> Option<f64>,
 ) -> Result<Val, EvalError> {
-    let mut v = ev.eval_vector(arg(c, 0)?)?;
+    let v = ev.eval_vector(arg(c, 0)?)?;
+    Ok(Val::Vector(map_values(v, f)))
+}
+
+/// [`map_vector`]'s work on the evaluated argument.
+fn map_values(mut v: Vec<StepSeries>, f: impl Fn(f64, usize) -> Option<f64>) -> Vec<StepSeries> {
     for s in &mut v {
         s.drop_name = true;
         for (i, x) in s.vals.iter_mut().enumerate() {
@@ -270,7 +295,7 @@ fn map_vector(
         }
     }
     v.retain(|s| !s.is_empty());
-    Ok(Val::Vector(v))
+    v
 }
 
 fn date_func(ev: &Evaluator, c: &Call, name: &str) -> Result<Val, EvalError> {
@@ -346,21 +371,41 @@ fn stream_range_func(
     rf: range::RangeFunc,
     sink: &mut dyn FnMut(Vec<StepSeries>) -> Result<(), EvalError>,
 ) -> Result<(), EvalError> {
-    let n = ev.nsteps();
     let range_arg = arg(c, rf.range_arg)?;
     let (shell, direct) = match unwrap_parens(range_arg) {
         Expr::MatrixSelector(ms) => (ev.empty_range(ms), Some(ms)),
         _ => (ev.eval_range(range_arg)?, None),
     };
-    if shell.extend != Extend::None {
-        extended::check_function(&c.func, shell.extend == Extend::Smoothed)
-            .map_err(EvalError::invalid)?;
-    }
+    let scalars = scalar_args(ev, c, rf)?;
+    reduce_range_func(ev, c, rf, (shell, direct), scalars, sink)
+}
+
+/// The arguments of a range function other than its range, evaluated.
+fn scalar_args(ev: &Evaluator, c: &Call, rf: range::RangeFunc) -> Result<Vec<Vec<f64>>, EvalError> {
     let mut scalars: Vec<Vec<f64>> = Vec::new();
     for (i, a) in c.args.iter().enumerate() {
         if i != rf.range_arg {
             scalars.push(ev.eval_scalar(a)?);
         }
+    }
+    Ok(scalars)
+}
+
+/// [`stream_range_func`] once its arguments are evaluated: `input` is the evaluated range
+/// (a shell without series when it is a selector read batch by batch) and the selector.
+fn reduce_range_func(
+    ev: &Evaluator,
+    c: &Call,
+    rf: range::RangeFunc,
+    (shell, direct): (RangeVal, Option<&MatrixSelector>),
+    scalars: Vec<Vec<f64>>,
+    sink: &mut dyn FnMut(Vec<StepSeries>) -> Result<(), EvalError>,
+) -> Result<(), EvalError> {
+    let n = ev.nsteps();
+    let range_arg = arg(c, rf.range_arg)?;
+    if shell.extend != Extend::None {
+        extended::check_function(&c.func, shell.extend == Extend::Smoothed)
+            .map_err(EvalError::invalid)?;
     }
     if c.func == "quantile_over_time" {
         warn_quantiles(ev, &scalars[0], expr_pos(range_arg, c.pos));

@@ -437,7 +437,8 @@ fn eval_block(
     {
         return first;
     }
-    let pinned = pin_at(expr.clone(), start);
+    let mut pinned = expr.clone();
+    pin_at(&mut pinned, start);
     let times: Vec<i64> = if start == 0 {
         vec![-1000, 0, 1000]
     } else {
@@ -453,39 +454,26 @@ fn eval_block(
 
 /// Adds `@ t` to every selector and subquery without one (not descending into subqueries,
 /// whose inner selectors must keep following the subquery's steps).
-fn pin_at(e: Expr, t: i64) -> Expr {
+fn pin_at(e: &mut Expr, t: i64) {
     use crate::promql::ast::AtModifier;
-    let at = |a: Option<AtModifier>| a.or(Some(AtModifier::Timestamp(t)));
+    let pin = |a: &mut Option<AtModifier>| {
+        a.get_or_insert(AtModifier::Timestamp(t));
+    };
     match e {
-        Expr::VectorSelector(mut vs) => {
-            vs.at = at(vs.at);
-            Expr::VectorSelector(vs)
+        Expr::VectorSelector(vs) => pin(&mut vs.at),
+        Expr::MatrixSelector(ms) => pin(&mut ms.selector.at),
+        Expr::Subquery(sq) => pin(&mut sq.at),
+        Expr::Paren(x) | Expr::Unary(_, x) => pin_at(x, t),
+        // A chain's operands in a loop (see `promql/chain.rs`).
+        Expr::Binary(b) => b.operands_mut().into_iter().for_each(|x| pin_at(x, t)),
+        Expr::Aggregate(a) => {
+            pin_at(&mut a.expr, t);
+            if let Some(p) = a.param.as_deref_mut() {
+                pin_at(p, t);
+            }
         }
-        Expr::MatrixSelector(mut ms) => {
-            ms.selector.at = at(ms.selector.at);
-            Expr::MatrixSelector(ms)
-        }
-        Expr::Subquery(mut sq) => {
-            sq.at = at(sq.at);
-            Expr::Subquery(sq)
-        }
-        Expr::Paren(x) => Expr::Paren(Box::new(pin_at(*x, t))),
-        Expr::Unary(op, x) => Expr::Unary(op, Box::new(pin_at(*x, t))),
-        Expr::Binary(mut b) => {
-            b.lhs = Box::new(pin_at(*b.lhs, t));
-            b.rhs = Box::new(pin_at(*b.rhs, t));
-            Expr::Binary(b)
-        }
-        Expr::Aggregate(mut a) => {
-            a.expr = Box::new(pin_at(*a.expr, t));
-            a.param = a.param.map(|p| Box::new(pin_at(*p, t)));
-            Expr::Aggregate(a)
-        }
-        Expr::Call(mut c) => {
-            c.args = c.args.into_iter().map(|x| pin_at(x, t)).collect();
-            Expr::Call(c)
-        }
-        other => other,
+        Expr::Call(c) => c.args.iter_mut().for_each(|x| pin_at(x, t)),
+        Expr::Number(_) | Expr::String(_) => {}
     }
 }
 

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use argus::model::{is_stale_nan, Labels, MetricType};
 use argus::scrape::{
-    parse_config, run_loop, scrape_once, targets_from_urls, Discovery, MemorySink, ScrapeJob,
+    parse_config, run_loop, scrape_once, targets_from_urls, Discovery, MemoryScrapeSink, ScrapeJob,
     ScrapeOptions,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -149,7 +149,7 @@ fn jobs(urls: &[String]) -> Vec<ScrapeJob> {
     targets_from_urls(urls, "argus", 15_000, 2_000).unwrap()
 }
 
-fn value(sink: &MemorySink, name: &str, instance: &str) -> f64 {
+fn value(sink: &MemoryScrapeSink, name: &str, instance: &str) -> f64 {
     sink.samples
         .iter()
         .rev()
@@ -161,7 +161,7 @@ fn value(sink: &MemorySink, name: &str, instance: &str) -> f64 {
 #[tokio::test]
 async fn text_format_scrape_stores_samples_with_target_labels() {
     let s = Server::start(Resp::ok(TEXT, NODE_BODY)).await;
-    let mut sink = MemorySink::new();
+    let mut sink = MemoryScrapeSink::new();
     let report = scrape_once(
         &jobs(&[s.url()]),
         &mut sink,
@@ -237,7 +237,7 @@ async fn openmetrics_and_gzip() {
     );
     resp.gzip = true;
     let s = Server::start(resp).await;
-    let mut sink = MemorySink::new();
+    let mut sink = MemoryScrapeSink::new();
     let report = scrape_once(
         &jobs(&[s.url()]),
         &mut sink,
@@ -280,7 +280,7 @@ async fn failures_are_reported_and_never_stop_other_targets() {
     )
     .unwrap();
     js[0].targets[2].timeout_ms = 200;
-    let mut sink = MemorySink::new();
+    let mut sink = MemoryScrapeSink::new();
     let report = scrape_once(&js, &mut sink, 5000, &Default::default()).await;
     let up: Vec<bool> = report.targets.iter().map(|t| t.up).collect();
     assert_eq!(up, [true, false, false, false, false]);
@@ -310,7 +310,7 @@ async fn failures_are_reported_and_never_stop_other_targets() {
 #[tokio::test]
 async fn body_size_limit() {
     let s = Server::start(Resp::ok(TEXT, &"a 1\n".repeat(1000))).await;
-    let mut sink = MemorySink::new();
+    let mut sink = MemoryScrapeSink::new();
     let opts = ScrapeOptions {
         body_size_limit: 100,
         ..Default::default()
@@ -327,12 +327,12 @@ async fn body_size_limit() {
 async fn staleness_across_one_shot_runs() {
     let s = Server::start(Resp::ok(TEXT, "a 1\nb 2\n")).await;
     let js = jobs(&[s.url()]);
-    let mut sink = MemorySink::new();
+    let mut sink = MemoryScrapeSink::new();
     scrape_once(&js, &mut sink, 1000, &Default::default()).await;
     assert_eq!(sink.states.borrow().len(), 1);
     // `b` disappears between two separate runs sharing only the sink's state.
     s.set_body("a 2\n");
-    let mut second = MemorySink::new();
+    let mut second = MemoryScrapeSink::new();
     second.states = sink.states.clone();
     let report = scrape_once(&js, &mut second, 2000, &Default::default()).await;
     assert_eq!(report.targets[0].stale_markers, 1);
@@ -343,14 +343,14 @@ async fn staleness_across_one_shot_runs() {
     assert_eq!(b[0].1, 2000);
     // The target goes down: `a` gets its marker too.
     s.resp.lock().unwrap().status = 500;
-    let mut third = MemorySink::new();
+    let mut third = MemoryScrapeSink::new();
     third.states = second.states.clone();
     let report = scrape_once(&js, &mut third, 3000, &Default::default()).await;
     assert_eq!(report.targets[0].stale_markers, 1);
     assert!(is_stale_nan(third.samples_named("a")[0].2));
     // A run older than the state (overlapping cron runs) neither marks nor overwrites.
     let before = third.states.borrow().clone();
-    let mut old = MemorySink::new();
+    let mut old = MemoryScrapeSink::new();
     old.states = third.states.clone();
     let report = scrape_once(&js, &mut old, 2500, &Default::default()).await;
     assert_eq!(report.targets[0].stale_markers, 0);
@@ -361,7 +361,7 @@ async fn staleness_across_one_shot_runs() {
 async fn credentials_are_sent() {
     let s = Server::start(Resp::ok(TEXT, "a 1\n")).await;
     let url = format!("http://user:pa%20ss@{}/metrics", s.addr);
-    let mut sink = MemorySink::new();
+    let mut sink = MemoryScrapeSink::new();
     scrape_once(&jobs(&[url]), &mut sink, 1, &Default::default()).await;
     // base64("user:pa ss")
     assert!(
@@ -393,7 +393,7 @@ async fn loop_commits_each_round_and_stops_on_shutdown() {
     let s = Server::start(Resp::ok(TEXT, "a 1\n")).await;
     let mut js = jobs(&[s.url()]);
     js[0].set_interval(50);
-    let mut sink = MemorySink::new();
+    let mut sink = MemoryScrapeSink::new();
     let stop = Arc::new(tokio::sync::Notify::new());
     let mut seen = 0;
     let summary = run_loop(
@@ -425,7 +425,7 @@ async fn shutdown_during_a_round_finishes_it() {
     resp.delay = Duration::from_millis(300);
     let s = Server::start(resp).await;
     let js = jobs(&[s.url()]);
-    let mut sink = MemorySink::new();
+    let mut sink = MemoryScrapeSink::new();
     let summary = run_loop(
         &mut Discovery::fixed(js),
         &mut sink,
@@ -458,7 +458,7 @@ async fn the_loop_follows_a_target_file_that_changes_between_rounds() {
     let (cfg, _) = parse_config(yml, &dir.path().join("prometheus.yml")).unwrap();
     let mut targets = Discovery::from_config(cfg);
     assert!(targets.refresh(tokio::time::Instant::now()).changed);
-    let mut sink = MemorySink::new();
+    let mut sink = MemoryScrapeSink::new();
     let stop = Arc::new(tokio::sync::Notify::new());
     let mut rounds = 0;
     let mut announced: Vec<Vec<String>> = Vec::new();

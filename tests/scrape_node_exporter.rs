@@ -7,7 +7,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use argus::model::Labels;
-use argus::scrape::{host, parse_config, scrape_once, MemorySink};
+use argus::scrape::{host, parse_config, scrape_once, MemoryScrapeSink};
 
 /// Kills the exporter when the test ends, however it ends.
 struct Exporter(Child);
@@ -87,7 +87,7 @@ async fn scrape_real_node_exporter() {
     );
     let (cfg, warnings) = parse_config(&yml, Path::new("node.yml")).unwrap();
     assert!(warnings.is_empty(), "{warnings:?}");
-    let mut sink = MemorySink::new();
+    let mut sink = MemoryScrapeSink::new();
     let report = scrape_once(&cfg.jobs, &mut sink, 1_700_000_000_000, &Default::default()).await;
     let t = &report.targets[0];
     assert!(t.up, "{:?}", report.failures());
@@ -144,7 +144,7 @@ async fn host_metrics_agree_with_node_exporter() {
         "scrape_configs:\n  - job_name: node\n    static_configs: [{{targets: ['{addr}']}}]\n"
     );
     let (cfg, _) = parse_config(&yml, Path::new("node.yml")).unwrap();
-    let mut sink = MemorySink::new();
+    let mut sink = MemoryScrapeSink::new();
     let report = scrape_once(&cfg.jobs, &mut sink, 1_700_000_000_000, &Default::default()).await;
     assert!(report.targets[0].up, "{:?}", report.failures());
     let ours = host::collect().expect("this test runs on Linux");

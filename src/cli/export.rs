@@ -11,7 +11,7 @@ use super::timeargs::RangeArgs;
 use super::GlobalArgs;
 use crate::expo::OpenMetricsWriter;
 use crate::model::time::now_ms;
-use crate::model::{is_stale_nan, Labels, Matcher, MetricMetadata, MetricType, Sample, Series};
+use crate::model::{is_stale_nan, Labels, Matcher, MetricMetadata, Sample, Series};
 use crate::store::Snapshot;
 use clap::Args;
 use std::collections::{BTreeMap, HashSet};
@@ -241,16 +241,15 @@ struct Family {
     names: Vec<String>,
 }
 
-/// Groups metric names into OpenMetrics families using the stored metadata. A name joins a
-/// typed family only when OpenMetrics' naming rules for that type allow it (a counter's samples
-/// end in `_total`/`_created`, a histogram's in `_bucket`/`_count`/`_sum`/`_created`, ...);
-/// everything else is a family of its own without a TYPE line (OpenMetrics' `unknown`).
+/// Groups metric names into OpenMetrics families using the stored metadata (the rules are
+/// `expo::family_of`'s); a name no typed family claims is a family of its own without a TYPE
+/// line (OpenMetrics' `unknown`).
 fn families(names: &[String], metadata: &[MetricMetadata]) -> BTreeMap<String, Family> {
     let md: BTreeMap<&str, &MetricMetadata> =
         metadata.iter().map(|m| (m.metric.as_str(), m)).collect();
     let mut out: BTreeMap<String, Family> = BTreeMap::new();
     for name in names {
-        let (family, meta) = family_of(name, &md);
+        let (family, meta) = crate::expo::family_of(name, |n| md.get(n).copied());
         out.entry(family)
             .or_insert_with(|| Family {
                 metadata: meta,
@@ -260,47 +259,6 @@ fn families(names: &[String], metadata: &[MetricMetadata]) -> BTreeMap<String, F
             .push(name.clone());
     }
     out
-}
-
-fn family_of(name: &str, md: &BTreeMap<&str, &MetricMetadata>) -> (String, Option<MetricMetadata>) {
-    let typed = |family: &str, kind: MetricType, m: &MetricMetadata| {
-        let mut m = m.clone();
-        m.metric = family.to_string();
-        m.kind = kind;
-        (family.to_string(), Some(m))
-    };
-    for (suffix, kinds) in [
-        ("_total", &[MetricType::Counter][..]),
-        (
-            "_created",
-            &[
-                MetricType::Counter,
-                MetricType::Histogram,
-                MetricType::Summary,
-            ][..],
-        ),
-        ("_bucket", &[MetricType::Histogram][..]),
-        ("_count", &[MetricType::Histogram, MetricType::Summary][..]),
-        ("_sum", &[MetricType::Histogram, MetricType::Summary][..]),
-    ] {
-        if let Some(base) = name.strip_suffix(suffix) {
-            // Text format 0.0.4 names a counter's metadata after the sample (`x_total`);
-            // OpenMetrics after the family (`x`). Accept both.
-            for key in [base, name] {
-                if let Some(m) = md.get(key) {
-                    if kinds.contains(&m.kind) {
-                        return typed(base, m.kind, m);
-                    }
-                }
-            }
-        }
-    }
-    // Gauges, unknowns, a summary's quantile series; a counter whose samples lack `_total`
-    // (the OpenMetrics writer then announces it as `unknown`, keeping its HELP).
-    match md.get(name) {
-        Some(m) => typed(name, m.kind, m),
-        None => (name.to_string(), None),
-    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -361,6 +319,7 @@ fn write_om_series<W: Write>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::MetricType;
 
     fn md(name: &str, kind: MetricType) -> MetricMetadata {
         MetricMetadata {

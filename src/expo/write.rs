@@ -31,30 +31,51 @@ pub fn format_sample_value(v: f64) -> String {
     }
 }
 
-/// The metric family a sample name belongs to, given the types of the known families: the
-/// name itself when it is a family, else the name without a suffix that the family's type gives
-/// its samples (`foo_total` → counter `foo`, `foo_bucket` → histogram `foo`, `foo_info` → info
-/// `foo`). `None` when no known family claims the name. Exports use it to find the metadata
+/// The metric family a sample name belongs to, and that family's metadata, given the
+/// metadata known by name: the name without a suffix that the family's type gives its samples
+/// (`foo_total` → counter `foo`, `foo_bucket` → histogram `foo`, `foo_info` → info `foo`)
+/// when such a family is known, else the name itself with its own metadata, if any. A name
+/// joins a typed family only when OpenMetrics' naming rules for that type allow the suffix;
+/// a counter whose samples lack `_total` stays a family of its own (an OpenMetrics writer
+/// then announces it as `unknown`, keeping its HELP). Exports use it to find the metadata
 /// that goes before a metric's samples.
-pub fn family_of(sample_name: &str, kind_of: impl Fn(&str) -> Option<MetricType>) -> Option<&str> {
-    if kind_of(sample_name).is_some() {
-        return Some(sample_name);
-    }
-    const SUFFIXES: [&str; 8] = [
-        "_total", "_created", "_bucket", "_count", "_sum", "_gcount", "_gsum", "_info",
+///
+/// The text format 0.0.4 names a counter's metadata after the sample (`x_total`) and
+/// OpenMetrics after the family (`x`): both are found.
+pub fn family_of<'m>(
+    sample_name: &str,
+    metadata: impl Fn(&str) -> Option<&'m MetricMetadata>,
+) -> (String, Option<MetricMetadata>) {
+    use MetricType::*;
+    let typed = |family: &str, m: &MetricMetadata| {
+        let mut m = m.clone();
+        m.metric = family.to_string();
+        (family.to_string(), Some(m))
+    };
+    const SUFFIXES: [(&str, &[MetricType]); 8] = [
+        ("_total", &[Counter]),
+        ("_created", &[Counter, Histogram, Summary]),
+        ("_bucket", &[Histogram, GaugeHistogram]),
+        ("_count", &[Histogram, Summary]),
+        ("_sum", &[Histogram, Summary]),
+        ("_gcount", &[GaugeHistogram]),
+        ("_gsum", &[GaugeHistogram]),
+        ("_info", &[Info]),
     ];
-    SUFFIXES.iter().find_map(|suffix| {
-        let base = sample_name.strip_suffix(suffix)?;
-        let fits = match kind_of(base)? {
-            MetricType::Counter => matches!(*suffix, "_total" | "_created"),
-            MetricType::Histogram => matches!(*suffix, "_bucket" | "_count" | "_sum" | "_created"),
-            MetricType::GaugeHistogram => matches!(*suffix, "_bucket" | "_gcount" | "_gsum"),
-            MetricType::Summary => matches!(*suffix, "_count" | "_sum" | "_created"),
-            MetricType::Info => *suffix == "_info",
-            _ => false,
+    for (suffix, kinds) in SUFFIXES {
+        let Some(base) = sample_name.strip_suffix(suffix) else {
+            continue;
         };
-        fits.then_some(base)
-    })
+        for key in [base, sample_name] {
+            if let Some(m) = metadata(key).filter(|m| kinds.contains(&m.kind)) {
+                return typed(base, m);
+            }
+        }
+    }
+    match metadata(sample_name) {
+        Some(m) => typed(sample_name, m),
+        None => (sample_name.to_string(), None),
+    }
 }
 
 /// Milliseconds as OpenMetrics seconds with at most three decimals, exactly

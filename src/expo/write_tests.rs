@@ -268,22 +268,41 @@ fn fixtures_round_trip_through_the_openmetrics_writer() {
 
 #[test]
 fn sample_names_map_to_families() {
-    let kinds = |n: &str| match n {
-        "c" => Some(MetricType::Counter),
-        "h" => Some(MetricType::Histogram),
-        "g" => Some(MetricType::Gauge),
-        "i" => Some(MetricType::Info),
-        "x_total" => Some(MetricType::Counter),
-        _ => None,
+    let md: Vec<MetricMetadata> = [
+        ("c", MetricType::Counter),
+        ("h", MetricType::Histogram),
+        ("g", MetricType::Gauge),
+        ("i", MetricType::Info),
+        ("gh", MetricType::GaugeHistogram),
+        ("x_total", MetricType::Counter),
+    ]
+    .into_iter()
+    .map(|(name, kind)| MetricMetadata {
+        metric: name.into(),
+        kind,
+        help: format!("{name} help"),
+        unit: String::new(),
+    })
+    .collect();
+    let lookup = |n: &str| md.iter().find(|m| m.metric == n);
+    let family = |n: &str| {
+        let (f, m) = family_of(n, lookup);
+        (f, m.map(|m| (m.metric, m.kind)))
     };
-    assert_eq!(family_of("c_total", kinds), Some("c"));
-    assert_eq!(family_of("c_created", kinds), Some("c"));
-    assert_eq!(family_of("h_bucket", kinds), Some("h"));
-    assert_eq!(family_of("h_sum", kinds), Some("h"));
-    assert_eq!(family_of("i_info", kinds), Some("i"));
-    assert_eq!(family_of("x_total", kinds), Some("x_total"));
-    assert_eq!(family_of("g", kinds), Some("g"));
-    assert_eq!(family_of("g_total", kinds), None);
-    assert_eq!(family_of("c_bucket", kinds), None);
-    assert_eq!(family_of("other", kinds), None);
+    let typed = |f: &str, k| (f.to_string(), Some((f.to_string(), k)));
+    assert_eq!(family("c_total"), typed("c", MetricType::Counter));
+    assert_eq!(family("c_created"), typed("c", MetricType::Counter));
+    assert_eq!(family("h_bucket"), typed("h", MetricType::Histogram));
+    assert_eq!(family("h_sum"), typed("h", MetricType::Histogram));
+    assert_eq!(family("i_info"), typed("i", MetricType::Info));
+    assert_eq!(family("gh_gcount"), typed("gh", MetricType::GaugeHistogram));
+    // Text format 0.0.4: the counter's metadata is named after its sample.
+    assert_eq!(family("x_total"), typed("x", MetricType::Counter));
+    assert_eq!(family("g"), typed("g", MetricType::Gauge));
+    // A suffix the family's type does not give: the sample is a family of its own.
+    assert_eq!(family("g_total"), ("g_total".to_string(), None));
+    assert_eq!(family("c_bucket"), ("c_bucket".to_string(), None));
+    assert_eq!(family("other"), ("other".to_string(), None));
+    // The HELP of the family comes along.
+    assert_eq!(family_of("c_total", lookup).1.unwrap().help, "c help");
 }

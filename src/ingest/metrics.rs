@@ -124,7 +124,7 @@ pub struct IngestError {
     pub skippable: bool,
 }
 
-/// Where ingested samples go. The store's `MetricWriter` implements it; [`MemorySink`] is the
+/// Where ingested samples go. The store's `MetricWriter` implements it; [`MemorySampleSink`] is the
 /// in-memory implementation for tests and dry runs.
 pub trait SampleSink {
     /// Appends one sample. An error rejects this sample only (the caller counts or reports it).
@@ -135,12 +135,12 @@ pub trait SampleSink {
 
 /// Keeps everything in memory.
 #[derive(Clone, Debug, Default)]
-pub struct MemorySink {
+pub struct MemorySampleSink {
     pub samples: Vec<(Labels, i64, f64)>,
     pub metadata: Vec<MetricMetadata>,
 }
 
-impl SampleSink for MemorySink {
+impl SampleSink for MemorySampleSink {
     fn append(&mut self, labels: &Labels, t: i64, v: f64) -> Result<(), String> {
         self.samples.push((labels.clone(), t, v));
         Ok(())

@@ -41,7 +41,7 @@ mod record;
 pub use detect::detect_format;
 pub use metrics::{
     ingest_metrics, parse_extra_label, IngestError, IngestOptions, IngestReport, InputFormat,
-    MemorySink, SampleSink,
+    MemorySampleSink, SampleSink,
 };
 pub use record::parse_timestamp;
 

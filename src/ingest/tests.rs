@@ -20,14 +20,14 @@ fn run(
     body: &str,
     name: &str,
     o: &IngestOptions,
-) -> (Result<IngestReport, IngestError>, MemorySink) {
-    let mut sink = MemorySink::default();
+) -> (Result<IngestReport, IngestError>, MemorySampleSink) {
+    let mut sink = MemorySampleSink::default();
     let mut r = body.as_bytes();
     let res = ingest_metrics(&mut r, name, o, &mut sink, &mut |_| {});
     (res, sink)
 }
 
-fn ok(body: &str, format: InputFormat) -> (IngestReport, MemorySink) {
+fn ok(body: &str, format: InputFormat) -> (IngestReport, MemorySampleSink) {
     let (r, s) = run(body, "<stdin>", &opts(format));
     (r.unwrap(), s)
 }
@@ -303,7 +303,7 @@ fn skip_invalid_counts_and_keeps_first_errors() {
 fn invalid_utf8_is_a_record_error() {
     let mut o = opts(InputFormat::PrometheusText);
     o.skip_invalid = true;
-    let mut sink = MemorySink::default();
+    let mut sink = MemorySampleSink::default();
     let body: &[u8] = b"a{b=\"\xff\"} 1\nc 1\n";
     let mut r = body;
     let rep = ingest_metrics(&mut r, "<stdin>", &o, &mut sink, &mut |_| {}).unwrap();
@@ -345,7 +345,7 @@ fn sink_rejections_are_record_errors() {
 fn progress_reaches_the_total() {
     let body = "a 1\n".repeat(100_000);
     let mut seen = Vec::new();
-    let mut sink = MemorySink::default();
+    let mut sink = MemorySampleSink::default();
     let mut r = body.as_bytes();
     ingest_metrics(
         &mut r,

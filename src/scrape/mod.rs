@@ -64,7 +64,7 @@ pub use target::{
 
 use crate::model::{Labels, MetricMetadata};
 
-/// Where scraped samples go. The store implements it for real runs; [`MemorySink`] is the
+/// Where scraped samples go. The store implements it for real runs; [`MemoryScrapeSink`] is the
 /// in-memory implementation used by tests (and handy for a dry run).
 ///
 /// Errors are strings because the scrape layer only reports them; it never branches on them.
@@ -87,16 +87,16 @@ pub trait ScrapeSink {
 /// the number of commits. State uses a `RefCell` because [`ScrapeSink::write_state`] takes
 /// `&self` (the store's state files are independent of its writer).
 #[derive(Debug, Default)]
-pub struct MemorySink {
+pub struct MemoryScrapeSink {
     pub samples: Vec<(Labels, i64, f64)>,
     pub metadata: Vec<MetricMetadata>,
     pub states: std::cell::RefCell<std::collections::BTreeMap<String, Vec<u8>>>,
     pub commits: usize,
 }
 
-impl MemorySink {
-    pub fn new() -> MemorySink {
-        MemorySink::default()
+impl MemoryScrapeSink {
+    pub fn new() -> MemoryScrapeSink {
+        MemoryScrapeSink::default()
     }
 
     /// The samples of the series whose metric name is `name`.
@@ -108,7 +108,7 @@ impl MemorySink {
     }
 }
 
-impl ScrapeSink for MemorySink {
+impl ScrapeSink for MemoryScrapeSink {
     fn append(&mut self, labels: &Labels, t: i64, v: f64) -> Result<(), String> {
         self.samples.push((labels.clone(), t, v));
         Ok(())

@@ -457,6 +457,55 @@ fn line_format_without_a_parser_formats_lines_of_many_blocks() {
 }
 
 #[test]
+fn deep_queries_are_refused_and_deep_lines_and_long_chains_are_answered() {
+    let w = Workdir::new();
+    // One stored line of objects nested 6,000 deep: `| json` flattens it.
+    let deep = format!(
+        r#"{}{{"b":1}}{}"#,
+        r#"{"a":"#.repeat(5_999),
+        "}".repeat(5_999)
+    );
+    w.argus()
+        .args(["ingest", "logs", "--label", "app=a"])
+        .write_stdin(format!("{deep}\nplain\n"))
+        .assert()
+        .success();
+    let out = stdout_of(
+        w.argus(),
+        &[
+            "query",
+            "--logql",
+            r#"{app="a"} | json"#,
+            "--since",
+            "1h",
+            "-o",
+            "json",
+        ],
+    );
+    assert!(
+        out.contains(&format!("{}b", "a_".repeat(5_999))),
+        "{}",
+        &out[..200]
+    );
+    let nested = format!(
+        "{}count_over_time({{app=\"a\"}}[1h]){}",
+        "(".repeat(2_000),
+        ")".repeat(2_000)
+    );
+    w.argus()
+        .args(["query", "--logql", &nested, "--since", "1h"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("nested more than"));
+    let chain = vec![r#"count_over_time({app="a"}[1h])"#; 1_000].join(" + ");
+    let out = stdout_of(
+        w.argus(),
+        &["query", "--logql", &chain, "--since", "1h", "-o", "json"],
+    );
+    assert!(out.contains(r#""2000""#), "{out}");
+}
+
+#[test]
 fn the_language_is_detected_or_chosen() {
     let w = Workdir::new();
     nginx_logs(&w);

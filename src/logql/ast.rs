@@ -44,30 +44,33 @@ impl Expr {
     /// True when the expression is made only of number literals (and operators on them), as
     /// Loki folds such expressions into one literal at parse time.
     pub fn is_literal(&self) -> bool {
-        match self {
-            Expr::Literal(_) => true,
-            Expr::Binary(b) => b.lhs.is_literal() && b.rhs.is_literal(),
-            _ => false,
+        // A chain of operators is as deep as it is long: walk it with a list, not recursion.
+        let mut pending = vec![self];
+        while let Some(e) = pending.pop() {
+            match e {
+                Expr::Literal(_) => {}
+                Expr::Binary(b) => pending.extend([&*b.lhs, &*b.rhs]),
+                _ => return false,
+            }
         }
+        true
     }
 
     /// The stream selectors of every log expression inside, left to right.
     pub fn stream_selectors(&self) -> Vec<Vec<crate::model::Matcher>> {
-        fn walk(e: &Expr, out: &mut Vec<Vec<crate::model::Matcher>>) {
+        let mut out = Vec::new();
+        // Right operands wait on the list until their left siblings are done.
+        let mut pending = vec![self];
+        while let Some(e) = pending.pop() {
             match e {
                 Expr::Log(l) => out.push(l.selector.clone()),
                 Expr::RangeAggregation(r) => out.push(r.range.log.selector.clone()),
-                Expr::VectorAggregation(v) => walk(&v.expr, out),
-                Expr::Binary(b) => {
-                    walk(&b.lhs, out);
-                    walk(&b.rhs, out);
-                }
-                Expr::LabelReplace(l) => walk(&l.expr, out),
+                Expr::VectorAggregation(v) => pending.push(&v.expr),
+                Expr::Binary(b) => pending.extend([&*b.rhs, &*b.lhs]),
+                Expr::LabelReplace(l) => pending.push(&l.expr),
                 Expr::Literal(_) | Expr::Vector(_) => {}
             }
         }
-        let mut out = Vec::new();
-        walk(self, &mut out);
         out
     }
 }
@@ -211,19 +214,20 @@ impl CmpOp {
 }
 
 /// A label filter predicate.
+///
+/// `and` and `or` are n-ary and flat (no `And` directly holds an `And`), so that a long chain
+/// of filters is a list rather than a deep tree: only parentheses nest.
 #[derive(Clone, Debug, PartialEq)]
 pub enum LabelFilter {
-    /// `a and b`, `a, b` and `a b` all mean AND.
-    And(Box<LabelFilter>, Box<LabelFilter>),
-    Or(Box<LabelFilter>, Box<LabelFilter>),
+    /// `a and b`, `a, b` and `a b` all mean AND. At least two operands, every one evaluated
+    /// (in order, so that each records its conversion errors).
+    And(Vec<LabelFilter>),
+    /// At least two operands, tried in order until one passes.
+    Or(Vec<LabelFilter>),
     /// `name = "v"`, `!=`, `=~`, `!~` (regexes anchored, as in stream selectors).
     String(Matcher),
     /// `name > 1.5`: the label value is converted to a float.
-    Number {
-        name: String,
-        op: CmpOp,
-        value: f64,
-    },
+    Number { name: String, op: CmpOp, value: f64 },
     /// `name > 250ms`: the label value is parsed as a Go duration.
     Duration {
         name: String,
@@ -231,17 +235,47 @@ pub enum LabelFilter {
         value: Nanos,
     },
     /// `name > 20MB`: the label value is parsed as a humanized byte count.
-    Bytes {
-        name: String,
-        op: CmpOp,
-        value: u64,
-    },
+    Bytes { name: String, op: CmpOp, value: u64 },
     /// `name = ip("...")` (or `!=` when `negated`).
     Ip {
         name: String,
         negated: bool,
         pattern: String,
     },
+}
+
+impl LabelFilter {
+    /// The AND of `operands`, flattened: a lone operand is itself, and an operand that is an
+    /// AND gives its own operands.
+    pub fn all(operands: Vec<LabelFilter>) -> LabelFilter {
+        LabelFilter::flat(operands, true)
+    }
+
+    /// The OR of `operands`, flattened as [`LabelFilter::all`].
+    pub fn any(operands: Vec<LabelFilter>) -> LabelFilter {
+        LabelFilter::flat(operands, false)
+    }
+
+    fn flat(operands: Vec<LabelFilter>, and: bool) -> LabelFilter {
+        let mut flat = Vec::with_capacity(operands.len());
+        for o in operands {
+            match o {
+                LabelFilter::And(inner) if and => flat.extend(inner),
+                LabelFilter::Or(inner) if !and => flat.extend(inner),
+                other => flat.push(other),
+            }
+        }
+        if flat.len() == 1 {
+            if let Some(only) = flat.pop() {
+                return only;
+            }
+        }
+        if and {
+            LabelFilter::And(flat)
+        } else {
+            LabelFilter::Or(flat)
+        }
+    }
 }
 
 /// A Go text/template as written in the query, with its parsed form.
@@ -538,6 +572,26 @@ pub struct BinaryExpr {
     /// `bool` after a comparison operator.
     pub return_bool: bool,
     pub matching: VectorMatching,
+}
+
+/// Dropping a chain of binary operators node by node would recurse once per operator: a
+/// query such as `a + a + ... + a` is a left spine as long as the chain. The operands are
+/// moved to a list and dropped from there, each emptied of its own operands first.
+impl Drop for BinaryExpr {
+    fn drop(&mut self) {
+        let mut pending = vec![take_operand(&mut self.lhs), take_operand(&mut self.rhs)];
+        while let Some(mut e) = pending.pop() {
+            if let Expr::Binary(b) = &mut *e {
+                pending.push(take_operand(&mut b.lhs));
+                pending.push(take_operand(&mut b.rhs));
+            }
+        }
+    }
+}
+
+/// Moves an operand out, leaving a literal that drops without recursion.
+fn take_operand(operand: &mut Box<Expr>) -> Box<Expr> {
+    std::mem::replace(operand, Box::new(Expr::Literal(0.0)))
 }
 
 /// `label_replace(expr, dst, replacement, src, regex)`; the regex is anchored and was checked.

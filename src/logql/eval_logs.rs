@@ -223,16 +223,19 @@ pub fn run_log_query(
                 }
                 out.scanned += 1;
                 out.bytes += line.len() as u64;
-                let (line, entry_labels) = if pipeline.touches_labels() || !md.is_empty() {
-                    labels.reset(md);
-                    match pipeline.process(t, line, &mut labels) {
-                        Some(l) => (l, (!labels.unchanged()).then(|| labels.to_labels())),
-                        None => return,
-                    }
-                } else {
-                    match pipeline.filter_line(line) {
+                let (line, entry_labels) = match pipeline.line_only() {
+                    // Structured metadata becomes labels, so only entries without any may
+                    // keep the stream's own label set.
+                    Some(steps) if md.is_empty() => match steps.filter(line) {
                         Some(l) => (l, None),
                         None => return,
+                    },
+                    _ => {
+                        labels.reset(md);
+                        match pipeline.process(t, line, &mut labels) {
+                            Some(l) => (l, (!labels.unchanged()).then(|| labels.to_labels())),
+                            None => return,
+                        }
                     }
                 };
                 out.entries.push((
@@ -444,5 +447,58 @@ mod tests {
                 (r#"{app="b", level="info"}"#.to_string(), vec![11]),
             ]
         );
+    }
+
+    /// Lines `log line {i}` of stream `{app="a"}`, one per millisecond, enough to fill many
+    /// blocks.
+    fn many_blocks() -> (tempfile::TempDir, Store, usize) {
+        let d = tempfile::tempdir().unwrap();
+        let s = Store::open(&d.path().join("s")).unwrap();
+        let n = 60_000;
+        let mut w = s.log_writer();
+        let stream = Labels::from_pairs([("app", "a")]);
+        for i in 0..n {
+            let pad = "x".repeat(40);
+            let line = format!("log line {i} {pad}");
+            w.append(&stream, LogEntry::new(i as i64 * 1_000_000, line))
+                .unwrap();
+        }
+        w.commit().unwrap();
+        (d, s, n)
+    }
+
+    #[test]
+    fn line_format_without_a_parser_formats_every_line_of_many_blocks() {
+        let (_d, s, n) = many_blocks();
+        let opts = LogQueryOptions {
+            from: 0,
+            to: 1_000 * 1_000_000_000,
+            limit: n,
+            direction: Direction::Forward,
+        };
+        let snap = s.log_snapshot().unwrap();
+        // A query, and the line it should give for the `i`th stored line.
+        type Case = (&'static str, fn(usize) -> String);
+        let cases: [Case; 2] = [
+            (r#"{app="a"} | line_format "x""#, |_| "x".to_string()),
+            (
+                r#"{app="a"} |= "line" | line_format "{{ __line__ }} of {{.app}}""#,
+                |i| format!("log line {i} {} of a", "x".repeat(40)),
+            ),
+        ];
+        for (q, want) in cases {
+            let (streams, stats) = run_log_query(&snap, &log_expr(q), &opts).unwrap();
+            assert!(
+                stats.blocks_read > 2,
+                "{q}: only {} blocks",
+                stats.blocks_read
+            );
+            assert_eq!(streams.len(), 1, "{q}");
+            let lines: Vec<&str> = streams[0].entries.iter().map(|e| e.line.as_str()).collect();
+            assert_eq!(lines.len(), n, "{q}");
+            for (i, l) in lines.iter().enumerate() {
+                assert_eq!(*l, want(i), "{q}");
+            }
+        }
     }
 }

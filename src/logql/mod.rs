@@ -40,6 +40,14 @@ pub use ast::*;
 /// Longest query accepted, as in Loki.
 pub const MAX_QUERY_BYTES: usize = 128 * 1024;
 
+/// How deeply constructs may nest in a query: parentheses, function arguments
+/// (`sum(sum(...))`), the right operands of `^` chains, parenthesised label filters. Loki's
+/// generated parser has no such limit, but a recursive parser and evaluator must bound their
+/// stack; chains of left-associative operators (`a + b + c ...`, `x="1" and y="2" ...`) do not
+/// count and may be as long as the query. The limit leaves room for evaluating the query on
+/// a 2 MiB thread in a debug build, with a wide margin over any query a person writes.
+pub const MAX_NESTING: usize = 32;
+
 /// A syntax or validation error with the byte offset where it was found. Displays as
 /// `parse error at line L, col C: message` (columns count characters, from 1).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -111,6 +119,8 @@ pub fn parse_with(input: &[u8], checks: Checks) -> Result<Expr, ParseError> {
     }
 }
 
+#[cfg(test)]
+mod depth_tests;
 #[cfg(test)]
 mod parser_tests;
 #[cfg(test)]

@@ -11,7 +11,7 @@ use super::ast::*;
 use super::lexer::{tokenize, Keyword, Tok, Token};
 use super::units::parse_go_float;
 use super::validate::regex_error;
-use super::{Checks, ParseError};
+use super::{Checks, ParseError, MAX_NESTING};
 use crate::model::matcher::compile_anchored;
 
 pub(super) type PResult<T> = Result<T, ParseError>;
@@ -23,6 +23,7 @@ pub(super) fn parse_tokens(input: &str, checks: Checks) -> PResult<Expr> {
         toks,
         i: 0,
         eval_checks: checks == Checks::Eval,
+        depth: 0,
     };
     if p.peek() == &Tok::Eof {
         return Err(p.err_here("syntax error: unexpected end of input"));
@@ -40,6 +41,8 @@ pub(super) struct Parser<'a> {
     i: usize,
     /// Apply the checks Loki makes only when it builds a pipeline ([`Checks::Eval`]).
     pub(super) eval_checks: bool,
+    /// How many nested constructs enclose the current token (see [`Parser::nested`]).
+    depth: usize,
 }
 
 impl Parser<'_> {
@@ -124,6 +127,22 @@ impl Parser<'_> {
         }
     }
 
+    /// Parses one nested construct (a parenthesised or function-call argument, the right
+    /// operand of a binary operator, a parenthesised log query or label filter) with `f`.
+    /// Recursion follows the nesting of the query, so a limit keeps the stack bounded; chains
+    /// of left-associative operators are parsed in a loop and do not nest.
+    pub(super) fn nested<T>(&mut self, f: impl FnOnce(&mut Self) -> PResult<T>) -> PResult<T> {
+        if self.depth >= MAX_NESTING {
+            return Err(self.err_here(format!(
+                "syntax error: expression nested more than {MAX_NESTING} levels deep"
+            )));
+        }
+        self.depth += 1;
+        let r = f(self);
+        self.depth -= 1;
+        r
+    }
+
     /// Converts a NUMBER token's text, with the sign that preceded it.
     pub(super) fn number_value(&self, pos: usize, text: &str, negative: bool) -> PResult<f64> {
         let v = parse_go_float(text)
@@ -133,7 +152,16 @@ impl Parser<'_> {
 
     /// An expression whose operators bind tighter than `min_prec`.
     pub(super) fn expr(&mut self, min_prec: u8) -> PResult<Expr> {
+        self.nested(|p| p.expr_chain(min_prec))
+    }
+
+    /// The body of [`Parser::expr`]: an operand, then operators of at least `min_prec` in a
+    /// loop, each with its right operand parsed one level deeper. Whether the left side is
+    /// made only of literals is tracked along the way, so that a long chain is not walked
+    /// again at each operator.
+    fn expr_chain(&mut self, min_prec: u8) -> PResult<Expr> {
         let mut lhs = self.unary()?;
+        let mut lhs_literal = lhs.is_literal();
         loop {
             let Some(op) = self.binop() else {
                 return Ok(lhs);
@@ -149,7 +177,16 @@ impl Parser<'_> {
             let next_min = if op == BinOp::Pow { prec } else { prec + 1 };
             let rhs_pos = self.pos();
             let rhs = self.expr(next_min)?;
-            lhs = self.binary(op, op_pos, lhs, rhs, rhs_pos, return_bool, matching)?;
+            let rhs_literal = rhs.is_literal();
+            let operands = Operands {
+                lhs,
+                rhs,
+                lhs_literal,
+                rhs_literal,
+                rhs_pos,
+            };
+            lhs = self.binary(op, op_pos, operands, return_bool, matching)?;
+            lhs_literal &= rhs_literal;
         }
     }
 
@@ -202,17 +239,21 @@ impl Parser<'_> {
         Ok((return_bool, m))
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn binary(
         &self,
         op: BinOp,
         op_pos: usize,
-        lhs: Expr,
-        rhs: Expr,
-        rhs_pos: usize,
+        operands: Operands,
         return_bool: bool,
         matching: VectorMatching,
     ) -> PResult<Expr> {
+        let Operands {
+            lhs,
+            rhs,
+            lhs_literal,
+            rhs_literal,
+            rhs_pos,
+        } = operands;
         if lhs.is_log() {
             return Err(self.err(
                 op_pos,
@@ -232,7 +273,7 @@ impl Parser<'_> {
             ));
         }
         if op.is_set() {
-            if lhs.is_literal() {
+            if lhs_literal {
                 return Err(self.err(
                     op_pos,
                     format!(
@@ -241,7 +282,7 @@ impl Parser<'_> {
                     ),
                 ));
             }
-            if rhs.is_literal() {
+            if rhs_literal {
                 return Err(self.err(
                     rhs_pos,
                     format!(
@@ -521,6 +562,16 @@ impl Parser<'_> {
             regex,
         }))
     }
+}
+
+/// The operands of a binary operator, with whether each is made only of literals.
+struct Operands {
+    lhs: Expr,
+    rhs: Expr,
+    lhs_literal: bool,
+    rhs_literal: bool,
+    /// Where the right operand starts.
+    rhs_pos: usize,
 }
 
 fn range_op(f: &str) -> Option<RangeOp> {

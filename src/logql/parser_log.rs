@@ -16,7 +16,7 @@ impl Parser<'_> {
     /// `{matchers}` then pipeline stages (no unwrap), or a parenthesised log query.
     pub(super) fn log_expr(&mut self) -> PResult<LogExpr> {
         if self.eat(&Tok::LParen) {
-            let e = self.log_expr()?;
+            let e = self.nested(Self::log_expr)?;
             self.expect(&Tok::RParen, ")")?;
             return Ok(e);
         }
@@ -82,7 +82,7 @@ impl Parser<'_> {
         if self.eat(&Tok::LParen) {
             if self.peek() == &Tok::LParen {
                 // `( logrange )`
-                let r = self.log_range()?;
+                let r = self.nested(Self::log_range)?;
                 self.expect(&Tok::RParen, ")")?;
                 return Ok(r);
             }

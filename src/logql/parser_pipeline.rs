@@ -256,40 +256,42 @@ impl Parser<'_> {
     }
 
     /// A label filter expression: `or` binds loosest, then `and`; a `,` or juxtaposition
-    /// ANDs its left operand with everything that follows (Loki's grammar shifts there).
+    /// ANDs the operand before it with everything that follows (Loki's grammar shifts there).
+    ///
+    /// Parsed in a loop, so that a long chain does not nest: operators of one stretch are
+    /// grouped by precedence in a [`FilterGroup`], and each comma opens a new stretch whose
+    /// result is ANDed with the operand before the comma when the input ends. Only
+    /// parentheses recurse, within the parser's nesting limit.
     pub(super) fn label_filter(&mut self) -> PResult<LabelFilter> {
-        self.label_filter_prec(0)
-    }
-
-    fn label_filter_prec(&mut self, min_prec: u8) -> PResult<LabelFilter> {
-        let mut lhs = self.label_filter_primary()?;
+        // Stretches left open by a comma, each with the operand the comma follows.
+        let mut open: Vec<(FilterGroup, LabelFilter)> = Vec::new();
+        let mut group = FilterGroup::default();
         loop {
+            let operand = self.label_filter_primary()?;
             if self.peek() == &Tok::Comma || matches!(self.peek(), Tok::Ident(_) | Tok::LParen) {
                 self.eat(&Tok::Comma);
-                let rhs = self.label_filter_prec(0)?;
-                return Ok(LabelFilter::And(Box::new(lhs), Box::new(rhs)));
+                open.push((std::mem::take(&mut group), operand));
+                continue;
             }
-            let (prec, and) = match self.peek() {
-                Tok::Keyword(Keyword::Or) => (1, false),
-                Tok::Keyword(Keyword::And) => (2, true),
-                _ => return Ok(lhs),
-            };
-            if prec < min_prec {
-                return Ok(lhs);
+            group.and.push(operand);
+            match self.peek() {
+                Tok::Keyword(Keyword::Or) => group.close_and(),
+                Tok::Keyword(Keyword::And) => {}
+                _ => break,
             }
             self.next();
-            let rhs = self.label_filter_prec(prec + 1)?;
-            lhs = if and {
-                LabelFilter::And(Box::new(lhs), Box::new(rhs))
-            } else {
-                LabelFilter::Or(Box::new(lhs), Box::new(rhs))
-            };
         }
+        let mut rest = group.finish();
+        while let Some((mut group, before_comma)) = open.pop() {
+            group.and.push(LabelFilter::all(vec![before_comma, rest]));
+            rest = group.finish();
+        }
+        Ok(rest)
     }
 
     fn label_filter_primary(&mut self) -> PResult<LabelFilter> {
         if self.eat(&Tok::LParen) {
-            let f = self.label_filter()?;
+            let f = self.nested(Self::label_filter)?;
             self.expect(&Tok::RParen, ")")?;
             return Ok(f);
         }
@@ -389,5 +391,26 @@ impl Parser<'_> {
             )),
             _ => Err(self.unexpected("a value to compare the label with")),
         }
+    }
+}
+
+/// Operands of a label filter between commas, grouped by precedence: `a and b or c` is the
+/// finished `or` operand `a and b`, then `c` in the current `and` group.
+#[derive(Default)]
+struct FilterGroup {
+    or: Vec<LabelFilter>,
+    and: Vec<LabelFilter>,
+}
+
+impl FilterGroup {
+    /// Ends the current `and` group at an `or`.
+    fn close_and(&mut self) {
+        let and = std::mem::take(&mut self.and);
+        self.or.push(LabelFilter::all(and));
+    }
+
+    fn finish(mut self) -> LabelFilter {
+        self.close_and();
+        LabelFilter::any(self.or)
     }
 }

@@ -169,24 +169,32 @@ fn typed_label_filters_and_their_precedence() {
         negated: false,
         pattern: "10.0.0.0/8".into(),
     };
-    // `or` binds loosest; `and` tighter; a comma ANDs its left operand with the rest.
-    let expected = LabelFilter::Or(
-        Box::new(dur),
-        Box::new(LabelFilter::And(
-            Box::new(bytes),
-            Box::new(LabelFilter::And(Box::new(num), Box::new(ip))),
-        )),
-    );
+    // `or` binds loosest; `and` tighter; a comma ANDs its left operand with the rest. Chains
+    // of one operator are flat.
+    let expected = LabelFilter::Or(vec![dur, LabelFilter::And(vec![bytes, num, ip])]);
     assert_eq!(*f, expected);
     let l = log(r#"{a="b"} | x="1" or y="1" and z="1""#);
-    let Stage::LabelFilter(LabelFilter::Or(_, rhs)) = &l.pipeline[0] else {
+    let Stage::LabelFilter(LabelFilter::Or(operands)) = &l.pipeline[0] else {
         panic!("{:?}", l.pipeline)
     };
-    assert!(matches!(**rhs, LabelFilter::And(..)));
+    assert!(matches!(
+        operands[..],
+        [LabelFilter::String(_), LabelFilter::And(_)]
+    ));
     let l = log(r#"{a="b"} | (x="1" or y="1") z > 1e3"#);
     assert!(
-        matches!(&l.pipeline[0], Stage::LabelFilter(LabelFilter::And(a, _)) if matches!(**a, LabelFilter::Or(..)))
+        matches!(&l.pipeline[0], Stage::LabelFilter(LabelFilter::And(a)) if matches!(a[0], LabelFilter::Or(..)))
     );
+    // A comma binds its left operand only: `a or b, c` is `a or (b and c)`.
+    let l = log(r#"{a="b"} | x="1" or y="1", z="1" or w="1""#);
+    let Stage::LabelFilter(LabelFilter::Or(operands)) = &l.pipeline[0] else {
+        panic!("{:?}", l.pipeline)
+    };
+    let [LabelFilter::String(x), LabelFilter::And(and)] = &operands[..] else {
+        panic!("{operands:?}")
+    };
+    assert_eq!(x.name, "x");
+    assert!(matches!(&and[..], [LabelFilter::String(y), LabelFilter::Or(_)] if y.name == "y"));
     // Typed values need the right operators.
     perr(r#"{a="b"} | code == "200""#);
     perr(r#"{a="b"} | addr > ip("1.2.3.4")"#);

@@ -107,6 +107,14 @@ pub const FUNCTIONS: &[&str] = &[
     "unixToTime",
 ];
 
+/// How deeply a template may nest: parenthesised pipelines, `if`/`range`/`with` bodies and
+/// `else if`/`else with` arms (each a branch inside the one before) all count. Go limits only
+/// parentheses (to 10,000) and leaves the rest to its growable stacks; parsing, running,
+/// copying and dropping a template all recurse once per level here, so the limit keeps a
+/// template at its deepest well within a 2 MiB thread stack in a debug build, far beyond
+/// what a person writes.
+pub const MAX_DEPTH: usize = 100;
+
 /// A parsed template: a list of nodes.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Template {
@@ -174,6 +182,7 @@ pub fn parse(text: &str) -> Result<Template, String> {
         items,
         i: 0,
         range_depth: 0,
+        depth: 0,
     };
     let (nodes, end) = p.list()?;
     match end {
@@ -388,6 +397,13 @@ struct BodyParser {
     i: usize,
     /// How many `range` bodies enclose the current position (`break` needs one).
     range_depth: usize,
+    /// How many branches enclose the current position (see [`MAX_DEPTH`]).
+    depth: usize,
+}
+
+/// The error for a template nested beyond [`MAX_DEPTH`], in Go's words for parentheses.
+fn too_deep() -> String {
+    format!("max expression depth exceeded (more than {MAX_DEPTH} nested parentheses, branches and else arms)")
 }
 
 impl BodyParser {
@@ -433,24 +449,35 @@ impl BodyParser {
                         return Err("template: expected a name string".into());
                     };
                     let pipe = if rest.len() > 1 {
-                        Some(pipeline(&rest[1..])?)
+                        Some(pipeline(&rest[1..], self.depth)?)
                     } else {
                         None
                     };
                     nodes.push(Node::Template(name.clone(), pipe));
                 }
                 "define" | "block" => return Err(format!("{head} is not supported")),
-                _ => nodes.push(Node::Action(pipeline(&toks)?)),
+                _ => nodes.push(Node::Action(pipeline(&toks, self.depth)?)),
             }
         }
         Ok((nodes, None))
     }
 
+    /// A branch one level deeper than the current position.
     fn branch(&mut self, kind: &str, toks: &[Tk]) -> Result<Node, String> {
+        if self.depth >= MAX_DEPTH {
+            return Err(too_deep());
+        }
+        self.depth += 1;
+        let node = self.branch_body(kind, toks);
+        self.depth -= 1;
+        node
+    }
+
+    fn branch_body(&mut self, kind: &str, toks: &[Tk]) -> Result<Node, String> {
         if toks.is_empty() {
             return Err(format!("missing value for {kind}"));
         }
-        let pipe = pipeline(toks)?;
+        let pipe = pipeline(toks, self.depth)?;
         // `break` and `continue` belong to a range's body, not to its else.
         let in_range = usize::from(kind == "range");
         self.range_depth += in_range;
@@ -492,8 +519,8 @@ impl BodyParser {
     }
 }
 
-/// `[$a[, $b] :=|=] command (| command)*`
-fn pipeline(toks: &[Tk]) -> Result<Pipeline, String> {
+/// `[$a[, $b] :=|=] command (| command)*`, `depth` levels deep.
+fn pipeline(toks: &[Tk], depth: usize) -> Result<Pipeline, String> {
     let mut p = Pipeline::default();
     let mut rest = toks;
     // Declarations: `$x :=`, `$x =`, `$i, $e :=`.
@@ -524,7 +551,7 @@ fn pipeline(toks: &[Tk]) -> Result<Pipeline, String> {
     loop {
         let mut args = Vec::new();
         while i < rest.len() && rest[i] != Tk::Pipe {
-            let (op, n) = operand(&rest[i..])?;
+            let (op, n) = operand(&rest[i..], depth)?;
             args.push(op);
             i += n;
         }
@@ -539,8 +566,8 @@ fn pipeline(toks: &[Tk]) -> Result<Pipeline, String> {
     }
 }
 
-/// One operand at the start of `toks` and the tokens it used.
-fn operand(toks: &[Tk]) -> Result<(Operand, usize), String> {
+/// One operand at the start of `toks` and the tokens it used, `depth` levels deep.
+fn operand(toks: &[Tk], depth: usize) -> Result<(Operand, usize), String> {
     Ok(match &toks[0] {
         Tk::Field(f) => (Operand::Field(f.clone()), 1),
         Tk::Var(n, f) => (Operand::Variable(n.clone(), f.clone()), 1),
@@ -574,19 +601,22 @@ fn operand(toks: &[Tk]) -> Result<(Operand, usize), String> {
             }
         }
         Tk::LParen => {
-            let mut depth = 0;
+            if depth >= MAX_DEPTH {
+                return Err(too_deep());
+            }
+            let mut open = 0;
             let close = toks
                 .iter()
                 .position(|t| {
                     match t {
-                        Tk::LParen => depth += 1,
-                        Tk::RParen => depth -= 1,
+                        Tk::LParen => open += 1,
+                        Tk::RParen => open -= 1,
                         _ => {}
                     }
-                    depth == 0
+                    open == 0
                 })
                 .ok_or("unclosed left paren")?;
-            let inner = pipeline(&toks[1..close])?;
+            let inner = pipeline(&toks[1..close], depth + 1)?;
             let (chain, n) = match toks.get(close + 1) {
                 Some(Tk::FieldChain(f)) => (f.clone(), close + 2),
                 _ => (Vec::new(), close + 1),

@@ -424,6 +424,88 @@ fn a_rare_needle_reads_few_blocks_and_stats_say_so() {
 }
 
 #[test]
+fn line_format_without_a_parser_formats_lines_of_many_blocks() {
+    // Enough lines for several blocks, each decoded on a worker thread: the query used to
+    // panic on every worker and leave the command hanging.
+    let w = Workdir::new();
+    let n = 40_000;
+    let pad = "-".repeat(50);
+    let lines: String = (1..=n).map(|i| format!("log line {i} {pad}\n")).collect();
+    w.argus()
+        .args(["ingest", "logs", "--label", "app=a"])
+        .write_stdin(lines)
+        .assert()
+        .success();
+    let limit = n.to_string();
+    let query = |q: &str| {
+        stdout_of(
+            w.argus(),
+            &[
+                "query", "--logql", q, "--since", "1h", "--limit", &limit, "-o", "raw",
+            ],
+        )
+    };
+    // Lines stored in the same nanosecond that format alike are one entry, as in Loki.
+    let out = query(r#"{app="a"} | line_format "x""#);
+    assert!(!out.is_empty() && out.lines().all(|l| l == "x"));
+    let out = query(r#"{app="a"} | line_format "{{ __line__ }}!""#);
+    let mut got: Vec<&str> = out.lines().collect();
+    got.sort_unstable();
+    let mut want: Vec<String> = (1..=n).map(|i| format!("log line {i} {pad}!")).collect();
+    want.sort_unstable();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn deep_queries_are_refused_and_deep_lines_and_long_chains_are_answered() {
+    let w = Workdir::new();
+    // One stored line of objects nested 6,000 deep: `| json` flattens it.
+    let deep = format!(
+        r#"{}{{"b":1}}{}"#,
+        r#"{"a":"#.repeat(5_999),
+        "}".repeat(5_999)
+    );
+    w.argus()
+        .args(["ingest", "logs", "--label", "app=a"])
+        .write_stdin(format!("{deep}\nplain\n"))
+        .assert()
+        .success();
+    let out = stdout_of(
+        w.argus(),
+        &[
+            "query",
+            "--logql",
+            r#"{app="a"} | json"#,
+            "--since",
+            "1h",
+            "-o",
+            "json",
+        ],
+    );
+    assert!(
+        out.contains(&format!("{}b", "a_".repeat(5_999))),
+        "{}",
+        &out[..200]
+    );
+    let nested = format!(
+        "{}count_over_time({{app=\"a\"}}[1h]){}",
+        "(".repeat(2_000),
+        ")".repeat(2_000)
+    );
+    w.argus()
+        .args(["query", "--logql", &nested, "--since", "1h"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("nested more than"));
+    let chain = vec![r#"count_over_time({app="a"}[1h])"#; 1_000].join(" + ");
+    let out = stdout_of(
+        w.argus(),
+        &["query", "--logql", &chain, "--since", "1h", "-o", "json"],
+    );
+    assert!(out.contains(r#""2000""#), "{out}");
+}
+
+#[test]
 fn the_language_is_detected_or_chosen() {
     let w = Workdir::new();
     nginx_logs(&w);

@@ -13,17 +13,21 @@
 //! value at `t`, and nothing where the leaf had none.
 //!
 //! The private names are removed from the result. Leaves are read from the store once each.
+//! The translation, and how it keeps the trees it hands the engine shallow, is in
+//! `translate.rs`; the leaves in `range.rs`.
 
 mod range;
+#[cfg(test)]
+mod tests;
+mod translate;
 
-use super::ast::{self, BinOp, Cardinality, Expr, VectorOp};
+use super::ast::{Expr, VectorOp};
 use super::pipeline::PipelineError;
-use crate::model::{Labels, Matcher, Sample, Series};
-use crate::promql::ast as p;
-use crate::promql::engine::{Engine, MemoryStorage, Value};
-use crate::store::logs::snapshot::BlockStats;
+use crate::model::{Labels, Series};
+use crate::promql::engine::Value;
 use crate::store::logs::LogSnapshot;
 pub use range::Steps;
+use translate::Translator;
 
 /// Why a metric query failed.
 #[derive(Debug, thiserror::Error)]
@@ -60,23 +64,15 @@ impl From<super::eval_logs::LogEvalError> for MetricEvalError {
     }
 }
 
-/// The private metric name of leaf `i`.
-fn leaf_name(i: usize) -> String {
-    format!("__logql_leaf_{i}")
-}
-
 /// Evaluates a metric query at one time (ns): a vector, or a scalar for a literal.
 pub fn instant(snap: &LogSnapshot, expr: &Expr, t: i64) -> Result<Value, MetricEvalError> {
-    let steps = Steps {
-        start: t,
-        end: t,
-        step: 1,
-    };
-    let (engine, data, tree) = prepare(snap, expr, steps)?;
-    let v = engine
-        .instant_query(&data, &tree, t.div_euclid(1_000_000))
+    let steps = Steps::new(t, t, 1).map_err(MetricEvalError::Eval)?;
+    let t = Translator::prepare(snap, expr, steps)?;
+    let v = t
+        .engine
+        .instant_query(&t.data, &t.tree, t.ms(steps.start))
         .map_err(eval_error)?;
-    Ok(without_leaf_names(v))
+    Ok(without_private_names(v))
 }
 
 /// Evaluates a metric query at `start, start + step, ..., end` (ns): a matrix.
@@ -87,23 +83,19 @@ pub fn range(
     end: i64,
     step: i64,
 ) -> Result<Value, MetricEvalError> {
-    if step <= 0 {
-        return Err(MetricEvalError::Eval(
-            "zero or negative query resolution step widths are not accepted".into(),
-        ));
-    }
+    let steps = Steps::new(start, end, step).map_err(MetricEvalError::Eval)?;
     if uses_approx_topk(expr) {
         return Err(MetricEvalError::Eval(
             "approx_topk is only supported on instant queries".into(),
         ));
     }
-    let steps = Steps { start, end, step };
-    let (engine, data, tree) = prepare(snap, expr, steps)?;
-    let ms = |ns: i64| ns.div_euclid(1_000_000);
-    let v = engine
-        .range_query(&data, &tree, ms(start), ms(end), ms(step).max(1))
+    let t = Translator::prepare(snap, expr, steps)?;
+    let (start, end, step) = t.range_ms();
+    let v = t
+        .engine
+        .range_query(&t.data, &t.tree, start, end, step)
         .map_err(eval_error)?;
-    Ok(without_leaf_names(v))
+    Ok(without_private_names(v))
 }
 
 /// A PromQL engine error in Loki's words where they differ: Loki does not name the match
@@ -119,90 +111,42 @@ fn eval_error(e: crate::promql::engine::EvalError) -> MetricEvalError {
 
 /// Whether `approx_topk` appears: Loki answers it only for instant queries.
 fn uses_approx_topk(e: &Expr) -> bool {
-    match e {
-        Expr::VectorAggregation(a) => a.op == VectorOp::ApproxTopk || uses_approx_topk(&a.expr),
-        Expr::Binary(b) => uses_approx_topk(&b.lhs) || uses_approx_topk(&b.rhs),
-        Expr::LabelReplace(l) => uses_approx_topk(&l.expr),
-        _ => false,
-    }
-}
-
-/// Evaluates the leaves into an in-memory source and translates the tree above them.
-fn prepare(
-    snap: &LogSnapshot,
-    expr: &Expr,
-    steps: Steps,
-) -> Result<(Engine, MemoryStorage, p::Expr), MetricEvalError> {
-    if expr.is_log() {
-        return Err(MetricEvalError::Eval(
-            "a log query is not a metric query".into(),
-        ));
-    }
-    let mut data = MemoryStorage::new();
-    let mut stats = BlockStats::default();
-    let mut leaves = 0usize;
-    let tree = translate(expr, &mut |agg| {
-        let name = leaf_name(leaves);
-        leaves += 1;
-        for s in range::eval_range_aggregation(snap, agg, steps, &mut stats)? {
-            let samples: Vec<Sample> = s
-                .values
-                .iter()
-                .enumerate()
-                .filter_map(|(k, v)| {
-                    v.map(|v| Sample {
-                        t: steps.at(k).div_euclid(1_000_000),
-                        v,
-                    })
-                })
-                .collect();
-            let mut pairs = s.labels.into_pairs();
-            pairs.push(("__name__".into(), name.clone()));
-            pairs.sort_by(|a, b| a.0.cmp(&b.0));
-            data.add(Labels::from_sorted_unchecked(pairs), samples);
+    // A list rather than recursion: a chain of operators is as deep as it is long.
+    let mut pending = vec![e];
+    while let Some(e) = pending.pop() {
+        match e {
+            Expr::VectorAggregation(a) if a.op == VectorOp::ApproxTopk => return true,
+            Expr::VectorAggregation(a) => pending.push(&a.expr),
+            Expr::Binary(b) => pending.extend([&*b.lhs, &*b.rhs]),
+            Expr::LabelReplace(l) => pending.push(&l.expr),
+            _ => {}
         }
-        Ok(p::Expr::VectorSelector(selector(&name)))
-    })?;
-    let engine = Engine {
-        // The selector at step t must see the leaf's value at t and nothing older.
-        lookback_delta: 1,
-        nan_on_zero_division: true,
-        ..Engine::default()
-    };
-    Ok((engine, data, tree))
-}
-
-fn selector(name: &str) -> p::VectorSelector {
-    p::VectorSelector {
-        name: Some(name.to_string()),
-        matchers: vec![Matcher::equal("__name__", name)],
-        offset: 0,
-        at: None,
-        pos: p::PosRange::default(),
-        offset_expr: None,
-        anchored: false,
-        smoothed: false,
     }
+    false
 }
 
-/// Removes the private leaf names that survive in results (a leaf returned as is, or kept by
-/// a filtering comparison).
-fn without_leaf_names(v: Value) -> Value {
-    let strip = |l: Labels| {
-        if l.get("__name__")
-            .is_some_and(|n| n.starts_with("__logql_leaf_"))
-        {
-            l.without_metric_name()
-        } else {
-            l
-        }
+/// Gives the series of a result their public names: private leaf names and the names of
+/// unnamed intermediate results are removed, and a name an intermediate result wrapped is
+/// restored (see [`translate::public_name`]).
+fn without_private_names(v: Value) -> Value {
+    let public = |l: Labels| match l.get("__name__") {
+        None => l,
+        Some(name) => match translate::public_name(name) {
+            Some(public) if public == name => l,
+            Some(public) => {
+                let mut b = l.to_builder();
+                b.set("__name__", public);
+                b.build()
+            }
+            None => l.without_metric_name(),
+        },
     };
     match v {
         Value::Vector(samples) => Value::Vector(
             samples
                 .into_iter()
                 .map(|mut s| {
-                    s.labels = strip(s.labels);
+                    s.labels = public(s.labels);
                     s
                 })
                 .collect(),
@@ -211,160 +155,11 @@ fn without_leaf_names(v: Value) -> Value {
             series
                 .into_iter()
                 .map(|s| Series {
-                    labels: strip(s.labels),
+                    labels: public(s.labels),
                     samples: s.samples,
                 })
                 .collect(),
         ),
         other => other,
-    }
-}
-
-type LeafFn<'a> = dyn FnMut(&ast::RangeAggregation) -> Result<p::Expr, MetricEvalError> + 'a;
-
-/// The PromQL tree of a LogQL metric expression, with each range aggregation replaced by
-/// what `leaf` makes of it.
-fn translate(e: &Expr, leaf: &mut LeafFn) -> Result<p::Expr, MetricEvalError> {
-    Ok(match e {
-        Expr::Log(_) => {
-            return Err(MetricEvalError::Eval(
-                "a log query cannot be an operand of a metric query".into(),
-            ))
-        }
-        Expr::RangeAggregation(a) => leaf(a)?,
-        Expr::Literal(v) => p::Expr::Number(*v),
-        Expr::Vector(v) => call("vector", vec![p::Expr::Number(*v)]),
-        Expr::LabelReplace(l) => call(
-            "label_replace",
-            vec![
-                translate(&l.expr, leaf)?,
-                p::Expr::String(l.dst.clone()),
-                p::Expr::String(l.replacement.clone()),
-                p::Expr::String(l.src.clone()),
-                p::Expr::String(l.regex.clone()),
-            ],
-        ),
-        Expr::VectorAggregation(a) => {
-            let inner = match pushed_down(a) {
-                Some(grouped) => leaf(&grouped)?,
-                None => translate(&a.expr, leaf)?,
-            };
-            let (grouping, without) = match &a.grouping {
-                Some(g) => (g.labels.clone(), g.without),
-                None => (Vec::new(), false),
-            };
-            let op = match a.op {
-                VectorOp::Sort => return Ok(call("sort", vec![inner])),
-                VectorOp::SortDesc => return Ok(call("sort_desc", vec![inner])),
-                VectorOp::Sum => p::AggOp::Sum,
-                VectorOp::Avg => p::AggOp::Avg,
-                VectorOp::Min => p::AggOp::Min,
-                VectorOp::Max => p::AggOp::Max,
-                VectorOp::Count => p::AggOp::Count,
-                VectorOp::Stddev => p::AggOp::Stddev,
-                VectorOp::Stdvar => p::AggOp::Stdvar,
-                VectorOp::Topk | VectorOp::ApproxTopk => p::AggOp::Topk,
-                VectorOp::Bottomk => p::AggOp::Bottomk,
-            };
-            p::Expr::Aggregate(p::AggregateExpr {
-                op,
-                expr: Box::new(inner),
-                param: a.param.map(|k| Box::new(p::Expr::Number(k as f64))),
-                grouping,
-                without,
-            })
-        }
-        Expr::Binary(b) => {
-            let lhs = translate(&b.lhs, leaf)?;
-            let rhs = translate(&b.rhs, leaf)?;
-            let both_vectors = !b.lhs.is_literal() && !b.rhs.is_literal();
-            let op = bin_op(b.op);
-            let matching = both_vectors.then(|| p::VectorMatching {
-                card: if op.is_set() {
-                    p::Cardinality::ManyToMany
-                } else {
-                    match b.matching.card {
-                        Cardinality::OneToOne => p::Cardinality::OneToOne,
-                        Cardinality::ManyToOne => p::Cardinality::ManyToOne,
-                        Cardinality::OneToMany => p::Cardinality::OneToMany,
-                    }
-                },
-                on: b.matching.on,
-                labels: b.matching.labels.clone(),
-                include: b.matching.include.clone(),
-                fill_lhs: None,
-                fill_rhs: None,
-            });
-            // PromQL insists on `bool` between two scalars; LogQL folds such comparisons
-            // to 0 or 1.
-            let return_bool = b.return_bool || (op.is_comparison() && e.is_literal());
-            p::Expr::Binary(p::BinaryExpr {
-                op,
-                lhs: Box::new(lhs),
-                rhs: Box::new(rhs),
-                return_bool,
-                matching,
-            })
-        }
-    })
-}
-
-/// `sum by (level) (count_over_time({...} | json [5m]))` counts per `level`, so the range
-/// aggregation may group its samples by `level` itself (as `avg_over_time(...) by (level)`
-/// does) instead of making one series per distinct label set of the lines, which `| json`
-/// makes as many as there are lines with unique ids. The outer aggregation then gives the
-/// same answer from far fewer series. This holds when the outer operator folds the inner
-/// one's partial results into what the inner would give on the pooled samples: sums of counts,
-/// rates, byte counts and sums, and minima of minima, maxima of maxima.
-fn pushed_down(a: &ast::VectorAggregation) -> Option<ast::RangeAggregation> {
-    use ast::RangeOp as R;
-    let Expr::RangeAggregation(inner) = a.expr.as_ref() else {
-        return None;
-    };
-    if inner.grouping.is_some() {
-        return None;
-    }
-    let folds = match a.op {
-        VectorOp::Sum => matches!(
-            inner.op,
-            R::CountOverTime | R::Rate | R::BytesOverTime | R::BytesRate | R::SumOverTime
-        ),
-        VectorOp::Min => inner.op == R::MinOverTime,
-        VectorOp::Max => inner.op == R::MaxOverTime,
-        _ => false,
-    };
-    if !folds {
-        return None;
-    }
-    let mut grouped = inner.clone();
-    grouped.grouping = Some(a.grouping.clone().unwrap_or_default());
-    Some(grouped)
-}
-
-fn call(func: &str, args: Vec<p::Expr>) -> p::Expr {
-    p::Expr::Call(p::Call {
-        func: func.to_string(),
-        args,
-        pos: p::PosRange::default(),
-    })
-}
-
-fn bin_op(op: BinOp) -> p::BinOp {
-    match op {
-        BinOp::Or => p::BinOp::Or,
-        BinOp::And => p::BinOp::And,
-        BinOp::Unless => p::BinOp::Unless,
-        BinOp::Add => p::BinOp::Add,
-        BinOp::Sub => p::BinOp::Sub,
-        BinOp::Mul => p::BinOp::Mul,
-        BinOp::Div => p::BinOp::Div,
-        BinOp::Mod => p::BinOp::Mod,
-        BinOp::Pow => p::BinOp::Pow,
-        BinOp::Eq => p::BinOp::Eql,
-        BinOp::Ne => p::BinOp::Neq,
-        BinOp::Gt => p::BinOp::Gtr,
-        BinOp::Ge => p::BinOp::Gte,
-        BinOp::Lt => p::BinOp::Lss,
-        BinOp::Le => p::BinOp::Lte,
     }
 }

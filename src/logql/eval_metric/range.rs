@@ -24,6 +24,10 @@ use std::collections::HashMap;
 /// `__error__` of an unwrap whose value does not convert.
 const SAMPLE_EXTRACTION_ERR: &str = "SampleExtractionErr";
 
+/// The most steps a query may have. The API and the command line allow 11,000 per series;
+/// this bounds what one evaluation allocates whoever calls it.
+pub const MAX_STEPS: usize = 1_000_000;
+
 /// The steps of a query, in nanoseconds: `start, start + step, ..., end`.
 #[derive(Clone, Copy, Debug)]
 pub struct Steps {
@@ -34,13 +38,38 @@ pub struct Steps {
 }
 
 impl Steps {
-    /// How many steps there are.
-    pub fn count(&self) -> usize {
-        ((self.end - self.start) / self.step + 1) as usize
+    /// Steps from `start` to `end` by `step`, or why there cannot be: a step that is not
+    /// positive, an end before the start, or more steps than any query should ask for.
+    pub fn new(start: i64, end: i64, step: i64) -> Result<Steps, String> {
+        if step <= 0 {
+            return Err(
+                "zero or negative query resolution step widths are not accepted".to_string(),
+            );
+        }
+        if end < start {
+            return Err("end timestamp must not be before start time".to_string());
+        }
+        // In i128: the span of two i64 times does not fit an i64.
+        let count = (i128::from(end) - i128::from(start)) / i128::from(step) + 1;
+        if count > MAX_STEPS as i128 {
+            return Err(format!(
+                "a query of {count} steps exceeds the maximum of {MAX_STEPS}"
+            ));
+        }
+        Ok(Steps { start, end, step })
     }
 
+    /// How many steps there are (at most [`MAX_STEPS`] for steps made by [`Steps::new`]).
+    pub fn count(&self) -> usize {
+        let span = i128::from(self.end) - i128::from(self.start);
+        (span / i128::from(self.step.max(1)) + 1).clamp(0, MAX_STEPS as i128) as usize
+    }
+
+    /// The `k`th step; in i128 because `k * step` may overflow on its way to a time that
+    /// does not.
     pub fn at(&self, k: usize) -> i64 {
-        self.start + k as i64 * self.step
+        let t = i128::from(self.start) + k as i128 * i128::from(self.step);
+        t.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
     }
 }
 
@@ -79,12 +108,16 @@ pub fn eval_range_aggregation(
         (None, RangeOp::BytesOverTime | RangeOp::BytesRate) => Extract::Bytes,
         (None, _) => Extract::Count,
     };
-    // Entries in (first window start, last window end].
-    let lo = steps.start - range.offset - range.range;
-    let hi = steps.end - range.offset;
+    // Entries in (first window start, last window end]. Ranges and offsets may be centuries
+    // long: the bounds saturate at the ends of time rather than overflow.
+    let lo = steps
+        .start
+        .saturating_sub(range.offset)
+        .saturating_sub(range.range);
+    let hi = steps.end.saturating_sub(range.offset);
     let q = LogQuery {
         matchers: range.log.selector.clone(),
-        from: lo + 1,
+        from: lo.saturating_add(1),
         to: hi,
         required: pipeline.required().to_vec(),
     };
@@ -230,8 +263,8 @@ fn windows(points: &[(i64, f64)], agg: &RangeAggregation, steps: Steps) -> Vec<O
     let (mut lo, mut hi) = (0usize, 0usize);
     let mut scratch: Vec<f64> = Vec::new();
     for k in 0..steps.count() {
-        let end = steps.at(k) - offset;
-        let start = end - range;
+        let end = steps.at(k).saturating_sub(offset);
+        let start = end.saturating_sub(range);
         while hi < points.len() && points[hi].0 <= end {
             hi += 1;
         }
@@ -300,15 +333,16 @@ fn counter_rate(w: &[(i64, f64)], start: i64, end: i64, range: i64) -> f64 {
         }
         prev = v;
     }
-    let secs = |ns: i64| ns as f64 / 1e9;
-    let sampled = secs(last.0 - first.0);
+    // Differences of times in i128: a window's start may have saturated at the start of time.
+    let secs = |later: i64, earlier: i64| (i128::from(later) - i128::from(earlier)) as f64 / 1e9;
+    let sampled = secs(last.0, first.0);
     let average_gap = sampled / (w.len() - 1) as f64;
     // Extrapolate to an edge only when a sample is near it (within 1.1 average gaps), else
     // by half a gap; then never below the counter's zero point at the start.
     let threshold = average_gap * 1.1;
     let edge = |d: f64| if d < threshold { d } else { average_gap / 2.0 };
-    let mut to_start = edge(secs(first.0 - start));
-    let to_end = edge(secs(end - last.0));
+    let mut to_start = edge(secs(first.0, start));
+    let to_end = edge(secs(end, last.0));
     if increase > 0.0 && first.1 >= 0.0 {
         let to_zero = sampled * (first.1 / increase);
         if to_zero < to_start {
@@ -316,7 +350,7 @@ fn counter_rate(w: &[(i64, f64)], start: i64, end: i64, range: i64) -> f64 {
         }
     }
     let interval = sampled + to_start + to_end;
-    increase * (interval / sampled) / secs(range)
+    increase * (interval / sampled) / secs(range, 0)
 }
 
 /// `absent_over_time`: 1 at the steps where no series had anything in its window, labelled

@@ -1,7 +1,7 @@
 //! `| json` (every field, nested objects flattened) and `| json a="path", ...` (the values at
 //! the given paths).
 
-use super::jsonscan::{each_key, object_each, unescape, JsonError, Kind, Value};
+use super::jsonscan::{each_key, unescape, Kind, ObjectFields, Value};
 use super::sanitize::{append_sanitized, sanitized};
 use super::{Absent, ExtractError, Sink};
 use crate::logql::ast::Extraction;
@@ -14,64 +14,68 @@ use std::borrow::Cow;
 /// numbers keep their text as written. A line that is not a well-formed object fails with
 /// [`JSON_PARSER_ERR`](super::JSON_PARSER_ERR) and the scanner's explanation; fields before
 /// the fault have been sent. Text after the object's closing brace is ignored.
+///
+/// Objects may nest as deeply as the line allows, as in Loki: they are walked with a list of
+/// cursors, one per enclosing object, not by recursion, which a stored line nested thousands
+/// deep would turn into a stack overflow.
 pub fn json_all(line: &str, sink: &mut dyn Sink) -> Result<(), ExtractError> {
-    let mut walker = Flattener {
-        sink,
-        prefix: String::new(),
-        name: String::new(),
-    };
-    walker
-        .object(line)
-        .map_err(|e| ExtractError::json(e.message()))
+    let mut names = FlatNames::default();
+    // The objects being walked, innermost last, each with the prefix length outside it.
+    let mut open = vec![(ObjectFields::new(line), 0)];
+    while let Some((fields, _)) = open.last_mut() {
+        let field = fields
+            .next_field()
+            .map_err(|e| ExtractError::json(e.message()))?;
+        let Some((key, value)) = field else {
+            if let Some((_, outer)) = open.pop() {
+                names.prefix.truncate(outer);
+            }
+            continue;
+        };
+        match value.kind {
+            Kind::String | Kind::Number | Kind::Boolean => {
+                sink.add(names.leaf(&key), &leaf_text(value));
+            }
+            Kind::Object => {
+                let outer = names.enter(&key);
+                open.push((ObjectFields::new(value.raw), outer));
+            }
+            Kind::Array | Kind::Null => {}
+        }
+    }
+    Ok(())
 }
 
-/// Walks an object for [`json_all`], building flattened names in reused buffers.
-struct Flattener<'s> {
-    sink: &'s mut dyn Sink,
+/// The flattened names of [`json_all`], built in reused buffers.
+#[derive(Default)]
+struct FlatNames {
     /// The sanitized names of the enclosing objects, joined with `_`.
     prefix: String,
     name: String,
 }
 
-impl Flattener<'_> {
-    fn object(&mut self, data: &str) -> Result<(), JsonError> {
-        object_each(data, &mut |key, value| self.field(&key, value))
-    }
-
-    fn field(&mut self, key: &str, value: Value<'_>) -> Result<(), JsonError> {
-        match value.kind {
-            Kind::String | Kind::Number | Kind::Boolean => {
-                self.leaf(key, &leaf_text(value));
-                Ok(())
-            }
-            Kind::Object => self.nested(key, value.raw),
-            Kind::Array | Kind::Null => Ok(()),
-        }
-    }
-
-    fn nested(&mut self, key: &str, object: &str) -> Result<(), JsonError> {
+impl FlatNames {
+    /// Extends the prefix with an object's key; returns the length to restore on leaving it.
+    fn enter(&mut self, key: &str) -> usize {
         let outer = self.prefix.len();
         if !self.prefix.is_empty() {
             self.prefix.push('_');
         }
         append_sanitized(&mut self.prefix, key);
-        let result = self.object(object);
-        self.prefix.truncate(outer);
-        result
+        outer
     }
 
-    fn leaf(&mut self, key: &str, value: &str) {
+    /// The label name of a field in the current object.
+    fn leaf<'k>(&'k mut self, key: &'k str) -> &'k str {
         if self.prefix.is_empty() {
             // A top-level key (or one under objects whose keys were blank).
-            let name = sanitized(key, &mut self.name);
-            self.sink.add(name, value);
-        } else {
-            self.name.clear();
-            self.name.push_str(&self.prefix);
-            self.name.push('_');
-            append_sanitized(&mut self.name, key);
-            self.sink.add(&self.name, value);
+            return sanitized(key, &mut self.name);
         }
+        self.name.clear();
+        self.name.push_str(&self.prefix);
+        self.name.push('_');
+        append_sanitized(&mut self.name, key);
+        &self.name
     }
 }
 

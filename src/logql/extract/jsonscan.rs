@@ -159,26 +159,118 @@ pub(super) fn object_each<'a>(
     data: &'a str,
     f: &mut dyn FnMut(Cow<'a, str>, Value<'a>) -> Result<(), JsonError>,
 ) -> Result<(), JsonError> {
-    let b = data.as_bytes();
-    let mut offset = next_token(b).ok_or(JsonError::MalformedObject)?;
-    if b[offset] != b'{' {
-        return Err(JsonError::MalformedObject);
+    let mut fields = ObjectFields::new(data);
+    while let Some((key, value)) = fields.next_field()? {
+        f(key, value)?;
     }
-    offset += 1;
-    offset += next_token(&b[offset..]).ok_or(JsonError::MalformedJson)?;
-    if b[offset] == b'}' {
-        return Ok(());
+    Ok(())
+}
+
+/// The fields of the object a text starts with, one at a time: [`object_each`] as a cursor,
+/// so that a caller can walk nested objects with a list of cursors instead of recursion.
+pub(super) struct ObjectFields<'a> {
+    data: &'a str,
+    offset: usize,
+    /// Where the last comma was, as jsonparser tracks it (see [`ObjectFields::after_value`]).
+    last_comma: Option<usize>,
+    state: FieldsState,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum FieldsState {
+    /// Before the opening brace.
+    Start,
+    /// Just after the value of a field handed out.
+    AfterValue,
+    /// The closing brace, or an error, was reached.
+    Done,
+}
+
+impl<'a> ObjectFields<'a> {
+    pub(super) fn new(data: &'a str) -> ObjectFields<'a> {
+        ObjectFields {
+            data,
+            offset: 0,
+            last_comma: None,
+            state: FieldsState::Start,
+        }
     }
-    // jsonparser only rejects a comma immediately followed by the closing brace; its
-    // bookkeeping of the comma position misses `, }`.
-    let mut last_comma: Option<usize> = None;
-    while offset < b.len() {
+
+    /// The next key (unescaped) and value, `None` after the closing brace, or the error that
+    /// ends the object. After `None` or an error there is nothing more.
+    pub(super) fn next_field(&mut self) -> Result<Option<(Cow<'a, str>, Value<'a>)>, JsonError> {
+        let step = match self.state {
+            FieldsState::Start => self.open(),
+            FieldsState::AfterValue => self.after_value(),
+            FieldsState::Done => Ok(false),
+        };
+        let more = step.inspect_err(|_| self.state = FieldsState::Done)?;
+        if !more {
+            self.state = FieldsState::Done;
+            return Ok(None);
+        }
+        match self.field() {
+            Ok(Some(pair)) => {
+                self.state = FieldsState::AfterValue;
+                Ok(Some(pair))
+            }
+            other => {
+                self.state = FieldsState::Done;
+                other
+            }
+        }
+    }
+
+    /// Past the opening brace; false for an empty object.
+    fn open(&mut self) -> Result<bool, JsonError> {
+        let b = self.data.as_bytes();
+        let mut offset = next_token(b).ok_or(JsonError::MalformedObject)?;
+        if b[offset] != b'{' {
+            return Err(JsonError::MalformedObject);
+        }
+        offset += 1;
+        offset += next_token(&b[offset..]).ok_or(JsonError::MalformedJson)?;
+        self.offset = offset;
+        Ok(b[offset] != b'}')
+    }
+
+    /// Past the value just handed out and the comma after it; false at the closing brace.
+    fn after_value(&mut self) -> Result<bool, JsonError> {
+        let b = self.data.as_bytes();
+        let mut offset = self.offset;
+        offset += next_token(&b[offset..]).ok_or(JsonError::MalformedArray)?;
+        match b[offset] {
+            b'}' => return Ok(false),
+            b',' => {
+                self.last_comma = Some(offset);
+                offset += 1;
+            }
+            _ => return Err(JsonError::MalformedObject),
+        }
+        let skip = next_token(&b[offset..]).ok_or(JsonError::MalformedArray)?;
+        if skip > 0 {
+            self.last_comma = self.last_comma.map(|c| c + skip - 1);
+        }
+        self.offset = offset + skip;
+        Ok(true)
+    }
+
+    /// The field at the current offset, which is past the opening brace or a comma; `None`
+    /// at the closing brace.
+    fn field(&mut self) -> Result<Option<(Cow<'a, str>, Value<'a>)>, JsonError> {
+        let (data, b) = (self.data, self.data.as_bytes());
+        let mut offset = self.offset;
+        if offset >= b.len() {
+            return Err(JsonError::MalformedObject);
+        }
         match b[offset] {
             b'"' => offset += 1,
-            b'}' if last_comma.is_some_and(|c| c + 1 == offset) => {
+            // jsonparser only rejects a comma immediately followed by the closing brace; its
+            // bookkeeping of the comma position misses `, }`.
+            b'}' if self.last_comma.is_some_and(|c| c + 1 == offset) => {
                 return Err(JsonError::MalformedObject)
             }
-            b'}' => return Ok(()),
+            b'}' => return Ok(None),
             _ => return Err(JsonError::MalformedObject),
         }
         let (len, escaped) = string_end(&b[offset..]).ok_or(JsonError::MalformedJson)?;
@@ -195,25 +287,9 @@ pub(super) fn object_each<'a>(
         }
         offset += 1;
         let value = get(&data[offset..])?;
-        let value_end = value.end;
-        f(key, value)?;
-        offset += value_end;
-        offset += next_token(&b[offset..]).ok_or(JsonError::MalformedArray)?;
-        match b[offset] {
-            b'}' => return Ok(()),
-            b',' => {
-                last_comma = Some(offset);
-                offset += 1;
-            }
-            _ => return Err(JsonError::MalformedObject),
-        }
-        let skip = next_token(&b[offset..]).ok_or(JsonError::MalformedArray)?;
-        if skip > 0 {
-            last_comma = last_comma.map(|c| c + skip - 1);
-        }
-        offset += skip;
+        self.offset = offset + value.end;
+        Ok(Some((key, value)))
     }
-    Err(JsonError::MalformedObject)
 }
 
 /// Calls `f` with each element of the array `data` starts with, and the element's offset as
@@ -530,26 +606,42 @@ fn same_tree(path: &[String], seen: &[Cow<'_, str>]) -> bool {
 
 /// Offset just past the value at `keys` inside `data` (after its key's colon, or inside an
 /// indexed array element), or `None`. With no keys, 0.
+///
+/// An index step continues the search inside the array element it names, with the rest of
+/// the path: a loop rather than recursion, since both the path (from the query) and the
+/// nesting of arrays (from the line) may be long.
 fn search_keys(data: &str, keys: &[String]) -> Option<usize> {
-    if keys.is_empty() {
-        return Some(0);
-    }
-    let b = data.as_bytes();
-    let mut search = KeySearch {
-        data,
-        keys,
-        key_level: 0,
-        level: 0,
-        last_matched: true,
-    };
-    let mut i = 0;
-    while i < b.len() {
-        match search.step(i)? {
-            Found::At(offset) => return Some(offset),
-            Found::Resume(at) => i = at + 1,
+    let (mut data, mut keys, mut base) = (data, keys, 0);
+    'element: loop {
+        if keys.is_empty() {
+            return Some(base);
         }
+        let b = data.as_bytes();
+        let mut search = KeySearch {
+            data,
+            keys,
+            key_level: 0,
+            level: 0,
+            last_matched: true,
+        };
+        let mut i = 0;
+        while i < b.len() {
+            match search.step(i)? {
+                Found::At(offset) => return Some(base + offset),
+                Found::Resume(at) => i = at + 1,
+                Found::Inside {
+                    offset,
+                    element,
+                    rest,
+                } => {
+                    base += offset;
+                    (data, keys) = (element, rest);
+                    continue 'element;
+                }
+            }
+        }
+        return None;
     }
-    None
 }
 
 /// The state of a [`search_keys`] walk.
@@ -564,13 +656,19 @@ struct KeySearch<'a, 'k> {
 }
 
 /// The outcome of one [`KeySearch`] step.
-enum Found {
+enum Found<'a, 'k> {
     At(usize),
     Resume(usize),
+    /// The search goes on for `rest` of the path inside `element`, which starts at `offset`.
+    Inside {
+        offset: usize,
+        element: &'a str,
+        rest: &'k [String],
+    },
 }
 
-impl KeySearch<'_, '_> {
-    fn step(&mut self, i: usize) -> Option<Found> {
+impl<'a, 'k> KeySearch<'a, 'k> {
+    fn step(&mut self, i: usize) -> Option<Found<'a, 'k>> {
         let b = self.data.as_bytes();
         match b[i] {
             b'"' => self.string(i),
@@ -595,7 +693,7 @@ impl KeySearch<'_, '_> {
         }
     }
 
-    fn string(&mut self, i: usize) -> Option<Found> {
+    fn string(&mut self, i: usize) -> Option<Found<'a, 'k>> {
         let b = self.data.as_bytes();
         let key_begin = i + 1;
         let (len, escaped) = string_end(&b[key_begin..])?;
@@ -631,7 +729,7 @@ impl KeySearch<'_, '_> {
         Some(Found::Resume(colon))
     }
 
-    fn array(&mut self, i: usize) -> Option<Found> {
+    fn array(&mut self, i: usize) -> Option<Found<'a, 'k>> {
         let b = self.data.as_bytes();
         let depth = self.level;
         let wanted = (self.key_level == depth)
@@ -647,13 +745,16 @@ impl KeySearch<'_, '_> {
         }
         let index: i64 = step[1..step.len() - 1].parse().ok()?;
         let (element, offset) = self.element(i, index)?;
-        let sub = search_keys(element, &self.keys[depth as usize + 1..])?;
-        Some(Found::At(i + offset + sub))
+        Some(Found::Inside {
+            offset: i + offset,
+            element,
+            rest: &self.keys[depth as usize + 1..],
+        })
     }
 
     /// The `index`th element of the array at `i` (a string with its quotes) and its offset
     /// from `i`.
-    fn element(&self, i: usize, index: i64) -> Option<(&str, usize)> {
+    fn element(&self, i: usize, index: i64) -> Option<(&'a str, usize)> {
         let data = &self.data[i..];
         let mut current = 0i64;
         let mut found = None;

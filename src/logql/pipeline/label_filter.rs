@@ -17,8 +17,8 @@ pub const LABEL_FILTER_ERR: &str = "LabelFilterErr";
 
 /// A label filter ready to run.
 pub enum CompiledFilter {
-    And(Box<CompiledFilter>, Box<CompiledFilter>),
-    Or(Box<CompiledFilter>, Box<CompiledFilter>),
+    And(Vec<CompiledFilter>),
+    Or(Vec<CompiledFilter>),
     String(Matcher),
     Number(String, CmpOp, f64),
     Duration(String, CmpOp, i64),
@@ -29,12 +29,8 @@ pub enum CompiledFilter {
 impl CompiledFilter {
     pub fn compile(f: &LabelFilter) -> Result<CompiledFilter, String> {
         Ok(match f {
-            LabelFilter::And(a, b) => {
-                CompiledFilter::And(Box::new(Self::compile(a)?), Box::new(Self::compile(b)?))
-            }
-            LabelFilter::Or(a, b) => {
-                CompiledFilter::Or(Box::new(Self::compile(a)?), Box::new(Self::compile(b)?))
-            }
+            LabelFilter::And(fs) => CompiledFilter::And(Self::compile_all(fs)?),
+            LabelFilter::Or(fs) => CompiledFilter::Or(Self::compile_all(fs)?),
             LabelFilter::String(m) => CompiledFilter::String(m.clone()),
             LabelFilter::Number { name, op, value } => {
                 CompiledFilter::Number(name.clone(), *op, *value)
@@ -57,17 +53,23 @@ impl CompiledFilter {
         })
     }
 
+    fn compile_all(fs: &[LabelFilter]) -> Result<Vec<CompiledFilter>, String> {
+        fs.iter().map(Self::compile).collect()
+    }
+
     /// Whether the entry passes. May mark it with `LabelFilterErr`.
     pub fn test(&self, labels: &mut EntryLabels) -> bool {
         match self {
-            // Both sides of `and` run even when the left fails, as in Loki, so that a
-            // conversion error on the right is still recorded; `or` stops at a success.
-            CompiledFilter::And(a, b) => {
-                let l = a.test(labels);
-                let r = b.test(labels);
-                l && r
+            // Every operand of `and` runs even when an earlier one fails, as in Loki, so that
+            // a conversion error further right is still recorded; `or` stops at a success.
+            CompiledFilter::And(fs) => {
+                let mut all = true;
+                for f in fs {
+                    all &= f.test(labels);
+                }
+                all
             }
-            CompiledFilter::Or(a, b) => a.test(labels) || b.test(labels),
+            CompiledFilter::Or(fs) => fs.iter().any(|f| f.test(labels)),
             CompiledFilter::String(m) => m.matches(labels.get(&m.name).unwrap_or("")),
             CompiledFilter::Number(name, op, want) => typed(labels, name, op, want, |v| {
                 parse_float_value(v)

@@ -8,7 +8,7 @@
 //! - [`ingest`]: metric files, log files and stdin (text expositions, CSV, JSON lines, log
 //!   lines) into the store.
 //! - [`model`]: labels, matchers, samples, metadata, durations and times. No I/O.
-//! - [`lex`]: the lexical core shared by the query languages and formats (strings, names,
+//! - [`grammar`]: the grammar pieces shared by the query languages and formats (strings, names,
 //!   numbers, durations, matcher lists), as nom parsers.
 //! - [`http`]: `argus serve`: the Prometheus and Loki HTTP APIs, push receivers with durable
 //!   acknowledgement, continuous scraping, the server's own metrics.
@@ -24,9 +24,9 @@
 pub mod adapters;
 pub mod cli;
 pub mod expo;
+pub mod grammar;
 pub mod http;
 pub mod ingest;
-pub mod lex;
 pub mod logql;
 pub mod model;
 pub mod parallel;

@@ -1,7 +1,8 @@
 //! Exposition formats: the Prometheus text format 0.0.4 and OpenMetrics 1.0 text, parsed and
 //! written.
 //!
-//! - `lex`: the shared lexical pieces (names, quoted values, numbers, timestamps).
+//! - `cursor`: the pieces of a line both formats share (a cursor that knows its column, names,
+//!   quoted values, numbers, timestamps).
 //! - `parse`: the streaming line parser ([`Parser`]) and its strictness rules.
 //! - `write`: [`OpenMetricsWriter`] and [`TextWriter`], plus the exact value and timestamp
 //!   formatting they share.
@@ -10,7 +11,7 @@
 //! Native histograms and the protobuf format are not supported (argus never asks for them in
 //! its `Accept` header).
 
-mod lex;
+mod cursor;
 mod parse;
 mod write;
 
@@ -19,7 +20,7 @@ mod parse_tests;
 #[cfg(test)]
 mod write_tests;
 
-pub use lex::{exact_decimal_seconds_to_ms, parse_float as parse_value, quoted};
+pub use cursor::{exact_decimal_seconds_to_ms, parse_float as parse_value, quoted};
 pub use parse::{parse_series, Parser};
 pub use write::{
     family_of, format_om_timestamp, format_sample_value, OpenMetricsWriter, TextWriter,
@@ -95,7 +96,7 @@ pub struct ParseError {
 }
 
 impl ParseError {
-    fn from_lex(line: &str, line_no: usize, e: lex::LexError) -> ParseError {
+    fn from_line_error(line: &str, line_no: usize, e: cursor::LineError) -> ParseError {
         let column = line
             .get(..e.pos.min(line.len()))
             .map(|s| s.chars().count())

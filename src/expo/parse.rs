@@ -23,7 +23,7 @@
 //! names the family as the `TYPE` line does (`foo` for a counter whose samples are
 //! `foo_total`); `family_of` maps sample names back to families.
 
-use super::lex::{parse_float, parse_om_timestamp, quoted, Cursor, LexError};
+use super::cursor::{parse_float, parse_om_timestamp, quoted, Cursor, LineError};
 use super::{Entry, ExpoSample, Format, ParseError};
 use crate::model::limits::{check_label_size, excerpt};
 use crate::model::{Labels, MetricMetadata, MetricType, METRIC_NAME};
@@ -74,7 +74,7 @@ impl Parser {
             Format::PrometheusText => self.text_line(line.strip_suffix('\r').unwrap_or(line)),
             Format::OpenMetrics => self.om_line(line),
         };
-        res.map_err(|e| ParseError::from_lex(line, line_no, e))
+        res.map_err(|e| ParseError::from_line_error(line, line_no, e))
     }
 
     /// Like [`Parser::feed_line`] for raw bytes (a scrape body): a line that is not UTF-8 is
@@ -142,7 +142,7 @@ impl Parser {
         ok_next(next).then_some(start + self.cache_text.len())
     }
 
-    fn text_line(&mut self, line: &str) -> Result<Option<Entry>, LexError> {
+    fn text_line(&mut self, line: &str) -> Result<Option<Entry>, LineError> {
         let mut c = Cursor::new(line);
         c.skip_blanks();
         if c.at_end() {
@@ -161,7 +161,7 @@ impl Parser {
             }
             None => {
                 let name = c.metric_name().ok_or_else(|| {
-                    LexError::new(
+                    LineError::new(
                         c.pos,
                         format!(
                             "expected a metric name, a '#' comment or an empty line, found {}",
@@ -185,7 +185,7 @@ impl Parser {
         let vpos = c.pos;
         let vtok = c.take_while(|ch| !matches!(ch, ' ' | '\t' | '{'));
         if vtok.is_empty() {
-            return Err(LexError::new(
+            return Err(LineError::new(
                 vpos,
                 format!(
                     "expected a sample value after {}, found {}",
@@ -194,7 +194,7 @@ impl Parser {
                 ),
             ));
         }
-        let value = parse_float(vtok).map_err(|m| LexError::new(vpos, m))?;
+        let value = parse_float(vtok).map_err(|m| LineError::new(vpos, m))?;
         c.skip_blanks();
         let mut timestamp = None;
         if !c.at_end() {
@@ -202,7 +202,7 @@ impl Parser {
             let ttok = c.take_while(|ch| !matches!(ch, ' ' | '\t'));
             let digits = ttok.strip_prefix('-').unwrap_or(ttok);
             if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(LexError::new(
+                return Err(LineError::new(
                     tpos,
                     format!(
                         "invalid timestamp {}: expected integer milliseconds since the epoch \
@@ -212,12 +212,12 @@ impl Parser {
                 ));
             }
             let t: i64 = ttok.parse().map_err(|_| {
-                LexError::new(tpos, format!("timestamp {} is out of range", quoted(ttok)))
+                LineError::new(tpos, format!("timestamp {} is out of range", quoted(ttok)))
             })?;
             timestamp = Some(t);
             c.skip_blanks();
             if !c.at_end() {
-                return Err(LexError::new(
+                return Err(LineError::new(
                     c.pos,
                     format!(
                         "expected end of line after the timestamp, found {}",
@@ -235,7 +235,7 @@ impl Parser {
 
     /// After the `#` of a text-format line: `HELP` and `TYPE` are metadata, anything else is a
     /// comment (as in Prometheus, `# HELP` without a following blank is a comment too).
-    fn text_comment(&mut self, c: &mut Cursor<'_>) -> Result<Option<Entry>, LexError> {
+    fn text_comment(&mut self, c: &mut Cursor<'_>) -> Result<Option<Entry>, LineError> {
         if !c.skip_blanks() {
             return Ok(None);
         }
@@ -251,7 +251,7 @@ impl Parser {
         }
         let kw = if is_help { "HELP" } else { "TYPE" };
         let name = c.metric_name().ok_or_else(|| {
-            LexError::new(
+            LineError::new(
                 c.pos,
                 format!("expected metric name after {kw}, found {}", c.found()),
             )
@@ -262,7 +262,7 @@ impl Parser {
                 None => "",
                 Some(' ' | '\t') => &c.rest()[1..],
                 Some(_) => {
-                    return Err(LexError::new(
+                    return Err(LineError::new(
                         c.pos,
                         format!(
                             "expected a space and the help text after metric name {}, found {}",
@@ -285,7 +285,7 @@ impl Parser {
             "summary" => MetricType::Summary,
             "untyped" => MetricType::Unknown,
             _ => {
-                return Err(LexError::new(
+                return Err(LineError::new(
                     tpos,
                     format!(
                         "invalid metric type {}: expected counter, gauge, histogram, summary \
@@ -300,9 +300,9 @@ impl Parser {
 
     // ---- OpenMetrics 1.0 -------------------------------------------------------------------
 
-    fn om_line(&mut self, line: &str) -> Result<Option<Entry>, LexError> {
+    fn om_line(&mut self, line: &str) -> Result<Option<Entry>, LineError> {
         if let Some(eof) = self.eof_line {
-            return Err(LexError::new(
+            return Err(LineError::new(
                 0,
                 format!("unexpected data after \"# EOF\" (line {eof}); it must be the last line"),
             ));
@@ -327,7 +327,7 @@ impl Parser {
                     } else {
                         ""
                     };
-                    LexError::new(
+                    LineError::new(
                         c.pos,
                         format!("expected a metric name or '#', found {}{hint}", c.found()),
                     )
@@ -347,7 +347,7 @@ impl Parser {
         };
         let name = labels.metric_name().unwrap_or_default();
         if !c.eat(' ') {
-            return Err(LexError::new(
+            return Err(LineError::new(
                 c.pos,
                 format!(
                     "expected a single space and the sample value after {}, found {}",
@@ -359,7 +359,7 @@ impl Parser {
         let vpos = c.pos;
         let vtok = c.take_while(|ch| ch != ' ');
         if vtok.is_empty() {
-            return Err(LexError::new(
+            return Err(LineError::new(
                 vpos,
                 format!(
                     "expected a sample value after {}, found {}",
@@ -368,14 +368,14 @@ impl Parser {
                 ),
             ));
         }
-        let value = parse_float(vtok).map_err(|m| LexError::new(vpos, m))?;
+        let value = parse_float(vtok).map_err(|m| LineError::new(vpos, m))?;
         let mut timestamp = None;
         if !c.at_end() && !c.rest().starts_with(" # {") {
             c.eat(' ');
             let tpos = c.pos;
             let ttok = c.take_while(|ch| ch != ' ');
             if ttok.is_empty() {
-                return Err(LexError::new(
+                return Err(LineError::new(
                     tpos,
                     format!(
                         "expected a timestamp or an exemplar after the value, found {}",
@@ -383,11 +383,11 @@ impl Parser {
                     ),
                 ));
             }
-            timestamp = Some(parse_om_timestamp(ttok).map_err(|m| LexError::new(tpos, m))?);
+            timestamp = Some(parse_om_timestamp(ttok).map_err(|m| LineError::new(tpos, m))?);
         }
         if !c.at_end() {
             if !c.rest().starts_with(" # {") {
-                return Err(LexError::new(
+                return Err(LineError::new(
                     c.pos,
                     format!(
                         "expected end of line or an exemplar (\" # {{...}} value\") after the {}, found {}",
@@ -405,9 +405,9 @@ impl Parser {
         })))
     }
 
-    fn om_comment(&mut self, c: &mut Cursor<'_>) -> Result<Option<Entry>, LexError> {
+    fn om_comment(&mut self, c: &mut Cursor<'_>) -> Result<Option<Entry>, LineError> {
         if !c.eat(' ') {
-            return Err(LexError::new(
+            return Err(LineError::new(
                 c.pos,
                 format!(
                     "expected a single space after '#', found {} (OpenMetrics comments are only \
@@ -421,7 +421,7 @@ impl Parser {
             return Ok(None);
         }
         if c.eat_str("EOF") {
-            return Err(LexError::new(
+            return Err(LineError::new(
                 c.pos,
                 "unexpected data after \"# EOF\"; it must be alone on the last line",
             ));
@@ -430,7 +430,7 @@ impl Parser {
             .into_iter()
             .find(|kw| c.rest().starts_with(kw) && c.rest()[kw.len()..].starts_with(' '))
             .ok_or_else(|| {
-                LexError::new(
+                LineError::new(
                     c.pos,
                     format!(
                         "expected HELP, TYPE, UNIT or EOF and a space after '# ', found {} \
@@ -441,7 +441,7 @@ impl Parser {
             })?;
         c.pos += kw.len() + 1;
         let name = c.metric_name().ok_or_else(|| {
-            LexError::new(
+            LineError::new(
                 c.pos,
                 format!("expected metric name after {kw}, found {}", c.found()),
             )
@@ -452,7 +452,7 @@ impl Parser {
             _ => "unit",
         };
         if !c.eat(' ') {
-            return Err(LexError::new(
+            return Err(LineError::new(
                 c.pos,
                 format!(
                     "expected a single space and the {what} after metric name {}, found {}",
@@ -474,7 +474,7 @@ impl Parser {
                     t => MetricType::parse(t),
                 }
                 .ok_or_else(|| {
-                    LexError::new(
+                    LineError::new(
                         tpos,
                         format!(
                             "invalid metric type {}: expected counter, gauge, histogram, \
@@ -488,7 +488,7 @@ impl Parser {
             _ => {
                 let unit = text.to_string();
                 if !unit.is_empty() && !unit_is_suffix(name, &unit) {
-                    return Err(LexError::new(
+                    return Err(LineError::new(
                         tpos,
                         format!(
                             "unit {} is not a suffix of metric name {} (the name must end in \
@@ -530,25 +530,25 @@ pub fn parse_series(s: &str) -> Result<Vec<(String, String)>, ParseError> {
         }
         c.skip_blanks();
         if !c.at_end() {
-            return Err(LexError::new(
+            return Err(LineError::new(
                 c.pos,
                 format!("expected end of the series after '}}', found {}", c.found()),
             ));
         }
         Ok(())
     })();
-    res.map_err(|e| ParseError::from_lex(s, 1, e))?;
+    res.map_err(|e| ParseError::from_line_error(s, 1, e))?;
     Ok(pairs)
 }
 
 /// `a="b", c="d"` without braces, up to the end of the input.
-fn bare_labels(c: &mut Cursor<'_>, pairs: &mut Vec<(String, String)>) -> Result<(), LexError> {
+fn bare_labels(c: &mut Cursor<'_>, pairs: &mut Vec<(String, String)>) -> Result<(), LineError> {
     blank_tolerant_labels(c, pairs, None)
 }
 
 /// The label set of a text-format sample, after its `{`. Blanks are allowed around every
 /// token, and a trailing comma before `}` too, as Prometheus allows them.
-fn text_labels(c: &mut Cursor<'_>, pairs: &mut Vec<(String, String)>) -> Result<(), LexError> {
+fn text_labels(c: &mut Cursor<'_>, pairs: &mut Vec<(String, String)>) -> Result<(), LineError> {
     blank_tolerant_labels(c, pairs, Some('}'))
 }
 
@@ -558,7 +558,7 @@ fn blank_tolerant_labels(
     c: &mut Cursor<'_>,
     pairs: &mut Vec<(String, String)>,
     close: Option<char>,
-) -> Result<(), LexError> {
+) -> Result<(), LineError> {
     let (name_or_end, after_value) = match close {
         Some(_) => ("label name or '}'", "',' or '}'"),
         None => ("label name", "',' or the end"),
@@ -574,14 +574,14 @@ fn blank_tolerant_labels(
         }
         let npos = c.pos;
         let name = c.label_name().ok_or_else(|| {
-            LexError::new(
+            LineError::new(
                 c.pos,
                 format!("expected {name_or_end}, found {}", c.found()),
             )
         })?;
         c.skip_blanks();
         if !c.eat('=') {
-            return Err(LexError::new(
+            return Err(LineError::new(
                 c.pos,
                 format!(
                     "expected '=' after label name {}, found {}",
@@ -599,7 +599,7 @@ fn blank_tolerant_labels(
             None => c.at_end(),
         };
         if !c.eat(',') && !at_close {
-            return Err(LexError::new(
+            return Err(LineError::new(
                 c.pos,
                 format!(
                     "expected {after_value} after the value of label {}, found {}",
@@ -617,17 +617,17 @@ fn om_labels(
     c: &mut Cursor<'_>,
     pairs: &mut Vec<(String, String)>,
     what: &str,
-) -> Result<(), LexError> {
+) -> Result<(), LineError> {
     if c.eat('}') {
         return Ok(());
     }
     loop {
         let npos = c.pos;
         let name = c.label_name().ok_or_else(|| {
-            LexError::new(c.pos, format!("expected {what} name, found {}", c.found()))
+            LineError::new(c.pos, format!("expected {what} name, found {}", c.found()))
         })?;
         if !c.eat('=') {
-            return Err(LexError::new(
+            return Err(LineError::new(
                 c.pos,
                 format!(
                     "expected '=' after {what} name {}, found {}",
@@ -642,7 +642,7 @@ fn om_labels(
             return Ok(());
         }
         if !c.eat(',') {
-            return Err(LexError::new(
+            return Err(LineError::new(
                 c.pos,
                 format!(
                     "expected ',' or '}}' after the value of {what} {}, found {}",
@@ -655,9 +655,9 @@ fn om_labels(
 }
 
 /// An exemplar, starting at ` # {`: checked and discarded (argus does not store exemplars).
-fn om_exemplar(c: &mut Cursor<'_>, metric: &str) -> Result<(), LexError> {
+fn om_exemplar(c: &mut Cursor<'_>, metric: &str) -> Result<(), LineError> {
     if !(metric.ends_with("_total") || metric.ends_with("_bucket")) {
-        return Err(LexError::new(
+        return Err(LineError::new(
             c.pos + 1,
             format!(
                 "metric name {} does not support exemplars (only counter \"_total\" and \
@@ -670,7 +670,7 @@ fn om_exemplar(c: &mut Cursor<'_>, metric: &str) -> Result<(), LexError> {
     let mut pairs = Vec::new();
     om_labels(c, &mut pairs, "exemplar label")?;
     if !c.eat(' ') {
-        return Err(LexError::new(
+        return Err(LineError::new(
             c.pos,
             format!(
                 "expected a single space and the exemplar value after the exemplar labels, found {}",
@@ -680,15 +680,15 @@ fn om_exemplar(c: &mut Cursor<'_>, metric: &str) -> Result<(), LexError> {
     }
     let vpos = c.pos;
     let v = c.take_while(|ch| ch != ' ');
-    parse_float(v).map_err(|m| LexError::new(vpos, format!("exemplar value: {m}")))?;
+    parse_float(v).map_err(|m| LineError::new(vpos, format!("exemplar value: {m}")))?;
     if c.eat(' ') {
         let tpos = c.pos;
         let t = c.take_while(|ch| ch != ' ');
         parse_om_timestamp(t)
-            .map_err(|m| LexError::new(tpos, format!("exemplar timestamp: {m}")))?;
+            .map_err(|m| LineError::new(tpos, format!("exemplar timestamp: {m}")))?;
     }
     if !c.at_end() {
-        return Err(LexError::new(
+        return Err(LineError::new(
             c.pos,
             format!(
                 "expected end of line after the exemplar, found {}",
@@ -701,8 +701,8 @@ fn om_exemplar(c: &mut Cursor<'_>, metric: &str) -> Result<(), LexError> {
 
 /// The `__name__` pair of a sample whose name starts at `pos`, within the size limit of a
 /// label value.
-fn name_pair(pos: usize, name: &str) -> Result<(String, String), LexError> {
-    check_label_size(METRIC_NAME, name).map_err(|m| LexError::new(pos, m))?;
+fn name_pair(pos: usize, name: &str) -> Result<(String, String), LineError> {
+    check_label_size(METRIC_NAME, name).map_err(|m| LineError::new(pos, m))?;
     Ok((METRIC_NAME.to_string(), name.to_string()))
 }
 
@@ -711,19 +711,19 @@ fn push_label(
     pos: usize,
     name: &str,
     value: String,
-) -> Result<(), LexError> {
+) -> Result<(), LineError> {
     if pairs.iter().any(|(k, _)| k == name) {
         let why = if name == METRIC_NAME {
             "the metric name is already given before '{'"
         } else {
             "a label may appear only once per sample"
         };
-        return Err(LexError::new(
+        return Err(LineError::new(
             pos,
             format!("duplicate label name {}: {why}", quoted(name)),
         ));
     }
-    check_label_size(name, &value).map_err(|m| LexError::new(pos, m))?;
+    check_label_size(name, &value).map_err(|m| LineError::new(pos, m))?;
     pairs.push((name.to_string(), value));
     Ok(())
 }

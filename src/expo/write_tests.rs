@@ -25,7 +25,7 @@ fn values_and_timestamps_format_exactly() {
         f64::NEG_INFINITY,
     ] {
         let s = format_sample_value(v);
-        let back = super::lex::parse_float(&s).unwrap();
+        let back = super::cursor::parse_float(&s).unwrap();
         assert_eq!(back.to_bits(), v.to_bits(), "{v} → {s}");
     }
     assert_eq!(format_sample_value(f64::NAN), "NaN");
@@ -44,7 +44,7 @@ fn values_and_timestamps_format_exactly() {
     ] {
         let s = format_om_timestamp(ms);
         assert_eq!(
-            super::lex::parse_om_timestamp(&s).unwrap(),
+            super::cursor::parse_om_timestamp(&s).unwrap(),
             ms,
             "{ms} → {s}"
         );

@@ -10,7 +10,7 @@
 
 use super::units::{parse_bytes, parse_duration, parse_go_duration, parse_prom_duration};
 use super::ParseError;
-use crate::lex::scan_quoted;
+use crate::grammar::scan_quoted;
 
 /// Keywords reserved everywhere: they can never be label names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

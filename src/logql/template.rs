@@ -313,7 +313,7 @@ fn lex_action(s: &str) -> Result<(Option<Vec<Tk>>, usize, bool), String> {
                 i += 1;
             }
             b'"' | b'`' | b'\'' => {
-                let (v, n) = crate::lex::scan_quoted(&s[i..]).map_err(|e| e.message)?;
+                let (v, n) = crate::grammar::scan_quoted(&s[i..]).map_err(|e| e.message)?;
                 toks.push(if c == b'\'' {
                     Tk::Number(format!("{}", v.chars().next().map_or(0, u32::from)))
                 } else {

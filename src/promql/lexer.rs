@@ -3,11 +3,11 @@
 //! It owns the context-dependent lexing Prometheus does (inside `{...}` only label names,
 //! strings, match operators and commas exist; inside `[...]` a `:` separates range and step;
 //! parentheses, braces and brackets must balance) and the lexical error messages. It uses the
-//! shared pieces of `crate::lex` for strings, names, numbers and durations. It does not know
+//! shared pieces of `crate::grammar` for strings, names, numbers and durations. It does not know
 //! about keywords: words are `Ident`s and the parser decides what `sum` or `offset` means where,
 //! because Prometheus lets most keywords double as metric and label names.
 
-use crate::lex::{scan_number, scan_quoted};
+use crate::grammar::{scan_number, scan_quoted};
 use crate::model::time::duration_prefix;
 
 #[derive(Clone, Debug, PartialEq)]

@@ -5,7 +5,7 @@
 //! over a token list rather than raw text: PromQL is context-sensitive at the lexical level
 //! (keywords double as names, `:` means different things inside `[...]`) and Prometheus' error
 //! messages are phrased in terms of tokens ("unexpected <op:*>"), so a token stream gives both
-//! simpler rules and matching errors. The nom pieces live in `crate::lex` and are used by the
+//! simpler rules and matching errors. The nom pieces live in `crate::grammar` and are used by the
 //! lexer. Each token is looked at a bounded number of times and each node's type is kept
 //! beside it while parsing (`N`), so parsing is linear.
 //!
@@ -21,7 +21,7 @@
 
 use super::ast::*;
 use super::lexer::{describe, is_keyword, tokenize, TokKind, Token};
-use crate::lex::number_value;
+use crate::grammar::number_value;
 use crate::model::Matcher;
 
 /// A syntax or type error in a query, with where it happened. Displays the way Prometheus

@@ -12,7 +12,7 @@
 use super::ast::*;
 use super::lexer::TokKind;
 use super::parser::{PResult, Parser, MAX_DURATION_MS, UNARY_OPERAND_PREC};
-use crate::lex::number_value;
+use crate::grammar::number_value;
 
 /// The functions a duration expression may call.
 #[derive(Clone, Copy, PartialEq, Eq)]

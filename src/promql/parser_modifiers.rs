@@ -7,7 +7,7 @@
 use super::ast::*;
 use super::lexer::TokKind;
 use super::parser::{PResult, Parser, MAX_DURATION_MS, N};
-use crate::lex::number_value;
+use crate::grammar::number_value;
 
 impl Parser<'_> {
     /// Modifiers after an expression: `[range]`, `[range:step]`, `offset`, `@`.

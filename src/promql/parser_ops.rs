@@ -88,7 +88,7 @@ impl Parser<'_> {
             };
             let nt = self.peek().clone();
             let v = match nt.kind {
-                TokKind::Number => crate::lex::number_value(nt.text(self.input)),
+                TokKind::Number => crate::grammar::number_value(nt.text(self.input)),
                 _ => None,
             };
             let Some(v) = v else {

@@ -1,4 +1,4 @@
-//! The lexical core shared by the query languages and text formats: quoted strings with Go's
+//! The grammar pieces shared by the query languages and text formats: quoted strings with Go's
 //! escape rules, label and metric names, numbers, durations, white space with `#` comments,
 //! match operators and `{name="value", ...}` matcher lists.
 //!
@@ -7,6 +7,9 @@
 //! token is malformed, which nom's error kinds cannot say. What this module deliberately does not
 //! do: decide what a token means in a given language (keywords, operator precedence, which names
 //! are valid where) — that belongs to the PromQL and LogQL parsers.
+//!
+//! Tokenizing a whole query is each language's `lexer` (`promql::lexer`, `logql::lexer`); this
+//! module holds only the pieces they share.
 //!
 //! Durations come from [`crate::model::time::duration_prefix`] so that the command line, PromQL
 //! and LogQL agree on one syntax.

@@ -1,4 +1,4 @@
-//! The lexical pieces shared by both exposition formats: a byte cursor over one line that knows
+//! The pieces of a line shared by both exposition formats: a byte cursor over one line that knows
 //! its column, metric and label names, quoted label values with their escapes, and the number
 //! syntax of sample values and timestamps.
 //!
@@ -17,15 +17,15 @@ pub fn quoted(s: &str) -> String {
 
 /// A position inside one line plus a message: the raw form of a `ParseError`.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct LexError {
+pub(crate) struct LineError {
     /// Byte offset in the line where the problem starts.
     pub pos: usize,
     pub message: String,
 }
 
-impl LexError {
-    pub(crate) fn new(pos: usize, message: impl Into<String>) -> LexError {
-        LexError {
+impl LineError {
+    pub(crate) fn new(pos: usize, message: impl Into<String>) -> LineError {
+        LineError {
             pos,
             message: message.into(),
         }
@@ -125,10 +125,10 @@ impl<'a> Cursor<'a> {
     /// Reads a double-quoted label value starting at the opening quote and returns it
     /// unescaped. `\\`, `\"` and `\n` are the escapes of both formats; any other backslash pair
     /// is kept as it is, which is what Prometheus does (it replaces only those three).
-    pub(crate) fn quoted_value(&mut self, label: &str) -> Result<String, LexError> {
+    pub(crate) fn quoted_value(&mut self, label: &str) -> Result<String, LineError> {
         let open = self.pos;
         if !self.eat('"') {
-            return Err(LexError::new(
+            return Err(LineError::new(
                 self.pos,
                 format!(
                     "expected '\"' to start the value of label {}, found {}",
@@ -158,7 +158,7 @@ impl<'a> Cursor<'a> {
                 c => out.push(c),
             }
         }
-        Err(LexError::new(
+        Err(LineError::new(
             open,
             format!(
                 "unterminated value of label {}: missing closing '\"'",

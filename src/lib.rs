@@ -24,6 +24,7 @@
 pub mod adapters;
 pub mod cli;
 pub mod expo;
+pub mod gotmpl;
 pub mod http;
 pub mod ingest;
 pub mod lex;

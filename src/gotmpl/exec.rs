@@ -15,10 +15,10 @@
 //! The function library is in `template_funcs`, printing in `template_fmt`, times in
 //! `template_time` and `template_tz`, values in `template_value`.
 
-use super::template::{Branch, Command, Node, Operand, Pipeline, Template};
-use super::template_fmt::{parse_go_number, quote, sprint};
-use super::template_funcs::{self as funcs, Func, Ty};
-use super::template_value::Value;
+use super::funcs::{self as funcs, Func, Ty};
+use super::parse::{Branch, Command, Node, Operand, Pipeline, Template};
+use super::print::{parse_go_number, quote, sprint};
+use super::value::Value;
 
 /// What a template can read: the entry's labels (stream labels, structured metadata and
 /// extracted labels, all as strings), its line and its timestamp.

@@ -6,12 +6,12 @@
 //! executor checks as Go's reflection does; the methods templates can call on times are here
 //! too.
 
-use super::template_eval::Ctx;
-use super::template_fmt::{is_print, sprint, sprintf, sprintln};
-use super::template_math::{self as math, DecOp};
-use super::template_time::{parse_in_location, GoTime};
-use super::template_tz::{load_location, local, Zone};
-use super::template_value::{Kind, Value};
+use super::exec::Ctx;
+use super::math::{self as math, DecOp};
+use super::print::{is_print, sprint, sprintf, sprintln};
+use super::time::{parse_in_location, GoTime};
+use super::value::{Kind, Value};
+use super::zone::{load_location, local, Zone};
 use regex::Regex;
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -633,7 +633,7 @@ fn query_unescape(s: &str) -> R<String> {
                         let bad = String::from_utf8_lossy(&b[i..(i + 3).min(b.len())]).into_owned();
                         return Err(format!(
                             "invalid URL escape {}",
-                            super::template_fmt::quote(&bad, '"', false)
+                            super::print::quote(&bad, '"', false)
                         ));
                     }
                 }
@@ -873,7 +873,7 @@ fn compiled(pattern: &str) -> R<Regex> {
         if cache.len() >= 64 {
             cache.clear();
         }
-        let re = Regex::new(pattern).map_err(|e| super::validate::regex_error(pattern, &e));
+        let re = Regex::new(pattern).map_err(|e| crate::logql::validate::regex_error(pattern, &e));
         cache.insert(pattern.to_string(), re.clone());
         re
     })
@@ -894,15 +894,15 @@ fn regex_replace(pattern: &str, s: &str, repl: &str, expand: bool) -> R<Value<'s
 
 /// go-humanize's `ParseBytes`: `3 kB`, `3MB`, `1.5KiB`, `2,048`.
 fn parse_bytes(s: &str) -> R<f64> {
-    super::units::humanize_bytes(s).map(|b| b as f64)
+    crate::logql::units::humanize_bytes(s).map(|b| b as f64)
 }
 
 /// A Go duration (`3m10s`) in seconds.
 fn duration_seconds(s: &str) -> R<f64> {
-    let ns = super::units::parse_go_duration(s).ok_or_else(|| {
+    let ns = crate::logql::units::parse_go_duration(s).ok_or_else(|| {
         format!(
             "time: invalid duration {}",
-            super::template_fmt::quote(s, '"', false)
+            super::print::quote(s, '"', false)
         )
     })?;
     let (secs, rest) = (ns / 1_000_000_000, ns % 1_000_000_000);

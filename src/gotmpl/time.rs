@@ -3,7 +3,7 @@
 //! `Parse`. `__timestamp__`, `toDate`, `toDateInZone`, `unixToTime` and `now` make these
 //! values; `date`, `unixEpoch` and the methods `.Format`, `.Unix`... read them.
 
-use super::template_tz::{days_in_month, is_leap, local, Zone};
+use super::zone::{days_in_month, is_leap, local, Zone};
 use std::sync::Arc;
 
 const NANOS_PER_SEC: i64 = 1_000_000_000;

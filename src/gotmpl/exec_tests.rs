@@ -2,10 +2,10 @@
 //! `label_format` cases of Loki's `fmt_test.go` (in our own data), then Go's text/template,
 //! fmt and time semantics one area at a time.
 
-use super::template::parse;
-use super::template_eval::render;
-use super::template_time::parse_in_location;
-use super::template_tz::{load_location, zone_from_rule, Zone};
+use super::exec::render;
+use super::parse::parse;
+use super::time::parse_in_location;
+use super::zone::{load_location, zone_from_rule, Zone};
 
 /// Labels as Loki hands them to a template.
 fn labels(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -1089,8 +1089,8 @@ fn render_appends_and_restores_on_error() {
 
 #[test]
 fn every_listed_function_is_implemented() {
-    use super::template::FUNCTIONS;
-    use super::template_funcs::function;
+    use super::funcs::function;
+    use super::parse::FUNCTIONS;
     for name in FUNCTIONS {
         let special = matches!(*name, "and" | "or" | "call");
         assert!(

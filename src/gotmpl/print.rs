@@ -3,8 +3,8 @@
 //! indexes and Go's `%!v(MISSING)`-style complaints), float formatting (`%v` of `1e6` is
 //! `1e+06`), quoting (`%q`), and the number parsing of Go literals and of sprig's conversions.
 
-use super::template_math::TWO_POW_63;
-use super::template_value::Value;
+use super::math::TWO_POW_63;
+use super::value::Value;
 use std::borrow::Cow;
 
 /// Go's `fmt.Sprint`: operands printed with `%v`, a space between two operands when neither
@@ -1129,7 +1129,7 @@ pub(crate) fn parse_float(s: &str) -> Result<f64, ()> {
         }
         let clean: String = lower.chars().filter(|&c| c != '_').collect();
         let v = if clean.starts_with("0x") {
-            super::units::parse_go_float(&clean).ok_or(())?
+            crate::logql::units::parse_go_float(&clean).ok_or(())?
         } else {
             let valid = !clean.is_empty()
                 && clean

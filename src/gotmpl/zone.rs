@@ -7,7 +7,7 @@
 //! UTC. Loaded zones are cached for the life of the process, as zone files do not change under
 //! a running query.
 
-use super::template_time::{civil_from_days, days_from_civil, weekday_of_days};
+use super::time::{civil_from_days, days_from_civil, weekday_of_days};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 

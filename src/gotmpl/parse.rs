@@ -573,7 +573,7 @@ fn operand(toks: &[Tk], depth: usize) -> Result<(Operand, usize), String> {
         Tk::Var(n, f) => (Operand::Variable(n.clone(), f.clone()), 1),
         Tk::Str(s) => (Operand::Str(s.clone()), 1),
         Tk::Number(n) => {
-            super::template_fmt::parse_go_number(n)?;
+            super::print::parse_go_number(n)?;
             (Operand::Number(n.clone()), 1)
         }
         Tk::Word(w) => {

@@ -4,8 +4,8 @@
 //! `mulf`, `divf`, which compute in exact decimal (shopspring/decimal, 16 digits after the
 //! point for a quotient) so that `addf 0.1 0.2` is `0.3`.
 
-use super::template_fmt::{parse_float, parse_int};
-use super::template_value::Value;
+use super::print::{parse_float, parse_int};
+use super::value::Value;
 use std::cmp::Ordering;
 
 /// spf13/cast's `ToInt64` (and `ToInt`, the same on 64-bit): strings are read as Go integer
@@ -227,7 +227,7 @@ impl Decimal {
     /// The decimal a float prints as in its shortest form (shopspring's `NewFromFloat`).
     fn from_f64(x: f64) -> Result<Decimal, String> {
         if !x.is_finite() {
-            let shown = super::template_fmt::format_float(x, 'g', -1);
+            let shown = super::print::format_float(x, 'g', -1);
             return Err(format!("Cannot create a Decimal from {shown}"));
         }
         let text = format!("{:e}", x.abs());

@@ -1,6 +1,6 @@
 //! Unit tests of the Go text/template parser used by `line_format` and `label_format`.
 
-use super::template::*;
+use super::parse::*;
 
 fn t(s: &str) -> Template {
     parse(s).unwrap_or_else(|e| panic!("{s}: {e}"))

@@ -1,111 +1,17 @@
-//! A parser for the Go text/template language of `| line_format` and `| label_format`, to
-//! reject a bad template when the query is parsed and to give an engine a tree to evaluate.
+//! A parser for Go's text/template language: rejects a bad template when it is parsed (for
+//! LogQL, when the query is) and gives the executor a tree to evaluate.
 //!
 //! Covered: text and actions `{{ }}` with trim markers `{{- -}}`, comments `{{/* */}}`,
 //! pipelines (`a | b`), variable declarations and assignments (`$x := ...`, `$i, $e := ...`),
 //! fields (`.a.b`, `.`), variables (`$x.a`), literals (strings, raw strings, characters,
 //! numbers, `true`, `false`, `nil`), parenthesised pipelines, `if`/`else if`/`else`,
 //! `range`, `with`, `end`, `break`, `continue` and `template "name" pipeline`. Function names
-//! are checked against Go's built-ins and Loki's additions (see [`FUNCTIONS`]), plus LogQL's
-//! `__line__` and `__timestamp__`; number literals against Go's syntax; `break`/`continue`
-//! must be inside a `range`. Not covered: `define` and `block` (rejected), undeclared
-//! variables (an error when the template runs). Evaluating templates is in `template_eval`.
+//! are checked against the function table the template is parsed with (a name it lacks is an
+//! error, as in Go); number literals against Go's syntax; `break`/`continue` must be inside a
+//! `range`. Not covered: `define` and `block` (rejected), undeclared variables (an error when
+//! the template runs). Evaluating templates is in `exec.rs`.
 
-/// Go's built-in template functions and Loki's (`pkg/logql/log/fmt.go`).
-pub const FUNCTIONS: &[&str] = &[
-    // Go built-ins.
-    "and",
-    "or",
-    "not",
-    "eq",
-    "ne",
-    "lt",
-    "le",
-    "gt",
-    "ge",
-    "len",
-    "index",
-    "slice",
-    "print",
-    "printf",
-    "println",
-    "html",
-    "js",
-    "urlquery",
-    "call",
-    // LogQL line and time of the entry.
-    "__line__",
-    "__timestamp__",
-    // Strings.
-    "lower",
-    "upper",
-    "title",
-    "trunc",
-    "substr",
-    "replace",
-    "trim",
-    "trimAll",
-    "trimPrefix",
-    "trimSuffix",
-    "indent",
-    "nindent",
-    "repeat",
-    "contains",
-    "hasPrefix",
-    "hasSuffix",
-    "default",
-    "alignLeft",
-    "alignRight",
-    "b64enc",
-    "b64dec",
-    "urlencode",
-    "urldecode",
-    "regexReplaceAll",
-    "regexReplaceAllLiteral",
-    "count",
-    "ToLower",
-    "ToUpper",
-    "Replace",
-    "Trim",
-    "TrimLeft",
-    "TrimRight",
-    "TrimPrefix",
-    "TrimSuffix",
-    "TrimSpace",
-    // Math.
-    "add",
-    "sub",
-    "mul",
-    "div",
-    "mod",
-    "addf",
-    "subf",
-    "mulf",
-    "divf",
-    "max",
-    "min",
-    "maxf",
-    "minf",
-    "ceil",
-    "floor",
-    "round",
-    "int",
-    "float64",
-    // Conversion.
-    "bytes",
-    "duration",
-    "duration_seconds",
-    "fromJson",
-    // Time.
-    "date",
-    "toDate",
-    "toDateInZone",
-    "now",
-    "unixEpoch",
-    "unixEpochMillis",
-    "unixEpochNanos",
-    "unixToTime",
-];
+use super::funcs::FuncSet;
 
 /// How deeply a template may nest: parenthesised pipelines, `if`/`range`/`with` bodies and
 /// `else if`/`else with` arms (each a branch inside the one before) all count. Go limits only
@@ -175,10 +81,12 @@ pub enum Operand {
     Pipe(Box<Pipeline>, Vec<String>),
 }
 
-/// Parses a template; the error says what is wrong (unclosed action, unknown function, ...).
-pub fn parse(text: &str) -> Result<Template, String> {
+/// Parses a template that may call the functions of `funcs`; the error says what is wrong
+/// (unclosed action, a function the table lacks, ...).
+pub fn parse(text: &str, funcs: &FuncSet) -> Result<Template, String> {
     let items = split(text)?;
     let mut p = BodyParser {
+        funcs,
         items,
         i: 0,
         range_depth: 0,
@@ -392,7 +300,8 @@ fn fields(s: &str) -> (Vec<String>, usize) {
 /// `None` at the end of the template.
 type ListEnd = Option<(String, Vec<Tk>)>;
 
-struct BodyParser {
+struct BodyParser<'f> {
+    funcs: &'f FuncSet,
     items: Vec<Item>,
     i: usize,
     /// How many `range` bodies enclose the current position (`break` needs one).
@@ -406,7 +315,7 @@ fn too_deep() -> String {
     format!("max expression depth exceeded (more than {MAX_DEPTH} nested parentheses, branches and else arms)")
 }
 
-impl BodyParser {
+impl BodyParser<'_> {
     /// Nodes up to `{{end}}` or `{{else ...}}` (returned as the terminator's first word and,
     /// for else, the tokens after it), or to the end of the template (`None`).
     fn list(&mut self) -> Result<(Vec<Node>, Option<String>), String> {
@@ -449,14 +358,14 @@ impl BodyParser {
                         return Err("template: expected a name string".into());
                     };
                     let pipe = if rest.len() > 1 {
-                        Some(pipeline(&rest[1..], self.depth)?)
+                        Some(pipeline(&rest[1..], self.depth, self.funcs)?)
                     } else {
                         None
                     };
                     nodes.push(Node::Template(name.clone(), pipe));
                 }
                 "define" | "block" => return Err(format!("{head} is not supported")),
-                _ => nodes.push(Node::Action(pipeline(&toks, self.depth)?)),
+                _ => nodes.push(Node::Action(pipeline(&toks, self.depth, self.funcs)?)),
             }
         }
         Ok((nodes, None))
@@ -477,7 +386,7 @@ impl BodyParser {
         if toks.is_empty() {
             return Err(format!("missing value for {kind}"));
         }
-        let pipe = pipeline(toks, self.depth)?;
+        let pipe = pipeline(toks, self.depth, self.funcs)?;
         // `break` and `continue` belong to a range's body, not to its else.
         let in_range = usize::from(kind == "range");
         self.range_depth += in_range;
@@ -520,7 +429,7 @@ impl BodyParser {
 }
 
 /// `[$a[, $b] :=|=] command (| command)*`, `depth` levels deep.
-fn pipeline(toks: &[Tk], depth: usize) -> Result<Pipeline, String> {
+fn pipeline(toks: &[Tk], depth: usize, funcs: &FuncSet) -> Result<Pipeline, String> {
     let mut p = Pipeline::default();
     let mut rest = toks;
     // Declarations: `$x :=`, `$x =`, `$i, $e :=`.
@@ -551,7 +460,7 @@ fn pipeline(toks: &[Tk], depth: usize) -> Result<Pipeline, String> {
     loop {
         let mut args = Vec::new();
         while i < rest.len() && rest[i] != Tk::Pipe {
-            let (op, n) = operand(&rest[i..], depth)?;
+            let (op, n) = operand(&rest[i..], depth, funcs)?;
             args.push(op);
             i += n;
         }
@@ -567,7 +476,7 @@ fn pipeline(toks: &[Tk], depth: usize) -> Result<Pipeline, String> {
 }
 
 /// One operand at the start of `toks` and the tokens it used, `depth` levels deep.
-fn operand(toks: &[Tk], depth: usize) -> Result<(Operand, usize), String> {
+fn operand(toks: &[Tk], depth: usize, funcs: &FuncSet) -> Result<(Operand, usize), String> {
     Ok(match &toks[0] {
         Tk::Field(f) => (Operand::Field(f.clone()), 1),
         Tk::Var(n, f) => (Operand::Variable(n.clone(), f.clone()), 1),
@@ -581,7 +490,7 @@ fn operand(toks: &[Tk], depth: usize) -> Result<(Operand, usize), String> {
                 "true" => Operand::Bool(true),
                 "false" => Operand::Bool(false),
                 "nil" => Operand::Nil,
-                name if FUNCTIONS.contains(&name) => Operand::Func(name.to_string()),
+                name if funcs.contains(name) => Operand::Func(name.to_string()),
                 name => return Err(format!("function {name:?} not defined")),
             };
             match (toks.get(1), op) {
@@ -616,7 +525,7 @@ fn operand(toks: &[Tk], depth: usize) -> Result<(Operand, usize), String> {
                     open == 0
                 })
                 .ok_or("unclosed left paren")?;
-            let inner = pipeline(&toks[1..close], depth + 1)?;
+            let inner = pipeline(&toks[1..close], depth + 1, funcs)?;
             let (chain, n) = match toks.get(close + 1) {
                 Some(Tk::FieldChain(f)) => (f.clone(), close + 2),
                 _ => (Vec::new(), close + 1),

@@ -1,6 +1,13 @@
-//! Unit tests of the Go text/template parser used by `line_format` and `label_format`.
+//! Unit tests of the Go text/template parser, with Go's built-ins and gotmpl's libraries.
 
+use super::funcs::{FuncSet, MATH, SPRIG};
 use super::parse::*;
+
+fn parse(s: &str) -> Result<Template, String> {
+    let mut funcs = FuncSet::new();
+    funcs.add_library(&SPRIG).add_library(&MATH);
+    super::parse::parse(s, &funcs)
+}
 
 fn t(s: &str) -> Template {
     parse(s).unwrap_or_else(|e| panic!("{s}: {e}"))
@@ -35,7 +42,8 @@ fn text_fields_and_pipelines() {
             Operand::Number("3".into())
         ]
     );
-    t("{{ __line__ }} {{ __timestamp__ | date \"2006\" }}");
+    // `__line__` and `__timestamp__` are LogQL's: see logql/template_tests.rs.
+    assert!(parse("{{ __line__ }}").unwrap_err().contains("not defined"));
     t("{{ (index .a 0).b }} {{ $x := .a }}{{ $x }} {{ . }}");
     t(r#"{{ printf "\x1b[31m%s\x1b[0m" .msg }}"#);
 }

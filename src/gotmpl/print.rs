@@ -3,7 +3,7 @@
 //! indexes and Go's `%!v(MISSING)`-style complaints), float formatting (`%v` of `1e6` is
 //! `1e+06`), quoting (`%q`), and the number parsing of Go literals and of sprig's conversions.
 
-use super::math::TWO_POW_63;
+use super::funcs::math::TWO_POW_63;
 use super::value::Value;
 use std::borrow::Cow;
 

@@ -39,10 +39,10 @@ pub(crate) const LONG_DAYS: [&str; 7] = [
 
 /// An instant (`secs` since the Unix epoch plus `nanos`) and the location it displays in.
 #[derive(Clone, Debug)]
-pub(crate) struct GoTime {
+pub struct GoTime {
     pub secs: i64,
     pub nanos: u32,
-    pub zone: Zone,
+    pub(crate) zone: Zone,
 }
 
 /// A wall clock reading: what a layout prints.

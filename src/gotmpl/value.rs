@@ -11,7 +11,7 @@ use std::fmt;
 use std::rc::Rc;
 
 #[derive(Clone)]
-pub(crate) enum Value<'a> {
+pub enum Value<'a> {
     /// Go's nil (an unset interface, a missing value).
     Nil,
     Bool(bool),

@@ -270,10 +270,10 @@ fn from_json_of_a_deeply_nested_line() {
     for n in [100, 10_000] {
         let line = format!("{}1{}", "[".repeat(n), "]".repeat(n));
         let out = on_small_stack(move || {
-            let t = crate::gotmpl::parse("{{ fromJson __line__ | len }}").unwrap();
+            let t = super::template::parse("{{ fromJson __line__ | len }}").unwrap();
             let mut out = String::new();
             let labels: Vec<(String, String)> = Vec::new();
-            crate::gotmpl::render(&t, &labels, &line, 0, &mut out).map(|()| out)
+            super::template::render(&t, &labels, &line, 0, &mut out).map(|()| out)
         });
         // Within serde_json's nesting limit the outer list has one element; beyond it the
         // text is not JSON to fromJson, which gives nil, whose length is an error.

@@ -22,6 +22,7 @@ mod parser_pipeline;
 pub mod pipeline;
 pub mod script;
 pub mod tail;
+pub mod template;
 pub mod units;
 pub mod validate;
 
@@ -113,3 +114,5 @@ pub fn parse_with(input: &[u8], checks: Checks) -> Result<Expr, ParseError> {
 mod depth_tests;
 #[cfg(test)]
 mod parser_tests;
+#[cfg(test)]
+mod template_tests;

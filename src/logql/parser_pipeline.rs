@@ -8,8 +8,8 @@
 use super::ast::*;
 use super::lexer::{Keyword, Tok};
 use super::parser::{PResult, Parser};
+use super::template;
 use super::validate;
-use crate::gotmpl as template;
 use crate::model::Matcher;
 
 impl Parser<'_> {

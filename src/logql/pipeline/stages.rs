@@ -7,11 +7,12 @@
 //! skip failing lines on purpose.
 
 use super::labels::{EntryLabels, ERROR_DETAILS_LABEL, ERROR_LABEL};
-use crate::gotmpl::{self as template_eval, Template, TemplateData};
+use crate::gotmpl::{Template, TemplateData};
 use crate::logql::ast::{LabelFmt, NamedMatcher, ParserStage};
 use crate::logql::extract::{
     self, ExtractError, JsonExpressions, Logfmt, Pattern, RegexpExtractor,
 };
+use crate::logql::template as template_eval;
 
 /// `__error__` of a template that fails to execute.
 const TEMPLATE_FORMAT_ERR: &str = "TemplateFormatErr";

@@ -15,7 +15,8 @@
 
 use super::funcs::{self, Env, Func, FuncSet, Host, Ty};
 use super::parse::{Branch, Command, Node, Operand, Pipeline, Template};
-use super::print::{parse_go_number, quote, sprint};
+use super::print::sprint;
+use super::strconv::{parse_go_number, quote};
 use super::value::Value;
 
 /// The data a template reads as its dot: a map of strings (for LogQL, an entry's labels).

@@ -559,3 +559,27 @@ fn render_appends_and_restores_on_error() {
     assert!(render(&t, &funcs(), &labels(NONE), &(), &mut out).is_err());
     assert_eq!(out, "kept:x1");
 }
+
+#[test]
+fn base64_decoding_errors_name_the_byte_go_names() {
+    // Go's `base64.StdEncoding.DecodeString` errors, by offset.
+    for (text, at) in [
+        ("abc", 0),
+        ("Y!==", 1),
+        ("YQ", 0),
+        ("YQ=", 3),
+        ("YQ=a", 2),
+        ("YQ==YQ==", 4),
+        ("=QQ=", 0),
+        ("YWJj\nY!==", 6),
+    ] {
+        let got = run(&format!("{{{{ b64dec {text:?} }}}}"), NONE).unwrap();
+        assert_eq!(
+            got,
+            format!("illegal base64 data at input byte {at}"),
+            "{text:?}"
+        );
+    }
+    let ok = run(r#"{{ b64dec "YWJj\nZA==" }}|{{ b64dec "YR==" }}"#, NONE).unwrap();
+    assert_eq!(ok, "abcd|a");
+}

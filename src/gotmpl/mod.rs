@@ -1,6 +1,6 @@
 //! Go's text/template language, as Loki's `line_format`/`label_format` and Prometheus' alert
 //! templates use it: a parser (`parse.rs`), an executor (`exec.rs`), the dynamically typed
-//! values templates compute with (`value.rs`), Go's `fmt` printing and `strconv` (`print.rs`),
+//! values templates compute with (`value.rs`), Go's `fmt` printing (`print.rs`) and `strconv` (`strconv.rs`),
 //! Go's `time.Time` with its layouts and time zones (`time/`), and libraries of functions
 //! (`funcs/`: Go's built-ins, sprig's strings, dates and encodings, sprig's math).
 //!
@@ -31,9 +31,9 @@ pub mod exec;
 pub mod funcs;
 pub mod parse;
 pub mod print;
+pub mod strconv;
 pub mod time;
 pub mod value;
-pub mod zone;
 
 pub use exec::{render, TemplateData};
 pub use funcs::{FuncSet, Host};

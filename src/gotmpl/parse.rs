@@ -482,7 +482,7 @@ fn operand(toks: &[Tk], depth: usize, funcs: &FuncSet) -> Result<(Operand, usize
         Tk::Var(n, f) => (Operand::Variable(n.clone(), f.clone()), 1),
         Tk::Str(s) => (Operand::Str(s.clone()), 1),
         Tk::Number(n) => {
-            super::print::parse_go_number(n)?;
+            super::strconv::parse_go_number(n)?;
             (Operand::Number(n.clone()), 1)
         }
         Tk::Word(w) => {

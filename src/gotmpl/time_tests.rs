@@ -2,7 +2,7 @@
 //! zoneinfo database.
 
 use super::time::parse_in_location;
-use super::zone::{load_location, zone_from_rule, Zone};
+use super::time::zone::{load_location, zone_from_rule, Zone};
 
 #[test]
 fn time_parse_errors_read_like_go() {

@@ -14,9 +14,9 @@ use crate::gotmpl::funcs::{
     self, fixed, int_arg as int, query_escape, query_unescape, str_arg as s, time_arg as time, Env,
     Func, FuncSet, Host, Library, Ty, R,
 };
-use crate::gotmpl::print::quote;
+use crate::gotmpl::strconv::quote;
+use crate::gotmpl::time::zone::{load_location, Zone};
 use crate::gotmpl::time::{parse_in_location, GoTime};
-use crate::gotmpl::zone::{load_location, Zone};
 use crate::gotmpl::{Template, TemplateData, Value};
 use regex::Regex;
 use std::sync::OnceLock;

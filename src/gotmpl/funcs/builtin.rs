@@ -5,7 +5,8 @@
 
 use super::strings::bytes_to_string;
 use super::{fixed, str_arg as s, variadic, Env, Func, Ty, R};
-use crate::gotmpl::print::{is_print, quote, sprint, sprintf, sprintln};
+use crate::gotmpl::print::{sprint, sprintf, sprintln};
+use crate::gotmpl::strconv::{is_print, quote};
 use crate::gotmpl::value::{Kind, Value};
 use std::cmp::Ordering;
 use std::rc::Rc;

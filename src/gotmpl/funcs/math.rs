@@ -5,7 +5,7 @@
 //! point for a quotient) so that `addf 0.1 0.2` is `0.3`.
 
 use super::{fixed, float_arg as float, int_arg as int, variadic, Func, Ty, R};
-use crate::gotmpl::print::{parse_float, parse_int};
+use crate::gotmpl::strconv::{parse_float, parse_int};
 use crate::gotmpl::value::Value;
 use std::cmp::Ordering;
 
@@ -228,7 +228,7 @@ impl Decimal {
     /// The decimal a float prints as in its shortest form (shopspring's `NewFromFloat`).
     fn from_f64(x: f64) -> Result<Decimal, String> {
         if !x.is_finite() {
-            let shown = crate::gotmpl::print::format_float(x, 'g', -1);
+            let shown = crate::gotmpl::strconv::format_float(x, 'g', -1);
             return Err(format!("Cannot create a Decimal from {shown}"));
         }
         let text = format!("{:e}", x.abs());

@@ -2,8 +2,8 @@
 //! `Add`, `Before`...) and the `String` of months and weekdays.
 
 use super::{fixed, int_arg as int, str_arg as s, time_arg as time, Func, Ty};
+use crate::gotmpl::time::zone::{local, Zone};
 use crate::gotmpl::value::Value;
-use crate::gotmpl::zone::{local, Zone};
 
 /// The method `name` of a value (times, and the names of months and weekdays).
 pub(crate) fn method(recv: &Value, name: &str) -> Option<Func> {

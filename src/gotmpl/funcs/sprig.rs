@@ -7,9 +7,12 @@ use super::strings::{
     trim_set, trim_space, trim_suffix, trunc,
 };
 use super::{fixed, int_arg as int, str_arg as s, time_arg as time, variadic, Func, Ty};
+use crate::gotmpl::time::zone::local;
 use crate::gotmpl::time::{parse_in_location, GoTime};
 use crate::gotmpl::value::Value;
-use crate::gotmpl::zone::local;
+use base64::alphabet;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use base64::Engine;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
@@ -147,92 +150,71 @@ fn json_value(v: serde_json::Value) -> Value<'static> {
     }
 }
 
-// Base64, as Go's `encoding/base64` standard encoding.
+// Base64, as Go's `encoding/base64` standard encoding: padding required, and (on decoding)
+// newlines ignored and bits after the last byte not checked.
 
-const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+const GO_STD: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::STANDARD,
+    GeneralPurposeConfig::new()
+        .with_decode_padding_mode(DecodePaddingMode::RequireCanonical)
+        .with_decode_allow_trailing_bits(true),
+);
 
 fn base64_encode(data: &[u8]) -> String {
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |acc, (i, &b)| acc | u32::from(b) << (16 - 8 * i));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(B64[(n >> (18 - 6 * i) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+    GO_STD.encode(data)
 }
 
 /// sprig's `b64dec`: the decoded text, or Go's error message as the text.
 fn base64_decode(s: &str) -> String {
-    match base64_decode_bytes(s.as_bytes()) {
+    // Go skips newlines anywhere; the crate does not, so they go first, and an error's
+    // offset is mapped back to the text as written.
+    let kept: Vec<(usize, u8)> = s
+        .bytes()
+        .enumerate()
+        .filter(|(_, b)| !matches!(b, b'\n' | b'\r'))
+        .collect();
+    let clean: Vec<u8> = kept.iter().map(|&(_, b)| b).collect();
+    match GO_STD.decode(&clean) {
         Ok(bytes) => bytes_to_string(&bytes),
-        Err(at) => format!("illegal base64 data at input byte {at}"),
+        Err(e) => {
+            let at = corrupt_offset(&e, &clean);
+            let at = kept.get(at).map_or(s.len(), |&(i, _)| i);
+            format!("illegal base64 data at input byte {at}")
+        }
     }
 }
 
-/// Go's strict-padding decoder (newlines ignored); the error is the offset of the bad byte.
-fn base64_decode_bytes(src: &[u8]) -> Result<Vec<u8>, usize> {
-    let value = |c: u8| B64.iter().position(|&x| x == c).map(|v| v as u32);
-    let skip_newlines = |mut i: usize| {
-        while i < src.len() && matches!(src[i], b'\n' | b'\r') {
-            i += 1;
+/// Where Go's decoder reports the fault, in the text without newlines: a byte outside the
+/// alphabet, misplaced padding as Go's padding check finds it, or else the start of the final
+/// group cut short.
+fn corrupt_offset(e: &base64::DecodeError, text: &[u8]) -> usize {
+    match e {
+        base64::DecodeError::InvalidByte(_, b'=') | base64::DecodeError::InvalidPadding => {
+            padding_fault(text)
         }
-        i
-    };
-    let mut out = Vec::with_capacity(src.len() / 4 * 3);
-    let mut si = 0;
-    while si < src.len() {
-        let mut quantum = [0u32; 4];
-        let mut len = 4;
-        let mut j = 0;
-        while j < 4 {
-            if si == src.len() {
-                if j == 0 {
-                    return Ok(out);
-                }
-                return Err(si - j);
-            }
-            let c = src[si];
-            si += 1;
-            if let Some(v) = value(c) {
-                quantum[j] = v;
-                j += 1;
-                continue;
-            }
-            if matches!(c, b'\n' | b'\r') {
-                continue;
-            }
-            if c != b'=' || j < 2 {
-                return Err(si - 1);
-            }
-            // Padding: `==` after two characters, `=` after three, then only newlines.
-            if j == 2 {
-                si = skip_newlines(si);
-                if si == src.len() {
-                    return Err(src.len());
-                }
-                if src[si] != b'=' {
-                    return Err(si - 1);
-                }
-                si += 1;
-            }
-            si = skip_newlines(si);
-            if si < src.len() {
-                return Err(si);
-            }
-            len = j;
-            break;
+        base64::DecodeError::InvalidByte(at, _) | base64::DecodeError::InvalidLastSymbol(at, _) => {
+            *at
         }
-        let n = quantum[0] << 18 | quantum[1] << 12 | quantum[2] << 6 | quantum[3];
-        out.extend_from_slice(&[(n >> 16) as u8, (n >> 8) as u8, n as u8][..len - 1]);
-        si = skip_newlines(si);
+        base64::DecodeError::InvalidLength(_) => text.len() / 4 * 4,
     }
-    Ok(out)
+}
+
+/// Go's check of the padding that starts at the first `=`: one after two characters of a
+/// group must be followed by another, and nothing may follow the padding.
+fn padding_fault(text: &[u8]) -> usize {
+    let Some(pad) = text.iter().position(|&b| b == b'=') else {
+        return text.len() / 4 * 4;
+    };
+    let after = match pad % 4 {
+        0 | 1 => return pad,
+        2 if pad + 1 == text.len() => return text.len(),
+        2 if text[pad + 1] != b'=' => return pad,
+        2 => pad + 2,
+        _ => pad + 1,
+    };
+    if after < text.len() {
+        after
+    } else {
+        text.len() / 4 * 4
+    }
 }

@@ -9,12 +9,14 @@
 //! may call, as Go's `template.Funcs` does:
 //!
 //! ```ignore
-//! let mut funcs = FuncSet::new();
-//! funcs.add_library(&funcs::MATH);
-//! funcs.add_from(&funcs::SPRIG, &["lower", "upper", "default"]);
-//! funcs.add("__line__", funcs::fixed(&[], |env, _| Ok(env.host_value("line").unwrap_or(Value::Nil))));
-//! let t = gotmpl::parse("{{ .app | upper }}", &funcs)?;
-//! gotmpl::render(&t, &funcs, &labels, &host, &mut out)?;
+//! let mut table = FuncSet::new();
+//! table.add_library(&funcs::MATH);
+//! table.add_from(&funcs::SPRIG, &["lower", "upper", "default"]);
+//! table.add("__line__", funcs::fixed(&[], |env, _| {
+//!     Ok(env.host_value("line").unwrap_or(Value::Nil))
+//! }));
+//! let t = gotmpl::parse("{{ .app | upper }}", &table)?;
+//! gotmpl::render(&t, &table, &labels, &host, &mut out)?;
 //! ```
 //!
 //! A function declares its Go parameter types ([`funcs::Ty`]), which the executor checks

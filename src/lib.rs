@@ -17,13 +17,17 @@
 //!   state files.
 //! - [`parallel`]: spreading per-batch work over the cores, results in order.
 //! - [`promql`]: the PromQL syntax tree, parser and engine.
-//! - [`logql`]: the LogQL syntax tree, parser and the evaluation of log queries.
+//! - [`logql`]: the LogQL syntax tree, parser and the evaluation of log and metric queries.
+//! - [`gotmpl`]: Go's text/template language (parser, executor, Go's printing, times and zones,
+//!   function libraries behind a function table): LogQL's `line_format`, later alert
+//!   annotations.
 //! - [`scrape`]: pulling `/metrics` from targets: prometheus.yml scrape configs, relabeling,
 //!   synthetic series, staleness; writes through a sink.
 
 pub mod adapters;
 pub mod cli;
 pub mod expo;
+pub mod gotmpl;
 pub mod grammar;
 pub mod http;
 pub mod ingest;

@@ -8,7 +8,7 @@
 //! as text: the engine compiles them (the parser has already checked that they compile). This
 //! file holds no parsing and no evaluation.
 
-use super::template::Template;
+use crate::gotmpl::Template;
 use crate::model::Matcher;
 
 /// Nanoseconds, the unit of every LogQL duration (Go's `time.Duration`): ranges, offsets and

@@ -5,8 +5,8 @@
 
 use super::extract::{json_all, JsonExpressions, Sink};
 use super::pipeline::{EntryLabels, Pipeline};
-use super::template::MAX_DEPTH as MAX_TEMPLATE_DEPTH;
 use super::{parse_for_eval, Expr, MAX_NESTING};
+use crate::gotmpl::MAX_DEPTH as MAX_TEMPLATE_DEPTH;
 use crate::logql::ast::Extraction;
 use crate::model::Labels;
 
@@ -273,7 +273,7 @@ fn from_json_of_a_deeply_nested_line() {
             let t = super::template::parse("{{ fromJson __line__ | len }}").unwrap();
             let mut out = String::new();
             let labels: Vec<(String, String)> = Vec::new();
-            super::template_eval::render(&t, &labels, &line, 0, &mut out).map(|()| out)
+            super::template::render(&t, &labels, &line, 0, &mut out).map(|()| out)
         });
         // Within serde_json's nesting limit the outer list has one element; beyond it the
         // text is not JSON to fromJson, which gives nil, whose length is an error.

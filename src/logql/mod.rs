@@ -1,9 +1,7 @@
 //! LogQL, Loki's query language: the syntax tree (`ast`), the tokenizer (`lexer`), the parser
 //! (`parser*.rs`), the checks of patterns, IP ranges and JSON paths the parser applies
-//! (`validate`), the Go text/template parser for `line_format`/`label_format` (`template`)
-//! and its executor (`template_eval`, with Loki's function library in `template_funcs` and
-//! `template_math`, Go's printing in `template_fmt`, times in `template_time` and
-//! `template_tz`, values in `template_value`), and the unit-bearing literals (`units`).
+//! (`validate`), and the unit-bearing literals (`units`). Templates of `line_format` and
+//! `label_format` are Go templates, parsed and run by [`crate::gotmpl`].
 //!
 //! [`parse`] accepts what Loki's `ParseExpr` accepts (its grammar plus its parse-time
 //! validation), and also rejects bad templates, JSON paths and `|>` patterns, which Loki only
@@ -25,13 +23,6 @@ pub mod pipeline;
 pub mod script;
 pub mod tail;
 pub mod template;
-pub mod template_eval;
-mod template_fmt;
-mod template_funcs;
-mod template_math;
-mod template_time;
-mod template_tz;
-mod template_value;
 pub mod units;
 pub mod validate;
 
@@ -123,7 +114,5 @@ pub fn parse_with(input: &[u8], checks: Checks) -> Result<Expr, ParseError> {
 mod depth_tests;
 #[cfg(test)]
 mod parser_tests;
-#[cfg(test)]
-mod template_eval_tests;
 #[cfg(test)]
 mod template_tests;

@@ -1,629 +1,256 @@
-//! A parser for the Go text/template language of `| line_format` and `| label_format`, to
-//! reject a bad template when the query is parsed and to give an engine a tree to evaluate.
-//!
-//! Covered: text and actions `{{ }}` with trim markers `{{- -}}`, comments `{{/* */}}`,
-//! pipelines (`a | b`), variable declarations and assignments (`$x := ...`, `$i, $e := ...`),
-//! fields (`.a.b`, `.`), variables (`$x.a`), literals (strings, raw strings, characters,
-//! numbers, `true`, `false`, `nil`), parenthesised pipelines, `if`/`else if`/`else`,
-//! `range`, `with`, `end`, `break`, `continue` and `template "name" pipeline`. Function names
-//! are checked against Go's built-ins and Loki's additions (see [`FUNCTIONS`]), plus LogQL's
-//! `__line__` and `__timestamp__`; number literals against Go's syntax; `break`/`continue`
-//! must be inside a `range`. Not covered: `define` and `block` (rejected), undeclared
-//! variables (an error when the template runs). Evaluating templates is in `template_eval`.
+//! LogQL's templates (`| line_format`, `| label_format`): Go templates run by
+//! [`crate::gotmpl`] with the functions Loki registers (`pkg/logql/log/fmt.go`): Go's
+//! built-ins, Loki's choice of sprig's functions, and Loki's own (`__line__`,
+//! `__timestamp__`, `alignLeft`, `unixToTime`, Go's `strings` functions under their Go names
+//! ...). The entry's line and time are offered to `__line__` and `__timestamp__` as host
+//! values of each execution.
 
-/// Go's built-in template functions and Loki's (`pkg/logql/log/fmt.go`).
-pub const FUNCTIONS: &[&str] = &[
-    // Go built-ins.
-    "and",
-    "or",
-    "not",
-    "eq",
-    "ne",
-    "lt",
-    "le",
-    "gt",
-    "ge",
-    "len",
-    "index",
-    "slice",
-    "print",
-    "printf",
-    "println",
-    "html",
-    "js",
-    "urlquery",
-    "call",
-    // LogQL line and time of the entry.
-    "__line__",
-    "__timestamp__",
-    // Strings.
+use super::{units, validate};
+use crate::gotmpl::funcs::strings::{
+    align, compiled_regex, go_lower, go_replace, go_upper, trim_prefix, trim_set, trim_space,
+    trim_suffix,
+};
+use crate::gotmpl::funcs::{
+    self, fixed, int_arg as int, query_escape, query_unescape, str_arg as s, time_arg as time, Env,
+    Func, FuncSet, Host, Library, Ty, R,
+};
+use crate::gotmpl::strconv::quote;
+use crate::gotmpl::time::zone::{load_location, Zone};
+use crate::gotmpl::time::{parse_in_location, GoTime};
+use crate::gotmpl::{Template, TemplateData, Value};
+use regex::Regex;
+use std::sync::OnceLock;
+
+/// The sprig functions Loki's templates may call.
+pub(super) const SPRIG_NAMES: &[&str] = &[
     "lower",
     "upper",
     "title",
     "trunc",
     "substr",
+    "contains",
+    "hasPrefix",
+    "hasSuffix",
+    "indent",
+    "nindent",
     "replace",
+    "repeat",
     "trim",
     "trimAll",
     "trimPrefix",
     "trimSuffix",
-    "indent",
-    "nindent",
-    "repeat",
-    "contains",
-    "hasPrefix",
-    "hasSuffix",
-    "default",
-    "alignLeft",
-    "alignRight",
     "b64enc",
     "b64dec",
-    "urlencode",
-    "urldecode",
-    "regexReplaceAll",
-    "regexReplaceAllLiteral",
-    "count",
-    "ToLower",
-    "ToUpper",
-    "Replace",
-    "Trim",
-    "TrimLeft",
-    "TrimRight",
-    "TrimPrefix",
-    "TrimSuffix",
-    "TrimSpace",
-    // Math.
-    "add",
-    "sub",
-    "mul",
-    "div",
-    "mod",
-    "addf",
-    "subf",
-    "mulf",
-    "divf",
-    "max",
-    "min",
-    "maxf",
-    "minf",
-    "ceil",
-    "floor",
-    "round",
-    "int",
-    "float64",
-    // Conversion.
-    "bytes",
-    "duration",
-    "duration_seconds",
     "fromJson",
-    // Time.
+    "default",
     "date",
     "toDate",
-    "toDateInZone",
     "now",
     "unixEpoch",
-    "unixEpochMillis",
-    "unixEpochNanos",
-    "unixToTime",
 ];
 
-/// How deeply a template may nest: parenthesised pipelines, `if`/`range`/`with` bodies and
-/// `else if`/`else with` arms (each a branch inside the one before) all count. Go limits only
-/// parentheses (to 10,000) and leaves the rest to its growable stacks; parsing, running,
-/// copying and dropping a template all recurse once per level here, so the limit keeps a
-/// template at its deepest well within a 2 MiB thread stack in a debug build, far beyond
-/// what a person writes.
-pub const MAX_DEPTH: usize = 100;
+/// The sprig math and conversions Loki's templates may call.
+pub(super) const MATH_NAMES: &[&str] = &[
+    "add", "sub", "mul", "div", "mod", "addf", "subf", "mulf", "divf", "max", "min", "maxf",
+    "minf", "ceil", "floor", "round", "int", "float64",
+];
 
-/// A parsed template: a list of nodes.
-#[derive(Clone, Debug, PartialEq, Default)]
-pub struct Template {
-    pub nodes: Vec<Node>,
+/// Loki's own functions.
+pub(super) const LOKI: Library = Library {
+    names: &[
+        "__line__",
+        "__timestamp__",
+        "ToLower",
+        "ToUpper",
+        "Replace",
+        "Trim",
+        "TrimLeft",
+        "TrimRight",
+        "TrimPrefix",
+        "TrimSuffix",
+        "TrimSpace",
+        "regexReplaceAll",
+        "regexReplaceAllLiteral",
+        "count",
+        "urlencode",
+        "urldecode",
+        "bytes",
+        "duration",
+        "duration_seconds",
+        "unixEpochMillis",
+        "unixEpochNanos",
+        "toDateInZone",
+        "unixToTime",
+        "alignLeft",
+        "alignRight",
+    ],
+    lookup: loki_function,
+};
+
+/// The host values of an execution: the entry's line and time.
+const LINE: &str = "line";
+const TIMESTAMP: &str = "timestamp";
+
+/// The functions of LogQL's templates, built once.
+pub fn functions() -> &'static FuncSet {
+    static SET: OnceLock<FuncSet> = OnceLock::new();
+    SET.get_or_init(|| {
+        let mut set = FuncSet::new();
+        // Every name is in its library: a test checks that none is missing.
+        set.add_from(&funcs::SPRIG, SPRIG_NAMES);
+        set.add_from(&funcs::MATH, MATH_NAMES);
+        set.add_library(&LOKI);
+        set
+    })
 }
 
-#[derive(Clone, Debug, PartialEq)]
-pub enum Node {
-    /// Literal text (after trim markers were applied).
-    Text(String),
-    /// `{{ pipeline }}`: prints the value (unless the pipeline is a declaration).
-    Action(Pipeline),
-    If(Branch),
-    Range(Branch),
-    With(Branch),
-    Break,
-    Continue,
-    /// `{{ template "name" pipeline }}`.
-    Template(String, Option<Pipeline>),
-}
-
-/// The pipeline and the bodies of `if`/`range`/`with` (`else if` is an `If` in `otherwise`).
-#[derive(Clone, Debug, PartialEq)]
-pub struct Branch {
-    pub pipe: Pipeline,
-    pub body: Vec<Node>,
-    pub otherwise: Vec<Node>,
-}
-
-/// `[$a, $b :=|=] cmd | cmd ...`
-#[derive(Clone, Debug, PartialEq, Default)]
-pub struct Pipeline {
-    pub vars: Vec<String>,
-    /// `=` rather than `:=`.
-    pub assign: bool,
-    pub cmds: Vec<Command>,
-}
-
-/// A function call or a single operand: `printf "%s" .a`, `.a`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Command {
-    pub args: Vec<Operand>,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub enum Operand {
-    /// `.a.b` (empty for `.`).
-    Field(Vec<String>),
-    /// `$x.a.b` (`$` alone is the name `$`).
-    Variable(String, Vec<String>),
-    /// A function name.
-    Func(String),
-    Str(String),
-    Number(String),
-    Bool(bool),
-    Nil,
-    /// `(pipeline).a.b`
-    Pipe(Box<Pipeline>, Vec<String>),
-}
-
-/// Parses a template; the error says what is wrong (unclosed action, unknown function, ...).
+/// Parses a `line_format` or `label_format` template.
 pub fn parse(text: &str) -> Result<Template, String> {
-    let items = split(text)?;
-    let mut p = BodyParser {
-        items,
-        i: 0,
-        range_depth: 0,
-        depth: 0,
+    crate::gotmpl::parse(text, functions())
+}
+
+/// Renders a template for one entry into `out` (appending): `data` is the entry's labels,
+/// `line` its line (`__line__`), `ts_ns` its time in Unix nanoseconds (`__timestamp__`). On
+/// error `out` is left as it was.
+pub fn render<'a>(
+    t: &'a Template,
+    data: &'a dyn TemplateData,
+    line: &'a str,
+    ts_ns: i64,
+    out: &mut String,
+) -> Result<(), String> {
+    crate::gotmpl::render(t, functions(), data, &Entry { line, ts_ns }, out)
+}
+
+/// An entry as its template's host.
+struct Entry<'a> {
+    line: &'a str,
+    ts_ns: i64,
+}
+
+impl<'a> Host<'a> for Entry<'a> {
+    fn value(&self, name: &str) -> Option<Value<'a>> {
+        match name {
+            LINE => Some(Value::str(self.line)),
+            TIMESTAMP => Some(Value::Time(GoTime::from_unix_nanos(self.ts_ns))),
+            _ => None,
+        }
+    }
+}
+
+/// A host value of the entry, which every LogQL execution has.
+fn entry_value<'a>(env: &Env<'a, '_>, name: &str) -> R<Value<'a>> {
+    env.host_value(name)
+        .ok_or_else(|| format!("no {name} in this template's execution"))
+}
+
+/// Loki's function named `name`.
+fn loki_function(name: &str) -> Option<Func> {
+    use Ty::*;
+    Some(match name {
+        // The entry.
+        "__line__" => fixed(&[], |env, _| entry_value(env, LINE)),
+        "__timestamp__" => fixed(&[], |env, _| entry_value(env, TIMESTAMP)),
+        // Loki's: Go's `strings` functions under their Go names, subject first.
+        "ToLower" => fixed(&[Str], |_, a| Ok(Value::str(go_lower(s(&a[0]))))),
+        "ToUpper" => fixed(&[Str], |_, a| Ok(Value::str(go_upper(s(&a[0]))))),
+        "Replace" => fixed(&[Str, Str, Str, Int], |_, a| {
+            Ok(Value::str(go_replace(
+                s(&a[0]),
+                s(&a[1]),
+                s(&a[2]),
+                int(&a[3]),
+            )))
+        }),
+        "Trim" => fixed(&[Str, Str], |_, a| Ok(trim_set(&a[0], &a[1], true, true))),
+        "TrimLeft" => fixed(&[Str, Str], |_, a| Ok(trim_set(&a[0], &a[1], true, false))),
+        "TrimRight" => fixed(&[Str, Str], |_, a| Ok(trim_set(&a[0], &a[1], false, true))),
+        "TrimPrefix" => fixed(&[Str, Str], |_, a| Ok(trim_prefix(&a[0], &a[1]))),
+        "TrimSuffix" => fixed(&[Str, Str], |_, a| Ok(trim_suffix(&a[0], &a[1]))),
+        "TrimSpace" => fixed(&[Str], |_, a| Ok(trim_space(&a[0]))),
+        // Loki's own.
+        "regexReplaceAll" => fixed(&[Str, Str, Str], |_, a| {
+            regex_replace(s(&a[0]), s(&a[1]), s(&a[2]), true)
+        }),
+        "regexReplaceAllLiteral" => fixed(&[Str, Str, Str], |_, a| {
+            regex_replace(s(&a[0]), s(&a[1]), s(&a[2]), false)
+        }),
+        "count" => fixed(&[Str, Str], |_, a| {
+            let re = compiled(s(&a[0]))?;
+            Ok(Value::Int(re.find_iter(s(&a[1])).count() as i64))
+        }),
+        "urlencode" => fixed(&[Str], |_, a| Ok(Value::str(query_escape(s(&a[0]))))),
+        "urldecode" => fixed(&[Str], |_, a| query_unescape(s(&a[0])).map(Value::str)),
+        "bytes" => fixed(&[Str], |_, a| parse_bytes(s(&a[0])).map(Value::Float)),
+        "duration" | "duration_seconds" => {
+            fixed(&[Str], |_, a| duration_seconds(s(&a[0])).map(Value::Float))
+        }
+        "unixEpochMillis" => fixed(&[Time], |_, a| {
+            Ok(Value::str(time(&a[0]).unix_milli().to_string()))
+        }),
+        "unixEpochNanos" => fixed(&[Time], |_, a| {
+            Ok(Value::str(time(&a[0]).unix_nano().to_string()))
+        }),
+        "toDateInZone" => fixed(&[Str, Str, Str], |_, a| {
+            let zone = load_location(s(&a[1])).unwrap_or(Zone::Utc);
+            let t = parse_in_location(s(&a[0]), s(&a[2]), &zone).unwrap_or_else(|_| GoTime::zero());
+            Ok(Value::Time(t))
+        }),
+        "unixToTime" => fixed(&[Str], |_, a| unix_to_time(s(&a[0])).map(Value::Time)),
+        "alignLeft" => fixed(&[Int, Str], |_, a| align(int(&a[0]), &a[1], false)),
+        "alignRight" => fixed(&[Int, Str], |_, a| align(int(&a[0]), &a[1], true)),
+        _ => return None,
+    })
+}
+
+/// A regular expression, compiled once per thread, with Go's wording for a bad one.
+fn compiled(pattern: &str) -> R<Regex> {
+    compiled_regex(pattern).map_err(|e| validate::regex_error(pattern, &e))
+}
+
+/// `regexReplaceAll` expands `$1`/`${name}` in the replacement; the literal form does not.
+fn regex_replace(pattern: &str, s: &str, repl: &str, expand: bool) -> R<Value<'static>> {
+    let re = compiled(pattern)?;
+    let out = if expand {
+        re.replace_all(s, repl)
+    } else {
+        re.replace_all(s, regex::NoExpand(repl))
     };
-    let (nodes, end) = p.list()?;
-    match end {
-        None => Ok(Template { nodes }),
-        Some(t) => Err(format!("unexpected {{{{{t}}}}}")),
-    }
+    Ok(Value::str(out.into_owned()))
 }
 
-/// Text or the tokens of one action.
-enum Item {
-    Text(String),
-    Action(Vec<Tk>),
+/// go-humanize's `ParseBytes`: `3 kB`, `3MB`, `1.5KiB`, `2,048`.
+fn parse_bytes(s: &str) -> R<f64> {
+    units::humanize_bytes(s).map(|b| b as f64)
 }
 
-#[derive(Clone, Debug, PartialEq)]
-enum Tk {
-    Word(String),
-    Field(Vec<String>),
-    Var(String, Vec<String>),
-    Str(String),
-    Number(String),
-    LParen,
-    RParen,
-    /// `.a.b` after a `)`.
-    FieldChain(Vec<String>),
-    Pipe,
-    Declare,
-    Assign,
-    Comma,
+/// A Go duration (`3m10s`) in seconds.
+fn duration_seconds(s: &str) -> R<f64> {
+    let ns = units::parse_go_duration(s)
+        .ok_or_else(|| format!("time: invalid duration {}", quote(s, '"', false)))?;
+    let (secs, rest) = (ns / 1_000_000_000, ns % 1_000_000_000);
+    Ok(secs as f64 + rest as f64 / 1e9)
 }
 
-/// Splits the template into text and actions, applying trim markers and dropping comments.
-fn split(text: &str) -> Result<Vec<Item>, String> {
-    let mut items = Vec::new();
-    let mut rest = text;
-    let mut trim_next = false;
-    while !rest.is_empty() {
-        let Some(open) = rest.find("{{") else {
-            let t = if trim_next { rest.trim_start() } else { rest };
-            items.push(Item::Text(t.to_string()));
-            break;
-        };
-        let mut t = &rest[..open];
-        if trim_next {
-            t = t.trim_start();
-        }
-        let mut inner = &rest[open + 2..];
-        let trim_before = inner.starts_with("- ")
-            || inner.starts_with("-\t")
-            || inner.starts_with("-\n")
-            || inner.starts_with("-\r");
-        if trim_before {
-            t = t.trim_end();
-            inner = &inner[1..];
-        }
-        if !t.is_empty() {
-            items.push(Item::Text(t.to_string()));
-        }
-        let (toks, used, trim_after) = lex_action(inner)?;
-        if let Some(toks) = toks {
-            items.push(Item::Action(toks));
-        }
-        trim_next = trim_after;
-        rest = &inner[used..];
-    }
-    Ok(items)
-}
-
-/// Lexes one action after `{{` (and its trim marker); returns the tokens (`None` for a
-/// comment), the bytes used up to and including `}}`, and whether `-}}` closed it.
-fn lex_action(s: &str) -> Result<(Option<Vec<Tk>>, usize, bool), String> {
-    let trimmed = s.trim_start();
-    if let Some(c) = trimmed.strip_prefix("/*") {
-        let end = c.find("*/").ok_or("unclosed comment")?;
-        let a = c[end + 2..].trim_start();
-        let (trim, close) = if let Some(x) = a.strip_prefix("-}}") {
-            (true, x)
-        } else if let Some(x) = a.strip_prefix("}}") {
-            (false, x)
-        } else {
-            return Err("comment ends before closing delimiter".into());
-        };
-        return Ok((None, s.len() - close.len(), trim));
-    }
-    let b = s.as_bytes();
-    let mut toks = Vec::new();
-    let mut i = 0;
-    loop {
-        let Some(&c) = b.get(i) else {
-            return Err("unclosed action".into());
-        };
-        match c {
-            b' ' | b'\t' | b'\r' | b'\n' => {
-                let ws_end = i + s[i..].len() - s[i..].trim_start().len();
-                if s[ws_end..].starts_with("-}}") {
-                    return Ok((Some(toks), ws_end + 3, true));
-                }
-                i = ws_end;
-            }
-            b'}' if s[i..].starts_with("}}") => return Ok((Some(toks), i + 2, false)),
-            b'(' => {
-                toks.push(Tk::LParen);
-                i += 1;
-            }
-            b')' => {
-                toks.push(Tk::RParen);
-                i += 1;
-                if b.get(i) == Some(&b'.') {
-                    let (f, n) = fields(&s[i..]);
-                    toks.push(Tk::FieldChain(f));
-                    i += n;
-                }
-            }
-            b'|' => {
-                toks.push(Tk::Pipe);
-                i += 1;
-            }
-            b',' => {
-                toks.push(Tk::Comma);
-                i += 1;
-            }
-            b':' if s[i..].starts_with(":=") => {
-                toks.push(Tk::Declare);
-                i += 2;
-            }
-            b'=' => {
-                toks.push(Tk::Assign);
-                i += 1;
-            }
-            b'"' | b'`' | b'\'' => {
-                let (v, n) = crate::grammar::scan_quoted(&s[i..]).map_err(|e| e.message)?;
-                toks.push(if c == b'\'' {
-                    Tk::Number(format!("{}", v.chars().next().map_or(0, u32::from)))
-                } else {
-                    Tk::Str(v)
-                });
-                i += n;
-            }
-            b'.' if !b.get(i + 1).is_some_and(u8::is_ascii_digit) => {
-                let (f, n) = fields(&s[i..]);
-                toks.push(Tk::Field(f));
-                i += n;
-            }
-            b'$' => {
-                let n = 1 + ident_len(&s[i + 1..]);
-                let name = s[i..i + n].to_string();
-                let (f, m) = fields(&s[i + n..]);
-                toks.push(Tk::Var(name, f));
-                i += n + m;
-            }
-            b'0'..=b'9' | b'+' | b'-' | b'.' => {
-                let n = s[i..]
-                    .find(|c: char| {
-                        !(c.is_ascii_alphanumeric() || matches!(c, '.' | '+' | '-' | '_'))
-                    })
-                    .unwrap_or(s.len() - i);
-                let num = &s[i..i + n];
-                if !num.starts_with(|c: char| c.is_ascii_digit() || c == '.')
-                    && !num[1..].starts_with(|c: char| c.is_ascii_digit() || c == '.')
-                {
-                    return Err(format!("bad character {:?}", c as char));
-                }
-                toks.push(Tk::Number(num.to_string()));
-                i += n;
-            }
-            _ => {
-                let n = ident_len(&s[i..]);
-                if n == 0 {
-                    let ch = s[i..].chars().next().unwrap_or('?');
-                    return Err(format!("unexpected {ch:?} in command"));
-                }
-                toks.push(Tk::Word(s[i..i + n].to_string()));
-                i += n;
-                // `f.a.b` is a chain on the function's result, as `(f).a.b`.
-                if s[i..].starts_with('.') && ident_len(&s[i + 1..]) > 0 {
-                    let (f, m) = fields(&s[i..]);
-                    toks.push(Tk::FieldChain(f));
-                    i += m;
-                }
-            }
-        }
-    }
-}
-
-fn ident_len(s: &str) -> usize {
-    s.find(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .unwrap_or(s.len())
-}
-
-/// `.a.b` at the start of `s`: the names and the bytes used (`.` alone gives no names).
-fn fields(s: &str) -> (Vec<String>, usize) {
-    let mut names = Vec::new();
-    let mut i = 0;
-    while s[i..].starts_with('.') {
-        let n = ident_len(&s[i + 1..]);
-        if n == 0 {
-            i += 1;
-            break;
-        }
-        names.push(s[i + 1..i + 1 + n].to_string());
-        i += 1 + n;
-    }
-    (names, i)
-}
-
-/// How a list of nodes ended: `{{end}}`, or `{{else ...}}` with the tokens after `else`;
-/// `None` at the end of the template.
-type ListEnd = Option<(String, Vec<Tk>)>;
-
-struct BodyParser {
-    items: Vec<Item>,
-    i: usize,
-    /// How many `range` bodies enclose the current position (`break` needs one).
-    range_depth: usize,
-    /// How many branches enclose the current position (see [`MAX_DEPTH`]).
-    depth: usize,
-}
-
-/// The error for a template nested beyond [`MAX_DEPTH`], in Go's words for parentheses.
-fn too_deep() -> String {
-    format!("max expression depth exceeded (more than {MAX_DEPTH} nested parentheses, branches and else arms)")
-}
-
-impl BodyParser {
-    /// Nodes up to `{{end}}` or `{{else ...}}` (returned as the terminator's first word and,
-    /// for else, the tokens after it), or to the end of the template (`None`).
-    fn list(&mut self) -> Result<(Vec<Node>, Option<String>), String> {
-        let (nodes, end) = self.list_raw()?;
-        Ok((nodes, end.map(|(w, _)| w)))
-    }
-
-    fn list_raw(&mut self) -> Result<(Vec<Node>, ListEnd), String> {
-        let mut nodes = Vec::new();
-        while self.i < self.items.len() {
-            let item = std::mem::replace(&mut self.items[self.i], Item::Text(String::new()));
-            self.i += 1;
-            let toks = match item {
-                Item::Text(t) => {
-                    nodes.push(Node::Text(t));
-                    continue;
-                }
-                Item::Action(t) => t,
-            };
-            let (head, rest) = match toks.first() {
-                Some(Tk::Word(w)) => (w.as_str(), &toks[1..]),
-                None => return Err("missing value for command".into()),
-                _ => ("", &toks[..]),
-            };
-            match head {
-                "end" | "else" => return Ok((nodes, Some((head.to_string(), rest.to_vec())))),
-                "if" | "range" | "with" => nodes.push(self.branch(head, rest)?),
-                "break" | "continue" if rest.is_empty() => {
-                    if self.range_depth == 0 {
-                        return Err(format!("{{{{{head}}}}} outside {{{{range}}}}"));
-                    }
-                    nodes.push(if head == "break" {
-                        Node::Break
-                    } else {
-                        Node::Continue
-                    })
-                }
-                "template" => {
-                    let Some(Tk::Str(name)) = rest.first() else {
-                        return Err("template: expected a name string".into());
-                    };
-                    let pipe = if rest.len() > 1 {
-                        Some(pipeline(&rest[1..], self.depth)?)
-                    } else {
-                        None
-                    };
-                    nodes.push(Node::Template(name.clone(), pipe));
-                }
-                "define" | "block" => return Err(format!("{head} is not supported")),
-                _ => nodes.push(Node::Action(pipeline(&toks, self.depth)?)),
-            }
-        }
-        Ok((nodes, None))
-    }
-
-    /// A branch one level deeper than the current position.
-    fn branch(&mut self, kind: &str, toks: &[Tk]) -> Result<Node, String> {
-        if self.depth >= MAX_DEPTH {
-            return Err(too_deep());
-        }
-        self.depth += 1;
-        let node = self.branch_body(kind, toks);
-        self.depth -= 1;
-        node
-    }
-
-    fn branch_body(&mut self, kind: &str, toks: &[Tk]) -> Result<Node, String> {
-        if toks.is_empty() {
-            return Err(format!("missing value for {kind}"));
-        }
-        let pipe = pipeline(toks, self.depth)?;
-        // `break` and `continue` belong to a range's body, not to its else.
-        let in_range = usize::from(kind == "range");
-        self.range_depth += in_range;
-        let body = self.list_raw();
-        self.range_depth -= in_range;
-        let (body, end) = body?;
-        let otherwise = match end {
-            None => return Err(format!("unexpected EOF: {kind} without end")),
-            Some((w, _)) if w == "end" => Vec::new(),
-            Some((_, after)) => {
-                if let Some(Tk::Word(w)) = after.first() {
-                    if w == "if" || w == "with" {
-                        // `else if` / `else with`: a nested branch that shares our `end`.
-                        vec![self.branch(w, &after[1..])?]
-                    } else {
-                        return Err("unexpected tokens after else".into());
-                    }
-                } else if !after.is_empty() {
-                    return Err("unexpected tokens after else".into());
-                } else {
-                    let (nodes, end) = self.list()?;
-                    if end.as_deref() != Some("end") {
-                        return Err(format!("expected end for {kind}"));
-                    }
-                    nodes
-                }
-            }
-        };
-        let b = Branch {
-            pipe,
-            body,
-            otherwise,
-        };
-        Ok(match kind {
-            "if" => Node::If(b),
-            "range" => Node::Range(b),
-            _ => Node::With(b),
-        })
-    }
-}
-
-/// `[$a[, $b] :=|=] command (| command)*`, `depth` levels deep.
-fn pipeline(toks: &[Tk], depth: usize) -> Result<Pipeline, String> {
-    let mut p = Pipeline::default();
-    let mut rest = toks;
-    // Declarations: `$x :=`, `$x =`, `$i, $e :=`.
-    let decl_end = rest
-        .iter()
-        .position(|t| matches!(t, Tk::Declare | Tk::Assign));
-    if let Some(d) = decl_end {
-        let names = &rest[..d];
-        let all_vars = names
-            .iter()
-            .all(|t| matches!(t, Tk::Var(_, f) if f.is_empty()) || *t == Tk::Comma);
-        if !names.is_empty() && all_vars {
-            p.vars = names
-                .iter()
-                .filter_map(|t| match t {
-                    Tk::Var(n, _) => Some(n.clone()),
-                    _ => None,
-                })
-                .collect();
-            p.assign = rest[d] == Tk::Assign;
-            rest = &rest[d + 1..];
-        }
-    }
-    if rest.is_empty() {
-        return Err("missing value for command".into());
-    }
-    let mut i = 0;
-    loop {
-        let mut args = Vec::new();
-        while i < rest.len() && rest[i] != Tk::Pipe {
-            let (op, n) = operand(&rest[i..], depth)?;
-            args.push(op);
-            i += n;
-        }
-        if args.is_empty() {
-            return Err("missing command in pipeline".into());
-        }
-        p.cmds.push(Command { args });
-        if i >= rest.len() {
-            return Ok(p);
-        }
-        i += 1;
-    }
-}
-
-/// One operand at the start of `toks` and the tokens it used, `depth` levels deep.
-fn operand(toks: &[Tk], depth: usize) -> Result<(Operand, usize), String> {
-    Ok(match &toks[0] {
-        Tk::Field(f) => (Operand::Field(f.clone()), 1),
-        Tk::Var(n, f) => (Operand::Variable(n.clone(), f.clone()), 1),
-        Tk::Str(s) => (Operand::Str(s.clone()), 1),
-        Tk::Number(n) => {
-            super::template_fmt::parse_go_number(n)?;
-            (Operand::Number(n.clone()), 1)
-        }
-        Tk::Word(w) => {
-            let op = match w.as_str() {
-                "true" => Operand::Bool(true),
-                "false" => Operand::Bool(false),
-                "nil" => Operand::Nil,
-                name if FUNCTIONS.contains(&name) => Operand::Func(name.to_string()),
-                name => return Err(format!("function {name:?} not defined")),
-            };
-            match (toks.get(1), op) {
-                (Some(Tk::FieldChain(chain)), Operand::Func(name)) => {
-                    let call = Pipeline {
-                        cmds: vec![Command {
-                            args: vec![Operand::Func(name)],
-                        }],
-                        ..Pipeline::default()
-                    };
-                    (Operand::Pipe(Box::new(call), chain.clone()), 2)
-                }
-                (Some(Tk::FieldChain(_)), _) => {
-                    return Err(format!("unexpected . after term {w:?}"))
-                }
-                (_, op) => (op, 1),
-            }
-        }
-        Tk::LParen => {
-            if depth >= MAX_DEPTH {
-                return Err(too_deep());
-            }
-            let mut open = 0;
-            let close = toks
-                .iter()
-                .position(|t| {
-                    match t {
-                        Tk::LParen => open += 1,
-                        Tk::RParen => open -= 1,
-                        _ => {}
-                    }
-                    open == 0
-                })
-                .ok_or("unclosed left paren")?;
-            let inner = pipeline(&toks[1..close], depth + 1)?;
-            let (chain, n) = match toks.get(close + 1) {
-                Some(Tk::FieldChain(f)) => (f.clone(), close + 2),
-                _ => (Vec::new(), close + 1),
-            };
-            (Operand::Pipe(Box::new(inner), chain), n)
-        }
-        Tk::RParen => return Err("unexpected right paren".into()),
-        other => return Err(format!("unexpected {other:?} in operand")),
+/// Loki's `unixToTime`: the unit is told by the number of digits (5 days, 10 seconds, 13
+/// milliseconds, 16 microseconds, 19 nanoseconds).
+fn unix_to_time(epoch: &str) -> R<GoTime> {
+    let digits = epoch.strip_prefix(['+', '-']).unwrap_or(epoch);
+    let i: i64 = if !digits.is_empty() && digits.bytes().all(|c| c.is_ascii_digit()) {
+        epoch.parse().map_err(|_| {
+            format!("unable to parse time '{epoch}': strconv.ParseInt: parsing {epoch:?}: value out of range")
+        })?
+    } else {
+        return Err(format!(
+            "unable to parse time '{epoch}': strconv.ParseInt: parsing {epoch:?}: invalid syntax"
+        ));
+    };
+    Ok(match epoch.len() {
+        5 => GoTime::from_unix_secs(i.wrapping_mul(86_400)),
+        10 => GoTime::from_unix_secs(i),
+        13 => GoTime::from_unix_nanos(i.wrapping_mul(1_000_000)),
+        16 => GoTime::from_unix_nanos(i.wrapping_mul(1000)),
+        19 => GoTime::from_unix_nanos(i),
+        _ => return Err(format!("unable to parse time '{epoch}': %!w(<nil>)")),
     })
 }

@@ -127,19 +127,8 @@ pub fn parse_go_float(text: &str) -> Option<f64> {
         return None;
     }
     let lower = text.to_ascii_lowercase();
-    if let Some(hex) = lower.strip_prefix("0x") {
-        let (mant, exp) = hex.split_once('p')?;
-        let exp: i32 = exp.parse().ok()?;
-        let (int, frac) = mant.split_once('.').unwrap_or((mant, ""));
-        if int.is_empty() && frac.is_empty() {
-            return None;
-        }
-        let mut v = 0f64;
-        for c in int.chars().chain(frac.chars()) {
-            v = v * 16.0 + f64::from(c.to_digit(16)?);
-        }
-        let shift = exp - 4 * frac.len() as i32;
-        return Some(v * 2f64.powi(shift));
+    if lower.starts_with("0x") {
+        return crate::gotmpl::strconv::parse_hex_float(&lower);
     }
     if lower.starts_with("0o") || lower.starts_with("0b") {
         return None;

@@ -753,14 +753,16 @@ fn follow_reads_growing_files_across_rotation_and_truncation() {
         .write_stdin("")
         .assert()
         .success();
-    let mut follow = Command::new(argus_bin())
-        .env("ARGUS_STORE", w.store())
-        .args(["ingest", "logs", "--label", "app=f", "--follow"])
-        .arg(&log)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut follow = super::support::Spawned(
+        Command::new(argus_bin())
+            .env("ARGUS_STORE", w.store())
+            .args(["ingest", "logs", "--label", "app=f", "--follow"])
+            .arg(&log)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
     // Waits (polling the store) until the stream holds `n` lines; the bound only keeps a
     // broken build from hanging the suite.
     let wait_for = |n: usize| {

@@ -1,7 +1,9 @@
 //! `argus scrape` end to end: a fixture target, a dead target, a config file, staleness across
 //! separate runs, the loop stopped by SIGTERM, and a real node_exporter.
 
-use super::support::{csv_rows, serve_changing_fixture, serve_fixture, stdout_of, Workdir};
+use super::support::{
+    csv_rows, serve_changing_fixture, serve_fixture, stdout_of, Spawned, Workdir,
+};
 use predicates::prelude::*;
 
 const BODY: &str = "# HELP jobs_total Jobs.\n# TYPE jobs_total counter\njobs_total{queue=\"a\"} 3\njobs_total{queue=\"b\"} 4\n";
@@ -115,22 +117,15 @@ fn a_vanished_series_gets_a_staleness_marker_across_runs() {
 fn the_loop_stops_on_sigterm_after_storing_its_round() {
     let w = Workdir::new();
     let url = serve_fixture("text/plain", BODY.to_string());
-    let mut child = std::process::Command::new(super::support::argus_bin())
-        .args(["scrape", "--every", "1s", &format!("{url}/metrics")])
-        .env("ARGUS_STORE", w.store())
-        .spawn()
-        .unwrap();
+    let mut child = Spawned(
+        std::process::Command::new(super::support::argus_bin())
+            .args(["scrape", "--every", "1s", &format!("{url}/metrics")])
+            .env("ARGUS_STORE", w.store())
+            .spawn()
+            .unwrap(),
+    );
     // Wait until the first round is visible to another process, then ask the loop to stop.
-    let mut seen = false;
-    for _ in 0..200 {
-        std::thread::sleep(std::time::Duration::from_millis(50));
-        let out = stdout_of(w.argus(), &["query", "count(up)", "-o", "csv"]);
-        if out.lines().count() == 2 {
-            seen = true;
-            break;
-        }
-    }
-    assert!(seen, "the first round never became visible");
+    eventually_query(&w, "count(up)", |o| o.lines().count() == 2);
     unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(0));
@@ -425,13 +420,15 @@ fn the_loop_follows_a_changed_target_file_without_restarting() {
     std::fs::create_dir(w.path("targets")).unwrap();
     let file = w.write("targets/t.yml", &format!("- targets: ['{a}']\n"));
     let cfg = file_sd_config(&w, &["targets/*.yml"], "1s");
-    let mut child = std::process::Command::new(super::support::argus_bin())
-        .args(["scrape", "--every", "1s", "--config"])
-        .arg(&cfg)
-        .env("ARGUS_STORE", w.store())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = Spawned(
+        std::process::Command::new(super::support::argus_bin())
+            .args(["scrape", "--every", "1s", "--config"])
+            .arg(&cfg)
+            .env("ARGUS_STORE", w.store())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     eventually_query(&w, "up{job=\"files\"}", |o| o.contains(a));
     // The refresh interval is 5m: only the modification time tells the loop.
     std::fs::write(&file, format!("- targets: ['{b}']\n")).unwrap();
@@ -453,15 +450,17 @@ fn serve_shows_the_current_file_sd_targets() {
     let file = w.write("targets/t.json", &format!("[{{\"targets\": [\"{a}\"]}}]"));
     let cfg = file_sd_config(&w, &["targets/*.json"], "1s");
     let err = w.path("serve.err");
-    let mut child = std::process::Command::new(super::support::argus_bin())
-        .args(["serve", "--listen", "127.0.0.1:0", "--config"])
-        .arg(&cfg)
-        .env("ARGUS_STORE", w.store())
-        .env_remove("XDG_DATA_HOME")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::fs::File::create(&err).unwrap())
-        .spawn()
-        .unwrap();
+    let mut child = Spawned(
+        std::process::Command::new(super::support::argus_bin())
+            .args(["serve", "--listen", "127.0.0.1:0", "--config"])
+            .arg(&cfg)
+            .env("ARGUS_STORE", w.store())
+            .env_remove("XDG_DATA_HOME")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::fs::File::create(&err).unwrap())
+            .spawn()
+            .unwrap(),
+    );
     let mut base = None;
     for _ in 0..500 {
         let text = std::fs::read_to_string(&err).unwrap_or_default();

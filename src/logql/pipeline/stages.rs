@@ -7,12 +7,12 @@
 //! skip failing lines on purpose.
 
 use super::labels::{EntryLabels, ERROR_DETAILS_LABEL, ERROR_LABEL};
+use crate::gotmpl::{Template, TemplateData};
 use crate::logql::ast::{LabelFmt, NamedMatcher, ParserStage};
 use crate::logql::extract::{
     self, ExtractError, JsonExpressions, Logfmt, Pattern, RegexpExtractor,
 };
-use crate::logql::template::Template;
-use crate::logql::template_eval::{self, TemplateData};
+use crate::logql::template as template_eval;
 
 /// `__error__` of a template that fails to execute.
 const TEMPLATE_FORMAT_ERR: &str = "TemplateFormatErr";

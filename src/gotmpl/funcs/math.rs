@@ -4,8 +4,9 @@
 //! `mulf`, `divf`, which compute in exact decimal (shopspring/decimal, 16 digits after the
 //! point for a quotient) so that `addf 0.1 0.2` is `0.3`.
 
-use super::template_fmt::{parse_float, parse_int};
-use super::template_value::Value;
+use super::{fixed, float_arg as float, int_arg as int, variadic, Func, Ty, R};
+use crate::gotmpl::strconv::{parse_float, parse_int};
+use crate::gotmpl::value::Value;
 use std::cmp::Ordering;
 
 /// spf13/cast's `ToInt64` (and `ToInt`, the same on 64-bit): strings are read as Go integer
@@ -227,7 +228,7 @@ impl Decimal {
     /// The decimal a float prints as in its shortest form (shopspring's `NewFromFloat`).
     fn from_f64(x: f64) -> Result<Decimal, String> {
         if !x.is_finite() {
-            let shown = super::template_fmt::format_float(x, 'g', -1);
+            let shown = crate::gotmpl::strconv::format_float(x, 'g', -1);
             return Err(format!("Cannot create a Decimal from {shown}"));
         }
         let text = format!("{:e}", x.abs());
@@ -446,4 +447,57 @@ impl Nat {
         q.trim();
         (q, r)
     }
+}
+
+/// sprig's math and conversions here.
+pub(super) const NAMES: &[&str] = &[
+    "int", "float64", "add", "sub", "mul", "div", "mod", "max", "min", "addf", "subf", "mulf",
+    "divf", "maxf", "minf", "ceil", "floor", "round",
+];
+
+/// The math function named `name`.
+pub(super) fn function(name: &str) -> Option<Func> {
+    use Ty::*;
+    Some(match name {
+        "int" => fixed(&[Any], |_, a| Ok(Value::Int(to_int64(&a[0])))),
+        "float64" => fixed(&[Any], |_, a| Ok(Value::Float(to_float64(&a[0])))),
+        "add" => variadic(&[], Any, |_, a| Ok(Value::Int64(add(&a)))),
+        "sub" => fixed(&[Any, Any], |_, a| Ok(Value::Int64(sub(&a[0], &a[1])))),
+        "mul" => variadic(&[Any], Any, |_, a| Ok(Value::Int64(mul(&a)))),
+        "div" => fixed(&[Any, Any], |_, a| div(&a[0], &a[1]).map(Value::Int64)),
+        "mod" => fixed(&[Any, Any], |_, a| modulo(&a[0], &a[1]).map(Value::Int64)),
+        "max" => variadic(&[Any], Any, |_, a| {
+            Ok(Value::Int64(extreme(&a, Ordering::Greater)))
+        }),
+        "min" => variadic(&[Any], Any, |_, a| {
+            Ok(Value::Int64(extreme(&a, Ordering::Less)))
+        }),
+        "addf" => variadic(&[], Any, |_, a| {
+            decimal_op(&Value::Float(0.0), &a, DecOp::Add).map(Value::Float)
+        }),
+        "subf" => variadic(&[Any], Any, |_, a| decimal(&a, DecOp::Sub)),
+        "mulf" => variadic(&[Any], Any, |_, a| decimal(&a, DecOp::Mul)),
+        "divf" => variadic(&[Any], Any, |_, a| decimal(&a, DecOp::Div)),
+        "maxf" => variadic(&[Any], Any, |_, a| Ok(float_fold(&a, go_max))),
+        "minf" => variadic(&[Any], Any, |_, a| Ok(float_fold(&a, go_min))),
+        "ceil" => fixed(&[Any], |_, a| Ok(Value::Float(to_float64(&a[0]).ceil()))),
+        "floor" => fixed(&[Any], |_, a| Ok(Value::Float(to_float64(&a[0]).floor()))),
+        "round" => variadic(&[Any, Int], Float, |_, a| {
+            let half = a.get(2).map(float);
+            Ok(Value::Float(round(&a[0], int(&a[1]), half)))
+        }),
+        _ => return None,
+    })
+}
+
+fn decimal<'a>(args: &[Value<'a>], op: DecOp) -> R<Value<'a>> {
+    decimal_op(&args[0], &args[1..], op).map(Value::Float)
+}
+
+fn float_fold<'a>(args: &[Value<'a>], f: fn(f64, f64) -> f64) -> Value<'a> {
+    let (first, rest) = args.split_first().expect("one argument at least");
+    let v = rest
+        .iter()
+        .fold(to_float64(first), |acc, x| f(acc, to_float64(x)));
+    Value::Float(v)
 }

@@ -1,7 +1,6 @@
-//! Executes the Go text/template of `| line_format "..."` and `| label_format dst="..."` as
-//! Loki does: Go's `text/template` with `missingkey=zero`, the entry's labels as the data
-//! (`map[string]string`), and Loki's function library (Go's built-ins, sprig's string, math,
-//! date and default functions, Loki's own, and `__line__`/`__timestamp__` for the entry).
+//! Executes a parsed template as Go's `text/template` does with `missingkey=zero`: the data
+//! is a string map (Loki hands a log entry's labels), the functions those of the table the
+//! template was parsed with.
 //!
 //! Semantics follow Go's executor: a pipeline passes each command's result as the last
 //! argument of the next; functions check their argument count and types as Go's reflection
@@ -12,16 +11,15 @@
 //! `template: name:line:col: executing ... at <...>:` prefix, as the syntax tree keeps no
 //! positions: e.g. `error calling div: runtime error: integer divide by zero`.
 //!
-//! The function library is in `template_funcs`, printing in `template_fmt`, times in
-//! `template_time` and `template_tz`, values in `template_value`.
+//! Functions are in `funcs/`, printing in `print.rs`, times in `time/`, values in `value.rs`.
 
-use super::template::{Branch, Command, Node, Operand, Pipeline, Template};
-use super::template_fmt::{parse_go_number, quote, sprint};
-use super::template_funcs::{self as funcs, Func, Ty};
-use super::template_value::Value;
+use super::funcs::{self, Env, Func, FuncSet, Host, Ty};
+use super::parse::{Branch, Command, Node, Operand, Pipeline, Template};
+use super::print::sprint;
+use super::strconv::{parse_go_number, quote};
+use super::value::Value;
 
-/// What a template can read: the entry's labels (stream labels, structured metadata and
-/// extracted labels, all as strings), its line and its timestamp.
+/// The data a template reads as its dot: a map of strings (for LogQL, an entry's labels).
 pub trait TemplateData {
     fn label(&self, name: &str) -> Option<&str>;
     /// All labels, for `{{ . }}`/`range` over the map if Loki supports it (may be unused).
@@ -41,22 +39,23 @@ impl TemplateData for Vec<(String, String)> {
     }
 }
 
-/// Renders `t` into `out` (appending). `line` is the entry's line (`__line__`), `ts_ns` its
-/// timestamp in Unix nanoseconds (`__timestamp__` returns it as a Go time.Time value).
+/// Renders `t` into `out` (appending), with `data` as the dot and `$`, calling the
+/// functions of `funcs` (the table `t` was parsed with), which may read `host`.
 ///
-/// On error `out` is left as it was (Go may have written part of the output; Loki then keeps
-/// the original line or label, so the part is of no use).
-pub fn render(
-    t: &Template,
-    data: &dyn TemplateData,
-    line: &str,
-    ts_ns: i64,
+/// On error `out` is left as it was (Go may have written part of the output; its callers
+/// keep the original text in that case, so the part is of no use).
+pub fn render<'a>(
+    t: &'a Template,
+    funcs: &FuncSet,
+    data: &'a dyn TemplateData,
+    host: &dyn Host<'a>,
     out: &mut String,
 ) -> Result<(), String> {
     let start = out.len();
     let root = Value::Labels(data);
     let mut exec = Exec {
-        ctx: Ctx { line, ts_ns },
+        env: Env { host },
+        funcs,
         vars: vec![("$", root.clone())],
         out,
     };
@@ -72,12 +71,6 @@ pub fn render(
     result
 }
 
-/// What functions may read of the entry besides their arguments.
-pub(crate) struct Ctx<'a> {
-    pub line: &'a str,
-    pub ts_ns: i64,
-}
-
 type R<T> = Result<T, String>;
 
 /// How a list of nodes ended: normally, or by `{{break}}`/`{{continue}}` inside a range.
@@ -89,7 +82,8 @@ enum Flow {
 }
 
 struct Exec<'a, 'o> {
-    ctx: Ctx<'a>,
+    env: Env<'a, 'o>,
+    funcs: &'o FuncSet,
     /// The variable stack: `$` first, then declarations in scope, innermost last.
     vars: Vec<(&'a str, Value<'a>)>,
     out: &'o mut String,
@@ -360,7 +354,9 @@ impl<'a> Exec<'a, '_> {
             "and" | "or" => self.and_or(dot, name == "or", name, rest, fin),
             "call" => self.call_value(dot, rest, fin),
             _ => {
-                let f = funcs::function(name)
+                let f = *self
+                    .funcs
+                    .get(name)
                     .ok_or_else(|| format!("{name:?} is not a defined function"))?;
                 self.call(dot, name, &f, None, rest, fin)
             }
@@ -445,7 +441,7 @@ impl<'a> Exec<'a, '_> {
         if let Some(v) = fin {
             argv.push(validate(v, param(num_in - 1))?);
         }
-        (f.call)(&self.ctx, argv).map_err(|e| format!("error calling {name}: {e}"))
+        (f.call)(&self.env, argv).map_err(|e| format!("error calling {name}: {e}"))
     }
 
     /// Evaluates an argument for a parameter of type `ty` (Go's `evalArg`): literals must

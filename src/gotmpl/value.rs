@@ -3,15 +3,15 @@
 //! `int64`, Go's `len` returns `int`; Go keeps them apart when a function wants one), floats,
 //! bools, `time.Time`, and the lists and maps `fromJson` makes.
 
-use super::template_eval::TemplateData;
-use super::template_time::{GoTime, LONG_DAYS, LONG_MONTHS};
+use super::exec::TemplateData;
+use super::time::{GoTime, LONG_DAYS, LONG_MONTHS};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::rc::Rc;
 
 #[derive(Clone)]
-pub(crate) enum Value<'a> {
+pub enum Value<'a> {
     /// Go's nil (an unset interface, a missing value).
     Nil,
     Bool(bool),
@@ -153,7 +153,7 @@ impl fmt::Debug for Value<'_> {
             f,
             "{}({})",
             self.type_name(),
-            super::template_fmt::sprint(std::slice::from_ref(self))
+            super::print::sprint(std::slice::from_ref(self))
         )
     }
 }

@@ -92,6 +92,19 @@ impl From<std::io::Error> for CliError {
     }
 }
 
+impl From<crate::conformance::ConformanceError> for CliError {
+    /// A path or baseline the user named that is wrong is a usage error; a directory that
+    /// cannot be listed, a baseline that cannot be written, a scratch store that cannot be
+    /// made are failures.
+    fn from(e: crate::conformance::ConformanceError) -> CliError {
+        if e.is_usage() {
+            CliError::usage(e.to_string())
+        } else {
+            CliError::failure(e.to_string())
+        }
+    }
+}
+
 /// What a subcommand returns: an exit code on success paths that are not plain 0 (partial
 /// results), or an error.
 pub type CliResult = Result<i32, CliError>;

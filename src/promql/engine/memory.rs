@@ -1,5 +1,6 @@
-//! An in-memory [`Queryable`]: the test seam of the engine and the store behind the
-//! conformance-script runner.
+//! An in-memory [`Queryable`]: the test seam of the engine (its unit tests, and the
+//! promqltest scripts those tests run through `conformance::promql_script`). The conformance
+//! command itself runs the scripts against a real store in a scratch directory.
 //!
 //! It keeps whole series in a sorted map and answers `select` by scanning them; it is meant
 //! for tests and small data, not for speed. Staleness markers are stored as ordinary values,

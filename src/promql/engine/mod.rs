@@ -34,9 +34,9 @@
 //! windows), `binary.rs` (operators, vector matching), `aggregate.rs`, `functions/`
 //! (range functions, math and date, labels and sorting, classic histograms), `value.rs`
 //! (internal step values), `annotations.rs` (warnings and infos), `errors.rs`, `hash.rs`
-//! (Prometheus' label hash for `limit_ratio`), `memory.rs` (in-memory data for tests),
-//! `script.rs` (runner for Prometheus' test scripts); `functions/info.rs` holds the
-//! experimental `info()`.
+//! (Prometheus' label hash for `limit_ratio`), `memory.rs` (in-memory data for tests);
+//! `functions/info.rs` holds the experimental `info()`. The runner of Prometheus' test
+//! scripts is a test harness, not part of the engine: it lives in `conformance::promql_script`.
 
 mod aggregate;
 pub mod annotations;
@@ -47,7 +47,6 @@ mod eval;
 mod functions;
 mod hash;
 pub mod memory;
-pub mod script;
 mod selectors;
 mod value;
 

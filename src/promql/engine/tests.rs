@@ -1,9 +1,9 @@
 //! Engine tests on hand-built syntax trees (independent of the parser).
 
 use super::*;
+use crate::conformance::promql_script as script;
 use crate::model::{stale_nan, Labels, MatchOp, Matcher, Sample};
 use crate::promql::ast::*;
-use crate::promql::engine::script;
 
 const M: i64 = 60_000;
 

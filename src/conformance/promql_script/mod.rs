@@ -11,18 +11,19 @@
 //! eval's result records whether it involved native histograms, so callers can count those
 //! apart.
 //!
-//! The parser and the storage are passed in ([`ScriptStorage`]: the in-memory store for unit
-//! tests, the real store in a scratch directory for `argus conformance promql`), so this
-//! module depends on neither. Script syntax below the commands is in `syntax`; comparing
-//! results and annotations with expectations in `compare`.
+//! The parser and the storage are passed in ([`ScriptStorage`]: the engine's in-memory data
+//! for unit tests, the real store in a scratch directory (`conformance::scratch`) for `argus
+//! conformance promql`), so this module depends on neither. Script syntax below the commands
+//! is in `syntax`; comparing results and annotations with expectations in `compare`.
 
 mod compare;
 mod syntax;
 
-use super::{Engine, EvalError, InstantSample, MemoryStorage, Queryable, Value};
+use super::Outcome;
 use crate::model::matcher::matches_all;
 use crate::model::{Labels, Sample, Series};
 use crate::promql::ast::Expr;
+use crate::promql::engine::{Engine, EvalError, InstantSample, MemoryStorage, Queryable, Value};
 use compare::{check_notes, compare};
 use std::cell::Cell;
 use syntax::series_desc;
@@ -62,7 +63,7 @@ pub struct CaseResult {
 
 /// Where a script's data lives: `load` blocks go in, `clear` empties it, evals read it.
 /// Two implementations: [`MemoryStorage`] for unit tests, and the real store in a scratch
-/// directory (`adapters::ScratchStore`) for the conformance command.
+/// directory ([`super::scratch::ScratchStore`]) for the conformance command.
 pub trait ScriptStorage {
     /// Stores one `load` block as one batch (one commit).
     fn load(&mut self, series: Vec<(Labels, Vec<Sample>)>) -> Result<(), String>;
@@ -184,14 +185,6 @@ pub fn run_script_on(script: &str, parse: ParseFn, store: &mut dyn ScriptStorage
         }
     }
     rep
-}
-
-/// What became of one eval; `Skip` and `Fail` say why.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Outcome {
-    Pass,
-    Skip(String),
-    Fail(String),
 }
 
 fn load(

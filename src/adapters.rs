@@ -6,13 +6,13 @@
 
 use crate::ingest::SampleSink;
 use crate::model::{Labels, Matcher, MetricMetadata, Series};
-use crate::promql::engine::Queryable;
+use crate::promql::engine::{EvalError, Queryable};
 use crate::scrape::ScrapeSink;
-use crate::store::{MetricWriter, Snapshot, Store};
+use crate::store::{MetricWriter, Snapshot, Store, StoreError};
 
 impl SampleSink for MetricWriter {
-    fn append(&mut self, labels: &Labels, t: i64, v: f64) -> Result<(), String> {
-        MetricWriter::append(self, labels, t, v).map_err(|e| e.to_string())
+    fn append(&mut self, labels: &Labels, t: i64, v: f64) -> Result<(), StoreError> {
+        MetricWriter::append(self, labels, t, v)
     }
 
     fn add_metadata(&mut self, md: MetricMetadata) {
@@ -21,8 +21,13 @@ impl SampleSink for MetricWriter {
 }
 
 impl Queryable for Snapshot {
-    fn select(&self, matchers: &[Matcher], mint: i64, maxt: i64) -> Result<Vec<Series>, String> {
-        Snapshot::select(self, matchers, mint, maxt).map_err(|e| e.to_string())
+    fn select(
+        &self,
+        matchers: &[Matcher],
+        mint: i64,
+        maxt: i64,
+    ) -> Result<Vec<Series>, StoreError> {
+        Snapshot::select(self, matchers, mint, maxt)
     }
 
     fn select_batches(
@@ -31,8 +36,8 @@ impl Queryable for Snapshot {
         mint: i64,
         maxt: i64,
         batch_samples: usize,
-        f: &mut dyn FnMut(Vec<Series>) -> Result<(), String>,
-    ) -> Result<(), String> {
+        f: &mut dyn FnMut(Vec<Series>) -> Result<(), EvalError>,
+    ) -> Result<(), EvalError> {
         Snapshot::select_batches(self, matchers, mint, maxt, batch_samples, f)
     }
 }
@@ -44,9 +49,8 @@ impl crate::ingest::logs::LogSink for crate::store::logs::LogWriter {
         t: i64,
         line: &str,
         metadata: Vec<(String, String)>,
-    ) -> Result<(), String> {
+    ) -> Result<(), StoreError> {
         self.append_line(labels, t, line, metadata)
-            .map_err(|e| e.to_string())
     }
 }
 
@@ -76,7 +80,12 @@ impl<'a> CountingQueryable<'a> {
 }
 
 impl Queryable for CountingQueryable<'_> {
-    fn select(&self, matchers: &[Matcher], mint: i64, maxt: i64) -> Result<Vec<Series>, String> {
+    fn select(
+        &self,
+        matchers: &[Matcher],
+        mint: i64,
+        maxt: i64,
+    ) -> Result<Vec<Series>, StoreError> {
         let series = self.inner.select(matchers, mint, maxt)?;
         self.count(&series);
         Ok(series)
@@ -88,8 +97,8 @@ impl Queryable for CountingQueryable<'_> {
         mint: i64,
         maxt: i64,
         batch_samples: usize,
-        f: &mut dyn FnMut(Vec<Series>) -> Result<(), String>,
-    ) -> Result<(), String> {
+        f: &mut dyn FnMut(Vec<Series>) -> Result<(), EvalError>,
+    ) -> Result<(), EvalError> {
         self.inner
             .select_batches(matchers, mint, maxt, batch_samples, &mut |batch| {
                 self.count(&batch);
@@ -136,7 +145,7 @@ impl StoreScrapeSink {
     }
 
     /// Commits what was appended since the last commit (nothing to do when nothing was).
-    pub fn commit_now(&mut self) -> Result<(), crate::store::StoreError> {
+    pub fn commit_now(&mut self) -> Result<(), StoreError> {
         if let Some(w) = self.writer.take() {
             w.commit()?;
         }
@@ -145,27 +154,23 @@ impl StoreScrapeSink {
 }
 
 impl ScrapeSink for StoreScrapeSink {
-    fn append(&mut self, labels: &Labels, t: i64, v: f64) -> Result<(), String> {
-        self.writer()
-            .append(labels, t, v)
-            .map_err(|e| e.to_string())
+    fn append(&mut self, labels: &Labels, t: i64, v: f64) -> Result<(), StoreError> {
+        self.writer().append(labels, t, v)
     }
 
     fn add_metadata(&mut self, md: MetricMetadata) {
         self.writer().add_metadata(md)
     }
 
-    fn read_state(&self, name: &str) -> Result<Option<Vec<u8>>, String> {
-        self.store.read_state(name).map_err(|e| e.to_string())
+    fn read_state(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.store.read_state(name)
     }
 
-    fn write_state(&self, name: &str, data: &[u8]) -> Result<(), String> {
-        self.store
-            .write_state(name, data)
-            .map_err(|e| e.to_string())
+    fn write_state(&self, name: &str, data: &[u8]) -> Result<(), StoreError> {
+        self.store.write_state(name, data)
     }
 
-    fn commit(&mut self) -> Result<(), String> {
-        self.commit_now().map_err(|e| e.to_string())
+    fn commit(&mut self) -> Result<(), StoreError> {
+        self.commit_now()
     }
 }

@@ -14,15 +14,16 @@ use crate::logql::eval_metric;
 use crate::model::{Labels, LogEntry};
 use crate::promql::engine::Value;
 use crate::store::logs::LogSnapshot;
+use crate::store::StoreError;
 
 /// Where a script's entries live.
 pub trait LogScriptStorage {
     /// Stores one `load` block in one commit.
-    fn load(&mut self, entries: Vec<(Labels, LogEntry)>) -> Result<(), String>;
+    fn load(&mut self, entries: Vec<(Labels, LogEntry)>) -> Result<(), StoreError>;
     /// Drops everything.
-    fn clear(&mut self) -> Result<(), String>;
+    fn clear(&mut self) -> Result<(), StoreError>;
     /// The data as of the last `load` or `clear`.
-    fn snapshot(&self) -> Result<LogSnapshot, String>;
+    fn snapshot(&self) -> Result<LogSnapshot, StoreError>;
 }
 
 /// Runs a script from an empty store (as each script starts from nothing): the store is
@@ -268,13 +269,14 @@ fn eval_case(cmd: &str, body: &[&str], store: &dyn LogScriptStorage) -> Outcome 
         Err(e) => return Outcome::Fail(e),
     };
     let ns = |ms: i64| ms * 1_000_000;
+    let limits = eval_metric::Limits::default();
     let result = crate::logql::parse_for_eval(query)
         .map_err(|e| e.to_string())
         .and_then(|expr| {
-            let snap = store.snapshot()?;
+            let snap = store.snapshot().map_err(|e| e.to_string())?;
             match step {
-                None => eval_metric::instant(&snap, &expr, ns(start)),
-                Some(st) => eval_metric::range(&snap, &expr, ns(start), ns(end), ns(st)),
+                None => eval_metric::instant(&snap, &expr, ns(start), &limits),
+                Some(st) => eval_metric::range(&snap, &expr, ns(start), ns(end), ns(st), &limits),
             }
             .map_err(|e| e.to_string())
         });

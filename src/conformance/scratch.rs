@@ -71,26 +71,26 @@ impl Drop for ScratchStore {
 }
 
 impl ScriptStorage for ScratchStore {
-    fn load(&mut self, series: Vec<(Labels, Vec<Sample>)>) -> Result<(), String> {
+    fn load(&mut self, series: Vec<(Labels, Vec<Sample>)>) -> Result<(), StoreError> {
         let mut w = self.store.writer();
         for (labels, samples) in &series {
             for s in samples {
-                w.append(labels, s.t, s.v).map_err(|e| e.to_string())?;
+                w.append(labels, s.t, s.v)?;
             }
         }
-        w.commit().map_err(|e| e.to_string())?;
-        self.snapshot = self.store.snapshot().map_err(|e| e.to_string())?;
+        w.commit()?;
+        self.snapshot = self.store.snapshot()?;
         Ok(())
     }
 
-    fn clear(&mut self) -> Result<(), String> {
+    fn clear(&mut self) -> Result<(), StoreError> {
         let old = self.store.dir().to_path_buf();
         self.generation += 1;
         let dir = self.root.join(self.generation.to_string());
-        let store = Store::open(&dir).map_err(|e| e.to_string())?;
-        self.snapshot = store.snapshot().map_err(|e| e.to_string())?;
+        let store = Store::open(&dir)?;
+        self.snapshot = store.snapshot()?;
         self.store = store;
-        std::fs::remove_dir_all(&old).map_err(|e| format!("cannot remove {}: {e}", old.display()))
+        std::fs::remove_dir_all(&old).map_err(|e| StoreError::io("remove", &old, e))
     }
 
     fn queryable(&self) -> &dyn Queryable {
@@ -99,20 +99,20 @@ impl ScriptStorage for ScratchStore {
 }
 
 impl LogScriptStorage for ScratchStore {
-    fn load(&mut self, entries: Vec<(Labels, LogEntry)>) -> Result<(), String> {
+    fn load(&mut self, entries: Vec<(Labels, LogEntry)>) -> Result<(), StoreError> {
         let mut w = self.store.log_writer();
         for (labels, entry) in entries {
-            w.append(&labels, entry).map_err(|e| e.to_string())?;
+            w.append(&labels, entry)?;
         }
-        w.commit().map(|_| ()).map_err(|e| e.to_string())
+        w.commit().map(|_| ())
     }
 
-    fn clear(&mut self) -> Result<(), String> {
+    fn clear(&mut self) -> Result<(), StoreError> {
         ScriptStorage::clear(self)
     }
 
-    fn snapshot(&self) -> Result<LogSnapshot, String> {
-        self.store.log_snapshot().map_err(|e| e.to_string())
+    fn snapshot(&self) -> Result<LogSnapshot, StoreError> {
+        self.store.log_snapshot()
     }
 }
 

@@ -6,9 +6,10 @@
 //! for tests and small data, not for speed. Staleness markers are stored as ordinary values,
 //! as the real store keeps them.
 
-use super::Queryable;
+use super::{EvalError, Queryable};
 use crate::model::matcher::matches_all;
 use crate::model::{Labels, Matcher, Sample, Series};
+use crate::store::StoreError;
 use std::collections::BTreeMap;
 
 /// Series kept in memory, sorted by labels.
@@ -63,7 +64,12 @@ impl MemoryStorage {
 }
 
 impl Queryable for MemoryStorage {
-    fn select(&self, matchers: &[Matcher], mint: i64, maxt: i64) -> Result<Vec<Series>, String> {
+    fn select(
+        &self,
+        matchers: &[Matcher],
+        mint: i64,
+        maxt: i64,
+    ) -> Result<Vec<Series>, StoreError> {
         let mut out = Vec::new();
         for (labels, samples) in &self.series {
             if !matches_all(matchers, labels) {
@@ -89,8 +95,8 @@ impl Queryable for MemoryStorage {
         mint: i64,
         maxt: i64,
         batch_samples: usize,
-        f: &mut dyn FnMut(Vec<Series>) -> Result<(), String>,
-    ) -> Result<(), String> {
+        f: &mut dyn FnMut(Vec<Series>) -> Result<(), EvalError>,
+    ) -> Result<(), EvalError> {
         let mut batch = Vec::new();
         let mut held = 0;
         for s in self.select(matchers, mint, maxt)? {

@@ -123,7 +123,7 @@ complete -c argus -n "__fish_argus_using_subcommand query" -l since -d 'Shorthan
 complete -c argus -n "__fish_argus_using_subcommand query" -l step -d 'Resolution of a range query (default: about 250 points over the range); the range itself comes from --since or --from/--to' -r
 complete -c argus -n "__fish_argus_using_subcommand query" -l server -d 'Query a Prometheus-compatible server (for example http://localhost:9090), or for LogQL a Loki-compatible one (http://localhost:3100), instead of the store. `host:port` means `http://host:port`' -r
 complete -c argus -n "__fish_argus_using_subcommand query" -l lookback-delta -d 'How far back an instant selector looks for a sample' -r
-complete -c argus -n "__fish_argus_using_subcommand query" -l max-samples -d 'Stop a query that would hold more samples than this in memory at once' -r
+complete -c argus -n "__fish_argus_using_subcommand query" -l max-samples -d 'Stop a query that would hold more samples than this in memory at once (for LogQL, the part of a metric query above its range aggregations); exits 1' -r
 complete -c argus -n "__fish_argus_using_subcommand query" -l timeout -d 'Stop a query that runs longer than this' -r
 complete -c argus -n "__fish_argus_using_subcommand query" -l limit -d 'Log queries: print at most this many lines (0: no limit). When the limit cuts the result, a note on stderr says so' -r
 complete -c argus -n "__fish_argus_using_subcommand query" -l direction -d 'Log queries: `backward` prints the newest lines first (and the limit keeps the newest); `forward` the oldest' -r -f -a "backward\t''
@@ -171,7 +171,7 @@ complete -c argus -n "__fish_argus_using_subcommand serve" -l max-series-per-pus
 complete -c argus -n "__fish_argus_using_subcommand serve" -l max-line-bytes -d 'Longest log line accepted by Loki push, in bytes' -r
 complete -c argus -n "__fish_argus_using_subcommand serve" -l max-label-names-per-stream -d 'Most labels of one pushed log stream' -r
 complete -c argus -n "__fish_argus_using_subcommand serve" -l query-timeout -d 'Longest a query may take to answer, PromQL or LogQL (a PromQL request\'s `timeout` may shorten it)' -r
-complete -c argus -n "__fish_argus_using_subcommand serve" -l max-samples -d 'Most samples one PromQL query may hold in memory at once' -r
+complete -c argus -n "__fish_argus_using_subcommand serve" -l max-samples -d 'Most samples one PromQL query, or the PromQL part of a LogQL metric query, may hold in memory at once; past it the query is answered 422' -r
 complete -c argus -n "__fish_argus_using_subcommand serve" -l max-concurrent-queries -d 'Queries evaluated at once; more wait for a free slot, at most --query-timeout, then get 503' -r
 complete -c argus -n "__fish_argus_using_subcommand serve" -l max-entries-per-query -d 'Most lines a Loki log query may ask for (`limit`)' -r
 complete -c argus -n "__fish_argus_using_subcommand serve" -l lookback-delta -d 'How far back an instant selector looks for a sample' -r

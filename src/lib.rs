@@ -2,8 +2,10 @@
 //!
 //! Map of the modules (each file opens with a `//!` saying what it owns):
 //! - [`cli`]: the command line: one file per subcommand, output printers, exit codes.
-//! - [`adapters`]: the store behind the seams of scrape, ingest, the PromQL engine and its
-//!   test-script runner.
+//! - [`adapters`]: the store behind the seams of scrape, ingest and the PromQL engine.
+//! - [`conformance`]: the test harness that runs Prometheus' and Loki's own test data
+//!   (promqltest scripts, LogQL corpora and engine scripts) through the real store and engines,
+//!   with scratch stores and the baseline ratchet; `argus conformance` drives it.
 //! - [`expo`]: the exposition formats (Prometheus text, OpenMetrics): streaming parser, writers.
 //! - [`ingest`]: metric files, log files and stdin (text expositions, CSV, JSON lines, log
 //!   lines) into the store.
@@ -26,6 +28,7 @@
 
 pub mod adapters;
 pub mod cli;
+pub mod conformance;
 pub mod expo;
 pub mod gotmpl;
 pub mod grammar;

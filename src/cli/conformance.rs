@@ -5,16 +5,18 @@
 //! parse, queries that must be rejected) through the LogQL parser and Loki's engine scripts
 //! through a real store and the LogQL evaluator, with the same ratchet.
 //!
-//! The script language, the comparison rules and the extra checks (range-mode and `@`-pinned
-//! re-runs of every instant eval) live in `promql::engine::script`; the store in a scratch
-//! directory in `adapters::ScratchStore`. This file owns only the categories, the printing and
-//! the baseline. It does not fetch the scripts: they are data kept outside the project.
+//! The harness itself (script languages, scratch stores, categories, the baseline ratchet)
+//! lives in `crate::conformance`; this file and `conformance_logql.rs` own the flags, the
+//! printing and how a run ends (its exit code).
 
 use super::exit::{self, CliError, CliResult};
 use super::output::OutputFormat;
 use super::GlobalArgs;
-use crate::adapters::ScratchStore;
-use crate::promql::engine::script::{run_script_on, Outcome, ScriptReport};
+use crate::conformance::baseline::{self, Passing};
+use crate::conformance::categories::{per_category, Counts};
+use crate::conformance::promql_script::{run_script_on, ScriptReport};
+use crate::conformance::scratch::ScratchStore;
+use crate::conformance::{inputs, ConformanceError, Outcome};
 use clap::{Args, Subcommand};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -123,68 +125,6 @@ pub struct PromqlArgs {
     pub scratch_dir: Option<PathBuf>,
 }
 
-/// Files tied to an experimental or separately switched-on Prometheus feature: their cases
-/// count in a category named after the feature (and the file).
-pub const FEATURES: [&str; 8] = [
-    "duration_expression",
-    "extended_vectors",
-    "fill-modifier",
-    "info",
-    "limit",
-    "name_label_dropping",
-    "start_timestamps",
-    "type_and_unit",
-];
-
-pub const CORE: &str = "core";
-pub const NATIVE_HISTOGRAMS: &str = "native_histograms";
-
-/// The category of a case: the feature of its file; else native histograms when the file is
-/// about them or the case involved them; else core.
-pub fn category(file_stem: &str, native_histograms: bool) -> &str {
-    if let Some(f) = FEATURES.iter().find(|f| **f == file_stem) {
-        f
-    } else if native_histograms || file_stem == NATIVE_HISTOGRAMS {
-        NATIVE_HISTOGRAMS
-    } else {
-        CORE
-    }
-}
-
-/// Passed, failed and skipped cases.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Counts {
-    pub passed: u64,
-    pub failed: u64,
-    pub skipped: u64,
-}
-
-impl Counts {
-    pub(super) fn add(&mut self, o: &Outcome) {
-        match o {
-            Outcome::Pass => self.passed += 1,
-            Outcome::Fail(_) => self.failed += 1,
-            Outcome::Skip(_) => self.skipped += 1,
-        }
-    }
-
-    pub(super) fn merge(&mut self, o: Counts) {
-        self.passed += o.passed;
-        self.failed += o.failed;
-        self.skipped += o.skipped;
-    }
-}
-
-impl std::fmt::Display for Counts {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{} passed, {} failed, {} skipped",
-            self.passed, self.failed, self.skipped
-        )
-    }
-}
-
 pub fn run(global: &GlobalArgs, args: &ConformanceArgs) -> CliResult {
     match &args.language {
         Language::Promql(a) => run_promql(global, a),
@@ -198,12 +138,9 @@ fn run_promql(global: &GlobalArgs, args: &PromqlArgs) -> CliResult {
         &[OutputFormat::Table],
         "conformance promql",
     )?;
-    let files = script_files(&args.paths)?;
+    let files = inputs::promql_scripts(&args.paths)?;
     // Read the baseline first: a typo in its path should not cost a whole run.
-    let baseline = match &args.baseline {
-        Some(p) if p.exists() || !args.update_baseline => Some(read_baseline(p)?),
-        _ => None,
-    };
+    let baseline = read_baseline(args.baseline.as_deref(), args.update_baseline)?;
     let parse = |s: &str| crate::promql::parse(s).map_err(|e| e.to_string());
     let mut totals: BTreeMap<String, Counts> = BTreeMap::new();
     let mut broken = 0usize;
@@ -217,8 +154,8 @@ fn run_promql(global: &GlobalArgs, args: &PromqlArgs) -> CliResult {
                 continue;
             }
         };
-        let mut store = ScratchStore::new(args.scratch_dir.as_deref())
-            .map_err(|e| CliError::failure(format!("cannot create a scratch store: {e}")))?;
+        let mut store =
+            ScratchStore::new(args.scratch_dir.as_deref()).map_err(ConformanceError::Scratch)?;
         let report = run_script_on(&text, &parse, &mut store);
         drop(store);
         for e in &report.errors {
@@ -239,8 +176,7 @@ fn run_promql(global: &GlobalArgs, args: &PromqlArgs) -> CliResult {
     super::stdout_result(r)?;
     drop(out);
 
-    let mut passing: BTreeMap<String, u64> =
-        totals.iter().map(|(k, c)| (k.clone(), c.passed)).collect();
+    let mut passing: Passing = totals.iter().map(|(k, c)| (k.clone(), c.passed)).collect();
     passing.insert("total".into(), total.passed);
     let regressions = ratchet(
         global,
@@ -248,7 +184,7 @@ fn run_promql(global: &GlobalArgs, args: &PromqlArgs) -> CliResult {
         args.update_baseline,
         baseline.as_ref(),
         &passing,
-        PROMQL_BASELINE_HEADER,
+        baseline::PROMQL_HEADER,
     )?;
     verdict(
         "promql",
@@ -301,15 +237,8 @@ fn file_lines(
         .file_stem()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let mut per_cat: BTreeMap<&str, Counts> = BTreeMap::new();
-    for c in &report.cases {
-        per_cat
-            .entry(category(&stem, c.native_histograms))
-            .or_default()
-            .add(&c.outcome);
-    }
     let mut s = String::new();
-    for (cat, counts) in &per_cat {
+    for (cat, counts) in &per_category(&stem, report) {
         let _ = writeln!(s, "promql {name} {cat}: {counts}");
         totals.entry(cat.to_string()).or_default().merge(*counts);
     }
@@ -340,128 +269,31 @@ fn file_lines(
     (s, detail)
 }
 
-/// The script files named by the arguments: files as given, directories' *.test files sorted.
-fn script_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
-    let mut files = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            let rd = std::fs::read_dir(p)
-                .map_err(|e| CliError::failure(format!("cannot list {}: {e}", p.display())))?;
-            let mut found: Vec<PathBuf> = rd
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|f| f.is_file() && f.extension().is_some_and(|x| x == "test"))
-                .collect();
-            found.sort();
-            files.extend(found);
-        } else if p.exists() {
-            files.push(p.clone());
-        } else {
-            return Err(CliError::usage(format!("{}: no such file", p.display())));
-        }
+/// The baseline to hold the run to: none without --baseline, nor when --update-baseline is
+/// to create the file.
+pub(super) fn read_baseline(
+    path: Option<&Path>,
+    update: bool,
+) -> Result<Option<Passing>, CliError> {
+    match path {
+        Some(p) if p.exists() || !update => Ok(Some(baseline::read(p)?)),
+        _ => Ok(None),
     }
-    Ok(files)
 }
 
-/// Compares this run's passing counts with the baseline (returning the regressions) and, with
-/// --update-baseline, raises the numbers in the file (never lowering one).
+/// Holds the run to the baseline (returning the regressions) and, with --update-baseline,
+/// raises the numbers in the file, saying so.
 pub(super) fn ratchet(
     global: &GlobalArgs,
     path: Option<&Path>,
     update: bool,
-    baseline: Option<&BTreeMap<String, u64>>,
-    passing: &BTreeMap<String, u64>,
+    recorded: Option<&Passing>,
+    passing: &Passing,
     header: &str,
 ) -> Result<Vec<String>, CliError> {
-    let regressions = match baseline {
-        Some(b) => regressions(b, passing),
-        None => Vec::new(),
-    };
-    if let (true, Some(p)) = (update, path) {
-        let mut raised = baseline.cloned().unwrap_or_default();
-        for (k, v) in passing {
-            let e = raised.entry(k.clone()).or_default();
-            *e = (*e).max(*v);
-        }
-        if baseline != Some(&raised) {
-            write_baseline(p, &raised, header)?;
-            global.note(format!("baseline {} raised", p.display()));
-        }
+    let r = baseline::ratchet(path, update, recorded, passing, header)?;
+    if let (true, Some(p)) = (r.raised, path) {
+        global.note(format!("baseline {} raised", p.display()));
     }
-    Ok(regressions)
-}
-
-const PROMQL_BASELINE_HEADER: &str =
-    "# Passing cases of `argus conformance promql` over Prometheus' promqltest scripts, in\n\
-     # total and per category. A run with --baseline fails when fewer pass;\n\
-     # --update-baseline raises these numbers (it never lowers them).\n";
-
-/// Reads `name count` lines (`#` comments and blank lines ignored).
-pub(super) fn read_baseline(p: &Path) -> Result<BTreeMap<String, u64>, CliError> {
-    let text = std::fs::read_to_string(p)
-        .map_err(|e| CliError::usage(format!("--baseline {}: {e}", p.display())))?;
-    let mut m = BTreeMap::new();
-    for (n, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let parsed = line
-            .split_once(char::is_whitespace)
-            .and_then(|(k, v)| Some((k.to_string(), v.trim().parse::<u64>().ok()?)));
-        let Some((k, v)) = parsed else {
-            return Err(CliError::usage(format!(
-                "{}:{}: expected `category passing-count`, got {line:?}",
-                p.display(),
-                n + 1
-            )));
-        };
-        m.insert(k, v);
-    }
-    Ok(m)
-}
-
-fn write_baseline(p: &Path, m: &BTreeMap<String, u64>, header: &str) -> Result<(), CliError> {
-    let mut s = String::from(header);
-    if let Some(t) = m.get("total") {
-        let _ = writeln!(s, "total {t}");
-    }
-    for (k, v) in m.iter().filter(|(k, _)| *k != "total") {
-        let _ = writeln!(s, "{k} {v}");
-    }
-    std::fs::write(p, s)
-        .map_err(|e| CliError::failure(format!("cannot write {}: {e}", p.display())))
-}
-
-/// `category: N passing, baseline M` for every count below its baseline.
-fn regressions(baseline: &BTreeMap<String, u64>, passing: &BTreeMap<String, u64>) -> Vec<String> {
-    baseline
-        .iter()
-        .filter_map(|(k, want)| {
-            let got = passing.get(k).copied().unwrap_or(0);
-            (got < *want).then(|| format!("{k}: {got} passing, baseline {want}"))
-        })
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn categories_follow_file_then_histograms() {
-        assert_eq!(category("limit", true), "limit");
-        assert_eq!(category("fill-modifier", false), "fill-modifier");
-        assert_eq!(category("native_histograms", false), NATIVE_HISTOGRAMS);
-        assert_eq!(category("functions", true), NATIVE_HISTOGRAMS);
-        assert_eq!(category("functions", false), CORE);
-    }
-
-    #[test]
-    fn regressions_compare_every_recorded_count() {
-        let b: BTreeMap<String, u64> = [("total".into(), 10), ("core".into(), 8)].into();
-        let p: BTreeMap<String, u64> = [("total".into(), 11), ("core".into(), 7)].into();
-        assert_eq!(regressions(&b, &p), vec!["core: 7 passing, baseline 8"]);
-        let missing: BTreeMap<String, u64> = [("total".into(), 11)].into();
-        assert_eq!(regressions(&b, &missing).len(), 1);
-    }
+    Ok(r.regressions)
 }

@@ -86,7 +86,7 @@ pub fn run(global: &GlobalArgs, args: &ExportArgs) -> CliResult {
     let store = global.open_store()?;
     let snapshot = store
         .snapshot()
-        .map_err(|e| CliError::failure(format!("cannot read store: {e}")))?;
+        .map_err(|e| CliError::store("cannot read store", &e))?;
     let stdout = std::io::stdout();
     let out = BufWriter::with_capacity(1 << 16, stdout.lock());
     let bar = super::progress::count_bar("series exported", global.quiet);
@@ -106,9 +106,7 @@ pub fn run(global: &GlobalArgs, args: &ExportArgs) -> CliResult {
         Err(ExportError::Io(e)) => {
             return Err(CliError::failure(format!("cannot write to stdout: {e}")))
         }
-        Err(ExportError::Store(e)) => {
-            return Err(CliError::failure(format!("cannot read store: {e}")))
-        }
+        Err(ExportError::Store(e)) => return Err(CliError::store("cannot read store", &e)),
     }
     global.note(format!(
         "exported {} samples of {} series",

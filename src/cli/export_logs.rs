@@ -19,7 +19,7 @@ pub fn run(global: &GlobalArgs, args: &ExportArgs) -> CliResult {
     let store = global.open_store()?;
     let snapshot = store
         .log_snapshot()
-        .map_err(|e| CliError::failure(format!("cannot read store: {e}")))?;
+        .map_err(|e| CliError::store("cannot read store", &e))?;
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut write_err: Option<std::io::Error> = None;
@@ -68,7 +68,7 @@ pub fn run(global: &GlobalArgs, args: &ExportArgs) -> CliResult {
                 Err(CliError::failure(format!("cannot write to stdout: {e}")))
             };
         }
-        r.map_err(|e| CliError::failure(format!("cannot read store: {e}")))?;
+        r.map_err(|e| CliError::store("cannot read store", &e))?;
     }
     match out.flush() {
         Err(e) if !exit::is_broken_pipe(&e) => {

@@ -160,7 +160,7 @@ pub fn run(global: &GlobalArgs, args: &IngestArgs) -> CliResult {
     }
     let stats = writer
         .commit()
-        .map_err(|e| CliError::failure(format!("cannot store the samples: {e}")))?;
+        .map_err(|e| CliError::store("cannot store the samples", &e))?;
     // The writer keeps one sample per series and time (the last given), so the count is the
     // commit's, not the number of samples read.
     let replaced = appended.saturating_sub(stats.samples);

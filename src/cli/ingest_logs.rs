@@ -9,10 +9,9 @@
 use super::exit::{self, CliError, CliResult};
 use super::ingest::parse_labels;
 use super::GlobalArgs;
-use crate::ingest::follow::{self, FollowError};
+use crate::ingest::follow;
 use crate::ingest::logs::{
-    ingest_logs, LineFormat, LogIngestError, LogIngestOptions, LogIngestReport, LogIngestState,
-    TimeFormat,
+    ingest_logs, LineFormat, LogIngestOptions, LogIngestReport, LogIngestState, TimeFormat,
 };
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
@@ -204,11 +203,11 @@ pub fn run(global: &GlobalArgs, args: &IngestLogsArgs) -> CliResult {
         );
         bar.finish_and_clear();
         // The writer is dropped uncommitted on error: nothing becomes visible.
-        r.map_err(lines_error)?;
+        r?;
     }
     let stats = writer
         .commit()
-        .map_err(|e| CliError::failure(format!("cannot store the lines: {e}")))?;
+        .map_err(|e| CliError::store("cannot store the lines", &e))?;
     global.note(format!(
         "stored {} lines in {} streams from {} input(s){}",
         stats.entries,
@@ -246,13 +245,7 @@ fn run_growing(
         args.positions.as_deref(),
         opts,
         &mut |m| global.note(m),
-    )
-    .map_err(|e| match e {
-        FollowError::Usage(m) => CliError::usage(m),
-        FollowError::Input(m) => CliError::input(m),
-        FollowError::Lines(e) => lines_error(e),
-        FollowError::Store(m) => CliError::failure(m),
-    })?;
+    )?;
     global.note(format!(
         "stored {} lines from {} input(s){}",
         outcome.kept,
@@ -260,15 +253,6 @@ fn run_growing(
         duplicates_note(outcome.report.appended, outcome.kept)
     ));
     Ok(finish(&outcome.report, &outcome.state))
-}
-
-/// The exit code and message of an ingest that the lines stopped: a missing `--label` is a
-/// usage error, anything else rejected input.
-fn lines_error(e: LogIngestError) -> CliError {
-    match e {
-        LogIngestError::NoLabels(m) => CliError::usage(m),
-        e => CliError::input(e.to_string()),
-    }
 }
 
 /// Prints the warnings and the first bad lines of an ingest; its exit code: 4 when lines

@@ -38,10 +38,10 @@ pub struct Cli {
 }
 
 pub const EXIT_CODES_HELP: &str =
-    "Exit codes: 0 success; 1 runtime failure (I/O, store, unreachable server); \
-2 usage error; 3 input rejected (bad file, line or query; nothing stored); \
-4 partial success (targets down, records skipped); 5 store damaged (found by store check or \
-met by a reader; see store repair).";
+    "Exit codes: 0 success; 1 runtime failure (I/O, store, unreachable server, a query over \
+--max-samples or --timeout); 2 usage error; 3 input rejected (bad file, line or query; \
+nothing stored); 4 partial success (targets down, records skipped); 5 store damaged (found by \
+store check or met by a reader; see store repair).";
 
 /// Options every subcommand accepts.
 #[derive(Args, Debug, Clone)]
@@ -227,7 +227,6 @@ pub fn run() -> i32 {
     match result {
         Ok(code) => code,
         Err(e) => {
-            let e = e.recognise_damage();
             eprintln!("argus: error: {}", e.message);
             e.code
         }

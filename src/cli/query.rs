@@ -12,7 +12,7 @@ use crate::adapters::CountingQueryable;
 use crate::model::time::{now_ms, parse_duration, MS_PER_HOUR, MS_PER_MINUTE};
 use crate::promql::engine::Engine;
 use crate::promql::value::Value;
-use crate::remote::prometheus::{PrometheusClient, RemoteError};
+use crate::remote::prometheus::PrometheusClient;
 use clap::Args;
 use std::io::Write;
 use std::time::{Duration, Instant};
@@ -62,7 +62,8 @@ pub struct QueryArgs {
     /// How far back an instant selector looks for a sample.
     #[arg(long, value_name = "DURATION", default_value = "5m")]
     pub lookback_delta: String,
-    /// Stop a query that would hold more samples than this in memory at once.
+    /// Stop a query that would hold more samples than this in memory at once (for LogQL,
+    /// the part of a metric query above its range aggregations); exits 1.
     #[arg(long, value_name = "N", default_value_t = 50_000_000)]
     pub max_samples: usize,
     /// Stop a query that runs longer than this.
@@ -171,7 +172,7 @@ fn language(global: &GlobalArgs, args: &QueryArgs) -> Result<Language, CliError>
     // its selectors find log streams and no metric series.
     let selectors = logql.stream_selectors();
     let store = global.open_store()?;
-    let failed = |e: crate::store::StoreError| CliError::failure(format!("cannot read store: {e}"));
+    let failed = |e: crate::store::StoreError| CliError::store("cannot read store", &e);
     let metrics = store.snapshot().map_err(failed)?;
     for m in &selectors {
         if !metrics
@@ -293,7 +294,11 @@ pub fn run(global: &GlobalArgs, args: &QueryArgs) -> CliResult {
             run_local(global, args, &plan, timeout, metrics, &mut stats)?
         }
         (None, Language::LogQL(expr, logs)) => {
-            run_logql_metric(global, &plan, &expr, logs, &mut stats)?
+            let limits = crate::logql::eval_metric::Limits {
+                max_samples: args.max_samples,
+                timeout: Some(Duration::from_millis(timeout as u64)),
+            };
+            run_logql_metric(global, &plan, &expr, logs, &limits, &mut stats)?
         }
     };
     let printing = Instant::now();
@@ -315,6 +320,7 @@ fn run_logql_metric(
     plan: &Plan,
     expr: &crate::logql::Expr,
     logs: Option<crate::store::logs::LogSnapshot>,
+    limits: &crate::logql::eval_metric::Limits,
     stats: &mut QueryStats,
 ) -> Result<Value, CliError> {
     let t0 = Instant::now();
@@ -323,28 +329,24 @@ fn run_logql_metric(
         None => global
             .open_store()?
             .log_snapshot()
-            .map_err(|e| CliError::failure(format!("cannot read store: {e}")))?,
+            .map_err(|e| CliError::store("cannot read store", &e))?,
     };
     stats.open = t0.elapsed();
     let t0 = Instant::now();
     const NS: i64 = 1_000_000;
     let result = match plan {
-        Plan::Instant(t) => crate::logql::eval_metric::instant(&snapshot, expr, t * NS),
+        Plan::Instant(t) => crate::logql::eval_metric::instant(&snapshot, expr, t * NS, limits),
         Plan::Range { range, step } => crate::logql::eval_metric::range(
             &snapshot,
             expr,
             range.from * NS,
             range.to * NS,
             step * NS,
+            limits,
         ),
     };
     stats.eval = t0.elapsed();
-    result.map_err(|e| match e {
-        crate::logql::eval_metric::MetricEvalError::Storage(s) => {
-            CliError::failure(format!("cannot read store: {s}"))
-        }
-        other => CliError::input(format!("cannot evaluate query: {other}")),
-    })
+    Ok(result?)
 }
 
 fn run_local(
@@ -376,7 +378,7 @@ fn run_local(
         None => global
             .open_store()?
             .snapshot()
-            .map_err(|e| CliError::failure(format!("cannot read store: {e}")))?,
+            .map_err(|e| CliError::store("cannot read store", &e))?,
     };
     stats.open = t0.elapsed();
     let t0 = Instant::now();
@@ -389,7 +391,7 @@ fn run_local(
     };
     stats.eval = t0.elapsed();
     stats.samples_read = counted.samples();
-    result.map_err(|e| CliError::input(format!("cannot evaluate query: {e}")))
+    Ok(result?)
 }
 
 /// A LogQL metric query asked of a Loki-compatible server.
@@ -398,8 +400,7 @@ fn run_remote_logql(url: &str, expr: &str, plan: &Plan, timeout: i64) -> Result<
     let client = LokiClient::new(
         url,
         Duration::from_millis(timeout.max(MS_PER_MINUTE / 60) as u64),
-    )
-    .map_err(|e| CliError::failure(e.to_string()))?;
+    )?;
     let rt = super::runtime()?;
     const NS: i64 = 1_000_000;
     let result = rt.block_on(async {
@@ -425,8 +426,7 @@ fn run_remote_logql(url: &str, expr: &str, plan: &Plan, timeout: i64) -> Result<
         Ok(LokiResult::Streams(_)) => Err(CliError::failure(format!(
             "{url} answered a metric query with log streams"
         ))),
-        Err(e @ RemoteError::BadQuery { .. }) => Err(CliError::input(e.to_string())),
-        Err(e) => Err(CliError::failure(e.to_string())),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -434,8 +434,7 @@ fn run_remote(url: &str, expr: &str, plan: &Plan, timeout: i64) -> Result<Value,
     let client = PrometheusClient::new(
         url,
         Duration::from_millis(timeout.max(MS_PER_MINUTE / 60) as u64),
-    )
-    .map_err(|e| CliError::failure(e.to_string()))?;
+    )?;
     let rt = super::runtime()?;
     let result = rt.block_on(async {
         match plan {
@@ -443,8 +442,5 @@ fn run_remote(url: &str, expr: &str, plan: &Plan, timeout: i64) -> Result<Value,
             Plan::Range { range, step } => client.range(expr, range.from, range.to, *step).await,
         }
     });
-    result.map_err(|e| match e {
-        RemoteError::BadQuery { .. } => CliError::input(e.to_string()),
-        _ => CliError::failure(e.to_string()),
-    })
+    Ok(result?)
 }

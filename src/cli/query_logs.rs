@@ -81,14 +81,9 @@ pub fn run(
         None => global
             .open_store()?
             .log_snapshot()
-            .map_err(|e| CliError::failure(format!("cannot read store: {e}")))?,
+            .map_err(|e| CliError::store("cannot read store", &e))?,
     };
-    let (mut streams, stats) = run_log_query(&snap, expr, &opts).map_err(|e| match e {
-        crate::logql::eval_logs::LogEvalError::Storage(_) => {
-            CliError::failure(format!("cannot evaluate query: {e}"))
-        }
-        _ => CliError::input(format!("cannot evaluate query: {e}")),
-    })?;
+    let (mut streams, stats) = run_log_query(&snap, expr, &opts)?;
     let evaluated = started.elapsed();
     note_if_cut(global, &mut streams, args.limit, opts.direction);
     let stdout = std::io::stdout();
@@ -192,14 +187,12 @@ fn remote_streams(
     opts: &LogQueryOptions,
 ) -> Result<Vec<StreamResult>, CliError> {
     use crate::remote::loki::{LokiClient, LokiResult};
-    use crate::remote::prometheus::RemoteError;
     let timeout = crate::model::time::parse_duration(&args.timeout)
         .map_err(|e| CliError::usage(format!("--timeout: {e}")))?;
     let client = LokiClient::new(
         url,
         std::time::Duration::from_millis(timeout.max(1000) as u64),
-    )
-    .map_err(|e| CliError::failure(e.to_string()))?;
+    )?;
     let rt = super::runtime()?;
     let mut pages = Pages::new(opts, REMOTE_PAGE);
     while let Some((from, to, batch)) = pages.next_request() {
@@ -212,8 +205,7 @@ fn remote_streams(
                     "{url} answered a log query with a metric result"
                 )))
             }
-            Err(e @ RemoteError::BadQuery { .. }) => return Err(CliError::input(e.to_string())),
-            Err(e) => return Err(CliError::failure(e.to_string())),
+            Err(e) => return Err(e.into()),
         }
     }
     Ok(pages.into_streams())
@@ -330,10 +322,8 @@ fn tail(
     let evaluate = |opts: &LogQueryOptions| -> Result<Vec<StreamResult>, CliError> {
         let snap = store
             .log_snapshot()
-            .map_err(|e| CliError::failure(format!("cannot read store: {e}")))?;
-        run_log_query(&snap, expr, opts)
-            .map(|(streams, _)| streams)
-            .map_err(|e| CliError::input(format!("cannot evaluate query: {e}")))
+            .map_err(|e| CliError::store("cannot read store", &e))?;
+        Ok(run_log_query(&snap, expr, opts).map(|(streams, _)| streams)?)
     };
     let stdout = std::io::stdout();
     let mut cursor = crate::logql::tail::TailCursor::new(opts.from);

@@ -170,7 +170,7 @@ pub fn run(global: &GlobalArgs, args: &ScrapeArgs) -> CliResult {
         }
         let report = rt.block_on(scrape_once(targets.jobs(), &mut sink, now_ms(), &opts));
         sink.commit_now()
-            .map_err(|e| CliError::failure(format!("cannot store the scrape: {e}")))?;
+            .map_err(|e| CliError::store("cannot store the scrape", &e))?;
         report_round(global, &report, true);
         // A rejected target file is the configuration's fault: the run fails as for a bad
         // config, although the other targets were scraped and stored.

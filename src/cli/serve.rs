@@ -70,7 +70,8 @@ pub struct ServeArgs {
     /// shorten it).
     #[arg(long, value_name = "DURATION", default_value = "2m")]
     pub query_timeout: String,
-    /// Most samples one PromQL query may hold in memory at once.
+    /// Most samples one PromQL query, or the PromQL part of a LogQL metric query, may hold in
+    /// memory at once; past it the query is answered 422.
     #[arg(long, value_name = "N", default_value_t = 50_000_000)]
     pub max_samples: usize,
     /// Queries evaluated at once; more wait for a free slot, at most --query-timeout, then

@@ -16,7 +16,7 @@
 //! for a merge of large parts.
 
 use crate::model::{Labels, LogEntry, MetricMetadata, Sample};
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
@@ -53,7 +53,7 @@ impl Batch {
 
 struct Job {
     batch: Batch,
-    done: oneshot::Sender<Result<(), String>>,
+    done: oneshot::Sender<Result<(), CommitError>>,
 }
 
 /// Counts the committer keeps for the server's own `/metrics`.
@@ -63,6 +63,33 @@ pub struct CommitCounters {
     pub lines: AtomicU64,
     pub commits: AtomicU64,
     pub failed_commits: AtomicU64,
+}
+
+/// Why a pushed batch was not stored (then none of it was). Cloneable: one commit answers
+/// every batch of its group.
+#[derive(Clone, Debug, thiserror::Error)]
+pub enum CommitError {
+    /// The server is stopping and takes no more batches.
+    #[error("the server is shutting down")]
+    ShuttingDown,
+    /// The commit thread is gone (it panicked): a bug.
+    #[error("the commit thread has stopped")]
+    Stopped,
+    /// The store refused the batch or failed to write it; `what` is "samples" or "lines".
+    #[error("cannot store the {what}: {source}")]
+    Store {
+        what: &'static str,
+        source: Arc<StoreError>,
+    },
+}
+
+impl CommitError {
+    fn store(what: &'static str, e: StoreError) -> CommitError {
+        CommitError::Store {
+            what,
+            source: Arc::new(e),
+        }
+    }
 }
 
 /// Most items one group takes: a bound on the memory of one commit.
@@ -93,28 +120,28 @@ impl Committer {
         }
     }
 
-    async fn submit(&self, batch: Batch) -> Result<(), String> {
+    async fn submit(&self, batch: Batch) -> Result<(), CommitError> {
         let (done, wait) = oneshot::channel();
         let tx = self
             .tx
             .lock()
-            .map_err(|_| "the commit queue is broken".to_string())?
+            // Poisoned only when a thread panicked while taking the sender out.
+            .map_err(|_| CommitError::Stopped)?
             .clone()
-            .ok_or_else(|| "the server is shutting down".to_string())?;
+            .ok_or(CommitError::ShuttingDown)?;
         tx.send(Job { batch, done })
-            .map_err(|_| "the commit thread has stopped".to_string())?;
-        wait.await
-            .map_err(|_| "the commit thread has stopped".to_string())?
+            .map_err(|_| CommitError::Stopped)?;
+        wait.await.map_err(|_| CommitError::Stopped)?
     }
 
     /// Returns once `batch` is durable in the store, or with why it could not be stored
     /// (then none of it was).
-    pub async fn commit_metrics(&self, batch: MetricBatch) -> Result<(), String> {
+    pub async fn commit_metrics(&self, batch: MetricBatch) -> Result<(), CommitError> {
         self.submit(Batch::Metrics(batch)).await
     }
 
     /// Returns once `batch` is durable in the store.
-    pub async fn commit_logs(&self, batch: LogBatch) -> Result<(), String> {
+    pub async fn commit_logs(&self, batch: LogBatch) -> Result<(), CommitError> {
         self.submit(Batch::Logs(batch)).await
     }
 
@@ -182,20 +209,23 @@ fn commit_loop(
 }
 
 /// Writes the group as at most one metric part and one log part.
-fn commit_group(store: &Store, group: &[Job]) -> (Result<(), String>, Result<(), String>) {
+fn commit_group(
+    store: &Store,
+    group: &[Job],
+) -> (Result<(), CommitError>, Result<(), CommitError>) {
     let mut mw = store.writer();
     mw.defer_merge();
     let mut lw = store.log_writer();
     lw.defer_merge();
-    let mut metrics: Result<(), String> = Ok(());
-    let mut logs: Result<(), String> = Ok(());
+    let mut metrics: Result<(), CommitError> = Ok(());
+    let mut logs: Result<(), CommitError> = Ok(());
     for job in group {
         match &job.batch {
             Batch::Metrics(b) if metrics.is_ok() => {
                 for (labels, samples) in &b.series {
                     for s in samples {
                         if let Err(e) = mw.append(labels, s.t, s.v) {
-                            metrics = Err(e.to_string());
+                            metrics = Err(CommitError::store("samples", e));
                         }
                     }
                 }
@@ -207,7 +237,7 @@ fn commit_group(store: &Store, group: &[Job]) -> (Result<(), String>, Result<(),
                 for (labels, entries) in &b.streams {
                     for e in entries {
                         if let Err(err) = lw.append_line(labels, e.t, &e.line, e.metadata.clone()) {
-                            logs = Err(err.to_string());
+                            logs = Err(CommitError::store("lines", err));
                         }
                     }
                 }
@@ -219,13 +249,13 @@ fn commit_group(store: &Store, group: &[Job]) -> (Result<(), String>, Result<(),
         metrics = mw
             .commit()
             .map(|_| ())
-            .map_err(|e| format!("cannot store the samples: {e}"));
+            .map_err(|e| CommitError::store("samples", e));
     }
     if logs.is_ok() {
         logs = lw
             .commit()
             .map(|_| ())
-            .map_err(|e| format!("cannot store the lines: {e}"));
+            .map_err(|e| CommitError::store("lines", e));
     }
     (metrics, logs)
 }
@@ -331,6 +361,6 @@ mod tests {
         let e = rt
             .block_on(committer.commit_logs(LogBatch::default()))
             .unwrap_err();
-        assert!(e.contains("shutting down"), "{e}");
+        assert!(matches!(e, CommitError::ShuttingDown), "{e}");
     }
 }

@@ -2,16 +2,18 @@
 //! queries (log and metric), labels, label values, series, index statistics, detected labels,
 //! build info, and the live tail over a WebSocket.
 //!
-//! Errors are plain text as Loki's are (Grafana shows the body as is): 400 for what the
-//! client sent, 500 when the store fails. Parameters follow `pkg/loghttp`: times in seconds,
-//! nanoseconds or RFC 3339, `end` exclusive for log queries, `limit` capped by
-//! `--max-entries-per-query`.
+//! Errors are plain text as Loki's are (Grafana shows the body as is), with the statuses of
+//! `errors.rs`: 400 for what the client sent, 422 when the PromQL engine under a metric query
+//! fails, 504 past the timeout, 500 when the store fails. Parameters follow `pkg/loghttp`:
+//! times in seconds, nanoseconds or RFC 3339, `end` exclusive for log queries, `limit` capped
+//! by `--max-entries-per-query`.
 
 use super::errors::{ApiError, PlainError};
 use super::push::{decode_loki_push, receive, rejected};
 use super::state::{AppState, SnapshotCache};
 use super::{json_response, success, value_response, ApiParams};
 use crate::logql::eval_logs::{run_log_query, Direction, LogQueryOptions, StreamResult};
+use crate::logql::eval_metric::Limits;
 use crate::logql::Expr;
 use crate::model::time::now_ns;
 use crate::model::{Labels, Matcher};
@@ -124,10 +126,12 @@ fn stats_json(entries: usize, lines: u64, bytes: u64, elapsed: Duration) -> serd
     }})
 }
 
-fn metric_error(e: crate::logql::eval_metric::MetricEvalError) -> ApiError {
-    match e {
-        crate::logql::eval_metric::MetricEvalError::Storage(s) => ApiError::internal(s),
-        other => ApiError::bad_data(other.to_string()),
+/// The limits of the PromQL engine that evaluates the part of a metric query above its
+/// leaves: the server's, as for PromQL queries.
+fn metric_limits(st: &AppState) -> Limits {
+    Limits {
+        max_samples: st.query_limits.max_samples,
+        timeout: Some(st.query_limits.timeout),
     }
 }
 
@@ -137,6 +141,7 @@ pub async fn query(State(st): State<Arc<AppState>>, ApiParams(p): ApiParams) -> 
     let started = Instant::now();
     let text = p.required("query")?.to_string();
     let t = p.loki_time("time")?.unwrap_or_else(now_ns);
+    let limits = metric_limits(&st);
     let value = with_logs(&st, move |snap| {
         let expr = parse_logql(&text)?;
         if expr.is_log() {
@@ -144,7 +149,7 @@ pub async fn query(State(st): State<Arc<AppState>>, ApiParams(p): ApiParams) -> 
                 "log queries are not supported as an instant query type, please change your query to a range query type",
             ));
         }
-        crate::logql::eval_metric::instant(snap, &expr, t).map_err(metric_error)
+        Ok(crate::logql::eval_metric::instant(snap, &expr, t, &limits)?)
     })
     .await?;
     let entries = match &value {
@@ -213,15 +218,16 @@ pub async fn query_range(State(st): State<Arc<AppState>>, ApiParams(p): ApiParam
         ))
     })();
     let step = metric_step(&p, start, end);
+    let limits = metric_limits(&st);
     let answer = with_logs(&st, move |snap| match parse_logql(&text)? {
         Expr::Log(log) => {
             let (opts, interval) = log_options?;
             let (streams, lines, bytes) = log_query_with_interval(snap, &log, opts, interval)?;
             Ok(RangeAnswer::Streams(streams, lines, bytes))
         }
-        expr => crate::logql::eval_metric::range(snap, &expr, start, end, step?)
-            .map(RangeAnswer::Matrix)
-            .map_err(metric_error),
+        expr => Ok(RangeAnswer::Matrix(crate::logql::eval_metric::range(
+            snap, &expr, start, end, step?, &limits,
+        )?)),
     })
     .await?;
     match answer {
@@ -260,12 +266,7 @@ fn log_query_with_interval(
     opts: LogQueryOptions,
     interval: i64,
 ) -> Result<(Vec<StreamResult>, u64, u64), ApiError> {
-    let run = |o: &LogQueryOptions| {
-        run_log_query(snap, log, o).map_err(|e| match e {
-            crate::logql::eval_logs::LogEvalError::Storage(s) => ApiError::internal(s),
-            other => ApiError::bad_data(other.to_string()),
-        })
-    };
+    let run = |o: &LogQueryOptions| -> Result<_, ApiError> { Ok(run_log_query(snap, log, o)?) };
     if interval == 0 {
         let (streams, stats) = run(&opts)?;
         return Ok((streams, stats.lines_scanned, stats.bytes_scanned));
@@ -495,7 +496,7 @@ pub async fn push(State(st): State<Arc<AppState>>, headers: HeaderMap, body: Byt
             .committer
             .commit_logs(batch)
             .await
-            .map_err(ApiError::internal),
+            .map_err(ApiError::from),
         Err(e) => Err(e),
     };
     match stored {
@@ -544,9 +545,7 @@ async fn run_tail(
     loop {
         let l = log.clone();
         let found = with_logs(&st, move |snap| {
-            run_log_query(snap, &l, &opts)
-                .map(|(s, _)| s)
-                .map_err(|e| ApiError::internal(e.to_string()))
+            Ok(run_log_query(snap, &l, &opts).map(|(s, _)| s)?)
         })
         .await;
         let streams = match found {

@@ -16,7 +16,7 @@ use crate::adapters::CountingQueryable;
 use crate::model::time::now_ms;
 use crate::model::{Labels, Matcher};
 use crate::promql::ast::{Expr, ValueType};
-use crate::promql::engine::{Annotation, AnnotationKind, Engine, EvalError, Queryable, Value};
+use crate::promql::engine::{Annotation, AnnotationKind, Engine, Queryable, Value};
 use crate::store::Snapshot;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -61,14 +61,6 @@ fn engine_for(st: &AppState, p: &super::params::Params) -> Result<Engine, ApiErr
         timeout: Some(timeout),
         ..Engine::default()
     })
-}
-
-fn eval_error(e: EvalError) -> ApiError {
-    match e {
-        EvalError::Timeout => ApiError::new(ErrorKind::Timeout, e.to_string()),
-        EvalError::Storage(s) => ApiError::internal(format!("storage error: {s}")),
-        other => ApiError::new(ErrorKind::Execution, other.to_string()),
-    }
 }
 
 /// Runs `f` with a query slot and the current metrics snapshot.
@@ -163,9 +155,7 @@ pub async fn query(State(st): State<Arc<AppState>>, ApiParams(p): ApiParams) -> 
     let query = text.clone();
     answer(&st, text, stats, started, "instant", move |q| {
         let expr = parse_query(&query)?;
-        engine
-            .instant_query_annotated(q, &expr, t)
-            .map_err(eval_error)
+        Ok(engine.instant_query_annotated(q, &expr, t)?)
     })
     .await
 }
@@ -206,9 +196,7 @@ pub async fn query_range(State(st): State<Arc<AppState>>, ApiParams(p): ApiParam
     let query = text.clone();
     answer(&st, text, stats, started, "range", move |q| {
         let expr = parse_range_query(&query)?;
-        engine
-            .range_query_annotated(q, &expr, start, end, step)
-            .map_err(eval_error)
+        Ok(engine.range_query_annotated(q, &expr, start, end, step)?)
     })
     .await
 }
@@ -294,10 +282,7 @@ pub async fn series(State(st): State<Arc<AppState>>, ApiParams(p): ApiParams) ->
         let selectors = match_selectors(&texts, "match[]")?;
         let mut all: Vec<Labels> = Vec::new();
         for m in &selectors {
-            all.extend(
-                snap.series(m, start, end)
-                    .map_err(|e| ApiError::internal(e.to_string()))?,
-            );
+            all.extend(snap.series(m, start, end)?);
         }
         all.sort();
         all.dedup();
@@ -318,15 +303,10 @@ pub async fn label_names(State(st): State<Arc<AppState>>, ApiParams(p): ApiParam
         let selectors = match_selectors(&texts, "match[]")?;
         let mut names = Vec::new();
         if selectors.is_empty() {
-            names = snap
-                .label_names(&[], start, end)
-                .map_err(|e| ApiError::internal(e.to_string()))?;
+            names = snap.label_names(&[], start, end)?;
         }
         for m in &selectors {
-            names.extend(
-                snap.label_names(m, start, end)
-                    .map_err(|e| ApiError::internal(e.to_string()))?,
-            );
+            names.extend(snap.label_names(m, start, end)?);
         }
         names.sort();
         names.dedup();
@@ -382,9 +362,8 @@ pub async fn label_values(
     let mut values = with_snapshot(&st, move |snap| {
         let selectors = match_selectors(&texts, "match[]")?;
         let mut values = Vec::new();
-        let read = |m: &[Matcher]| {
-            snap.label_values(&name, m, start, end)
-                .map_err(|e| ApiError::internal(e.to_string()))
+        let read = |m: &[Matcher]| -> Result<Vec<String>, ApiError> {
+            Ok(snap.label_values(&name, m, start, end)?)
         };
         if selectors.is_empty() {
             values = read(&[])?;
@@ -455,10 +434,7 @@ async fn remote_write_inner(
             counts.histograms_dropped as f64,
         );
     }
-    st.committer
-        .commit_metrics(batch)
-        .await
-        .map_err(ApiError::internal)
+    Ok(st.committer.commit_metrics(batch).await?)
 }
 
 #[cfg(test)]

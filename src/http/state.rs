@@ -13,7 +13,7 @@ use super::push::PushLimits;
 use super::self_metrics::Registry;
 use crate::scrape::{ScrapeJob, TargetReport};
 use crate::store::logs::LogSnapshot;
-use crate::store::{Snapshot, Store};
+use crate::store::{Snapshot, Store, StoreError};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
@@ -28,7 +28,8 @@ pub const SNAPSHOT_MAX_AGE: Duration = Duration::from_secs(1);
 pub struct QueryLimits {
     /// Longest a query may run; a request's own `timeout` can only shorten it.
     pub timeout: Duration,
-    /// Most samples one PromQL query may hold at once.
+    /// Most samples one PromQL query (or the PromQL part of a LogQL metric query) may hold
+    /// at once.
     pub max_samples: usize,
     /// Most log lines one Loki query may return (`limit` above it is refused).
     pub max_entries: usize,
@@ -79,8 +80,8 @@ impl SnapshotCache {
     fn get<T>(
         &self,
         slot: &Mutex<Option<Cached<T>>>,
-        open: impl FnOnce(&Store) -> Result<T, crate::store::StoreError>,
-    ) -> Result<Arc<T>, String> {
+        open: impl FnOnce(&Store) -> Result<T, StoreError>,
+    ) -> Result<Arc<T>, StoreError> {
         let generation = self.generation.load(Ordering::Acquire);
         // Held while opening, so that a burst of queries opens one snapshot, not one each.
         // A query that panicked while opening leaves the lock poisoned: the cache is then
@@ -99,7 +100,7 @@ impl SnapshotCache {
                 return Ok(c.snap.clone());
             }
         }
-        let snap = Arc::new(open(&self.store).map_err(|e| format!("cannot read the store: {e}"))?);
+        let snap = Arc::new(open(&self.store)?);
         *slot = Some(Cached {
             opened: Instant::now(),
             generation,
@@ -108,11 +109,11 @@ impl SnapshotCache {
         Ok(snap)
     }
 
-    pub fn metrics(&self) -> Result<Arc<Snapshot>, String> {
+    pub fn metrics(&self) -> Result<Arc<Snapshot>, StoreError> {
         self.get(&self.metrics, Store::snapshot)
     }
 
-    pub fn logs(&self) -> Result<Arc<LogSnapshot>, String> {
+    pub fn logs(&self) -> Result<Arc<LogSnapshot>, StoreError> {
         self.get(&self.logs, Store::log_snapshot)
     }
 }
@@ -190,7 +191,7 @@ impl AppState {
     /// so a burst of slow queries cannot take more than the slots.
     pub async fn on_query_slot<S, T>(
         self: &Arc<Self>,
-        read: fn(&SnapshotCache) -> Result<Arc<S>, String>,
+        read: fn(&SnapshotCache) -> Result<Arc<S>, StoreError>,
         f: impl FnOnce(&S) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError>
     where
@@ -199,7 +200,7 @@ impl AppState {
     {
         let st = self.clone();
         self.on_slot(move || {
-            let snap = read(&st.snapshots).map_err(ApiError::internal)?;
+            let snap = read(&st.snapshots)?;
             f(&snap)
         })
         .await

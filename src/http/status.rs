@@ -23,11 +23,7 @@ type Handled = Result<Response, PromError>;
 pub async fn metadata(State(st): State<Arc<AppState>>, ApiParams(p): ApiParams) -> Handled {
     let metric = p.get("metric").map(str::to_string);
     let limit = p.count("limit")?.filter(|&n| n > 0);
-    let all = with_snapshot(&st, |snap| {
-        snap.metadata()
-            .map_err(|e| ApiError::internal(e.to_string()))
-    })
-    .await?;
+    let all = with_snapshot(&st, |snap| Ok(snap.metadata()?)).await?;
     let mut data = serde_json::Map::new();
     for md in all {
         if metric.as_deref().is_some_and(|m| m != md.metric) {
@@ -167,10 +163,7 @@ pub async fn federate(
         let selectors = match_selectors(&texts, "match[]")?;
         let mut latest: BTreeMap<Labels, (i64, f64)> = BTreeMap::new();
         for m in &selectors {
-            for s in snap
-                .select(m, now - lookback, now)
-                .map_err(|e| ApiError::internal(e.to_string()))?
-            {
+            for s in snap.select(m, now - lookback, now)? {
                 if let Some(last) = s.samples.last() {
                     if !is_stale_nan(last.v) {
                         latest.insert(s.labels, (last.t, last.v));

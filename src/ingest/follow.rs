@@ -23,7 +23,7 @@ use super::logs::{
 };
 use super::positions::{Position, Positions};
 use crate::store::logs::LogWriter;
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 use std::io::{BufRead, Read, Seek, SeekFrom};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
@@ -114,9 +114,12 @@ pub enum FollowError {
     /// The lines themselves stopped the ingest (too many streams, no labels).
     #[error(transparent)]
     Lines(#[from] LogIngestError),
-    /// A commit or the positions file could not be written.
+    /// A commit failed.
+    #[error("cannot store the lines: {0}")]
+    Commit(#[source] StoreError),
+    /// The positions file could not be written.
     #[error("{0}")]
-    Store(String),
+    Positions(String),
 }
 
 /// What a run over growing inputs did, for the closing report.
@@ -196,16 +199,14 @@ fn commit(
     positions: &mut Option<&mut Positions>,
     inputs: &[Input],
 ) -> Result<u64, FollowError> {
-    let stats = writer
-        .commit()
-        .map_err(|e| FollowError::Store(format!("cannot store the lines: {e}")))?;
+    let stats = writer.commit().map_err(FollowError::Commit)?;
     if let Some(p) = positions.as_deref_mut() {
         for (i, pos) in reached.drain(..) {
             if let Some(key) = &inputs[i].key {
                 p.set(key, pos);
             }
         }
-        p.save().map_err(FollowError::Store)?;
+        p.save().map_err(FollowError::Positions)?;
     }
     reached.clear();
     Ok(stats.entries)

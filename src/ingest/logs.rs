@@ -30,6 +30,7 @@ use crate::logql::extract::sanitize_label_name;
 use crate::model::labels::is_valid_label_name;
 use crate::model::limits::{check_label_size, check_log_time};
 use crate::model::Labels;
+use crate::store::StoreError;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::BufRead;
@@ -44,7 +45,7 @@ pub trait LogSink {
         t: i64,
         line: &str,
         metadata: Vec<(String, String)>,
-    ) -> Result<(), String>;
+    ) -> Result<(), StoreError>;
 }
 
 /// How to find fields in a line.
@@ -125,8 +126,9 @@ pub enum LogIngestError {
     /// A line has no labels to name its stream: the command lacks `--label`.
     #[error("{0}")]
     NoLabels(String),
-    #[error("{0}")]
-    Sink(String),
+    /// The store refused the line or failed under it; `at` is `input:line`.
+    #[error("{at}: {source}")]
+    Sink { at: String, source: StoreError },
 }
 
 /// The state of one ingest across its inputs: streams seen, promoted values per field, the
@@ -311,7 +313,10 @@ pub fn ingest_log_lines(
         }
         report.bytes += entry.line.len() as u64;
         sink.append(&entry.labels, entry.t, &entry.line, entry.metadata)
-            .map_err(|e| LogIngestError::Sink(format!("{name}:{lineno}: {e}")))?;
+            .map_err(|source| LogIngestError::Sink {
+                at: format!("{name}:{lineno}"),
+                source,
+            })?;
         report.appended += 1;
     }
     progress(offset);
@@ -524,7 +529,7 @@ mod tests {
             t: i64,
             line: &str,
             metadata: Vec<(String, String)>,
-        ) -> Result<(), String> {
+        ) -> Result<(), StoreError> {
             let line = line.to_string();
             self.0
                 .push((labels.clone(), LogEntry { t, line, metadata }));

@@ -12,6 +12,7 @@ use super::detect::detect_format;
 use super::record::Ingestor;
 use crate::expo::{Entry, Format, Parser};
 use crate::model::{Labels, MetricMetadata};
+use crate::store::StoreError;
 
 /// The input formats `argus ingest` reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -127,8 +128,9 @@ pub struct IngestError {
 /// Where ingested samples go. The store's `MetricWriter` implements it; [`MemorySampleSink`] is the
 /// in-memory implementation for tests and dry runs.
 pub trait SampleSink {
-    /// Appends one sample. An error rejects this sample only (the caller counts or reports it).
-    fn append(&mut self, labels: &Labels, t: i64, v: f64) -> Result<(), String>;
+    /// Appends one sample. A refusal ([`StoreError::is_refusal`]) rejects this sample only
+    /// (the caller counts or reports it); any other error stops the input.
+    fn append(&mut self, labels: &Labels, t: i64, v: f64) -> Result<(), StoreError>;
     /// Records the metadata of one family (called once per family block, complete).
     fn add_metadata(&mut self, md: MetricMetadata);
 }
@@ -141,7 +143,7 @@ pub struct MemorySampleSink {
 }
 
 impl SampleSink for MemorySampleSink {
-    fn append(&mut self, labels: &Labels, t: i64, v: f64) -> Result<(), String> {
+    fn append(&mut self, labels: &Labels, t: i64, v: f64) -> Result<(), StoreError> {
         self.samples.push((labels.clone(), t, v));
         Ok(())
     }

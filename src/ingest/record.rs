@@ -236,12 +236,20 @@ impl<'a> Ingestor<'a> {
             return self.reject_at(line, column, m);
         }
         let t = t.unwrap_or(self.opts.default_timestamp);
-        if let Err(m) = self.sink.append(&labels, t, v) {
-            return self.reject_at(
-                line,
-                column,
-                format!("sample {} rejected: {m}", excerpt(&labels.to_string())),
-            );
+        match self.sink.append(&labels, t, v) {
+            Ok(()) => {}
+            Err(e) if e.is_refusal() => {
+                return self.reject_at(
+                    line,
+                    column,
+                    format!("sample {} rejected: {e}", excerpt(&labels.to_string())),
+                );
+            }
+            // The store failed (a spill to its temporary files): no record is at fault, and
+            // skipping cannot mend it.
+            Err(e) => {
+                return Err(self.fatal(line, column, format!("cannot store the sample: {e}")))
+            }
         }
         self.report.samples += 1;
         if !repeated && self.series.insert(labels.stable_hash()) {

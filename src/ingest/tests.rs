@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::model::{Labels, MetricType};
+use crate::store::StoreError;
 
 const NOW: i64 = 1_800_000_000_000;
 
@@ -316,9 +317,9 @@ fn invalid_utf8_is_a_record_error() {
 fn sink_rejections_are_record_errors() {
     struct Picky(u64);
     impl SampleSink for Picky {
-        fn append(&mut self, _: &Labels, t: i64, _: f64) -> Result<(), String> {
+        fn append(&mut self, _: &Labels, t: i64, _: f64) -> Result<(), StoreError> {
             if t < 0 {
-                return Err("timestamp before 1970".into());
+                return Err(StoreError::Rejected("timestamp before 1970".into()));
             }
             self.0 += 1;
             Ok(())
@@ -338,6 +339,38 @@ fn sink_rejections_are_record_errors() {
     assert_eq!(
         e.to_string(),
         "<stdin>:1:1: sample a rejected: timestamp before 1970"
+    );
+}
+
+/// A store that fails (a full disk under its spill files) is no bad record: the input stops
+/// even with `skip_invalid`, instead of every sample being counted as skipped.
+#[test]
+fn a_failing_store_stops_the_input_even_when_skipping() {
+    struct Full;
+    impl SampleSink for Full {
+        fn append(&mut self, _: &Labels, _: i64, _: f64) -> Result<(), StoreError> {
+            let full = std::io::Error::from(std::io::ErrorKind::StorageFull);
+            Err(StoreError::io(
+                "write",
+                std::path::Path::new("tmp/spill"),
+                full,
+            ))
+        }
+        fn add_metadata(&mut self, _: crate::model::MetricMetadata) {}
+    }
+    let mut r: &[u8] = b"a 1 5
+b 1 5
+";
+    let o = IngestOptions {
+        skip_invalid: true,
+        ..opts(InputFormat::PrometheusText)
+    };
+    let e = ingest_metrics(&mut r, "<stdin>", &o, &mut Full, &mut |_| {}).unwrap_err();
+    assert!(!e.skippable, "{e}");
+    assert!(
+        e.message
+            .starts_with("cannot store the sample: write tmp/spill"),
+        "{e}"
     );
 }
 

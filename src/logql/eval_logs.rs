@@ -63,7 +63,7 @@ pub enum LogEvalError {
     #[error("{0}")]
     Pipeline(#[from] super::pipeline::PipelineError),
     #[error("storage error: {0}")]
-    Storage(String),
+    Storage(#[from] crate::store::StoreError),
 }
 
 thread_local! {
@@ -82,13 +82,11 @@ pub(crate) fn visit_block(
     DECODER.with_borrow_mut(|(dctx, raw)| {
         let dctx = match dctx {
             Some(d) => d,
-            None => dctx.insert(
-                zstd::bulk::Decompressor::new()
-                    .map_err(|e| LogEvalError::Storage(e.to_string()))?,
-            ),
+            None => dctx.insert(zstd::bulk::Decompressor::new().map_err(|e| {
+                crate::store::StoreError::Invalid(format!("cannot start zstd: {e}"))
+            })?),
         };
-        snap.visit(h, dctx, raw, f)
-            .map_err(|e| LogEvalError::Storage(e.to_string()))
+        Ok(snap.visit(h, dctx, raw, f)?)
     })
 }
 

@@ -20,7 +20,6 @@ mod parser;
 mod parser_log;
 mod parser_pipeline;
 pub mod pipeline;
-pub mod script;
 pub mod tail;
 pub mod template;
 pub mod units;

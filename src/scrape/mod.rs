@@ -63,24 +63,26 @@ pub use target::{
 };
 
 use crate::model::{Labels, MetricMetadata};
+use crate::store::StoreError;
 
 /// Where scraped samples go. The store implements it for real runs; [`MemoryScrapeSink`] is the
 /// in-memory implementation used by tests (and handy for a dry run).
 ///
-/// Errors are strings because the scrape layer only reports them; it never branches on them.
+/// Errors are the store's: the scrape layer reports them as warnings and never branches on
+/// them, but its callers (a commit failing) may.
 pub trait ScrapeSink {
     /// Buffers one sample. Timestamps are milliseconds since the epoch.
-    fn append(&mut self, labels: &Labels, t: i64, v: f64) -> Result<(), String>;
+    fn append(&mut self, labels: &Labels, t: i64, v: f64) -> Result<(), StoreError>;
     /// Records HELP/TYPE/UNIT of one metric family.
     fn add_metadata(&mut self, md: MetricMetadata);
     /// Reads a small named state blob (the per-target staleness state), `None` when absent.
-    fn read_state(&self, name: &str) -> Result<Option<Vec<u8>>, String>;
+    fn read_state(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError>;
     /// Replaces a small named state blob atomically.
-    fn write_state(&self, name: &str, data: &[u8]) -> Result<(), String>;
+    fn write_state(&self, name: &str, data: &[u8]) -> Result<(), StoreError>;
     /// Makes everything appended so far durable. [`run_loop`] calls it once per round and keeps
     /// using the sink afterwards, so an implementation must accept appends after a commit. For
     /// one-shot runs the caller commits once after [`scrape_once`].
-    fn commit(&mut self) -> Result<(), String>;
+    fn commit(&mut self) -> Result<(), StoreError>;
 }
 
 /// A sink that keeps everything in memory: samples in append order, metadata, state blobs and
@@ -109,7 +111,7 @@ impl MemoryScrapeSink {
 }
 
 impl ScrapeSink for MemoryScrapeSink {
-    fn append(&mut self, labels: &Labels, t: i64, v: f64) -> Result<(), String> {
+    fn append(&mut self, labels: &Labels, t: i64, v: f64) -> Result<(), StoreError> {
         self.samples.push((labels.clone(), t, v));
         Ok(())
     }
@@ -118,18 +120,18 @@ impl ScrapeSink for MemoryScrapeSink {
         self.metadata.push(md);
     }
 
-    fn read_state(&self, name: &str) -> Result<Option<Vec<u8>>, String> {
+    fn read_state(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(self.states.borrow().get(name).cloned())
     }
 
-    fn write_state(&self, name: &str, data: &[u8]) -> Result<(), String> {
+    fn write_state(&self, name: &str, data: &[u8]) -> Result<(), StoreError> {
         self.states
             .borrow_mut()
             .insert(name.to_string(), data.to_vec());
         Ok(())
     }
 
-    fn commit(&mut self) -> Result<(), String> {
+    fn commit(&mut self) -> Result<(), StoreError> {
         self.commits += 1;
         Ok(())
     }

@@ -465,7 +465,7 @@ pub async fn run_loop(
             };
             if let Err(e) = sink.commit() {
                 summary.failed_commits += 1;
-                report.commit_error = Some(e);
+                report.commit_error = Some(e.to_string());
             }
             summary.rounds += 1;
             schedule.advance(&due_idx, jobs, now);

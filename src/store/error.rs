@@ -1,14 +1,16 @@
 //! The store's error type: every variant names the file, directory or data involved.
 //!
-//! Damage is also remembered here: every [`StoreError::Damaged`] made in this process records
-//! its file in a small list ([`damaged_files_met`]). Readers hand store errors to the query
-//! engines through seams that carry only a message (`Queryable` returns `Result<_, String>`),
-//! so the command line, which must answer damage with its own exit code, recognises a failure
-//! caused by damage by the damaged file's path in the message. When the seams carry typed
-//! errors this list can go.
+//! It travels typed through every seam that reads or writes the store (the PromQL engine's
+//! data source, the ingestion and scrape sinks, the LogQL evaluators), so that the command
+//! line (`cli::exit`) and the HTTP server (`http::errors`) tell damage, refused data and I/O
+//! failures apart by variant, not by reading messages.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+
+/// What to do about damage: the command line and the HTTP server add it to every error that
+/// reports damage.
+pub const DAMAGE_ADVICE: &str = "the store is damaged: `argus store check` lists the damage, \
+`argus store repair` sets the damaged parts aside and keeps everything that still reads";
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -55,10 +57,6 @@ fn io_hint(e: &std::io::Error) -> &'static str {
     }
 }
 
-/// The damaged files met by this process, at most [`DAMAGED_KEPT`].
-static DAMAGED_MET: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
-const DAMAGED_KEPT: usize = 64;
-
 impl StoreError {
     pub fn io(op: &'static str, path: &Path, source: std::io::Error) -> StoreError {
         StoreError::Io {
@@ -68,14 +66,8 @@ impl StoreError {
         }
     }
 
-    /// A damaged file; remembered for [`damaged_files_met`].
+    /// A damaged file.
     pub fn damaged(path: &Path, reason: impl Into<String>) -> StoreError {
-        // A poisoned lock only means another thread panicked while pushing; the list is
-        // still usable.
-        let mut met = DAMAGED_MET.lock().unwrap_or_else(|p| p.into_inner());
-        if met.len() < DAMAGED_KEPT && !met.iter().any(|p| p == path) {
-            met.push(path.to_path_buf());
-        }
         StoreError::Damaged {
             path: path.to_path_buf(),
             reason: reason.into(),
@@ -91,22 +83,12 @@ impl StoreError {
     pub fn is_damage(&self) -> bool {
         matches!(self, StoreError::Damaged { .. })
     }
-}
 
-/// The damaged files this process has met, in the order it met them.
-pub fn damaged_files_met() -> Vec<PathBuf> {
-    DAMAGED_MET
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .clone()
-}
-
-/// True when `message` (an error as text, perhaps passed through a query engine) names a
-/// damaged file this process met: the failure it reports was caused by damage.
-pub fn mentions_damage(message: &str) -> bool {
-    damaged_files_met()
-        .iter()
-        .any(|p| message.contains(&*p.to_string_lossy()))
+    /// True when the store refused data it cannot hold (a time out of range, an oversized
+    /// label), as opposed to failing itself: the caller's input is at fault.
+    pub fn is_refusal(&self) -> bool {
+        matches!(self, StoreError::Rejected(_))
+    }
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;

@@ -4,6 +4,7 @@
 mod conformance;
 mod differential;
 mod docs;
+mod errors;
 mod export;
 mod ingest;
 mod ingest_logs;

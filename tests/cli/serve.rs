@@ -10,8 +10,8 @@ use std::io::{Read, Write};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::Duration;
 
-/// A running `argus serve`.
-struct Server {
+/// A running `argus serve` (also used by `errors.rs`).
+pub(super) struct Server {
     child: Child,
     /// `http://127.0.0.1:PORT`
     url: String,
@@ -19,7 +19,7 @@ struct Server {
 }
 
 impl Server {
-    fn start(w: &Workdir, extra: &[&str]) -> Server {
+    pub(super) fn start(w: &Workdir, extra: &[&str]) -> Server {
         let stderr = w.path(&format!("serve-{}.err", rand_suffix()));
         let child = Command::new(argus_bin())
             .env("ARGUS_STORE", w.store())
@@ -64,7 +64,7 @@ impl Server {
         http(method, &format!("{}{path}", self.url), headers, body)
     }
 
-    fn get(&self, path: &str) -> (u16, String) {
+    pub(super) fn get(&self, path: &str) -> (u16, String) {
         let (code, body) = self.request("GET", path, &[], b"");
         (code, String::from_utf8_lossy(&body).into_owned())
     }
@@ -94,7 +94,7 @@ impl Server {
     }
 
     /// SIGTERM, then the exit status.
-    fn stop(mut self) -> ExitStatus {
+    pub(super) fn stop(mut self) -> ExitStatus {
         self.signal(libc::SIGTERM);
         for _ in 0..1000 {
             if let Ok(Some(status)) = self.child.try_wait() {

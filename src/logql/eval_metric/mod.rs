@@ -14,7 +14,9 @@
 //!
 //! The private names are removed from the result. Leaves are read from the store once each.
 //! The translation, and how it keeps the trees it hands the engine shallow, is in
-//! `translate.rs`; the leaves in `range.rs`.
+//! `translate.rs`; the leaves in `range.rs`. The PromQL engine applies the caller's
+//! [`Limits`] (samples held, time) to the part above the leaves, and its errors are kept
+//! typed ([`MetricEvalError::Promql`]), so that a limit is answered as a limit.
 
 mod range;
 #[cfg(test)]
@@ -22,12 +24,34 @@ mod tests;
 mod translate;
 
 use super::ast::{Expr, VectorOp};
+use super::eval_logs::LogEvalError;
 use super::pipeline::PipelineError;
 use crate::model::{Labels, Series};
-use crate::promql::engine::Value;
+use crate::promql::engine::{Engine, EvalError, Value};
 use crate::store::logs::LogSnapshot;
+use crate::store::StoreError;
 pub use range::Steps;
+use std::time::Duration;
 use translate::Translator;
+
+/// The limits of the PromQL engine that evaluates a metric query above its leaves: the
+/// samples it may hold at once and how long it may take (the same flags as for PromQL).
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub max_samples: usize,
+    pub timeout: Option<Duration>,
+}
+
+impl Default for Limits {
+    /// The PromQL engine's defaults.
+    fn default() -> Limits {
+        let e = Engine::default();
+        Limits {
+            max_samples: e.max_samples,
+            timeout: e.timeout,
+        }
+    }
+}
 
 /// Why a metric query failed.
 #[derive(Debug, thiserror::Error)]
@@ -40,10 +64,20 @@ pub enum MetricEvalError {
         "pipeline error: '{kind}' for series: '{series}'.\nUse a label filter to intentionally skip this error. (e.g | __error__!=\"{kind}\").\nTo skip all potential errors you can match empty errors.(e.g __error__=\"\")\nThe label filter can also be specified after unwrap. (e.g | unwrap latency | __error__=\"\" )"
     )]
     PipelineLabels { kind: String, series: String },
+    /// The store failed while the leaves were read.
+    #[error("storage error: {0}")]
+    Storage(#[from] StoreError),
+    /// A query that cannot be evaluated as asked (a bad step grid, a log query where a
+    /// metric query is needed, `approx_topk` in a range query).
     #[error("{0}")]
-    Storage(String),
-    #[error("{0}")]
-    Eval(String),
+    Invalid(String),
+    /// The PromQL engine failed above the leaves (a limit, many-to-many matching, ...): its
+    /// error, typed, and shown in Loki's words.
+    #[error("{}", loki_words(.0))]
+    Promql(#[from] EvalError),
+    /// A result of a shape the translation cannot produce: a bug in argus.
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 impl MetricEvalError {
@@ -55,23 +89,27 @@ impl MetricEvalError {
     }
 }
 
-impl From<super::eval_logs::LogEvalError> for MetricEvalError {
-    fn from(e: super::eval_logs::LogEvalError) -> Self {
+impl From<LogEvalError> for MetricEvalError {
+    fn from(e: LogEvalError) -> Self {
         match e {
-            super::eval_logs::LogEvalError::Pipeline(p) => MetricEvalError::Pipeline(p),
-            super::eval_logs::LogEvalError::Storage(s) => MetricEvalError::Storage(s),
+            LogEvalError::Pipeline(p) => MetricEvalError::Pipeline(p),
+            LogEvalError::Storage(s) => MetricEvalError::Storage(s),
         }
     }
 }
 
 /// Evaluates a metric query at one time (ns): a vector, or a scalar for a literal.
-pub fn instant(snap: &LogSnapshot, expr: &Expr, t: i64) -> Result<Value, MetricEvalError> {
-    let steps = Steps::new(t, t, 1).map_err(MetricEvalError::Eval)?;
-    let t = Translator::prepare(snap, expr, steps)?;
+pub fn instant(
+    snap: &LogSnapshot,
+    expr: &Expr,
+    t: i64,
+    limits: &Limits,
+) -> Result<Value, MetricEvalError> {
+    let steps = Steps::new(t, t, 1).map_err(MetricEvalError::Invalid)?;
+    let t = Translator::prepare(snap, expr, steps, limits)?;
     let v = t
         .engine
-        .instant_query(&t.data, &t.tree, t.ms(steps.start))
-        .map_err(eval_error)?;
+        .instant_query(&t.data, &t.tree, t.ms(steps.start))?;
     Ok(without_private_names(v))
 }
 
@@ -82,31 +120,28 @@ pub fn range(
     start: i64,
     end: i64,
     step: i64,
+    limits: &Limits,
 ) -> Result<Value, MetricEvalError> {
-    let steps = Steps::new(start, end, step).map_err(MetricEvalError::Eval)?;
+    let steps = Steps::new(start, end, step).map_err(MetricEvalError::Invalid)?;
     if uses_approx_topk(expr) {
-        return Err(MetricEvalError::Eval(
+        return Err(MetricEvalError::Invalid(
             "approx_topk is only supported on instant queries".into(),
         ));
     }
-    let t = Translator::prepare(snap, expr, steps)?;
+    let t = Translator::prepare(snap, expr, steps, limits)?;
     let (start, end, step) = t.range_ms();
-    let v = t
-        .engine
-        .range_query(&t.data, &t.tree, start, end, step)
-        .map_err(eval_error)?;
+    let v = t.engine.range_query(&t.data, &t.tree, start, end, step)?;
     Ok(without_private_names(v))
 }
 
 /// A PromQL engine error in Loki's words where they differ: Loki does not name the match
 /// group of duplicate series.
-fn eval_error(e: crate::promql::engine::EvalError) -> MetricEvalError {
+fn loki_words(e: &EvalError) -> String {
     let text = e.to_string();
-    let text = match (text.find("for the match group {"), text.find("} on the ")) {
+    match (text.find("for the match group {"), text.find("} on the ")) {
         (Some(a), Some(b)) if a < b => format!("{}{}", &text[..a], &text[b + 2..]),
         _ => text,
-    };
-    MetricEvalError::Eval(text)
+    }
 }
 
 /// Whether `approx_topk` appears: Loki answers it only for instant queries.

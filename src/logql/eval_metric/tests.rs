@@ -1,11 +1,28 @@
 //! Tests of metric evaluation through a real store: long chains and deep nesting on a small
 //! stack (the translation's cuts), and windows at the ends of time.
 
-use super::{instant, range};
+use super::{Limits, MetricEvalError};
+use crate::logql::Expr;
 use crate::logql::MAX_NESTING;
 use crate::model::{Labels, LogEntry};
+use crate::promql::engine::EvalError;
 use crate::promql::engine::Value;
+use crate::store::logs::LogSnapshot;
 use crate::store::Store;
+
+fn instant(snap: &LogSnapshot, expr: &Expr, t: i64) -> Result<Value, MetricEvalError> {
+    super::instant(snap, expr, t, &Limits::default())
+}
+
+fn range(
+    snap: &LogSnapshot,
+    expr: &Expr,
+    start: i64,
+    end: i64,
+    step: i64,
+) -> Result<Value, MetricEvalError> {
+    super::range(snap, expr, start, end, step, &Limits::default())
+}
 
 /// Runs `f` on a thread with a 2 MiB stack, as the server's threads have.
 fn on_small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
@@ -159,4 +176,40 @@ fn steps_are_checked_before_anything_is_allocated() {
     // The extremes themselves are fine: three steps whose products overflow on the way.
     assert!(range(&snap, &expr, i64::MIN, i64::MAX, i64::MAX).is_ok());
     assert!(instant(&snap, &expr, i64::MIN).is_ok());
+}
+
+/// The PromQL engine's limits apply above the leaves, and its error stays typed: a limit is
+/// not mistaken for bad input by whoever answers the query.
+#[test]
+fn the_engine_limits_apply_and_its_errors_stay_typed() {
+    let d = tempfile::tempdir().unwrap();
+    let s = Store::open(&d.path().join("s")).unwrap();
+    let mut w = s.log_writer();
+    for i in 0..10 {
+        let e = LogEntry::new(i * 1_000_000_000, format!("n={i}"));
+        w.append(&Labels::from_pairs([("app", "a")]), e).unwrap();
+    }
+    w.commit().unwrap();
+    let snap = s.log_snapshot().unwrap();
+    let expr = crate::logql::parse_for_eval(&format!("sum({COUNT})")).unwrap();
+    let sec = 1_000_000_000;
+    let tight = Limits {
+        max_samples: 2,
+        ..Limits::default()
+    };
+    let err = super::range(&snap, &expr, 0, 10 * sec, sec, &tight).unwrap_err();
+    assert!(
+        matches!(err, MetricEvalError::Promql(EvalError::TooManySamples)),
+        "{err:?}"
+    );
+    let no_time = Limits {
+        timeout: Some(std::time::Duration::ZERO),
+        ..Limits::default()
+    };
+    let err = super::range(&snap, &expr, 0, 10 * sec, sec, &no_time).unwrap_err();
+    assert!(
+        matches!(err, MetricEvalError::Promql(EvalError::Timeout)),
+        "{err:?}"
+    );
+    assert!(range(&snap, &expr, 0, 10 * sec, sec).is_ok());
 }

@@ -18,7 +18,7 @@
 //! chained beyond the limit.
 
 use super::range::{self, Steps};
-use super::MetricEvalError;
+use super::{Limits, MetricEvalError};
 use crate::logql::ast::{self, BinOp, Cardinality, Expr, VectorOp};
 use crate::logql::MAX_NESTING;
 use crate::model::{Labels, MatchOp, Matcher, Sample};
@@ -87,9 +87,10 @@ impl<'a> Translator<'a> {
         snap: &'a LogSnapshot,
         expr: &Expr,
         steps: Steps,
+        limits: &Limits,
     ) -> Result<Translator<'a>, MetricEvalError> {
         if expr.is_log() {
-            return Err(MetricEvalError::Eval(
+            return Err(MetricEvalError::Invalid(
                 "a log query is not a metric query".into(),
             ));
         }
@@ -101,6 +102,8 @@ impl<'a> Translator<'a> {
                 // The selector at step t must see the leaf's value at t and nothing older.
                 lookback_delta: 1,
                 nan_on_zero_division: true,
+                max_samples: limits.max_samples,
+                timeout: limits.timeout,
                 ..Engine::default()
             },
             tree: p::Expr::Number(0.0),
@@ -127,7 +130,7 @@ impl<'a> Translator<'a> {
     fn node(&mut self, e: &Expr) -> Result<Node, MetricEvalError> {
         let n = match e {
             Expr::Log(_) => {
-                return Err(MetricEvalError::Eval(
+                return Err(MetricEvalError::Invalid(
                     "a log query cannot be an operand of a metric query".into(),
                 ))
             }
@@ -213,11 +216,11 @@ impl<'a> Translator<'a> {
             // Literals are the same at every step.
             return match self.engine.instant_query(&self.data, &n.expr, 0) {
                 Ok(Value::Scalar { v, .. }) => Ok(Node::new(p::Expr::Number(v), 1, true)),
-                Ok(other) => Err(MetricEvalError::Eval(format!(
+                Ok(other) => Err(MetricEvalError::Internal(format!(
                     "a literal expression gave a {} value",
                     other.type_name()
                 ))),
-                Err(e) => Err(super::eval_error(e)),
+                Err(e) => Err(e.into()),
             };
         }
         let (start, end, step) = self.range_ms();
@@ -227,12 +230,12 @@ impl<'a> Translator<'a> {
         {
             Ok(Value::Matrix(series)) => series,
             Ok(other) => {
-                return Err(MetricEvalError::Eval(format!(
+                return Err(MetricEvalError::Internal(format!(
                     "a vector expression gave a {} value",
                     other.type_name()
                 )))
             }
-            Err(e) => return Err(super::eval_error(e)),
+            Err(e) => return Err(e.into()),
         };
         let part = format!("{PART_PREFIX}{}", self.parts);
         self.parts += 1;
@@ -248,7 +251,7 @@ impl<'a> Translator<'a> {
         // The part's own name, or any name it wraps.
         let pattern = format!("{part}(:.*)?");
         let matcher = Matcher::new("__name__", MatchOp::RegexMatch, pattern.as_str())
-            .map_err(|e| MetricEvalError::Eval(e.to_string()))?;
+            .map_err(|e| MetricEvalError::Internal(e.to_string()))?;
         Ok(Node::new(selector(None, matcher), 1, false))
     }
 

@@ -2,10 +2,14 @@
 //!
 //! Messages follow Prometheus' own wording so that clients (and the conformance scripts) that
 //! match on them keep working. This file owns only the error type; it does not decide HTTP
-//! status codes or exit codes (the HTTP and CLI layers map variants to those).
+//! status codes or exit codes (`http::errors` and `cli::exit` map variants to those).
 
-/// Why an evaluation failed.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+use crate::store::StoreError;
+use std::sync::Arc;
+
+/// Why an evaluation failed. Cloneable (the evaluator hands errors between threads and
+/// caches), so a store error is shared behind an `Arc`.
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum EvalError {
     /// The `max_samples` limit was hit.
     #[error("query processing would load too many samples into memory in query execution")]
@@ -13,9 +17,9 @@ pub enum EvalError {
     /// The deadline passed between two evaluation steps.
     #[error("query timed out in expression evaluation")]
     Timeout,
-    /// The data source failed.
+    /// The data source failed: damage, I/O, a vanished file.
     #[error("storage error: {0}")]
-    Storage(String),
+    Storage(Arc<StoreError>),
     /// Two series with the same match signature on the "one" side of a binary operation.
     #[error("found duplicate series for the match group {} on the {} hand-side of the operation: [{}, {}];many-to-many matching not allowed: matching labels must be unique on one side", .0.group, .0.side, .0.a, .0.b)]
     ManyToMany(Box<DuplicateSeries>),
@@ -50,5 +54,17 @@ pub struct DuplicateSeries {
 impl EvalError {
     pub(crate) fn invalid(msg: impl Into<String>) -> EvalError {
         EvalError::Invalid(msg.into())
+    }
+
+    /// True when the query hit one of the engine's limits (`max_samples`, the timeout): it is
+    /// neither bad input nor a failure, and a larger limit would answer it.
+    pub fn is_limit(&self) -> bool {
+        matches!(self, EvalError::TooManySamples | EvalError::Timeout)
+    }
+}
+
+impl From<StoreError> for EvalError {
+    fn from(e: StoreError) -> EvalError {
+        EvalError::Storage(Arc::new(e))
     }
 }

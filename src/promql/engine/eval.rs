@@ -73,9 +73,11 @@ impl StepClock {
         self.start + i as i64 * self.step
     }
 
+    /// A timeout of zero has passed at the first check (the deadline is reached, not only
+    /// passed), so that it stops every query, whatever the clock's resolution.
     pub fn check_deadline(&self) -> Result<(), EvalError> {
         match self.deadline {
-            Some(d) if Instant::now() > d => Err(EvalError::Timeout),
+            Some(d) if Instant::now() >= d => Err(EvalError::Timeout),
             _ => Ok(()),
         }
     }

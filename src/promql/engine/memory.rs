@@ -1,13 +1,15 @@
-//! An in-memory [`Queryable`]: the test seam of the engine and the store behind the
-//! conformance-script runner.
+//! An in-memory [`Queryable`]: the test seam of the engine (its unit tests, and the
+//! promqltest scripts those tests run through `conformance::promql_script`). The conformance
+//! command itself runs the scripts against a real store in a scratch directory.
 //!
 //! It keeps whole series in a sorted map and answers `select` by scanning them; it is meant
 //! for tests and small data, not for speed. Staleness markers are stored as ordinary values,
 //! as the real store keeps them.
 
-use super::Queryable;
+use super::{EvalError, Queryable};
 use crate::model::matcher::matches_all;
 use crate::model::{Labels, Matcher, Sample, Series};
+use crate::store::StoreError;
 use std::collections::BTreeMap;
 
 /// Series kept in memory, sorted by labels.
@@ -62,7 +64,12 @@ impl MemoryStorage {
 }
 
 impl Queryable for MemoryStorage {
-    fn select(&self, matchers: &[Matcher], mint: i64, maxt: i64) -> Result<Vec<Series>, String> {
+    fn select(
+        &self,
+        matchers: &[Matcher],
+        mint: i64,
+        maxt: i64,
+    ) -> Result<Vec<Series>, StoreError> {
         let mut out = Vec::new();
         for (labels, samples) in &self.series {
             if !matches_all(matchers, labels) {
@@ -88,8 +95,8 @@ impl Queryable for MemoryStorage {
         mint: i64,
         maxt: i64,
         batch_samples: usize,
-        f: &mut dyn FnMut(Vec<Series>) -> Result<(), String>,
-    ) -> Result<(), String> {
+        f: &mut dyn FnMut(Vec<Series>) -> Result<(), EvalError>,
+    ) -> Result<(), EvalError> {
         let mut batch = Vec::new();
         let mut held = 0;
         for s in self.select(matchers, mint, maxt)? {

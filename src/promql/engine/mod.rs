@@ -34,9 +34,9 @@
 //! windows), `binary.rs` (operators, vector matching), `aggregate.rs`, `functions/`
 //! (range functions, math and date, labels and sorting, classic histograms), `value.rs`
 //! (internal step values), `annotations.rs` (warnings and infos), `errors.rs`, `hash.rs`
-//! (Prometheus' label hash for `limit_ratio`), `memory.rs` (in-memory data for tests),
-//! `script.rs` (runner for Prometheus' test scripts); `functions/info.rs` holds the
-//! experimental `info()`.
+//! (Prometheus' label hash for `limit_ratio`), `memory.rs` (in-memory data for tests);
+//! `functions/info.rs` holds the experimental `info()`. The runner of Prometheus' test
+//! scripts is a test harness, not part of the engine: it lives in `conformance::promql_script`.
 
 mod aggregate;
 pub mod annotations;
@@ -47,7 +47,6 @@ mod eval;
 mod functions;
 mod hash;
 pub mod memory;
-pub mod script;
 mod selectors;
 mod value;
 
@@ -64,28 +63,34 @@ pub use crate::promql::value::{InstantSample, Value};
 
 use crate::model::{Matcher, Sample, Series};
 use crate::promql::ast::Expr;
+use crate::store::StoreError;
 use annotations::Notes;
 use eval::Evaluator;
 use std::time::{Duration, Instant};
 use value::Val;
 
 /// The data source the engine reads. The store implements it; tests use [`MemoryStorage`].
+/// Its errors are the store's, typed, so that whoever answers the query tells damage from an
+/// I/O failure; the batches' consumer may stop a selection with an engine error of its own.
 pub trait Queryable {
     /// Series matching all matchers with samples in [mint, maxt] (inclusive), sorted by labels,
     /// staleness markers included as values.
-    fn select(&self, matchers: &[Matcher], mint: i64, maxt: i64) -> Result<Vec<Series>, String>;
+    fn select(&self, matchers: &[Matcher], mint: i64, maxt: i64)
+        -> Result<Vec<Series>, StoreError>;
 
     /// The same series in label order, handed to `f` in batches of about `batch_samples`
     /// samples, so that an operator that reduces each series on its own holds one batch of
-    /// raw data at a time. The default hands over the whole selection at once.
+    /// raw data at a time. The default hands over the whole selection at once. An error of
+    /// `f` stops the selection and is returned as it is; the store's arrive as
+    /// [`EvalError::Storage`].
     fn select_batches(
         &self,
         matchers: &[Matcher],
         mint: i64,
         maxt: i64,
         batch_samples: usize,
-        f: &mut dyn FnMut(Vec<Series>) -> Result<(), String>,
-    ) -> Result<(), String> {
+        f: &mut dyn FnMut(Vec<Series>) -> Result<(), EvalError>,
+    ) -> Result<(), EvalError> {
         let _ = batch_samples;
         f(self.select(matchers, mint, maxt)?)
     }

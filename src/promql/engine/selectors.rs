@@ -28,28 +28,15 @@ impl Evaluator<'_> {
     ) -> Result<(), EvalError> {
         let lo = ends.iter().copied().min().unwrap_or(self.start);
         let hi = ends.iter().copied().max().unwrap_or(self.end);
-        // The engine's own error travels through the storage's String-typed callback.
-        let mut failed = None;
         // The windows are left-open, so the earliest sample that can matter is one past
         // `lo - window`.
-        let r = self.q.select_batches(
+        self.q.select_batches(
             &vs.matchers,
             lo - window + 1,
             hi,
             self.engine.batch_samples,
-            &mut |batch| {
-                f(batch).map_err(|e| {
-                    let msg = e.to_string();
-                    failed = Some(e);
-                    msg
-                })
-            },
-        );
-        match (failed, r) {
-            (Some(e), _) => Err(e),
-            (None, Err(e)) => Err(EvalError::Storage(e)),
-            (None, Ok(())) => Ok(()),
-        }
+            &mut f,
+        )
     }
 
     /// Evaluates an instant vector selector. With `timestamps`, each value is the timestamp

@@ -7,7 +7,7 @@ use super::part::{ChunkScratch, Part};
 use super::writer::sort_dedup_last_wins;
 use super::MetricParts;
 use crate::model::{Labels, Matcher, MetricMetadata, Series};
-use crate::store::error::Result;
+use crate::store::error::{Result, StoreError};
 use crate::store::Store;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -83,15 +83,16 @@ impl Snapshot {
     /// buffers of one batch serve a later one instead of fresh pages from the kernel.
     ///
     /// With more than one batch, other threads decode the next batches while `f` works on
-    /// the current one.
-    pub fn select_batches(
+    /// the current one. `f` may stop the selection with an error of its own type `E` (the
+    /// caller's, such as a query engine's limit), which the store's errors convert into.
+    pub fn select_batches<E: From<StoreError>>(
         &self,
         matchers: &[Matcher],
         mint: i64,
         maxt: i64,
         batch_samples: usize,
-        f: &mut dyn FnMut(Vec<Series>) -> std::result::Result<(), String>,
-    ) -> std::result::Result<(), String> {
+        f: &mut dyn FnMut(Vec<Series>) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
         let mut batches = Vec::new();
         let mut rest = self.locate(matchers, mint, maxt);
         while !rest.is_empty() {
@@ -107,7 +108,7 @@ impl Snapshot {
         }
         if batches.len() < 2 {
             let series = match batches.pop() {
-                Some(b) => self.decode(b, mint, maxt).map_err(|e| e.to_string())?,
+                Some(b) => self.decode(b, mint, maxt)?,
                 None => Vec::new(),
             };
             return if series.is_empty() { Ok(()) } else { f(series) };
@@ -145,7 +146,7 @@ impl Snapshot {
                     // The thread stopped early, which it does only after sending an error.
                     break;
                 };
-                let series = r.map_err(|e| e.to_string())?;
+                let series = r?;
                 if !series.is_empty() {
                     f(series)?;
                 }

@@ -110,6 +110,26 @@ fn readers_meeting_damage_exit_5_and_say_what_to_do() {
             "2023-11-15T00:00:00Z",
         ],
         &["store", "info"],
+        // Log queries, whose first block of stream `a` is damaged.
+        &[
+            "query",
+            "--logql",
+            "{app=\"a\"}",
+            "--limit",
+            "0",
+            "--from",
+            "2026-01-01T00:00:00Z",
+            "--to",
+            "2026-01-01T02:00:00Z",
+        ],
+        &[
+            "query",
+            "--logql",
+            "sum(count_over_time({app=\"a\"}[2h]))",
+            "--time",
+            "2026-01-01T02:00:00Z",
+        ],
+        &["export", "--logs", "--from", "0", "{app=\"a\"}"],
     ] {
         w.argus().args(args).assert().code(5).stderr(
             predicate::str::contains("argus store repair")

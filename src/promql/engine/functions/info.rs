@@ -229,9 +229,7 @@ fn select_info(
     }
     let lo = refs.iter().copied().min().unwrap_or(ev.start);
     let hi = refs.iter().copied().max().unwrap_or(ev.end);
-    let raw =
-        ev.q.select(matchers, lo - lookback + 1, hi)
-            .map_err(EvalError::Storage)?;
+    let raw = ev.q.select(matchers, lo - lookback + 1, hi)?;
     let n = ev.nsteps();
     let mut out = Vec::with_capacity(raw.len());
     for s in raw {

@@ -8,36 +8,40 @@
 //! path. Result comparison reuses the PromQL runner's float tolerance and value-sequence
 //! syntax (`1+2x3`, `_`), which the format shares.
 
-use super::eval_metric;
+use super::promql_script::{almost_equal, parse_dur, parse_number, quoted, rest_after, values};
+use super::{Case, Outcome};
+use crate::logql::eval_metric;
 use crate::model::{Labels, LogEntry};
-use crate::promql::engine::script::{
-    almost_equal, parse_dur, parse_number, quoted, rest_after, values, Outcome,
-};
 use crate::promql::engine::Value;
 use crate::store::logs::LogSnapshot;
+use crate::store::StoreError;
 
 /// Where a script's entries live.
 pub trait LogScriptStorage {
     /// Stores one `load` block in one commit.
-    fn load(&mut self, entries: Vec<(Labels, LogEntry)>) -> Result<(), String>;
+    fn load(&mut self, entries: Vec<(Labels, LogEntry)>) -> Result<(), StoreError>;
     /// Drops everything.
-    fn clear(&mut self) -> Result<(), String>;
+    fn clear(&mut self) -> Result<(), StoreError>;
     /// The data as of the last `load` or `clear`.
-    fn snapshot(&self) -> Result<LogSnapshot, String>;
+    fn snapshot(&self) -> Result<LogSnapshot, StoreError>;
 }
 
-/// The result of one `eval`.
-#[derive(Debug)]
-pub struct EvalCase {
-    /// 1-based line of the `eval` command.
-    pub line: usize,
-    pub command: String,
-    pub outcome: Outcome,
+/// Runs a script from an empty store (as each script starts from nothing): the store is
+/// emptied first.
+pub fn run_on_empty(script: &str, store: &mut dyn LogScriptStorage) -> Vec<Case> {
+    if let Err(e) = store.clear() {
+        return vec![Case {
+            line: 1,
+            command: String::new(),
+            outcome: Outcome::Fail(format!("cannot empty the scratch store: {e}")),
+        }];
+    }
+    run(script, store)
 }
 
 /// Runs a script; one case per `eval`. A `load` or `clear` the store cannot do fails the
 /// evals that follow it.
-pub fn run(script: &str, store: &mut dyn LogScriptStorage) -> Vec<EvalCase> {
+pub fn run(script: &str, store: &mut dyn LogScriptStorage) -> Vec<Case> {
     // Lines with their 1-based numbers; whole-line comments are dropped so that they do not
     // end the block they sit in.
     let lines: Vec<(usize, String)> = script
@@ -80,7 +84,7 @@ pub fn run(script: &str, store: &mut dyn LogScriptStorage) -> Vec<EvalCase> {
                     Some(why) => Outcome::Fail(format!("the data could not be set up ({why})")),
                     None => eval_case(cmd, &body, store),
                 };
-                cases.push(EvalCase {
+                cases.push(Case {
                     line: number,
                     command: cmd.to_string(),
                     outcome,
@@ -265,13 +269,14 @@ fn eval_case(cmd: &str, body: &[&str], store: &dyn LogScriptStorage) -> Outcome 
         Err(e) => return Outcome::Fail(e),
     };
     let ns = |ms: i64| ms * 1_000_000;
-    let result = super::parse_for_eval(query)
+    let limits = eval_metric::Limits::default();
+    let result = crate::logql::parse_for_eval(query)
         .map_err(|e| e.to_string())
         .and_then(|expr| {
-            let snap = store.snapshot()?;
+            let snap = store.snapshot().map_err(|e| e.to_string())?;
             match step {
-                None => eval_metric::instant(&snap, &expr, ns(start)),
-                Some(st) => eval_metric::range(&snap, &expr, ns(start), ns(end), ns(st)),
+                None => eval_metric::instant(&snap, &expr, ns(start), &limits),
+                Some(st) => eval_metric::range(&snap, &expr, ns(start), ns(end), ns(st), &limits),
             }
             .map_err(|e| e.to_string())
         });
@@ -374,4 +379,27 @@ fn describe(series: &[(Labels, Vec<Option<f64>>)]) -> String {
         .map(|(l, v)| format!("{l} {v:?}"))
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::conformance::scratch::ScratchStore;
+
+    #[test]
+    fn engine_scripts_run_through_a_real_store() {
+        let mut store = ScratchStore::new(None).unwrap();
+        let script = "load\n  {a=\"b\"} \"x\" @ 10s [repeat every 10s for 3]\n\n\
+                      eval instant at 30s count_over_time({a=\"b\"}[1m])\n  {a=\"b\"} 3\n\
+                      eval instant at 30s count_over_time({a=\"b\"}[1m])\n  {a=\"b\"} 4\n";
+        let cases = run_on_empty(script, &mut store);
+        assert_eq!(cases.len(), 2);
+        assert_eq!(cases[0].line, 4);
+        assert!(
+            matches!(cases[0].outcome, Outcome::Pass),
+            "{:?}",
+            cases[0].outcome
+        );
+        assert!(matches!(cases[1].outcome, Outcome::Fail(_)));
+    }
 }

@@ -11,18 +11,20 @@
 //! eval's result records whether it involved native histograms, so callers can count those
 //! apart.
 //!
-//! The parser and the storage are passed in ([`ScriptStorage`]: the in-memory store for unit
-//! tests, the real store in a scratch directory for `argus conformance promql`), so this
-//! module depends on neither. Script syntax below the commands is in `syntax`; comparing
-//! results and annotations with expectations in `compare`.
+//! The parser and the storage are passed in ([`ScriptStorage`]: the engine's in-memory data
+//! for unit tests, the real store in a scratch directory (`conformance::scratch`) for `argus
+//! conformance promql`), so this module depends on neither. Script syntax below the commands
+//! is in `syntax`; comparing results and annotations with expectations in `compare`.
 
 mod compare;
 mod syntax;
 
-use super::{Engine, EvalError, InstantSample, MemoryStorage, Queryable, Value};
+use super::Outcome;
 use crate::model::matcher::matches_all;
 use crate::model::{Labels, Sample, Series};
 use crate::promql::ast::Expr;
+use crate::promql::engine::{Engine, EvalError, InstantSample, MemoryStorage, Queryable, Value};
+use crate::store::StoreError;
 use compare::{check_notes, compare};
 use std::cell::Cell;
 use syntax::series_desc;
@@ -62,25 +64,25 @@ pub struct CaseResult {
 
 /// Where a script's data lives: `load` blocks go in, `clear` empties it, evals read it.
 /// Two implementations: [`MemoryStorage`] for unit tests, and the real store in a scratch
-/// directory (`adapters::ScratchStore`) for the conformance command.
+/// directory ([`super::scratch::ScratchStore`]) for the conformance command.
 pub trait ScriptStorage {
     /// Stores one `load` block as one batch (one commit).
-    fn load(&mut self, series: Vec<(Labels, Vec<Sample>)>) -> Result<(), String>;
+    fn load(&mut self, series: Vec<(Labels, Vec<Sample>)>) -> Result<(), StoreError>;
     /// Drops all data.
-    fn clear(&mut self) -> Result<(), String>;
+    fn clear(&mut self) -> Result<(), StoreError>;
     /// The data as of the last `load` or `clear`.
     fn queryable(&self) -> &dyn Queryable;
 }
 
 impl ScriptStorage for MemoryStorage {
-    fn load(&mut self, series: Vec<(Labels, Vec<Sample>)>) -> Result<(), String> {
+    fn load(&mut self, series: Vec<(Labels, Vec<Sample>)>) -> Result<(), StoreError> {
         for (labels, samples) in series {
             self.add(labels, samples);
         }
         Ok(())
     }
 
-    fn clear(&mut self) -> Result<(), String> {
+    fn clear(&mut self) -> Result<(), StoreError> {
         MemoryStorage::clear(self);
         Ok(())
     }
@@ -186,12 +188,13 @@ pub fn run_script_on(script: &str, parse: ParseFn, store: &mut dyn ScriptStorage
     rep
 }
 
-/// What became of one eval; `Skip` and `Fail` say why.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Outcome {
-    Pass,
-    Skip(String),
-    Fail(String),
+/// Why a `load` block was not stored.
+#[derive(Debug, thiserror::Error)]
+enum LoadError {
+    #[error("bad load interval")]
+    Interval,
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 fn load(
@@ -199,9 +202,9 @@ fn load(
     block: &[&str],
     store: &mut dyn ScriptStorage,
     tainted: &mut Vec<Labels>,
-) -> Result<(), String> {
+) -> Result<(), LoadError> {
     let Some(step) = cmd.split_whitespace().nth(1).and_then(parse_dur) else {
-        return Err("bad load interval".into());
+        return Err(LoadError::Interval);
     };
     let mut batch: Vec<(Labels, Vec<Sample>)> = Vec::new();
     for line in block {
@@ -225,7 +228,7 @@ fn load(
             None => tainted.push(labels),
         }
     }
-    store.load(batch)
+    Ok(store.load(batch)?)
 }
 
 /// The store, noting whether a query selected any series that could not be loaded (native
@@ -243,7 +246,7 @@ impl Queryable for Watched<'_> {
         matchers: &[crate::model::Matcher],
         mint: i64,
         maxt: i64,
-    ) -> Result<Vec<Series>, String> {
+    ) -> Result<Vec<Series>, StoreError> {
         if self.tainted.iter().any(|l| matches_all(matchers, l)) {
             self.hit.set(true);
         }
@@ -256,8 +259,8 @@ impl Queryable for Watched<'_> {
         mint: i64,
         maxt: i64,
         batch_samples: usize,
-        f: &mut dyn FnMut(Vec<Series>) -> Result<(), String>,
-    ) -> Result<(), String> {
+        f: &mut dyn FnMut(Vec<Series>) -> Result<(), EvalError>,
+    ) -> Result<(), EvalError> {
         if self.tainted.iter().any(|l| matches_all(matchers, l)) {
             self.hit.set(true);
         }

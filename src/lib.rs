@@ -4,6 +4,8 @@
 //! - [`cli`]: the command line: one file per subcommand, output printers, exit codes.
 //! - [`adapters`]: the store behind the seams of scrape, ingest, the PromQL engine and its
 //!   test-script runner.
+//! - [`fuzz`]: fuzz targets for every parser and decoder of outside input, with a small
+//!   mutation engine; a developer tool that the test suite and `argus conformance fuzz` drive.
 //! - [`expo`]: the exposition formats (Prometheus text, OpenMetrics): streaming parser, writers.
 //! - [`ingest`]: metric files, log files and stdin (text expositions, CSV, JSON lines, log
 //!   lines) into the store.
@@ -24,6 +26,7 @@
 pub mod adapters;
 pub mod cli;
 pub mod expo;
+pub mod fuzz;
 pub mod grammar;
 pub mod http;
 pub mod ingest;

@@ -5,7 +5,8 @@
 //! - [`adapters`]: the store behind the seams of scrape, ingest and the PromQL engine.
 //! - [`conformance`]: the test harness that runs Prometheus' and Loki's own test data
 //!   (promqltest scripts, LogQL corpora and engine scripts) through the real store and engines,
-//!   with scratch stores and the baseline ratchet; `argus conformance` drives it.
+//!   with scratch stores and the baseline ratchet, and the fuzz targets of every parser and
+//!   decoder of outside input; `argus conformance` drives it.
 //! - [`expo`]: the exposition formats (Prometheus text, OpenMetrics): streaming parser, writers.
 //! - [`ingest`]: metric files, log files and stdin (text expositions, CSV, JSON lines, log
 //!   lines) into the store.

@@ -69,6 +69,16 @@ pub enum Language {
     /// line per file and a summary line; -v lists each failure on stderr as file:line: query:
     /// reason, -vv each skip too. --baseline works as for promql. Takes a few seconds.
     Logql(LogqlArgs),
+    /// Fuzz argus' parsers and decoders of outside input with mutated inputs.
+    ///
+    /// Targets: the exposition formats, PromQL (parse and print round trip), LogQL, Go
+    /// templates, Loki pushes (JSON, protobuf) and remote_write; `--list` describes them. Seeds
+    /// come from --conformance and --fixtures and from built-in examples. Each target runs on a
+    /// thread with a 2 MiB stack, as the server's are. The first input that breaks a target is
+    /// written to --save/<target>/ (where the test suite replays it) and the run exits 1. The
+    /// mutation is blind; for coverage-guided fuzzing see `scripts/fuzz --libfuzzer`. The test
+    /// suite runs every target for a few thousand inputs; this runs as long as wanted.
+    Fuzz(super::conformance_fuzz::FuzzArgs),
 }
 
 #[derive(Args, Debug)]
@@ -129,6 +139,7 @@ pub fn run(global: &GlobalArgs, args: &ConformanceArgs) -> CliResult {
     match &args.language {
         Language::Promql(a) => run_promql(global, a),
         Language::Logql(a) => super::conformance_logql::run(global, a),
+        Language::Fuzz(a) => super::conformance_fuzz::run(global, a),
     }
 }
 

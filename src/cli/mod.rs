@@ -3,6 +3,7 @@
 //! subcommand list and the single place where errors become exit codes (`exit.rs`).
 
 pub mod conformance;
+mod conformance_fuzz;
 mod conformance_logql;
 pub mod exit;
 pub mod export;

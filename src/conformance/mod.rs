@@ -1,6 +1,7 @@
 //! The conformance harness: runs the reference implementations' own test data (Prometheus'
 //! promqltest scripts, Loki's LogQL parse corpora and engine scripts) through argus' real store,
-//! parsers and engines, and holds the pass counts to a committed baseline.
+//! parsers and engines, and holds the pass counts to a committed baseline; and fuzzes the
+//! parsers and decoders, seeded from that data.
 //!
 //! It is a test harness, kept apart from what it measures: `promql` and `logql` are engines
 //! and know nothing of it. The command that drives it (`argus conformance`, in
@@ -17,11 +18,15 @@
 //! - `categories`: counting cases per file and per category (core, native histograms, each
 //!   experimental feature).
 //! - `baseline`: the committed baseline file and the ratchet (counts may rise, never fall).
+//! - `fuzz/`: fuzz targets for every parser and decoder of outside input, a small mutation
+//!   engine and the seeds taken from the same test data; the test suite and
+//!   `argus conformance fuzz` run them.
 //!
 //! It does not fetch the test data: that is kept outside the project.
 
 pub mod baseline;
 pub mod categories;
+pub mod fuzz;
 pub mod inputs;
 pub mod logql_corpus;
 pub mod logql_script;

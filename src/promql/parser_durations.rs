@@ -66,7 +66,15 @@ impl Parser<'_> {
                 Some(TokKind::RBracket | TokKind::Colon)
             );
         if plain || !self.starts_duration_expr() {
-            return Ok((self.duration_literal(context, expected)?, None));
+            let at = self.peek().start;
+            let ms = self.duration_literal(context, expected)?;
+            // `0s` is refused by the duration's own rule; a plain `0` (or `0.0001`, under a
+            // millisecond) must be too, or `x[0:]` would parse and print as `x[0s:]`, which
+            // does not.
+            if ms <= 0 {
+                return Err(self.err(at, "duration must be greater than 0"));
+            }
+            return Ok((ms, None));
         }
         let start = self.peek().start;
         let e = self.duration_expr(0)?;

@@ -40,6 +40,9 @@ _argus() {
             argus,store)
                 cmd="argus__subcmd__store"
                 ;;
+            argus__subcmd__conformance,fuzz)
+                cmd="argus__subcmd__conformance__subcmd__fuzz"
+                ;;
             argus__subcmd__conformance,help)
                 cmd="argus__subcmd__conformance__subcmd__help"
                 ;;
@@ -48,6 +51,9 @@ _argus() {
                 ;;
             argus__subcmd__conformance,promql)
                 cmd="argus__subcmd__conformance__subcmd__promql"
+                ;;
+            argus__subcmd__conformance__subcmd__help,fuzz)
+                cmd="argus__subcmd__conformance__subcmd__help__subcmd__fuzz"
                 ;;
             argus__subcmd__conformance__subcmd__help,help)
                 cmd="argus__subcmd__conformance__subcmd__help__subcmd__help"
@@ -81,6 +87,9 @@ _argus() {
                 ;;
             argus__subcmd__help,store)
                 cmd="argus__subcmd__help__subcmd__store"
+                ;;
+            argus__subcmd__help__subcmd__conformance,fuzz)
+                cmd="argus__subcmd__help__subcmd__conformance__subcmd__fuzz"
                 ;;
             argus__subcmd__help__subcmd__conformance,logql)
                 cmd="argus__subcmd__help__subcmd__conformance__subcmd__logql"
@@ -178,7 +187,7 @@ _argus() {
             return 0
             ;;
         argus__subcmd__conformance)
-            opts="-o -q -v -h -V --store --output --quiet --verbose --help --version promql logql help"
+            opts="-o -q -v -h -V --store --output --quiet --verbose --help --version promql logql fuzz help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -203,9 +212,73 @@ _argus() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        argus__subcmd__conformance__subcmd__help)
-            opts="promql logql help"
+        argus__subcmd__conformance__subcmd__fuzz)
+            opts="-o -q -v -h -V --list --runs --seed --conformance --fixtures --save --write-seeds --store --output --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --runs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --conformance)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fixtures)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --save)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --write-seeds)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics raw" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics raw" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        argus__subcmd__conformance__subcmd__help)
+            opts="promql logql fuzz help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        argus__subcmd__conformance__subcmd__help__subcmd__fuzz)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -388,8 +461,22 @@ _argus() {
             return 0
             ;;
         argus__subcmd__help__subcmd__conformance)
-            opts="promql logql"
+            opts="promql logql fuzz"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        argus__subcmd__help__subcmd__conformance__subcmd__fuzz)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -262,21 +262,22 @@ complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subco
 complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from help" -f -a "compact" -d 'Merge all parts (metrics and logs) that can be merged and apply retention'
 complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from help" -f -a "repair" -d 'Set damaged parts aside and keep everything that still reads'
 complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c argus -n "__fish_argus_using_subcommand conformance; and not __fish_seen_subcommand_from promql logql help" -l store -d 'The store directory [env: ARGUS_STORE] [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
-complete -c argus -n "__fish_argus_using_subcommand conformance; and not __fish_seen_subcommand_from promql logql help" -s o -l output -d 'Output format (each subcommand accepts the ones that make sense for it)' -r -f -a "table\t'Aligned table for people (the default on a terminal)'
+complete -c argus -n "__fish_argus_using_subcommand conformance; and not __fish_seen_subcommand_from promql logql fuzz help" -l store -d 'The store directory [env: ARGUS_STORE] [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
+complete -c argus -n "__fish_argus_using_subcommand conformance; and not __fish_seen_subcommand_from promql logql fuzz help" -s o -l output -d 'Output format (each subcommand accepts the ones that make sense for it)' -r -f -a "table\t'Aligned table for people (the default on a terminal)'
 json\t'JSON shaped like the Prometheus HTTP API\'s `data`'
 csv\t'Comma-separated values with a header'
 tsv\t'Tab-separated values with a header'
 jsonl\t'One JSON object per line (export)'
 openmetrics\t'OpenMetrics text, re-ingestable by `argus ingest` and `promtool` (export)'
 raw\t'Log lines only, one per line (logs)'"
-complete -c argus -n "__fish_argus_using_subcommand conformance; and not __fish_seen_subcommand_from promql logql help" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c argus -n "__fish_argus_using_subcommand conformance; and not __fish_seen_subcommand_from promql logql help" -s v -l verbose -d 'More detail on stderr (repeat for more)'
-complete -c argus -n "__fish_argus_using_subcommand conformance; and not __fish_seen_subcommand_from promql logql help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c argus -n "__fish_argus_using_subcommand conformance; and not __fish_seen_subcommand_from promql logql help" -s V -l version -d 'Print version'
-complete -c argus -n "__fish_argus_using_subcommand conformance; and not __fish_seen_subcommand_from promql logql help" -f -a "promql" -d 'Run Prometheus\' promqltest scripts (*.test) against argus\' store and engine'
-complete -c argus -n "__fish_argus_using_subcommand conformance; and not __fish_seen_subcommand_from promql logql help" -f -a "logql" -d 'Run Loki\'s LogQL corpora (parse_ok.txt, parse_err.txt, eval_err.txt) against argus\' LogQL parser, and its engine scripts (*.logqltest) against the LogQL evaluator'
-complete -c argus -n "__fish_argus_using_subcommand conformance; and not __fish_seen_subcommand_from promql logql help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c argus -n "__fish_argus_using_subcommand conformance; and not __fish_seen_subcommand_from promql logql fuzz help" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c argus -n "__fish_argus_using_subcommand conformance; and not __fish_seen_subcommand_from promql logql fuzz help" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c argus -n "__fish_argus_using_subcommand conformance; and not __fish_seen_subcommand_from promql logql fuzz help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c argus -n "__fish_argus_using_subcommand conformance; and not __fish_seen_subcommand_from promql logql fuzz help" -s V -l version -d 'Print version'
+complete -c argus -n "__fish_argus_using_subcommand conformance; and not __fish_seen_subcommand_from promql logql fuzz help" -f -a "promql" -d 'Run Prometheus\' promqltest scripts (*.test) against argus\' store and engine'
+complete -c argus -n "__fish_argus_using_subcommand conformance; and not __fish_seen_subcommand_from promql logql fuzz help" -f -a "logql" -d 'Run Loki\'s LogQL corpora (parse_ok.txt, parse_err.txt, eval_err.txt) against argus\' LogQL parser, and its engine scripts (*.logqltest) against the LogQL evaluator'
+complete -c argus -n "__fish_argus_using_subcommand conformance; and not __fish_seen_subcommand_from promql logql fuzz help" -f -a "fuzz" -d 'Fuzz argus\' parsers and decoders of outside input with mutated inputs'
+complete -c argus -n "__fish_argus_using_subcommand conformance; and not __fish_seen_subcommand_from promql logql fuzz help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from promql" -l baseline -d 'Fail when fewer cases pass than this file records (total and per category)' -r -F
 complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from promql" -l scratch-dir -d 'Where to create the scratch stores [default: the system\'s temporary directory]' -r -F
 complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from promql" -l store -d 'The store directory [env: ARGUS_STORE] [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
@@ -307,8 +308,28 @@ complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen
 complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from logql" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from logql" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from logql" -s V -l version -d 'Print version'
+complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from fuzz" -l runs -d 'Inputs per target; 0 runs until interrupted' -r
+complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from fuzz" -l seed -d 'The mutator\'s seed [default: from the clock; printed, so that a run can be repeated]' -r
+complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from fuzz" -l conformance -d 'The shared conformance data (with promql/ and logql/ inside), for seeds' -r -F
+complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from fuzz" -l fixtures -d 'argus\' test fixtures (tests/fixtures), for seeds' -r -F
+complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from fuzz" -l save -d 'Where a failing input is written, as DIR/<target>/<name>; the test suite replays tests/fuzz-regressions/ (the default) for ever after' -r -F
+complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from fuzz" -l write-seeds -d 'Write each target\'s seeds as files into DIR/<target>/ (a corpus for libFuzzer) and exit' -r -F
+complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from fuzz" -l store -d 'The store directory [env: ARGUS_STORE] [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
+complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from fuzz" -s o -l output -d 'Output format (each subcommand accepts the ones that make sense for it)' -r -f -a "table\t'Aligned table for people (the default on a terminal)'
+json\t'JSON shaped like the Prometheus HTTP API\'s `data`'
+csv\t'Comma-separated values with a header'
+tsv\t'Tab-separated values with a header'
+jsonl\t'One JSON object per line (export)'
+openmetrics\t'OpenMetrics text, re-ingestable by `argus ingest` and `promtool` (export)'
+raw\t'Log lines only, one per line (logs)'"
+complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from fuzz" -l list -d 'List the targets and exit'
+complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from fuzz" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from fuzz" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from fuzz" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from fuzz" -s V -l version -d 'Print version'
 complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from help" -f -a "promql" -d 'Run Prometheus\' promqltest scripts (*.test) against argus\' store and engine'
 complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from help" -f -a "logql" -d 'Run Loki\'s LogQL corpora (parse_ok.txt, parse_err.txt, eval_err.txt) against argus\' LogQL parser, and its engine scripts (*.logqltest) against the LogQL evaluator'
+complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from help" -f -a "fuzz" -d 'Fuzz argus\' parsers and decoders of outside input with mutated inputs'
 complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export serve store conformance help" -f -a "scrape" -d 'Scrape Prometheus metrics endpoints and store the samples'
 complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export serve store conformance help" -f -a "ingest" -d 'Store metric samples from files or stdin: Prometheus text, OpenMetrics, CSV or JSON lines; `argus ingest logs` stores log lines'
@@ -325,3 +346,4 @@ complete -c argus -n "__fish_argus_using_subcommand help; and __fish_seen_subcom
 complete -c argus -n "__fish_argus_using_subcommand help; and __fish_seen_subcommand_from store" -f -a "repair" -d 'Set damaged parts aside and keep everything that still reads'
 complete -c argus -n "__fish_argus_using_subcommand help; and __fish_seen_subcommand_from conformance" -f -a "promql" -d 'Run Prometheus\' promqltest scripts (*.test) against argus\' store and engine'
 complete -c argus -n "__fish_argus_using_subcommand help; and __fish_seen_subcommand_from conformance" -f -a "logql" -d 'Run Loki\'s LogQL corpora (parse_ok.txt, parse_err.txt, eval_err.txt) against argus\' LogQL parser, and its engine scripts (*.logqltest) against the LogQL evaluator'
+complete -c argus -n "__fish_argus_using_subcommand help; and __fish_seen_subcommand_from conformance" -f -a "fuzz" -d 'Fuzz argus\' parsers and decoders of outside input with mutated inputs'

@@ -15,6 +15,7 @@ use std::io::{Seek, Write};
 use std::path::{Path, PathBuf};
 
 #[derive(Args, Debug)]
+#[command(after_long_help = EXAMPLES)]
 pub struct FuzzArgs {
     /// Targets to run [default: all]; `--list` names them.
     #[arg(value_name = "TARGET")]
@@ -181,3 +182,15 @@ fn crc_name(input: &[u8]) -> u64 {
     let crc = crc32fast::hash(input) as u64;
     (crc << 32) | input.len() as u64 & 0xffff_ffff
 }
+
+/// What `--help` and the man page show after the options.
+const EXAMPLES: &str = "Examples:
+
+  # Every target for 100,000 inputs each, seeded from the shared conformance data
+  argus conformance fuzz --conformance ../shared/conformance --fixtures tests/fixtures
+
+  # One target until Ctrl-C, repeatably
+  argus conformance fuzz promql --runs 0 --seed 7
+
+  # A corpus of seeds for libFuzzer
+  argus conformance fuzz logql --write-seeds fuzz/seeds --conformance ../shared/conformance";

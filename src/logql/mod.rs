@@ -9,7 +9,8 @@
 //! adds the rest of Loki's pipeline-build checks (line-filter regexes that do not compile,
 //! `ip()` under `|~`/`!~`, invalid `ip()` patterns): Loki's own parser tests accept queries
 //! with those, so plain `parse` must too, but an engine must not run them. `eval_logs`
-//! evaluates log queries (selectors and line filters); metric queries are not evaluated yet.
+//! evaluates log queries (selectors and pipelines) and `eval_metric` metric queries (range and
+//! vector aggregations, binary operations), the latter over PromQL's evaluator.
 
 pub mod ast;
 pub mod eval_logs;

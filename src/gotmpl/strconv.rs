@@ -16,9 +16,11 @@ pub(crate) fn format_float(x: f64, verb: char, prec: i32) -> String {
     match verb {
         'b' => format_binary_exp(x),
         'x' | 'X' => format_hex_float(x, prec, verb == 'X'),
-        'f' if prec >= 0 => format!("{x:.*}", prec as usize),
+        'f' if prec >= 0 => {
+            padded_precision(prec as usize, MAX_EXACT_FRACTION, |p| format!("{x:.*}", p))
+        }
         'e' | 'E' if prec >= 0 => {
-            let s = format!("{x:.*e}", prec as usize);
+            let s = padded_precision(prec as usize, MAX_EXACT_DIGITS, |p| format!("{x:.*e}", p));
             go_exponent(&s, verb == 'E')
         }
         _ => {
@@ -43,6 +45,26 @@ pub(crate) fn format_float(x: f64, verb: char, prec: i32) -> String {
                 body
             }
         }
+    }
+}
+
+/// More fraction digits than any f64 has in its exact decimal expansion (1074 for the
+/// smallest subnormal), and more significant digits than any has (767): past these, every
+/// digit is 0. Rust's formatter refuses precisions above 65535, which Go accepts up to 1e6.
+const MAX_EXACT_FRACTION: usize = 1100;
+const MAX_EXACT_DIGITS: usize = 800;
+
+/// Formats with `prec` digits after the point, asking `format` for at most `max` and
+/// writing the rest (all zeros) itself.
+fn padded_precision(prec: usize, max: usize, format: impl Fn(usize) -> String) -> String {
+    if prec <= max {
+        return format(prec);
+    }
+    let s = format(max);
+    let zeros = "0".repeat(prec - max);
+    match s.find(['e', 'E']) {
+        Some(e) => format!("{}{zeros}{}", &s[..e], &s[e..]),
+        None => s + &zeros,
     }
 }
 
@@ -155,8 +177,10 @@ impl Digits {
         Digits::from_exp_form(&format!("{:e}", x.abs()))
     }
 
-    /// `x` rounded to `n` significant digits.
+    /// `x` rounded to `n` significant digits (the digits past an f64's exact expansion
+    /// are zeros, which `Digits` drops anyway).
     fn significant(x: f64, n: usize) -> Digits {
+        let n = n.min(MAX_EXACT_DIGITS);
         Digits::from_exp_form(&format!("{:.*e}", n - 1, x.abs()))
     }
 
@@ -499,4 +523,37 @@ pub(crate) fn parse_hex_float(text: &str) -> Option<f64> {
     }
     let shift = exp - 4 * frac.len() as i32;
     Some(v * 2f64.powi(shift))
+}
+
+#[cfg(test)]
+mod precision_tests {
+    use super::format_float;
+
+    /// Go accepts precisions up to 1e6; Rust's formatter stops at 65535 (a libFuzzer find:
+    /// `printf "%.88075s"`-like verbs on floats panicked).
+    #[test]
+    fn precisions_past_rusts_limit_print_as_go_prints_them() {
+        let f = format_float(1.5, 'f', 100_000);
+        assert_eq!(f.len(), 2 + 100_000);
+        assert!(f.starts_with("1.5000") && f.ends_with('0'));
+        let e = format_float(1.5, 'e', 70_000);
+        assert!(
+            e.starts_with("1.5000") && e.ends_with("e+00"),
+            "{}",
+            &e[e.len() - 10..]
+        );
+        assert_eq!(e.len(), 2 + 70_000 + 4);
+        assert_eq!(
+            format_float(0.1, 'g', 70_000).len(),
+            format_float(0.1, 'g', 800).len()
+        );
+        // The exact expansion is kept below the cap.
+        // 2^-1074 has exactly 1074 fraction digits, the last a 5.
+        let tiny = format_float(5e-324, 'f', 1074);
+        assert!(
+            tiny.starts_with("0.000") && tiny.ends_with("625"),
+            "{}",
+            &tiny[1060..]
+        );
+    }
 }

@@ -22,8 +22,10 @@
 //! - [`promql`]: the PromQL syntax tree, parser and engine.
 //! - [`logql`]: the LogQL syntax tree, parser and the evaluation of log and metric queries.
 //! - [`gotmpl`]: Go's text/template language (parser, executor, Go's printing, times and zones,
-//!   function libraries behind a function table): LogQL's `line_format`, later alert
-//!   annotations.
+//!   function libraries behind a function table): LogQL's `line_format`, alert templates.
+//! - [`yaml`]: YAML as trees of nodes that know their line and column, read strictly, for
+//!   the configuration files whose errors must say where they are.
+//! - [`glob`]: file-name globs as Go's `filepath.Glob` reads them.
 //! - [`scrape`]: pulling `/metrics` from targets: prometheus.yml scrape configs, relabeling,
 //!   synthetic series, staleness; writes through a sink.
 
@@ -31,6 +33,7 @@ pub mod adapters;
 pub mod cli;
 pub mod conformance;
 pub mod expo;
+pub mod glob;
 pub mod gotmpl;
 pub mod grammar;
 pub mod http;
@@ -42,3 +45,4 @@ pub mod promql;
 pub mod remote;
 pub mod scrape;
 pub mod store;
+pub mod yaml;

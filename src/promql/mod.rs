@@ -7,6 +7,7 @@ pub mod engine;
 pub mod functions;
 pub mod json;
 pub mod lexer;
+pub mod notation;
 pub mod parser;
 mod parser_durations;
 mod parser_modifiers;

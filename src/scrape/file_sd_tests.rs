@@ -2,6 +2,7 @@
 //! re-reads, keeps and drops.
 
 use super::*;
+use crate::glob::{expand, glob_match};
 
 fn groups(text: &str, name: &str) -> Result<Vec<TargetGroup>, String> {
     let dir = tempfile::tempdir().unwrap();

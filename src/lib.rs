@@ -21,9 +21,10 @@
 //! - [`parallel`]: spreading per-batch work over the cores, results in order.
 //! - [`promql`]: the PromQL syntax tree, parser and engine.
 //! - [`logql`]: the LogQL syntax tree, parser and the evaluation of log and metric queries.
-//! - [`gotmpl`]: Go's text/template language (parser, executor, Go's printing, times and zones,
-//!   function libraries behind a function table): LogQL's `line_format`, later alert
-//!   annotations.
+//! - [`gotmpl`]: Go's text/template language (parser, executor, named templates and sets, Go's
+//!   printing, times and zones, function libraries behind a function table): LogQL's
+//!   `line_format`, Prometheus' alert templates.
+//! - [`rules`]: Prometheus' rules and alerts: alert templates with Prometheus' functions.
 //! - [`scrape`]: pulling `/metrics` from targets: prometheus.yml scrape configs, relabeling,
 //!   synthetic series, staleness; writes through a sink.
 
@@ -40,5 +41,6 @@ pub mod model;
 pub mod parallel;
 pub mod promql;
 pub mod remote;
+pub mod rules;
 pub mod scrape;
 pub mod store;

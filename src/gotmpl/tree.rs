@@ -123,19 +123,6 @@ pub enum Operand {
     Pipe(Box<Pipeline>, Vec<String>),
 }
 
-impl Template {
-    /// The tree of the template called `name` in this parse: its own, or one it defines.
-    pub fn lookup(&self, name: &str) -> Option<&[Node]> {
-        if name == self.name {
-            return Some(&self.nodes);
-        }
-        self.defined
-            .iter()
-            .find(|d| d.name == name)
-            .map(|d| d.nodes.as_slice())
-    }
-}
-
 /// Whether a tree holds nothing but spaces (Go's `IsEmptyTree`): such a definition does not
 /// replace one that exists.
 pub fn is_empty_tree(nodes: &[Node]) -> bool {

@@ -23,6 +23,8 @@
 //! - [`logql`]: the LogQL syntax tree, parser and the evaluation of log and metric queries.
 //! - [`gotmpl`]: Go's text/template language (parser, executor, Go's printing, times and zones,
 //!   function libraries behind a function table): LogQL's `line_format`, alert templates.
+//! - [`rules`]: Prometheus rule files: reading and checking them, evaluating recording and
+//!   alerting rules, the life of alerts, alert templates, promtool's rule unit tests.
 //! - [`yaml`]: YAML as trees of nodes that know their line and column, read strictly, for
 //!   the configuration files whose errors must say where they are.
 //! - [`glob`]: file-name globs as Go's `filepath.Glob` reads them.
@@ -43,6 +45,7 @@ pub mod model;
 pub mod parallel;
 pub mod promql;
 pub mod remote;
+pub mod rules;
 pub mod scrape;
 pub mod store;
 pub mod yaml;

@@ -94,7 +94,8 @@ fn data_fields_and_variables() {
     ]);
     check_err(&[
         ("{{ .a.b }}", ab, "can't evaluate field b in type string"),
-        ("{{ $nope }}", ab, "undefined variable: $nope"),
+        // Using an undeclared variable fails to parse; assigning to one fails to run.
+        ("{{ $nope = 1 }}", ab, "undefined variable: $nope"),
         (
             r#"{{ "a" "b" }}"#,
             ab,

@@ -1,7 +1,7 @@
 //! Unit tests of the Go text/template parser, with Go's built-ins and gotmpl's libraries.
 
 use super::funcs::{FuncSet, MATH, SPRIG};
-use super::parse::*;
+use super::tree::*;
 
 fn parse(s: &str) -> Result<Template, String> {
     let mut funcs = FuncSet::new();
@@ -20,10 +20,15 @@ fn text_fields_and_pipelines() {
         vec![
             Node::Text("a ".into()),
             Node::Action(Pipeline {
+                pos: 4,
                 vars: vec![],
                 assign: false,
                 cmds: vec![Command {
-                    args: vec![Operand::Field(vec!["b".into()])]
+                    pos: 4,
+                    args: vec![Arg {
+                        pos: 4,
+                        op: Operand::Field(vec!["b".into()])
+                    }]
                 }],
             }),
             Node::Text(" c".into()),
@@ -35,7 +40,11 @@ fn text_fields_and_pipelines() {
     };
     assert_eq!(p.cmds.len(), 3);
     assert_eq!(
-        p.cmds[2].args,
+        p.cmds[2]
+            .args
+            .iter()
+            .map(|a| a.op.clone())
+            .collect::<Vec<_>>(),
         vec![
             Operand::Func("printf".into()),
             Operand::Str("%s-%d".into()),
@@ -55,10 +64,15 @@ fn trim_markers_and_comments() {
         vec![
             Node::Text("a".into()),
             Node::Action(Pipeline {
+                pos: 7,
                 vars: vec![],
                 assign: false,
                 cmds: vec![Command {
-                    args: vec![Operand::Field(vec!["b".into()])]
+                    pos: 7,
+                    args: vec![Arg {
+                        pos: 7,
+                        op: Operand::Field(vec!["b".into()])
+                    }]
                 }],
             }),
             Node::Text("c".into()),
@@ -90,7 +104,8 @@ fn errors() {
         "{{ end }}",
         "{{ (upper .a }}",
         "{{ .a | }}",
-        "{{ define \"x\" }}{{ end }}",
+        // `define` only at the top level, as in Go.
+        "{{ if true }}{{ define \"x\" }}{{ end }}{{ end }}",
     ] {
         assert!(parse(bad).is_err(), "{bad}");
     }

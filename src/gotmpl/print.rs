@@ -53,6 +53,8 @@ struct Flags {
     zero: bool,
     /// `%#v`: Go syntax.
     sharp_v: bool,
+    /// `%+v`: struct fields with their names.
+    plus_v: bool,
     wid: Option<usize>,
     prec: Option<usize>,
 }
@@ -170,6 +172,7 @@ impl Printer {
                     // `#` and `+` mean Go syntax and field names for %v, not alternate forms.
                     self.f.sharp_v = self.f.sharp;
                     self.f.sharp = false;
+                    self.f.plus_v = self.f.plus;
                     self.f.plus = false;
                 }
                 self.print_arg(&args[arg_num], verb);
@@ -246,13 +249,15 @@ impl Printer {
             Value::Bool(b) if matches!(verb, 't' | 'v') => {
                 self.pad_str(if *b { "true" } else { "false" })
             }
-            Value::Int(n) | Value::Int64(n) | Value::Month(n) | Value::Weekday(n) => {
-                self.fmt_integer(*n as u64, true, verb, v)
-            }
+            Value::Int(n)
+            | Value::Int64(n)
+            | Value::Month(n)
+            | Value::Weekday(n)
+            | Value::Duration(n) => self.fmt_integer(*n as u64, true, verb, v),
             Value::Byte(n) => self.fmt_integer(u64::from(*n), false, verb, v),
             Value::Float(x) => self.fmt_float_verb(*x, verb, v),
             Value::Str(s) => self.fmt_string_verb(s, verb, v),
-            Value::List(items) => {
+            Value::List(items) | Value::Slice(_, items) => {
                 self.buf.push('[');
                 for (k, item) in items.iter().enumerate() {
                     if k > 0 {
@@ -262,7 +267,26 @@ impl Printer {
                 }
                 self.buf.push(']');
             }
-            Value::Map(_) | Value::Labels(_) => {
+            Value::Struct(st) if verb == 'v' => {
+                // A pointer prints `&{...}` where Go prints a pointer to a struct at the top
+                // (deeper down Go prints an address, which no output should depend on).
+                if st.type_name.starts_with('*') {
+                    self.buf.push('&');
+                }
+                self.buf.push('{');
+                for (k, (name, field)) in st.fields.iter().enumerate() {
+                    if k > 0 {
+                        self.buf.push(' ');
+                    }
+                    if self.f.plus_v {
+                        self.buf.push_str(name);
+                        self.buf.push(':');
+                    }
+                    self.print_elem(field, verb);
+                }
+                self.buf.push('}');
+            }
+            Value::Map(_) | Value::Labels(_) | Value::StrMap(_) => {
                 self.buf.push_str("map[");
                 for (k, (key, val)) in v.map_entries().iter().enumerate() {
                     if k > 0 {
@@ -296,7 +320,7 @@ impl Printer {
             self.buf.push('=');
             // Go does not call String methods while complaining: named ints print as ints.
             match v {
-                Value::Month(n) | Value::Weekday(n) => {
+                Value::Month(n) | Value::Weekday(n) | Value::Duration(n) => {
                     self.fmt_int_base(*n as u64, 10, true, 'v', false)
                 }
                 Value::Time(t) => self.pad_str(&t.to_go_string()),

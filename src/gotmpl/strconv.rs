@@ -508,6 +508,27 @@ pub(crate) fn parse_float(s: &str) -> Result<f64, ()> {
     Ok(if neg { -v } else { v })
 }
 
+/// Go's `strconv.ParseFloat(s, 64)` with Go's error: `strconv.ParseFloat: parsing "x":
+/// invalid syntax`, or `value out of range` for a number too large for a float64.
+pub(crate) fn parse_float_go(s: &str) -> Result<f64, String> {
+    parse_float(s).map_err(|()| {
+        let digits: String = s.chars().filter(|&c| c != '_').collect();
+        let overflow = digits
+            .trim_start_matches(['+', '-'])
+            .parse::<f64>()
+            .is_ok_and(f64::is_infinite);
+        let why = if overflow {
+            "value out of range"
+        } else {
+            "invalid syntax"
+        };
+        format!(
+            "strconv.ParseFloat: parsing {}: {why}",
+            quote(s, '"', false)
+        )
+    })
+}
+
 /// A hex float with a binary exponent (`0x1p3`, `0x1.8p-2`), lower case, without `_`.
 pub(crate) fn parse_hex_float(text: &str) -> Option<f64> {
     let hex = text.strip_prefix("0x")?;

@@ -1,7 +1,9 @@
 //! The dynamically typed values a template computes with, standing for the Go values Loki's
-//! templates see: the label map, strings, Go `int` and `int64` (sprig's arithmetic returns
-//! `int64`, Go's `len` returns `int`; Go keeps them apart when a function wants one), floats,
-//! bools, `time.Time`, and the lists and maps `fromJson` makes.
+//! and Prometheus' templates see: label maps (borrowed, or owned `map[string]string`),
+//! strings, Go `int` and `int64` (sprig's arithmetic returns `int64`, Go's `len` returns
+//! `int`; Go keeps them apart when a function wants one), floats, bools, `time.Time`,
+//! `time.Duration`, the lists and maps `fromJson` makes, and structs with named fields
+//! (Prometheus' alert data and query samples).
 
 use super::exec::TemplateData;
 use super::time::{GoTime, LONG_DAYS, LONG_MONTHS};
@@ -30,10 +32,52 @@ pub enum Value<'a> {
     Weekday(i64),
     /// `[]interface{}`.
     List(Rc<Vec<Value<'a>>>),
+    /// A slice type of the program's own, by its Go name (Prometheus' query results,
+    /// `template.queryResult`): a list in every other way.
+    Slice(&'static str, Rc<Vec<Value<'a>>>),
     /// `map[string]interface{}`.
     Map(Rc<BTreeMap<String, Value<'a>>>),
     /// The entry's labels, Loki's `map[string]string`.
     Labels(&'a dyn TemplateData),
+    /// An owned `map[string]string` (Prometheus' label sets).
+    StrMap(Rc<BTreeMap<String, String>>),
+    /// `time.Duration`, in nanoseconds: an int that prints as `1h2m3s`.
+    Duration(i64),
+    /// A struct (or a pointer to one): fields by name, printed `{a b}`.
+    Struct(Rc<GoStruct<'a>>),
+}
+
+/// A Go struct value: its type as Go prints it (`*template.sample`, `struct { Labels ... }`)
+/// and its fields in order. A type starting with `*` is a pointer to the struct: `%v` prints
+/// it `&{...}`, while an action follows the pointer and prints `{...}`, as Go does.
+#[derive(Clone, Debug)]
+pub struct GoStruct<'a> {
+    pub type_name: &'static str,
+    pub fields: Vec<(&'static str, Value<'a>)>,
+}
+
+impl<'a> GoStruct<'a> {
+    /// The field called `name`.
+    pub fn field(&self, name: &str) -> Option<&Value<'a>> {
+        self.fields.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
+    }
+
+    /// The struct as an action prints it: `{f1 f2 ...}`, each field with `%v`.
+    pub(crate) fn print_pointee(&self) -> String {
+        let fields: Vec<Value> = self.fields.iter().map(|(_, v)| v.clone()).collect();
+        let mut out = String::from("{");
+        for (i, v) in fields.iter().enumerate() {
+            if i > 0 {
+                out.push(' ');
+            }
+            match v {
+                Value::Nil => out.push_str("<nil>"),
+                v => out.push_str(&super::print::sprint(std::slice::from_ref(v))),
+            }
+        }
+        out.push('}');
+        out
+    }
 }
 
 /// The comparison classes of Go's `eq`/`lt` (`basicKind` in text/template).
@@ -67,15 +111,22 @@ impl<'a> Value<'a> {
             Value::Month(_) => "time.Month",
             Value::Weekday(_) => "time.Weekday",
             Value::List(_) => "[]interface {}",
+            Value::Slice(name, _) => name,
             Value::Map(_) => "map[string]interface {}",
-            Value::Labels(_) => "map[string]string",
+            Value::Labels(_) | Value::StrMap(_) => "map[string]string",
+            Value::Duration(_) => "time.Duration",
+            Value::Struct(s) => s.type_name,
         }
     }
 
     pub(crate) fn kind(&self) -> Kind {
         match self {
             Value::Bool(_) => Kind::Bool,
-            Value::Int(_) | Value::Int64(_) | Value::Month(_) | Value::Weekday(_) => Kind::Int,
+            Value::Int(_)
+            | Value::Int64(_)
+            | Value::Month(_)
+            | Value::Weekday(_)
+            | Value::Duration(_) => Kind::Int,
             Value::Byte(_) => Kind::Uint,
             Value::Float(_) => Kind::Float,
             Value::Str(_) => Kind::Str,
@@ -86,25 +137,35 @@ impl<'a> Value<'a> {
     /// The value of a signed integer kind.
     pub(crate) fn as_int(&self) -> Option<i64> {
         match self {
-            Value::Int(n) | Value::Int64(n) | Value::Month(n) | Value::Weekday(n) => Some(*n),
+            Value::Int(n)
+            | Value::Int64(n)
+            | Value::Month(n)
+            | Value::Weekday(n)
+            | Value::Duration(n) => Some(*n),
             _ => None,
         }
     }
 
     /// Go's truth for `if`, `with`, `and`, `or` and `not`: not the zero value of its type
-    /// (empty strings, lists and maps are false; times are always true).
+    /// (empty strings, lists and maps are false; times and structs are always true).
     pub(crate) fn truth(&self) -> bool {
         match self {
             Value::Nil => false,
             Value::Bool(b) => *b,
-            Value::Int(n) | Value::Int64(n) | Value::Month(n) | Value::Weekday(n) => *n != 0,
+            Value::Int(n)
+            | Value::Int64(n)
+            | Value::Month(n)
+            | Value::Weekday(n)
+            | Value::Duration(n) => *n != 0,
             Value::Byte(n) => *n != 0,
             Value::Float(f) => *f != 0.0,
             Value::Str(s) => !s.is_empty(),
             Value::Time(_) => true,
-            Value::List(l) => !l.is_empty(),
+            Value::List(l) | Value::Slice(_, l) => !l.is_empty(),
             Value::Map(m) => !m.is_empty(),
             Value::Labels(d) => !d.labels().is_empty(),
+            Value::StrMap(m) => !m.is_empty(),
+            Value::Struct(_) => true,
         }
     }
 
@@ -121,6 +182,7 @@ impl<'a> Value<'a> {
         };
         match self {
             Value::Time(t) => Some(Cow::Owned(t.to_go_string())),
+            Value::Duration(d) => Some(Cow::Owned(duration_string(*d))),
             Value::Month(m) => Some(name(&LONG_MONTHS, *m, 1, "Month")),
             Value::Weekday(d) => Some(name(&LONG_DAYS, *d, 0, "Weekday")),
             _ => None,
@@ -133,6 +195,10 @@ impl<'a> Value<'a> {
             Value::Map(m) => m
                 .iter()
                 .map(|(k, v)| (Cow::Owned(k.clone()), v.clone()))
+                .collect(),
+            Value::StrMap(m) => m
+                .iter()
+                .map(|(k, v)| (Cow::Owned(k.clone()), Value::str(v.clone())))
                 .collect(),
             Value::Labels(d) => {
                 let mut labels = d.labels();
@@ -156,4 +222,43 @@ impl fmt::Debug for Value<'_> {
             super::print::sprint(std::slice::from_ref(self))
         )
     }
+}
+
+/// Go's `time.Duration.String`: `1h2m3.5s`, `1.5ms`, `0s`; minutes and hours only when they
+/// are not zero, seconds with as many decimals as they need.
+pub(crate) fn duration_string(d: i64) -> String {
+    if d == 0 {
+        return "0s".into();
+    }
+    let sign = if d < 0 { "-" } else { "" };
+    let u = d.unsigned_abs();
+    if u < 1_000_000_000 {
+        // Under a second: the largest unit that is not above it, with decimals.
+        let (unit, scale) = match u {
+            0..=999 => ("ns", 1),
+            1_000..=999_999 => ("\u{b5}s", 1_000),
+            _ => ("ms", 1_000_000),
+        };
+        return format!("{sign}{}{unit}", decimal(u, scale));
+    }
+    let secs = u / 1_000_000_000;
+    let frac = u % 1_000_000_000;
+    let seconds = decimal((secs % 60) * 1_000_000_000 + frac, 1_000_000_000);
+    let (minutes, hours) = ((secs / 60) % 60, secs / 3600);
+    match (hours, minutes) {
+        (0, 0) => format!("{sign}{seconds}s"),
+        (0, m) => format!("{sign}{m}m{seconds}s"),
+        (h, m) => format!("{sign}{h}h{m}m{seconds}s"),
+    }
+}
+
+/// `n / scale` with the decimals it needs (none when it is whole).
+fn decimal(n: u64, scale: u64) -> String {
+    let (int, frac) = (n / scale, n % scale);
+    if frac == 0 {
+        return int.to_string();
+    }
+    let width = scale.ilog10() as usize;
+    let digits = format!("{frac:0width$}");
+    format!("{int}.{}", digits.trim_end_matches('0'))
 }

@@ -592,3 +592,18 @@ fn go_semantics_with_lokis_functions() {
         r#"error calling urldecode: invalid URL escape "%zz""#,
     )]);
 }
+
+#[test]
+fn named_templates_work_as_in_lokis_go_templates() {
+    // Loki runs Go's text/template: `define`, `template` and `block` are part of it.
+    check_ok(&[(
+        r#"{{ define "x" }}<{{ .foo }}>{{ end }}{{ template "x" . }}{{ block "y" .bar }}[{{ . | upper }}]{{ end }}"#,
+        BLIP,
+        "<blip>[BLOP]",
+    )]);
+    check_err(&[(
+        r#"{{ template "nope" . }}"#,
+        BLIP,
+        r#"template "nope" not defined"#,
+    )]);
+}

@@ -87,7 +87,10 @@ fn eq_one(a: &Value, b: &Value) -> R<bool> {
         _ if std::mem::discriminant(a) == std::mem::discriminant(b)
             || matches!(
                 (a, b),
-                (Value::Map(_), Value::Labels(_)) | (Value::Labels(_), Value::Map(_))
+                (
+                    Value::Map(_) | Value::Labels(_) | Value::StrMap(_),
+                    Value::Map(_) | Value::Labels(_) | Value::StrMap(_)
+                )
             ) =>
         {
             return Err(format!(
@@ -146,9 +149,10 @@ fn le(a: &Value, b: &Value) -> R<bool> {
 fn length(v: &Value) -> R<i64> {
     match v {
         Value::Str(s) => Ok(s.len() as i64),
-        Value::List(l) => Ok(l.len() as i64),
+        Value::List(l) | Value::Slice(_, l) => Ok(l.len() as i64),
         Value::Map(m) => Ok(m.len() as i64),
         Value::Labels(d) => Ok(d.labels().len() as i64),
+        Value::StrMap(m) => Ok(m.len() as i64),
         Value::Nil => Err("reflect: call of reflect.Value.Type on zero Value".into()),
         other => Err(format!("len of type {}", other.type_name())),
     }
@@ -199,7 +203,7 @@ fn index<'a>(_: &Env<'a, '_>, args: Vec<Value<'a>>) -> R<Value<'a>> {
                     .ok_or("reflect: string index out of range")?;
                 Value::Byte(*b)
             }
-            Value::List(l) => {
+            Value::List(l) | Value::Slice(_, l) => {
                 let x = index_arg(&idx, l.len())?;
                 l.get(x)
                     .cloned()
@@ -207,6 +211,7 @@ fn index<'a>(_: &Env<'a, '_>, args: Vec<Value<'a>>) -> R<Value<'a>> {
             }
             Value::Map(m) => m.get(map_key(&idx)?).cloned().unwrap_or(Value::Nil),
             Value::Labels(d) => Value::str(d.label(map_key(&idx)?).unwrap_or("")),
+            Value::StrMap(m) => Value::str(m.get(map_key(&idx)?).cloned().unwrap_or_default()),
             other => return Err(format!("can't index item of type {}", other.type_name())),
         };
     }
@@ -225,7 +230,7 @@ fn slice<'a>(_: &Env<'a, '_>, args: Vec<Value<'a>>) -> R<Value<'a>> {
     let len = match item {
         Value::Str(_) if indexes.len() == 3 => return Err("cannot 3-index slice a string".into()),
         Value::Str(s) => s.len(),
-        Value::List(l) => l.len(),
+        Value::List(l) | Value::Slice(_, l) => l.len(),
         other => return Err(format!("can't slice item of type {}", other.type_name())),
     };
     let mut idx = [0, len, len];
@@ -241,6 +246,7 @@ fn slice<'a>(_: &Env<'a, '_>, args: Vec<Value<'a>>) -> R<Value<'a>> {
     Ok(match item {
         Value::Str(s) => Value::str(bytes_to_string(&s.as_bytes()[idx[0]..idx[1]])),
         Value::List(l) => Value::List(Rc::new(l[idx[0]..idx[1]].to_vec())),
+        Value::Slice(name, l) => Value::Slice(name, Rc::new(l[idx[0]..idx[1]].to_vec())),
         _ => unreachable!("checked above"),
     })
 }

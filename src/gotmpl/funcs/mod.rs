@@ -31,6 +31,11 @@ pub enum Ty {
     Time,
     /// `time.Duration`: only integer literals fit.
     Duration,
+    /// A type of the program's own (Prometheus' `*template.sample`): only values of that
+    /// type name, or nil, fit.
+    Named(&'static str),
+    /// A slice type of the program's own (Prometheus' `template.queryResult`): lists, or nil.
+    Slice(&'static str),
 }
 
 impl Ty {
@@ -42,6 +47,7 @@ impl Ty {
             Ty::Float => "float64",
             Ty::Time => "time.Time",
             Ty::Duration => "time.Duration",
+            Ty::Named(name) | Ty::Slice(name) => name,
         }
     }
 }
@@ -80,10 +86,17 @@ pub const fn variadic(params: &'static [Ty], rest: Ty, call: Imp) -> Func {
 }
 
 /// What the program running a template offers its functions for this execution, by name:
-/// LogQL offers the entry's line and time to `__line__` and `__timestamp__`.
+/// LogQL offers the entry's line and time to `__line__` and `__timestamp__`; Prometheus
+/// offers the evaluation time and runs `query` through its querier.
 pub trait Host<'a> {
     /// The value called `name`, if this execution has one.
     fn value(&self, name: &str) -> Option<Value<'a>>;
+
+    /// Runs the host's operation `name` on `args`, if it has one (`None` when it has not).
+    fn call(&self, name: &str, args: &[Value<'a>]) -> Option<R<Value<'a>>> {
+        let _ = (name, args);
+        None
+    }
 }
 
 /// No host values.
@@ -102,6 +115,11 @@ impl<'a> Env<'a, '_> {
     /// The host's value called `name`.
     pub fn host_value(&self, name: &str) -> Option<Value<'a>> {
         self.host.value(name)
+    }
+
+    /// Runs the host's operation `name` (`None` when the host has none of that name).
+    pub fn host_call(&self, name: &str, args: &[Value<'a>]) -> Option<R<Value<'a>>> {
+        self.host.call(name, args)
     }
 }
 
@@ -187,7 +205,7 @@ impl FuncSet {
         self.funcs.contains_key(name)
     }
 
-    pub(super) fn get(&self, name: &str) -> Option<&Func> {
+    pub(crate) fn get(&self, name: &str) -> Option<&Func> {
         self.funcs.get(name)
     }
 

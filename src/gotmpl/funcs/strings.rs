@@ -71,6 +71,63 @@ pub fn go_title(s: &str) -> String {
         .collect()
 }
 
+/// `cases.Title(language.Und, cases.NoLower)` of golang.org/x/text (Prometheus 3's `title`):
+/// the first cased letter of each word in title case, the rest as it is. Unlike
+/// `strings.Title`, a word goes on across an apostrophe or a period between letters
+/// (`don't`, `example.com`), and digits do not start one (`1st` becomes `1St`).
+pub fn cases_title(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut in_word = false;
+    let mut prev_mid = false;
+    for c in s.chars() {
+        let mid = is_mid_word(c);
+        // Two word-joining marks in a row end the word.
+        if prev_mid && mid {
+            in_word = false;
+        }
+        if c.is_lowercase() || c.is_uppercase() {
+            out.push(if in_word { c } else { title_char(c) });
+            in_word = true;
+        } else {
+            out.push(c);
+            if !(c.is_alphanumeric() || mid || c == '_' || is_mark(c)) {
+                in_word = false;
+            }
+        }
+        prev_mid = mid;
+    }
+    out
+}
+
+/// Characters that join the letters around them into one word (Unicode's MidLetter and
+/// MidNumLet word-break classes).
+fn is_mid_word(c: char) -> bool {
+    matches!(
+        c,
+        '\'' | '.'
+            | ':'
+            | '\u{b7}'
+            | '\u{387}'
+            | '\u{55f}'
+            | '\u{5f4}'
+            | '\u{2018}'
+            | '\u{2019}'
+            | '\u{2024}'
+            | '\u{2027}'
+            | '\u{fe13}'
+            | '\u{fe52}'
+            | '\u{fe55}'
+            | '\u{ff07}'
+            | '\u{ff0e}'
+            | '\u{ff1a}'
+    )
+}
+
+/// Combining marks (the main blocks), which belong to the letter before them.
+fn is_mark(c: char) -> bool {
+    matches!(c as u32, 0x300..=0x36F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F)
+}
+
 fn title_char(c: char) -> char {
     match c as u32 {
         // Digraphs have a title case of their own: `ǆ` becomes `ǅ`, not `Ǆ`.

@@ -10,6 +10,10 @@
 //! | 3 | input rejected: a file, line or query could not be parsed or evaluated; nothing from it was stored |
 //! | 4 | partial success: some scrape targets were down, or `--skip-invalid` skipped records |
 //! | 5 | the store is damaged: `argus store check` found damage, or a command met it while reading (the message says to run `argus store check` and `argus store repair`) |
+//! | 6 | `argus rules eval`: some alert is firing |
+//!
+//! `argus rules check` and `argus rules test` keep promtool's codes (1 for an invalid file or
+//! a failed test, 3 for fatal lint findings), so that CI jobs can swap one for the other.
 //!
 //! A query over a limit is neither bad input (the query is valid, and answers with a larger
 //! limit) nor damage, so it is a runtime failure (1) whose message says which flag raises
@@ -32,6 +36,8 @@ pub const USAGE: i32 = 2;
 pub const INPUT_REJECTED: i32 = 3;
 pub const PARTIAL: i32 = 4;
 pub const STORE_DAMAGED: i32 = 5;
+/// `argus rules eval`: an alert is firing.
+pub const ALERTS_FIRING: i32 = 6;
 
 /// An error on its way to `main`, carrying the exit code it maps to.
 #[derive(Debug)]

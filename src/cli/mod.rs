@@ -2,6 +2,7 @@
 //! costs and trade-offs, an `Args` struct, a `run`). This file holds the global options, the
 //! subcommand list and the single place where errors become exit codes (`exit.rs`).
 
+pub mod alerts;
 pub mod conformance;
 mod conformance_fuzz;
 mod conformance_logql;
@@ -14,6 +15,8 @@ pub mod output;
 pub mod progress;
 pub mod query;
 mod query_logs;
+pub mod rules;
+mod rules_eval;
 pub mod scrape;
 pub mod serve;
 pub mod store;
@@ -42,7 +45,8 @@ pub const EXIT_CODES_HELP: &str =
     "Exit codes: 0 success; 1 runtime failure (I/O, store, unreachable server, a query over \
 --max-samples or --timeout); 2 usage error; 3 input rejected (bad file, line or query; \
 nothing stored); 4 partial success (targets down, records skipped); 5 store damaged (found by \
-store check or met by a reader; see store repair).";
+store check or met by a reader; see store repair); 6 an alert is firing (rules eval). rules \
+check and rules test keep promtool's codes.";
 
 /// Options every subcommand accepts.
 #[derive(Args, Debug, Clone)]
@@ -153,6 +157,8 @@ pub enum Command {
     Export(export::ExportArgs),
     Serve(serve::ServeArgs),
     Store(store::StoreArgs),
+    Rules(rules::RulesArgs),
+    Alerts(alerts::AlertsArgs),
     Conformance(conformance::ConformanceArgs),
 }
 
@@ -223,6 +229,8 @@ pub fn run() -> i32 {
         Command::Export(a) => export::run(&cli.global, a),
         Command::Serve(a) => serve::run(&cli.global, a),
         Command::Store(a) => store::run(&cli.global, a),
+        Command::Rules(a) => rules::run(&cli.global, a),
+        Command::Alerts(a) => alerts::run(&cli.global, a),
         Command::Conformance(a) => conformance::run(&cli.global, a),
     };
     match result {

@@ -21,7 +21,8 @@ use std::time::Duration;
 /// promtool and Prometheus clients use it as a Prometheus server (`/api/v1/...`, remote_write
 /// on `/api/v1/write`); log shippers and Grafana's Loki data source use it as Loki
 /// (`/loki/api/v1/...`). With `--config prometheus.yml` it scrapes the configuration's jobs
-/// too, and reloads them on SIGHUP or `POST /-/reload`.
+/// too and evaluates its `rule_files` (and those of `--rules`), and reloads them on SIGHUP or
+/// `POST /-/reload`; `/api/v1/rules` and `/api/v1/alerts` show the rules and alerts.
 ///
 /// Pushes are answered only once stored durably (fsynced), so `kill -9` loses nothing that
 /// was acknowledged; concurrent pushes share one commit. Other processes (cron `scrape`,
@@ -39,6 +40,14 @@ pub struct ServeArgs {
     /// and POST /-/reload).
     #[arg(long, short = 'c', value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Rule files (Prometheus' format) to evaluate on their groups' schedules, besides the
+    /// `rule_files` of --config; reloaded with it.
+    #[arg(long = "rules", value_name = "FILE", num_args = 1..)]
+    pub rules: Vec<PathBuf>,
+    /// The URL under which people reach this server, as alert templates see it
+    /// ($externalURL) [default: http:// and --listen].
+    #[arg(long, value_name = "URL")]
+    pub external_url: Option<String>,
     /// How often the server scrapes its own /metrics (job "argus"); 0s turns it off.
     #[arg(long, value_name = "DURATION", default_value = "15s")]
     pub self_scrape_interval: String,
@@ -263,6 +272,14 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> CliResult {
         },
         allowed_hosts: args.web_allowed_host.clone(),
         flags: flag_map(args),
+        rules: crate::http::rules::RulesSetup {
+            files: args.rules.clone(),
+            config: args.config.clone(),
+            external_url: args
+                .external_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{}", args.listen)),
+        },
     };
     let rt = super::runtime()?;
     rt.block_on(async {

@@ -11,7 +11,9 @@
 //! | `prometheus.rs` | Prometheus' query API and the remote_write receiver |
 //! | `status.rs` | metadata, targets, status, federate, health, reload, own metrics |
 //! | `loki.rs` | Loki's push, query, metadata and tail API |
-//! | `scraping.rs` | continuous scraping with reloads |
+//! | `scraping.rs` | continuous scraping with reloads (of the rules too) |
+//! | `rules.rs` | rule evaluation on each group's schedule, the rules in force |
+//! | `rules_api.rs` | `/api/v1/rules` and `/api/v1/alerts` |
 //! | `self_metrics.rs` | the registry behind `/metrics` |
 //! | `web_config.rs` | `--web-config`: TLS and basic authentication |
 //! | `redact.rs` | secrets hidden where configuration and targets are shown |
@@ -35,6 +37,8 @@ pub mod prometheus;
 pub mod proto;
 pub mod push;
 pub mod redact;
+pub mod rules;
+pub mod rules_api;
 pub mod scraping;
 pub mod self_metrics;
 pub mod server;
@@ -297,6 +301,11 @@ fn routes() -> Router<Arc<AppState>> {
         )
         .route("/api/v1/metadata", get(status::metadata))
         .route("/api/v1/targets", get(status::targets))
+        .route(
+            "/api/v1/rules",
+            get(rules_api::rules).post(rules_api::rules),
+        )
+        .route("/api/v1/alerts", get(rules_api::alerts))
         .route("/api/v1/status/buildinfo", get(status::buildinfo))
         .route("/api/v1/status/config", get(status::config))
         .route("/api/v1/status/flags", get(status::flags))

@@ -223,9 +223,15 @@ pub fn start(
                     .await;
                     match stop.take() {
                         Some(Stop::Reload(reply)) => {
-                            let outcome = match setup.load() {
-                                Ok((new_jobs, yaml)) => {
+                            // All or nothing: the scrape jobs and the rules are replaced
+                            // together, or neither is.
+                            let loaded = setup
+                                .load()
+                                .and_then(|j| st.rules.setup.load().map(|r| (j, r)));
+                            let outcome = match loaded {
+                                Ok(((new_jobs, yaml), rules)) => {
                                     install(&st, &new_jobs, yaml);
+                                    st.rules.install(rules);
                                     jobs = new_jobs;
                                     eprintln!("argus: configuration reloaded");
                                     Ok(())

@@ -49,6 +49,8 @@ pub struct ServeConfig {
     pub allowed_hosts: Vec<String>,
     /// The flags as `/api/v1/status/flags` shows them.
     pub flags: BTreeMap<String, String>,
+    /// The rule files to evaluate (`--rules`, and `--config`'s `rule_files`).
+    pub rules: super::rules::RulesSetup,
 }
 
 impl ServeConfig {
@@ -67,6 +69,7 @@ impl ServeConfig {
             connections: ConnectionLimits::default(),
             allowed_hosts: Vec::new(),
             flags: BTreeMap::new(),
+            rules: super::rules::RulesSetup::default(),
         }
     }
 }
@@ -161,6 +164,7 @@ impl Server {
             self_job,
         };
         let (jobs, yaml) = setup.load().map_err(StartError::Config)?;
+        let rules = config.rules.load().map_err(StartError::Config)?;
         let (reload_tx, reloads) = mpsc::unbounded_channel();
         let scheme = if config.tls.is_some() {
             "https"
@@ -178,7 +182,7 @@ impl Server {
         };
         let tls = config.tls.clone().map(tokio_rustls::TlsAcceptor::from);
         let limits = config.connections.clone();
-        let st = app_state(config, reload_tx, admission);
+        let st = app_state(config, reload_tx, admission, rules);
         scraping::install(&st, &jobs, yaml);
         Ok(Server {
             st,
@@ -238,6 +242,7 @@ impl Server {
             self.reloads,
             stop_rx.clone(),
         );
+        let evaluator = super::rules::start(st.clone(), stop_rx.clone());
         let routes = super::routes();
         #[cfg(test)]
         let routes = routes.merge(self.extra);
@@ -272,6 +277,7 @@ impl Server {
         let st2 = st.clone();
         let closed = tokio::task::spawn_blocking(move || {
             let _ = scraper.join();
+            let _ = evaluator.join();
             st2.committer.close();
             st2.merger.close();
         });
@@ -284,6 +290,7 @@ fn app_state(
     config: ServeConfig,
     reload: mpsc::UnboundedSender<ReloadRequest>,
     admission: super::admission::Admission,
+    rules: super::rules::RuleSet,
 ) -> Arc<AppState> {
     let store = config.store;
     let merger = Merger::start(store.clone());
@@ -312,6 +319,7 @@ fn app_state(
         basic_auth: config.basic_auth,
         admission,
         connections: Arc::new(ConnectionCounts::default()),
+        rules: super::rules::Rules::new(config.rules, rules),
     })
 }
 

@@ -178,6 +178,8 @@ pub struct AppState {
     pub admission: super::admission::Admission,
     /// Open, refused and timed-out connections, for `/metrics`.
     pub connections: Arc<super::connections::ConnectionCounts>,
+    /// The rules in force and their groups' latest states.
+    pub rules: super::rules::Rules,
 }
 
 impl AppState {

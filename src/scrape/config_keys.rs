@@ -72,10 +72,13 @@ const TOP_UNSUPPORTED: &[(&str, &str)] = &[(
 /// that holds something gets a warning saying that argus ignores it. Refusing them would
 /// make argus unable to read the very file a Prometheus user has.
 pub const NOT_FOR_SCRAPING: &[(&str, &str)] = &[
-    ("rule_files", "argus reads no rules from prometheus.yml"),
+    (
+        "rule_files",
+        "scraping evaluates no rules; `argus rules eval --config` does",
+    ),
     (
         "alerting",
-        "argus sends no alerts configured in prometheus.yml",
+        "scraping sends no alerts; `argus rules eval --config` and `argus serve` do",
     ),
     (
         "remote_write",
@@ -88,11 +91,11 @@ pub const NOT_FOR_SCRAPING: &[(&str, &str)] = &[
     ("otlp", "argus has no OTLP receiver"),
     (
         "global.evaluation_interval",
-        "argus reads no rules from prometheus.yml",
+        "scraping evaluates no rules; `argus rules eval --config` does",
     ),
     (
         "global.rule_query_offset",
-        "argus reads no rules from prometheus.yml",
+        "scraping evaluates no rules; `argus rules eval --config` does",
     ),
     ("global.query_log_file", "argus logs no queries"),
 ];

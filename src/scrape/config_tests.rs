@@ -24,8 +24,8 @@ fn debian_default_config_loads_and_names_what_it_ignores() {
     assert_eq!(
         warnings,
         [
-            "alerting is ignored (argus sends no alerts configured in prometheus.yml)",
-            "global.evaluation_interval is ignored (argus reads no rules from prometheus.yml)",
+            "alerting is ignored (scraping sends no alerts; `argus rules eval --config` and `argus serve` do)",
+            "global.evaluation_interval is ignored (scraping evaluates no rules; `argus rules eval --config` does)",
         ]
     );
 }

@@ -240,6 +240,37 @@ impl Store {
         fs::write_atomic(&path, &self.inner.tmp, data)
     }
 
+    /// The names of the state files that start with `prefix`, sorted (lock files apart).
+    pub fn state_names(&self, prefix: &str) -> Result<Vec<String>> {
+        let dir = &self.inner.state;
+        let entries = match std::fs::read_dir(dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(StoreError::io("list", dir, e)),
+        };
+        let mut names = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|e| StoreError::io("list", dir, e))?;
+            if let Some(name) = entry.file_name().to_str() {
+                if name.starts_with(prefix) && !name.ends_with(".lock") {
+                    names.push(name.to_string());
+                }
+            }
+        }
+        names.sort();
+        Ok(names)
+    }
+
+    /// Holds the exclusive lock of state file `name` until the guard drops, so that the
+    /// processes that read, change and write one state file (cron runs and a server
+    /// evaluating the same rules) take turns. Blocks while another holds it.
+    pub fn lock_state(&self, name: &str) -> Result<fs::LockGuard> {
+        self.ensure_writable()?;
+        let mut path = self.state_path(name)?.into_os_string();
+        path.push(".lock");
+        fs::lock_exclusive(Path::new(&path))
+    }
+
     fn state_path(&self, name: &str) -> Result<PathBuf> {
         let ok = !name.is_empty()
             && !name.starts_with('.')

@@ -1,6 +1,7 @@
 //! The integration test binary: every test here runs the real `argus` executable in a
 //! temporary store, the way cron jobs and pipelines use it.
 
+mod alertmanager;
 mod conformance;
 mod differential;
 mod docs;
@@ -15,8 +16,11 @@ mod query_flags;
 mod query_logs;
 mod remote;
 mod remote_loki;
+mod rules;
+mod rules_eval;
 mod scrape;
 mod serve;
+mod serve_rules;
 mod store;
 mod support;
 mod usage;

@@ -50,7 +50,7 @@ impl Server {
         panic!("argus serve did not start");
     }
 
-    fn stderr(&self) -> String {
+    pub(super) fn stderr(&self) -> String {
         std::fs::read_to_string(&self.stderr).unwrap_or_default()
     }
 
@@ -70,13 +70,13 @@ impl Server {
     }
 
     /// GET that must answer 200 with JSON.
-    fn json(&self, path: &str) -> Value {
+    pub(super) fn json(&self, path: &str) -> Value {
         let (code, body) = self.get(path);
         assert_eq!(code, 200, "GET {path}: {body}");
         serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {path}: {e}: {body}"))
     }
 
-    fn post_form(&self, path: &str, form: &str) -> (u16, Value) {
+    pub(super) fn post_form(&self, path: &str, form: &str) -> (u16, Value) {
         let (code, body) = self.request(
             "POST",
             path,
@@ -86,7 +86,7 @@ impl Server {
         (code, serde_json::from_slice(&body).unwrap_or(Value::Null))
     }
 
-    fn signal(&self, sig: i32) {
+    pub(super) fn signal(&self, sig: i32) {
         // SAFETY: kill has no memory-safety preconditions; the pid is our child's.
         unsafe {
             libc::kill(self.child.id() as i32, sig);

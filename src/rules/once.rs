@@ -1,0 +1,150 @@
+//! Evaluating every group once, at now, against the shared store: what a cron line runs
+//! (`argus rules eval`), with no server.
+//!
+//! Each group is evaluated at the latest instant of its schedule (now rounded down to its
+//! interval), so that runs a little early or late land on the same instant. Its state lives
+//! in a state file of the store ([`super::state`]) and is read, advanced and written back
+//! under that file's exclusive lock; a group already evaluated at that instant (by an
+//! overlapping run, or by a server on the same store) is not evaluated again. The group's
+//! output is committed to the store in one commit before its state is written: a run killed
+//! in between leaves the output without the state, and the next run evaluates that instant
+//! again and writes the same samples, which the store keeps once. Each change of an alert's
+//! state is also written to the log store ([`super::history`]).
+
+use super::alerting_config::AlertingConfig;
+use super::file::{Group, RuleFile};
+use super::group::{eval_group, EvalSettings, GroupState};
+use super::history;
+use super::notifier;
+use super::overlay::Overlay;
+use super::state;
+use crate::store::{Store, StoreError};
+
+/// The schedule and identity every group of a run shares.
+pub struct OnceSettings<'a> {
+    pub eval: EvalSettings<'a>,
+    /// Interval of groups that set none (ms): `global.evaluation_interval`.
+    pub default_interval: i64,
+    /// Query offset of groups that set none (ms): `global.rule_query_offset`.
+    pub default_query_offset: i64,
+    /// Where firing and resolved alerts go (`alerting` of prometheus.yml); none when empty.
+    pub alerting: &'a AlertingConfig,
+}
+
+/// What happened to one group.
+#[derive(Debug)]
+pub struct GroupReport {
+    pub file: String,
+    pub group: String,
+    /// The instant evaluated, or `None` when another process had already evaluated it.
+    pub evaluated_at: Option<i64>,
+    pub state: GroupState,
+    /// Alerts sent to Alertmanagers, and why some Alertmanagers did not take them.
+    pub sent: usize,
+    pub send_errors: Vec<String>,
+}
+
+/// Evaluates every group of `files` at `now` (ms). Store errors stop the run; a rule that
+/// fails is reported in its group's state and the run goes on.
+pub fn eval_all(
+    store: &Store,
+    files: &[RuleFile],
+    settings: &OnceSettings,
+    now: i64,
+) -> Result<Vec<GroupReport>, StoreError> {
+    let mut reports = Vec::new();
+    for f in files {
+        for g in &f.groups {
+            reports.push(eval_one(store, &f.path, g, settings, now)?);
+        }
+    }
+    Ok(reports)
+}
+
+/// Evaluates one group at the latest instant of its schedule at or before `now`, unless it was
+/// already evaluated at that instant.
+pub fn eval_one(
+    store: &Store,
+    file: &str,
+    group: &Group,
+    settings: &OnceSettings,
+    now: i64,
+) -> Result<GroupReport, StoreError> {
+    // The state belongs to the file wherever it is named from.
+    let identity = std::fs::canonicalize(file)
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| file.to_string());
+    let name = state::file_name(&identity, &group.name);
+    let _lock = store.lock_state(&name)?;
+    let rules: Vec<(&str, &str)> = group
+        .rules
+        .iter()
+        .map(|r| (r.name(), r.expr_text.as_str()))
+        .collect();
+    let mut state = match store.read_state(&name)? {
+        None => GroupState::new(group),
+        Some(data) => state::decode(&data, &rules).map_err(|e| {
+            StoreError::Invalid(format!(
+                "the state of rule group {:?} of {file} (state/{name}): {e}; delete that file \
+                 to start the group afresh",
+                group.name
+            ))
+        })?,
+    };
+    let interval = group.interval.unwrap_or(settings.default_interval).max(1);
+    let ts = now - now.rem_euclid(interval);
+    if state.last_evaluation.is_some_and(|last| last >= ts) {
+        return Ok(GroupReport {
+            file: file.to_string(),
+            group: group.name.clone(),
+            evaluated_at: None,
+            state,
+            sent: 0,
+            send_errors: Vec::new(),
+        });
+    }
+    let offset = group.query_offset.unwrap_or(settings.default_query_offset);
+    let snapshot = store.snapshot()?;
+    let mut overlay = Overlay::new(&snapshot);
+    let before = history::before(&state);
+    eval_group(&settings.eval, group, &mut state, ts, offset, &mut overlay)?;
+    let written = overlay.written();
+    if !written.is_empty() {
+        let mut w = store.writer();
+        for (labels, s) in &written {
+            w.append(labels, s.t, s.v)?;
+        }
+        w.commit()?;
+    }
+    let changes = history::changes(&before, &state, file, &group.name);
+    if !changes.is_empty() {
+        let stream = history::state_stream();
+        let mut w = store.log_writer();
+        for line in &changes {
+            // Nanoseconds; entries of one instant keep their order by their position.
+            w.append_line(&stream, ts * 1_000_000, line, Vec::new())?;
+        }
+        w.commit()?;
+    }
+    // Alerts are marked sent in the state before they go out: a crash between the two
+    // delays them to the next resend, and never sends one twice.
+    let outgoing = if settings.alerting.alertmanagers.is_empty() {
+        Vec::new()
+    } else {
+        let exprs: Vec<String> = group.rules.iter().map(|r| r.expr.to_string()).collect();
+        notifier::due(&mut state, &exprs, ts, interval, settings.eval.external_url)
+            .into_iter()
+            .filter_map(|a| notifier::prepare(a, settings.eval.external_labels, settings.alerting))
+            .collect()
+    };
+    store.write_state(&name, &state::encode(file, &group.name, &state, &rules))?;
+    let send_errors = notifier::send(&settings.alerting.alertmanagers, &outgoing);
+    Ok(GroupReport {
+        file: file.to_string(),
+        group: group.name.clone(),
+        evaluated_at: Some(ts),
+        state,
+        sent: outgoing.len(),
+        send_errors,
+    })
+}

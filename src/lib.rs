@@ -23,6 +23,9 @@
 //! - [`logql`]: the LogQL syntax tree, parser and the evaluation of log and metric queries.
 //! - [`gotmpl`]: Go's text/template language (parser, executor, Go's printing, times and zones,
 //!   function libraries behind a function table): LogQL's `line_format`, alert templates.
+//! - [`notify`]: Alertmanager's core as a library: alertmanager.yml, routing, grouping and
+//!   its timers as a saved state machine, inhibition, silences, webhook and Slack messages,
+//!   delivery with retries.
 //! - [`yaml`]: YAML as trees of nodes that know their line and column, read strictly, for
 //!   the configuration files whose errors must say where they are.
 //! - [`glob`]: file-name globs as Go's `filepath.Glob` reads them.
@@ -40,6 +43,7 @@ pub mod http;
 pub mod ingest;
 pub mod logql;
 pub mod model;
+pub mod notify;
 pub mod parallel;
 pub mod promql;
 pub mod remote;

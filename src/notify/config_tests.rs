@@ -301,3 +301,25 @@ fn loading_a_file_resolves_relative_template_paths_and_names_the_file() {
         )]
     );
 }
+
+#[test]
+fn yaml_syntax_errors_name_their_line() {
+    let e = errors("route:\n  receiver: [r\nreceivers: []\n");
+    assert_eq!(e.len(), 1);
+    assert!(e[0].starts_with("yaml: line "), "{e:?}");
+}
+
+#[test]
+fn an_empty_group_by_keeps_the_parents_grouping() {
+    let c = Config::parse(
+        "route:\n  receiver: r\n  group_by: [alertname]\n  routes:\n    - matchers: [a=b]\n      group_by: []\nreceivers: [{name: r}]\n",
+    )
+    .unwrap();
+    let by: Vec<&str> = c.route.routes[0]
+        .opts
+        .group_by
+        .iter()
+        .map(|s| s.as_str())
+        .collect();
+    assert_eq!(by, ["alertname"]);
+}

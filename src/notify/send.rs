@@ -26,6 +26,17 @@ use std::time::{Duration, Instant};
 /// The User-Agent of every notification.
 pub const USER_AGENT: &str = concat!("argus/", env!("CARGO_PKG_VERSION"));
 
+/// One client for all notifications of a process (it pools connections). Proxies from the
+/// environment are not used, as Alertmanager uses none unless its `http_config` says so
+/// (which argus refuses).
+pub fn build_client() -> Result<reqwest::Client, String> {
+    reqwest::Client::builder()
+        .user_agent(USER_AGENT)
+        .no_proxy()
+        .build()
+        .map_err(|e| format!("cannot build the HTTP client: {}", chain(&e)))
+}
+
 /// Where retries get their time from: the real clock, or a test's.
 pub trait Timer: Send + Sync {
     fn now(&self) -> Instant;

@@ -307,7 +307,7 @@ async fn a_flush_is_delivered_end_to_end() {
     state.ingest(&cfg, vec![alert], 0);
     let flushes = state.flush(&cfg, &[], 30_000);
     assert_eq!(flushes.len(), 1);
-    let client = reqwest::Client::new();
+    let client = build_client().unwrap();
     let timer = FakeTimer::new();
     let sender = Sender {
         client: &client,

@@ -25,6 +25,9 @@
 //!   function libraries behind a function table): LogQL's `line_format`, alert templates.
 //! - [`rules`]: Prometheus rule files: reading and checking them, evaluating recording and
 //!   alerting rules, the life of alerts, alert templates, promtool's rule unit tests.
+//! - [`notify`]: Alertmanager's core as a library: alertmanager.yml, routing, grouping and
+//!   its timers as a saved state machine, inhibition, silences, webhook and Slack messages,
+//!   delivery with retries.
 //! - [`yaml`]: YAML as trees of nodes that know their line and column, read strictly, for
 //!   the configuration files whose errors must say where they are.
 //! - [`glob`]: file-name globs as Go's `filepath.Glob` reads them.
@@ -42,6 +45,7 @@ pub mod http;
 pub mod ingest;
 pub mod logql;
 pub mod model;
+pub mod notify;
 pub mod parallel;
 pub mod promql;
 pub mod remote;

@@ -26,7 +26,10 @@ const ALERTS_EXAMPLES: &str = "Examples:
   argus alerts list
 
   # Firing only, as JSON shaped as Prometheus' /api/v1/alerts
-  argus alerts list --state firing -o json";
+  argus alerts list --state firing -o json
+
+  # Quiet the notifications of one alert for two hours
+  argus alerts silence add 'alertname=\"MySQLDown\"' 'instance=~\"db1.*\"' --duration 2h --comment 'maintenance'";
 
 #[derive(Subcommand, Debug)]
 pub enum AlertsAction {
@@ -39,6 +42,46 @@ pub enum AlertsAction {
         #[arg(long, value_enum)]
         state: Option<StateArg>,
     },
+    /// Silences: mute the notifications of matching alerts for a while.
+    Silence {
+        #[command(subcommand)]
+        action: SilenceAction,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SilenceAction {
+    /// Add a silence: notifications (argus' own, `--alertmanager-config`) of alerts that
+    /// match every matcher are not sent until it ends. Kept in the store, honoured by
+    /// `rules eval` and `serve`. Prints the silence's ID.
+    Add {
+        /// Matchers in Alertmanager's syntax: `alertname="X"`, `severity=~"crit|page"`,
+        /// `instance!="db2"`; at least one must not match the empty string.
+        #[arg(value_name = "MATCHER", required = true)]
+        matchers: Vec<String>,
+        /// How long the silence lasts.
+        #[arg(long, value_name = "DURATION", default_value = "1h")]
+        duration: String,
+        /// When it starts [default: now].
+        #[arg(long, value_name = "TIME")]
+        start: Option<String>,
+        /// Who adds it [default: $USER].
+        #[arg(long, value_name = "NAME")]
+        author: Option<String>,
+        /// Why (required, as Alertmanager's amtool requires it).
+        #[arg(long, value_name = "TEXT")]
+        comment: String,
+    },
+    /// List the silences that are active or pending (with --expired, all).
+    List {
+        #[arg(long)]
+        expired: bool,
+    },
+    /// End silences now.
+    Expire {
+        #[arg(value_name = "ID", required = true)]
+        ids: Vec<String>,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -48,7 +91,10 @@ pub enum StateArg {
 }
 
 pub fn run(global: &GlobalArgs, args: &AlertsArgs) -> CliResult {
-    let AlertsAction::List { state } = &args.action;
+    let state = match &args.action {
+        AlertsAction::List { state } => state,
+        AlertsAction::Silence { action } => return super::silences::run(global, action),
+    };
     let fmt = global.output_or(
         OutputFormat::Table,
         &[OutputFormat::Table, OutputFormat::Json],

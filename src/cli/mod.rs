@@ -19,6 +19,7 @@ pub mod rules;
 mod rules_eval;
 pub mod scrape;
 pub mod serve;
+mod silences;
 pub mod store;
 pub mod timeargs;
 

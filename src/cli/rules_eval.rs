@@ -41,6 +41,11 @@ pub struct EvalArgs {
     /// A prometheus.yml whose `rule_files` to evaluate, with its global settings.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// An Alertmanager configuration (alertmanager.yml): argus itself routes, groups and
+    /// sends the notifications (Slack, webhooks) as Alertmanager would, its state kept in the
+    /// store across runs.
+    #[arg(long, value_name = "FILE")]
+    pub alertmanager_config: Option<PathBuf>,
     /// Evaluate at this time instead of now (RFC 3339, Unix time, `now-5m`...). A group
     /// already evaluated at or after that instant is left alone.
     #[arg(long, value_name = "TIME")]
@@ -68,6 +73,12 @@ pub fn run(global: &GlobalArgs, args: &EvalArgs) -> CliResult {
         "rules eval",
     )?;
     let (settings, files) = load_rules(&args.rules, args.config.as_deref())?;
+    let notify = args
+        .alertmanager_config
+        .as_deref()
+        .map(crate::notify::Config::load)
+        .transpose()
+        .map_err(|e| CliError::input(e.to_string()))?;
     let store = global.open_store_to_maintain()?;
     let engine = Engine::default();
     let once = OnceSettings {
@@ -80,6 +91,7 @@ pub fn run(global: &GlobalArgs, args: &EvalArgs) -> CliResult {
         default_interval: settings.evaluation_interval,
         default_query_offset: settings.rule_query_offset,
         alerting: &settings.alerting,
+        notify: notify.as_ref(),
     };
     let now = now_ms();
     let at = match &args.time {

@@ -44,6 +44,11 @@ pub struct ServeArgs {
     /// `rule_files` of --config; reloaded with it.
     #[arg(long = "rules", value_name = "FILE", num_args = 1..)]
     pub rules: Vec<PathBuf>,
+    /// An Alertmanager configuration (alertmanager.yml): the server routes, groups and sends
+    /// its alerts' notifications (Slack, webhooks) itself, as Alertmanager would; reloaded
+    /// with --config.
+    #[arg(long, value_name = "FILE")]
+    pub alertmanager_config: Option<PathBuf>,
     /// The URL under which people reach this server, as alert templates see it
     /// ($externalURL) [default: http:// and --listen].
     #[arg(long, value_name = "URL")]
@@ -279,6 +284,7 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> CliResult {
                 .external_url
                 .clone()
                 .unwrap_or_else(|| format!("http://{}", args.listen)),
+            alertmanager_config: args.alertmanager_config.clone(),
         },
     };
     let rt = super::runtime()?;

@@ -36,6 +36,8 @@ pub struct RulesSetup {
     pub config: Option<PathBuf>,
     /// What templates see as `$externalURL`.
     pub external_url: String,
+    /// argus' own notifications (`--alertmanager-config`).
+    pub alertmanager_config: Option<PathBuf>,
 }
 
 /// The rules in force.
@@ -43,13 +45,24 @@ pub struct RulesSetup {
 pub struct RuleSet {
     pub files: Vec<RuleFile>,
     pub config: RulesConfig,
+    pub notify: Option<crate::notify::Config>,
 }
 
 impl RulesSetup {
     /// Reads every rule file; any failure is the whole answer (nothing is half loaded).
     pub fn load(&self) -> Result<RuleSet, String> {
         let (config, files) = config::load_all(&self.files, self.config.as_deref())?;
-        Ok(RuleSet { files, config })
+        let notify = self
+            .alertmanager_config
+            .as_deref()
+            .map(crate::notify::Config::load)
+            .transpose()
+            .map_err(|e| e.to_string())?;
+        Ok(RuleSet {
+            files,
+            config,
+            notify,
+        })
     }
 }
 
@@ -188,6 +201,7 @@ fn evaluate(st: &AppState, set: &RuleSet, file: &str, g: &Group, now: i64) {
         default_interval: set.config.evaluation_interval,
         default_query_offset: set.config.rule_query_offset,
         alerting: &set.config.alerting,
+        notify: set.notify.as_ref(),
     };
     match eval_one(&st.store, file, g, &settings, now) {
         Ok(report) => {

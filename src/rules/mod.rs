@@ -13,6 +13,7 @@
 //! | `once.rs` | every group evaluated once at now against the store (cron, and the server's path) |
 //! | `history.rs` | alert state changes written to the log store |
 //! | `notifier.rs`, `alerting_config.rs` | alerts sent to Alertmanagers as Prometheus sends them |
+//! | `dispatch.rs` | argus' own Alertmanager ([`crate::notify`]) fed by evaluations, its state in the store |
 //! | `config.rs` | the rules part of a prometheus.yml (`rule_files`, global settings, `alerting`) |
 //! | `backfill.rs` | recording rules evaluated over past data |
 //!
@@ -24,6 +25,7 @@ pub mod alerting_config;
 pub mod backfill;
 pub mod check;
 pub mod config;
+pub mod dispatch;
 pub mod file;
 pub mod group;
 pub mod history;

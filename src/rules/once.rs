@@ -12,6 +12,7 @@
 //! state is also written to the log store ([`super::history`]).
 
 use super::alerting_config::AlertingConfig;
+use super::dispatch;
 use super::file::{Group, RuleFile};
 use super::group::{eval_group, EvalSettings, GroupState};
 use super::history;
@@ -29,6 +30,8 @@ pub struct OnceSettings<'a> {
     pub default_query_offset: i64,
     /// Where firing and resolved alerts go (`alerting` of prometheus.yml); none when empty.
     pub alerting: &'a AlertingConfig,
+    /// argus' own notifications (`--alertmanager-config`), when configured.
+    pub notify: Option<&'a crate::notify::Config>,
 }
 
 /// What happened to one group.
@@ -128,7 +131,7 @@ pub fn eval_one(
     }
     // Alerts are marked sent in the state before they go out: a crash between the two
     // delays them to the next resend, and never sends one twice.
-    let outgoing = if settings.alerting.alertmanagers.is_empty() {
+    let outgoing = if settings.alerting.alertmanagers.is_empty() && settings.notify.is_none() {
         Vec::new()
     } else {
         let exprs: Vec<String> = group.rules.iter().map(|r| r.expr.to_string()).collect();
@@ -138,7 +141,12 @@ pub fn eval_one(
             .collect()
     };
     store.write_state(&name, &state::encode(file, &group.name, &state, &rules))?;
-    let send_errors = notifier::send(&settings.alerting.alertmanagers, &outgoing);
+    drop(_lock);
+    let mut send_errors = notifier::send(&settings.alerting.alertmanagers, &outgoing);
+    if let Some(config) = settings.notify {
+        let r = dispatch::run(store, config, &outgoing, ts, settings.eval.external_url)?;
+        send_errors.extend(r.errors);
+    }
     Ok(GroupReport {
         file: file.to_string(),
         group: group.name.clone(),

@@ -42,6 +42,8 @@ complete -c argus -n "__fish_argus_needs_command" -f -a "query" -d 'Evaluate a P
 complete -c argus -n "__fish_argus_needs_command" -f -a "export" -d 'Write raw samples as CSV, JSON lines or OpenMetrics'
 complete -c argus -n "__fish_argus_needs_command" -f -a "serve" -d 'Serve the Prometheus and Loki HTTP APIs on the store, scrape, and take pushes'
 complete -c argus -n "__fish_argus_needs_command" -f -a "store" -d 'Inspect, verify, compact and repair the store'
+complete -c argus -n "__fish_argus_needs_command" -f -a "rules" -d 'Check and test Prometheus rule files'
+complete -c argus -n "__fish_argus_needs_command" -f -a "alerts" -d 'Alerts of the rules evaluated on this store'
 complete -c argus -n "__fish_argus_needs_command" -f -a "conformance" -d 'Run query-language conformance scripts from the reference implementations'
 complete -c argus -n "__fish_argus_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c argus -n "__fish_argus_using_subcommand scrape" -s c -l config -d 'A prometheus.yml whose scrape_configs name the targets' -r -F
@@ -162,6 +164,9 @@ complete -c argus -n "__fish_argus_using_subcommand export" -s h -l help -d 'Pri
 complete -c argus -n "__fish_argus_using_subcommand export" -s V -l version -d 'Print version'
 complete -c argus -n "__fish_argus_using_subcommand serve" -l listen -d 'Address and port to listen on. The default is loopback only; use 0.0.0.0:9180 to serve other machines' -r
 complete -c argus -n "__fish_argus_using_subcommand serve" -s c -l config -d 'A prometheus.yml whose scrape_configs are scraped continuously (reloaded on SIGHUP and POST /-/reload)' -r -F
+complete -c argus -n "__fish_argus_using_subcommand serve" -l rules -d 'Rule files (Prometheus\' format) to evaluate on their groups\' schedules, besides the `rule_files` of --config; reloaded with it' -r -F
+complete -c argus -n "__fish_argus_using_subcommand serve" -l alertmanager-config -d 'An Alertmanager configuration (alertmanager.yml): the server routes, groups and sends its alerts\' notifications (Slack, webhooks) itself, as Alertmanager would; reloaded with --config' -r -F
+complete -c argus -n "__fish_argus_using_subcommand serve" -l external-url -d 'The URL under which people reach this server, as alert templates see it ($externalURL) [default: http:// and --listen]' -r
 complete -c argus -n "__fish_argus_using_subcommand serve" -l self-scrape-interval -d 'How often the server scrapes its own /metrics (job "argus"); 0s turns it off' -r
 complete -c argus -n "__fish_argus_using_subcommand serve" -l web-config -d 'A web configuration file in Prometheus\' format: `tls_server_config` (cert_file, key_file, client certificates, TLS versions) serves HTTPS; `basic_auth_users` (bcrypt hashes) requires a user and password on every endpoint' -r -F
 complete -c argus -n "__fish_argus_using_subcommand serve" -l push-token-file -d 'Refuse pushes that lack `Authorization: Bearer <token>` with the token in this file' -r -F
@@ -262,6 +267,156 @@ complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subco
 complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from help" -f -a "compact" -d 'Merge all parts (metrics and logs) that can be merged and apply retention'
 complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from help" -f -a "repair" -d 'Set damaged parts aside and keep everything that still reads'
 complete -c argus -n "__fish_argus_using_subcommand store; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c argus -n "__fish_argus_using_subcommand rules; and not __fish_seen_subcommand_from check test eval backfill list help" -l store -d 'The store directory [env: ARGUS_STORE] [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
+complete -c argus -n "__fish_argus_using_subcommand rules; and not __fish_seen_subcommand_from check test eval backfill list help" -s o -l output -d 'Output format (each subcommand accepts the ones that make sense for it)' -r -f -a "table\t'Aligned table for people (the default on a terminal)'
+json\t'JSON shaped like the Prometheus HTTP API\'s `data`'
+csv\t'Comma-separated values with a header'
+tsv\t'Tab-separated values with a header'
+jsonl\t'One JSON object per line (export)'
+openmetrics\t'OpenMetrics text, re-ingestable by `argus ingest` and `promtool` (export)'
+raw\t'Log lines only, one per line (logs)'"
+complete -c argus -n "__fish_argus_using_subcommand rules; and not __fish_seen_subcommand_from check test eval backfill list help" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c argus -n "__fish_argus_using_subcommand rules; and not __fish_seen_subcommand_from check test eval backfill list help" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c argus -n "__fish_argus_using_subcommand rules; and not __fish_seen_subcommand_from check test eval backfill list help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c argus -n "__fish_argus_using_subcommand rules; and not __fish_seen_subcommand_from check test eval backfill list help" -s V -l version -d 'Print version'
+complete -c argus -n "__fish_argus_using_subcommand rules; and not __fish_seen_subcommand_from check test eval backfill list help" -f -a "check" -d 'Check rule files as `promtool check rules` does'
+complete -c argus -n "__fish_argus_using_subcommand rules; and not __fish_seen_subcommand_from check test eval backfill list help" -f -a "test" -d 'Run promtool\'s rule unit-test files'
+complete -c argus -n "__fish_argus_using_subcommand rules; and not __fish_seen_subcommand_from check test eval backfill list help" -f -a "eval" -d 'Evaluate rule groups once, now, against the store (for cron)'
+complete -c argus -n "__fish_argus_using_subcommand rules; and not __fish_seen_subcommand_from check test eval backfill list help" -f -a "backfill" -d 'Evaluate recording rules over past data and store what they would have recorded'
+complete -c argus -n "__fish_argus_using_subcommand rules; and not __fish_seen_subcommand_from check test eval backfill list help" -f -a "list" -d 'List the rule groups evaluated on this store: each rule\'s health, last error and evaluation time'
+complete -c argus -n "__fish_argus_using_subcommand rules; and not __fish_seen_subcommand_from check test eval backfill list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c argus -n "__fish_argus_using_subcommand rules; and __fish_seen_subcommand_from check" -l lint -d 'Which lints to run: duplicate-rules (the default), all (the same today) or none' -r -f -a "all\t''
+duplicate-rules\t''
+none\t''"
+complete -c argus -n "__fish_argus_using_subcommand rules; and __fish_seen_subcommand_from check" -l store -d 'The store directory [env: ARGUS_STORE] [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
+complete -c argus -n "__fish_argus_using_subcommand rules; and __fish_seen_subcommand_from check" -s o -l output -d 'Output format (each subcommand accepts the ones that make sense for it)' -r -f -a "table\t'Aligned table for people (the default on a terminal)'
+json\t'JSON shaped like the Prometheus HTTP API\'s `data`'
+csv\t'Comma-separated values with a header'
+tsv\t'Tab-separated values with a header'
+jsonl\t'One JSON object per line (export)'
+openmetrics\t'OpenMetrics text, re-ingestable by `argus ingest` and `promtool` (export)'
+raw\t'Log lines only, one per line (logs)'"
+complete -c argus -n "__fish_argus_using_subcommand rules; and __fish_seen_subcommand_from check" -l lint-fatal -d 'Exit 3 when lint findings are made and nothing else is wrong'
+complete -c argus -n "__fish_argus_using_subcommand rules; and __fish_seen_subcommand_from check" -l ignore-unknown-fields -d 'Skip keys of rule files that Prometheus does not know instead of failing'
+complete -c argus -n "__fish_argus_using_subcommand rules; and __fish_seen_subcommand_from check" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c argus -n "__fish_argus_using_subcommand rules; and __fish_seen_subcommand_from check" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c argus -n "__fish_argus_using_subcommand rules; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c argus -n "__fish_argus_using_subcommand rules; and __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
+complete -c argus -n "__fish_argus_using_subcommand rules; and __fish_seen_subcommand_from test" -l run -d 'Run only the test groups whose name matches this regular expression (repeatable: a group runs when any matches)' -r
+complete -c argus -n "__fish_argus_using_subcommand rules; and __fish_seen_subcommand_from test" -l junit -d 'Write a JUnit XML report of every file and test group to FILE' -r -F
+complete -c argus -n "__fish_argus_using_subcommand rules; and __fish_seen_subcommand_from test" -l store -d 'The store directory [env: ARGUS_STORE] [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
+complete -c argus -n "__fish_argus_using_subcommand rules; and __fish_seen_subcommand_from test" -s o -l output -d 'Output format (each subcommand accepts the ones that make sense for it)' -r -f -a "table\t'Aligned table for people (the default on a terminal)'
+json\t'JSON shaped like the Prometheus HTTP API\'s `data`'
+csv\t'Comma-separated values with a header'
+tsv\t'Tab-separated values with a header'
+jsonl\t'One JSON object per line (export)'
+openmetrics\t'OpenMetrics text, re-ingestable by `argus ingest` and `promtool` (export)'
+raw\t'Log lines only, one per line (logs)'"
+complete -c argus -n "__fish_argus_using_subcommand rules; and __fish_seen_subcommand_from test" -l ignore-unknown-fields -d 'Skip keys of test and rule files that Prometheus does not know instead of failing'
+complete -c argus -n "__fish_argus_using_subcommand rules; and __fish_seen_subcommand_from test" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c argus -n "__fish_argus_using_subcommand rules; and __fish_seen_subcommand_from test" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c argus -n "__fish_argus_using_subcommand rules; and __fish_seen_subcommand_from test" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c argus -n "__fish_argus_using_subcommand rules; and __fish_seen_subcommand_from test" -s V -l version -d 'Print version'
+complete -c argus -n "__fish_argus_using_subcommand rules; and __fish_seen_subcommand_from eval" -l rules -d 'Rule files to evaluate (Prometheus\' format)' -r -F
+complete -c argus -n "__fish_argus_using_subcommand rules; and __fish_seen_subcommand_from eval" -l config -d 'A prometheus.yml whose `rule_files` to evaluate, with its global settings' -r -F
+complete -c argus -n "__fish_argus_using_subcommand rules; and __fish_seen_subcommand_from eval" -l alertmanager-config -d 'An Alertmanager configuration (alertmanager.yml): argus itself routes, groups and sends the notifications (Slack, webhooks) as Alertmanager would, its state kept in the store across runs' -r -F
+complete -c argus -n "__fish_argus_using_subcommand rules; and __fish_seen_subcommand_from eval" -l time -d 'Evaluate at this time instead of now (RFC 3339, Unix time, `now-5m`...). A group already evaluated at or after that instant is left alone' -r
+complete -c argus -n "__fish_argus_using_subcommand rules; and __fish_seen_subcommand_from eval" -l external-url -d 'The URL alert templates see as $externalURL' -r
+complete -c argus -n "__fish_argus_using_subcommand rules; and __fish_seen_subcommand_from eval" -l store -d 'The store directory [env: ARGUS_STORE] [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
+complete -c argus -n "__fish_argus_using_subcommand rules; and __fish_seen_subcommand_from eval" -s o -l output -d 'Output format (each subcommand accepts the ones that make sense for it)' -r -f -a "table\t'Aligned table for people (the default on a terminal)'
+json\t'JSON shaped like the Prometheus HTTP API\'s `data`'
+csv\t'Comma-separated values with a header'
+tsv\t'Tab-separated values with a header'
+jsonl\t'One JSON object per line (export)'
+openmetrics\t'OpenMetrics text, re-ingestable by `argus ingest` and `promtool` (export)'
+raw\t'Log lines only, one per line (logs)'"
+complete -c argus -n "__fish_argus_using_subcommand rules; and __fish_seen_subcommand_from eval" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c argus -n "__fish_argus_using_subcommand rules; and __fish_seen_subcommand_from eval" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c argus -n "__fish_argus_using_subcommand rules; and __fish_seen_subcommand_from eval" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c argus -n "__fish_argus_using_subcommand rules; and __fish_seen_subcommand_from eval" -s V -l version -d 'Print version'
+complete -c argus -n "__fish_argus_using_subcommand rules; and __fish_seen_subcommand_from backfill" -l rules -d 'Rule files whose recording rules to backfill' -r -F
+complete -c argus -n "__fish_argus_using_subcommand rules; and __fish_seen_subcommand_from backfill" -l config -d 'A prometheus.yml whose `rule_files` to backfill, with its global settings' -r -F
+complete -c argus -n "__fish_argus_using_subcommand rules; and __fish_seen_subcommand_from backfill" -l from -d 'First instant (RFC 3339, Unix time, `now-30d`, `30d`...)' -r
+complete -c argus -n "__fish_argus_using_subcommand rules; and __fish_seen_subcommand_from backfill" -l to -d 'Last instant [default: now]' -r
+complete -c argus -n "__fish_argus_using_subcommand rules; and __fish_seen_subcommand_from backfill" -l eval-interval -d 'Evaluate every DURATION instead of each group\'s interval' -r
+complete -c argus -n "__fish_argus_using_subcommand rules; and __fish_seen_subcommand_from backfill" -l store -d 'The store directory [env: ARGUS_STORE] [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
+complete -c argus -n "__fish_argus_using_subcommand rules; and __fish_seen_subcommand_from backfill" -s o -l output -d 'Output format (each subcommand accepts the ones that make sense for it)' -r -f -a "table\t'Aligned table for people (the default on a terminal)'
+json\t'JSON shaped like the Prometheus HTTP API\'s `data`'
+csv\t'Comma-separated values with a header'
+tsv\t'Tab-separated values with a header'
+jsonl\t'One JSON object per line (export)'
+openmetrics\t'OpenMetrics text, re-ingestable by `argus ingest` and `promtool` (export)'
+raw\t'Log lines only, one per line (logs)'"
+complete -c argus -n "__fish_argus_using_subcommand rules; and __fish_seen_subcommand_from backfill" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c argus -n "__fish_argus_using_subcommand rules; and __fish_seen_subcommand_from backfill" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c argus -n "__fish_argus_using_subcommand rules; and __fish_seen_subcommand_from backfill" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c argus -n "__fish_argus_using_subcommand rules; and __fish_seen_subcommand_from backfill" -s V -l version -d 'Print version'
+complete -c argus -n "__fish_argus_using_subcommand rules; and __fish_seen_subcommand_from list" -l store -d 'The store directory [env: ARGUS_STORE] [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
+complete -c argus -n "__fish_argus_using_subcommand rules; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format (each subcommand accepts the ones that make sense for it)' -r -f -a "table\t'Aligned table for people (the default on a terminal)'
+json\t'JSON shaped like the Prometheus HTTP API\'s `data`'
+csv\t'Comma-separated values with a header'
+tsv\t'Tab-separated values with a header'
+jsonl\t'One JSON object per line (export)'
+openmetrics\t'OpenMetrics text, re-ingestable by `argus ingest` and `promtool` (export)'
+raw\t'Log lines only, one per line (logs)'"
+complete -c argus -n "__fish_argus_using_subcommand rules; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c argus -n "__fish_argus_using_subcommand rules; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c argus -n "__fish_argus_using_subcommand rules; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c argus -n "__fish_argus_using_subcommand rules; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c argus -n "__fish_argus_using_subcommand rules; and __fish_seen_subcommand_from help" -f -a "check" -d 'Check rule files as `promtool check rules` does'
+complete -c argus -n "__fish_argus_using_subcommand rules; and __fish_seen_subcommand_from help" -f -a "test" -d 'Run promtool\'s rule unit-test files'
+complete -c argus -n "__fish_argus_using_subcommand rules; and __fish_seen_subcommand_from help" -f -a "eval" -d 'Evaluate rule groups once, now, against the store (for cron)'
+complete -c argus -n "__fish_argus_using_subcommand rules; and __fish_seen_subcommand_from help" -f -a "backfill" -d 'Evaluate recording rules over past data and store what they would have recorded'
+complete -c argus -n "__fish_argus_using_subcommand rules; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the rule groups evaluated on this store: each rule\'s health, last error and evaluation time'
+complete -c argus -n "__fish_argus_using_subcommand rules; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c argus -n "__fish_argus_using_subcommand alerts; and not __fish_seen_subcommand_from list silence help" -l store -d 'The store directory [env: ARGUS_STORE] [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
+complete -c argus -n "__fish_argus_using_subcommand alerts; and not __fish_seen_subcommand_from list silence help" -s o -l output -d 'Output format (each subcommand accepts the ones that make sense for it)' -r -f -a "table\t'Aligned table for people (the default on a terminal)'
+json\t'JSON shaped like the Prometheus HTTP API\'s `data`'
+csv\t'Comma-separated values with a header'
+tsv\t'Tab-separated values with a header'
+jsonl\t'One JSON object per line (export)'
+openmetrics\t'OpenMetrics text, re-ingestable by `argus ingest` and `promtool` (export)'
+raw\t'Log lines only, one per line (logs)'"
+complete -c argus -n "__fish_argus_using_subcommand alerts; and not __fish_seen_subcommand_from list silence help" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c argus -n "__fish_argus_using_subcommand alerts; and not __fish_seen_subcommand_from list silence help" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c argus -n "__fish_argus_using_subcommand alerts; and not __fish_seen_subcommand_from list silence help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c argus -n "__fish_argus_using_subcommand alerts; and not __fish_seen_subcommand_from list silence help" -s V -l version -d 'Print version'
+complete -c argus -n "__fish_argus_using_subcommand alerts; and not __fish_seen_subcommand_from list silence help" -f -a "list" -d 'List the pending and firing alerts of every rule group evaluated on this store'
+complete -c argus -n "__fish_argus_using_subcommand alerts; and not __fish_seen_subcommand_from list silence help" -f -a "silence" -d 'Silences: mute the notifications of matching alerts for a while'
+complete -c argus -n "__fish_argus_using_subcommand alerts; and not __fish_seen_subcommand_from list silence help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c argus -n "__fish_argus_using_subcommand alerts; and __fish_seen_subcommand_from list" -l state -d 'Only alerts in this state' -r -f -a "pending\t''
+firing\t''"
+complete -c argus -n "__fish_argus_using_subcommand alerts; and __fish_seen_subcommand_from list" -l store -d 'The store directory [env: ARGUS_STORE] [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
+complete -c argus -n "__fish_argus_using_subcommand alerts; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format (each subcommand accepts the ones that make sense for it)' -r -f -a "table\t'Aligned table for people (the default on a terminal)'
+json\t'JSON shaped like the Prometheus HTTP API\'s `data`'
+csv\t'Comma-separated values with a header'
+tsv\t'Tab-separated values with a header'
+jsonl\t'One JSON object per line (export)'
+openmetrics\t'OpenMetrics text, re-ingestable by `argus ingest` and `promtool` (export)'
+raw\t'Log lines only, one per line (logs)'"
+complete -c argus -n "__fish_argus_using_subcommand alerts; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c argus -n "__fish_argus_using_subcommand alerts; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c argus -n "__fish_argus_using_subcommand alerts; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c argus -n "__fish_argus_using_subcommand alerts; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c argus -n "__fish_argus_using_subcommand alerts; and __fish_seen_subcommand_from silence" -l store -d 'The store directory [env: ARGUS_STORE] [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
+complete -c argus -n "__fish_argus_using_subcommand alerts; and __fish_seen_subcommand_from silence" -s o -l output -d 'Output format (each subcommand accepts the ones that make sense for it)' -r -f -a "table\t'Aligned table for people (the default on a terminal)'
+json\t'JSON shaped like the Prometheus HTTP API\'s `data`'
+csv\t'Comma-separated values with a header'
+tsv\t'Tab-separated values with a header'
+jsonl\t'One JSON object per line (export)'
+openmetrics\t'OpenMetrics text, re-ingestable by `argus ingest` and `promtool` (export)'
+raw\t'Log lines only, one per line (logs)'"
+complete -c argus -n "__fish_argus_using_subcommand alerts; and __fish_seen_subcommand_from silence" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c argus -n "__fish_argus_using_subcommand alerts; and __fish_seen_subcommand_from silence" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c argus -n "__fish_argus_using_subcommand alerts; and __fish_seen_subcommand_from silence" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c argus -n "__fish_argus_using_subcommand alerts; and __fish_seen_subcommand_from silence" -s V -l version -d 'Print version'
+complete -c argus -n "__fish_argus_using_subcommand alerts; and __fish_seen_subcommand_from silence" -f -a "add" -d 'Add a silence: notifications (argus\' own, `--alertmanager-config`) of alerts that match every matcher are not sent until it ends. Kept in the store, honoured by `rules eval` and `serve`. Prints the silence\'s ID'
+complete -c argus -n "__fish_argus_using_subcommand alerts; and __fish_seen_subcommand_from silence" -f -a "list" -d 'List the silences that are active or pending (with --expired, all)'
+complete -c argus -n "__fish_argus_using_subcommand alerts; and __fish_seen_subcommand_from silence" -f -a "expire" -d 'End silences now'
+complete -c argus -n "__fish_argus_using_subcommand alerts; and __fish_seen_subcommand_from silence" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c argus -n "__fish_argus_using_subcommand alerts; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the pending and firing alerts of every rule group evaluated on this store'
+complete -c argus -n "__fish_argus_using_subcommand alerts; and __fish_seen_subcommand_from help" -f -a "silence" -d 'Silences: mute the notifications of matching alerts for a while'
+complete -c argus -n "__fish_argus_using_subcommand alerts; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c argus -n "__fish_argus_using_subcommand conformance; and not __fish_seen_subcommand_from promql logql fuzz help" -l store -d 'The store directory [env: ARGUS_STORE] [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
 complete -c argus -n "__fish_argus_using_subcommand conformance; and not __fish_seen_subcommand_from promql logql fuzz help" -s o -l output -d 'Output format (each subcommand accepts the ones that make sense for it)' -r -f -a "table\t'Aligned table for people (the default on a terminal)'
 json\t'JSON shaped like the Prometheus HTTP API\'s `data`'
@@ -331,19 +486,28 @@ complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen
 complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from help" -f -a "logql" -d 'Run Loki\'s LogQL corpora (parse_ok.txt, parse_err.txt, eval_err.txt) against argus\' LogQL parser, and its engine scripts (*.logqltest) against the LogQL evaluator'
 complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from help" -f -a "fuzz" -d 'Fuzz argus\' parsers and decoders of outside input with mutated inputs'
 complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export serve store conformance help" -f -a "scrape" -d 'Scrape Prometheus metrics endpoints and store the samples'
-complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export serve store conformance help" -f -a "ingest" -d 'Store metric samples from files or stdin: Prometheus text, OpenMetrics, CSV or JSON lines; `argus ingest logs` stores log lines'
-complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export serve store conformance help" -f -a "query" -d 'Evaluate a PromQL or LogQL expression'
-complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export serve store conformance help" -f -a "export" -d 'Write raw samples as CSV, JSON lines or OpenMetrics'
-complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export serve store conformance help" -f -a "serve" -d 'Serve the Prometheus and Loki HTTP APIs on the store, scrape, and take pushes'
-complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export serve store conformance help" -f -a "store" -d 'Inspect, verify, compact and repair the store'
-complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export serve store conformance help" -f -a "conformance" -d 'Run query-language conformance scripts from the reference implementations'
-complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export serve store conformance help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export serve store rules alerts conformance help" -f -a "scrape" -d 'Scrape Prometheus metrics endpoints and store the samples'
+complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export serve store rules alerts conformance help" -f -a "ingest" -d 'Store metric samples from files or stdin: Prometheus text, OpenMetrics, CSV or JSON lines; `argus ingest logs` stores log lines'
+complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export serve store rules alerts conformance help" -f -a "query" -d 'Evaluate a PromQL or LogQL expression'
+complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export serve store rules alerts conformance help" -f -a "export" -d 'Write raw samples as CSV, JSON lines or OpenMetrics'
+complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export serve store rules alerts conformance help" -f -a "serve" -d 'Serve the Prometheus and Loki HTTP APIs on the store, scrape, and take pushes'
+complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export serve store rules alerts conformance help" -f -a "store" -d 'Inspect, verify, compact and repair the store'
+complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export serve store rules alerts conformance help" -f -a "rules" -d 'Check and test Prometheus rule files'
+complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export serve store rules alerts conformance help" -f -a "alerts" -d 'Alerts of the rules evaluated on this store'
+complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export serve store rules alerts conformance help" -f -a "conformance" -d 'Run query-language conformance scripts from the reference implementations'
+complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export serve store rules alerts conformance help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c argus -n "__fish_argus_using_subcommand help; and __fish_seen_subcommand_from ingest" -f -a "logs" -d 'Store log lines from files or stdin as log streams'
 complete -c argus -n "__fish_argus_using_subcommand help; and __fish_seen_subcommand_from store" -f -a "info" -d 'Series, samples, bytes on disk, bytes per sample, parts and time span; for logs, streams, entries, raw and stored bytes, compression ratio, parts and time span'
 complete -c argus -n "__fish_argus_using_subcommand help; and __fish_seen_subcommand_from store" -f -a "check" -d 'Verify every checksum and invariant of every file; exit 5 when anything is damaged'
 complete -c argus -n "__fish_argus_using_subcommand help; and __fish_seen_subcommand_from store" -f -a "compact" -d 'Merge all parts (metrics and logs) that can be merged and apply retention'
 complete -c argus -n "__fish_argus_using_subcommand help; and __fish_seen_subcommand_from store" -f -a "repair" -d 'Set damaged parts aside and keep everything that still reads'
+complete -c argus -n "__fish_argus_using_subcommand help; and __fish_seen_subcommand_from rules" -f -a "check" -d 'Check rule files as `promtool check rules` does'
+complete -c argus -n "__fish_argus_using_subcommand help; and __fish_seen_subcommand_from rules" -f -a "test" -d 'Run promtool\'s rule unit-test files'
+complete -c argus -n "__fish_argus_using_subcommand help; and __fish_seen_subcommand_from rules" -f -a "eval" -d 'Evaluate rule groups once, now, against the store (for cron)'
+complete -c argus -n "__fish_argus_using_subcommand help; and __fish_seen_subcommand_from rules" -f -a "backfill" -d 'Evaluate recording rules over past data and store what they would have recorded'
+complete -c argus -n "__fish_argus_using_subcommand help; and __fish_seen_subcommand_from rules" -f -a "list" -d 'List the rule groups evaluated on this store: each rule\'s health, last error and evaluation time'
+complete -c argus -n "__fish_argus_using_subcommand help; and __fish_seen_subcommand_from alerts" -f -a "list" -d 'List the pending and firing alerts of every rule group evaluated on this store'
+complete -c argus -n "__fish_argus_using_subcommand help; and __fish_seen_subcommand_from alerts" -f -a "silence" -d 'Silences: mute the notifications of matching alerts for a while'
 complete -c argus -n "__fish_argus_using_subcommand help; and __fish_seen_subcommand_from conformance" -f -a "promql" -d 'Run Prometheus\' promqltest scripts (*.test) against argus\' store and engine'
 complete -c argus -n "__fish_argus_using_subcommand help; and __fish_seen_subcommand_from conformance" -f -a "logql" -d 'Run Loki\'s LogQL corpora (parse_ok.txt, parse_err.txt, eval_err.txt) against argus\' LogQL parser, and its engine scripts (*.logqltest) against the LogQL evaluator'
 complete -c argus -n "__fish_argus_using_subcommand help; and __fish_seen_subcommand_from conformance" -f -a "fuzz" -d 'Fuzz argus\' parsers and decoders of outside input with mutated inputs'

@@ -37,23 +37,41 @@ pub enum AlertsAction {
     ///
     /// Reads the groups' state in the store as `argus rules eval` and `argus serve` left it
     /// (as of each group's last evaluation). Exit 0, also when nothing is pending or firing.
+    #[command(after_long_help = "Examples:
+
+  # Pending and firing alerts
+  argus alerts list
+
+  # Firing only, as JSON
+  argus alerts list --state firing -o json")]
     List {
         /// Only alerts in this state.
         #[arg(long, value_enum)]
         state: Option<StateArg>,
     },
     /// Silences: mute the notifications of matching alerts for a while.
+    #[command(after_long_help = SILENCE_EXAMPLES)]
     Silence {
         #[command(subcommand)]
         action: SilenceAction,
     },
 }
 
+const SILENCE_EXAMPLES: &str = "Examples:
+
+  # Two hours of quiet for one alert on matching instances
+  argus alerts silence add 'alertname=\"MySQLDown\"' 'instance=~\"db1.*\"' --duration 2h --comment 'upgrade'
+
+  # What is silenced, then end one early
+  argus alerts silence list
+  argus alerts silence expire 3f1c9a2e-8b1d-4c6e-9f0a-2d7b5e4c1a90";
+
 #[derive(Subcommand, Debug)]
 pub enum SilenceAction {
     /// Add a silence: notifications (argus' own, `--alertmanager-config`) of alerts that
     /// match every matcher are not sent until it ends. Kept in the store, honoured by
     /// `rules eval` and `serve`. Prints the silence's ID.
+    #[command(after_long_help = SILENCE_EXAMPLES)]
     Add {
         /// Matchers in Alertmanager's syntax: `alertname="X"`, `severity=~"crit|page"`,
         /// `instance!="db2"`; at least one must not match the empty string.
@@ -73,11 +91,13 @@ pub enum SilenceAction {
         comment: String,
     },
     /// List the silences that are active or pending (with --expired, all).
+    #[command(after_long_help = SILENCE_EXAMPLES)]
     List {
         #[arg(long)]
         expired: bool,
     },
     /// End silences now.
+    #[command(after_long_help = SILENCE_EXAMPLES)]
     Expire {
         #[arg(value_name = "ID", required = true)]
         ids: Vec<String>,

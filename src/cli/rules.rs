@@ -64,6 +64,13 @@ pub enum RulesAction {
     ///
     /// Reads the groups' state in the store as `argus rules eval` and `argus serve` left it;
     /// a group that was never evaluated is not listed.
+    #[command(after_long_help = "Examples:
+
+  # Each group and rule, with its health and last error
+  argus rules list
+
+  # As JSON, for scripts
+  argus rules list -o json")]
     List,
 }
 

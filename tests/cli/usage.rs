@@ -44,9 +44,9 @@ fn help_lists_every_subcommand() {
             );
         }
     }
-    // The definition itself has them all: scrape, ingest, query, export, serve, store,
-    // conformance.
-    assert_eq!(checked, 7);
+    // The definition itself has them all: scrape, ingest, query, export, serve, store, rules,
+    // alerts, conformance.
+    assert_eq!(checked, 9);
 }
 
 #[test]

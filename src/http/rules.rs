@@ -214,6 +214,20 @@ fn evaluate(st: &AppState, set: &RuleSet, file: &str, g: &Group, now: i64) {
                     1.0,
                 );
             }
+            if report.notifications + report.notifications_failed > 0 {
+                st.registry.add(
+                    "alertmanager_notifications_total",
+                    "Notifications argus itself attempted (--alertmanager-config).",
+                    &[],
+                    (report.notifications + report.notifications_failed) as f64,
+                );
+                st.registry.add(
+                    "alertmanager_notifications_failed_total",
+                    "Notifications argus itself could not deliver.",
+                    &[],
+                    report.notifications_failed as f64,
+                );
+            }
             if report.sent > 0 {
                 st.registry.add(
                     "prometheus_notifications_sent_total",

@@ -32,6 +32,8 @@ const BUDGET: Duration = Duration::from_secs(20);
 #[derive(Debug, Default)]
 pub struct DispatchReport {
     pub delivered: usize,
+    /// Notifications that could not be delivered within this run's budget.
+    pub failed: usize,
     pub errors: Vec<String>,
 }
 
@@ -117,6 +119,7 @@ pub fn run(
                 None => ("failed", Some("the sender did not start".to_string())),
             };
             if let Some(e) = &error {
+                report.failed += 1;
                 report.errors.push(format!(
                     "notification to receiver {:?} failed: {e}",
                     flush.receiver

@@ -45,6 +45,9 @@ pub struct GroupReport {
     /// Alerts sent to Alertmanagers, and why some Alertmanagers did not take them.
     pub sent: usize,
     pub send_errors: Vec<String>,
+    /// argus' own notifications delivered and failed in this run (`--alertmanager-config`).
+    pub notifications: usize,
+    pub notifications_failed: usize,
 }
 
 /// Evaluates every group of `files` at `now` (ms). Store errors stop the run; a rule that
@@ -104,6 +107,8 @@ pub fn eval_one(
             state,
             sent: 0,
             send_errors: Vec::new(),
+            notifications: 0,
+            notifications_failed: 0,
         });
     }
     let offset = group.query_offset.unwrap_or(settings.default_query_offset);
@@ -143,8 +148,11 @@ pub fn eval_one(
     store.write_state(&name, &state::encode(file, &group.name, &state, &rules))?;
     drop(_lock);
     let mut send_errors = notifier::send(&settings.alerting.alertmanagers, &outgoing);
+    let (mut notifications, mut notifications_failed) = (0, 0);
     if let Some(config) = settings.notify {
         let r = dispatch::run(store, config, &outgoing, ts, settings.eval.external_url)?;
+        notifications = r.delivered;
+        notifications_failed = r.failed;
         send_errors.extend(r.errors);
     }
     Ok(GroupReport {
@@ -154,5 +162,7 @@ pub fn eval_one(
         state,
         sent: outgoing.len(),
         send_errors,
+        notifications,
+        notifications_failed,
     })
 }

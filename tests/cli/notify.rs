@@ -12,15 +12,17 @@ use std::time::{Duration, Instant};
 
 /// One request as the receiver saw it.
 #[derive(Clone, Debug)]
-struct Hit {
-    at: Instant,
-    body: Value,
-    status: u16,
+pub(super) struct Hit {
+    pub(super) at: Instant,
+    pub(super) body: Value,
+    pub(super) status: u16,
 }
 
 /// A receiver on loopback answering with `script` in turn (status, extra headers, body),
 /// then 200 `ok` for ever.
-fn receiver(script: Vec<(u16, &'static str, &'static str)>) -> (String, Arc<Mutex<Vec<Hit>>>) {
+pub(super) fn receiver(
+    script: Vec<(u16, &'static str, &'static str)>,
+) -> (String, Arc<Mutex<Vec<Hit>>>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/services/T0/B0/x", listener.local_addr().unwrap());
     let hits = Arc::new(Mutex::new(Vec::new()));

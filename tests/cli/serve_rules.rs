@@ -168,3 +168,48 @@ fn alert_state_survives_kill_9_and_is_shared_with_cron() {
     let after = alert(&wait_for_alerts(&s, 2), "InstanceDown")["activeAt"].clone();
     assert_eq!(before, after);
 }
+
+#[test]
+fn the_server_notifies_by_itself_and_counts_it() {
+    let w = Workdir::new();
+    store_with_up(&w);
+    let rules = w.write("alerts.yml", RULES);
+    let (hook, hits) = super::notify::receiver(vec![]);
+    let am = w.write(
+        "alertmanager.yml",
+        &format!(
+            "route:\n  receiver: hook\n  group_wait: 0s\nreceivers:\n  - name: hook\n    \
+             webhook_configs:\n      - url: {hook}\n"
+        ),
+    );
+    let s = Server::start(
+        &w,
+        &[
+            "--rules",
+            rules.to_str().unwrap(),
+            "--alertmanager-config",
+            am.to_str().unwrap(),
+        ],
+    );
+    for _ in 0..500 {
+        if !hits.lock().unwrap().is_empty() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let got = hits.lock().unwrap().clone();
+    assert_eq!(got.len(), 1, "{}", s.stderr());
+    assert_eq!(
+        got[0].body["alerts"][0]["labels"]["alertname"],
+        "AlwaysFiring"
+    );
+    let metrics = s.get("/metrics").1;
+    assert!(
+        metrics.contains("alertmanager_notifications_total 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("alertmanager_notifications_failed_total 0"),
+        "{metrics}"
+    );
+}

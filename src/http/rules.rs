@@ -137,10 +137,18 @@ pub fn start(
             rt.block_on(async {
                 // When each group is due next, by (file, group); absent means now.
                 let mut due: BTreeMap<(String, String), i64> = BTreeMap::new();
+                // When argus' own notifications next have something to flush (a group's
+                // group_wait or group_interval ending between evaluations).
+                let mut flush_at: Option<i64> = None;
                 loop {
                     let set = st.rules.current();
                     let now = now_ms();
                     let mut next = i64::MAX;
+                    if let (Some(config), Some(at)) = (&set.notify, flush_at) {
+                        if at <= now {
+                            flush_at = flush(&st, config, now);
+                        }
+                    }
                     for f in &set.files {
                         for g in &f.groups {
                             if *shutdown.borrow() {
@@ -150,7 +158,9 @@ pub fn start(
                             let interval = group_interval(g, &set.config);
                             let at = due.get(&key).copied().unwrap_or(now);
                             if at <= now {
-                                evaluate(&st, &set, &f.path, g, now);
+                                if let Some(f) = evaluate(&st, &set, &f.path, g, now) {
+                                    flush_at = Some(flush_at.map_or(f, |a| a.min(f)));
+                                }
                                 due.insert(key, now - now.rem_euclid(interval) + interval);
                             }
                             next = next.min(
@@ -158,6 +168,11 @@ pub fn start(
                                     .copied()
                                     .unwrap_or(now),
                             );
+                        }
+                    }
+                    if set.notify.is_some() {
+                        if let Some(at) = flush_at {
+                            next = next.min(at);
                         }
                     }
                     let wait = if next == i64::MAX {
@@ -182,8 +197,46 @@ fn group_interval(g: &Group, config: &RulesConfig) -> i64 {
     g.interval.unwrap_or(config.evaluation_interval).max(1)
 }
 
-/// Evaluates one group now (at its schedule's latest instant) and publishes the outcome.
-fn evaluate(st: &AppState, set: &RuleSet, file: &str, g: &Group, now: i64) {
+/// Flushes argus' own notifications that came due between evaluations; returns when the
+/// next flush is due.
+fn flush(st: &AppState, config: &crate::notify::Config, now: i64) -> Option<i64> {
+    match crate::rules::dispatch::run(&st.store, config, &[], now, &st.rules.setup.external_url) {
+        Ok(r) => {
+            count_notifications(st, r.delivered, r.failed);
+            for e in &r.errors {
+                eprintln!("argus: error: {e}");
+            }
+            r.next_flush_at
+        }
+        Err(e) => {
+            eprintln!("argus: error: notifications not flushed: {e}");
+            // Tried again a little later rather than never.
+            Some(now + 5_000)
+        }
+    }
+}
+
+fn count_notifications(st: &AppState, delivered: usize, failed: usize) {
+    if delivered + failed == 0 {
+        return;
+    }
+    st.registry.add(
+        "alertmanager_notifications_total",
+        "Notifications argus itself attempted (--alertmanager-config).",
+        &[],
+        (delivered + failed) as f64,
+    );
+    st.registry.add(
+        "alertmanager_notifications_failed_total",
+        "Notifications argus itself could not deliver.",
+        &[],
+        failed as f64,
+    );
+}
+
+/// Evaluates one group now (at its schedule's latest instant) and publishes the outcome;
+/// returns when argus' own notifications next have something to flush.
+fn evaluate(st: &AppState, set: &RuleSet, file: &str, g: &Group, now: i64) -> Option<i64> {
     let limits = &st.query_limits;
     let engine = Engine {
         lookback_delta: limits.lookback_delta,
@@ -214,20 +267,7 @@ fn evaluate(st: &AppState, set: &RuleSet, file: &str, g: &Group, now: i64) {
                     1.0,
                 );
             }
-            if report.notifications + report.notifications_failed > 0 {
-                st.registry.add(
-                    "alertmanager_notifications_total",
-                    "Notifications argus itself attempted (--alertmanager-config).",
-                    &[],
-                    (report.notifications + report.notifications_failed) as f64,
-                );
-                st.registry.add(
-                    "alertmanager_notifications_failed_total",
-                    "Notifications argus itself could not deliver.",
-                    &[],
-                    report.notifications_failed as f64,
-                );
-            }
+            count_notifications(st, report.notifications, report.notifications_failed);
             if report.sent > 0 {
                 st.registry.add(
                     "prometheus_notifications_sent_total",
@@ -241,7 +281,9 @@ fn evaluate(st: &AppState, set: &RuleSet, file: &str, g: &Group, now: i64) {
                 st.merger.wake();
                 record_metrics(st, file, g, &report.state, &set.config);
             }
+            let next_flush = report.next_flush_at;
             st.rules.record(file, &g.name, report.state);
+            next_flush
         }
         Err(e) => {
             eprintln!(
@@ -254,6 +296,7 @@ fn evaluate(st: &AppState, set: &RuleSet, file: &str, g: &Group, now: i64) {
                 &[("rule_group", &group_key(file, &g.name))],
                 1.0,
             );
+            None
         }
     }
 }

@@ -35,6 +35,8 @@ pub struct DispatchReport {
     /// Notifications that could not be delivered within this run's budget.
     pub failed: usize,
     pub errors: Vec<String>,
+    /// When the dispatcher next has something to flush (a group's wait or interval ending).
+    pub next_flush_at: Option<i64>,
 }
 
 /// The silences kept in the store.
@@ -89,6 +91,7 @@ pub fn run(
     }
     let flushes = state.flush(config, &silences, now);
     store.write_state(STATE, &state.to_json())?;
+    report.next_flush_at = state.next_flush_at();
     if flushes.is_empty() {
         return Ok(report);
     }
@@ -112,6 +115,7 @@ pub fn run(
         state.finish(flush, &delivered, now);
         // Recorded before the next flush goes out.
         store.write_state(STATE, &state.to_json())?;
+        report.next_flush_at = state.next_flush_at();
         for (i, n) in flush.notifications.iter().enumerate() {
             let (outcome, error) = match results.get(i) {
                 Some(Ok(_)) => ("sent", None),

@@ -48,6 +48,8 @@ pub struct GroupReport {
     /// argus' own notifications delivered and failed in this run (`--alertmanager-config`).
     pub notifications: usize,
     pub notifications_failed: usize,
+    /// When argus' own notifications next have something to flush.
+    pub next_flush_at: Option<i64>,
 }
 
 /// Evaluates every group of `files` at `now` (ms). Store errors stop the run; a rule that
@@ -109,6 +111,7 @@ pub fn eval_one(
             send_errors: Vec::new(),
             notifications: 0,
             notifications_failed: 0,
+            next_flush_at: None,
         });
     }
     let offset = group.query_offset.unwrap_or(settings.default_query_offset);
@@ -148,11 +151,14 @@ pub fn eval_one(
     store.write_state(&name, &state::encode(file, &group.name, &state, &rules))?;
     drop(_lock);
     let mut send_errors = notifier::send(&settings.alerting.alertmanagers, &outgoing);
-    let (mut notifications, mut notifications_failed) = (0, 0);
+    let (mut notifications, mut notifications_failed, mut next_flush_at) = (0, 0, None);
     if let Some(config) = settings.notify {
-        let r = dispatch::run(store, config, &outgoing, ts, settings.eval.external_url)?;
+        // The dispatcher's timers run on the clock (the run's time), not on the group's
+        // schedule, which may lag it by up to an interval.
+        let r = dispatch::run(store, config, &outgoing, now, settings.eval.external_url)?;
         notifications = r.delivered;
         notifications_failed = r.failed;
+        next_flush_at = r.next_flush_at;
         send_errors.extend(r.errors);
     }
     Ok(GroupReport {
@@ -164,5 +170,6 @@ pub fn eval_one(
         send_errors,
         notifications,
         notifications_failed,
+        next_flush_at,
     })
 }

@@ -213,3 +213,48 @@ fn the_server_notifies_by_itself_and_counts_it() {
         "{metrics}"
     );
 }
+
+#[test]
+fn group_wait_is_honoured_between_evaluations() {
+    let w = Workdir::new();
+    store_with_up(&w);
+    // Evaluated every 2 s, so the alert starts at most 2 s before the server; the first
+    // notification must wait for group_wait (5 s) after it, not go out at the first
+    // evaluation.
+    let rules = w.write(
+        "alerts.yml",
+        "groups:\n  - name: fast\n    interval: 2s\n    rules:\n      - alert: AlwaysFiring\n        expr: vector(1)\n",
+    );
+    let (hook, hits) = super::notify::receiver(vec![]);
+    let am = w.write(
+        "alertmanager.yml",
+        &format!(
+            "route:\n  receiver: hook\n  group_wait: 5s\nreceivers:\n  - name: hook\n    \
+             webhook_configs:\n      - url: {hook}\n"
+        ),
+    );
+    let started = std::time::Instant::now();
+    let s = Server::start(
+        &w,
+        &[
+            "--rules",
+            rules.to_str().unwrap(),
+            "--alertmanager-config",
+            am.to_str().unwrap(),
+        ],
+    );
+    for _ in 0..1000 {
+        if !hits.lock().unwrap().is_empty() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let got = hits.lock().unwrap().clone();
+    assert_eq!(got.len(), 1, "{}", s.stderr());
+    // Not before the group's wait.
+    assert!(
+        got[0].at - started >= Duration::from_secs(3),
+        "{:?}",
+        got[0].at - started
+    );
+}

@@ -4,12 +4,11 @@
 use super::exit::{self, CliError, CliResult};
 use super::output::OutputFormat;
 use super::GlobalArgs;
-use crate::gotmpl::strconv::format_float;
 use crate::model::time::format_rfc3339;
 use crate::rules::alert::AlertState;
 use crate::rules::state::{self, Summary};
 use clap::{Args, Subcommand};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use std::io::Write;
 
 /// Alerts of the rules evaluated on this store.
@@ -136,18 +135,7 @@ pub fn run(global: &GlobalArgs, args: &AlertsArgs) -> CliResult {
     }
     let mut out = std::io::stdout().lock();
     let written = if fmt == OutputFormat::Json {
-        let list: Vec<Value> = rows
-            .iter()
-            .map(|(_, a)| {
-                json!({
-                    "labels": pairs(a.labels.pairs()),
-                    "annotations": pairs(&a.annotations),
-                    "state": a.state.as_str(),
-                    "activeAt": format_rfc3339(a.active_at),
-                    "value": format_float(a.value, 'e', -1),
-                })
-            })
-            .collect();
+        let list: Vec<Value> = rows.iter().map(|(_, a)| a.api_json()).collect();
         writeln!(out, "{}", json!({ "alerts": list }))
     } else if rows.is_empty() {
         writeln!(out, "no alerts pending or firing")
@@ -252,14 +240,6 @@ fn read_groups(global: &GlobalArgs) -> Result<Vec<Summary>, CliError> {
     }
     groups.sort_by(|a, b| (&a.file, &a.group).cmp(&(&b.file, &b.group)));
     Ok(groups)
-}
-
-fn pairs(p: &[(String, String)]) -> Value {
-    Value::Object(
-        p.iter()
-            .map(|(k, v)| (k.clone(), json!(v)))
-            .collect::<Map<_, _>>(),
-    )
 }
 
 fn finish(written: std::io::Result<()>) -> CliResult {

@@ -145,15 +145,9 @@ fn load_rules(
 /// Names every rule that failed; true when any did.
 fn report_failures(global: &GlobalArgs, reports: &[GroupReport]) -> bool {
     let mut failed = false;
-    for r in reports {
-        for rs in &r.state.rules {
-            if rs.health == Health::Err && r.evaluated_at.is_some() {
-                failed = true;
-            }
-        }
-    }
     for r in reports.iter().filter(|r| r.evaluated_at.is_some()) {
         for (i, rs) in r.state.rules.iter().enumerate() {
+            failed |= rs.health == Health::Err;
             if let (Health::Err, Some(e)) = (rs.health, &rs.last_error) {
                 eprintln!(
                     "argus: {}: group {:?}, rule {}: {e}",
@@ -183,18 +177,7 @@ fn print_alerts(reports: &[GroupReport], fmt: OutputFormat) -> std::io::Result<(
     }
     let mut out = std::io::stdout().lock();
     if fmt == OutputFormat::Json {
-        let list: Vec<_> = alerts
-            .iter()
-            .map(|a| {
-                json!({
-                    "labels": a.labels.pairs().iter().map(|(k, v)| (k.clone(), json!(v))).collect::<serde_json::Map<_, _>>(),
-                    "annotations": a.annotations.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<serde_json::Map<_, _>>(),
-                    "state": a.state.as_str(),
-                    "activeAt": format_rfc3339(a.active_at),
-                    "value": crate::gotmpl::strconv::format_float(a.value, 'e', -1),
-                })
-            })
-            .collect();
+        let list: Vec<_> = alerts.iter().map(|a| a.api_json()).collect();
         return writeln!(out, "{}", json!({ "alerts": list }));
     }
     if alerts.is_empty() {

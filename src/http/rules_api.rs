@@ -5,15 +5,15 @@ use super::errors::{ApiError, PromError};
 use super::rules::RuleSet;
 use super::state::AppState;
 use super::{success, ApiParams};
-use crate::gotmpl::strconv::format_float;
 use crate::model::time::format_rfc3339;
 use crate::model::Labels;
-use crate::rules::alert::{Alert, AlertState};
+use crate::promql::json::pairs_json;
+use crate::rules::alert::Alert;
 use crate::rules::file::{Group, Rule, RuleKind};
 use crate::rules::group::RuleState;
 use axum::extract::State;
 use axum::response::Response;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use std::sync::Arc;
 
 type Handled = Result<Response, PromError>;
@@ -50,14 +50,7 @@ impl Filter<'_> {
 }
 
 fn rule_labels(group: &Group, rule: &Rule) -> Labels {
-    let mut pairs: Vec<(String, String)> = group
-        .labels
-        .iter()
-        .filter(|(k, _)| !rule.labels.iter().any(|(rk, _)| rk == k))
-        .cloned()
-        .collect();
-    pairs.extend(rule.labels.iter().cloned());
-    Labels::from_pairs(pairs)
+    Labels::from_pairs(group.rule_labels(rule))
 }
 
 /// `GET /api/v1/rules`.
@@ -154,7 +147,7 @@ pub async fn alerts(State(st): State<Arc<AppState>>) -> Handled {
     for (file, g) in groups_of(&set) {
         if let Some(state) = st.rules.state_of(file, &g.name) {
             for rs in &state.rules {
-                out.extend(rs.alerts.current().map(alert_json));
+                out.extend(rs.alerts.current().map(Alert::api_json));
             }
         }
     }
@@ -174,11 +167,6 @@ fn group_token(file: &str, group: &str) -> String {
 
 fn time_or_never(ms: Option<i64>) -> String {
     ms.map_or_else(|| NEVER.to_string(), format_rfc3339)
-}
-
-fn pairs_json(pairs: &[(String, String)]) -> Value {
-    let map: Map<String, Value> = pairs.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
-    Value::Object(map)
 }
 
 fn rule_json(group: &Group, rule: &Rule, state: Option<&RuleState>, filter: &Filter) -> Value {
@@ -217,26 +205,11 @@ fn rule_json(group: &Group, rule: &Rule, state: Option<&RuleState>, filter: &Fil
             v["state"] = json!(state_name);
             if !filter.exclude_alerts {
                 let alerts: Vec<Value> = state
-                    .map(|s| s.alerts.current().map(alert_json).collect())
+                    .map(|s| s.alerts.current().map(Alert::api_json).collect())
                     .unwrap_or_default();
                 v["alerts"] = json!(alerts);
             }
         }
     }
-    v
-}
-
-fn alert_json(a: &Alert) -> Value {
-    let mut v = json!({
-        "labels": pairs_json(a.labels.pairs()),
-        "annotations": pairs_json(&a.annotations),
-        "state": a.state.as_str(),
-        "activeAt": format_rfc3339(a.active_at),
-        "value": format_float(a.value, 'e', -1),
-    });
-    if let Some(since) = a.keep_firing_since {
-        v["keepFiringSince"] = json!(format_rfc3339(since));
-    }
-    debug_assert!(a.state != AlertState::Inactive);
     v
 }

@@ -48,6 +48,15 @@ pub fn labels_json(l: &Labels) -> serde_json::Value {
     serde_json::Value::Object(map)
 }
 
+/// Name-value pairs (annotations, a label set's pairs) as a JSON object.
+pub fn pairs_json(pairs: &[(String, String)]) -> serde_json::Value {
+    let map: serde_json::Map<String, serde_json::Value> = pairs
+        .iter()
+        .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+        .collect();
+    serde_json::Value::Object(map)
+}
+
 /// The Prometheus API `data` object for a value.
 pub fn value_to_json(value: &Value) -> serde_json::Value {
     let result = match value {

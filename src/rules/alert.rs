@@ -53,6 +53,26 @@ pub struct Alert {
     pub valid_until: Option<i64>,
 }
 
+impl Alert {
+    /// The alert as Prometheus' `/api/v1/alerts` shows it: labels, annotations, state,
+    /// `activeAt`, `value` as Go's `%e` prints it, and `keepFiringSince` when set.
+    pub fn api_json(&self) -> serde_json::Value {
+        use crate::model::time::format_rfc3339;
+        use crate::promql::json::pairs_json;
+        let mut v = serde_json::json!({
+            "labels": pairs_json(self.labels.pairs()),
+            "annotations": pairs_json(&self.annotations),
+            "state": self.state.as_str(),
+            "activeAt": format_rfc3339(self.active_at),
+            "value": crate::gotmpl::strconv::format_float(self.value, 'e', -1),
+        });
+        if let Some(since) = self.keep_firing_since {
+            v["keepFiringSince"] = serde_json::json!(format_rfc3339(since));
+        }
+        v
+    }
+}
+
 /// What one evaluation of an alerting rule found: the alerts of its result, each with its
 /// labels and annotations already expanded.
 #[derive(Debug)]

@@ -91,11 +91,7 @@ pub fn duplicates(rules: &RuleFile) -> Vec<Identity> {
     let mut all: Vec<Identity> = Vec::new();
     for g in &rules.groups {
         for r in &g.rules {
-            let mut labels = g.labels.clone();
-            for (k, v) in &r.labels {
-                labels.retain(|(gk, _)| gk != k);
-                labels.push((k.clone(), v.clone()));
-            }
+            let mut labels = g.rule_labels(r);
             labels.sort();
             all.push((r.name().to_string(), labels));
         }

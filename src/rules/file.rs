@@ -60,6 +60,20 @@ pub enum RuleKind {
     Alert(String),
 }
 
+impl Group {
+    /// The labels a rule applies: the group's, under the rule's own (which win).
+    pub fn rule_labels(&self, rule: &Rule) -> Vec<(String, String)> {
+        let mut labels: Vec<(String, String)> = self
+            .labels
+            .iter()
+            .filter(|(k, _)| !rule.labels.iter().any(|(rk, _)| rk == k))
+            .cloned()
+            .collect();
+        labels.extend(rule.labels.iter().cloned());
+        labels
+    }
+}
+
 impl Rule {
     /// The record or alert name.
     pub fn name(&self) -> &str {

@@ -167,7 +167,7 @@ fn eval_rule(
 ) -> Result<Vec<(Labels, Sample)>, String> {
     let t = ts - query_offset;
     let result = instant_vector(settings.engine, data, rule, t)?;
-    let labels = rule_labels(group, rule);
+    let labels = group.rule_labels(rule);
     match &rule.kind {
         RuleKind::Record(name) => record(name, &labels, result, t, group.limit),
         RuleKind::Alert(name) => {
@@ -194,18 +194,6 @@ fn eval_rule(
             Ok(alert_series(&rs.alerts, t))
         }
     }
-}
-
-/// The group's labels under the rule's own (which win).
-fn rule_labels(group: &Group, rule: &Rule) -> Vec<(String, String)> {
-    let mut labels: Vec<(String, String)> = group
-        .labels
-        .iter()
-        .filter(|(k, _)| !rule.labels.iter().any(|(rk, _)| rk == k))
-        .cloned()
-        .collect();
-    labels.extend(rule.labels.iter().cloned());
-    labels
 }
 
 /// Runs the rule's expression at `t`: a vector as it is, a scalar as one sample without

@@ -14,7 +14,8 @@ use super::alert::{Alert, AlertState};
 use super::group::GroupState;
 use crate::model::time::format_rfc3339;
 use crate::model::Labels;
-use serde_json::{json, Map, Value};
+use crate::promql::json::pairs_json as pairs;
+use serde_json::json;
 use std::collections::BTreeMap;
 
 /// The labels of the stream state changes go to.
@@ -66,14 +67,6 @@ pub fn changes(before: &Before, after: &GroupState, file: &str, group: &str) -> 
         }
     }
     lines
-}
-
-fn pairs(p: &[(String, String)]) -> Value {
-    Value::Object(
-        p.iter()
-            .map(|(k, v)| (k.clone(), json!(v)))
-            .collect::<Map<_, _>>(),
-    )
 }
 
 fn line(a: &Alert, state: &str, previous: Option<AlertState>, file: &str, group: &str) -> String {

@@ -12,7 +12,7 @@ use super::alerting_config::{AlertingConfig, Alertmanager};
 use super::group::GroupState;
 use crate::model::time::format_rfc3339;
 use crate::model::Labels;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 /// Prometheus' `--rules.alert.resend-delay`.
 pub const RESEND_DELAY_MS: i64 = 60_000;
@@ -98,13 +98,7 @@ pub fn prepare(
 
 /// The API v2 body of a batch.
 pub fn body(alerts: &[OutAlert]) -> Value {
-    let pairs = |p: &[(String, String)]| -> Value {
-        Value::Object(
-            p.iter()
-                .map(|(k, v)| (k.clone(), json!(v)))
-                .collect::<Map<_, _>>(),
-        )
-    };
+    let pairs = crate::promql::json::pairs_json;
     Value::Array(
         alerts
             .iter()

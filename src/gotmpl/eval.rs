@@ -125,11 +125,13 @@ impl<'a> Exec<'a, '_> {
             Value::Nil if from_map => Err(format!("nil pointer evaluating interface {{}}.{name}")),
             // Missing data: Go yields nothing rather than an error.
             Value::Nil => Ok((Value::Nil, false)),
-            Value::Labels(_) | Value::StrMap(_) | Value::Map(_) if has_args => {
+            Value::Labels(_) | Value::StrMap(..) | Value::Map(_) if has_args => {
                 Err(format!("{name} is not a method but has arguments"))
             }
             Value::Labels(d) => Ok((Value::str(d.label(name).unwrap_or("")), false)),
-            Value::StrMap(m) => Ok((Value::str(m.get(name).cloned().unwrap_or_default()), false)),
+            Value::StrMap(_, m) => {
+                Ok((Value::str(m.get(name).cloned().unwrap_or_default()), false))
+            }
             Value::Map(m) => Ok((m.get(name).cloned().unwrap_or(Value::Nil), true)),
             Value::Struct(s) => match s.field(name) {
                 Some(_) if has_args => Err(format!(
@@ -328,7 +330,7 @@ pub(super) fn range_items<'a>(
             let items = items.clone();
             Box::new((0..items.len()).map(move |i| (Value::Int(i as i64), items[i].clone())))
         }
-        Value::Map(_) | Value::Labels(_) | Value::StrMap(_) => Box::new(
+        Value::Map(_) | Value::Labels(_) | Value::StrMap(..) => Box::new(
             val.map_entries()
                 .into_iter()
                 .map(|(k, v)| (Value::Str(k), v)),
@@ -371,7 +373,7 @@ fn validate(v: Value, ty: Ty) -> R<Value> {
     let ok = match (&v, ty) {
         (_, Ty::Any) => true,
         (Value::Nil, Ty::Named(_) | Ty::Slice(_)) => true,
-        (Value::Slice(name, _), Ty::Slice(want)) => *name == want,
+        (Value::Slice(t, _), Ty::Slice(want)) => t.name == want,
         (Value::Nil, _) => return Err(format!("invalid value; expected {}", ty.name())),
         (Value::Str(_), Ty::Str)
         | (Value::Int(_), Ty::Int)

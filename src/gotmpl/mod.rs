@@ -35,8 +35,14 @@
 //! as Go's: [`ParseError`] with its line, [`ExecError`] with the node and its
 //! `name:line:column`.
 //!
-//! **Deliberately not done.** Methods other than those of `time.Time`, `time.Duration`, and
-//! of months and weekdays; Go's `html/template` contextual escaping; options such as
+//! **Types of the program's own.** A slice or `map[string]string` value may carry a
+//! [`GoType`]: its Go name and its methods, found by name as Go finds a method before a map
+//! key, with a `String` method used when the value prints, as Go's `fmt` uses a `Stringer`
+//! (Alertmanager's `template.KV` with `SortedPairs` and `Remove`, `template.Alerts` with
+//! `Firing`, in `notify/template.rs`). Times, durations, months and weekdays have Go's own
+//! methods (`funcs/methods.rs`).
+//!
+//! **Deliberately not done.** Go's `html/template` contextual escaping; options such as
 //! `missingkey=error` (`missingkey=zero` is what Loki and Prometheus use); custom delimiters.
 //! Nesting is limited to [`MAX_DEPTH`] levels when parsing and [`MAX_CALL_DEPTH`] calls and
 //! branches when running, so that both stay within a thread's stack.
@@ -58,7 +64,7 @@ pub use funcs::{FuncSet, Host};
 pub use parse::{parse, parse_named, ParseError, MAX_DEPTH};
 pub use set::Set;
 pub use tree::Template;
-pub use value::{GoStruct, Value};
+pub use value::{GoStruct, GoType, Value};
 
 #[cfg(test)]
 mod exec_tests;

@@ -3,6 +3,7 @@
 //! (structs, owned label maps, durations, named slices) and of Go's lexing rules.
 
 use super::funcs::{FuncSet, MATH, SPRIG};
+use super::value::STRING_MAP;
 use super::{execute, parse, parse_named, render, render_value, GoStruct, Set, Value};
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -337,7 +338,7 @@ fn data(type_name: &'static str) -> Value<'static> {
     Value::Struct(Rc::new(GoStruct {
         type_name,
         fields: vec![
-            ("Labels", Value::StrMap(Rc::new(labels))),
+            ("Labels", Value::StrMap(&STRING_MAP, Rc::new(labels))),
             ("Value", Value::Float(1e6)),
             ("Nothing", Value::Nil),
         ],

@@ -286,7 +286,7 @@ impl Printer {
                 }
                 self.buf.push('}');
             }
-            Value::Map(_) | Value::Labels(_) | Value::StrMap(_) => {
+            Value::Map(_) | Value::Labels(_) | Value::StrMap(..) => {
                 self.buf.push_str("map[");
                 for (k, (key, val)) in v.map_entries().iter().enumerate() {
                     if k > 0 {

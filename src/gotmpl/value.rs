@@ -6,6 +6,7 @@
 //! (Prometheus' alert data and query samples).
 
 use super::exec::TemplateData;
+use super::funcs::{Env, Func};
 use super::time::{GoTime, LONG_DAYS, LONG_MONTHS};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -32,20 +33,48 @@ pub enum Value<'a> {
     Weekday(i64),
     /// `[]interface{}`.
     List(Rc<Vec<Value<'a>>>),
-    /// A slice type of the program's own, by its Go name (Prometheus' query results,
-    /// `template.queryResult`): a list in every other way.
-    Slice(&'static str, Rc<Vec<Value<'a>>>),
+    /// A slice type of the program's own (Prometheus' query results, Alertmanager's
+    /// `template.Alerts`): a list with a Go type name and that type's methods.
+    Slice(&'static GoType, Rc<Vec<Value<'a>>>),
     /// `map[string]interface{}`.
     Map(Rc<BTreeMap<String, Value<'a>>>),
     /// The entry's labels, Loki's `map[string]string`.
     Labels(&'a dyn TemplateData),
-    /// An owned `map[string]string` (Prometheus' label sets).
-    StrMap(Rc<BTreeMap<String, String>>),
+    /// An owned `map[string]string` (Prometheus' label sets, [`STRING_MAP`]), or a map
+    /// type of the program's own with methods (Alertmanager's `template.KV`).
+    StrMap(&'static GoType, Rc<BTreeMap<String, String>>),
     /// `time.Duration`, in nanoseconds: an int that prints as `1h2m3s`.
     Duration(i64),
     /// A struct (or a pointer to one): fields by name, printed `{a b}`.
     Struct(Rc<GoStruct<'a>>),
 }
+
+/// A named Go type of the program's own: its name as Go prints it (`%T`, error messages,
+/// parameter checks) and its methods. Methods travel with the value, as in Go: the
+/// executor finds them by name, and a `String` method of no arguments is what printing
+/// uses, as Go's `fmt` uses a `Stringer`.
+pub struct GoType {
+    pub name: &'static str,
+    /// The method called `name`; its implementation takes the receiver first.
+    pub methods: fn(&str) -> Option<Func>,
+}
+
+impl GoType {
+    /// A type without methods.
+    pub const fn plain(name: &'static str) -> GoType {
+        GoType {
+            name,
+            methods: no_methods,
+        }
+    }
+}
+
+fn no_methods(_: &str) -> Option<Func> {
+    None
+}
+
+/// Go's `map[string]string`.
+pub static STRING_MAP: GoType = GoType::plain("map[string]string");
 
 /// A Go struct value: its type as Go prints it (`*template.sample`, `struct { Labels ... }`)
 /// and its fields in order. A type starting with `*` is a pointer to the struct: `%v` prints
@@ -111,9 +140,9 @@ impl<'a> Value<'a> {
             Value::Month(_) => "time.Month",
             Value::Weekday(_) => "time.Weekday",
             Value::List(_) => "[]interface {}",
-            Value::Slice(name, _) => name,
+            Value::Slice(t, _) | Value::StrMap(t, _) => t.name,
             Value::Map(_) => "map[string]interface {}",
-            Value::Labels(_) | Value::StrMap(_) => "map[string]string",
+            Value::Labels(_) => "map[string]string",
             Value::Duration(_) => "time.Duration",
             Value::Struct(s) => s.type_name,
         }
@@ -164,7 +193,7 @@ impl<'a> Value<'a> {
             Value::List(l) | Value::Slice(_, l) => !l.is_empty(),
             Value::Map(m) => !m.is_empty(),
             Value::Labels(d) => !d.labels().is_empty(),
-            Value::StrMap(m) => !m.is_empty(),
+            Value::StrMap(_, m) => !m.is_empty(),
             Value::Struct(_) => true,
         }
     }
@@ -185,6 +214,14 @@ impl<'a> Value<'a> {
             Value::Duration(d) => Some(Cow::Owned(duration_string(*d))),
             Value::Month(m) => Some(name(&LONG_MONTHS, *m, 1, "Month")),
             Value::Weekday(d) => Some(name(&LONG_DAYS, *d, 0, "Weekday")),
+            Value::Slice(t, _) | Value::StrMap(t, _) => {
+                let string = (t.methods)("String").filter(|f| f.fixed.is_empty())?;
+                let env = Env { host: &() };
+                match (string.call)(&env, vec![self.clone()]) {
+                    Ok(Value::Str(s)) => Some(Cow::Owned(s.into_owned())),
+                    _ => None,
+                }
+            }
             _ => None,
         }
     }
@@ -196,7 +233,7 @@ impl<'a> Value<'a> {
                 .iter()
                 .map(|(k, v)| (Cow::Owned(k.clone()), v.clone()))
                 .collect(),
-            Value::StrMap(m) => m
+            Value::StrMap(_, m) => m
                 .iter()
                 .map(|(k, v)| (Cow::Owned(k.clone()), Value::str(v.clone())))
                 .collect(),

@@ -15,6 +15,7 @@ use super::inhibit::InhibitRule;
 use super::matchers::{self, MatchType, Matcher};
 use super::receiver::{self, Receiver, SecretUrl, UrlSource};
 use super::route::{Route, RouteSpec};
+use super::template::Templates;
 use crate::model::time::duration_prefix;
 use crate::yaml::read::{Fields, Reader};
 use crate::yaml::{self, Kind, Node};
@@ -30,6 +31,8 @@ pub struct Config {
     pub receivers: Vec<Receiver>,
     /// Template file globs, relative ones joined to the configuration's directory.
     pub templates: Vec<String>,
+    /// The defaults and the files of `templates`, which every templated field expands with.
+    pub template: Templates,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -58,6 +61,17 @@ impl Config {
                 *t = dir.join(t.as_str()).display().to_string();
             }
         }
+        config.template = Templates::load(&config.templates)
+            .map_err(|e| ConfigError(vec![format!("{name}: {e}")]))?;
+        let problems = config.check_templates();
+        if !problems.is_empty() {
+            return Err(ConfigError(
+                problems
+                    .into_iter()
+                    .map(|m| format!("{name}: {m}"))
+                    .collect(),
+            ));
+        }
         Ok(config)
     }
 
@@ -78,10 +92,33 @@ impl Config {
             return Err(ConfigError(vec![e]));
         }
         let config = validate(raw, &mut problems);
+        if let Some(c) = &config {
+            problems.extend(c.check_templates());
+        }
         match config {
             Some(c) if problems.is_empty() => Ok(c),
             _ => Err(ConfigError(problems)),
         }
+    }
+
+    /// Every templated field that does not parse with the configuration's templates, named
+    /// by receiver, integration and key. Alertmanager finds these only when a notification
+    /// goes out; argus refuses the configuration instead, so a typo cannot lose an alert.
+    fn check_templates(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        for r in &self.receivers {
+            for (i, slack) in r.slack_configs.iter().enumerate() {
+                for (field, text) in slack.templated_fields() {
+                    if let Err(e) = self.template.check(text) {
+                        problems.push(format!(
+                            "line {}: receiver {:?}: slack_configs[{i}].{field}: {e}",
+                            r.line, r.name
+                        ));
+                    }
+                }
+            }
+        }
+        problems
     }
 
     /// The receiver with this name.
@@ -568,6 +605,7 @@ fn validate(mut raw: RawConfig, problems: &mut Vec<String>) -> Option<Config> {
             inhibit_rules: raw.inhibit_rules,
             receivers: raw.receivers,
             templates: raw.templates,
+            template: Templates::defaults(),
         }),
         Err(e) => {
             problems.push(format!("line {}: {e}", root.line));

@@ -323,3 +323,62 @@ fn an_empty_group_by_keeps_the_parents_grouping() {
         .collect();
     assert_eq!(by, ["alertname"]);
 }
+
+#[test]
+fn a_templated_field_that_does_not_parse_is_refused_by_receiver_and_key() {
+    let e = errors(
+        "route: {receiver: team}\nreceivers:\n  - name: team\n    slack_configs:\n      \
+         - api_url: https://hooks.slack.com/services/T/B/X\n        \
+         text: '{{ range .Alerts }}{{ .Annotations.summary }}'\n        \
+         fields:\n          - {title: t, value: '{{ humanise 1 }}'}\n",
+    );
+    assert_eq!(
+        e,
+        [
+            "line 3: receiver \"team\": slack_configs[0].text: template: :1: unexpected EOF",
+            "line 3: receiver \"team\": slack_configs[0].fields[0].value: template: :1: function \"humanise\" not defined",
+        ]
+    );
+}
+
+#[test]
+fn template_files_load_with_the_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("templates")).unwrap();
+    std::fs::write(
+        dir.path().join("templates/team.tmpl"),
+        "{{ define \"team.title\" }}{{ .CommonLabels.alertname }} on {{ .CommonLabels.instance }}{{ end }}",
+    )
+    .unwrap();
+    let path = dir.path().join("alertmanager.yml");
+    std::fs::write(
+        &path,
+        "templates: [templates/*.tmpl]\nroute: {receiver: team}\nreceivers:\n  - name: team\n    \
+         slack_configs:\n      - api_url: https://hooks.slack.com/services/T/B/X\n        \
+         title: '{{ template \"team.title\" . }}'\n",
+    )
+    .unwrap();
+    let c = Config::load(&path).unwrap();
+    let alert = crate::notify::data::NotifiedAlert {
+        status: crate::notify::Status::Firing,
+        labels: crate::model::Labels::from_pairs([("alertname", "MySQLDown"), ("instance", "db1")]),
+        annotations: Default::default(),
+        starts_at: 0,
+        ends_at: None,
+        generator_url: String::new(),
+        fingerprint: 1,
+    };
+    let data = crate::notify::data::Data::new("team", &Default::default(), &[alert], "http://x");
+    let body =
+        crate::notify::slack::body(&c.receivers[0].slack_configs[0], &data, &c.template).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(v["attachments"][0]["title"], "MySQLDown on db1");
+
+    std::fs::write(dir.path().join("templates/bad.tmpl"), "{{ end }}").unwrap();
+    let e = Config::load(&path).unwrap_err().0;
+    assert_eq!(e.len(), 1);
+    assert!(
+        e[0].contains("bad.tmpl: template: bad.tmpl:1: unexpected {{end}}"),
+        "{e:?}"
+    );
+}

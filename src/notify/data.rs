@@ -84,14 +84,6 @@ impl Data {
     }
 }
 
-/// A label or annotation map in the order of Alertmanager's `SortedPairs`: `alertname`
-/// first, then the other names sorted.
-pub fn sorted_pairs(kv: &Annotations) -> Vec<(&str, &str)> {
-    let mut pairs: Vec<(&str, &str)> = kv.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    pairs.sort_by_key(|(k, _)| (*k != "alertname", *k));
-    pairs
-}
-
 /// Go's `regexp.QuoteMeta`: a backslash before each of `\.+*?()|[]{}^$`.
 pub fn quote_meta(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -166,16 +158,6 @@ mod tests {
             Data::new("r", &Labels::new(), &[], "").status,
             Status::Resolved
         );
-    }
-
-    #[test]
-    fn sorted_pairs_put_alertname_first() {
-        let kv: Annotations = [("a", "1"), ("alertname", "X"), ("zone", "z")]
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        let names: Vec<&str> = sorted_pairs(&kv).iter().map(|(k, _)| *k).collect();
-        assert_eq!(names, ["alertname", "a", "zone"]);
     }
 
     #[test]

@@ -17,8 +17,9 @@
 //!   state machine driven by explicit times and saved as JSON
 //!   (`docs/format/notify-state.md`).
 //! - [`data`]: what one notification says (Alertmanager's template data).
-//! - [`webhook`], [`slack`]: the two message formats; [`slack::Expand`] is the seam where
-//!   user templates will plug in.
+//! - [`webhook`], [`slack`]: the two message formats; [`template`]: Alertmanager's
+//!   notification templates (the defaults, `templates:` files, its types and functions),
+//!   which expand every text field of a Slack message.
 //! - [`send`]: building the requests of a flush and posting them with retries.
 //!
 //! One run (a cron run; `argus serve` does the same on a timer, calling `flush` again at
@@ -28,7 +29,7 @@
 //! let cfg = Config::load(path)?;
 //! let mut state = DispatchState::from_json(&saved).unwrap_or_default();
 //! let refused = state.ingest(&cfg, alerts, now);
-//! let sender = Sender { client: &client, external_url, expand: &DefaultTemplates,
+//! let sender = Sender { client: &client, external_url, expand: &cfg.template,
 //!                       policy: RetryPolicy::default(), timer: TokioTimer };
 //! for flush in state.flush(&cfg, &silences, now) {
 //!     let results = sender.deliver_flush(&cfg, &flush, budget).await;
@@ -49,6 +50,7 @@ pub mod route;
 pub mod send;
 pub mod silence;
 pub mod slack;
+pub mod template;
 pub mod webhook;
 
 pub use alert::{Alert, PostableAlert, Status};
@@ -56,4 +58,5 @@ pub use config::{Config, ConfigError};
 pub use dispatch::{DispatchState, Flush, Notification};
 pub use send::{RetryPolicy, SendError, Sender, TokioTimer};
 pub use silence::Silence;
-pub use slack::{DefaultTemplates, Expand};
+pub use slack::Expand;
+pub use template::Templates;

@@ -140,6 +140,36 @@ pub struct SlackConfig {
     pub timeout: i64,
 }
 
+impl SlackConfig {
+    /// Every field that is a template, by its configuration key.
+    pub fn templated_fields(&self) -> Vec<(String, &str)> {
+        let mut out: Vec<(String, &str)> = [
+            ("channel", &self.channel),
+            ("username", &self.username),
+            ("color", &self.color),
+            ("title", &self.title),
+            ("title_link", &self.title_link),
+            ("pretext", &self.pretext),
+            ("text", &self.text),
+            ("footer", &self.footer),
+            ("fallback", &self.fallback),
+            ("callback_id", &self.callback_id),
+            ("icon_emoji", &self.icon_emoji),
+            ("icon_url", &self.icon_url),
+            ("image_url", &self.image_url),
+            ("thumb_url", &self.thumb_url),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.as_str()))
+        .collect();
+        for (i, f) in self.fields.iter().enumerate() {
+            out.push((format!("fields[{i}].title"), &f.title));
+            out.push((format!("fields[{i}].value"), &f.value));
+        }
+        out
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct SlackField {
     pub title: String,

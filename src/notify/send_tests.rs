@@ -5,7 +5,7 @@ use super::*;
 use crate::model::Labels;
 use crate::notify::alert::PostableAlert;
 use crate::notify::dispatch::DispatchState;
-use crate::notify::slack::DefaultTemplates;
+use crate::notify::template::Templates;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -312,7 +312,7 @@ async fn a_flush_is_delivered_end_to_end() {
     let sender = Sender {
         client: &client,
         external_url: "http://argus:9090",
-        expand: &DefaultTemplates,
+        expand: &Templates::defaults(),
         policy: policy(),
         timer: timer.clone(),
     };
@@ -354,7 +354,7 @@ async fn a_request_that_cannot_be_built_fails_without_sending() {
     let sender = Sender {
         client: &client,
         external_url: "",
-        expand: &DefaultTemplates,
+        expand: &Templates::defaults(),
         policy: policy(),
         timer: FakeTimer::new(),
     };

@@ -1,8 +1,25 @@
 use super::*;
 use crate::model::Labels;
 use crate::notify::alert::fingerprint;
+use crate::notify::alert::Status;
 use crate::notify::config::Config;
 use crate::notify::data::NotifiedAlert;
+use crate::notify::template::Templates;
+
+/// A default template run against `d`, through the template engine.
+fn named(name: &str, d: &Data) -> String {
+    Templates::defaults()
+        .execute_text(&format!("{{{{ template {name:?} . }}}}"), d)
+        .unwrap()
+}
+
+fn subject(d: &Data) -> String {
+    named("__subject", d)
+}
+
+fn alertmanager_url(d: &Data) -> String {
+    named("__alertmanagerURL", d)
+}
 
 fn notified(status: Status, pairs: &[(&str, &str)]) -> NotifiedAlert {
     let labels = Labels::from_pairs(pairs.iter().copied());
@@ -132,7 +149,7 @@ fn the_default_message_is_alertmanagers() {
         &["alertname"],
         &[notified(Status::Firing, LATENCY_A)],
     );
-    let body = String::from_utf8(body(&cfg, &d, &DefaultTemplates).unwrap()).unwrap();
+    let body = String::from_utf8(body(&cfg, &d, &Templates::defaults()).unwrap()).unwrap();
     let expected = concat!(
         r#"{"username":"Alertmanager","attachments":[{"title":"[FIRING:1] HighLatency (a:9090 api critical)","#,
         r#""title_link":"http://am.example:9093/#/alerts?receiver=team","text":"","#,
@@ -152,7 +169,7 @@ fn resolved_messages_are_green() {
         &[notified(Status::Resolved, LATENCY_A)],
     );
     let v: serde_json::Value =
-        serde_json::from_slice(&body(&cfg, &d, &DefaultTemplates).unwrap()).unwrap();
+        serde_json::from_slice(&body(&cfg, &d, &Templates::defaults()).unwrap()).unwrap();
     assert_eq!(v["attachments"][0]["color"], "good");
     assert_eq!(
         v["attachments"][0]["title"],
@@ -161,7 +178,7 @@ fn resolved_messages_are_green() {
 }
 
 #[test]
-fn literal_settings_pass_and_user_templates_are_refused_by_field() {
+fn literal_settings_pass_and_user_templates_expand() {
     let cfg = slack_config(
         "        channel: '#alerts'\n        username: prometheus\n        icon_emoji: ':fire:'\n        link_names: true\n        short_fields: true\n        fields:\n          - {title: Runbook, value: 'https://wiki/runbook'}\n          - {title: Team, value: db, short: false}\n",
     );
@@ -171,7 +188,7 @@ fn literal_settings_pass_and_user_templates_are_refused_by_field() {
         &[notified(Status::Firing, LATENCY_A)],
     );
     let v: serde_json::Value =
-        serde_json::from_slice(&body(&cfg, &d, &DefaultTemplates).unwrap()).unwrap();
+        serde_json::from_slice(&body(&cfg, &d, &Templates::defaults()).unwrap()).unwrap();
     assert_eq!(v["channel"], "#alerts");
     assert_eq!(v["username"], "prometheus");
     assert_eq!(v["icon_emoji"], ":fire:");
@@ -183,11 +200,12 @@ fn literal_settings_pass_and_user_templates_are_refused_by_field() {
     );
     let custom =
         slack_config("        text: '{{ range .Alerts }}{{ .Annotations.summary }}{{ end }}'\n");
-    let e = body(&custom, &d, &DefaultTemplates).unwrap_err();
-    assert!(e.starts_with("text: the template"), "{e}");
+    let v: serde_json::Value =
+        serde_json::from_slice(&body(&custom, &d, &Templates::defaults()).unwrap()).unwrap();
+    assert_eq!(v["attachments"][0]["text"], "");
     // Writing out a default template by hand is the default.
     let spelled = slack_config("        title: '{{template \"slack.default.title\" .}}'\n");
-    assert!(body(&spelled, &d, &DefaultTemplates).is_ok());
+    assert!(body(&spelled, &d, &Templates::defaults()).is_ok());
 }
 
 #[test]
@@ -200,7 +218,7 @@ fn long_titles_are_cut_to_1024_runes() {
         &[notified(Status::Firing, LATENCY_A)],
     );
     let v: serde_json::Value =
-        serde_json::from_slice(&body(&cfg, &d, &DefaultTemplates).unwrap()).unwrap();
+        serde_json::from_slice(&body(&cfg, &d, &Templates::defaults()).unwrap()).unwrap();
     let title = v["attachments"][0]["title"].as_str().unwrap();
     assert_eq!(title.chars().count(), 1024);
     assert!(title.ends_with("é…"));

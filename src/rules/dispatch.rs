@@ -14,8 +14,7 @@ use super::notifier::OutAlert;
 use crate::model::time::format_rfc3339;
 use crate::model::Labels;
 use crate::notify::{
-    Config, DefaultTemplates, DispatchState, PostableAlert, RetryPolicy, Sender, Silence,
-    TokioTimer,
+    Config, DispatchState, PostableAlert, RetryPolicy, Sender, Silence, TokioTimer,
 };
 use crate::store::{Store, StoreError};
 use serde_json::json;
@@ -102,7 +101,7 @@ pub fn run(
             let sender = Sender {
                 client: &client,
                 external_url,
-                expand: &DefaultTemplates,
+                expand: &config.template,
                 policy: RetryPolicy::default(),
                 timer: TokioTimer,
             };

@@ -25,7 +25,8 @@ use crate::gotmpl::print::sprintf;
 use crate::gotmpl::strconv::{can_backquote, parse_float_go, quote};
 use crate::gotmpl::time::zone::Zone;
 use crate::gotmpl::time::GoTime;
-use crate::gotmpl::{parse_named, render_value, ExecError, GoStruct, ParseError, Value};
+use crate::gotmpl::value::STRING_MAP;
+use crate::gotmpl::{parse_named, render_value, ExecError, GoStruct, GoType, ParseError, Value};
 use crate::model::labels::Labels;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -40,6 +41,7 @@ const DATA_TYPE: &str = "struct { Labels map[string]string; ExternalLabels map[s
 
 /// Go's type of `query` results.
 const QUERY_RESULT: &str = "template.queryResult";
+static QUERY_RESULT_TYPE: GoType = GoType::plain(QUERY_RESULT);
 
 /// Go's type of a sample in `query` results.
 const SAMPLE_TYPE: &str = "*template.sample";
@@ -174,7 +176,7 @@ fn label_map(labels: &Labels) -> Value<'static> {
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-    Value::StrMap(Rc::new(map))
+    Value::StrMap(&STRING_MAP, Rc::new(map))
 }
 
 /// A sample of a `query` result: `.Labels` and `.Value`.
@@ -222,7 +224,7 @@ impl<'a> Host<'a> for AlertHost<'_, '_> {
         let expr = args.first().map_or("", s);
         Some(querier.query(expr, self.env.eval_time_ms).map(|vector| {
             let samples = vector.iter().map(|(l, v)| sample_value(l, *v)).collect();
-            Value::Slice(QUERY_RESULT, Rc::new(samples))
+            Value::Slice(&QUERY_RESULT_TYPE, Rc::new(samples))
         }))
     }
 }
@@ -391,7 +393,7 @@ fn sample_field<'a>(sample: &Value<'a>, name: &str) -> R<Value<'a>> {
 /// A label of a sample, `""` when it has none.
 fn sample_label<'a>(sample: &Value<'a>, name: &str) -> R<Value<'a>> {
     Ok(match sample_field(sample, "Labels")? {
-        Value::StrMap(m) => Value::str(m.get(name).cloned().unwrap_or_default()),
+        Value::StrMap(_, m) => Value::str(m.get(name).cloned().unwrap_or_default()),
         _ => Value::str(""),
     })
 }
@@ -400,7 +402,7 @@ fn sample_label<'a>(sample: &Value<'a>, name: &str) -> R<Value<'a>> {
 fn sort_by_label<'a>(label: &str, v: &Value<'a>) -> R<Value<'a>> {
     // The executor lets only query results and nil through; a nil result sorts as empty.
     let Value::Slice(_, items) = v else {
-        return Ok(Value::Slice(QUERY_RESULT, Rc::new(Vec::new())));
+        return Ok(Value::Slice(&QUERY_RESULT_TYPE, Rc::new(Vec::new())));
     };
     let mut keyed: Vec<(String, Value<'a>)> = items
         .iter()
@@ -414,7 +416,7 @@ fn sort_by_label<'a>(label: &str, v: &Value<'a>) -> R<Value<'a>> {
         .collect();
     keyed.sort_by(|a, b| a.0.cmp(&b.0));
     let sorted = keyed.into_iter().map(|(_, v)| v).collect();
-    Ok(Value::Slice(QUERY_RESULT, Rc::new(sorted)))
+    Ok(Value::Slice(&QUERY_RESULT_TYPE, Rc::new(sorted)))
 }
 
 /// Go's message for a regular expression that does not compile.

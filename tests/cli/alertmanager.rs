@@ -218,3 +218,130 @@ fn find(got: &Arc<Mutex<Vec<Value>>>, sender: &str) -> Option<Value> {
         .flat_map(|body| body["alerts"].as_array().cloned().unwrap_or_default())
         .find(|a| a["labels"]["sender"] == sender)
 }
+
+/// Two alerts of one group, so that common and group labels differ.
+const TWO_DOWN: &str = r#"
+groups:
+  - name: db
+    rules:
+      - alert: MySQLDown
+        expr: label_replace(vector(0), "instance", "db1:9104", "", "") or label_replace(vector(0), "instance", "db2:9104", "", "")
+        labels:
+          severity: critical
+          team: db
+        annotations:
+          summary: 'MySQL on {{ $labels.instance }} is down'
+          runbook: https://wiki.example/mysql
+"#;
+
+/// A team's templates file, using Alertmanager's data methods and functions.
+const TEAM_TMPL: &str = r#"{{ define "team.title" }}[{{ .Status | toUpper }}{{ if eq .Status "firing" }}:{{ .Alerts.Firing | len }}{{ end }}] {{ .CommonLabels.alertname }} for {{ .CommonLabels.team | title }}{{ end }}
+{{ define "team.text" }}{{ range .Alerts.Firing -}}
+• *{{ .Annotations.summary }}* ({{ .Labels.instance | reReplaceAll ":[0-9]+$" "" }})
+  {{ range .Labels.SortedPairs }}{{ .Name }}=`{{ .Value }}` {{ end }}
+  since {{ .StartsAt.Format "2006-01-02T15:04:05Z07:00" }}
+{{ end }}{{ with .CommonLabels.Remove .GroupLabels.Names }}Common: {{ .Values | join ", " }} ({{ . }}){{ end }}
+{{ template "__text_alert_list" .Alerts.Firing }}{{ end }}
+{{ define "slack.default.footer" }}{{ .Receiver }} · {{ template "__alertmanager" . }}{{ if match "^db" .CommonLabels.team }} · DB{{ end }}{{ end }}
+"#;
+
+fn slack_am_config(url: &str) -> String {
+    format!(
+        "templates: ['team.tmpl']\nroute:\n  receiver: team-db\n  group_by: [alertname]\n  group_wait: 0s\n  \
+         group_interval: 1m\nreceivers:\n  - name: team-db\n    slack_configs:\n      - api_url: {url}\n        \
+         channel: '#db'\n        title: '{{{{ template \"team.title\" . }}}}'\n        \
+         text: '{{{{ template \"team.text\" . }}}}'\n        \
+         fields:\n          - title: Severity\n            value: '{{{{ .CommonLabels.severity | toUpper }}}}'\n            short: true\n          \
+         - title: Runbook\n            value: '{{{{ .CommonAnnotations.runbook | safeHtml }}}}'\n"
+    )
+}
+
+#[test]
+fn argus_expands_slack_templates_as_a_real_alertmanager_does() {
+    assert!(
+        have("prometheus-alertmanager"),
+        "`prometheus-alertmanager` is missing: run scripts/install-test-deps"
+    );
+    let w = Workdir::new();
+    let (am_url, am_hits) = super::notify::receiver(vec![]);
+    let (own_url, own_hits) = super::notify::receiver(vec![]);
+    let am_port = free_port();
+    // The same templates and Slack settings for both; only the webhook URLs differ.
+    w.write("team.tmpl", TEAM_TMPL);
+    let am_config = w.write("alertmanager.yml", &slack_am_config(&am_url));
+    let own_config = w.write("own.yml", &slack_am_config(&own_url));
+    let external = "http://alerts.example:9093";
+    let _am = Spawned(
+        Command::new("prometheus-alertmanager")
+            .arg(format!("--config.file={}", am_config.display()))
+            .arg(format!("--storage.path={}", w.path("am").display()))
+            .arg(format!("--web.listen-address=127.0.0.1:{am_port}"))
+            .arg(format!("--web.external-url={external}"))
+            .arg("--cluster.listen-address=")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start alertmanager"),
+    );
+    let rules = w.write("rules.yml", TWO_DOWN);
+    let prometheus_yml = w.write(
+        "argus.yml",
+        &format!(
+            "global:\n  evaluation_interval: 1s\nrule_files: ['{}']\nalerting:\n  alertmanagers:\n    \
+             - static_configs:\n        - targets: ['127.0.0.1:{am_port}']\n",
+            rules.display()
+        ),
+    );
+    wait_ready(am_port);
+    w.argus()
+        .arg("ingest")
+        .write_stdin("x 1\n")
+        .assert()
+        .success();
+    for _ in 0..200 {
+        let out = Command::new(argus_bin())
+            .env("ARGUS_STORE", w.store())
+            .args(["rules", "eval", "-q", "--config"])
+            .arg(&prometheus_yml)
+            .arg("--alertmanager-config")
+            .arg(&own_config)
+            .args(["--external-url", external, "--time", "now"])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(6),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        if !am_hits.lock().unwrap().is_empty() && !own_hits.lock().unwrap().is_empty() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let from_am = am_hits.lock().unwrap().first().cloned();
+    let from_am = from_am.expect("Alertmanager never posted to Slack").body;
+    let from_argus = own_hits.lock().unwrap().first().cloned();
+    let from_argus = from_argus.expect("argus never posted to Slack").body;
+    let attachment = &from_argus["attachments"][0];
+    assert_eq!(attachment["title"], "[FIRING:2] MySQLDown for Db");
+    let text = attachment["text"].as_str().unwrap();
+    assert!(
+        text.contains("Common: critical, db (severity=critical, team=db)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Source: http://alerts.example:9093/graph?g0.expr="),
+        "{text}"
+    );
+    assert_eq!(attachment["footer"], "team-db · Alertmanager · DB");
+    // Every field of the message is Alertmanager's, character for character, but for one
+    // known difference: Debian's Alertmanager (0.25) prints a label map with Go's `map[...]`;
+    // later releases gave `template.KV` and `template.Pairs` a `String` method (`a=b, c=d`),
+    // which argus follows.
+    let am_text = serde_json::to_string_pretty(&from_am).unwrap().replace(
+        "(map[severity:critical team:db])",
+        "(severity=critical, team=db)",
+    );
+    assert_eq!(serde_json::to_string_pretty(&from_argus).unwrap(), am_text);
+}

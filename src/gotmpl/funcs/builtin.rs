@@ -88,8 +88,8 @@ fn eq_one(a: &Value, b: &Value) -> R<bool> {
             || matches!(
                 (a, b),
                 (
-                    Value::Map(_) | Value::Labels(_) | Value::StrMap(_),
-                    Value::Map(_) | Value::Labels(_) | Value::StrMap(_)
+                    Value::Map(_) | Value::Labels(_) | Value::StrMap(..),
+                    Value::Map(_) | Value::Labels(_) | Value::StrMap(..)
                 )
             ) =>
         {
@@ -152,7 +152,7 @@ fn length(v: &Value) -> R<i64> {
         Value::List(l) | Value::Slice(_, l) => Ok(l.len() as i64),
         Value::Map(m) => Ok(m.len() as i64),
         Value::Labels(d) => Ok(d.labels().len() as i64),
-        Value::StrMap(m) => Ok(m.len() as i64),
+        Value::StrMap(_, m) => Ok(m.len() as i64),
         Value::Nil => Err("reflect: call of reflect.Value.Type on zero Value".into()),
         other => Err(format!("len of type {}", other.type_name())),
     }
@@ -211,7 +211,7 @@ fn index<'a>(_: &Env<'a, '_>, args: Vec<Value<'a>>) -> R<Value<'a>> {
             }
             Value::Map(m) => m.get(map_key(&idx)?).cloned().unwrap_or(Value::Nil),
             Value::Labels(d) => Value::str(d.label(map_key(&idx)?).unwrap_or("")),
-            Value::StrMap(m) => Value::str(m.get(map_key(&idx)?).cloned().unwrap_or_default()),
+            Value::StrMap(_, m) => Value::str(m.get(map_key(&idx)?).cloned().unwrap_or_default()),
             other => return Err(format!("can't index item of type {}", other.type_name())),
         };
     }

@@ -10,6 +10,7 @@ use crate::gotmpl::value::Value;
 pub(crate) fn method(recv: &Value, name: &str) -> Option<Func> {
     use Ty::*;
     let m = match (recv, name) {
+        (Value::Slice(t, _) | Value::StrMap(t, _), _) => return (t.methods)(name),
         (Value::Month(_) | Value::Weekday(_), "String") => fixed(&[], |_, a| {
             Ok(Value::str(a[0].stringer().unwrap_or_default().into_owned()))
         }),

@@ -76,6 +76,16 @@ pub fn go_title(s: &str) -> String {
 /// `strings.Title`, a word goes on across an apostrophe or a period between letters
 /// (`don't`, `example.com`), and digits do not start one (`1st` becomes `1St`).
 pub fn cases_title(s: &str) -> String {
+    title_words(s, false)
+}
+
+/// `cases.Title(language.AmericanEnglish)` (Alertmanager's `title`): as [`cases_title`],
+/// and the rest of each word in lower case (`hELLO wORLD` becomes `Hello World`).
+pub fn cases_title_lowering(s: &str) -> String {
+    title_words(s, true)
+}
+
+fn title_words(s: &str, lower_rest: bool) -> String {
     let mut out = String::with_capacity(s.len());
     let mut in_word = false;
     let mut prev_mid = false;
@@ -86,7 +96,13 @@ pub fn cases_title(s: &str) -> String {
             in_word = false;
         }
         if c.is_lowercase() || c.is_uppercase() {
-            out.push(if in_word { c } else { title_char(c) });
+            if !in_word {
+                out.push(title_char(c));
+            } else if lower_rest {
+                out.extend(c.to_lowercase());
+            } else {
+                out.push(c);
+            }
             in_word = true;
         } else {
             out.push(c);

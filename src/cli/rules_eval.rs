@@ -102,7 +102,7 @@ pub fn run(global: &GlobalArgs, args: &EvalArgs) -> CliResult {
         .map_err(|e| CliError::store("cannot evaluate rules", &e))?;
     let failed = report_failures(global, &reports);
     for r in &reports {
-        for e in &r.send_errors {
+        for e in r.send_errors.iter().chain(&r.notify.errors) {
             eprintln!("argus: error: {e}");
         }
     }

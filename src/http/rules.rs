@@ -15,6 +15,7 @@
 //! file, group, name and expression.
 
 use super::state::AppState;
+use crate::rules::dispatch::DispatchReport;
 use crate::model::time::now_ms;
 use crate::promql::engine::Engine;
 use crate::rules::config::{self, RulesConfig};
@@ -202,10 +203,7 @@ fn group_interval(g: &Group, config: &RulesConfig) -> i64 {
 fn flush(st: &AppState, config: &crate::notify::Config, now: i64) -> Option<i64> {
     match crate::rules::dispatch::run(&st.store, config, &[], now, &st.rules.setup.external_url) {
         Ok(r) => {
-            count_notifications(st, r.delivered, r.failed);
-            for e in &r.errors {
-                eprintln!("argus: error: {e}");
-            }
+            count_notifications(st, &r);
             r.next_flush_at
         }
         Err(e) => {
@@ -216,22 +214,58 @@ fn flush(st: &AppState, config: &crate::notify::Config, now: i64) -> Option<i64>
     }
 }
 
-fn count_notifications(st: &AppState, delivered: usize, failed: usize) {
-    if delivered + failed == 0 {
-        return;
+/// Counts what argus' own notifications did under Alertmanager's metric names (with its
+/// `integration` and `reason` labels, and the receiver's name as `receiver_name`), and
+/// prints their errors.
+fn count_notifications(st: &AppState, r: &DispatchReport) {
+    for e in &r.errors {
+        eprintln!("argus: error: {e}");
     }
-    st.registry.add(
-        "alertmanager_notifications_total",
-        "Notifications argus itself attempted (--alertmanager-config).",
-        &[],
-        (delivered + failed) as f64,
-    );
-    st.registry.add(
-        "alertmanager_notifications_failed_total",
-        "Notifications argus itself could not deliver.",
-        &[],
-        failed as f64,
-    );
+    for d in &r.deliveries {
+        let labels = [("integration", d.integration), ("receiver_name", d.receiver.as_str())];
+        st.registry.add(
+            "alertmanager_notifications_total",
+            "Notifications argus itself attempted (--alertmanager-config).",
+            &labels,
+            1.0,
+        );
+        st.registry.add(
+            "alertmanager_notification_requests_total",
+            "HTTP requests argus made to deliver its own notifications.",
+            &labels,
+            f64::from(d.attempts),
+        );
+        if let Some(reason) = d.failure {
+            let failed = [
+                ("integration", d.integration),
+                ("reason", reason),
+                ("receiver_name", d.receiver.as_str()),
+            ];
+            st.registry.add(
+                "alertmanager_notifications_failed_total",
+                "Notifications argus itself could not deliver, by reason (clientError, serverError, other).",
+                &failed,
+                1.0,
+            );
+        }
+        let failed_requests = d.attempts.saturating_sub(u32::from(d.failure.is_none()));
+        if failed_requests > 0 {
+            st.registry.add(
+                "alertmanager_notification_requests_failed_total",
+                "HTTP requests for argus' own notifications that did not deliver.",
+                &labels,
+                f64::from(failed_requests),
+            );
+        }
+    }
+    if r.dropped > 0 {
+        st.registry.add(
+            "alertmanager_alerts_dropped_total",
+            "Alerts argus' own notifier refused because it held its capacity of alerts.",
+            &[],
+            r.dropped as f64,
+        );
+    }
 }
 
 /// Evaluates one group now (at its schedule's latest instant) and publishes the outcome;
@@ -267,7 +301,7 @@ fn evaluate(st: &AppState, set: &RuleSet, file: &str, g: &Group, now: i64) -> Op
                     1.0,
                 );
             }
-            count_notifications(st, report.notifications, report.notifications_failed);
+            count_notifications(st, &report.notify);
             if report.sent > 0 {
                 st.registry.add(
                     "prometheus_notifications_sent_total",
@@ -281,7 +315,7 @@ fn evaluate(st: &AppState, set: &RuleSet, file: &str, g: &Group, now: i64) -> Op
                 st.merger.wake();
                 record_metrics(st, file, g, &report.state, &set.config);
             }
-            let next_flush = report.next_flush_at;
+            let next_flush = report.notify.next_flush_at;
             st.rules.record(file, &g.name, report.state);
             next_flush
         }

@@ -49,6 +49,25 @@ pub const RESOLVED_ALERT_RETENTION: i64 = 30 * 60_000;
 /// The least time a flush's deliveries get before giving up (Alertmanager's `MinTimeout`).
 pub const MIN_NOTIFY_TIMEOUT: i64 = 10_000;
 
+/// The most alerts the dispatcher holds (Prometheus' default notification queue capacity):
+/// a rule whose labels explode cannot grow the state file without bound. Alerts it already
+/// holds are always updated, so nothing held is ever lost; new ones wait for room.
+pub const MAX_ALERTS: usize = 10_000;
+
+/// An alert the dispatcher did not take, and why.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Refusal {
+    pub message: String,
+    /// Refused for want of room rather than for being invalid.
+    pub full: bool,
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
 /// Everything the dispatcher remembers between calls; serializable (see
 /// `docs/format/notify-state.md`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -209,9 +228,10 @@ impl DispatchState {
         serde_json::to_vec(self).unwrap_or_default()
     }
 
-    /// Takes posted alerts at `now`. Returns one message per alert refused (as Alertmanager's
-    /// API refuses it), naming the alert.
-    pub fn ingest(&mut self, cfg: &Config, posted: Vec<PostableAlert>, now: i64) -> Vec<String> {
+    /// Takes posted alerts at `now`. Returns one refusal per alert not taken: invalid (as
+    /// Alertmanager's API refuses it), or new while the dispatcher already holds
+    /// [`MAX_ALERTS`], each naming the alert.
+    pub fn ingest(&mut self, cfg: &Config, posted: Vec<PostableAlert>, now: i64) -> Vec<Refusal> {
         self.sync_routing(cfg, now);
         let mut refused = Vec::new();
         for p in posted {
@@ -219,11 +239,23 @@ impl DispatchState {
             let new = match alert::accept(p, now, cfg.global.resolve_timeout) {
                 Ok(a) => a,
                 Err(e) => {
-                    refused.push(format!("alert {labels}: {e}"));
+                    refused.push(Refusal {
+                        message: format!("alert {labels}: {e}"),
+                        full: false,
+                    });
                     continue;
                 }
             };
             let fp = alert::fingerprint_hex(new.fingerprint());
+            if self.alerts.len() >= MAX_ALERTS && !self.alerts.contains_key(&fp) {
+                refused.push(Refusal {
+                    message: format!(
+                        "alert {labels}: dropped: the notification queue is full ({MAX_ALERTS} alerts held)"
+                    ),
+                    full: true,
+                });
+                continue;
+            }
             let stored = match self.alerts.get(&fp) {
                 Some(old) => alert::put_over(old, new, now),
                 None => new,

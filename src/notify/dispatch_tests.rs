@@ -464,11 +464,40 @@ fn refused_alerts_are_named_and_the_rest_taken() {
         ..Default::default()
     };
     let refused = s.ingest(&c, vec![bad, alert("A", "1", 0, None)], 0);
+    let messages: Vec<&str> = refused.iter().map(|r| r.message.as_str()).collect();
     assert_eq!(
-        refused,
+        messages,
         [r#"alert {alertname="B"}: start time must be before end time"#]
     );
+    assert!(!refused[0].full);
     assert_eq!(s.alerts().count(), 1);
+}
+
+#[test]
+fn a_full_dispatcher_drops_new_alerts_and_keeps_updating_held_ones() {
+    let c = cfg(WEBHOOK);
+    let mut s = DispatchState::new();
+    let many: Vec<PostableAlert> = (0..MAX_ALERTS)
+        .map(|i| alert("A", &i.to_string(), 0, Some(10 * H)))
+        .collect();
+    assert!(s.ingest(&c, many, 0).is_empty());
+    let refused = s.ingest(
+        &c,
+        vec![alert("A", "new", M, Some(10 * H)), alert("A", "7", M, Some(M))],
+        M,
+    );
+    assert_eq!(refused.len(), 1);
+    assert!(refused[0].full);
+    assert!(
+        refused[0].message.contains("notification queue is full (10000 alerts held)"),
+        "{}",
+        refused[0].message
+    );
+    assert_eq!(s.alerts().count(), MAX_ALERTS);
+    // The held alert "7" was updated: it now ends at M.
+    assert!(s
+        .alerts()
+        .any(|a| a.labels.get("instance") == Some("7") && a.ends_at == M));
 }
 
 #[test]

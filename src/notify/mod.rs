@@ -55,7 +55,7 @@ pub mod webhook;
 
 pub use alert::{Alert, PostableAlert, Status};
 pub use config::{Config, ConfigError};
-pub use dispatch::{DispatchState, Flush, Notification};
+pub use dispatch::{DispatchState, Flush, Notification, Refusal, MAX_ALERTS};
 pub use send::{RetryPolicy, SendError, Sender, TokioTimer};
 pub use silence::Silence;
 pub use slack::Expand;

@@ -107,6 +107,21 @@ pub struct SendError {
     pub integration: String,
     pub attempts: u32,
     pub reason: String,
+    /// The HTTP status of the last answer, if one came.
+    pub status: Option<u16>,
+}
+
+impl SendError {
+    /// Alertmanager's `reason` label of `alertmanager_notifications_failed_total`:
+    /// `clientError` for a 4xx answer, `serverError` for a 5xx, `other` for the rest
+    /// (no answer, a template that failed, an error in a 200 answer).
+    pub fn reason_label(&self) -> &'static str {
+        match self.status {
+            Some(400..=499) => "clientError",
+            Some(500..=599) => "serverError",
+            _ => "other",
+        }
+    }
 }
 
 /// The outcome of one attempt.
@@ -236,6 +251,7 @@ fn not_built(flush: &Flush, n: &Notification, reason: String) -> SendError {
         integration: n.integration.to_string(),
         attempts: 0,
         reason,
+        status: None,
     }
 }
 
@@ -251,11 +267,13 @@ pub async fn deliver<T: Timer>(
     let mut rng = policy.seed | 1;
     let mut interval = policy.initial;
     let mut attempts = 0;
-    let fail = |attempts: u32, reason: String| SendError {
+    let mut status = None;
+    let fail = |attempts: u32, reason: String, status: Option<u16>| SendError {
         receiver: req.receiver.clone(),
         integration: req.integration.to_string(),
         attempts,
         reason,
+        status,
     };
     loop {
         attempts += 1;
@@ -264,9 +282,11 @@ pub async fn deliver<T: Timer>(
             .timeout
             .map_or(remaining, |t| t.min(remaining))
             .max(Duration::from_millis(1));
-        let (reason, wait) = match attempt(client, req, timeout).await {
+        let (outcome, answered) = attempt(client, req, timeout).await;
+        status = answered.or(status);
+        let (reason, wait) = match outcome {
             Attempt::Delivered => return Ok(attempts),
-            Attempt::Fail(reason) => return Err(fail(attempts, reason)),
+            Attempt::Fail(reason) => return Err(fail(attempts, reason, status)),
             Attempt::Retry {
                 reason,
                 after: Some(after),
@@ -287,13 +307,19 @@ pub async fn deliver<T: Timer>(
                     "{reason}; not retried: the next try (in {}) would come after the deadline",
                     show(wait)
                 ),
+                status,
             ));
         }
         timer.sleep(wait).await;
     }
 }
 
-async fn attempt(client: &reqwest::Client, req: &Request, timeout: Duration) -> Attempt {
+/// One attempt, and the HTTP status of the answer if one came.
+async fn attempt(
+    client: &reqwest::Client,
+    req: &Request,
+    timeout: Duration,
+) -> (Attempt, Option<u16>) {
     let sent = client
         .post(req.url.expose())
         .header(reqwest::header::CONTENT_TYPE, "application/json")
@@ -305,13 +331,15 @@ async fn attempt(client: &reqwest::Client, req: &Request, timeout: Duration) -> 
     let resp = match sent {
         Ok(r) => r,
         Err(e) => {
-            return Attempt::Retry {
+            let retry = Attempt::Retry {
                 reason: chain(&e.without_url()),
                 after: None,
-            }
+            };
+            return (retry, None);
         }
     };
     let status = resp.status();
+    let code = Some(status.as_u16());
     let retry_after = resp
         .headers()
         .get(reqwest::header::RETRY_AFTER)
@@ -326,10 +354,11 @@ async fn attempt(client: &reqwest::Client, req: &Request, timeout: Duration) -> 
     let body = match resp.bytes().await {
         Ok(b) => String::from_utf8_lossy(&b).into_owned(),
         Err(e) => {
-            return Attempt::Retry {
+            let retry = Attempt::Retry {
                 reason: format!("reading the answer: {}", chain(&e.without_url())),
                 after: None,
-            }
+            };
+            return (retry, code);
         }
     };
     let answer = || {
@@ -344,25 +373,25 @@ async fn attempt(client: &reqwest::Client, req: &Request, timeout: Duration) -> 
             )
         }
     };
-    if status.is_success() {
-        return match req.integration.kind {
+    let outcome = if status.is_success() {
+        match req.integration.kind {
             IntegrationKind::Webhook => Attempt::Delivered,
             IntegrationKind::Slack => slack_answer(&body, json),
-        };
-    }
-    if status.as_u16() == 429 {
-        return Attempt::Retry {
+        }
+    } else if status.as_u16() == 429 {
+        Attempt::Retry {
             reason: answer(),
             after: retry_after,
-        };
-    }
-    if status.is_server_error() {
-        return Attempt::Retry {
+        }
+    } else if status.is_server_error() {
+        Attempt::Retry {
             reason: answer(),
             after: None,
-        };
-    }
-    Attempt::Fail(answer())
+        }
+    } else {
+        Attempt::Fail(answer())
+    };
+    (outcome, code)
 }
 
 /// Slack answers an incoming webhook with `ok`, its web API with `{"ok": true}`; both may

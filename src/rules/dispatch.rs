@@ -30,12 +30,36 @@ const BUDGET: Duration = Duration::from_secs(20);
 /// What one run of the dispatcher did.
 #[derive(Debug, Default)]
 pub struct DispatchReport {
-    pub delivered: usize,
-    /// Notifications that could not be delivered within this run's budget.
-    pub failed: usize,
+    /// Every notification attempted, delivered or not.
+    pub deliveries: Vec<Delivery>,
+    /// Alerts refused because the dispatcher already holds its capacity of alerts.
+    pub dropped: usize,
+    /// What went wrong, one message each, naming the receiver or the alert.
     pub errors: Vec<String>,
     /// When the dispatcher next has something to flush (a group's wait or interval ending).
     pub next_flush_at: Option<i64>,
+}
+
+/// One notification to one integration of a receiver, and how it went.
+#[derive(Clone, Debug)]
+pub struct Delivery {
+    pub receiver: String,
+    /// `slack` or `webhook`, Alertmanager's `integration` label.
+    pub integration: &'static str,
+    /// HTTP requests made.
+    pub attempts: u32,
+    /// Why it was not delivered (Alertmanager's `reason` label), or `None` when it was.
+    pub failure: Option<&'static str>,
+}
+
+impl DispatchReport {
+    pub fn failed(&self) -> usize {
+        self.deliveries.iter().filter(|d| d.failure.is_some()).count()
+    }
+
+    pub fn delivered(&self) -> usize {
+        self.deliveries.len() - self.failed()
+    }
 }
 
 /// The silences kept in the store.
@@ -84,6 +108,7 @@ pub fn run(
         .collect();
     let mut report = DispatchReport::default();
     for refused in state.ingest(config, postable, now) {
+        report.dropped += usize::from(refused.full);
         report
             .errors
             .push(format!("alert refused by the notifier: {refused}"));
@@ -122,14 +147,25 @@ pub fn run(
                 None => ("failed", Some("the sender did not start".to_string())),
             };
             if let Some(e) = &error {
-                report.failed += 1;
                 report.errors.push(format!(
                     "notification to receiver {:?} failed: {e}",
                     flush.receiver
                 ));
-            } else {
-                report.delivered += 1;
             }
+            report.deliveries.push(Delivery {
+                receiver: flush.receiver.clone(),
+                integration: n.integration.name(),
+                attempts: match results.get(i) {
+                    Some(Ok(a)) => *a,
+                    Some(Err(e)) => e.attempts,
+                    None => 0,
+                },
+                failure: match results.get(i) {
+                    Some(Ok(_)) => None,
+                    Some(Err(e)) => Some(e.reason_label()),
+                    None => Some("other"),
+                },
+            });
             history.push(
                 json!({
                     "receiver": flush.receiver,

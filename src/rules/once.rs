@@ -12,7 +12,7 @@
 //! state is also written to the log store ([`super::history`]).
 
 use super::alerting_config::AlertingConfig;
-use super::dispatch;
+use super::dispatch::{self, DispatchReport};
 use super::file::{Group, RuleFile};
 use super::group::{eval_group, EvalSettings, GroupState};
 use super::history;
@@ -45,11 +45,8 @@ pub struct GroupReport {
     /// Alerts sent to Alertmanagers, and why some Alertmanagers did not take them.
     pub sent: usize,
     pub send_errors: Vec<String>,
-    /// argus' own notifications delivered and failed in this run (`--alertmanager-config`).
-    pub notifications: usize,
-    pub notifications_failed: usize,
-    /// When argus' own notifications next have something to flush.
-    pub next_flush_at: Option<i64>,
+    /// What argus' own notifications did in this run (`--alertmanager-config`).
+    pub notify: DispatchReport,
 }
 
 /// Evaluates every group of `files` at `now` (ms). Store errors stop the run; a rule that
@@ -109,9 +106,7 @@ pub fn eval_one(
             state,
             sent: 0,
             send_errors: Vec::new(),
-            notifications: 0,
-            notifications_failed: 0,
-            next_flush_at: None,
+            notify: DispatchReport::default(),
         });
     }
     let offset = group.query_offset.unwrap_or(settings.default_query_offset);
@@ -150,17 +145,13 @@ pub fn eval_one(
     };
     store.write_state(&name, &state::encode(file, &group.name, &state, &rules))?;
     drop(_lock);
-    let mut send_errors = notifier::send(&settings.alerting.alertmanagers, &outgoing);
-    let (mut notifications, mut notifications_failed, mut next_flush_at) = (0, 0, None);
-    if let Some(config) = settings.notify {
+    let send_errors = notifier::send(&settings.alerting.alertmanagers, &outgoing);
+    let notify = match settings.notify {
         // The dispatcher's timers run on the clock (the run's time), not on the group's
         // schedule, which may lag it by up to an interval.
-        let r = dispatch::run(store, config, &outgoing, now, settings.eval.external_url)?;
-        notifications = r.delivered;
-        notifications_failed = r.failed;
-        next_flush_at = r.next_flush_at;
-        send_errors.extend(r.errors);
-    }
+        Some(config) => dispatch::run(store, config, &outgoing, now, settings.eval.external_url)?,
+        None => DispatchReport::default(),
+    };
     Ok(GroupReport {
         file: file.to_string(),
         group: group.name.clone(),
@@ -168,8 +159,6 @@ pub fn eval_one(
         state,
         sent: outgoing.len(),
         send_errors,
-        notifications,
-        notifications_failed,
-        next_flush_at,
+        notify,
     })
 }

@@ -11,6 +11,7 @@ mod ingest;
 mod ingest_logs;
 mod logs;
 mod manpage;
+mod mysql_alerts;
 mod notify;
 mod query;
 mod query_flags;

@@ -92,6 +92,7 @@ pub fn run(global: &GlobalArgs, args: &EvalArgs) -> CliResult {
         default_query_offset: settings.rule_query_offset,
         alerting: &settings.alerting,
         notify: notify.as_ref(),
+        on_evaluated: None,
     };
     let now = now_ms();
     let at = match &args.time {

@@ -15,10 +15,10 @@
 //! file, group, name and expression.
 
 use super::state::AppState;
-use crate::rules::dispatch::DispatchReport;
 use crate::model::time::now_ms;
 use crate::promql::engine::Engine;
 use crate::rules::config::{self, RulesConfig};
+use crate::rules::dispatch::DispatchReport;
 use crate::rules::file::{Group, RuleFile};
 use crate::rules::group::{EvalSettings, GroupState, Health};
 use crate::rules::once::{eval_one, OnceSettings};
@@ -222,7 +222,10 @@ fn count_notifications(st: &AppState, r: &DispatchReport) {
         eprintln!("argus: error: {e}");
     }
     for d in &r.deliveries {
-        let labels = [("integration", d.integration), ("receiver_name", d.receiver.as_str())];
+        let labels = [
+            ("integration", d.integration),
+            ("receiver_name", d.receiver.as_str()),
+        ];
         st.registry.add(
             "alertmanager_notifications_total",
             "Notifications argus itself attempted (--alertmanager-config).",
@@ -278,6 +281,14 @@ fn evaluate(st: &AppState, set: &RuleSet, file: &str, g: &Group, now: i64) -> Op
         timeout: Some(limits.timeout),
         ..Engine::default()
     };
+    // The new state is shown (API, metrics, queries of the written series) before its
+    // alerts go out.
+    let publish = |state: &GroupState| {
+        st.snapshots.generation.fetch_add(1, Ordering::Release);
+        st.merger.wake();
+        record_metrics(st, file, g, state, &set.config);
+        st.rules.record(file, &g.name, state.clone());
+    };
     let settings = OnceSettings {
         eval: EvalSettings {
             engine: &engine,
@@ -289,6 +300,7 @@ fn evaluate(st: &AppState, set: &RuleSet, file: &str, g: &Group, now: i64) -> Op
         default_query_offset: set.config.rule_query_offset,
         alerting: &set.config.alerting,
         notify: set.notify.as_ref(),
+        on_evaluated: Some(&publish),
     };
     match eval_one(&st.store, file, g, &settings, now) {
         Ok(report) => {
@@ -310,14 +322,11 @@ fn evaluate(st: &AppState, set: &RuleSet, file: &str, g: &Group, now: i64) -> Op
                     report.sent as f64,
                 );
             }
-            if report.evaluated_at.is_some() {
-                st.snapshots.generation.fetch_add(1, Ordering::Release);
-                st.merger.wake();
-                record_metrics(st, file, g, &report.state, &set.config);
+            if report.evaluated_at.is_none() {
+                // Evaluated by another process: show the state it left.
+                st.rules.record(file, &g.name, report.state);
             }
-            let next_flush = report.notify.next_flush_at;
-            st.rules.record(file, &g.name, report.state);
-            next_flush
+            report.notify.next_flush_at
         }
         Err(e) => {
             eprintln!(

@@ -37,7 +37,11 @@ impl ScrapeSetup {
         let mut yaml = String::new();
         if let Some(path) = &self.config {
             let (cfg, warnings) = load_config(path).map_err(|e| e.to_string())?;
-            for w in warnings {
+            // The rule and alerting keys are the server's to honour (http/rules.rs).
+            for w in warnings
+                .iter()
+                .filter(|w| !crate::scrape::config_keys::is_about_serve_key(w))
+            {
                 eprintln!("argus: warning: {}: {w}", path.display());
             }
             yaml = std::fs::read_to_string(path)

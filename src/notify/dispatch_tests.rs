@@ -483,13 +483,18 @@ fn a_full_dispatcher_drops_new_alerts_and_keeps_updating_held_ones() {
     assert!(s.ingest(&c, many, 0).is_empty());
     let refused = s.ingest(
         &c,
-        vec![alert("A", "new", M, Some(10 * H)), alert("A", "7", M, Some(M))],
+        vec![
+            alert("A", "new", M, Some(10 * H)),
+            alert("A", "7", M, Some(M)),
+        ],
         M,
     );
     assert_eq!(refused.len(), 1);
     assert!(refused[0].full);
     assert!(
-        refused[0].message.contains("notification queue is full (10000 alerts held)"),
+        refused[0]
+            .message
+            .contains("notification queue is full (10000 alerts held)"),
         "{}",
         refused[0].message
     );

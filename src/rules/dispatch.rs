@@ -54,7 +54,10 @@ pub struct Delivery {
 
 impl DispatchReport {
     pub fn failed(&self) -> usize {
-        self.deliveries.iter().filter(|d| d.failure.is_some()).count()
+        self.deliveries
+            .iter()
+            .filter(|d| d.failure.is_some())
+            .count()
     }
 
     pub fn delivered(&self) -> usize {

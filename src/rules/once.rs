@@ -32,6 +32,9 @@ pub struct OnceSettings<'a> {
     pub alerting: &'a AlertingConfig,
     /// argus' own notifications (`--alertmanager-config`), when configured.
     pub notify: Option<&'a crate::notify::Config>,
+    /// Called with a group's new state once it is saved and before any alert goes out, so
+    /// that a server shows an alert firing before anyone is told it fires.
+    pub on_evaluated: Option<&'a dyn Fn(&GroupState)>,
 }
 
 /// What happened to one group.
@@ -145,6 +148,9 @@ pub fn eval_one(
     };
     store.write_state(&name, &state::encode(file, &group.name, &state, &rules))?;
     drop(_lock);
+    if let Some(publish) = settings.on_evaluated {
+        publish(&state);
+    }
     let send_errors = notifier::send(&settings.alerting.alertmanagers, &outgoing);
     let notify = match settings.notify {
         // The dispatcher's timers run on the clock (the run's time), not on the group's

@@ -100,6 +100,22 @@ pub const NOT_FOR_SCRAPING: &[(&str, &str)] = &[
     ("global.query_log_file", "argus logs no queries"),
 ];
 
+/// The keys of [`NOT_FOR_SCRAPING`] that `argus serve` honours (it evaluates the rules and
+/// sends the alerts of its `--config`): a server reading them warns of none.
+pub const HONOURED_BY_SERVE: &[&str] = &[
+    "rule_files",
+    "alerting",
+    "global.evaluation_interval",
+    "global.rule_query_offset",
+];
+
+/// Whether a warning of [`not_for_scraping_warning`] is about a key `argus serve` honours.
+pub fn is_about_serve_key(warning: &str) -> bool {
+    HONOURED_BY_SERVE
+        .iter()
+        .any(|k| warning.starts_with(&format!("{k} is ignored (")))
+}
+
 /// The warning for a key of [`NOT_FOR_SCRAPING`] that holds something; `None` for any other
 /// key, or for one left empty (`rule_files:` with nothing under it says nothing).
 pub fn not_for_scraping_warning(key: &str, value: &serde_yaml_ng::Value) -> Option<String> {

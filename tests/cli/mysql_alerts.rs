@@ -334,6 +334,10 @@ fn mysql_down_fires_notifies_and_resolves_with_a_real_mariadb() {
         || context(&mut db, &mut exporter),
         || (mysql_up(&s).as_deref() == Some("1")).then_some(()),
     );
+    // The server honours the file's rule_files and evaluation_interval: it does not call
+    // them ignored.
+    let log = s.stderr();
+    assert!(!log.contains("is ignored"), "{log}");
     // The mixin's recording rules work on the real exporter's series (a rate needs two
     // scrapes), and nothing has been sent.
     wait_for(

@@ -203,13 +203,35 @@ fn the_server_notifies_by_itself_and_counts_it() {
         got[0].body["alerts"][0]["labels"]["alertname"],
         "AlwaysFiring"
     );
-    let metrics = s.get("/metrics").1;
+    // The firing state was shown before the notification went out.
+    let alerts = s.json("/api/v1/alerts")["data"]["alerts"].clone();
+    let alerts = alerts.as_array().unwrap();
+    assert_eq!(
+        alert(alerts, "AlwaysFiring")["state"],
+        "firing",
+        "{alerts:?}"
+    );
+    // The counters follow the delivery's outcome, which the server records once the
+    // receiver has answered.
+    let counted =
+        r#"alertmanager_notifications_total{integration="webhook",receiver_name="hook"} 1"#;
+    let mut metrics = String::new();
+    for _ in 0..500 {
+        metrics = s.get("/metrics").1;
+        if metrics.contains(counted) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(metrics.contains(counted), "{metrics}");
     assert!(
-        metrics.contains("alertmanager_notifications_total 1"),
+        metrics.contains(
+            r#"alertmanager_notification_requests_total{integration="webhook",receiver_name="hook"} 1"#
+        ),
         "{metrics}"
     );
     assert!(
-        metrics.contains("alertmanager_notifications_failed_total 0"),
+        !metrics.contains("alertmanager_notifications_failed_total{"),
         "{metrics}"
     );
 }

@@ -44,6 +44,7 @@ pub mod self_metrics;
 pub mod server;
 pub mod state;
 pub mod status;
+pub mod ui;
 pub mod web_config;
 
 #[cfg(test)]
@@ -261,10 +262,6 @@ async fn not_found() -> Response {
     errors::ApiError::new(errors::ErrorKind::NotFound, "no such endpoint").plain()
 }
 
-async fn root() -> &'static str {
-    "argus: Prometheus API under /api/v1, Loki API under /loki/api/v1, own metrics on /metrics\n"
-}
-
 /// Every route of the server, with the layers every request passes.
 pub fn router(st: Arc<AppState>) -> Router {
     with_layers(routes(), st)
@@ -349,8 +346,19 @@ fn routes() -> Router<Arc<AppState>> {
         .route("/-/ready", get(status::ready).head(status::ready))
         .route("/ready", get(status::ready))
         .route("/-/reload", post(status::reload).put(status::reload))
-        .route("/", get(root))
+        // The web UI
+        .route("/", get(ui::to_query))
+        .route("/graph", get(ui::to_query))
+        .route("/assets/{name}", get(ui::asset))
+        .merge(ui_pages())
         .fallback(not_found)
+}
+
+/// The UI's pages, each answered with the UI's HTML.
+fn ui_pages() -> Router<Arc<AppState>> {
+    ui::PAGES
+        .iter()
+        .fold(Router::new(), |r, path| r.route(path, get(ui::page)))
 }
 
 /// `routes` with the layers every request passes, outermost first: counting and timing,

@@ -1,0 +1,9 @@
+// Every page of the UI by its path, and the order of the navigation bar. The server serves
+// the UI's HTML at each of these paths (src/http/ui.rs keeps the same list).
+import * as query from './query.js';
+
+export const PAGES = {
+  '/query': { title: 'Query', render: query.render },
+};
+
+export const NAV = ['/query'];

@@ -1,9 +1,11 @@
 // Every page of the UI by its path, and the order of the navigation bar. The server serves
 // the UI's HTML at each of these paths (src/http/ui.rs keeps the same list).
 import * as query from './query.js';
+import * as logs from './logs.js';
 
 export const PAGES = {
   '/query': { title: 'Query', render: query.render },
+  '/logs': { title: 'Logs', render: logs.render },
 };
 
-export const NAV = ['/query'];
+export const NAV = ['/query', '/logs'];

@@ -2,10 +2,12 @@
 // the UI's HTML at each of these paths (src/http/ui.rs keeps the same list).
 import * as query from './query.js';
 import * as logs from './logs.js';
+import * as metrics from './metrics.js';
 
 export const PAGES = {
   '/query': { title: 'Query', render: query.render },
   '/logs': { title: 'Logs', render: logs.render },
+  '/metrics-explorer': { title: 'Metrics', render: metrics.render },
 };
 
-export const NAV = ['/query', '/logs'];
+export const NAV = ['/query', '/logs', '/metrics-explorer'];

@@ -3,7 +3,7 @@
 // line of doc, and its linter) or LogQL (Grafana's LogQL grammar, highlighted here, with
 // completion of stream labels and values and inline syntax errors). Enter runs, Shift+Enter
 // is a new line; Up/Down at the first/last line walk the history.
-import { EditorState, Compartment, Prec } from '@codemirror/state';
+import { EditorState, Compartment, Prec, StateEffect, StateField } from '@codemirror/state';
 import { EditorView, keymap, placeholder as placeholderExt, lineNumbers } from '@codemirror/view';
 import { defaultKeymap, history, historyKeymap, insertNewlineAndIndent } from '@codemirror/commands';
 import {
@@ -15,7 +15,7 @@ import {
   syntaxTree,
 } from '@codemirror/language';
 import { autocompletion, closeBrackets, completionKeymap } from '@codemirror/autocomplete';
-import { linter, setDiagnostics, lintGutter } from '@codemirror/lint';
+import { linter, forceLinting, lintGutter } from '@codemirror/lint';
 import { styleTags, tags as t } from '@lezer/highlight';
 import { PromQLExtension } from '@prometheus-io/codemirror-promql';
 import { parser as logqlParser } from '@grafana/lezer-logql';
@@ -150,35 +150,61 @@ function insideBraces(text) {
   return text.lastIndexOf('{') > text.lastIndexOf('}');
 }
 
-// Syntax errors of LogQL as the grammar finds them.
-const logqlLint = linter((view) => {
+// The server's error about the text as it was run, until the text changes.
+const setServerError = StateEffect.define();
+const serverError = StateField.define({
+  create: () => [],
+  update(value, tr) {
+    for (const e of tr.effects) if (e.is(setServerError)) return e.value;
+    return tr.docChanged ? [] : value;
+  },
+});
+
+/** Syntax errors as the grammar finds them (error nodes of the parse tree). */
+function treeErrors(view) {
   const out = [];
+  const len = view.state.doc.length;
   syntaxTree(view.state).iterate({
     enter(n) {
-      if (n.type.isError) {
-        out.push({
-          from: n.from,
-          to: Math.max(n.to, Math.min(view.state.doc.length, n.from + 1)),
-          severity: 'error',
-          message: 'syntax error',
-        });
-      }
+      if (!n.type.isError) return;
+      // An error at the very end (an unclosed bracket) marks the last character.
+      const from = n.from >= len && len > 0 ? len - 1 : n.from;
+      out.push({ from, to: Math.max(n.to, Math.min(len, from + 1)), severity: 'error', message: 'syntax error' });
     },
   });
   return out;
-});
+}
+
+/**
+ * One linter per editor, so that no source's result wipes another's: the server's error,
+ * PromQL's own checks (types, functions) when the language is PromQL, and else the
+ * grammar's syntax errors.
+ */
+function combinedLinter(semantic) {
+  return linter(
+    async (view) => {
+      const out = [...view.state.field(serverError)];
+      const checked = semantic ? await semantic(view) : [];
+      out.push(...checked);
+      if (!checked.length) out.push(...treeErrors(view));
+      return out;
+    },
+    { delay: 400 },
+  );
+}
 
 function languageExtension(lang) {
   if (lang === 'logql') {
     return [
       new LanguageSupport(logqlLanguage, [logqlLanguage.data.of({ autocomplete: logqlComplete })]),
-      logqlLint,
+      combinedLinter(null),
     ];
   }
   const promql = new PromQLExtension()
     .setComplete({ remote: { url: '', httpMethod: 'POST', cache: { maxAge: 60000 } } })
-    .activateLinter(true);
-  return promql.asExtension();
+    .activateLinter(false);
+  const lint = promql.getLinter();
+  return [promql.asExtension(), combinedLinter((view) => lint.promQL()(view))];
 }
 
 /** Is this text LogQL rather than PromQL? A stream selector followed by a pipeline, or a
@@ -235,6 +261,7 @@ export function createEditor(parent, opts) {
           ]),
         ),
         keymap.of([...completionKeymap, ...historyKeymap, ...defaultKeymap]),
+        serverError,
         language.of(languageExtension(opts.lang || 'promql')),
         EditorView.updateListener.of((u) => {
           if (u.docChanged) opts.onChange?.(u.state.doc.toString());
@@ -262,11 +289,15 @@ export function createEditor(parent, opts) {
         const line = doc.line(pos.line);
         from = Math.min(line.to, line.from + Math.max(0, pos.column - 1));
       }
+      // Past the end (an unclosed parenthesis): mark the last character instead, so that
+      // the mark is a visible range rather than a point.
+      if (from >= doc.length && doc.length > 0) from = doc.length - 1;
       const to = Math.min(doc.length, from + 1);
-      view.dispatch(setDiagnostics(view.state, [{ from, to: Math.max(to, from), severity: 'error', message }]));
+      view.dispatch({ effects: setServerError.of([{ from, to: Math.max(to, from), severity: 'error', message }]) });
+      forceLinting(view);
     },
     clearError() {
-      view.dispatch(setDiagnostics(view.state, []));
+      view.dispatch({ effects: setServerError.of([]) });
     },
     focus: () => view.focus(),
   };

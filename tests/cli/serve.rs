@@ -1286,6 +1286,12 @@ fn web_config_serves_https_with_basic_auth_and_still_scrapes_itself() {
     assert_eq!(get("/api/v1/query?query=1", Some(("mallory", "pw"))).0, 401);
     assert_eq!(get("/metrics", None).0, 401);
     assert_eq!(get("/api/v1/query?query=1", Some(("alice", "pw"))).0, 200);
+    // The web UI sits behind the same passwords.
+    assert_eq!(get("/query", None).0, 401);
+    assert_eq!(get("/assets/app.js", None).0, 401);
+    let (code, html) = get("/query", Some(("alice", "pw")));
+    assert_eq!(code, 200);
+    assert!(html.contains("/assets/app.js?v="), "{html}");
     // Plain HTTP to the TLS port gets no answer.
     let plain = s.url.replacen("https://", "http://", 1);
     let r = rt.block_on(
@@ -1342,4 +1348,68 @@ fn logql_queries_are_answered_with_a_timeout_past_query_timeout() {
     assert_eq!(code, 504, "{body}");
     assert!(body.contains("--query-timeout"), "{body}");
     assert!(s.stop().success());
+}
+
+#[test]
+fn the_web_ui_is_served_compressed_with_cache_headers_and_old_links_redirect() {
+    let w = Workdir::new();
+    let s = Server::start(&w, &[]);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .no_gzip()
+        .build()
+        .unwrap();
+    let get = |path: &str, headers: &[(&str, &str)]| {
+        rt.block_on(async {
+            let mut req = client.get(format!("{}{path}", s.url));
+            for (k, v) in headers {
+                req = req.header(*k, *v);
+            }
+            let resp = req.send().await.unwrap();
+            let status = resp.status().as_u16();
+            let h = resp.headers().clone();
+            (status, h, resp.bytes().await.unwrap().to_vec())
+        })
+    };
+    // Every page answers the UI's HTML; it is revalidated, not cached.
+    for page in ["/query", "/logs", "/metrics-explorer"] {
+        let (code, h, body) = get(page, &[]);
+        assert_eq!(code, 200, "{page}");
+        assert_eq!(h["content-type"], "text/html; charset=utf-8");
+        assert_eq!(h["cache-control"], "no-cache");
+        assert!(String::from_utf8_lossy(&body).contains("<script defer src=\"/assets/app.js?v="));
+    }
+    // Old links and generatorURLs open the query page with their parameters.
+    let (code, h, _) = get("/graph?g0.expr=up&g0.tab=0", &[]);
+    assert_eq!(code, 303);
+    assert_eq!(h["location"], "/query?g0.expr=up&g0.tab=0");
+    let (code, h, _) = get("/", &[]);
+    assert_eq!(code, 303);
+    assert_eq!(h["location"], "/query");
+    // The script: gzip when accepted, kept for a year under its versioned URL.
+    let (_, page, _) = get("/query", &[]);
+    let etag = page["etag"].to_str().unwrap().trim_matches('"').to_string();
+    let versioned = format!("/assets/app.js?v={etag}");
+    let (code, h, zipped) = get(&versioned, &[("accept-encoding", "gzip")]);
+    assert_eq!(code, 200);
+    assert_eq!(h["content-encoding"], "gzip");
+    assert_eq!(h["cache-control"], "public, max-age=31536000, immutable");
+    let (_, h, plain) = get(&versioned, &[]);
+    assert!(h.get("content-encoding").is_none());
+    assert!(zipped.len() * 2 < plain.len());
+    let (_, h, _) = get("/assets/app.css?v=stale", &[]);
+    assert_eq!(h["cache-control"], "no-cache");
+    // Revalidation answers 304; the whole first load stays under 400 KB compressed.
+    let (code, _, _) = get(&versioned, &[("if-none-match", &format!("\"{etag}\""))]);
+    assert_eq!(code, 304);
+    let (_, _, css) = get("/assets/app.css", &[("accept-encoding", "gzip")]);
+    let (_, _, html) = get("/query", &[]);
+    let first_load = zipped.len() + css.len() + html.len();
+    assert!(first_load < 400_000, "{first_load} bytes");
+    let (code, _, _) = get("/assets/nope.js", &[]);
+    assert_eq!(code, 404);
 }

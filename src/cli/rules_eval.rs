@@ -99,13 +99,17 @@ pub fn run(global: &GlobalArgs, args: &EvalArgs) -> CliResult {
         Some(t) => super::timeargs::parse_time_flag("--time", t, now)?,
         None => now,
     };
-    let reports = eval_all(&store, &files, &once, at)
+    let run = eval_all(&store, &files, &once, at)
         .map_err(|e| CliError::store("cannot evaluate rules", &e))?;
+    let reports = run.groups;
     let failed = report_failures(global, &reports);
     for r in &reports {
-        for e in r.send_errors.iter().chain(&r.notify.errors) {
+        for e in &r.send_errors {
             eprintln!("argus: error: {e}");
         }
+    }
+    for e in &run.notify.errors {
+        eprintln!("argus: error: {e}");
     }
     let firing = reports.iter().any(|r| {
         r.state

@@ -59,18 +59,34 @@ pub fn eval_all(
     files: &[RuleFile],
     settings: &OnceSettings,
     now: i64,
-) -> Result<Vec<GroupReport>, StoreError> {
-    let mut reports = Vec::new();
+) -> Result<RunReport, StoreError> {
+    let mut groups = Vec::new();
+    let mut outgoing = Vec::new();
     for f in files {
         for g in &f.groups {
-            reports.push(eval_one(store, &f.path, g, settings, now)?);
+            let (report, out) = evaluate(store, &f.path, g, settings, now)?;
+            groups.push(report);
+            outgoing.extend(out);
         }
     }
-    Ok(reports)
+    // One pass of the notifier for the whole run: its state is read and written once, and
+    // groups due by their timers flush even when no rule group was due.
+    let notify = match settings.notify {
+        Some(config) => dispatch::run(store, config, &outgoing, now, settings.eval.external_url)?,
+        None => DispatchReport::default(),
+    };
+    Ok(RunReport { groups, notify })
 }
 
-/// Evaluates one group at the latest instant of its schedule at or before `now`, unless it was
-/// already evaluated at that instant.
+/// What a run over every group did.
+#[derive(Debug)]
+pub struct RunReport {
+    pub groups: Vec<GroupReport>,
+    /// argus' own notifications of the run (`--alertmanager-config`).
+    pub notify: DispatchReport,
+}
+
+/// Evaluates one group (as [`evaluate`]) and runs argus' own notifier on its alerts.
 pub fn eval_one(
     store: &Store,
     file: &str,
@@ -78,6 +94,28 @@ pub fn eval_one(
     settings: &OnceSettings,
     now: i64,
 ) -> Result<GroupReport, StoreError> {
+    let (mut report, outgoing) = evaluate(store, file, group, settings, now)?;
+    if report.evaluated_at.is_some() {
+        if let Some(config) = settings.notify {
+            // The dispatcher's timers run on the clock (the run's time), not on the group's
+            // schedule, which may lag it by up to an interval.
+            report.notify =
+                dispatch::run(store, config, &outgoing, now, settings.eval.external_url)?;
+        }
+    }
+    Ok(report)
+}
+
+/// Evaluates one group at the latest instant of its schedule at or before `now`, unless it was
+/// already evaluated at that instant; sends its due alerts to the Alertmanagers, and returns
+/// them for argus' own notifier too.
+fn evaluate(
+    store: &Store,
+    file: &str,
+    group: &Group,
+    settings: &OnceSettings,
+    now: i64,
+) -> Result<(GroupReport, Vec<notifier::OutAlert>), StoreError> {
     // The state belongs to the file wherever it is named from.
     let identity = std::fs::canonicalize(file)
         .map(|p| p.display().to_string())
@@ -102,7 +140,7 @@ pub fn eval_one(
     let interval = group.interval.unwrap_or(settings.default_interval).max(1);
     let ts = now - now.rem_euclid(interval);
     if state.last_evaluation.is_some_and(|last| last >= ts) {
-        return Ok(GroupReport {
+        let report = GroupReport {
             file: file.to_string(),
             group: group.name.clone(),
             evaluated_at: None,
@@ -110,7 +148,8 @@ pub fn eval_one(
             sent: 0,
             send_errors: Vec::new(),
             notify: DispatchReport::default(),
-        });
+        };
+        return Ok((report, Vec::new()));
     }
     let offset = group.query_offset.unwrap_or(settings.default_query_offset);
     let snapshot = store.snapshot()?;
@@ -152,19 +191,14 @@ pub fn eval_one(
         publish(&state);
     }
     let send_errors = notifier::send(&settings.alerting.alertmanagers, &outgoing);
-    let notify = match settings.notify {
-        // The dispatcher's timers run on the clock (the run's time), not on the group's
-        // schedule, which may lag it by up to an interval.
-        Some(config) => dispatch::run(store, config, &outgoing, now, settings.eval.external_url)?,
-        None => DispatchReport::default(),
-    };
-    Ok(GroupReport {
+    let report = GroupReport {
         file: file.to_string(),
         group: group.name.clone(),
         evaluated_at: Some(ts),
         state,
         sent: outgoing.len(),
         send_errors,
-        notify,
-    })
+        notify: DispatchReport::default(),
+    };
+    Ok((report, outgoing))
 }

@@ -3,11 +3,13 @@
 import * as query from './query.js';
 import * as logs from './logs.js';
 import * as metrics from './metrics.js';
+import * as cardinality from './cardinality.js';
 
 export const PAGES = {
   '/query': { title: 'Query', render: query.render },
   '/logs': { title: 'Logs', render: logs.render },
   '/metrics-explorer': { title: 'Metrics', render: metrics.render },
+  '/tsdb-status': { title: 'Cardinality', render: cardinality.render },
 };
 
-export const NAV = ['/query', '/logs', '/metrics-explorer'];
+export const NAV = ['/query', '/logs', '/metrics-explorer', '/tsdb-status'];

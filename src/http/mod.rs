@@ -14,6 +14,7 @@
 //! | `scraping.rs` | continuous scraping with reloads (of the rules too) |
 //! | `rules.rs` | rule evaluation on each group's schedule, the rules in force |
 //! | `rules_api.rs` | `/api/v1/rules` and `/api/v1/alerts` |
+//! | `silences_api.rs` | `/api/v2/silences`: argus' own silences, as Alertmanager lists them |
 //! | `self_metrics.rs` | the registry behind `/metrics` |
 //! | `web_config.rs` | `--web-config`: TLS and basic authentication |
 //! | `redact.rs` | secrets hidden where configuration and targets are shown |
@@ -42,6 +43,7 @@ pub mod rules_api;
 pub mod scraping;
 pub mod self_metrics;
 pub mod server;
+pub mod silences_api;
 pub mod state;
 pub mod status;
 pub mod ui;
@@ -303,6 +305,7 @@ fn routes() -> Router<Arc<AppState>> {
             get(rules_api::rules).post(rules_api::rules),
         )
         .route("/api/v1/alerts", get(rules_api::alerts))
+        .route("/api/v2/silences", get(silences_api::silences))
         .route("/api/v1/status/buildinfo", get(status::buildinfo))
         .route("/api/v1/status/config", get(status::config))
         .route("/api/v1/status/flags", get(status::flags))

@@ -22,7 +22,18 @@ const LICENSES: &[u8] = include_bytes!("../../web/dist/LICENSES.txt");
 const INPUTS_MD5: &str = include_str!("../../web/dist/inputs.md5");
 
 /// The paths of the UI's pages, as `web/src/pages/index.js` lists them.
-pub const PAGES: &[&str] = &["/query", "/logs", "/metrics-explorer", "/tsdb-status"];
+pub const PAGES: &[&str] = &[
+    "/query",
+    "/logs",
+    "/metrics-explorer",
+    "/alerts",
+    "/rules",
+    "/targets",
+    "/status",
+    "/tsdb-status",
+    "/flags",
+    "/config",
+];
 
 /// The bundle's version: the start of the MD5 of its inputs.
 fn version() -> &'static str {

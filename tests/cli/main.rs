@@ -23,6 +23,7 @@ mod rules_eval;
 mod scrape;
 mod serve;
 mod serve_rules;
+mod silences_api;
 mod store;
 mod support;
 mod usage;

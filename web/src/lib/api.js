@@ -1,5 +1,6 @@
-// The server's APIs (Prometheus' and Loki's, as argus answers them). Every call resolves to
-// the `data` of a success, or throws an ApiError with the server's own message.
+// The server's APIs (Prometheus', Loki's and Alertmanager's, as argus answers them). Every
+// call resolves to the `data` of a success (or Alertmanager's bare list), or throws an
+// ApiError with the server's own message.
 
 export class ApiError extends Error {
   constructor(message, { type = 'error', status = 0, position = null } = {}) {
@@ -55,6 +56,8 @@ async function call(url, init) {
   if (body.status === 'success' || (resp.ok && body.data !== undefined && body.status === undefined)) {
     return body.data;
   }
+  // Alertmanager's API v2 answers its lists bare, without an envelope.
+  if (resp.ok && Array.isArray(body)) return body;
   const message = body.error || text;
   throw new ApiError(message, {
     type: body.errorType || 'error',

@@ -110,3 +110,19 @@ export function seriesName(metric) {
     .map((k) => `${k}=${JSON.stringify(metric[k])}`);
   return pairs.length ? `${name}{${pairs.join(', ')}}` : name || '{}';
 }
+
+/** An RFC 3339 time from an API as ms, or null for none or Go's zero time ("never"). */
+export function apiTime(text) {
+  if (!text || text.startsWith('0001-01-01')) return null;
+  const t = Date.parse(text);
+  return Number.isNaN(t) ? null : t;
+}
+
+/** A short span such as an evaluation or a scrape took: `850µs`, `12.3ms`, `1.52s`, `2m5s`. */
+export function formatSeconds(s) {
+  if (!(s > 0)) return '0s';
+  if (s < 1e-3) return `${Math.round(s * 1e6)}µs`;
+  if (s < 1) return `${Number((s * 1000).toPrecision(3))}ms`;
+  if (s < 60) return `${Number(s.toPrecision(3))}s`;
+  return formatDuration(Math.round(s));
+}

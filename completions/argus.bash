@@ -193,6 +193,9 @@ _argus() {
             argus__subcmd__help__subcmd__rules,test)
                 cmd="argus__subcmd__help__subcmd__rules__subcmd__test"
                 ;;
+            argus__subcmd__help__subcmd__store,cardinality)
+                cmd="argus__subcmd__help__subcmd__store__subcmd__cardinality"
+                ;;
             argus__subcmd__help__subcmd__store,check)
                 cmd="argus__subcmd__help__subcmd__store__subcmd__check"
                 ;;
@@ -253,6 +256,9 @@ _argus() {
             argus__subcmd__rules__subcmd__help,test)
                 cmd="argus__subcmd__rules__subcmd__help__subcmd__test"
                 ;;
+            argus__subcmd__store,cardinality)
+                cmd="argus__subcmd__store__subcmd__cardinality"
+                ;;
             argus__subcmd__store,check)
                 cmd="argus__subcmd__store__subcmd__check"
                 ;;
@@ -267,6 +273,9 @@ _argus() {
                 ;;
             argus__subcmd__store,repair)
                 cmd="argus__subcmd__store__subcmd__repair"
+                ;;
+            argus__subcmd__store__subcmd__help,cardinality)
+                cmd="argus__subcmd__store__subcmd__help__subcmd__cardinality"
                 ;;
             argus__subcmd__store__subcmd__help,check)
                 cmd="argus__subcmd__store__subcmd__help__subcmd__check"
@@ -1256,8 +1265,22 @@ _argus() {
             return 0
             ;;
         argus__subcmd__help__subcmd__store)
-            opts="info check compact repair"
+            opts="info cardinality check compact repair"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        argus__subcmd__help__subcmd__store__subcmd__cardinality)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2016,12 +2039,50 @@ _argus() {
             return 0
             ;;
         argus__subcmd__store)
-            opts="-o -q -v -h -V --store --output --quiet --verbose --help --version info check compact repair help"
+            opts="-o -q -v -h -V --store --output --quiet --verbose --help --version info cardinality check compact repair help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics raw" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics raw" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        argus__subcmd__store__subcmd__cardinality)
+            opts="-o -q -v -h -V --logs --limit --match --label --store --output --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --match)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --label)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2098,8 +2159,22 @@ _argus() {
             return 0
             ;;
         argus__subcmd__store__subcmd__help)
-            opts="info check compact repair help"
+            opts="info cardinality check compact repair help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        argus__subcmd__store__subcmd__help__subcmd__cardinality)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -1,4 +1,5 @@
-//! `argus store`: look after the store directory (`info`, `check`, `compact`, `repair`).
+//! `argus store`: look after the store directory (`info`, `cardinality`, `check`, `compact`,
+//! `repair`).
 
 use super::exit::{self, CliError, CliResult};
 use super::output::OutputFormat;
@@ -23,6 +24,20 @@ pub enum StoreAction {
     /// streams, entries, raw and stored bytes, compression ratio, parts and time span.
     #[command(after_long_help = INFO_EXAMPLES)]
     Info,
+    /// Which metric names, labels and label pairs hold the most series: which label exploded.
+    ///
+    /// Lists, largest first: series per metric name, values per label name, the bytes label
+    /// names and values take in the label sets, and series per label pair (the lists of
+    /// Prometheus' /api/v1/status/tsdb, which argus serve answers too). With --logs, the same
+    /// for log streams: values per label name, streams per label pair, and bytes of lines per
+    /// stream and per label pair. A series that several unmerged parts hold counts once.
+    ///
+    /// Reads only the store's index (label sets, and each chunk's time range, count and size),
+    /// never samples or lines: the cost is about that of opening the store for a query, a few
+    /// seconds and some hundreds of MB per million series. Only reads: works on a read-only
+    /// store.
+    #[command(after_long_help = CARDINALITY_EXAMPLES)]
+    Cardinality(CardinalityArgs),
     /// Verify every checksum and invariant of every file; exit 5 when anything is damaged.
     ///
     /// Reads the whole store, so it costs about as much as exporting everything. Only reads:
@@ -53,7 +68,30 @@ pub enum StoreAction {
     Repair,
 }
 
+/// The options of `argus store cardinality`.
+#[derive(Args, Debug)]
+pub struct CardinalityArgs {
+    /// Count log streams instead of metric series.
+    #[arg(long)]
+    pub logs: bool,
+    /// Entries per list.
+    #[arg(long, value_name = "N", default_value_t = crate::http::status_tsdb::DEFAULT_LIMIT,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub limit: usize,
+    /// Count only the series matching this selector ('{job="api"}', 'http_requests_total';
+    /// with --logs a stream selector such as '{app="api"}'). Repeat for series matching any.
+    #[arg(long = "match", value_name = "SELECTOR")]
+    pub selectors: Vec<String>,
+    /// Also list the series (streams) per value of this label: the "focus label", to see
+    /// which values of an exploded label hold the most.
+    #[arg(long, value_name = "NAME")]
+    pub label: Option<String>,
+}
+
 pub fn run(global: &GlobalArgs, args: &StoreArgs) -> CliResult {
+    if let StoreAction::Cardinality(a) = &args.action {
+        return cardinality(global, a);
+    }
     let fmt = global.output_or(
         OutputFormat::Table,
         &[OutputFormat::Table, OutputFormat::Json],
@@ -61,6 +99,7 @@ pub fn run(global: &GlobalArgs, args: &StoreArgs) -> CliResult {
     )?;
     match &args.action {
         StoreAction::Info => info(&global.open_store()?, fmt),
+        StoreAction::Cardinality(a) => cardinality(global, a),
         StoreAction::Check => check(&global.open_store()?, fmt),
         StoreAction::Compact { retention } => {
             let retention_ms = retention
@@ -134,6 +173,218 @@ fn info(store: &Store, fmt: OutputFormat) -> CliResult {
         )
     };
     super::stdout_result(r)
+}
+
+/// The lists of `store cardinality -o csv|tsv`, in order: the keys of the JSON answer.
+const METRIC_HEAD: [&str; 5] = [
+    "numSeries",
+    "numLabelPairs",
+    "chunkCount",
+    "minTime",
+    "maxTime",
+];
+const METRIC_LISTS: [&str; 5] = [
+    "seriesCountByMetricName",
+    "labelValueCountByLabelName",
+    "memoryInBytesByLabelName",
+    "seriesCountByLabelValuePair",
+    "seriesCountByFocusLabelValue",
+];
+const LOG_HEAD: [&str; 7] = [
+    "numStreams",
+    "numLabelPairs",
+    "blockCount",
+    "entries",
+    "bytes",
+    "minTime",
+    "maxTime",
+];
+const LOG_LISTS: [&str; 6] = [
+    "labelValueCountByLabelName",
+    "streamCountByLabelValuePair",
+    "bytesByStream",
+    "bytesByLabelValuePair",
+    "streamCountByFocusLabelValue",
+    "bytesByFocusLabelValue",
+];
+
+fn cardinality(global: &GlobalArgs, args: &CardinalityArgs) -> CliResult {
+    use crate::http::status_tsdb::{log_selector, logs_status_json, tsdb_status_json};
+    use crate::store::cardinality::{self, CardinalityQuery};
+    let fmt = global.output_or(
+        OutputFormat::Table,
+        &[
+            OutputFormat::Table,
+            OutputFormat::Json,
+            OutputFormat::Csv,
+            OutputFormat::Tsv,
+        ],
+        "store cardinality",
+    )?;
+    let mut selectors = Vec::new();
+    for s in &args.selectors {
+        let m = if args.logs {
+            log_selector(s)
+        } else {
+            crate::promql::parse_metric_selector(s).map_err(|e| e.to_string())
+        };
+        selectors.push(m.map_err(|e| CliError::input(format!("--match {s:?}: {e}")))?);
+    }
+    let q = CardinalityQuery {
+        selectors,
+        range: None,
+        focus_label: args.label.clone(),
+        limit: args.limit,
+    };
+    let store = global.open_store()?;
+    let unreadable = |e| CliError::store("cannot read store", &e);
+    let c = if args.logs {
+        cardinality::logs(&store.log_snapshot().map_err(unreadable)?, &q)
+    } else {
+        cardinality::metrics(&store.snapshot().map_err(unreadable)?, &q)
+    };
+    let focus = args.label.is_some();
+    let json = if args.logs {
+        logs_status_json(&c, focus)
+    } else {
+        tsdb_status_json(&c, focus)
+    };
+    let (head, lists): (&[&str], &[&str]) = if args.logs {
+        (&LOG_HEAD, &LOG_LISTS)
+    } else {
+        (&METRIC_HEAD, &METRIC_LISTS)
+    };
+    let mut out = std::io::stdout().lock();
+    let r = match fmt {
+        OutputFormat::Json => writeln!(out, "{json}"),
+        OutputFormat::Csv | OutputFormat::Tsv => {
+            write_cardinality_rows(&mut out, &json, head, lists, fmt == OutputFormat::Tsv)
+        }
+        _ => write_cardinality_table(&mut out, &c, args),
+    };
+    super::stdout_result(r)
+}
+
+/// One row per number: `section,name,value`, sections named as in the JSON answer
+/// (`headStats` first), so that `grep ^seriesCountByLabelValuePair` picks one list.
+fn write_cardinality_rows(
+    out: &mut dyn Write,
+    json: &Value,
+    head: &[&str],
+    lists: &[&str],
+    tsv: bool,
+) -> std::io::Result<()> {
+    let mut rows: Vec<[String; 3]> = head
+        .iter()
+        .map(|k| {
+            [
+                "headStats".into(),
+                k.to_string(),
+                json["headStats"][k].to_string(),
+            ]
+        })
+        .collect();
+    for list in lists {
+        for item in json[list].as_array().into_iter().flatten() {
+            let name = item["name"].as_str().unwrap_or_default().to_string();
+            rows.push([list.to_string(), name, item["value"].to_string()]);
+        }
+    }
+    if tsv {
+        // Never quoted, as `cut` reads it: a tab, line break or backslash in a name (a label
+        // value may hold any) is escaped, so each line is one row.
+        let escape = |s: &str| {
+            s.replace('\\', "\\\\")
+                .replace('\t', "\\t")
+                .replace('\n', "\\n")
+                .replace('\r', "\\r")
+        };
+        writeln!(out, "section\tname\tvalue")?;
+        for [section, name, value] in rows {
+            writeln!(out, "{section}\t{}\t{value}", escape(&name))?;
+        }
+        return Ok(());
+    }
+    let mut w = csv::Writer::from_writer(out);
+    let csv_io = |e: csv::Error| std::io::Error::other(e.to_string());
+    w.write_record(["section", "name", "value"])
+        .map_err(csv_io)?;
+    for row in rows {
+        w.write_record(&row).map_err(csv_io)?;
+    }
+    w.flush()
+}
+
+/// The lists as aligned tables for people, each under a header that says what it counts.
+fn write_cardinality_table(
+    out: &mut dyn Write,
+    c: &crate::store::cardinality::Cardinality,
+    args: &CardinalityArgs,
+) -> std::io::Result<()> {
+    use crate::store::cardinality::Stat;
+    use tabled::{builder::Builder, settings::Style};
+    let ms = |t: i64| {
+        if args.logs {
+            t.div_euclid(1_000_000)
+        } else {
+            t
+        }
+    };
+    let time = |t: Option<i64>| {
+        t.map(|t| format_rfc3339(ms(t)))
+            .unwrap_or_else(|| "-".into())
+    };
+    let (series, chunks) = if args.logs {
+        ("streams", "blocks")
+    } else {
+        ("series", "chunks")
+    };
+    writeln!(out, "{series:<13}{}", c.series)?;
+    writeln!(out, "{:<13}{}", "label pairs", c.label_pairs)?;
+    writeln!(out, "{chunks:<13}{}", c.chunks)?;
+    if args.logs {
+        writeln!(out, "{:<13}{}", "entries", c.samples)?;
+        writeln!(out, "{:<13}{}", "bytes", c.bytes)?;
+    }
+    writeln!(out, "{:<13}{}", "from", time(c.min_time))?;
+    writeln!(out, "{:<13}{}", "to", time(c.max_time))?;
+    if c.series == 0 {
+        return writeln!(out, "\n(no {series})");
+    }
+    let focus = args.label.as_deref().map(|l| format!("VALUE OF {l}"));
+    let upper = series.to_uppercase();
+    let mut lists: Vec<([&str; 2], &[Stat])> = Vec::new();
+    if args.logs {
+        lists.push((["LABEL", "VALUES"], &c.values_by_label_name));
+        lists.push((["LABEL PAIR", &upper], &c.series_by_label_pair));
+        lists.push((["STREAM", "BYTES"], &c.bytes_by_series));
+        lists.push((["LABEL PAIR", "BYTES"], &c.bytes_by_label_pair));
+    } else {
+        lists.push((["METRIC NAME", &upper], &c.series_by_metric_name));
+        lists.push((["LABEL", "VALUES"], &c.values_by_label_name));
+        lists.push((
+            ["LABEL", "BYTES IN LABEL SETS"],
+            &c.label_bytes_by_label_name,
+        ));
+        lists.push((["LABEL PAIR", &upper], &c.series_by_label_pair));
+    }
+    if let Some(f) = &focus {
+        lists.push(([f, &upper], &c.series_by_focus_value));
+        if args.logs {
+            lists.push(([f, "BYTES"], &c.bytes_by_focus_value));
+        }
+    }
+    for (header, list) in lists {
+        let mut b = Builder::default();
+        b.push_record(header);
+        for s in list {
+            b.push_record([s.name.clone(), s.value.to_string()]);
+        }
+        let mut table = b.build();
+        table.with(Style::blank());
+        writeln!(out, "\n{table}")?;
+    }
+    Ok(())
 }
 
 /// What `store check` says to do when it found damage.
@@ -280,6 +531,9 @@ const STORE_EXAMPLES: &str = "Examples:
   # Size and shape of the store
   argus store info
 
+  # Which metric names, labels and label pairs hold the most series
+  argus store cardinality
+
   # Verify everything; exit 5 on damage
   argus store check
 
@@ -290,6 +544,19 @@ const INFO_EXAMPLES: &str = "Examples:
   # Size and shape of the store, for people or as JSON
   argus store info
   argus store info -o json";
+const CARDINALITY_EXAMPLES: &str = "Examples:
+
+  # Which metric, label and label pair hold the most series
+  argus store cardinality
+
+  # The 20 values of the label path that hold the most series of one metric
+  argus store cardinality --match http_requests_total --label path --limit 20
+
+  # The log streams: which labels have the most values, which streams the most bytes
+  argus store cardinality --logs
+
+  # Every label pair with its series count, for a script
+  argus store cardinality --limit 1000 -o csv | grep '^seriesCountByLabelValuePair'";
 const CHECK_EXAMPLES: &str = "Examples:
 
   # Verify the store from cron; mail goes out only on damage (exit 5)

@@ -10,6 +10,7 @@
 //! | `state.rs` | what handlers share: snapshots, targets, config, limits |
 //! | `prometheus.rs` | Prometheus' query API and the remote_write receiver |
 //! | `status.rs` | metadata, targets, status, federate, health, reload, own metrics |
+//! | `status_tsdb.rs` | cardinality: `status/tsdb`, `status/logs`, Loki's `index/volume` |
 //! | `loki.rs` | Loki's push, query, metadata and tail API |
 //! | `scraping.rs` | continuous scraping with reloads (of the rules too) |
 //! | `rules.rs` | rule evaluation on each group's schedule, the rules in force |
@@ -46,6 +47,7 @@ pub mod server;
 pub mod silences_api;
 pub mod state;
 pub mod status;
+pub mod status_tsdb;
 pub mod ui;
 pub mod web_config;
 
@@ -310,6 +312,13 @@ fn routes() -> Router<Arc<AppState>> {
         .route("/api/v1/status/config", get(status::config))
         .route("/api/v1/status/flags", get(status::flags))
         .route("/api/v1/status/runtimeinfo", get(status::runtimeinfo))
+        // Cardinality: Prometheus' TSDB status, argus' log equivalent, Loki's volume.
+        .route("/api/v1/status/tsdb", get(status_tsdb::tsdb))
+        .route("/api/v1/status/logs", get(status_tsdb::logs))
+        .route(
+            "/loki/api/v1/index/volume",
+            get(status_tsdb::volume).post(status_tsdb::volume),
+        )
         .route("/api/v1/write", post(prometheus::remote_write))
         .route("/federate", get(status::federate))
         // Loki

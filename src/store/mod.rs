@@ -23,10 +23,13 @@
 //! - `metrics/`: the sample codec, metric parts, commits, snapshots, the metric half of
 //!   merges, check and repair.
 //! - `logs/`: the same for log streams, with blocks and trigram filters.
+//! - `cardinality.rs`: series and streams per metric name, label and label pair, from the
+//!   parts' indexes (`store cardinality`, `/api/v1/status/tsdb`, Loki's `index/volume`).
 //! - `fs.rs`: fsync, locks, temporary files; the storage seam tests inject faults through.
 //! - `error.rs`: the store's error type.
 
 pub(crate) mod area;
+pub mod cardinality;
 pub mod error;
 pub mod fs;
 pub mod logs;

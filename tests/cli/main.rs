@@ -2,6 +2,7 @@
 //! temporary store, the way cron jobs and pipelines use it.
 
 mod alertmanager;
+mod cardinality;
 mod conformance;
 mod differential;
 mod docs;

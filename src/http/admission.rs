@@ -148,6 +148,7 @@ fn is_read_only_form(path: &str) -> bool {
             | "/loki/api/v1/label"
             | "/loki/api/v1/series"
             | "/loki/api/v1/index/stats"
+            | "/loki/api/v1/index/volume"
             | "/loki/api/v1/detected_labels"
     ) || (path.starts_with("/loki/api/v1/label/") && path.ends_with("/values"))
 }

@@ -36,7 +36,7 @@ function topTable(title, rows, { unit = count, nameTitle = 'Name', pick = null, 
       : h(
           'table',
           { class: 'explorer' },
-          h('thead', null, h('tr', null, h('th', null, nameTitle), h('th', { class: 'num' }, 'Count'), total ? h('th', { class: 'num' }, 'Share') : null, h('th', { class: 'bar-cell' }))),
+          h('thead', null, h('tr', null, h('th', null, nameTitle), h('th', { class: 'num' }, unit === bytes ? 'Bytes' : 'Count'), total ? h('th', { class: 'num' }, 'Share') : null, h('th', { class: 'bar-cell' }))),
           h(
             'tbody',
             null,

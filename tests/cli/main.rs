@@ -25,4 +25,5 @@ mod serve;
 mod serve_rules;
 mod store;
 mod support;
+mod ui;
 mod usage;

@@ -27,4 +27,5 @@ mod serve_rules;
 mod silences_api;
 mod store;
 mod support;
+mod ui;
 mod usage;

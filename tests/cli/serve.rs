@@ -54,6 +54,11 @@ impl Server {
         std::fs::read_to_string(&self.stderr).unwrap_or_default()
     }
 
+    /// `http://127.0.0.1:PORT`
+    pub(super) fn url(&self) -> &str {
+        &self.url
+    }
+
     fn request(
         &self,
         method: &str,

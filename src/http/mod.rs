@@ -31,6 +31,7 @@
 
 pub mod admission;
 pub mod committer;
+pub mod compress;
 pub mod connections;
 pub mod errors;
 pub mod loki;
@@ -374,11 +375,13 @@ fn ui_pages() -> Router<Arc<AppState>> {
 }
 
 /// `routes` with the layers every request passes, outermost first: counting and timing,
-/// panic containment, the `Host` check, the `Origin` check, the body limit, authentication.
+/// panic containment, the `Host` check, the `Origin` check, the body limit, authentication,
+/// compression of the answer.
 fn with_layers(routes: Router<Arc<AppState>>, st: Arc<AppState>) -> Router {
     use axum::middleware::{from_fn, from_fn_with_state};
     let max_body_bytes = st.max_body_bytes;
     routes
+        .layer(from_fn(compress::compress))
         .layer(from_fn_with_state(st.clone(), authenticate))
         .layer(from_fn_with_state(st.clone(), body_limit))
         .layer(from_fn_with_state(st.clone(), admission::check_origin))

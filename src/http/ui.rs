@@ -158,7 +158,7 @@ fn not_modified(headers: &HeaderMap, etag: &str) -> bool {
 }
 
 /// Whether `Accept-Encoding` allows gzip (and does not refuse it with `q=0`).
-fn accepts_gzip(headers: &HeaderMap) -> bool {
+pub(super) fn accepts_gzip(headers: &HeaderMap) -> bool {
     let Some(value) = headers
         .get(header::ACCEPT_ENCODING)
         .and_then(|v| v.to_str().ok())

@@ -1417,4 +1417,21 @@ fn the_web_ui_is_served_compressed_with_cache_headers_and_old_links_redirect() {
     assert!(first_load < 400_000, "{first_load} bytes");
     let (code, _, _) = get("/assets/nope.js", &[]);
     assert_eq!(code, 404);
+    // The APIs' answers are compressed too when the client asks and they are large enough.
+    let (code, h, zipped) = get("/metrics", &[("accept-encoding", "gzip")]);
+    assert_eq!(code, 200);
+    assert_eq!(h["content-encoding"], "gzip");
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(&zipped[..])
+        .read_to_string(&mut text)
+        .unwrap();
+    assert!(text.contains("argus_build_info"), "{text}");
+    let (_, h, plain) = get("/metrics", &[]);
+    assert!(h.get("content-encoding").is_none());
+    assert!(String::from_utf8_lossy(&plain).contains("argus_build_info"));
+    let (_, h, _) = get("/-/healthy", &[("accept-encoding", "gzip")]);
+    assert!(
+        h.get("content-encoding").is_none(),
+        "small answers stay plain"
+    );
 }

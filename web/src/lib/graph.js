@@ -54,6 +54,25 @@ export function stack(ys) {
  * Returns {destroy()}.
  */
 export function drawGraph(el, result, opts) {
+  // Drawn again in the colours of a new theme when the theme changes.
+  let current = draw(el, result, opts);
+  const onTheme = () => {
+    current.destroy();
+    current = draw(el, result, opts);
+  };
+  window.addEventListener('argus-theme', onTheme);
+  return {
+    get plot() {
+      return current.plot;
+    },
+    destroy() {
+      window.removeEventListener('argus-theme', onTheme);
+      current.destroy();
+    },
+  };
+}
+
+function draw(el, result, opts) {
   const { start, end, step, stacked = false, yFromZero = false, utc = false, onZoom } = opts;
   const aligned = align(result, start, end, step);
   const raw = aligned.slice(1);
@@ -113,6 +132,8 @@ export function drawGraph(el, result, opts) {
         stroke: fg,
         grid: { stroke: grid, width: 1 },
         ticks: { stroke: grid },
+        // Room for `HH:MM:SS` between ticks.
+        space: 80,
         values: (u, splits, axis, space, incr) => timeTicks(splits, incr, utc),
       },
       {

@@ -310,9 +310,16 @@ export function render(root) {
     }
     const levels = LEVELS.filter((l) => byLevel.has(l));
     if (!levels.length) {
+      lastVolume = null;
       replace(volumeBox);
       return;
     }
+    lastVolume = [levels, byLevel, xs, n, step];
+    paintVolume(levels, byLevel, xs, n, step);
+  }
+
+  function paintVolume(levels, byLevel, xs, n, step) {
+    volumePlot?.destroy();
     // Stacked: each level's bar sits on those before it.
     const stacked = [];
     let below = new Array(n).fill(0);
@@ -368,6 +375,13 @@ export function render(root) {
       canvasBox,
     );
   }
+
+  // The volume is drawn again in the colours of a new theme.
+  let lastVolume = null;
+  const onTheme = () => {
+    if (lastVolume) paintVolume(...lastVolume);
+  };
+  window.addEventListener('argus-theme', onTheme);
 
   function zoom(from, to) {
     state.range = formatDuration(Math.max(1, Math.round(to - from)));
@@ -653,6 +667,7 @@ export function render(root) {
   run();
   editor.focus();
   return () => {
+    window.removeEventListener('argus-theme', onTheme);
     stopTail();
     controller?.abort();
     volumePlot?.destroy();

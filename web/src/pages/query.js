@@ -277,7 +277,7 @@ function panelView(state, onState, onRemove) {
     }
     const ms = Math.round(performance.now() - began);
     replace(body, resultTable(data));
-    const n = Array.isArray(data.result) ? data.result.length : 1;
+    const n = resultCount(data);
     replace(status, `${n} result${n === 1 ? '' : 's'} · ${ms} ms`);
   }
 
@@ -377,6 +377,19 @@ function timeInput(value, placeholder, onchange) {
       else e.target.value = value;
     },
   });
+}
+
+/** How many rows the table shows: series, log lines, or one scalar or string. */
+export function resultCount(data) {
+  switch (data.resultType) {
+    case 'scalar':
+    case 'string':
+      return 1;
+    case 'streams':
+      return data.result.reduce((n, s) => n + s.values.length, 0);
+    default:
+      return data.result.length;
+  }
 }
 
 /** The table of an instant query's result (or of log lines). */

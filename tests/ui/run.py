@@ -501,6 +501,38 @@ def query_graph_view(b):
     wait_drawn(b, first_series_colour(b))
 
 
+@view("logs")
+def logs_view(b):
+    b.open("/logs?expr=" + urllib.parse.quote('{app="web"}') + "&range=1h", ready=".log-row")
+    b.wait("the volume chart", lambda d: b.find(".volume canvas"))
+
+
+@view("metrics")
+def metrics_view(b):
+    b.open("/metrics-explorer", ready="table.explorer")
+
+
+@view("alerts")
+def alerts_view(b):
+    b.open("/alerts", ready="main h1, main h2, .notice")
+
+
+@view("targets")
+def targets_view(b):
+    b.open("/targets", ready="main h1, main h2")
+    b.wait("an UP and a DOWN target", lambda d: "DOWN" in d.find_element("css selector", "main").text)
+
+
+@view("cardinality")
+def cardinality_view(b):
+    b.open("/tsdb-status", ready="table.kv")
+
+
+@view("status")
+def status_view(b):
+    b.open("/status", ready="table")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--url", required=True, help="the base URL of a running argus serve")

@@ -135,3 +135,67 @@ def time_to_chart(url, chart_css, runs, warm):
 def median(xs):
     xs = [x for x in xs if x is not None]
     return statistics.median(xs) if xs else None
+
+
+# Installed before the page's scripts: the time of the first animation frame in which the
+# log view has its `want` lines and shows rows of them (it draws only the rows near the
+# screen), as performance.now().
+ROWS_PROBE = """
+(() => {
+  const want = %d;
+  window.__rowsAt = null;
+  const frame = () => {
+    const status = document.querySelector('.status-line');
+    if (status && status.textContent.startsWith(want + ' lines') && document.querySelector('.log-row')) {
+      window.__rowsAt = performance.now();
+      return;
+    }
+    requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+})();
+"""
+
+# Scrolls the page from top to bottom, `step` pixels per animation frame, and resolves with
+# the frame intervals seen (ms).
+SCROLL = """
+const [step, done] = [arguments[0], arguments[arguments.length - 1]];
+window.scrollTo(0, 0);
+const gaps = [];
+let last = null;
+const frame = (t) => {
+  if (last !== null) gaps.push(t - last);
+  last = t;
+  const max = document.documentElement.scrollHeight - innerHeight;
+  if (window.scrollY >= max - 1) return done(gaps);
+  window.scrollBy(0, step);
+  requestAnimationFrame(frame);
+};
+requestAnimationFrame(frame);
+"""
+
+
+def log_lines(url, rows, runs):
+    """The log view with `rows` lines: milliseconds from navigation to the frame that holds
+    them all (median of `runs` reloads with the assets cached), and a scroll through them
+    from top to bottom at 40 px a frame: frames per second and the longest frame."""
+    d = new_driver()
+    try:
+        d.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": ROWS_PROBE % rows})
+        shown = []
+        for i in range(runs + 1):
+            d.get(url)
+            at = _wait(d, f"{rows} log rows", lambda d: d.execute_script("return window.__rowsAt"))
+            if i > 0:  # the first visit fills the cache
+                shown.append(at)
+        d.set_script_timeout(600)
+        gaps = d.execute_async_script(SCROLL, 40)
+        total = sum(gaps)
+        return {
+            "shown_ms": median(shown),
+            "fps": len(gaps) / total * 1000 if total else None,
+            "longest_frame_ms": max(gaps) if gaps else None,
+            "frames": len(gaps),
+        }
+    finally:
+        d.quit()

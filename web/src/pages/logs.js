@@ -2,8 +2,8 @@
 // range (click or drag a bar to zoom), the lines newest or oldest first with a level colour,
 // options (time, unique labels, wrap, pretty JSON, dedup), row details whose "filter for" and
 // "filter out" rewrite the query, context lines around a row, live tail over the WebSocket,
-// and download as text or JSON. Thousands of lines stay smooth: rows off screen are neither
-// laid out nor painted (`content-visibility`).
+// and download as text or JSON. Thousands of lines stay smooth: only the rows near the
+// screen are in the page (lib/vlist.js).
 import uPlot from 'uplot';
 import { h, replace, select, checkbox, notice } from '../lib/dom.js';
 import * as api from '../lib/api.js';
@@ -11,6 +11,7 @@ import { createEditor, remember } from '../lib/editor.js';
 import { formatDuration, formatTime, parseDuration, parseTime, seriesName } from '../lib/format.js';
 import { LEVELS, LEVEL_COLOURS, LEVEL_LABELS, LEVEL_WORDS, levelOf, normalizeLevel } from '../lib/levels.js';
 import { timeTicks } from '../lib/graph.js';
+import { virtualList } from '../lib/vlist.js';
 import { isLogQuery, parseFields, withFieldFilter, withLabelFilter, withMatcher } from '../lib/logql-edit.js';
 
 const RANGES = ['5m', '15m', '30m', '1h', '3h', '6h', '12h', '1d', '2d', '7d'];
@@ -124,7 +125,7 @@ export function render(root) {
   });
   const status = h('span', { class: 'status-line' });
   const volumeBox = h('div', { class: 'volume' });
-  const rowsBox = h('div', { class: 'log-rows', role: 'list' });
+  const rowsBox = h('div', { class: 'log-rows' });
   const messages = h('div');
   const liveButton = h('button', { class: 'secondary', onclick: () => (tail ? stopTail() : startTail()) }, 'Live');
   const pauseButton = h('button', { class: 'secondary', hidden: true, onclick: () => tail?.togglePause() }, 'Pause');
@@ -196,6 +197,8 @@ export function render(root) {
   }
 
   async function run() {
+    list?.destroy();
+    list = null;
     stopTail();
     controller?.abort();
     const expr = state.expr.trim();
@@ -390,29 +393,33 @@ export function render(root) {
     run();
   }
 
+  let list = null;
   function drawRows() {
+    list?.destroy();
+    list = null;
     rowsBox.classList.toggle('wrap', options.wrap);
     if (!entries.length) {
       replace(rowsBox, notice('info', 'No lines in this range.'));
       return;
     }
     const unique = options.unique ? uniqueLabelNames(entries) : [];
+    // Consecutive duplicates (as the dedup mode sees them) become one row with a count.
     const rows = [];
-    let last = null;
+    let lastKey = null;
     for (const e of entries) {
       const key = dedupKey(options.dedup, e.line);
-      if (key !== null && last && last.key === key) {
-        last.count++;
-        last.badge.textContent = `×${last.count}`;
-        last.badge.hidden = false;
+      if (key !== null && rows.length && lastKey === key) {
+        rows[rows.length - 1].count++;
         continue;
       }
-      const badge = h('span', { class: 'dup', hidden: true });
-      const row = logRow(e, unique, badge);
-      rows.push(row);
-      last = { key, count: 1, badge };
+      rows.push({ e, count: 1 });
+      lastKey = key;
     }
-    replace(rowsBox, rows);
+    list = virtualList(rowsBox, rows.length, (i) => {
+      const { e, count } = rows[i];
+      const badge = h('span', { class: 'dup', hidden: count === 1 }, `×${count}`);
+      return logRow(e, unique, badge);
+    });
   }
 
   function logRow(e, unique, badge) {
@@ -667,6 +674,7 @@ export function render(root) {
   run();
   editor.focus();
   return () => {
+    list?.destroy();
     window.removeEventListener('argus-theme', onTheme);
     stopTail();
     controller?.abort();

@@ -92,7 +92,7 @@ function draw(el, result, opts) {
     ...names.map((name, i) => ({
       label: name,
       stroke: colour(i),
-      width: 1.5,
+      width: 1,
       fill: stacked ? colour(i) + '66' : undefined,
       spanGaps: false,
       points: { show: false },

@@ -52,19 +52,6 @@ pub struct Delivery {
     pub failure: Option<&'static str>,
 }
 
-impl DispatchReport {
-    pub fn failed(&self) -> usize {
-        self.deliveries
-            .iter()
-            .filter(|d| d.failure.is_some())
-            .count()
-    }
-
-    pub fn delivered(&self) -> usize {
-        self.deliveries.len() - self.failed()
-    }
-}
-
 /// The silences kept in the store.
 pub fn read_silences(store: &Store) -> Result<Vec<Silence>, StoreError> {
     match store.read_state(SILENCES)? {

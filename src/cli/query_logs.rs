@@ -305,7 +305,7 @@ impl Pages {
     fn into_streams(self) -> Vec<StreamResult> {
         self.streams
             .into_iter()
-            .map(|(labels, entries)| StreamResult { labels, entries })
+            .map(|(labels, entries)| StreamResult::new(labels, entries))
             .collect()
     }
 }
@@ -469,6 +469,7 @@ mod tests {
     fn stream(name: &str, times: &[i64]) -> StreamResult {
         StreamResult {
             labels: Labels::from_pairs([("app", name)]),
+            parsed: Vec::new(),
             entries: times
                 .iter()
                 .enumerate()
@@ -493,6 +494,7 @@ mod tests {
             .iter()
             .map(|s| StreamResult {
                 labels: s.labels.clone(),
+                parsed: Vec::new(),
                 entries: s
                     .entries
                     .iter()

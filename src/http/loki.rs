@@ -12,12 +12,15 @@ use super::errors::{ApiError, PlainError};
 use super::push::{decode_loki_push, receive, rejected};
 use super::state::{AppState, SnapshotCache};
 use super::{json_response, success, value_response, ApiParams};
-use crate::logql::eval_logs::{run_log_query, Direction, LogQueryOptions, StreamResult};
+use crate::logql::eval_logs::{
+    run_log_query, run_log_query_categorized, Direction, LogQueryOptions, StreamResult,
+};
 use crate::logql::eval_metric::Limits;
 use crate::logql::Expr;
 use crate::model::time::now_ns;
 use crate::model::{Labels, Matcher};
 use crate::promql::engine::Value;
+use crate::promql::json::MatrixLayout;
 use crate::store::logs::snapshot::BlockStats;
 use crate::store::logs::{LogQuery, LogSnapshot};
 use axum::body::Bytes;
@@ -86,7 +89,8 @@ fn limit(st: &AppState, p: &super::params::Params) -> Result<usize, ApiError> {
 }
 
 /// Loki's `streams` result: one object per label set, values as `["<ns>", "<line>"]`.
-fn streams_json(streams: &[StreamResult]) -> serde_json::Value {
+fn streams_json(streams: &[StreamResult], categorized: bool) -> serde_json::Value {
+    use crate::promql::json::pairs_json;
     serde_json::Value::Array(
         streams
             .iter()
@@ -94,7 +98,24 @@ fn streams_json(streams: &[StreamResult]) -> serde_json::Value {
                 let values: Vec<serde_json::Value> = s
                     .entries
                     .iter()
-                    .map(|e| serde_json::json!([e.t.to_string(), e.line]))
+                    .enumerate()
+                    .map(|(i, e)| {
+                        if !categorized {
+                            return serde_json::json!([e.t.to_string(), e.line]);
+                        }
+                        // Loki's third element: each category that is not empty.
+                        let mut extra = serde_json::Map::new();
+                        if !e.metadata.is_empty() {
+                            extra.insert("structuredMetadata".into(), pairs_json(&e.metadata));
+                        }
+                        match s.parsed.get(i) {
+                            Some(p) if !p.is_empty() => {
+                                extra.insert("parsed".into(), pairs_json(p));
+                            }
+                            _ => {}
+                        }
+                        serde_json::json!([e.t.to_string(), e.line, extra])
+                    })
                     .collect();
                 serde_json::json!({"stream": crate::promql::json::labels_json(&s.labels), "values": values})
             })
@@ -159,6 +180,7 @@ pub async fn query(State(st): State<Arc<AppState>>, ApiParams(p): ApiParams) -> 
     observe(&st, "instant", started);
     Ok(value_response(
         &value,
+        MatrixLayout::Pairs,
         Some(stats_json(entries, 0, 0, started.elapsed())),
         &[],
     ))
@@ -199,11 +221,27 @@ fn metric_step(p: &super::params::Params, start: i64, end: i64) -> Result<i64, A
     Ok(step)
 }
 
+/// Whether a request asks for Loki's categorized labels (`X-Loki-Response-Encoding-Flags:
+/// categorize-labels`, a comma-separated list of flags), as Grafana does for Loki 3.
+fn wants_categorized_labels(headers: &HeaderMap) -> bool {
+    headers
+        .get_all("x-loki-response-encoding-flags")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|flag| flag.trim() == "categorize-labels")
+}
+
 /// `/loki/api/v1/query_range`: log queries give streams, metric queries a matrix. The
 /// query is parsed on the query slot, within the timeout; the parameters that only one kind
 /// reads are checked once the kind is known.
-pub async fn query_range(State(st): State<Arc<AppState>>, ApiParams(p): ApiParams) -> Handled {
+pub async fn query_range(
+    State(st): State<Arc<AppState>>,
+    headers: HeaderMap,
+    ApiParams(p): ApiParams,
+) -> Handled {
     let started = Instant::now();
+    let categorized = wants_categorized_labels(&headers);
     let text = p.required("query")?.to_string();
     let (start, end) = time_range(&p, HOUR_NS)?;
     let log_options = (|| {
@@ -218,11 +256,20 @@ pub async fn query_range(State(st): State<Arc<AppState>>, ApiParams(p): ApiParam
         ))
     })();
     let step = metric_step(&p, start, end);
+    // Columns are in milliseconds, as the metric engine evaluates.
+    let layout = match (p.wants_columns()?, &step) {
+        (true, Ok(step)) => {
+            let ms = |ns: i64| ns.div_euclid(1_000_000);
+            MatrixLayout::columns(ms(start), ms(end), ms(*step))
+        }
+        _ => MatrixLayout::Pairs,
+    };
     let limits = metric_limits(&st);
     let answer = with_logs(&st, move |snap| match parse_logql(&text)? {
         Expr::Log(log) => {
             let (opts, interval) = log_options?;
-            let (streams, lines, bytes) = log_query_with_interval(snap, &log, opts, interval)?;
+            let (streams, lines, bytes) =
+                log_query_with_interval(snap, &log, opts, interval, categorized)?;
             Ok(RangeAnswer::Streams(streams, lines, bytes))
         }
         expr => Ok(RangeAnswer::Matrix(crate::logql::eval_metric::range(
@@ -234,11 +281,15 @@ pub async fn query_range(State(st): State<Arc<AppState>>, ApiParams(p): ApiParam
         RangeAnswer::Streams(streams, lines, bytes) => {
             let entries: usize = streams.iter().map(|s| s.entries.len()).sum();
             observe(&st, "logs", started);
-            let body = serde_json::json!({"status": "success", "data": {
+            let mut data = serde_json::json!({
                 "resultType": "streams",
-                "result": streams_json(&streams),
+                "result": streams_json(&streams, categorized),
                 "stats": stats_json(entries, lines, bytes, started.elapsed()),
-            }});
+            });
+            if categorized {
+                data["encodingFlags"] = serde_json::json!(["categorize-labels"]);
+            }
+            let body = serde_json::json!({"status": "success", "data": data});
             Ok(json_response(StatusCode::OK, body.to_string().into_bytes()))
         }
         RangeAnswer::Matrix(value) => {
@@ -249,6 +300,7 @@ pub async fn query_range(State(st): State<Arc<AppState>>, ApiParams(p): ApiParam
             observe(&st, "range", started);
             Ok(value_response(
                 &value,
+                layout,
                 Some(stats_json(points, 0, 0, started.elapsed())),
                 &[],
             ))
@@ -265,8 +317,15 @@ fn log_query_with_interval(
     log: &crate::logql::LogExpr,
     opts: LogQueryOptions,
     interval: i64,
+    categorized: bool,
 ) -> Result<(Vec<StreamResult>, u64, u64), ApiError> {
-    let run = |o: &LogQueryOptions| -> Result<_, ApiError> { Ok(run_log_query(snap, log, o)?) };
+    let run = |o: &LogQueryOptions| -> Result<_, ApiError> {
+        Ok(if categorized {
+            run_log_query_categorized(snap, log, o)?
+        } else {
+            run_log_query(snap, log, o)?
+        })
+    };
     if interval == 0 {
         let (streams, stats) = run(&opts)?;
         return Ok((streams, stats.lines_scanned, stats.bytes_scanned));
@@ -292,10 +351,20 @@ fn thin(
     interval: i64,
     limit: usize,
 ) -> Vec<StreamResult> {
-    let mut all: Vec<(usize, crate::model::LogEntry)> = streams
+    // Each entry with its parsed labels when the answer is categorized.
+    type Parsed = Option<Vec<(String, String)>>;
+    let mut all: Vec<(usize, crate::model::LogEntry, Parsed)> = streams
         .iter()
         .enumerate()
-        .flat_map(|(i, s)| s.entries.iter().cloned().map(move |e| (i, e)))
+        .flat_map(|(i, s)| {
+            let parsed = s.parsed.iter().cloned().map(Some);
+            let parsed = parsed.chain(std::iter::repeat(None));
+            s.entries
+                .iter()
+                .cloned()
+                .zip(parsed)
+                .map(move |(e, p)| (i, e, p))
+        })
         .collect();
     match direction {
         Direction::Forward => all.sort_by(|a, b| a.1.t.cmp(&b.1.t).then(a.0.cmp(&b.0))),
@@ -303,14 +372,11 @@ fn thin(
     }
     let mut out: Vec<StreamResult> = streams
         .iter()
-        .map(|s| StreamResult {
-            labels: s.labels.clone(),
-            entries: Vec::new(),
-        })
+        .map(|s| StreamResult::new(s.labels.clone(), Vec::new()))
         .collect();
     let mut last: Option<i64> = None;
     let mut kept = 0;
-    for (i, e) in all {
+    for (i, e, parsed) in all {
         if kept == limit {
             break;
         }
@@ -323,6 +389,7 @@ fn thin(
             last = Some(e.t);
             kept += 1;
             out[i].entries.push(e);
+            out[i].parsed.extend(parsed);
         }
     }
     out.retain(|s| !s.entries.is_empty());
@@ -560,7 +627,7 @@ async fn run_tail(
             for s in &mut streams {
                 s.entries.sort_by_key(|e| e.t);
             }
-            let frame = serde_json::json!({"streams": streams_json(&streams)}).to_string();
+            let frame = serde_json::json!({"streams": streams_json(&streams, false)}).to_string();
             if socket.send(Message::Text(frame.into())).await.is_err() {
                 return;
             }
@@ -595,6 +662,7 @@ mod tests {
     fn interval_keeps_one_entry_per_interval_across_streams() {
         let s = |l: &str, ts: &[i64]| StreamResult {
             labels: Labels::from_pairs([("app", l)]),
+            parsed: Vec::new(),
             entries: ts.iter().map(|&t| LogEntry::new(t, "x")).collect(),
         };
         let out = thin(

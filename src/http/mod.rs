@@ -82,9 +82,11 @@ pub(crate) fn success(data: serde_json::Value) -> Response {
 
 /// The success envelope of a query value, written straight into the body (a range result can
 /// hold millions of points): `data` holds `resultType`, `result` and `stats` when given;
-/// `notes` adds top-level lists such as Prometheus' `warnings` and `infos` when not empty.
+/// `notes` adds top-level lists such as Prometheus' `warnings` and `infos` when not empty;
+/// `layout` spells a matrix as Prometheus does or in argus' columns.
 pub(crate) fn value_response(
     value: &crate::promql::engine::Value,
+    layout: crate::promql::json::MatrixLayout,
     stats: Option<serde_json::Value>,
     notes: &[(&str, Vec<String>)],
 ) -> Response {
@@ -92,7 +94,7 @@ pub(crate) fn value_response(
     let mut out: Vec<u8> = Vec::with_capacity(4096);
     out.extend_from_slice(b"{\"status\":\"success\",\"data\":{");
     // Writing into a Vec cannot fail.
-    let _ = crate::promql::json::write_json_fields(&mut out, value);
+    let _ = crate::promql::json::write_json_fields_as(&mut out, value, layout);
     if let Some(stats) = stats {
         let _ = write!(out, ",\"stats\":{stats}");
     }

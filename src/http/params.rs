@@ -35,6 +35,19 @@ impl Params {
             .map(|(_, v)| v.as_str())
     }
 
+    /// Whether a range query asks for argus' columns (`format=columns`) rather than
+    /// Prometheus' pairs (no `format`). Any other format is refused, so that a typo is not
+    /// answered in a shape the client does not read.
+    pub fn wants_columns(&self) -> Result<bool, ApiError> {
+        match self.get("format") {
+            None => Ok(false),
+            Some("columns") => Ok(true),
+            Some(other) => Err(ApiError::bad_data(format!(
+                "invalid parameter \"format\": {other:?} is not a format of range results; the one format argus offers besides Prometheus' is \"columns\""
+            ))),
+        }
+    }
+
     /// The value of a parameter the request must carry.
     pub fn required(&self, name: &str) -> Result<&str, ApiError> {
         self.get(name)

@@ -17,6 +17,7 @@ use crate::model::time::now_ms;
 use crate::model::{Labels, Matcher};
 use crate::promql::ast::{Expr, ValueType};
 use crate::promql::engine::{Annotation, AnnotationKind, Engine, Queryable, Value};
+use crate::promql::json::MatrixLayout;
 use crate::store::Snapshot;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -80,7 +81,13 @@ struct Outcome {
 }
 
 /// `{"status":"success","data":{…,"stats":…},"warnings":[…],"infos":[…]}`.
-fn outcome_response(o: &Outcome, query: &str, stats: bool, total: Duration) -> Response {
+fn outcome_response(
+    o: &Outcome,
+    query: &str,
+    layout: MatrixLayout,
+    stats: bool,
+    total: Duration,
+) -> Response {
     let stats = stats.then(|| {
         serde_json::json!({
             "timings": {
@@ -106,6 +113,7 @@ fn outcome_response(o: &Outcome, query: &str, stats: bool, total: Duration) -> R
     };
     value_response(
         &o.value,
+        layout,
         stats,
         &[
             ("warnings", notes(AnnotationKind::Warning)),
@@ -119,6 +127,7 @@ fn outcome_response(o: &Outcome, query: &str, stats: bool, total: Duration) -> R
 async fn answer(
     st: &Arc<AppState>,
     text: String,
+    layout: MatrixLayout,
     stats: bool,
     started: Instant,
     kind: &'static str,
@@ -142,7 +151,13 @@ async fn answer(
         &[("api", "prometheus"), ("kind", kind)],
         started.elapsed().as_secs_f64(),
     );
-    Ok(outcome_response(&outcome, &text, stats, started.elapsed()))
+    Ok(outcome_response(
+        &outcome,
+        &text,
+        layout,
+        stats,
+        started.elapsed(),
+    ))
 }
 
 /// `/api/v1/query`.
@@ -153,10 +168,18 @@ pub async fn query(State(st): State<Arc<AppState>>, ApiParams(p): ApiParams) -> 
     let engine = engine_for(&st, &p)?;
     let stats = p.get("stats").is_some();
     let query = text.clone();
-    answer(&st, text, stats, started, "instant", move |q| {
-        let expr = parse_query(&query)?;
-        Ok(engine.instant_query_annotated(q, &expr, t)?)
-    })
+    answer(
+        &st,
+        text,
+        MatrixLayout::Pairs,
+        stats,
+        started,
+        "instant",
+        move |q| {
+            let expr = parse_query(&query)?;
+            Ok(engine.instant_query_annotated(q, &expr, t)?)
+        },
+    )
     .await
 }
 
@@ -191,10 +214,15 @@ pub async fn query_range(State(st): State<Arc<AppState>>, ApiParams(p): ApiParam
         )
         .into());
     }
+    let layout = if p.wants_columns()? {
+        MatrixLayout::columns(start, end, step)
+    } else {
+        MatrixLayout::Pairs
+    };
     let engine = engine_for(&st, &p)?;
     let stats = p.get("stats").is_some();
     let query = text.clone();
-    answer(&st, text, stats, started, "range", move |q| {
+    answer(&st, text, layout, stats, started, "range", move |q| {
         let expr = parse_range_query(&query)?;
         Ok(engine.range_query_annotated(q, &expr, start, end, step)?)
     })

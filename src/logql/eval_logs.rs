@@ -11,7 +11,10 @@
 //! Every entry that passes goes through the query's pipeline (`pipeline/`). A pipeline that
 //! only filters lines keeps the stream's labels; one with parsers or label stages may give each
 //! entry its own label set, so results are grouped by the labels each entry ends with, as
-//! Loki's are. Structured metadata is part of those labels, as in Loki's answers.
+//! Loki's are. Structured metadata is part of those labels, as in Loki's answers, unless the
+//! labels are asked categorized ([`run_log_query_categorized`]): then results are grouped by
+//! the stream's own labels, and each entry carries its structured metadata and the labels its
+//! pipeline parsed apart, as Loki answers `X-Loki-Response-Encoding-Flags: categorize-labels`.
 
 use super::ast::LogExpr;
 use super::pipeline::{EntryLabels, Pipeline};
@@ -45,6 +48,21 @@ pub struct LogQueryOptions {
 pub struct StreamResult {
     pub labels: Labels,
     pub entries: Vec<LogEntry>,
+    /// Categorized answers only: for each entry, the labels its pipeline parsed or set (with
+    /// `__error__`), sorted by name; `labels` are then the stream's own labels and each
+    /// entry's `metadata` its structured metadata. Empty otherwise.
+    pub parsed: Vec<Vec<(String, String)>>,
+}
+
+impl StreamResult {
+    /// A stream of plain (not categorized) entries.
+    pub fn new(labels: Labels, entries: Vec<LogEntry>) -> StreamResult {
+        StreamResult {
+            labels,
+            entries,
+            parsed: Vec::new(),
+        }
+    }
 }
 
 /// What a log query read, for `--stats`.
@@ -102,9 +120,19 @@ pub(crate) fn decode_threads() -> usize {
 #[derive(Default)]
 struct BlockLines {
     stream: usize,
-    entries: Vec<(LogEntry, Option<Labels>)>,
+    entries: Vec<Found>,
     scanned: u64,
     bytes: u64,
+}
+
+/// An entry that passed the pipeline: with its own labels when they are not its stream's
+/// (with categorized labels: its stream's labels as the pipeline left them), and the labels
+/// it parsed when categorized.
+#[derive(Clone, Debug, PartialEq)]
+struct Found {
+    entry: LogEntry,
+    labels: Option<Labels>,
+    parsed: Vec<(String, String)>,
 }
 
 /// The times of the best `limit` entries so far, the worst on top of the heap (stored
@@ -160,6 +188,25 @@ pub fn run_log_query(
     expr: &LogExpr,
     opts: &LogQueryOptions,
 ) -> Result<(Vec<StreamResult>, LogQueryStats), LogEvalError> {
+    evaluate(snap, expr, opts, false)
+}
+
+/// Runs a log query on a snapshot with categorized labels: streams by their own labels, each
+/// entry with its structured metadata and parsed labels apart ([`StreamResult::parsed`]).
+pub fn run_log_query_categorized(
+    snap: &LogSnapshot,
+    expr: &LogExpr,
+    opts: &LogQueryOptions,
+) -> Result<(Vec<StreamResult>, LogQueryStats), LogEvalError> {
+    evaluate(snap, expr, opts, true)
+}
+
+fn evaluate(
+    snap: &LogSnapshot,
+    expr: &LogExpr,
+    opts: &LogQueryOptions,
+    categorize: bool,
+) -> Result<(Vec<StreamResult>, LogQueryStats), LogEvalError> {
     let pipeline = Pipeline::compile(expr)?;
     let mut stats = LogQueryStats::default();
     if opts.limit == 0 || opts.from >= opts.to {
@@ -193,7 +240,7 @@ pub fn run_log_query(
         limit: opts.limit,
         times: BinaryHeap::new(),
     });
-    let mut per_stream: Vec<Vec<(LogEntry, Option<Labels>)>> = vec![Vec::new(); streams.len()];
+    let mut per_stream: Vec<Vec<Found>> = vec![Vec::new(); streams.len()];
     // Blocks are decoded and filtered on worker threads, lines borrowed from the decompressed
     // buffer until one passes; results are merged in visiting order on this thread.
     crate::parallel::for_each_ordered(
@@ -221,29 +268,47 @@ pub fn run_log_query(
                 }
                 out.scanned += 1;
                 out.bytes += line.len() as u64;
-                let (line, entry_labels) = match pipeline.line_only() {
+                let found = match pipeline.line_only() {
                     // Structured metadata becomes labels, so only entries without any may
                     // keep the stream's own label set.
                     Some(steps) if md.is_empty() => match steps.filter(line) {
-                        Some(l) => (l, None),
+                        Some(l) => Found {
+                            entry: LogEntry::new(t, l.into_owned()),
+                            labels: None,
+                            parsed: Vec::new(),
+                        },
                         None => return,
                     },
                     _ => {
                         labels.reset(md);
-                        match pipeline.process(t, line, &mut labels) {
-                            Some(l) => (l, (!labels.unchanged()).then(|| labels.to_labels())),
-                            None => return,
+                        let Some(l) = pipeline.process(t, line, &mut labels) else {
+                            return;
+                        };
+                        if categorize {
+                            let c = labels.categories();
+                            Found {
+                                entry: LogEntry {
+                                    t,
+                                    line: l.into_owned(),
+                                    metadata: c.metadata,
+                                },
+                                labels: c.stream,
+                                parsed: c.parsed,
+                            }
+                        } else {
+                            Found {
+                                entry: LogEntry {
+                                    t,
+                                    line: l.into_owned(),
+                                    metadata: md.to_vec(),
+                                },
+                                labels: (!labels.unchanged()).then(|| labels.to_labels()),
+                                parsed: Vec::new(),
+                            }
                         }
                     }
                 };
-                out.entries.push((
-                    LogEntry {
-                        t,
-                        line: line.into_owned(),
-                        metadata: md.to_vec(),
-                    },
-                    entry_labels,
-                ));
+                out.entries.push(found);
             })?;
             // In the query's order, so that the blocks' lines, which arrive in that order,
             // need next to no sorting at the end.
@@ -257,9 +322,9 @@ pub fn run_log_query(
             stats.lines_scanned += b.scanned;
             stats.bytes_scanned += b.bytes;
             let mut kept = kept.borrow_mut();
-            for e in b.entries {
-                if kept.offer(e.0.t) {
-                    per_stream[b.stream].push(e);
+            for f in b.entries {
+                if kept.offer(f.entry.t) {
+                    per_stream[b.stream].push(f);
                 }
             }
             Ok(())
@@ -267,30 +332,40 @@ pub fn run_log_query(
     )?;
     // Entries kept per stream may still include some pushed out of the heap later; keep the
     // `limit` best overall, ties broken by stream order for a stable answer.
-    let mut all: Vec<(usize, LogEntry, Option<Labels>)> = per_stream
+    let mut all: Vec<(usize, Found)> = per_stream
         .into_iter()
         .enumerate()
-        .flat_map(|(si, v)| v.into_iter().map(move |(e, l)| (si, e, l)))
+        .flat_map(|(si, v)| v.into_iter().map(move |f| (si, f)))
         .collect();
     if backward {
-        all.sort_by(|a, b| b.1.t.cmp(&a.1.t).then(a.0.cmp(&b.0)));
+        all.sort_by(|a, b| b.1.entry.t.cmp(&a.1.entry.t).then(a.0.cmp(&b.0)));
     } else {
-        all.sort_by(|a, b| a.1.t.cmp(&b.1.t).then(a.0.cmp(&b.0)));
+        all.sort_by(|a, b| a.1.entry.t.cmp(&b.1.entry.t).then(a.0.cmp(&b.0)));
     }
     all.truncate(opts.limit);
     // Back to streams, keyed by each entry's final labels, in label order.
-    let mut grouped: BTreeMap<Labels, Vec<LogEntry>> = BTreeMap::new();
-    for (si, e, l) in all {
-        let labels = l.unwrap_or_else(|| streams[si].labels.clone());
-        let entries = grouped.entry(labels).or_default();
+    let mut grouped: BTreeMap<Labels, Vec<Found>> = BTreeMap::new();
+    for (si, mut f) in all {
+        let labels = f
+            .labels
+            .take()
+            .unwrap_or_else(|| streams[si].labels.clone());
+        let found = grouped.entry(labels).or_default();
         // Exact duplicates from unmerged parts are one line.
-        if entries.last() != Some(&e) {
-            entries.push(e);
+        if found.last() != Some(&f) {
+            found.push(f);
         }
     }
     let out = grouped
         .into_iter()
-        .map(|(labels, entries)| StreamResult { labels, entries })
+        .map(|(labels, found)| {
+            let (entries, parsed) = found.into_iter().map(|f| (f.entry, f.parsed)).unzip();
+            StreamResult {
+                labels,
+                entries,
+                parsed: if categorize { parsed } else { Vec::new() },
+            }
+        })
         .collect();
     Ok((out, stats))
 }
@@ -328,6 +403,51 @@ mod tests {
             w.commit().unwrap();
         }
         (d, s)
+    }
+
+    #[test]
+    fn categorized_labels_keep_stream_metadata_and_parsed_apart() {
+        let d = tempfile::tempdir().unwrap();
+        let s = Store::open(&d.path().join("s")).unwrap();
+        let mut w = s.log_writer();
+        let stream = Labels::from_pairs([("app", "a"), ("env", "prod")]);
+        for (i, trace) in ["t1", "t2"].iter().enumerate() {
+            let mut e = LogEntry::new(i as i64 + 1, format!("level=error msg=m{i}"));
+            e.metadata = vec![("trace_id".to_string(), trace.to_string())];
+            w.append(&stream, e).unwrap();
+        }
+        w.commit().unwrap();
+        let snap = s.log_snapshot().unwrap();
+        let opts = LogQueryOptions {
+            from: 0,
+            to: 10,
+            limit: 10,
+            direction: Direction::Forward,
+        };
+        let q = log_expr(r#"{app="a"} | logfmt | drop msg, env"#);
+        // Plain: one stream per label set, metadata and parsed labels among the labels.
+        let (plain, _) = run_log_query(&snap, &q, &opts).unwrap();
+        assert_eq!(plain.len(), 2);
+        assert_eq!(
+            plain[0].labels,
+            Labels::from_pairs([("app", "a"), ("level", "error"), ("trace_id", "t1")])
+        );
+        assert!(plain[0].parsed.is_empty());
+        // Categorized: one stream, by its own labels as the pipeline left them (`env` dropped).
+        let (cat, _) = run_log_query_categorized(&snap, &q, &opts).unwrap();
+        assert_eq!(cat.len(), 1, "{cat:?}");
+        assert_eq!(cat[0].labels, Labels::from_pairs([("app", "a")]));
+        let e = &cat[0].entries;
+        assert_eq!(e[1].metadata, [("trace_id".to_string(), "t2".to_string())]);
+        assert_eq!(
+            cat[0].parsed,
+            vec![vec![("level".to_string(), "error".to_string())]; 2]
+        );
+        // A parse failure is a parsed label, as Loki files `__error__`.
+        let q = log_expr(r#"{app="a"} | json"#);
+        let (cat, _) = run_log_query_categorized(&snap, &q, &opts).unwrap();
+        assert_eq!(cat[0].labels, stream);
+        assert_eq!(cat[0].parsed[0][0].0, "__error__");
     }
 
     fn run(s: &Store, q: &str, limit: usize, direction: Direction) -> Vec<(String, Vec<i64>)> {

@@ -58,10 +58,7 @@ impl TailCursor {
                 })
                 .collect();
             if !entries.is_empty() {
-                fresh.push(StreamResult {
-                    labels: s.labels,
-                    entries,
-                });
+                fresh.push(StreamResult::new(s.labels, entries));
             }
         }
         let newest = fresh
@@ -90,6 +87,7 @@ mod tests {
     fn stream(l: &str, entries: &[(i64, &str)]) -> StreamResult {
         StreamResult {
             labels: Labels::from_pairs([("app", l)]),
+            parsed: Vec::new(),
             entries: entries.iter().map(|&(t, s)| LogEntry::new(t, s)).collect(),
         }
     }

@@ -93,9 +93,47 @@ pub fn write_json(out: &mut dyn Write, value: &Value) -> io::Result<()> {
     out.write_all(b"}\n")
 }
 
+/// How a matrix is spelled in an API answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MatrixLayout {
+    /// Prometheus' `"values":[[t,"v"],…]` for each series.
+    Pairs,
+    /// argus' columns (`format=columns` on a range query): the data object says the query's
+    /// `start` and `step` (seconds), and each series has `"points"`, one per step from start
+    /// to end, a JSON number or `null` where the series has no sample, with `"NaN"`, `"+Inf"`
+    /// and `"-Inf"` as strings. A browser parses this about ten times faster than the pairs,
+    /// whose values are strings (see docs/api.md).
+    Columns {
+        /// The first step, in milliseconds.
+        start: i64,
+        /// The step, in milliseconds (positive).
+        step: i64,
+        /// The number of steps from start to end.
+        steps: usize,
+    },
+}
+
+impl MatrixLayout {
+    /// Columns for a range query from `start` to `end` every `step` (milliseconds).
+    pub fn columns(start: i64, end: i64, step: i64) -> MatrixLayout {
+        let step = step.max(1);
+        let steps = ((end - start).max(0) / step) as usize + 1;
+        MatrixLayout::Columns { start, step, steps }
+    }
+}
+
 /// The members of the API `data` object (`"resultType":…,"result":…`) without the braces, so
 /// that a server can add its own (`stats`) beside them.
 pub fn write_json_fields(out: &mut dyn Write, value: &Value) -> io::Result<()> {
+    write_json_fields_as(out, value, MatrixLayout::Pairs)
+}
+
+/// [`write_json_fields`] with a matrix in the given layout (other values are the same).
+pub fn write_json_fields_as(
+    out: &mut dyn Write,
+    value: &Value,
+    layout: MatrixLayout,
+) -> io::Result<()> {
     // `io::Error::from` keeps an I/O error as it was (a broken pipe stays a broken pipe).
     fn string(out: &mut dyn Write, s: &str) -> io::Result<()> {
         serde_json::to_writer(&mut *out, s).map_err(io::Error::from)
@@ -126,6 +164,51 @@ pub fn write_json_fields(out: &mut dyn Write, value: &Value) -> io::Result<()> {
             buf.push_str("\"]");
             out.write_all(buf.as_bytes())
         })
+    }
+    if let (Value::Matrix(series), MatrixLayout::Columns { start, step, steps }) = (value, layout) {
+        write!(
+            out,
+            "\"resultType\":\"matrix\",\"start\":{},\"step\":{},\"result\":[",
+            UnixSeconds(start),
+            UnixSeconds(step)
+        )?;
+        let mut column: Vec<Option<f64>> = Vec::new();
+        let mut buf = String::new();
+        for (i, s) in series.iter().enumerate() {
+            out.write_all(if i > 0 {
+                b",{\"metric\":"
+            } else {
+                b"{\"metric\":"
+            })?;
+            labels(out, &s.labels)?;
+            column.clear();
+            column.resize(steps, None);
+            for p in &s.samples {
+                let offset = p.t - start;
+                if offset >= 0 && offset % step == 0 && ((offset / step) as usize) < steps {
+                    column[(offset / step) as usize] = Some(p.v);
+                }
+            }
+            buf.clear();
+            buf.push_str(",\"points\":[");
+            for (j, v) in column.iter().enumerate() {
+                if j > 0 {
+                    buf.push(',');
+                }
+                match v {
+                    None => buf.push_str("null"),
+                    Some(v) if v.is_finite() => push_value(&mut buf, *v),
+                    Some(v) => {
+                        buf.push('"');
+                        push_value(&mut buf, *v);
+                        buf.push('"');
+                    }
+                }
+            }
+            buf.push_str("]}");
+            out.write_all(buf.as_bytes())?;
+        }
+        return out.write_all(b"]");
     }
     write!(out, "\"resultType\":\"{}\",\"result\":", value.type_name())?;
     match value {
@@ -234,6 +317,40 @@ mod tests {
             let parsed: serde_json::Value = serde_json::from_slice(&out).unwrap();
             assert_eq!(parsed, value_to_json(&v));
         }
+    }
+
+    #[test]
+    fn columns_put_each_sample_at_its_step() {
+        let m = Value::Matrix(vec![Series {
+            labels: Labels::from_pairs([("a", "b")]),
+            samples: vec![
+                Sample { t: 60_000, v: 1.5 },
+                Sample {
+                    t: 180_000,
+                    v: f64::NAN,
+                },
+                Sample {
+                    t: 240_000,
+                    v: f64::NEG_INFINITY,
+                },
+                Sample {
+                    t: 300_000,
+                    v: -0.0,
+                },
+            ],
+        }]);
+        let mut out = Vec::new();
+        write_json_fields_as(&mut out, &m, MatrixLayout::columns(60_000, 300_000, 60_000)).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            r#""resultType":"matrix","start":60,"step":60,"result":[{"metric":{"a":"b"},"points":[1.5,null,"NaN","-Inf",-0]}]"#
+        );
+        // Other values are spelled as ever.
+        let mut a = Vec::new();
+        let mut b = Vec::new();
+        write_json_fields_as(&mut a, &vector(), MatrixLayout::columns(0, 10, 1)).unwrap();
+        write_json_fields(&mut b, &vector()).unwrap();
+        assert_eq!(a, b);
     }
 
     #[test]

@@ -156,7 +156,7 @@ fn stream_from_json(s: &serde_json::Value) -> Result<StreamResult, String> {
         }
         entries.push(entry);
     }
-    Ok(StreamResult { labels, entries })
+    Ok(StreamResult::new(labels, entries))
 }
 
 #[cfg(test)]

@@ -207,6 +207,45 @@ fn prometheus_query_api_answers_like_prometheus() {
             > 0
     );
 
+    // argus' columns: the same points, one per step, as numbers.
+    let (code, v) = s.post_form(
+        "/api/v1/query_range",
+        "query=sum+by+(code)(rate(http_requests_total%5B2m%5D))&start=1700000000&end=1700000120&step=60&format=columns",
+    );
+    assert_eq!(code, 200, "{v}");
+    assert_eq!(
+        (&v["data"]["start"], &v["data"]["step"]),
+        (&serde_json::json!(1700000000), &serde_json::json!(60))
+    );
+    let (_, pairs) = s.post_form(
+        "/api/v1/query_range",
+        "query=sum+by+(code)(rate(http_requests_total%5B2m%5D))&start=1700000000&end=1700000120&step=60",
+    );
+    for (c, p) in v["data"]["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(pairs["data"]["result"].as_array().unwrap())
+    {
+        assert_eq!(c["metric"], p["metric"]);
+        let points = c["points"].as_array().unwrap();
+        assert_eq!(points.len(), 3, "{c}");
+        let mut want = vec![serde_json::Value::Null; 3];
+        for pair in p["values"].as_array().unwrap() {
+            let i = (pair[0].as_i64().unwrap() - 1700000000) / 60;
+            let x: f64 = pair[1].as_str().unwrap().parse().unwrap();
+            want[i as usize] = serde_json::json!(x);
+        }
+        assert_eq!(points, &want);
+    }
+    // A format argus does not have is refused, not answered in Prometheus' shape.
+    let (code, v) = s.post_form(
+        "/api/v1/query_range",
+        "query=up&start=1&end=5&step=1&format=column",
+    );
+    assert_eq!((code, v["errorType"].as_str()), (400, Some("bad_data")));
+    assert!(v["error"].as_str().unwrap().contains("\"column\""), "{v}");
+
     // Grafana's "Save & test".
     let (code, v) = s.post_form("/api/v1/query", "query=1%2B1&time=4");
     assert_eq!(code, 200, "{v}");
@@ -500,6 +539,34 @@ fn loki_push_in_every_encoding_reads_back_line_for_line() {
         v["data"]["result"][0]["values"][0][0],
         "1500000001000000000"
     );
+    // Loki's categorized labels (Grafana asks for them): streams by their own labels, each
+    // entry with its structured metadata and parsed labels as a third element.
+    let q: String = form_urlencoded::byte_serialize(
+        b"{app=\"api\"} |~ \"GET /[ab]\" | regexp \"GET /(?P<path>.)\"",
+    )
+    .collect();
+    let (code, body) = s.request(
+        "GET",
+        &format!(
+            "/loki/api/v1/query_range?query={q}&start=1500000000&end=1600000000&direction=forward"
+        ),
+        &[("X-Loki-Response-Encoding-Flags", "categorize-labels")],
+        b"",
+    );
+    assert_eq!(code, 200);
+    let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(
+        v["data"]["encodingFlags"],
+        serde_json::json!(["categorize-labels"])
+    );
+    assert_eq!(
+        v["data"]["result"],
+        serde_json::json!([{"stream": {"app": "api", "level": "info"}, "values": [
+            ["1500000000000000000", "GET /a 200", {"parsed": {"path": "a"}}],
+            ["1500000001000000000", "GET /b 500",
+                {"structuredMetadata": {"trace_id": "abc"}, "parsed": {"path": "b"}}],
+        ]}])
+    );
     // Backward with a limit keeps the newest.
     let v = loki_range(&s, "{app=\"api\"}", "").clone();
     assert_eq!(lines_of(&v).len(), 5);
@@ -524,6 +591,17 @@ fn loki_push_in_every_encoding_reads_back_line_for_line() {
     assert_eq!(series.len(), 2, "{v}");
     assert_eq!(series[0]["metric"]["level"], "error");
     assert_eq!(series[1]["values"][0], serde_json::json!([1500000000, "1"]));
+    // The same in argus' columns.
+    let v = s.json(&format!(
+        "/loki/api/v1/query_range?query={q}&start=1500000000&end=1500000010&step=5s&format=columns"
+    ));
+    assert_eq!(v["data"]["start"], 1500000000);
+    assert_eq!(v["data"]["step"], 5);
+    assert_eq!(v["data"]["result"][1]["points"][0], 1);
+    assert_eq!(
+        v["data"]["result"][1]["points"].as_array().unwrap().len(),
+        3
+    );
     let q: String =
         form_urlencoded::byte_serialize(b"sum(count_over_time({app=\"api\"}[1h]))").collect();
     let v = s.json(&format!("/loki/api/v1/query?query={q}&time=1500000100"));

@@ -446,6 +446,50 @@ def log_view_colours_levels_and_filter_for_rewrites_the_query(b):
 
 
 @check
+def row_details_tell_structured_metadata_from_parsed_labels(b):
+    """A line pushed with structured metadata: its details list the stream's labels, the
+    structured metadata and the labels the query parsed under their own headings (the page
+    asks for Loki's categorized labels), and "filter for" on the metadata adds a label filter."""
+    line = 'level=warn msg="card declined" order=991'
+    body = json.dumps({"streams": [{"stream": {"app": "shop"}, "values": [
+        [str(time.time_ns()), line, {"trace_id": "4bf92f3577b34da6"}]]}]})
+    req = urllib.request.Request(
+        b.url("/loki/api/v1/push"), data=body.encode(), headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(req) as resp:
+        assert resp.status == 204, f"the push answered {resp.status}"
+    b.open("/logs?expr=" + urllib.parse.quote('{app="shop"} | logfmt') + "&range=1h", ready=".log-row")
+    b.wait_for(".log-row").click()
+    details = b.wait_for(".log-details")
+    sections, current = {}, None
+    for tr in details.find_elements("css selector", "tr"):
+        heads = tr.find_elements("css selector", "th")
+        if heads:
+            current = heads[0].text
+            sections[current] = []
+        else:
+            sections[current].append(tr.find_elements("css selector", "td")[1].text)
+    want = {
+        "Stream labels": ["app"],
+        "Structured metadata": ["trace_id"],
+        "Parsed labels": ["level", "msg", "order"],
+    }
+    assert sections == want, f"the details' sections are {sections}"
+    trace = next(
+        tr for tr in details.find_elements("css selector", "tr")
+        if [td.text for td in tr.find_elements("css selector", "td")][1:2] == ["trace_id"]
+    )
+    trace.find_element("css selector", "button").click()
+    b.wait(
+        "the query to gain the metadata's filter",
+        lambda d: "trace_id" in urllib.parse.unquote_plus(d.current_url),
+    )
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(b.d.current_url).query)["expr"][0]
+    assert query == '{app="shop"} | logfmt | trace_id="4bf92f3577b34da6"', f"the query became {query!r}"
+    b.wait("the line still shown", lambda d: len(d.find_elements("css selector", ".log-row")) == 1)
+
+
+@check
 def live_tail_shows_a_line_pushed_during_the_test(b):
     """Live tail over the WebSocket shows a line pushed to Loki's push API while it runs."""
     b.open("/logs?expr=" + urllib.parse.quote('{app="tail"}') + "&range=5m", ready=".panel.logs")

@@ -26,6 +26,14 @@ pub enum Origin {
     Formatted,
 }
 
+/// An entry's labels by origin (see [`EntryLabels::categories`]).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Categories {
+    pub stream: Option<Labels>,
+    pub metadata: Vec<(String, String)>,
+    pub parsed: Vec<(String, String)>,
+}
+
 /// The labels of the entry being processed.
 pub struct EntryLabels<'s> {
     stream: &'s Labels,
@@ -232,6 +240,46 @@ impl<'s> EntryLabels<'s> {
             && self.error.is_none()
             && self.details.is_none()
             && !self.hidden.iter().any(|h| *h)
+    }
+
+    /// The entry's labels by where they came from, as Loki categorizes them: the stream's
+    /// own (`None` when the pipeline left them whole), the structured metadata, and the rest
+    /// (parsed, formatted, errors), each sorted by name.
+    pub fn categories(&self) -> Categories {
+        let stream = self.hidden.iter().any(|h| *h).then(|| {
+            let pairs = self
+                .stream
+                .pairs()
+                .iter()
+                .zip(&self.hidden)
+                .filter(|(_, hidden)| !**hidden)
+                .map(|((k, v), _)| (k.to_string(), v.to_string()))
+                .collect();
+            Labels::from_sorted_unchecked(pairs)
+        });
+        let mut metadata = Vec::new();
+        let mut parsed = Vec::new();
+        for (k, v, origin) in &self.added {
+            let to = if *origin == Origin::Metadata {
+                &mut metadata
+            } else {
+                &mut parsed
+            };
+            to.push((k.clone(), v.clone()));
+        }
+        if let Some(e) = &self.error {
+            parsed.push((ERROR_LABEL.to_string(), e.clone()));
+        }
+        if let Some(d) = &self.details {
+            parsed.push((ERROR_DETAILS_LABEL.to_string(), d.clone()));
+        }
+        metadata.sort();
+        parsed.sort();
+        Categories {
+            stream,
+            metadata,
+            parsed,
+        }
     }
 
     /// The entry's final label set. Labels with an empty value stay (`| logfmt --keep-empty`

@@ -22,11 +22,15 @@ function encode(params) {
   return q;
 }
 
-/** GET `path` with `params`; `signal` cancels. */
-export async function get(path, params, signal) {
+/** GET `path` with `params`; `signal` cancels; `headers` are added to the request. */
+export async function get(path, params, signal, headers) {
   const q = encode(params).toString();
-  return call(q ? `${path}?${q}` : path, { signal });
+  return call(q ? `${path}?${q}` : path, { signal, headers });
 }
+
+/** The header that asks Loki's API for categorized labels: each log entry's structured
+ * metadata and parsed labels apart from its stream's labels. */
+export const CATEGORIZE_LABELS = { 'X-Loki-Response-Encoding-Flags': 'categorize-labels' };
 
 /** POST `params` as a form (long queries do not fit a URL). */
 export async function post(path, params, signal) {

@@ -17,23 +17,20 @@ export function colour(i) {
 }
 
 /**
- * Aligns a matrix on the steps from `start` to `end` (seconds): [xs, ys...], with null where
- * a series has no sample (uPlot leaves a gap). Values that are not finite are gaps too.
+ * The x and y columns of a range result in argus' columns (`format=columns`: each series'
+ * `points`, one per step from `start`): [xs, ys...] in seconds, with null where a series has
+ * no sample (uPlot leaves a gap). Values that are not finite (sent as strings) are gaps too.
  */
-export function align(result, start, end, step) {
-  const n = Math.max(1, Math.floor((end - start) / step + 1e-9) + 1);
-  const xs = new Float64Array(n);
+export function columns(result, start, step) {
+  const n = result.length ? result[0].points.length : 0;
+  const xs = new Array(n);
   for (let i = 0; i < n; i++) xs[i] = start + i * step;
   const ys = result.map((s) => {
-    const col = new Array(n).fill(null);
-    for (const [t, v] of s.values || []) {
-      const i = Math.round((t - start) / step);
-      const x = Number(v);
-      if (i >= 0 && i < n && Number.isFinite(x)) col[i] = x;
-    }
+    const col = s.points;
+    for (let i = 0; i < col.length; i++) if (typeof col[i] !== 'number') col[i] = null;
     return col;
   });
-  return [Array.from(xs), ...ys];
+  return [xs, ...ys];
 }
 
 /** Stacks columns: each becomes the running sum of itself and those before it. */
@@ -49,7 +46,8 @@ export function stack(ys) {
 }
 
 /**
- * Draws `result` (a matrix) into `el`. Options: start, end, step (seconds), stacked,
+ * Draws `result` (a matrix in columns, see `columns`) into `el`. Options: start, step
+ * (seconds, the answer's), stacked,
  * yFromZero, utc, onZoom(start, end) called with the dragged range in seconds.
  * Returns {destroy()}.
  */
@@ -73,8 +71,8 @@ export function drawGraph(el, result, opts) {
 }
 
 function draw(el, result, opts) {
-  const { start, end, step, stacked = false, yFromZero = false, utc = false, onZoom } = opts;
-  const aligned = align(result, start, end, step);
+  const { start, step, stacked = false, yFromZero = false, utc = false, onZoom } = opts;
+  const aligned = columns(result, start, step);
   const raw = aligned.slice(1);
   const ys = stacked ? stack(raw) : raw;
   const names = result.map((s) => seriesName(s.metric));

@@ -40,13 +40,22 @@ export function dedupKey(mode, line) {
   }
 }
 
-/** Entries of a streams result, each {ns (BigInt), ms, labels, line, level}, sorted. */
+/**
+ * Entries of a streams result, each {ns (BigInt), ms, labels, line, level}, sorted. When the
+ * answer has categorized labels (a third element per line), an entry also has `stream` (its
+ * stream's own labels), `metadata` and `parsed`, and `labels` are all of them together.
+ */
 export function entriesOf(streams, newestFirst) {
   const out = [];
   for (const s of streams) {
-    for (const [ns, line] of s.values) {
+    for (const [ns, line, extra] of s.values) {
       const n = BigInt(ns);
-      out.push({ ns: n, ms: Number(n / 1000000n), labels: s.stream, line, level: levelOf(s.stream, line) });
+      const metadata = extra?.structuredMetadata;
+      const parsed = extra?.parsed;
+      const labels = metadata || parsed ? { ...s.stream, ...metadata, ...parsed } : s.stream;
+      const e = { ns: n, ms: Number(n / 1000000n), labels, line, level: levelOf(labels, line) };
+      if (extra) Object.assign(e, { stream: s.stream, metadata: metadata || {}, parsed: parsed || {} });
+      out.push(e);
     }
   }
   out.sort((a, b) => (a.ns < b.ns ? -1 : a.ns > b.ns ? 1 : 0));
@@ -235,6 +244,7 @@ export function render(root) {
         direction: state.newestFirst ? 'backward' : 'forward',
       },
       signal,
+      api.CATEGORIZE_LABELS,
     );
     const volume = drawVolume(expr, start, end, range, signal);
     try {
@@ -470,6 +480,7 @@ export function render(root) {
 
   /** The labels of the entry's own stream: the stored stream whose labels it carries. */
   async function streamLabelsOf(e) {
+    if (e.stream) return e.stream;
     const series = await storedStreams();
     const fits = series.filter((s) => Object.entries(s).every(([k, v]) => e.labels[k] === v));
     // The stream with the most labels that fits (a sub-selector could fit too).
@@ -484,7 +495,14 @@ export function render(root) {
       return;
     }
     const stream = await streamLabelsOf(e);
-    const added = Object.keys(e.labels).filter((k) => !(k in stream));
+    // Categorized answers say which labels are structured metadata and which were parsed;
+    // live-tailed lines do not, and show them together.
+    const groups = e.stream
+      ? [
+          ['Structured metadata', Object.keys(e.metadata)],
+          ['Parsed labels', Object.keys(e.parsed)],
+        ]
+      : [['Parsed labels and structured metadata', Object.keys(e.labels).filter((k) => !(k in stream))]];
     const { parser, fields: lineFields } = parseFields(e.line);
     // Fields of the line the pipeline has not already made labels.
     const fields = Object.fromEntries(Object.entries(lineFields).filter(([k]) => !(k in e.labels)));
@@ -509,10 +527,12 @@ export function render(root) {
           .map((k) =>
             h('tr', null, h('td', null, filterButtons((op) => setQuery(withMatcher(state.expr, k, op, stream[k])))), h('td', { class: 'k' }, k), h('td', null, stream[k])),
           ),
-        added.length ? h('tr', null, h('th', { colspan: 3 }, 'Parsed labels and structured metadata')) : null,
-        added.sort().map((k) =>
-          h('tr', null, h('td', null, filterButtons((op) => setQuery(withLabelFilter(state.expr, k, op, e.labels[k])))), h('td', { class: 'k' }, k), h('td', null, e.labels[k])),
-        ),
+        groups.map(([title, names]) => [
+          names.length ? h('tr', null, h('th', { colspan: 3 }, title)) : null,
+          names.sort().map((k) =>
+            h('tr', null, h('td', null, filterButtons((op) => setQuery(withLabelFilter(state.expr, k, op, e.labels[k])))), h('td', { class: 'k' }, k), h('td', null, e.labels[k])),
+          ),
+        ]),
         Object.keys(fields).length ? h('tr', null, h('th', { colspan: 3 }, `Fields (${parser})`)) : null,
         Object.keys(fields).map((k) =>
           h('tr', null, h('td', null, filterButtons((op) => setQuery(withFieldFilter(state.expr, parser, k, op, fields[k])))), h('td', { class: 'k' }, k), h('td', null, fields[k])),

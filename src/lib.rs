@@ -37,6 +37,7 @@
 pub mod adapters;
 pub mod cli;
 pub mod conformance;
+pub mod dashboard;
 pub mod expo;
 pub mod glob;
 pub mod gotmpl;

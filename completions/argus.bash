@@ -22,6 +22,9 @@ _argus() {
             argus,conformance)
                 cmd="argus__subcmd__conformance"
                 ;;
+            argus,dashboards)
+                cmd="argus__subcmd__dashboards"
+                ;;
             argus,export)
                 cmd="argus__subcmd__export"
                 ;;
@@ -121,11 +124,26 @@ _argus() {
             argus__subcmd__conformance__subcmd__help,promql)
                 cmd="argus__subcmd__conformance__subcmd__help__subcmd__promql"
                 ;;
+            argus__subcmd__dashboards,check)
+                cmd="argus__subcmd__dashboards__subcmd__check"
+                ;;
+            argus__subcmd__dashboards,help)
+                cmd="argus__subcmd__dashboards__subcmd__help"
+                ;;
+            argus__subcmd__dashboards__subcmd__help,check)
+                cmd="argus__subcmd__dashboards__subcmd__help__subcmd__check"
+                ;;
+            argus__subcmd__dashboards__subcmd__help,help)
+                cmd="argus__subcmd__dashboards__subcmd__help__subcmd__help"
+                ;;
             argus__subcmd__help,alerts)
                 cmd="argus__subcmd__help__subcmd__alerts"
                 ;;
             argus__subcmd__help,conformance)
                 cmd="argus__subcmd__help__subcmd__conformance"
+                ;;
+            argus__subcmd__help,dashboards)
+                cmd="argus__subcmd__help__subcmd__dashboards"
                 ;;
             argus__subcmd__help,export)
                 cmd="argus__subcmd__help__subcmd__export"
@@ -174,6 +192,9 @@ _argus() {
                 ;;
             argus__subcmd__help__subcmd__conformance,promql)
                 cmd="argus__subcmd__help__subcmd__conformance__subcmd__promql"
+                ;;
+            argus__subcmd__help__subcmd__dashboards,check)
+                cmd="argus__subcmd__help__subcmd__dashboards__subcmd__check"
                 ;;
             argus__subcmd__help__subcmd__ingest,logs)
                 cmd="argus__subcmd__help__subcmd__ingest__subcmd__logs"
@@ -299,7 +320,7 @@ _argus() {
 
     case "${cmd}" in
         argus)
-            opts="-o -q -v -h -V --store --output --quiet --verbose --help --version scrape ingest query export serve store rules alerts conformance help"
+            opts="-o -q -v -h -V --store --output --quiet --verbose --help --version scrape ingest query export serve store rules alerts dashboards conformance help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -882,6 +903,100 @@ _argus() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        argus__subcmd__dashboards)
+            opts="-o -q -v -h -V --store --output --quiet --verbose --help --version check help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics raw" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics raw" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        argus__subcmd__dashboards__subcmd__check)
+            opts="-o -q -v -h -V --store --output --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics raw" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv tsv jsonl openmetrics raw" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        argus__subcmd__dashboards__subcmd__help)
+            opts="check help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        argus__subcmd__dashboards__subcmd__help__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        argus__subcmd__dashboards__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         argus__subcmd__export)
             opts="-o -q -v -h -V --start --from --end --to --since --logs --store --output --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -929,7 +1044,7 @@ _argus() {
             return 0
             ;;
         argus__subcmd__help)
-            opts="scrape ingest query export serve store rules alerts conformance help"
+            opts="scrape ingest query export serve store rules alerts dashboards conformance help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1069,6 +1184,34 @@ _argus() {
             return 0
             ;;
         argus__subcmd__help__subcmd__conformance__subcmd__promql)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        argus__subcmd__help__subcmd__dashboards)
+            opts="check"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        argus__subcmd__help__subcmd__dashboards__subcmd__check)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1921,7 +2064,7 @@ _argus() {
             return 0
             ;;
         argus__subcmd__serve)
-            opts="-c -o -q -v -h -V --listen --config --rules --alertmanager-config --external-url --self-scrape-interval --web-config --push-token-file --max-body-bytes --max-decompressed-bytes --max-series-per-push --max-line-bytes --max-label-names-per-stream --query-timeout --max-samples --max-concurrent-queries --max-entries-per-query --lookback-delta --max-connections --header-read-timeout --idle-timeout --web-allowed-host --store --output --quiet --verbose --help --version"
+            opts="-c -o -q -v -h -V --listen --config --rules --alertmanager-config --external-url --dashboards --self-scrape-interval --web-config --push-token-file --max-body-bytes --max-decompressed-bytes --max-series-per-push --max-line-bytes --max-label-names-per-stream --query-timeout --max-samples --max-concurrent-queries --max-entries-per-query --lookback-delta --max-connections --header-read-timeout --idle-timeout --web-allowed-host --store --output --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1948,6 +2091,10 @@ _argus() {
                     return 0
                     ;;
                 --external-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dashboards)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -44,6 +44,7 @@ complete -c argus -n "__fish_argus_needs_command" -f -a "serve" -d 'Serve the Pr
 complete -c argus -n "__fish_argus_needs_command" -f -a "store" -d 'Inspect, verify, compact and repair the store'
 complete -c argus -n "__fish_argus_needs_command" -f -a "rules" -d 'Check and test Prometheus rule files'
 complete -c argus -n "__fish_argus_needs_command" -f -a "alerts" -d 'Alerts of the rules evaluated on this store'
+complete -c argus -n "__fish_argus_needs_command" -f -a "dashboards" -d 'Grafana dashboards, as `argus serve --dashboards` shows them'
 complete -c argus -n "__fish_argus_needs_command" -f -a "conformance" -d 'Run query-language conformance scripts from the reference implementations'
 complete -c argus -n "__fish_argus_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c argus -n "__fish_argus_using_subcommand scrape" -s c -l config -d 'A prometheus.yml whose scrape_configs name the targets' -r -F
@@ -167,6 +168,7 @@ complete -c argus -n "__fish_argus_using_subcommand serve" -s c -l config -d 'A 
 complete -c argus -n "__fish_argus_using_subcommand serve" -l rules -d 'Rule files (Prometheus\' format) to evaluate on their groups\' schedules, besides the `rule_files` of --config; reloaded with it' -r -F
 complete -c argus -n "__fish_argus_using_subcommand serve" -l alertmanager-config -d 'An Alertmanager configuration (alertmanager.yml): the server routes, groups and sends its alerts\' notifications (Slack, webhooks) itself, as Alertmanager would; reloaded with --config' -r -F
 complete -c argus -n "__fish_argus_using_subcommand serve" -l external-url -d 'The URL under which people reach this server, as alert templates see it ($externalURL) [default: http:// and --listen]' -r
+complete -c argus -n "__fish_argus_using_subcommand serve" -l dashboards -d 'A folder of Grafana dashboard JSON files, shown on /dashboards and at /d/<uid>; read again as files change; saves from the UI write to it [default: `dashboards` in the store directory]' -r -F
 complete -c argus -n "__fish_argus_using_subcommand serve" -l self-scrape-interval -d 'How often the server scrapes its own /metrics (job "argus"); 0s turns it off' -r
 complete -c argus -n "__fish_argus_using_subcommand serve" -l web-config -d 'A web configuration file in Prometheus\' format: `tls_server_config` (cert_file, key_file, client certificates, TLS versions) serves HTTPS; `basic_auth_users` (bcrypt hashes) requires a user and password on every endpoint' -r -F
 complete -c argus -n "__fish_argus_using_subcommand serve" -l push-token-file -d 'Refuse pushes that lack `Authorization: Bearer <token>` with the token in this file' -r -F
@@ -435,6 +437,34 @@ complete -c argus -n "__fish_argus_using_subcommand alerts; and __fish_seen_subc
 complete -c argus -n "__fish_argus_using_subcommand alerts; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the pending and firing alerts of every rule group evaluated on this store'
 complete -c argus -n "__fish_argus_using_subcommand alerts; and __fish_seen_subcommand_from help" -f -a "silence" -d 'Silences: mute the notifications of matching alerts for a while'
 complete -c argus -n "__fish_argus_using_subcommand alerts; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c argus -n "__fish_argus_using_subcommand dashboards; and not __fish_seen_subcommand_from check help" -l store -d 'The store directory [env: ARGUS_STORE] [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
+complete -c argus -n "__fish_argus_using_subcommand dashboards; and not __fish_seen_subcommand_from check help" -s o -l output -d 'Output format (each subcommand accepts the ones that make sense for it)' -r -f -a "table\t'Aligned table for people (the default on a terminal)'
+json\t'JSON shaped like the Prometheus HTTP API\'s `data`'
+csv\t'Comma-separated values with a header'
+tsv\t'Tab-separated values with a header'
+jsonl\t'One JSON object per line (export)'
+openmetrics\t'OpenMetrics text, re-ingestable by `argus ingest` and `promtool` (export)'
+raw\t'Log lines only, one per line (logs)'"
+complete -c argus -n "__fish_argus_using_subcommand dashboards; and not __fish_seen_subcommand_from check help" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c argus -n "__fish_argus_using_subcommand dashboards; and not __fish_seen_subcommand_from check help" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c argus -n "__fish_argus_using_subcommand dashboards; and not __fish_seen_subcommand_from check help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c argus -n "__fish_argus_using_subcommand dashboards; and not __fish_seen_subcommand_from check help" -s V -l version -d 'Print version'
+complete -c argus -n "__fish_argus_using_subcommand dashboards; and not __fish_seen_subcommand_from check help" -f -a "check" -d 'Report the panels, variables, units, overrides and transformations of each dashboard that argus does not draw as Grafana does, and what the migration of an old schema changed'
+complete -c argus -n "__fish_argus_using_subcommand dashboards; and not __fish_seen_subcommand_from check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c argus -n "__fish_argus_using_subcommand dashboards; and __fish_seen_subcommand_from check" -l store -d 'The store directory [env: ARGUS_STORE] [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
+complete -c argus -n "__fish_argus_using_subcommand dashboards; and __fish_seen_subcommand_from check" -s o -l output -d 'Output format (each subcommand accepts the ones that make sense for it)' -r -f -a "table\t'Aligned table for people (the default on a terminal)'
+json\t'JSON shaped like the Prometheus HTTP API\'s `data`'
+csv\t'Comma-separated values with a header'
+tsv\t'Tab-separated values with a header'
+jsonl\t'One JSON object per line (export)'
+openmetrics\t'OpenMetrics text, re-ingestable by `argus ingest` and `promtool` (export)'
+raw\t'Log lines only, one per line (logs)'"
+complete -c argus -n "__fish_argus_using_subcommand dashboards; and __fish_seen_subcommand_from check" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c argus -n "__fish_argus_using_subcommand dashboards; and __fish_seen_subcommand_from check" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c argus -n "__fish_argus_using_subcommand dashboards; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c argus -n "__fish_argus_using_subcommand dashboards; and __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
+complete -c argus -n "__fish_argus_using_subcommand dashboards; and __fish_seen_subcommand_from help" -f -a "check" -d 'Report the panels, variables, units, overrides and transformations of each dashboard that argus does not draw as Grafana does, and what the migration of an old schema changed'
+complete -c argus -n "__fish_argus_using_subcommand dashboards; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c argus -n "__fish_argus_using_subcommand conformance; and not __fish_seen_subcommand_from promql logql fuzz help" -l store -d 'The store directory [env: ARGUS_STORE] [default: $XDG_DATA_HOME/argus, else ~/.local/share/argus]' -r -F
 complete -c argus -n "__fish_argus_using_subcommand conformance; and not __fish_seen_subcommand_from promql logql fuzz help" -s o -l output -d 'Output format (each subcommand accepts the ones that make sense for it)' -r -f -a "table\t'Aligned table for people (the default on a terminal)'
 json\t'JSON shaped like the Prometheus HTTP API\'s `data`'
@@ -504,16 +534,17 @@ complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen
 complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from help" -f -a "logql" -d 'Run Loki\'s LogQL corpora (parse_ok.txt, parse_err.txt, eval_err.txt) against argus\' LogQL parser, and its engine scripts (*.logqltest) against the LogQL evaluator'
 complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from help" -f -a "fuzz" -d 'Fuzz argus\' parsers and decoders of outside input with mutated inputs'
 complete -c argus -n "__fish_argus_using_subcommand conformance; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export serve store rules alerts conformance help" -f -a "scrape" -d 'Scrape Prometheus metrics endpoints and store the samples'
-complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export serve store rules alerts conformance help" -f -a "ingest" -d 'Store metric samples from files or stdin: Prometheus text, OpenMetrics, CSV or JSON lines; `argus ingest logs` stores log lines'
-complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export serve store rules alerts conformance help" -f -a "query" -d 'Evaluate a PromQL or LogQL expression'
-complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export serve store rules alerts conformance help" -f -a "export" -d 'Write raw samples as CSV, JSON lines or OpenMetrics'
-complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export serve store rules alerts conformance help" -f -a "serve" -d 'Serve the Prometheus and Loki HTTP APIs on the store, scrape, and take pushes'
-complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export serve store rules alerts conformance help" -f -a "store" -d 'Inspect, verify, compact and repair the store'
-complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export serve store rules alerts conformance help" -f -a "rules" -d 'Check and test Prometheus rule files'
-complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export serve store rules alerts conformance help" -f -a "alerts" -d 'Alerts of the rules evaluated on this store'
-complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export serve store rules alerts conformance help" -f -a "conformance" -d 'Run query-language conformance scripts from the reference implementations'
-complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export serve store rules alerts conformance help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export serve store rules alerts dashboards conformance help" -f -a "scrape" -d 'Scrape Prometheus metrics endpoints and store the samples'
+complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export serve store rules alerts dashboards conformance help" -f -a "ingest" -d 'Store metric samples from files or stdin: Prometheus text, OpenMetrics, CSV or JSON lines; `argus ingest logs` stores log lines'
+complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export serve store rules alerts dashboards conformance help" -f -a "query" -d 'Evaluate a PromQL or LogQL expression'
+complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export serve store rules alerts dashboards conformance help" -f -a "export" -d 'Write raw samples as CSV, JSON lines or OpenMetrics'
+complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export serve store rules alerts dashboards conformance help" -f -a "serve" -d 'Serve the Prometheus and Loki HTTP APIs on the store, scrape, and take pushes'
+complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export serve store rules alerts dashboards conformance help" -f -a "store" -d 'Inspect, verify, compact and repair the store'
+complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export serve store rules alerts dashboards conformance help" -f -a "rules" -d 'Check and test Prometheus rule files'
+complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export serve store rules alerts dashboards conformance help" -f -a "alerts" -d 'Alerts of the rules evaluated on this store'
+complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export serve store rules alerts dashboards conformance help" -f -a "dashboards" -d 'Grafana dashboards, as `argus serve --dashboards` shows them'
+complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export serve store rules alerts dashboards conformance help" -f -a "conformance" -d 'Run query-language conformance scripts from the reference implementations'
+complete -c argus -n "__fish_argus_using_subcommand help; and not __fish_seen_subcommand_from scrape ingest query export serve store rules alerts dashboards conformance help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c argus -n "__fish_argus_using_subcommand help; and __fish_seen_subcommand_from ingest" -f -a "logs" -d 'Store log lines from files or stdin as log streams'
 complete -c argus -n "__fish_argus_using_subcommand help; and __fish_seen_subcommand_from store" -f -a "info" -d 'Series, samples, bytes on disk, bytes per sample, parts and time span; for logs, streams, entries, raw and stored bytes, compression ratio, parts and time span'
 complete -c argus -n "__fish_argus_using_subcommand help; and __fish_seen_subcommand_from store" -f -a "cardinality" -d 'Which metric names, labels and label pairs hold the most series: which label exploded'
@@ -527,6 +558,7 @@ complete -c argus -n "__fish_argus_using_subcommand help; and __fish_seen_subcom
 complete -c argus -n "__fish_argus_using_subcommand help; and __fish_seen_subcommand_from rules" -f -a "list" -d 'List the rule groups evaluated on this store: each rule\'s health, last error and evaluation time'
 complete -c argus -n "__fish_argus_using_subcommand help; and __fish_seen_subcommand_from alerts" -f -a "list" -d 'List the pending and firing alerts of every rule group evaluated on this store'
 complete -c argus -n "__fish_argus_using_subcommand help; and __fish_seen_subcommand_from alerts" -f -a "silence" -d 'Silences: mute the notifications of matching alerts for a while'
+complete -c argus -n "__fish_argus_using_subcommand help; and __fish_seen_subcommand_from dashboards" -f -a "check" -d 'Report the panels, variables, units, overrides and transformations of each dashboard that argus does not draw as Grafana does, and what the migration of an old schema changed'
 complete -c argus -n "__fish_argus_using_subcommand help; and __fish_seen_subcommand_from conformance" -f -a "promql" -d 'Run Prometheus\' promqltest scripts (*.test) against argus\' store and engine'
 complete -c argus -n "__fish_argus_using_subcommand help; and __fish_seen_subcommand_from conformance" -f -a "logql" -d 'Run Loki\'s LogQL corpora (parse_ok.txt, parse_err.txt, eval_err.txt) against argus\' LogQL parser, and its engine scripts (*.logqltest) against the LogQL evaluator'
 complete -c argus -n "__fish_argus_using_subcommand help; and __fish_seen_subcommand_from conformance" -f -a "fuzz" -d 'Fuzz argus\' parsers and decoders of outside input with mutated inputs'

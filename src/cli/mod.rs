@@ -6,6 +6,7 @@ pub mod alerts;
 pub mod conformance;
 mod conformance_fuzz;
 mod conformance_logql;
+pub mod dashboards;
 pub mod exit;
 pub mod export;
 mod export_logs;
@@ -45,7 +46,8 @@ pub struct Cli {
 pub const EXIT_CODES_HELP: &str =
     "Exit codes: 0 success; 1 runtime failure (I/O, store, unreachable server, a query over \
 --max-samples or --timeout); 2 usage error; 3 input rejected (bad file, line or query; \
-nothing stored); 4 partial success (targets down, records skipped); 5 store damaged (found by \
+nothing stored); 4 partial success (targets down, records skipped; dashboards check found what \
+argus does not draw as Grafana does); 5 store damaged (found by \
 store check or met by a reader; see store repair); 6 an alert is firing (rules eval). rules \
 check and rules test keep promtool's codes.";
 
@@ -160,6 +162,7 @@ pub enum Command {
     Store(store::StoreArgs),
     Rules(rules::RulesArgs),
     Alerts(alerts::AlertsArgs),
+    Dashboards(dashboards::DashboardsArgs),
     Conformance(conformance::ConformanceArgs),
 }
 
@@ -232,6 +235,7 @@ pub fn run() -> i32 {
         Command::Store(a) => store::run(&cli.global, a),
         Command::Rules(a) => rules::run(&cli.global, a),
         Command::Alerts(a) => alerts::run(&cli.global, a),
+        Command::Dashboards(a) => dashboards::run(&cli.global, a),
         Command::Conformance(a) => conformance::run(&cli.global, a),
     };
     match result {

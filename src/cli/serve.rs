@@ -53,6 +53,11 @@ pub struct ServeArgs {
     /// ($externalURL) [default: http:// and --listen].
     #[arg(long, value_name = "URL")]
     pub external_url: Option<String>,
+    /// A folder of Grafana dashboard JSON files, shown on /dashboards and at /d/<uid>; read
+    /// again as files change; saves from the UI write to it [default: `dashboards` in the
+    /// store directory].
+    #[arg(long, value_name = "DIR")]
+    pub dashboards: Option<PathBuf>,
     /// How often the server scrapes its own /metrics (job "argus"); 0s turns it off.
     #[arg(long, value_name = "DURATION", default_value = "15s")]
     pub self_scrape_interval: String,
@@ -138,6 +143,13 @@ fn flag_map(args: &ServeArgs) -> BTreeMap<String, String> {
             .unwrap_or_default(),
     );
     put("self-scrape-interval", args.self_scrape_interval.clone());
+    put(
+        "dashboards",
+        args.dashboards
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default(),
+    );
     put(
         "web-config",
         args.web_config
@@ -240,6 +252,15 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> CliResult {
         ));
     }
     let push_token = args.push_token_file.as_ref().map(read_token).transpose()?;
+    // A folder given by name must be there: a typo would otherwise show an empty list.
+    if let Some(dir) = &args.dashboards {
+        if !dir.is_dir() {
+            return Err(CliError::usage(format!(
+                "--dashboards {}: no such directory",
+                dir.display()
+            )));
+        }
+    }
     let web = args
         .web_config
         .as_deref()
@@ -276,6 +297,7 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> CliResult {
             idle_timeout: Duration::from_millis(idle_timeout as u64),
         },
         allowed_hosts: args.web_allowed_host.clone(),
+        dashboards: args.dashboards.clone(),
         flags: flag_map(args),
         rules: crate::http::rules::RulesSetup {
             files: args.rules.clone(),

@@ -16,6 +16,7 @@
 //! | `rules.rs` | rule evaluation on each group's schedule, the rules in force |
 //! | `rules_api.rs` | `/api/v1/rules` and `/api/v1/alerts` |
 //! | `silences_api.rs` | `/api/v2/silences`: argus' own silences, as Alertmanager lists them |
+//! | `dashboards_api.rs` | the dashboard files: argus' list, and Grafana's search, get and save |
 //! | `self_metrics.rs` | the registry behind `/metrics` |
 //! | `web_config.rs` | `--web-config`: TLS and basic authentication |
 //! | `redact.rs` | secrets hidden where configuration and targets are shown |
@@ -33,6 +34,7 @@ pub mod admission;
 pub mod committer;
 pub mod compress;
 pub mod connections;
+pub mod dashboards_api;
 pub mod errors;
 pub mod loki;
 pub mod params;
@@ -311,6 +313,11 @@ fn routes() -> Router<Arc<AppState>> {
         )
         .route("/api/v1/alerts", get(rules_api::alerts))
         .route("/api/v2/silences", get(silences_api::silences))
+        .route("/api/v1/dashboards", get(dashboards_api::list))
+        .route("/api/search", get(dashboards_api::search))
+        .route("/api/dashboards/uid/{uid}", get(dashboards_api::get_by_uid))
+        .route("/api/dashboards/db", post(dashboards_api::save))
+        .route("/api/dashboards/import", post(dashboards_api::save))
         .route("/api/v1/status/buildinfo", get(status::buildinfo))
         .route("/api/v1/status/config", get(status::config))
         .route("/api/v1/status/flags", get(status::flags))
@@ -366,6 +373,8 @@ fn routes() -> Router<Arc<AppState>> {
         .route("/graph", get(ui::to_query))
         .route("/assets/{name}", get(ui::asset))
         .merge(ui_pages())
+        .route("/d/{uid}", get(ui::page))
+        .route("/d/{uid}/{slug}", get(ui::page))
         .fallback(not_found)
 }
 

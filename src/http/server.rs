@@ -51,6 +51,8 @@ pub struct ServeConfig {
     pub flags: BTreeMap<String, String>,
     /// The rule files to evaluate (`--rules`, and `--config`'s `rule_files`).
     pub rules: super::rules::RulesSetup,
+    /// The folder of dashboard files (`--dashboards`); `None`: the store's `dashboards`.
+    pub dashboards: Option<PathBuf>,
 }
 
 impl ServeConfig {
@@ -70,6 +72,7 @@ impl ServeConfig {
             allowed_hosts: Vec::new(),
             flags: BTreeMap::new(),
             rules: super::rules::RulesSetup::default(),
+            dashboards: None,
         }
     }
 }
@@ -299,6 +302,9 @@ fn app_state(
     let generation = Arc::new(AtomicU64::new(0));
     let committer = Committer::start(store.clone(), merger.clone(), generation.clone());
     let max_concurrent = config.query_limits.max_concurrent;
+    let dashboards_dir = config
+        .dashboards
+        .unwrap_or_else(|| store.dir().join("dashboards"));
     Arc::new(AppState {
         snapshots: SnapshotCache::new(store.clone(), generation),
         store,
@@ -320,6 +326,7 @@ fn app_state(
         admission,
         connections: Arc::new(ConnectionCounts::default()),
         rules: super::rules::Rules::new(config.rules, rules),
+        dashboards: crate::dashboard::library::Library::new(dashboards_dir),
     })
 }
 

@@ -180,6 +180,8 @@ pub struct AppState {
     pub connections: Arc<super::connections::ConnectionCounts>,
     /// The rules in force and their groups' latest states.
     pub rules: super::rules::Rules,
+    /// The dashboard files (`--dashboards`).
+    pub dashboards: crate::dashboard::library::Library,
 }
 
 impl AppState {

@@ -33,6 +33,7 @@ pub const PAGES: &[&str] = &[
     "/tsdb-status",
     "/flags",
     "/config",
+    "/dashboards",
 ];
 
 /// The bundle's version: the start of the MD5 of its inputs.

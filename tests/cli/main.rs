@@ -4,6 +4,7 @@
 mod alertmanager;
 mod cardinality;
 mod conformance;
+mod dashboards;
 mod differential;
 mod docs;
 mod errors;

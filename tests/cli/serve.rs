@@ -59,7 +59,7 @@ impl Server {
         &self.url
     }
 
-    fn request(
+    pub(super) fn request(
         &self,
         method: &str,
         path: &str,

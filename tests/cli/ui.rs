@@ -246,6 +246,14 @@ fn web_ui_works_in_a_real_browser() {
              \x20 - job_name: down\n    scrape_interval: 5s\n    static_configs:\n      - targets: ['{unreachable}']\n"
         ),
     );
+    // Grafana's own dashboards, as a team would keep them.
+    let dashboards = w.path("dashboards");
+    std::fs::create_dir(&dashboards).unwrap();
+    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/dashboards");
+    for name in ["node-exporter-full.json", "mysql-overview.json"] {
+        std::fs::copy(shared.join(name), dashboards.join(name))
+            .unwrap_or_else(|e| panic!("{}: {e}", shared.join(name).display()));
+    }
     let s = Server::start(
         &w,
         &[
@@ -253,6 +261,8 @@ fn web_ui_works_in_a_real_browser() {
             "1s",
             "--config",
             config.to_str().unwrap(),
+            "--dashboards",
+            dashboards.to_str().unwrap(),
         ],
     );
     let context = || format!("argus serve's log:\n{}", s.stderr());

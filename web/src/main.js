@@ -4,7 +4,7 @@
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
 import { h, replace } from './lib/dom.js';
-import { PAGES, NAV } from './pages/index.js';
+import { PAGES, PREFIXES, NAV } from './pages/index.js';
 
 const THEME_KEY = 'argus.theme';
 
@@ -39,13 +39,16 @@ function themeButton() {
 let leave = null;
 
 function show(path) {
-  const page = PAGES[path] || null;
+  const prefix = Object.keys(PREFIXES).find((p) => path.startsWith(p));
+  const page = PAGES[path] || (prefix ? PREFIXES[prefix] : null);
+  // A page under a prefix lights its section in the navigation (a dashboard: Dashboards).
+  const navPath = prefix ? PREFIXES[prefix].nav : path;
   const main = document.getElementById('main');
   leave?.();
   leave = null;
   for (const a of document.querySelectorAll('nav a')) {
-    a.classList.toggle('active', a.getAttribute('href') === path);
-    a.setAttribute('aria-current', a.getAttribute('href') === path ? 'page' : 'false');
+    a.classList.toggle('active', a.getAttribute('href') === navPath);
+    a.setAttribute('aria-current', a.getAttribute('href') === navPath ? 'page' : 'false');
   }
   for (const g of document.querySelectorAll('nav .nav-group')) {
     g.classList.toggle('active', g.dataset.paths.split(' ').includes(path));

@@ -71,6 +71,30 @@ async function call(url, init) {
 }
 
 /**
+ * Grafana's HTTP API (dashboards): GET `path`, or POST `body` as JSON; the answer as it is
+ * (Grafana's API has no `{status, data}` envelope), or an ApiError with its `message`.
+ */
+export async function grafana(path, body, signal) {
+  const init = body === undefined ? { signal } : { method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' }, signal };
+  let resp;
+  try {
+    resp = await fetch(path, init);
+  } catch (e) {
+    if (e.name === 'AbortError') throw e;
+    throw new ApiError(`cannot reach the server: ${e.message}`, { type: 'network' });
+  }
+  const text = await resp.text();
+  let parsed = null;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new ApiError(text.trim() || `HTTP ${resp.status}`, { status: resp.status });
+  }
+  if (resp.ok) return parsed;
+  throw new ApiError(parsed.message || text, { status: resp.status, type: parsed.status || 'error' });
+}
+
+/**
  * The position a parse error names, as {line, column} (1-based), or null. Prometheus says
  * `1:5: parse error: ...`; LogQL `parse error at line 1, col 5: ...`.
  */

@@ -11,6 +11,8 @@ import * as targets from './targets.js';
 import * as status from './status.js';
 import * as flags from './flags.js';
 import * as config from './config.js';
+import * as dashboards from './dashboards.js';
+import * as dashboard from './dashboard.js';
 
 export const PAGES = {
   '/query': { title: 'Query', render: query.render },
@@ -23,11 +25,18 @@ export const PAGES = {
   '/tsdb-status': { title: 'Cardinality', render: cardinality.render },
   '/flags': { title: 'Flags', render: flags.render },
   '/config': { title: 'Configuration', render: config.render },
+  '/dashboards': { title: 'Dashboards', render: dashboards.render },
+};
+
+/** Pages whose path begins with a prefix: a dashboard at `/d/<uid>/<slug>`. */
+export const PREFIXES = {
+  '/d/': { title: 'Dashboard', render: dashboard.render, nav: '/dashboards' },
 };
 
 export const NAV = [
   '/query',
   '/logs',
+  '/dashboards',
   '/metrics-explorer',
   '/alerts',
   '/rules',

@@ -727,3 +727,6 @@ export function axisFormatter(unit, decimals) {
     return formatUnit(value, unit, decimals);
   };
 }
+
+/** Every unit id formatted as Grafana does (not counting the `key:argument` forms). */
+export const UNIT_IDS = [...FORMATS.keys()].sort();

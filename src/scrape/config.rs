@@ -268,7 +268,11 @@ pub fn parse_config(
 
     let g = raw.global.unwrap_or_default();
     let global_interval = g.scrape_interval.map_or(DEFAULT_INTERVAL_MS, |d| d.0);
-    let global_timeout = g.scrape_timeout.map_or(DEFAULT_TIMEOUT_MS, |d| d.0);
+    // Unset, the timeout is Prometheus' default, or the interval when that is shorter (as
+    // Prometheus reads a global `scrape_interval: 5s` without a timeout).
+    let global_timeout = g
+        .scrape_timeout
+        .map_or(DEFAULT_TIMEOUT_MS.min(global_interval), |d| d.0);
     if global_timeout > global_interval {
         return Err(invalid(
             None,

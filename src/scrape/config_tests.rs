@@ -189,6 +189,14 @@ fn job_level_errors_point_at_the_job() {
 }
 
 #[test]
+fn an_unset_global_timeout_follows_a_shorter_interval() {
+    // Prometheus reads `scrape_interval: 1s` alone as a 1 s timeout, not an error.
+    let (cfg, _) =
+        parse("global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: a\n").unwrap();
+    assert_eq!(cfg.global.scrape_timeout_ms, 1000);
+}
+
+#[test]
 fn auth_validation() {
     let job = |body: &str| format!("scrape_configs:\n  - job_name: a\n{body}");
     let cases = [

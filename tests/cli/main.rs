@@ -14,6 +14,7 @@ mod ingest_logs;
 mod logs;
 mod manpage;
 mod mysql_alerts;
+mod mysql_example;
 mod notify;
 mod query;
 mod query_flags;

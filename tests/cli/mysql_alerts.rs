@@ -17,10 +17,10 @@ use std::time::{Duration, Instant};
 
 /// How long to wait for anything that should happen within seconds: generous, so that a
 /// loaded CI machine does not fail the test; never an assertion on how long it took.
-const PATIENCE: Duration = Duration::from_secs(90);
+pub(super) const PATIENCE: Duration = Duration::from_secs(90);
 
 /// A free loopback port (bound, then let go, for a child to bind).
-fn free_port() -> u16 {
+pub(super) fn free_port() -> u16 {
     let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     l.local_addr().expect("addr").port()
 }
@@ -47,14 +47,14 @@ fn running_as_root() -> bool {
 }
 
 /// The last lines of a log file, for failure messages.
-fn tail(path: &Path) -> String {
+pub(super) fn tail(path: &Path) -> String {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let lines: Vec<&str> = text.lines().collect();
     lines[lines.len().saturating_sub(30)..].join("\n")
 }
 
 /// Polls `f` until it returns something, or panics with `what` and `context()`.
-fn wait_for<T>(
+pub(super) fn wait_for<T>(
     what: &str,
     mut context: impl FnMut() -> String,
     mut f: impl FnMut() -> Option<T>,
@@ -70,7 +70,7 @@ fn wait_for<T>(
 }
 
 /// A MariaDB server of the test's own: its data directory, socket and port in `dir`.
-struct Mariadb {
+pub(super) struct Mariadb {
     mariadbd: PathBuf,
     dir: PathBuf,
     port: u16,
@@ -81,7 +81,7 @@ struct Mariadb {
 impl Mariadb {
     /// Creates the data directory (system tables, and a root that logs in without a
     /// password over the socket) and starts the server.
-    fn create(dir: &Path) -> Mariadb {
+    pub(super) fn create(dir: &Path) -> Mariadb {
         let install = binary("mariadb-install-db", "mariadb-server");
         let mariadbd = binary("mariadbd", "mariadb-server");
         std::fs::create_dir_all(dir).unwrap();
@@ -174,7 +174,7 @@ impl Mariadb {
     }
 
     /// What went wrong, if it did: the server's exit and log.
-    fn context(&mut self) -> String {
+    pub(super) fn context(&mut self) -> String {
         let exited = match self.child.as_mut().map(|c| c.try_wait()) {
             Some(Ok(Some(status))) => format!("mariadbd exited: {status}\n"),
             _ => String::new(),
@@ -184,7 +184,7 @@ impl Mariadb {
 }
 
 /// Debian's mysqld_exporter, connecting to `db` over TCP as its user.
-fn start_exporter(w: &Workdir, db: &Mariadb) -> (Spawned, u16) {
+pub(super) fn start_exporter(w: &Workdir, db: &Mariadb) -> (Spawned, u16) {
     let exporter = binary("prometheus-mysqld-exporter", "prometheus-mysqld-exporter");
     let port = free_port();
     let child = Command::new(exporter)
@@ -206,7 +206,7 @@ fn start_exporter(w: &Workdir, db: &Mariadb) -> (Spawned, u16) {
 }
 
 /// The exporter's `mysql_up`, asked directly (None while it does not answer).
-fn exporter_mysql_up(port: u16) -> Option<String> {
+pub(super) fn exporter_mysql_up(port: u16) -> Option<String> {
     use std::io::{Read, Write};
     let mut c = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
     c.set_read_timeout(Some(Duration::from_secs(10))).ok()?;

@@ -24,7 +24,7 @@ const PATIENCE: Duration = Duration::from_secs(90);
 const SUITE_PATIENCE: Duration = Duration::from_secs(600);
 
 /// Debian's python, whose selenium python3-selenium is (a pyenv `python3` has none).
-const PYTHON: &str = "/usr/bin/python3";
+pub(super) const PYTHON: &str = "/usr/bin/python3";
 
 fn free_port() -> u16 {
     let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
@@ -39,7 +39,7 @@ fn missing(what: &str, package: &str) -> ! {
 }
 
 /// The browser, its driver and selenium, or a failure that names the packages.
-fn require_browser() {
+pub(super) fn require_browser() {
     for (path, package) in [
         ("/usr/bin/chromium", "chromium"),
         ("/usr/bin/chromedriver", "chromium-driver"),

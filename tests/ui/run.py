@@ -36,6 +36,7 @@ from harness import (  # noqa: E402
     Browser,
     Failure,
     check,
+    open_every_panel,
     run_checks,
     take_screenshots,
     view,
@@ -497,34 +498,6 @@ def row_details_tell_structured_metadata_from_parsed_labels(b):
     query = urllib.parse.parse_qs(urllib.parse.urlsplit(b.d.current_url).query)["expr"][0]
     assert query == '{app="shop"} | logfmt | trace_id="4bf92f3577b34da6"', f"the query became {query!r}"
     b.wait("the line still shown", lambda d: len(d.find_elements("css selector", ".log-row")) == 1)
-
-
-def open_every_panel(b, path):
-    """Opens a dashboard, expands its collapsed rows, and scrolls through it so that every
-    panel asks for its data; waits until none is loading. The panels by state: a dict of
-    title lists under "data", "no data" and "error"."""
-    b.open(path, ready=".dash-panel")
-    for row in b.find('.dash-row[aria-expanded="false"]'):
-        b.d.execute_script("arguments[0].click()", row)
-    height = b.js("return document.documentElement.scrollHeight")
-    for y in range(0, height + 800, 600):
-        b.js(f"window.scrollTo(0, {y})")
-        time.sleep(0.05)
-    b.wait(
-        "every panel to load",
-        lambda d: not any(s.text for s in d.find_elements("css selector", ".dash-panel .panel-status")),
-    )
-    return b.js("""
-        const out = {data: [], 'no data': [], error: []};
-        for (const p of document.querySelectorAll('.dash-panel')) {
-          const title = p.querySelector('.panel-title').textContent;
-          if (p.querySelector('.panel-content .notice.error')) out.error.push(title + ': ' + p.querySelector('.notice').textContent);
-          else if (p.querySelector('.no-data')) out['no data'].push(title);
-          else if (p.querySelector('canvas, .big-value, svg.gauge, .bar-row, .text-panel, table')) out.data.push(title);
-          else out['no data'].push(title + ' (empty)');
-        }
-        return out;
-    """)
 
 
 @check

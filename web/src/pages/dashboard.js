@@ -8,7 +8,7 @@ import * as api from '../lib/api.js';
 import { seriesName } from '../lib/format.js';
 import { parseTime, QUICK_RANGES, REFRESH_INTERVALS, describeRange } from '../lib/dash/time.js';
 import { calculateInterval, parseInterval, prometheusBuiltins, autoInterval } from '../lib/dash/interval.js';
-import { interpolate, parseVariableQuery, queryResultLines, applyRegex, sortOptions, customOptions, intervalOptions } from '../lib/dash/vars.js';
+import { interpolate, parseVariableQuery, queryResultLines, applyRegex, sortOptions, customOptions, intervalOptions, seriesName as seriesLabel } from '../lib/dash/vars.js';
 import { drawTimeseries } from '../lib/dash/timeseries.js';
 import { drawStat, drawGauge, drawBarGauge, drawText, drawTable } from '../lib/dash/panels.js';
 import CAPABILITIES from '../lib/dash/capabilities.json';
@@ -225,7 +225,8 @@ function show(root, dash, meta) {
         break;
       }
       case 'query':
-        options = await queryOptions(v, from, to, signal);
+        // `refresh: 0` ("never") keeps the options saved in the dashboard, when it has some.
+        options = !d.refresh && d.options?.length ? d.options.map((o) => ({ text: String(o.text), value: String(o.value) })) : await queryOptions(v, from, to, signal);
         break;
       default:
         options = [];
@@ -273,6 +274,11 @@ function show(root, dash, meta) {
           re = null;
         }
         values = re ? all.filter((m) => re.test(m)) : all;
+        break;
+      }
+      case 'series': {
+        const found = await api.get('/api/v1/series', { ...range, 'match[]': text(q.selector) }, signal);
+        values = found.map((labels) => seriesLabel(labels));
         break;
       }
       case 'query_result': {

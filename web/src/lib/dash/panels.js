@@ -52,8 +52,8 @@ function tiles(el, n) {
   const { width, height } = el.getBoundingClientRect();
   const across = width >= height ? n : 1;
   const down = width >= height ? 1 : n;
-  el.style.gridTemplateColumns = `repeat(${across}, 1fr)`;
-  el.style.gridTemplateRows = `repeat(${down}, 1fr)`;
+  el.style.gridTemplateColumns = `repeat(${across}, minmax(0, 1fr))`;
+  el.style.gridTemplateRows = `repeat(${down}, minmax(0, 1fr))`;
   return { width: width / across, height: height / down };
 }
 

@@ -49,6 +49,8 @@ export function drawTimeseries(el, panel, xs, series, ctx) {
       points: { show: style === 'points' || custom.showPoints === 'always', size: custom.pointSize ?? 4, fill: colour },
       spanGaps: custom.spanNulls === true,
       show: shown[i],
+      // A series placed on the right has the right axis, in its own unit.
+      scale: custom.axisPlacement === 'right' ? 'y2' : 'y',
     });
   });
 
@@ -136,6 +138,20 @@ export function drawTimeseries(el, panel, xs, series, ctx) {
       setCursor: [(u) => showTooltip(u)],
     },
   };
+  const right = configs.findIndex((c) => c.custom?.axisPlacement === 'right');
+  if (right >= 0) {
+    const rightFormat = axisFormatter(configs[right].unit || unit, configs[right].decimals ?? undefined);
+    options.scales.y2 = { range: (u, min, max) => (min === null || max === null ? [0, 1] : min === max ? [min - 1, max + 1] : uPlot.rangeNum(min, max, 0.1, true)) };
+    options.axes.push({
+      scale: 'y2',
+      side: 1,
+      stroke: fg,
+      grid: { show: false },
+      ticks: { stroke: grid },
+      values: (u, vals, axis, space, incr) => vals.map((v) => rightFormat(Math.abs(v) < 1e-12 ? 0 : v, incr)),
+      size: (u, values) => (values && values.length ? Math.max(36, 18 + 8.5 * Math.max(...values.map((v) => String(v).length))) : 36),
+    });
+  }
   const plot = new uPlot(options, [xs, ...drawn], chartBox);
 
   function showTooltip(u) {

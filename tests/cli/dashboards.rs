@@ -179,6 +179,20 @@ fn serve_lists_reads_again_and_saves_dashboard_files() {
     assert_eq!(code, 400, "{bad}");
     assert!(bad["message"].is_string());
 
+    // A web page of another site cannot save over a dashboard (the browser sends its Origin).
+    let (code, _) = s.request(
+        "POST",
+        "/api/dashboards/db",
+        &[
+            ("Content-Type", "application/json"),
+            ("Origin", "http://evil.example"),
+        ],
+        json!({"dashboard": edited, "overwrite": true})
+            .to_string()
+            .as_bytes(),
+    );
+    assert_eq!(code, 403);
+
     // An import is a new file; a file dropped into the folder shows without a restart.
     let (code, saved) = save(
         &s,

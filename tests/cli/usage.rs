@@ -45,8 +45,8 @@ fn help_lists_every_subcommand() {
         }
     }
     // The definition itself has them all: scrape, ingest, query, export, serve, store, rules,
-    // alerts, conformance.
-    assert_eq!(checked, 9);
+    // alerts, dashboards, conformance.
+    assert_eq!(checked, 10);
 }
 
 #[test]

@@ -134,22 +134,6 @@ pub fn write_json_fields_as(
     value: &Value,
     layout: MatrixLayout,
 ) -> io::Result<()> {
-    // `io::Error::from` keeps an I/O error as it was (a broken pipe stays a broken pipe).
-    fn string(out: &mut dyn Write, s: &str) -> io::Result<()> {
-        serde_json::to_writer(&mut *out, s).map_err(io::Error::from)
-    }
-    fn labels(out: &mut dyn Write, l: &Labels) -> io::Result<()> {
-        out.write_all(b"{")?;
-        for (i, (k, v)) in l.iter().enumerate() {
-            if i > 0 {
-                out.write_all(b",")?;
-            }
-            string(out, k)?;
-            out.write_all(b":")?;
-            string(out, v)?;
-        }
-        out.write_all(b"}")
-    }
     // Points are most of a range result: each is spelled into one reused buffer and
     // written with one call, instead of a formatting call per piece through `dyn Write`.
     fn point(out: &mut dyn Write, t: i64, v: f64) -> io::Result<()> {
@@ -166,49 +150,7 @@ pub fn write_json_fields_as(
         })
     }
     if let (Value::Matrix(series), MatrixLayout::Columns { start, step, steps }) = (value, layout) {
-        write!(
-            out,
-            "\"resultType\":\"matrix\",\"start\":{},\"step\":{},\"result\":[",
-            UnixSeconds(start),
-            UnixSeconds(step)
-        )?;
-        let mut column: Vec<Option<f64>> = Vec::new();
-        let mut buf = String::new();
-        for (i, s) in series.iter().enumerate() {
-            out.write_all(if i > 0 {
-                b",{\"metric\":"
-            } else {
-                b"{\"metric\":"
-            })?;
-            labels(out, &s.labels)?;
-            column.clear();
-            column.resize(steps, None);
-            for p in &s.samples {
-                let offset = p.t - start;
-                if offset >= 0 && offset % step == 0 && ((offset / step) as usize) < steps {
-                    column[(offset / step) as usize] = Some(p.v);
-                }
-            }
-            buf.clear();
-            buf.push_str(",\"points\":[");
-            for (j, v) in column.iter().enumerate() {
-                if j > 0 {
-                    buf.push(',');
-                }
-                match v {
-                    None => buf.push_str("null"),
-                    Some(v) if v.is_finite() => push_value(&mut buf, *v),
-                    Some(v) => {
-                        buf.push('"');
-                        push_value(&mut buf, *v);
-                        buf.push('"');
-                    }
-                }
-            }
-            buf.push_str("]}");
-            out.write_all(buf.as_bytes())?;
-        }
-        return out.write_all(b"]");
+        return write_columns(out, series, start, step, steps);
     }
     write!(out, "\"resultType\":\"{}\",\"result\":", value.type_name())?;
     match value {
@@ -255,6 +197,76 @@ pub fn write_json_fields_as(
         }
     }
     Ok(())
+}
+
+// `io::Error::from` keeps an I/O error as it was (a broken pipe stays a broken pipe).
+fn string(out: &mut dyn Write, s: &str) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, s).map_err(io::Error::from)
+}
+fn labels(out: &mut dyn Write, l: &Labels) -> io::Result<()> {
+    out.write_all(b"{")?;
+    for (i, (k, v)) in l.iter().enumerate() {
+        if i > 0 {
+            out.write_all(b",")?;
+        }
+        string(out, k)?;
+        out.write_all(b":")?;
+        string(out, v)?;
+    }
+    out.write_all(b"}")
+}
+
+/// A matrix in argus' columns (see [`MatrixLayout::Columns`]).
+fn write_columns(
+    out: &mut dyn Write,
+    series: &[crate::model::Series],
+    start: i64,
+    step: i64,
+    steps: usize,
+) -> io::Result<()> {
+    write!(
+        out,
+        "\"resultType\":\"matrix\",\"start\":{},\"step\":{},\"result\":[",
+        UnixSeconds(start),
+        UnixSeconds(step)
+    )?;
+    let mut column: Vec<Option<f64>> = Vec::new();
+    let mut buf = String::new();
+    for (i, s) in series.iter().enumerate() {
+        out.write_all(if i > 0 {
+            b",{\"metric\":"
+        } else {
+            b"{\"metric\":"
+        })?;
+        labels(out, &s.labels)?;
+        column.clear();
+        column.resize(steps, None);
+        for p in &s.samples {
+            let offset = p.t - start;
+            if offset >= 0 && offset % step == 0 && ((offset / step) as usize) < steps {
+                column[(offset / step) as usize] = Some(p.v);
+            }
+        }
+        buf.clear();
+        buf.push_str(",\"points\":[");
+        for (j, v) in column.iter().enumerate() {
+            if j > 0 {
+                buf.push(',');
+            }
+            match v {
+                None => buf.push_str("null"),
+                Some(v) if v.is_finite() => push_value(&mut buf, *v),
+                Some(v) => {
+                    buf.push('"');
+                    push_value(&mut buf, *v);
+                    buf.push('"');
+                }
+            }
+        }
+        buf.push_str("]}");
+        out.write_all(buf.as_bytes())?;
+    }
+    out.write_all(b"]")
 }
 
 #[cfg(test)]

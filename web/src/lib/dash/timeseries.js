@@ -128,8 +128,7 @@ export function drawTimeseries(el, panel, xs, series, ctx) {
         grid: { stroke: grid, width: 1 },
         ticks: { stroke: grid },
         values: (u, vals, axis, space, incr) => vals.map((v) => (percentStack ? `${Math.round(v * 100)}%` : tickFormat(Math.abs(v) < 1e-12 ? 0 : v, incr))),
-        // As wide as the longest label, so that `37.3 GiB` is not cut.
-        size: (u, values) => (values && values.length ? Math.max(36, 18 + 8.5 * Math.max(...values.map((v) => String(v).length))) : 36),
+        size: axisSize,
       },
     ],
     tzDate: ctx.utc ? (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC') : undefined,
@@ -149,7 +148,7 @@ export function drawTimeseries(el, panel, xs, series, ctx) {
       grid: { show: false },
       ticks: { stroke: grid },
       values: (u, vals, axis, space, incr) => vals.map((v) => rightFormat(Math.abs(v) < 1e-12 ? 0 : v, incr)),
-      size: (u, values) => (values && values.length ? Math.max(36, 18 + 8.5 * Math.max(...values.map((v) => String(v).length))) : 36),
+      size: axisSize,
     });
   }
   const plot = new uPlot(options, [xs, ...drawn], chartBox);
@@ -223,6 +222,12 @@ export function drawTimeseries(el, panel, xs, series, ctx) {
       plot.destroy();
     },
   };
+}
+
+/** A y axis as wide as its longest label (about 8.5 px a character), so that `37.3 GiB` is
+ * not cut. */
+function axisSize(u, values) {
+  return values && values.length ? Math.max(36, 18 + 8.5 * Math.max(...values.map((v) => String(v).length))) : 36;
 }
 
 /**

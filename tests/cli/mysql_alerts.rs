@@ -98,6 +98,10 @@ impl Mariadb {
         if running_as_root() {
             cmd.arg("--user=root");
         }
+        // One install at a time: two tests installing at once (mysql_example and this file's)
+        // made mariadb-install-db fail on a loaded machine.
+        static INSTALLING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let _one = INSTALLING.lock().unwrap_or_else(|e| e.into_inner());
         let status = cmd
             .stdout(std::fs::File::create(&log).unwrap())
             .stderr(std::fs::File::create(dir.join("install.err")).unwrap())
